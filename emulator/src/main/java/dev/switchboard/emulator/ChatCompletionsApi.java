@@ -1,0 +1,128 @@
+package dev.switchboard.emulator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.nio.file.Files;
+
+/** {@code POST /v1/chat/completions}, streamed and not, with {@code include_usage} and tool calls. */
+final class ChatCompletionsApi {
+    private final ScriptBook scripts;
+
+    ChatCompletionsApi(ScriptBook scripts) {
+        this.scripts = scripts;
+    }
+
+    void create(Context ctx) throws IOException {
+        JsonNode body = Requests.jsonBody(ctx);
+        if (body == null) return;
+        if (!body.path("messages").isArray()) {
+            ApiErrors.send(ctx, 400, "invalid_request_error", "missing_required_parameter",
+                    "Missing required parameter: 'messages'.");
+            return;
+        }
+        String requestedModel = body.path("model").asText(null);
+        Script script = scripts.forRequest(ctx, requestedModel);
+        if (script.failStatus() != null) {
+            ApiErrors.scripted(ctx, script);
+            return;
+        }
+        Reply reply = plan(script, body.get("messages"));
+        String model = Script.baseModel(requestedModel);
+        boolean stream = body.path("stream").asBoolean(false);
+        if (!stream) {
+            ctx.contentType("application/json").result(Json.write(completion(model, reply)));
+            return;
+        }
+        boolean includeUsage = body.path("stream_options").path("include_usage").asBoolean(false);
+        EventStream events = EventStream.open(ctx, script);
+        if (script.replay() != null) {
+            Replay.frames(Files.readAllBytes(script.replay()), events);
+            return;
+        }
+        new ChunkWriter(events, Ids.next("chatcmpl-"), Ids.nowSeconds(), model, includeUsage).write(reply);
+    }
+
+    private static Reply plan(Script script, JsonNode messages) {
+        String lastUser = null;
+        String toolOutput = null;
+        int inputTokens = 0;
+        for (JsonNode message : messages) {
+            String text = contentText(message.path("content"));
+            inputTokens += Reply.countWords(text) + 3;
+            if ("user".equals(message.path("role").asText())) lastUser = text;
+        }
+        JsonNode last = messages.size() == 0 ? null : messages.get(messages.size() - 1);
+        if (last != null && "tool".equals(last.path("role").asText())) toolOutput = contentText(last.path("content"));
+        return Reply.plan(script, lastUser, toolOutput, Math.max(1, inputTokens));
+    }
+
+    static String contentText(JsonNode content) {
+        if (content.isTextual()) return content.asText();
+        StringBuilder text = new StringBuilder();
+        for (JsonNode part : content) {
+            if (part.has("text")) text.append(text.isEmpty() ? "" : " ").append(part.get("text").asText());
+        }
+        return text.toString();
+    }
+
+    private static ObjectNode completion(String model, Reply reply) {
+        ObjectNode message = Json.obj("role", "assistant", "content", reply.toolCall() == null ? reply.text() : null,
+                "refusal", null, "annotations", Json.arr());
+        if (reply.toolCall() != null) {
+            message.set("tool_calls", Json.arr(Json.obj("id", Ids.next("call_"), "type", "function",
+                    "function", Json.obj("name", reply.toolCall().name(), "arguments", reply.toolCall().arguments()))));
+        }
+        return Json.obj("id", Ids.next("chatcmpl-"), "object", "chat.completion", "created", Ids.nowSeconds(),
+                "model", model,
+                "choices", Json.arr(Json.obj("index", 0, "message", message, "logprobs", null,
+                        "finish_reason", reply.toolCall() == null ? "stop" : "tool_calls")),
+                "usage", usage(reply), "service_tier", "default", "system_fingerprint", "fp_emulator");
+    }
+
+    static ObjectNode usage(Reply reply) {
+        return Json.obj("prompt_tokens", reply.inputTokens(), "completion_tokens", reply.outputTokens(),
+                "total_tokens", reply.inputTokens() + reply.outputTokens(),
+                "prompt_tokens_details", Json.obj("cached_tokens", 0, "audio_tokens", 0),
+                "completion_tokens_details", Json.obj("reasoning_tokens", 0, "audio_tokens", 0,
+                        "accepted_prediction_tokens", 0, "rejected_prediction_tokens", 0));
+    }
+
+    /** Writes {@code chat.completion.chunk} frames in the order and shape the real API uses. */
+    private record ChunkWriter(EventStream events, String id, long created, String model, boolean includeUsage) {
+        void write(Reply reply) throws IOException {
+            send(Json.obj("role", "assistant", "content", "", "refusal", null), null, false);
+            for (String token : reply.tokens()) send(Json.obj("content", token), null, true);
+            if (reply.toolCall() != null) {
+                send(Json.obj("tool_calls", Json.arr(Json.obj("index", 0, "id", Ids.next("call_"), "type", "function",
+                        "function", Json.obj("name", reply.toolCall().name(), "arguments", "")))), null, false);
+                for (String piece : Reply.argumentPieces(reply.toolCall().arguments())) {
+                    send(Json.obj("tool_calls", Json.arr(Json.obj("index", 0, "function", Json.obj("arguments", piece)))),
+                            null, true);
+                }
+            }
+            send(Json.obj(), reply.toolCall() == null ? "stop" : "tool_calls", false);
+            if (includeUsage) {
+                ObjectNode chunk = base();
+                chunk.set("choices", Json.arr());
+                chunk.set("usage", usage(reply));
+                events.send(null, Json.write(chunk), false);
+            }
+            events.send(null, "[DONE]", false);
+        }
+
+        private void send(ObjectNode delta, String finishReason, boolean isToken) throws IOException {
+            ObjectNode chunk = base();
+            chunk.set("choices", Json.arr(Json.obj("index", 0, "delta", delta, "logprobs", null,
+                    "finish_reason", finishReason)));
+            if (includeUsage) chunk.putNull("usage");
+            events.send(null, Json.write(chunk), isToken);
+        }
+
+        private ObjectNode base() {
+            return Json.obj("id", id, "object", "chat.completion.chunk", "created", created, "model", model,
+                    "service_tier", "default", "system_fingerprint", "fp_emulator");
+        }
+    }
+}

@@ -1,0 +1,130 @@
+package dev.switchboard.emulator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import java.util.List;
+
+/**
+ * An offline stand-in for the OpenAI API: deterministic replies, scriptable per request, with fault injection.
+ * Embeddable ({@link #start}) and runnable alone ({@link EmulatorMain}).
+ *
+ * <p>Control routes under {@code /_emulator} need no key: {@code POST /_emulator/scripts}
+ * {@code {"model": NAME, "script": {...}}} registers a script for a model name, {@code GET /_emulator/requests}
+ * lists recorded requests, {@code POST /_emulator/reset} forgets scripts and requests.
+ */
+public final class Emulator implements AutoCloseable {
+    private final Javalin app;
+    private final ScriptBook scripts = new ScriptBook();
+    private final RequestLog requestLog = new RequestLog();
+    private final Observations observations = new Observations();
+    private final EmulatorOptions options;
+
+    private Emulator(EmulatorOptions options) {
+        this.options = options;
+        var chat = new ChatCompletionsApi(scripts);
+        var conversations = new Conversations();
+        var responses = new ResponsesApi(scripts, new ResponseStore(), conversations, observations);
+        var conversationsApi = new ConversationsApi(conversations);
+        var models = new ModelsApi();
+        this.app = Javalin.create(cfg -> {
+            cfg.startup.showJavalinBanner = false;
+            cfg.concurrency.useVirtualThreads = true;
+            cfg.http.prefer405over404 = true;
+            cfg.http.maxRequestSize = 64L * 1024 * 1024;
+            cfg.routes.before("/v1/*", this::authenticate);
+            cfg.routes.post("/v1/chat/completions", chat::create);
+            cfg.routes.post("/v1/responses", responses::create);
+            cfg.routes.get("/v1/responses/{id}", responses::retrieve);
+            cfg.routes.delete("/v1/responses/{id}", responses::delete);
+            cfg.routes.post("/v1/responses/{id}/cancel", responses::cancel);
+            cfg.routes.post("/v1/conversations", conversationsApi::create);
+            cfg.routes.get("/v1/conversations/{id}", conversationsApi::retrieve);
+            cfg.routes.post("/v1/conversations/{id}", conversationsApi::update);
+            cfg.routes.delete("/v1/conversations/{id}", conversationsApi::delete);
+            cfg.routes.post("/v1/conversations/{id}/items", conversationsApi::addItems);
+            cfg.routes.get("/v1/conversations/{id}/items", conversationsApi::listItems);
+            cfg.routes.get("/v1/conversations/{id}/items/{item}", conversationsApi::retrieveItem);
+            cfg.routes.delete("/v1/conversations/{id}/items/{item}", conversationsApi::deleteItem);
+            cfg.routes.get("/v1/models", models::list);
+            cfg.routes.get("/v1/models/{id}", models::retrieve);
+            cfg.routes.post("/_emulator/scripts", this::registerScript);
+            cfg.routes.get("/_emulator/requests", ctx -> ctx.json(requestLog.all()));
+            cfg.routes.post("/_emulator/reset", ctx -> reset());
+            cfg.routes.exception(HttpResponseException.class, (e, ctx) ->
+                    ApiErrors.send(ctx, e.getStatus(), "invalid_request_error", null, e.getMessage()));
+        });
+    }
+
+    /** Starts an emulator; close it to stop. */
+    public static Emulator start(EmulatorOptions options) {
+        Emulator emulator = new Emulator(options);
+        emulator.app.start(options.host(), options.port());
+        return emulator;
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    /** The base URL an OpenAI client is configured with, ending in {@code /v1}. */
+    public String baseUrl() {
+        return "http://" + options.host() + ":" + port() + "/v1";
+    }
+
+    /** Registers a script for every request naming this model. The JSON form is documented on {@link Script}. */
+    public void script(String model, String scriptJson) {
+        try {
+            scripts.register(model, Script.fromJson(Json.parse(scriptJson)));
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("Not a JSON script: " + scriptJson, e);
+        }
+    }
+
+    public List<RecordedRequest> requests() {
+        return requestLog.all();
+    }
+
+    public Observations observations() {
+        return observations;
+    }
+
+    public void reset() {
+        scripts.clear();
+        requestLog.clear();
+    }
+
+    @Override
+    public void close() {
+        app.stop();
+    }
+
+    private void authenticate(Context ctx) {
+        requestLog.record(ctx);
+        String authorization = ctx.header("Authorization");
+        String token = authorization != null && authorization.startsWith("Bearer ") ? authorization.substring(7).trim() : "";
+        if (token.isEmpty()) {
+            ApiErrors.send(ctx, 401, "invalid_request_error", null,
+                    "You didn't provide an API key. You need to provide your API key in an Authorization header "
+                            + "using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).");
+            ctx.skipRemainingHandlers();
+        } else if (options.apiKey() != null && !options.apiKey().equals(token)) {
+            ApiErrors.send(ctx, 401, "invalid_request_error", "invalid_api_key",
+                    "Incorrect API key provided: " + mask(token) + ". You can find your API key at "
+                            + "https://platform.openai.com/account/api-keys.");
+            ctx.skipRemainingHandlers();
+        }
+    }
+
+    private void registerScript(Context ctx) throws java.io.IOException {
+        JsonNode body = Json.parse(ctx.body());
+        scripts.register(body.path("model").asText(), ScriptBook.parseRegistration(body));
+        ctx.status(204);
+    }
+
+    /** OpenAI shows the first and last characters of a refused key; so does the emulator, to test redaction. */
+    private static String mask(String key) {
+        return key.length() <= 8 ? "***" : key.substring(0, 3) + "*".repeat(8) + key.substring(key.length() - 4);
+    }
+}

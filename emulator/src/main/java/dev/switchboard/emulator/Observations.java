@@ -1,0 +1,18 @@
+package dev.switchboard.emulator;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** What the emulator noticed about its clients, for tests to assert on (for example, that a caller hung up). */
+public final class Observations {
+    private final Set<String> clientCancelled = ConcurrentHashMap.newKeySet();
+
+    void clientCancelled(String responseId) {
+        clientCancelled.add(responseId);
+    }
+
+    /** Ids of foreground responses whose streaming client disconnected before the response finished. */
+    public Set<String> clientCancelledResponses() {
+        return Set.copyOf(clientCancelled);
+    }
+}

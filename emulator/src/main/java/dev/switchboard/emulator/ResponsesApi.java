@@ -1,0 +1,173 @@
+package dev.switchboard.emulator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+
+/**
+ * {@code /v1/responses}: create (streamed or not, in the foreground or in the background), retrieve, resume a
+ * stream with {@code starting_after}, cancel and delete. A foreground response is cancelled when its streaming
+ * client goes away; a background one keeps running.
+ */
+final class ResponsesApi {
+    private final ScriptBook scripts;
+    private final ResponseStore store;
+    private final Conversations conversations;
+    private final Observations observations;
+
+    ResponsesApi(ScriptBook scripts, ResponseStore store, Conversations conversations, Observations observations) {
+        this.scripts = scripts;
+        this.store = store;
+        this.conversations = conversations;
+        this.observations = observations;
+    }
+
+    void create(Context ctx) throws IOException, InterruptedException {
+        JsonNode body = Requests.jsonBody(ctx);
+        if (body == null) return;
+        if (!body.hasNonNull("model")) {
+            ApiErrors.send(ctx, 400, "invalid_request_error", "missing_required_parameter",
+                    "Missing required parameter: 'model'.");
+            return;
+        }
+        Script script = scripts.forRequest(ctx, body.get("model").asText());
+        if (script.failStatus() != null) {
+            ApiErrors.scripted(ctx, script);
+            return;
+        }
+        boolean background = body.path("background").asBoolean(false);
+        if (background && !body.path("store").asBoolean(true)) {
+            ApiErrors.badRequest(ctx, "Background responses require store=true.");
+            return;
+        }
+        Conversations.Conversation conversation = null;
+        String conversationId = ResponseGenerator.conversationId(body);
+        if (conversationId != null) {
+            conversation = conversations.get(conversationId);
+            if (conversation == null) {
+                ApiErrors.notFound(ctx, "Conversation with id '" + conversationId + "'");
+                return;
+            }
+        }
+        boolean stream = body.path("stream").asBoolean(false);
+        if (stream && script.replay() != null) {
+            Replay.frames(Files.readAllBytes(script.replay()), EventStream.open(ctx, script));
+            return;
+        }
+        ResponseRecord record = new ResponseRecord(Ids.next("resp_"), body, Script.baseModel(body.get("model").asText()),
+                background);
+        ResponseGenerator generator = new ResponseGenerator(record, plan(script, body, conversation), script.delayMillis());
+        record.setSnapshot(generator.response(background ? "queued" : "in_progress", false));
+        store.put(record);
+        Conversations.Conversation joined = conversation;
+        Thread generation = Thread.ofVirtual().name("emulator-" + record.id).start(() -> {
+            ArrayNode output = generator.run();
+            if (joined != null && !record.cancelled()) {
+                conversations.addItems(joined, inputItems(body.get("input")));
+                conversations.addItems(joined, output);
+            }
+        });
+        if (stream) {
+            follow(ctx, record, -1, script);
+        } else {
+            if (!background) generation.join();
+            json(ctx, record.snapshot());
+        }
+    }
+
+    void retrieve(Context ctx) throws IOException, InterruptedException {
+        ResponseRecord record = find(ctx);
+        if (record == null) return;
+        if ("true".equals(ctx.queryParam("stream"))) {
+            follow(ctx, record, Requests.intQuery(ctx, "starting_after", -1), Script.DEFAULT);
+        } else {
+            json(ctx, record.snapshot());
+        }
+    }
+
+    void cancel(Context ctx) {
+        ResponseRecord record = find(ctx);
+        if (record == null) return;
+        if (!record.background) {
+            ApiErrors.badRequest(ctx, "Only responses created with background=true can be cancelled.");
+            return;
+        }
+        record.cancel();
+        json(ctx, record.snapshot());
+    }
+
+    void delete(Context ctx) {
+        ResponseRecord record = store.remove(ctx.pathParam("id"));
+        if (record == null) {
+            ApiErrors.notFound(ctx, "Response with id '" + ctx.pathParam("id") + "'");
+            return;
+        }
+        record.cancel();
+        json(ctx, Json.obj("id", record.id, "object", "response.deleted", "deleted", true));
+    }
+
+    /** Streams the record's events after {@code after}, live while it runs; the script's faults apply. */
+    private void follow(Context ctx, ResponseRecord record, int after, Script faults) throws IOException, InterruptedException {
+        EventStream events = EventStream.open(ctx, faults);
+        for (int sequence = after + 1; ; sequence++) {
+            String frame = record.awaitFrame(sequence);
+            if (frame == null) return;
+            try {
+                events.sendRaw(frame.getBytes(StandardCharsets.UTF_8));
+            } catch (IOException clientGone) {
+                if (!record.background && record.cancel()) observations.clientCancelled(record.id);
+                return;
+            }
+        }
+    }
+
+    private ResponseRecord find(Context ctx) {
+        ResponseRecord record = store.get(ctx.pathParam("id"));
+        if (record == null) ApiErrors.notFound(ctx, "Response with id '" + ctx.pathParam("id") + "'");
+        return record;
+    }
+
+    private Reply plan(Script script, JsonNode body, Conversations.Conversation conversation) {
+        String lastUser = null;
+        String toolOutput = null;
+        int inputTokens = Reply.countWords(body.path("instructions").asText(""));
+        if (conversation != null) {
+            for (ObjectNode item : conversations.items(conversation)) {
+                String text = ChatCompletionsApi.contentText(item.path("content"));
+                inputTokens += Reply.countWords(text);
+                if ("user".equals(item.path("role").asText())) lastUser = text;
+            }
+        }
+        ResponseRecord previous = store.get(body.path("previous_response_id").asText(""));
+        if (previous != null && previous.request.path("input").isTextual()) lastUser = previous.request.get("input").asText();
+        JsonNode input = body.path("input");
+        if (input.isTextual()) {
+            lastUser = input.asText();
+            inputTokens += Reply.countWords(lastUser);
+        } else {
+            for (JsonNode item : input) {
+                if ("function_call_output".equals(item.path("type").asText())) {
+                    toolOutput = item.path("output").isTextual() ? item.get("output").asText() : Json.write(item.get("output"));
+                } else if ("user".equals(item.path("role").asText())) {
+                    lastUser = ChatCompletionsApi.contentText(item.path("content"));
+                    inputTokens += Reply.countWords(lastUser);
+                }
+            }
+        }
+        return Reply.plan(script, lastUser, toolOutput, Math.max(1, inputTokens));
+    }
+
+    private static JsonNode inputItems(JsonNode input) {
+        if (input == null || input.isMissingNode() || input.isNull()) return Json.arr();
+        if (input.isTextual()) return Json.arr(Json.obj("type", "message", "role", "user", "content", input.asText()));
+        return input;
+    }
+
+    private static void json(Context ctx, JsonNode node) {
+        ctx.contentType("application/json").result(Json.write(node));
+    }
+}

@@ -1,0 +1,146 @@
+package dev.switchboard;
+
+import dev.switchboard.auth.ApiKeys;
+import dev.switchboard.auth.Authenticator;
+import dev.switchboard.auth.CreatedKey;
+import dev.switchboard.auth.KeyAdminRoutes;
+import dev.switchboard.config.Secret;
+import dev.switchboard.config.Settings;
+import dev.switchboard.config.UpstreamSettings;
+import dev.switchboard.config.Version;
+import dev.switchboard.emulator.Emulator;
+import dev.switchboard.emulator.EmulatorOptions;
+import dev.switchboard.openai.OpenAiRoutes;
+import dev.switchboard.store.Database;
+import dev.switchboard.upstream.UpstreamClient;
+import dev.switchboard.web.HttpServer;
+import dev.switchboard.web.RequestBodies;
+import io.javalin.config.RoutesConfig;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * One running gateway: database, upstream (OpenAI or the built-in emulator), and the HTTP listener with every
+ * capability's routes. Wiring only; each part does its own work. Closing stops them in reverse order.
+ */
+public final class Gateway implements AutoCloseable {
+    private final Database database;
+    private final Emulator emulator;
+    private final UpstreamClient upstream;
+    private final HttpServer http;
+    private final ApiKeys keys;
+    private final Optional<CreatedKey> bootstrapAdmin;
+
+    private Gateway(Database database, Emulator emulator, UpstreamClient upstream, HttpServer http, ApiKeys keys,
+                    Optional<CreatedKey> bootstrapAdmin) {
+        this.database = database;
+        this.emulator = emulator;
+        this.upstream = upstream;
+        this.http = http;
+        this.keys = keys;
+        this.bootstrapAdmin = bootstrapAdmin;
+    }
+
+    /** Starts everything; on failure, stops what had started and rethrows. */
+    public static Gateway start(Settings settings) throws IOException {
+        List<AutoCloseable> started = new ArrayList<>();
+        try {
+            Database database = Database.connect(settings.database(), settings.server().dataDir());
+            started.add(database);
+            database.migrate();
+
+            Emulator emulator = null;
+            UpstreamSettings upstreamSettings = settings.upstream();
+            if (upstreamSettings.usesEmulator()) {
+                String emulatorKey = "sk-emulator-" + randomHex();
+                emulator = Emulator.start(EmulatorOptions.defaults().withApiKey(emulatorKey));
+                started.add(emulator);
+                upstreamSettings = upstreamSettings.withEndpoint(URI.create(emulator.baseUrl()), Secret.of(emulatorKey));
+            }
+            UpstreamClient upstream = new UpstreamClient(upstreamSettings, upstreamSettings.effectiveBaseUrl(),
+                    upstreamSettings.apiKey().orElse(Secret.of("")));
+            started.add(upstream);
+
+            ApiKeys keys = new ApiKeys(database.jdbi());
+            Optional<CreatedKey> admin = keys.bootstrapAdmin();
+            var authenticator = new Authenticator(keys);
+            var bodies = new RequestBodies(settings.server().maxBodyBytes());
+            List<Consumer<RoutesConfig>> routes = List.of(
+                    new HealthRoutes(database, upstream)::register,
+                    r -> {
+                        r.before("/v1/*", authenticator::requireKey);
+                        r.before("/api/*", authenticator::requireKey);
+                        r.before("/api/admin/*", authenticator::requireAdmin);
+                    },
+                    new KeyAdminRoutes(keys, bodies)::register,
+                    new OpenAiRoutes(upstream, bodies)::register);
+            HttpServer http = HttpServer.start(settings.server(), routes);
+            return new Gateway(database, emulator, upstream, http, keys, admin);
+        } catch (IOException | RuntimeException e) {
+            closeAll(started);
+            throw e;
+        }
+    }
+
+    /** What an operator needs to know at start-up: where it listens, what it talks to, and a new admin key. */
+    public void announce(PrintStream out, String host) {
+        String shownHost = host.equals("0.0.0.0") || host.equals("127.0.0.1") ? "localhost" : host;
+        out.println("Switchboard " + Version.VALUE + " listening on http://" + shownHost + ":" + port());
+        out.println("  database: " + database.description());
+        if (emulator != null) {
+            out.println("  upstream: the built-in OpenAI emulator at " + emulator.baseUrl()
+                    + ", because OPENAI_API_KEY is not set. No request leaves this machine; replies are canned.");
+        } else {
+            out.println("  upstream: " + upstream.baseUrl());
+        }
+        bootstrapAdmin.ifPresent(created -> {
+            out.println("  admin API key (shown once, store it now): " + created.secret());
+            out.println("  create client keys with: ./switchboard keys create --name my-app");
+        });
+    }
+
+    public int port() {
+        return http.port();
+    }
+
+    public ApiKeys keys() {
+        return keys;
+    }
+
+    public Database database() {
+        return database;
+    }
+
+    /** The admin key created at this start, when there was none before. */
+    public Optional<CreatedKey> bootstrapAdmin() {
+        return bootstrapAdmin;
+    }
+
+    @Override
+    public void close() {
+        closeAll(List.of(database, emulator == null ? () -> { } : emulator, upstream, http));
+    }
+
+    private static void closeAll(List<AutoCloseable> parts) {
+        for (int i = parts.size() - 1; i >= 0; i--) {
+            try {
+                parts.get(i).close();
+            } catch (Exception ignored) {
+                // stopping: keep stopping the rest
+            }
+        }
+    }
+
+    private static String randomHex() {
+        byte[] bytes = new byte[16];
+        new SecureRandom().nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+}

@@ -1,0 +1,11 @@
+package dev.switchboard.auth;
+
+import java.time.Instant;
+
+/** A gateway key as stored and listed: never the key itself, only its first characters to recognise it by. */
+public record ApiKey(String id, String name, String owner, String prefix, boolean admin, Instant createdAt,
+                     Instant revokedAt) {
+    public boolean active() {
+        return revokedAt == null;
+    }
+}

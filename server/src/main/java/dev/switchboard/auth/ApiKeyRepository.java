@@ -1,0 +1,65 @@
+package dev.switchboard.auth;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Jdbi;
+
+/** The {@code api_keys} table. */
+final class ApiKeyRepository {
+    private static final String COLUMNS = "id, name, owner, key_prefix, admin, created_at, revoked_at";
+
+    /** A stored key with its hash, for verification only. */
+    record StoredKey(ApiKey key, byte[] hash) {}
+
+    private final Jdbi jdbi;
+
+    ApiKeyRepository(Jdbi jdbi) {
+        this.jdbi = jdbi;
+    }
+
+    ApiKey insert(String id, String name, String owner, byte[] hash, String prefix, boolean admin) {
+        return jdbi.withHandle(h -> h.createQuery("insert into api_keys (id, name, owner, key_hash, key_prefix, admin) "
+                        + "values (:id, :name, :owner, :hash, :prefix, :admin) returning " + COLUMNS)
+                .bind("id", id).bind("name", name).bind("owner", owner).bind("hash", hash)
+                .bind("prefix", prefix).bind("admin", admin)
+                .map((rs, ctx) -> read(rs)).one());
+    }
+
+    Optional<StoredKey> findActiveByHash(byte[] hash) {
+        return jdbi.withHandle(h -> h.createQuery("select " + COLUMNS + ", key_hash from api_keys "
+                        + "where key_hash = :hash and revoked_at is null")
+                .bind("hash", hash)
+                .map((rs, ctx) -> new StoredKey(read(rs), rs.getBytes("key_hash")))
+                .findOne());
+    }
+
+    List<ApiKey> list() {
+        return jdbi.withHandle(h -> h.createQuery("select " + COLUMNS + " from api_keys order by created_at, id")
+                .map((rs, ctx) -> read(rs)).list());
+    }
+
+    Optional<ApiKey> revoke(String id) {
+        return jdbi.withHandle(h -> h.createQuery("update api_keys set revoked_at = coalesce(revoked_at, now()) "
+                        + "where id = :id returning " + COLUMNS)
+                .bind("id", id).map((rs, ctx) -> read(rs)).findOne());
+    }
+
+    boolean anyActiveAdmin() {
+        return jdbi.withHandle(h -> h.createQuery("select exists (select 1 from api_keys where admin and revoked_at is null)")
+                .mapTo(Boolean.class).one());
+    }
+
+    private static ApiKey read(ResultSet rs) throws SQLException {
+        return new ApiKey(rs.getString("id"), rs.getString("name"), rs.getString("owner"), rs.getString("key_prefix"),
+                rs.getBoolean("admin"), instant(rs, "created_at"), instant(rs, "revoked_at"));
+    }
+
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
+        return value == null ? null : value.toInstant();
+    }
+}

@@ -1,0 +1,48 @@
+package dev.switchboard.auth;
+
+import dev.switchboard.web.GatewayException;
+import io.javalin.http.Context;
+
+/**
+ * Before-handler that admits a request only with a valid gateway key, taken from {@code Authorization: Bearer}
+ * or {@code X-API-Key}, and remembers the {@link Caller} for the handlers.
+ */
+public final class Authenticator {
+    private static final String CALLER = "switchboard.caller";
+
+    private final ApiKeys keys;
+
+    public Authenticator(ApiKeys keys) {
+        this.keys = keys;
+    }
+
+    public void requireKey(Context ctx) {
+        if (ctx.attribute(CALLER) != null) return;
+        String presented = presentedKey(ctx);
+        if (presented == null) throw GatewayException.missingKey();
+        Caller caller = keys.authenticate(presented).orElseThrow(GatewayException::invalidKey);
+        ctx.attribute(CALLER, caller);
+    }
+
+    public void requireAdmin(Context ctx) {
+        requireKey(ctx);
+        if (!caller(ctx).admin()) throw GatewayException.adminOnly();
+    }
+
+    /** The authenticated caller; only valid behind {@link #requireKey}. */
+    public static Caller caller(Context ctx) {
+        Caller caller = ctx.attribute(CALLER);
+        if (caller == null) throw new IllegalStateException("route is not behind the authenticator");
+        return caller;
+    }
+
+    private static String presentedKey(Context ctx) {
+        String authorization = ctx.header("Authorization");
+        if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            String token = authorization.substring(7).trim();
+            if (!token.isEmpty()) return token;
+        }
+        String apiKey = ctx.header("X-API-Key");
+        return apiKey == null || apiKey.isBlank() ? null : apiKey.trim();
+    }
+}

@@ -1,0 +1,104 @@
+package dev.switchboard.cli;
+
+import dev.switchboard.auth.ApiKey;
+import dev.switchboard.auth.ApiKeys;
+import dev.switchboard.auth.CreatedKey;
+import dev.switchboard.config.Settings;
+import dev.switchboard.store.Database;
+import java.io.PrintStream;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+
+/**
+ * {@code switchboard keys create|list|revoke}: manages gateway keys directly in the database, so it works whether
+ * or not the gateway is running (with the embedded database, it attaches to the running one).
+ */
+public final class KeysCommand {
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneOffset.UTC);
+
+    private final Settings settings;
+    private final PrintStream out;
+    private final PrintStream err;
+
+    public KeysCommand(Settings settings, PrintStream out, PrintStream err) {
+        this.settings = settings;
+        this.out = out;
+        this.err = err;
+    }
+
+    public int run(String[] args) throws Exception {
+        if (args.length == 0) return usage();
+        try (Database database = Database.connect(settings.database(), settings.server().dataDir())) {
+            database.migrate();
+            ApiKeys keys = new ApiKeys(database.jdbi());
+            return switch (args[0]) {
+                case "create" -> create(keys, args);
+                case "list" -> list(keys);
+                case "revoke" -> revoke(keys, args);
+                default -> usage();
+            };
+        }
+    }
+
+    private int create(ApiKeys keys, String[] args) {
+        String name = null;
+        String owner = null;
+        boolean admin = false;
+        for (int i = 1; i < args.length; i++) {
+            switch (args[i]) {
+                case "--name" -> name = i + 1 < args.length ? args[++i] : null;
+                case "--owner" -> owner = i + 1 < args.length ? args[++i] : null;
+                case "--admin" -> admin = true;
+                default -> {
+                    err.println("Unknown option '" + args[i] + "'.");
+                    return usage();
+                }
+            }
+        }
+        if (name == null || name.isBlank()) {
+            err.println("A key needs a name: keys create --name my-app");
+            return 2;
+        }
+        CreatedKey created = keys.create(name, owner, admin);
+        ApiKey key = created.key();
+        out.println("Created " + (key.admin() ? "admin " : "") + "key " + key.id() + " (name " + key.name()
+                + ", owner " + key.owner() + "). The key, shown only this once:");
+        out.println(created.secret());
+        return 0;
+    }
+
+    private int list(ApiKeys keys) {
+        List<ApiKey> all = keys.list();
+        if (all.isEmpty()) {
+            out.println("No keys yet. Create one with: ./switchboard keys create --name my-app");
+            return 0;
+        }
+        out.printf("%-22s %-20s %-16s %-10s %-6s %-17s %s%n", "ID", "NAME", "OWNER", "PREFIX", "ADMIN", "CREATED (UTC)", "STATUS");
+        for (ApiKey key : all) {
+            out.printf("%-22s %-20s %-16s %-10s %-6s %-17s %s%n", key.id(), key.name(), key.owner(), key.prefix(),
+                    key.admin() ? "yes" : "no", TIME.format(key.createdAt()),
+                    key.active() ? "active" : "revoked " + TIME.format(key.revokedAt()));
+        }
+        return 0;
+    }
+
+    private int revoke(ApiKeys keys, String[] args) {
+        if (args.length < 2) {
+            err.println("Name the key to revoke: keys revoke KEY_ID (see keys list).");
+            return 2;
+        }
+        return keys.revoke(args[1]).map(key -> {
+            out.println("Revoked " + key.id() + " (" + key.name() + "). Requests with it are refused from now on.");
+            return 0;
+        }).orElseGet(() -> {
+            err.println("No key with id " + args[1] + ". See ./switchboard keys list.");
+            return 1;
+        });
+    }
+
+    private int usage() {
+        err.println("Usage: ./switchboard keys create --name NAME [--owner OWNER] [--admin] | keys list | keys revoke KEY_ID");
+        return 2;
+    }
+}

@@ -1,0 +1,30 @@
+package dev.switchboard.config;
+
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Default models and voices.
+ *
+ * @param chatModel          the configured chat model ({@code llm_model}; default {@code gpt-4o-mini})
+ * @param realtimeModel      default Realtime model ({@code OPENAI_REALTIME_MODEL}; default {@code gpt-realtime})
+ * @param realtimeVoice      default Realtime voice ({@code OPENAI_REALTIME_VOICE}; default {@code marin})
+ * @param realtimeTurnServers TURN/STUN servers for WebRTC clients, as configured ({@code OPENAI_REALTIME_TURN_SERVERS})
+ * @param transcriptionModel input transcription model ({@code OPENAI_TRANSCRIPTION_MODEL}); empty disables it
+ * @param ttsModel           speech model for transcript export ({@code OPENAI_TTS_MODEL}; default {@code gpt-4o-mini-tts})
+ * @param ttsVoice           speech voice ({@code OPENAI_TTS_VOICE}; default {@code alloy})
+ * @param ttsFormat          speech format ({@code OPENAI_TTS_FORMAT}; default {@code mp3})
+ */
+public record ModelSettings(String chatModel, String realtimeModel, String realtimeVoice,
+                            Optional<String> realtimeTurnServers, Optional<String> transcriptionModel,
+                            String ttsModel, String ttsVoice, String ttsFormat) {
+
+    /** A model is served over the Realtime WebSocket when its name contains "realtime", in any case. */
+    public static boolean isRealtimeModel(String model) {
+        return model != null && model.toLowerCase(Locale.ROOT).contains("realtime");
+    }
+
+    public String chatApiType() {
+        return isRealtimeModel(chatModel) ? "Realtime WebSocket" : "REST";
+    }
+}

@@ -1,0 +1,13 @@
+package dev.switchboard.config;
+
+import java.nio.file.Path;
+
+/**
+ * The gateway's own listener and local state.
+ *
+ * @param host         address to bind (default {@code 127.0.0.1}; {@code 0.0.0.0} to serve other machines)
+ * @param port         port to bind (default 8080; 0 picks a free one)
+ * @param dataDir      where the embedded database lives (default {@code ./data})
+ * @param maxBodyBytes largest request body accepted (default 20 MiB: requests may carry base64 images)
+ */
+public record ServerSettings(String host, int port, Path dataDir, long maxBodyBytes) {}

@@ -1,0 +1,226 @@
+package dev.switchboard.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+/**
+ * Reads the configuration from environment variables and an optional JSON file of non-secret settings.
+ * The environment wins over the file. Every problem (an unknown key, a bad value, a secret in the file) is
+ * collected and reported at once, so start-up fails with the full list rather than one problem per try.
+ */
+public final class SettingsLoader {
+    /** The file's keys and the environment variable that overrides each. */
+    private static final Map<String, String> FILE_KEYS = new LinkedHashMap<>();
+
+    static {
+        FILE_KEYS.put("llm_model", "SWITCHBOARD_LLM_MODEL");
+        FILE_KEYS.put("llm_base_url", "OPENAI_BASE_URL");
+        FILE_KEYS.put("host", "SWITCHBOARD_HOST");
+        FILE_KEYS.put("port", "SWITCHBOARD_PORT");
+        FILE_KEYS.put("data_dir", "SWITCHBOARD_DATA_DIR");
+        FILE_KEYS.put("max_body_bytes", "SWITCHBOARD_MAX_BODY_BYTES");
+        FILE_KEYS.put("upstream_connect_timeout", "SWITCHBOARD_UPSTREAM_CONNECT_TIMEOUT");
+        FILE_KEYS.put("upstream_response_timeout", "SWITCHBOARD_UPSTREAM_RESPONSE_TIMEOUT");
+        FILE_KEYS.put("upstream_idle_timeout", "SWITCHBOARD_UPSTREAM_IDLE_TIMEOUT");
+        FILE_KEYS.put("streaming_enabled", "OPENAI_STREAMING_ENABLED");
+        FILE_KEYS.put("realtime_enabled", "OPENAI_REALTIME_ENABLED");
+        FILE_KEYS.put("realtime_model", "OPENAI_REALTIME_MODEL");
+        FILE_KEYS.put("realtime_voice", "OPENAI_REALTIME_VOICE");
+        FILE_KEYS.put("realtime_turn_servers", "OPENAI_REALTIME_TURN_SERVERS");
+        FILE_KEYS.put("transcription_model", "OPENAI_TRANSCRIPTION_MODEL");
+        FILE_KEYS.put("tts_model", "OPENAI_TTS_MODEL");
+        FILE_KEYS.put("tts_voice", "OPENAI_TTS_VOICE");
+        FILE_KEYS.put("tts_format", "OPENAI_TTS_FORMAT");
+        FILE_KEYS.put("debug_events", "SWITCHBOARD_DEBUG_EVENTS");
+    }
+
+    /** Secrets come only from the environment. */
+    private static final Set<String> SECRET_VARIABLES = Set.of("OPENAI_API_KEY", "DATABASE_URL", "REDIS_URL");
+    /** Read elsewhere (the launcher, this loader's caller); known so that they are not reported as typos. */
+    private static final Set<String> OTHER_VARIABLES = Set.of("SWITCHBOARD_CONFIG", "SWITCHBOARD_JAVA_OPTS");
+
+    private final List<String> problems = new ArrayList<>();
+    private final Map<String, String> raw = new LinkedHashMap<>();
+
+    private SettingsLoader() {}
+
+    /**
+     * @param env        the environment (System.getenv() in production)
+     * @param configFile the JSON file to read, if any
+     * @throws ConfigException listing every problem found
+     */
+    public static Settings load(Map<String, String> env, Optional<Path> configFile) {
+        SettingsLoader loader = new SettingsLoader();
+        configFile.ifPresent(loader::readFile);
+        loader.readEnvironment(env);
+        Settings settings = loader.build();
+        if (!loader.problems.isEmpty()) throw new ConfigException(loader.problems);
+        return settings;
+    }
+
+    /** The config file named by {@code SWITCHBOARD_CONFIG}, else {@code ./config.json} when it exists. */
+    public static Optional<Path> configFile(Map<String, String> env) {
+        String named = env.get("SWITCHBOARD_CONFIG");
+        if (named != null && !named.isBlank()) return Optional.of(Path.of(named));
+        Path local = Path.of("config.json");
+        return Files.isRegularFile(local) ? Optional.of(local) : Optional.empty();
+    }
+
+    private void readFile(Path file) {
+        JsonNode root;
+        try {
+            root = new ObjectMapper().readTree(Files.readString(file));
+        } catch (IOException e) {
+            problems.add("Cannot read config file " + file + ": " + e.getMessage());
+            return;
+        }
+        if (root == null || !root.isObject()) {
+            problems.add("Config file " + file + " must hold one JSON object, such as {\"llm_model\": \"gpt-4o-mini\"}.");
+            return;
+        }
+        for (var field : root.properties()) {
+            String key = field.getKey();
+            JsonNode value = field.getValue();
+            if (looksSecret(key) || (value.isTextual() && value.asText().startsWith("sk-"))) {
+                problems.add("Config file " + file + " holds a secret under '" + key + "'. Secrets are read only from "
+                        + "the environment (OPENAI_API_KEY, DATABASE_URL, REDIS_URL): remove it from the file.");
+            } else if (!FILE_KEYS.containsKey(key)) {
+                problems.add("Unknown key '" + key + "' in config file " + file + ". Known keys: "
+                        + String.join(", ", FILE_KEYS.keySet()) + ".");
+            } else if (value.isContainerNode()) {
+                problems.add("Config key '" + key + "' must be a string, number or boolean.");
+            } else {
+                raw.put(FILE_KEYS.get(key), value.asText());
+            }
+        }
+    }
+
+    private void readEnvironment(Map<String, String> env) {
+        Set<String> known = new TreeSet<>(FILE_KEYS.values());
+        known.addAll(SECRET_VARIABLES);
+        known.addAll(OTHER_VARIABLES);
+        for (var entry : env.entrySet()) {
+            String name = entry.getKey();
+            if (name.startsWith("SWITCHBOARD_") && !known.contains(name)) {
+                problems.add("Unknown environment variable " + name + ". Known SWITCHBOARD_ variables: "
+                        + String.join(", ", known.stream().filter(k -> k.startsWith("SWITCHBOARD_")).toList()) + ".");
+            } else if (known.contains(name) && !entry.getValue().isBlank()) {
+                raw.put(name, entry.getValue().trim());
+            }
+        }
+    }
+
+    private Settings build() {
+        var server = new ServerSettings(
+                text("SWITCHBOARD_HOST", "127.0.0.1"),
+                parsed("SWITCHBOARD_PORT", 8080, SettingsLoader::port),
+                Path.of(text("SWITCHBOARD_DATA_DIR", "data")),
+                parsed("SWITCHBOARD_MAX_BODY_BYTES", 20L * 1024 * 1024, SettingsLoader::positiveLong));
+        var upstream = new UpstreamSettings(
+                secret("OPENAI_API_KEY"),
+                Optional.ofNullable(raw.get("OPENAI_BASE_URL")).map(this::baseUrl),
+                parsed("SWITCHBOARD_UPSTREAM_CONNECT_TIMEOUT", Duration.ofSeconds(10), SettingsLoader::duration),
+                parsed("SWITCHBOARD_UPSTREAM_RESPONSE_TIMEOUT", Duration.ofMinutes(10), SettingsLoader::duration),
+                parsed("SWITCHBOARD_UPSTREAM_IDLE_TIMEOUT", Duration.ofSeconds(120), SettingsLoader::duration));
+        var models = new ModelSettings(
+                text("SWITCHBOARD_LLM_MODEL", "gpt-4o-mini"),
+                text("OPENAI_REALTIME_MODEL", "gpt-realtime"),
+                text("OPENAI_REALTIME_VOICE", "marin"),
+                Optional.ofNullable(raw.get("OPENAI_REALTIME_TURN_SERVERS")),
+                Optional.ofNullable(raw.get("OPENAI_TRANSCRIPTION_MODEL")),
+                text("OPENAI_TTS_MODEL", "gpt-4o-mini-tts"),
+                text("OPENAI_TTS_VOICE", "alloy"),
+                text("OPENAI_TTS_FORMAT", "mp3"));
+        var features = new FeatureSettings(
+                parsed("OPENAI_STREAMING_ENABLED", false, SettingsLoader::bool),
+                parsed("OPENAI_REALTIME_ENABLED", false, SettingsLoader::bool),
+                parsed("SWITCHBOARD_DEBUG_EVENTS", false, SettingsLoader::bool));
+        return new Settings(server, upstream, new DatabaseSettings(secret("DATABASE_URL")), models, features,
+                secret("REDIS_URL"));
+    }
+
+    private String text(String name, String fallback) {
+        return raw.getOrDefault(name, fallback);
+    }
+
+    private Optional<Secret> secret(String name) {
+        return Optional.ofNullable(raw.get(name)).map(Secret::of);
+    }
+
+    private <T> T parsed(String name, T fallback, Function<String, T> parser) {
+        String value = raw.get(name);
+        if (value == null) return fallback;
+        try {
+            return parser.apply(value);
+        } catch (RuntimeException e) {
+            problems.add(name + "=" + value + " is not valid: " + e.getMessage());
+            return fallback;
+        }
+    }
+
+    private URI baseUrl(String value) {
+        try {
+            URI uri = URI.create(value.endsWith("/") ? value.substring(0, value.length() - 1) : value);
+            if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
+                throw new IllegalArgumentException("not an http(s) URL");
+            }
+            return uri;
+        } catch (IllegalArgumentException e) {
+            problems.add("OPENAI_BASE_URL (or llm_base_url) must be an http(s) URL such as https://api.openai.com/v1, got '"
+                    + value + "'.");
+            return null;
+        }
+    }
+
+    private static boolean looksSecret(String key) {
+        String k = key.toLowerCase(Locale.ROOT);
+        return k.contains("key") || k.contains("secret") || k.contains("password") || k.contains("token")
+                || k.equals("database_url") || k.equals("redis_url");
+    }
+
+    private static int port(String value) {
+        int port = Integer.parseInt(value);
+        if (port < 0 || port > 65535) throw new IllegalArgumentException("a port is 0 to 65535");
+        return port;
+    }
+
+    private static long positiveLong(String value) {
+        long n = Long.parseLong(value);
+        if (n <= 0) throw new IllegalArgumentException("must be positive");
+        return n;
+    }
+
+    private static boolean bool(String value) {
+        return switch (value.toLowerCase(Locale.ROOT)) {
+            case "true", "1", "yes", "on" -> true;
+            case "false", "0", "no", "off" -> false;
+            default -> throw new IllegalArgumentException("use true or false");
+        };
+    }
+
+    /** Seconds as a plain number, or a number with a unit: {@code 250ms}, {@code 30s}, {@code 5m}. */
+    static Duration duration(String value) {
+        String v = value.trim().toLowerCase(Locale.ROOT);
+        Duration d;
+        if (v.endsWith("ms")) d = Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2).trim()));
+        else if (v.endsWith("s")) d = Duration.ofSeconds(Long.parseLong(v.substring(0, v.length() - 1).trim()));
+        else if (v.endsWith("m")) d = Duration.ofMinutes(Long.parseLong(v.substring(0, v.length() - 1).trim()));
+        else d = Duration.ofSeconds(Long.parseLong(v));
+        if (d.isNegative() || d.isZero()) throw new IllegalArgumentException("must be positive, like 30s or 250ms");
+        return d;
+    }
+}

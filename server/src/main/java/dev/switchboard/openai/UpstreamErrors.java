@@ -1,0 +1,30 @@
+package dev.switchboard.openai;
+
+import dev.switchboard.config.Secret;
+import dev.switchboard.web.Json;
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Pattern;
+
+/**
+ * Upstream error bodies on their way to the client: passed through as they are, except that any API key in them
+ * is blanked (OpenAI's 401 quotes part of the refused key) and a body that is not OpenAI-shaped JSON (a proxy's
+ * HTML page) is replaced by one that is.
+ */
+final class UpstreamErrors {
+    private static final Pattern KEY_LIKE = Pattern.compile("sk-[A-Za-z0-9_\\-*]{6,}");
+
+    private UpstreamErrors() {}
+
+    static byte[] forClient(int status, byte[] body, String contentType, Secret upstreamKey) {
+        String text = new String(body, StandardCharsets.UTF_8);
+        boolean json = contentType != null && contentType.toLowerCase().contains("json") && text.contains("\"error\"");
+        if (!json) {
+            return Json.write(Json.error("The upstream answered HTTP " + status + " with a body that is not an OpenAI "
+                    + "error. Check OPENAI_BASE_URL points at an OpenAI-compatible API.", "upstream_error", null,
+                    "upstream_http_" + status)).getBytes(StandardCharsets.UTF_8);
+        }
+        String redacted = text.replace(upstreamKey.reveal(), "sk-***");
+        redacted = KEY_LIKE.matcher(redacted).replaceAll("sk-***");
+        return redacted.getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,13 @@
+package dev.switchboard.stream;
+
+/** How a relayed stream ended. */
+public enum RelayOutcome {
+    /** Upstream sent its terminal event and the client received it. */
+    COMPLETED,
+    /** Upstream closed or broke the connection before its terminal event; the client got an error event. */
+    UPSTREAM_FAILED,
+    /** Upstream fell silent past the idle timeout; the client got an error event. */
+    UPSTREAM_TIMEOUT,
+    /** The client disconnected; the upstream request was cancelled. */
+    CLIENT_GONE
+}

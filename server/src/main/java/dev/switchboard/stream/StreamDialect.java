@@ -1,0 +1,20 @@
+package dev.switchboard.stream;
+
+/**
+ * What the relay must know of one API's event stream: which event ends it, and how to end it with an error in
+ * that API's own shape when upstream fails mid-stream, so that the client's SDK reports an error instead of
+ * hanging or mistaking a cut stream for a complete one.
+ */
+public interface StreamDialect {
+    /** True for the event after which the stream is complete. */
+    boolean isTerminal(SseFrame frame);
+
+    /**
+     * A complete SSE event (bytes, ending with a blank line) reporting a failure.
+     *
+     * @param code      machine-readable reason, such as {@code upstream_disconnected}
+     * @param message   what happened and what to do
+     * @param lastFrame the last event relayed, or null; lets a dialect continue sequence numbers
+     */
+    byte[] errorFrame(String code, String message, SseFrame lastFrame);
+}

@@ -1,0 +1,143 @@
+package dev.switchboard.upstream;
+
+import dev.switchboard.config.Secret;
+import dev.switchboard.config.UpstreamSettings;
+import dev.switchboard.config.Version;
+import dev.switchboard.web.GatewayException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+
+/**
+ * Talks to the OpenAI API (or any compatible upstream) with the server's key. HTTP/1.1 only: over HTTP/2 the JDK
+ * client fails requests past the server's concurrent-stream limit (JDK-8225647), and one connection per stream is
+ * what a streaming relay wants anyway.
+ */
+public final class UpstreamClient implements AutoCloseable {
+    private static final String USER_AGENT = "Switchboard/" + Version.VALUE;
+
+    private final HttpClient http;
+    private final URI baseUrl;
+    private final Secret apiKey;
+    private final UpstreamSettings settings;
+    private final IdleWatchdog watchdog = new IdleWatchdog();
+
+    /**
+     * @param baseUrl the API base, ending in {@code /v1} (or whatever the upstream uses)
+     * @param apiKey  the key sent upstream as {@code Authorization: Bearer}
+     */
+    public UpstreamClient(UpstreamSettings settings, URI baseUrl, Secret apiKey) {
+        this.settings = settings;
+        this.baseUrl = baseUrl;
+        this.apiKey = apiKey;
+        this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(settings.connectTimeout())
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .executor(Executors.newVirtualThreadPerTaskExecutor())
+                .build();
+    }
+
+    public URI baseUrl() {
+        return baseUrl;
+    }
+
+    /** The key, for redacting it from anything the upstream echoes back. */
+    public Secret apiKey() {
+        return apiKey;
+    }
+
+    /**
+     * Sends the request and waits for the response headers. The body is left to the caller, watched for silence.
+     *
+     * @throws GatewayException 502 when the upstream cannot be reached, 504 when it does not answer in time
+     */
+    public UpstreamResponse send(UpstreamRequest request) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(resolve(request))
+                .timeout(settings.responseTimeout())
+                .header("User-Agent", USER_AGENT)
+                .header("X-Client-Request-Id", request.requestId());
+        authorize(builder);
+        request.headers().forEach(builder::header);
+        if (request.body() != null) {
+            builder.header("Content-Type", "application/json");
+            builder.method(request.method(), HttpRequest.BodyPublishers.ofByteArray(request.body()));
+        } else {
+            builder.method(request.method(), HttpRequest.BodyPublishers.noBody());
+        }
+        HttpResponse<InputStream> response;
+        try {
+            response = http.send(builder.build(), HttpResponse.BodyHandlers.ofInputStream());
+        } catch (HttpConnectTimeoutException e) {
+            throw GatewayException.upstreamUnreachable("connecting to " + baseUrl.getHost() + " timed out");
+        } catch (HttpTimeoutException e) {
+            throw GatewayException.upstreamTimeout("no response within " + settings.responseTimeout().toSeconds() + " s");
+        } catch (ConnectException e) {
+            throw GatewayException.upstreamUnreachable("connection to " + baseUrl.getHost() + ":" + port() + " refused");
+        } catch (IOException e) {
+            throw GatewayException.upstreamUnreachable(e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw GatewayException.upstreamUnreachable("interrupted");
+        }
+        IdleWatchdog.Watch watch = watchdog.watch(response.body(), settings.idleTimeout());
+        return new UpstreamResponse(response.statusCode(), response.headers(), watch.stream(), watch);
+    }
+
+    /**
+     * Asks {@code GET /models} with a short timeout: whether the upstream answers, and whether it takes the key.
+     * For readiness checks and the doctor; never on a request path.
+     */
+    public Probe probe(Duration timeout) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(baseUrl + "/models")).timeout(timeout)
+                .header("User-Agent", USER_AGENT).GET();
+        authorize(builder);
+        try {
+            HttpResponse<String> response = http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+            return new Probe(true, response.statusCode(), response.body());
+        } catch (IOException e) {
+            return new Probe(false, 0, e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Probe(false, 0, "interrupted");
+        }
+    }
+
+    /** The answer to {@link #probe}: {@code body} is the model list on success, else what went wrong. */
+    public record Probe(boolean reachable, int status, String body) {
+        public boolean keyAccepted() {
+            return reachable && status >= 200 && status < 300;
+        }
+    }
+
+    /** No key (a local model server that needs none) sends no Authorization header at all. */
+    private void authorize(HttpRequest.Builder builder) {
+        if (!apiKey.reveal().isEmpty()) builder.header("Authorization", "Bearer " + apiKey.reveal());
+    }
+
+    private URI resolve(UpstreamRequest request) {
+        String base = baseUrl.toString();
+        String query = request.query() == null || request.query().isEmpty() ? "" : "?" + request.query();
+        return URI.create(base + request.path() + query);
+    }
+
+    private int port() {
+        if (baseUrl.getPort() > 0) return baseUrl.getPort();
+        return "https".equals(baseUrl.getScheme()) ? 443 : 80;
+    }
+
+    @Override
+    public void close() {
+        watchdog.close();
+        http.close();
+    }
+}

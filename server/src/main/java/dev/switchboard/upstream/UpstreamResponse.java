@@ -1,0 +1,67 @@
+package dev.switchboard.upstream;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.http.HttpHeaders;
+import java.util.Optional;
+
+/**
+ * The upstream's answer: status and headers, and the body as a stream. Closing it cancels the upstream request if
+ * the body has not been read to the end; the idle watchdog closes it when the upstream falls silent.
+ */
+public final class UpstreamResponse implements AutoCloseable {
+    private final int status;
+    private final HttpHeaders headers;
+    private final InputStream body;
+    private final IdleWatchdog.Watch watch;
+
+    UpstreamResponse(int status, HttpHeaders headers, InputStream body, IdleWatchdog.Watch watch) {
+        this.status = status;
+        this.headers = headers;
+        this.body = body;
+        this.watch = watch;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public HttpHeaders headers() {
+        return headers;
+    }
+
+    public Optional<String> header(String name) {
+        return headers.firstValue(name);
+    }
+
+    /** The body; every read counts as activity for the idle watchdog. */
+    public InputStream body() {
+        return body;
+    }
+
+    /** True when the watchdog ended this response because the upstream sent nothing for too long. */
+    public boolean timedOut() {
+        return watch.timedOut();
+    }
+
+    public boolean isEventStream() {
+        return header("Content-Type").map(t -> t.toLowerCase().startsWith("text/event-stream")).orElse(false);
+    }
+
+    /** Reads the whole body (for errors and non-streamed answers). */
+    public byte[] readAll() throws IOException {
+        try (InputStream in = body) {
+            return in.readAllBytes();
+        }
+    }
+
+    @Override
+    public void close() {
+        watch.close();
+        try {
+            body.close();
+        } catch (IOException ignored) {
+            // closing only cancels the upstream exchange; nothing is lost
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package dev.switchboard.web;
+
+/**
+ * A refusal of the gateway's own, answered as an OpenAI-shaped error:
+ * {@code {"error":{"message","type","param","code"}}} with {@link #status()}. Thrown from any handler before the
+ * response has started; see docs/errors.md for the whole taxonomy.
+ */
+public final class GatewayException extends RuntimeException {
+    private final int status;
+    private final String type;
+    private final String code;
+    private final String param;
+
+    public GatewayException(int status, String type, String code, String param, String message) {
+        super(message);
+        this.status = status;
+        this.type = type;
+        this.code = code;
+        this.param = param;
+    }
+
+    public static GatewayException invalidJson(String detail) {
+        return new GatewayException(400, "invalid_request_error", "invalid_json", null,
+                "The request body is not valid JSON (" + detail + "). Send one JSON object.");
+    }
+
+    public static GatewayException missingParam(String param) {
+        return new GatewayException(400, "invalid_request_error", "missing_required_parameter", param,
+                "Missing required parameter: '" + param + "'.");
+    }
+
+    public static GatewayException invalidParam(String param, String message) {
+        return new GatewayException(400, "invalid_request_error", "invalid_value", param, message);
+    }
+
+    public static GatewayException missingKey() {
+        return new GatewayException(401, "invalid_request_error", "missing_api_key", null,
+                "No API key provided. Send a Switchboard key as 'Authorization: Bearer <key>' or 'X-API-Key: <key>'; "
+                        + "an administrator creates keys with './switchboard keys create'.");
+    }
+
+    public static GatewayException invalidKey() {
+        return new GatewayException(401, "invalid_request_error", "invalid_api_key", null,
+                "The API key is not valid: it is unknown or has been revoked. Ask your Switchboard administrator for a key.");
+    }
+
+    public static GatewayException adminOnly() {
+        return new GatewayException(403, "invalid_request_error", "admin_key_required", null,
+                "This route needs an admin key. Create one with './switchboard keys create --admin'.");
+    }
+
+    public static GatewayException notFound(String what) {
+        return new GatewayException(404, "invalid_request_error", "not_found", null, what + " not found.");
+    }
+
+    public static GatewayException unknownRoute(String method, String path) {
+        return new GatewayException(404, "invalid_request_error", "unknown_url", null,
+                "Unrecognized request URL (" + method + " " + path + "). The README lists the routes.");
+    }
+
+    public static GatewayException methodNotAllowed(String method, String path) {
+        return new GatewayException(405, "invalid_request_error", "method_not_allowed", null,
+                "Method " + method + " is not allowed for " + path + ".");
+    }
+
+    public static GatewayException tooLarge(long limit) {
+        return new GatewayException(413, "invalid_request_error", "request_too_large", null,
+                "The request body is larger than this gateway accepts (" + limit + " bytes; SWITCHBOARD_MAX_BODY_BYTES).");
+    }
+
+    public static GatewayException unsupportedMediaType(String contentType) {
+        return new GatewayException(415, "invalid_request_error", "unsupported_media_type", null,
+                "Content-Type '" + contentType + "' is not supported here. Send the body as 'Content-Type: application/json'.");
+    }
+
+    public static GatewayException upstreamUnreachable(String detail) {
+        return new GatewayException(502, "upstream_error", "upstream_unreachable", null,
+                "The gateway could not reach the OpenAI API (" + detail + "). Check OPENAI_BASE_URL and the network; "
+                        + "'./switchboard doctor' tests the connection.");
+    }
+
+    public static GatewayException upstreamTimeout(String detail) {
+        return new GatewayException(504, "upstream_error", "upstream_timeout", null,
+                "The OpenAI API did not answer in time (" + detail + "). Try again; operators can raise "
+                        + "SWITCHBOARD_UPSTREAM_RESPONSE_TIMEOUT.");
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public String type() {
+        return type;
+    }
+
+    public String code() {
+        return code;
+    }
+
+    public String param() {
+        return param;
+    }
+}

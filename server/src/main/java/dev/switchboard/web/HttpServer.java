@@ -1,0 +1,92 @@
+package dev.switchboard.web;
+
+import dev.switchboard.config.ServerSettings;
+import io.javalin.Javalin;
+import io.javalin.compression.CompressionStrategy;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import java.util.List;
+import java.util.function.Consumer;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.ServerConnector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gateway's HTTP listener: Javalin on Jetty with virtual threads, no compression (event streams must never be
+ * buffered by a compressor), a deep accept queue for connection bursts, and every refusal mapped to an
+ * OpenAI-shaped error. Routes come from the capabilities; this class holds no endpoint logic.
+ */
+public final class HttpServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
+    private static final int ACCEPT_QUEUE = 4096;
+
+    private final Javalin app;
+
+    private HttpServer(Javalin app) {
+        this.app = app;
+    }
+
+    /** Starts listening; {@code routes} register every route, in the order given. */
+    public static HttpServer start(ServerSettings settings, List<Consumer<RoutesConfig>> routes) {
+        Javalin app = Javalin.create(cfg -> {
+            cfg.startup.showJavalinBanner = false;
+            cfg.startup.showOldJavalinVersionWarning = false;
+            cfg.concurrency.useVirtualThreads = true;
+            cfg.http.prefer405over404 = true;
+            cfg.http.compressionStrategy = CompressionStrategy.NONE;
+            cfg.http.maxRequestSize = settings.maxBodyBytes();
+            cfg.jetty.modifyHttpConfiguration(http -> http.setSendServerVersion(false));
+            cfg.jetty.addConnector((server, http) -> {
+                ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+                connector.setHost(settings.host());
+                connector.setPort(settings.port());
+                connector.setAcceptQueueSize(ACCEPT_QUEUE);
+                return connector;
+            });
+            cfg.routes.before(RequestIds::assign);
+            routes.forEach(r -> r.accept(cfg.routes));
+            cfg.routes.exception(GatewayException.class, HttpServer::refuse);
+            cfg.routes.exception(HttpResponseException.class, HttpServer::javalinRefusal);
+            cfg.routes.exception(Exception.class, HttpServer::internalError);
+        });
+        app.start();
+        return new HttpServer(app);
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    @Override
+    public void close() {
+        app.stop();
+    }
+
+    static void refuse(GatewayException e, Context ctx) {
+        ctx.status(e.status()).contentType("application/json")
+                .result(Json.write(Json.error(e.getMessage(), e.type(), e.param(), e.code())));
+    }
+
+    private static void javalinRefusal(HttpResponseException e, Context ctx) {
+        String method = ctx.method().name();
+        GatewayException mapped = switch (e.getStatus()) {
+            case 404 -> GatewayException.unknownRoute(method, ctx.path());
+            case 405 -> GatewayException.methodNotAllowed(method, ctx.path());
+            case 413 -> new GatewayException(413, "invalid_request_error", "request_too_large", null,
+                    "The request body is larger than this gateway accepts (SWITCHBOARD_MAX_BODY_BYTES).");
+            default -> new GatewayException(e.getStatus(), "invalid_request_error", null, null, e.getMessage());
+        };
+        refuse(mapped, ctx);
+    }
+
+    private static void internalError(Exception e, Context ctx) {
+        String requestId = RequestIds.of(ctx);
+        LOG.error("{} {} {} failed", requestId, ctx.method(), ctx.path(), e);
+        if (ctx.res().isCommitted()) return;
+        refuse(new GatewayException(500, "server_error", "internal_error", null,
+                "The gateway failed to handle this request (request id " + requestId + "). "
+                        + "The gateway log has the details under that id."), ctx);
+    }
+}

@@ -1,0 +1,60 @@
+package dev.switchboard.web;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Locale;
+
+/** Reads request bodies with the configured size limit and the content-type and JSON checks every route needs. */
+public final class RequestBodies {
+    private final long maxBytes;
+
+    public RequestBodies(long maxBytes) {
+        this.maxBytes = maxBytes;
+    }
+
+    /** The body as a JSON object; 415 for another content type, 413 past the limit, 400 when not a JSON object. */
+    public JsonRequest json(Context ctx) {
+        requireJsonContentType(ctx);
+        byte[] raw = bytes(ctx);
+        JsonNode node;
+        try {
+            node = Json.parse(raw);
+        } catch (IOException e) {
+            throw GatewayException.invalidJson(firstLine(e.getMessage()));
+        }
+        if (node == null || node.isMissingNode()) throw GatewayException.invalidJson("the body is empty");
+        if (!node.isObject()) throw GatewayException.invalidJson("expected an object, got " + node.getNodeType().name().toLowerCase(Locale.ROOT));
+        return new JsonRequest(raw, (ObjectNode) node);
+    }
+
+    /** The body as bytes, refused with 413 past the limit (checked on Content-Length before reading). */
+    public byte[] bytes(Context ctx) {
+        long declared = ctx.req().getContentLengthLong();
+        if (declared > maxBytes) throw GatewayException.tooLarge(maxBytes);
+        try (InputStream in = ctx.bodyInputStream()) {
+            byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+            if (body.length > maxBytes) throw GatewayException.tooLarge(maxBytes);
+            return body;
+        } catch (IOException e) {
+            throw GatewayException.invalidJson("the body could not be read: " + e.getMessage());
+        }
+    }
+
+    private static void requireJsonContentType(Context ctx) {
+        String contentType = ctx.header("Content-Type");
+        if (contentType == null || contentType.isBlank()) return;
+        String mediaType = contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+        if (!mediaType.equals("application/json") && !mediaType.endsWith("+json")) {
+            throw GatewayException.unsupportedMediaType(mediaType);
+        }
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) return "unreadable";
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
+    }
+}
