@@ -31,7 +31,8 @@ public final class SseReader {
 
     /**
      * The next event, or null at the end of the stream. An event cut off by the end of the stream is dropped, as
-     * the specification says, and {@link #truncated()} becomes true.
+     * the specification says, and {@link #truncated()} becomes true. A frame without data (comments, or stray
+     * line terminators) is returned too, so that its bytes can be forwarded.
      */
     public SseFrame next() throws IOException {
         frame.reset();
@@ -41,8 +42,13 @@ public final class SseReader {
         StringBuilder data = null;
         while (true) {
             if (!readLine()) {
-                truncated = hasContent || line.size() > 0;
-                return null;
+                if (hasContent || line.size() > 0) {
+                    truncated = true;
+                    return null;
+                }
+                // Only line terminators are left (the LF of a CRLF split across reads): hand them on, so that
+                // every byte upstream sent is forwarded.
+                return frame.size() > 0 ? new SseFrame(frame.toByteArray(), null, null, null) : null;
             }
             int length = line.size();
             if (length == 0) {

@@ -75,7 +75,7 @@ public final class UpstreamClient implements AutoCloseable {
         }
         HttpResponse<InputStream> response;
         try {
-            response = http.send(builder.build(), HttpResponse.BodyHandlers.ofInputStream());
+            response = http.send(builder.build(), info -> new StreamingBody());
         } catch (HttpConnectTimeoutException e) {
             throw GatewayException.upstreamUnreachable("connecting to " + baseUrl.getHost() + " timed out");
         } catch (HttpTimeoutException e) {

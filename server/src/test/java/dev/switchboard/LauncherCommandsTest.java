@@ -1,0 +1,86 @@
+package dev.switchboard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.switchboard.emulator.Emulator;
+import dev.switchboard.emulator.EmulatorOptions;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** The launcher's sub-commands, run in-process against the test database. */
+class LauncherCommandsTest {
+    record Run(int exit, String out, String err) {}
+
+    @Test
+    void keysCreateListAndRevoke() throws Exception {
+        Run created = run("keys", "create", "--name", "cli-app", "--owner", "team-cli");
+        assertThat(created.exit()).isZero();
+        Matcher id = Pattern.compile("key (key_[0-9a-f]+)").matcher(created.out());
+        assertThat(id.find()).isTrue();
+        assertThat(created.out()).containsPattern("\nsb-[A-Za-z0-9_-]{43}\n");
+
+        assertThat(run("keys", "list").out()).contains(id.group(1), "cli-app", "team-cli", "active");
+        assertThat(run("keys", "revoke", id.group(1)).exit()).isZero();
+        assertThat(run("keys", "list").out()).containsPattern(id.group(1) + ".*revoked");
+        assertThat(run("keys", "revoke", "key_missing").exit()).isEqualTo(1);
+        assertThat(run("keys", "create").exit()).isEqualTo(2);
+    }
+
+    @Test
+    void doctorPassesOfflineAndNamesTheModelType() throws Exception {
+        Run rest = run("doctor");
+        assertThat(rest.exit()).as(rest.out()).isZero();
+        assertThat(rest.out()).contains("OK    JDK", "OK    database", "migrated", "built-in emulator",
+                "chat model gpt-4o-mini: a REST model");
+        Run realtime = run(Map.of("SWITCHBOARD_LLM_MODEL", "gpt-realtime"), "doctor");
+        assertThat(realtime.out()).contains("chat model gpt-realtime: a Realtime model");
+    }
+
+    @Test
+    void doctorFailsWithAFixForAnUnreachableUpstreamOrARefusedKey() throws Exception {
+        Run unreachable = run(Map.of("OPENAI_API_KEY", "sk-x", "OPENAI_BASE_URL", "http://127.0.0.1:1/v1"), "doctor");
+        assertThat(unreachable.exit()).isEqualTo(1);
+        assertThat(unreachable.out()).contains("FAIL  upstream http://127.0.0.1:1/v1 unreachable", "fix:");
+
+        try (Emulator emulator = Emulator.start(EmulatorOptions.defaults().withApiKey("sk-right-key"))) {
+            Run refused = run(Map.of("OPENAI_API_KEY", "sk-wrong-key", "OPENAI_BASE_URL", emulator.baseUrl()), "doctor");
+            assertThat(refused.exit()).isEqualTo(1);
+            assertThat(refused.out()).contains("refused the key (HTTP 401)").doesNotContain("sk-wrong-key");
+        }
+    }
+
+    @Test
+    void doctorReportsConfigurationProblems() throws Exception {
+        Run run = run(Map.of("SWITCHBOARD_PORT", "eighty"), "doctor");
+        assertThat(run.exit()).isEqualTo(1);
+        assertThat(run.out()).contains("FAIL  configuration", "SWITCHBOARD_PORT=eighty");
+    }
+
+    @Test
+    void unknownCommandsShowTheUsage() throws Exception {
+        Run run = run("frobnicate");
+        assertThat(run.exit()).isEqualTo(2);
+        assertThat(run.err()).contains("Unknown command 'frobnicate'", "keys create");
+    }
+
+    private static Run run(String... args) throws Exception {
+        return run(Map.of(), args);
+    }
+
+    private static Run run(Map<String, String> extraEnv, String... args) throws Exception {
+        Map<String, String> env = new HashMap<>();
+        env.put("DATABASE_URL", TestDatabase.sharedUrl());
+        env.putAll(extraEnv);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = Main.run(args, env, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+}

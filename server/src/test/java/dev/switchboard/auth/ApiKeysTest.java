@@ -1,0 +1,90 @@
+package dev.switchboard.auth;
+
+import static dev.switchboard.ErrorAssertions.assertError;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.switchboard.TestGateway;
+import dev.switchboard.web.Json;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class ApiKeysTest {
+    static TestGateway gw;
+
+    @BeforeAll
+    static void start() {
+        gw = TestGateway.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        gw.close();
+    }
+
+    @Test
+    void missingOrUnknownKeysAre401() {
+        assertError(gw.send(HttpRequest.newBuilder(URI.create(gw.url("/v1/models")))), 401, "missing_api_key");
+        assertError(gw.send(withKey("/v1/models", "sb-not-a-real-key")), 401, "invalid_api_key");
+        assertError(gw.send(HttpRequest.newBuilder(URI.create(gw.url("/v1/models"))).header("Authorization", "Basic abc")),
+                401, "missing_api_key");
+    }
+
+    @Test
+    void acceptsTheKeyAsBearerOrXApiKey() {
+        assertThat(gw.send(withKey("/v1/models", gw.clientKey)).statusCode()).isEqualTo(200);
+        assertThat(gw.send(HttpRequest.newBuilder(URI.create(gw.url("/v1/models"))).header("X-API-Key", gw.clientKey))
+                .statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void adminApiCreatesListsAndRevokesKeysAndRevocationIsImmediate() throws Exception {
+        HttpResponse<String> created = gw.send(admin("/api/admin/keys")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"mobile-app\",\"owner\":\"team-mobile\"}")));
+        assertThat(created.statusCode()).isEqualTo(201);
+        JsonNode key = Json.MAPPER.readTree(created.body());
+        String secret = key.path("key").asText();
+        assertThat(secret).startsWith("sb-");
+        assertThat(key.path("owner").asText()).isEqualTo("team-mobile");
+        assertThat(gw.send(withKey("/v1/models", secret)).statusCode()).isEqualTo(200);
+
+        HttpResponse<String> listed = gw.send(admin("/api/admin/keys").GET());
+        assertThat(listed.statusCode()).isEqualTo(200);
+        assertThat(listed.body()).contains(key.path("id").asText(), "mobile-app").doesNotContain(secret);
+
+        HttpResponse<String> revoked = gw.send(admin("/api/admin/keys/" + key.path("id").asText()).DELETE());
+        assertThat(revoked.statusCode()).isEqualTo(200);
+        assertThat(Json.MAPPER.readTree(revoked.body()).path("revoked_at").isNumber()).isTrue();
+        assertError(gw.send(withKey("/v1/models", secret)), 401, "invalid_api_key");
+    }
+
+    @Test
+    void adminRoutesNeedAnAdminKey() {
+        assertError(gw.send(withKey("/api/admin/keys", gw.clientKey)), 403, "admin_key_required");
+        assertError(gw.send(admin("/api/admin/keys/key_unknown").DELETE()), 404, "not_found");
+        assertError(gw.send(admin("/api/admin/keys").POST(HttpRequest.BodyPublishers.ofString("{}"))), 400,
+                "missing_required_parameter");
+    }
+
+    @Test
+    void keysAreStoredOnlyAsHashes() {
+        CreatedKey created = gw.gateway.keys().create("hash-check", null, false);
+        String stored = gw.gateway.database().jdbi().withHandle(h -> h.createQuery(
+                "select encode(key_hash, 'hex') || key_prefix || name || owner from api_keys where id = :id")
+                .bind("id", created.key().id()).mapTo(String.class).one());
+        assertThat(stored).doesNotContain(created.secret());
+        assertThat(created.key().prefix()).hasSize(9);
+    }
+
+    private static HttpRequest.Builder withKey(String path, String key) {
+        return HttpRequest.newBuilder(URI.create(gw.url(path))).header("Authorization", "Bearer " + key);
+    }
+
+    private static HttpRequest.Builder admin(String path) {
+        return withKey(path, gw.adminKey).header("Content-Type", "application/json");
+    }
+}
