@@ -1,0 +1,135 @@
+package dev.switchboard.emulator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.core.http.StreamResponse;
+import com.openai.errors.InternalServerException;
+import com.openai.errors.NotFoundException;
+import com.openai.errors.RateLimitException;
+import com.openai.errors.UnauthorizedException;
+import com.openai.models.chat.completions.ChatCompletionChunk;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.responses.Response;
+import com.openai.models.responses.ResponseCreateParams;
+import com.openai.models.responses.ResponseRetrieveParams;
+import com.openai.models.responses.ResponseStatus;
+import com.openai.models.responses.ResponseStreamEvent;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The official SDK against the emulator directly: the emulator must be a faithful stand-in on its own. */
+class EmulatorSdkTest {
+    static Emulator emulator;
+    static OpenAIClient sdk;
+
+    @BeforeAll
+    static void start() {
+        emulator = Emulator.start(EmulatorOptions.defaults().withApiKey("sk-emulator-test"));
+        sdk = client("sk-emulator-test");
+        emulator.script("scripted", "{\"text\":\"one two three\"}");
+    }
+
+    @AfterAll
+    static void stop() {
+        emulator.close();
+    }
+
+    static OpenAIClient client(String key) {
+        return OpenAIOkHttpClient.builder().baseUrl(emulator.baseUrl()).apiKey(key).maxRetries(0).build();
+    }
+
+    @Test
+    void chatStreamsScriptedTokensThenDone() {
+        List<String> deltas = new ArrayList<>();
+        try (StreamResponse<ChatCompletionChunk> stream = sdk.chat().completions().createStreaming(
+                ChatCompletionCreateParams.builder().model("scripted").addUserMessage("x").build())) {
+            stream.stream().forEach(c -> c.choices().forEach(ch -> ch.delta().content().filter(s -> !s.isEmpty()).ifPresent(deltas::add)));
+        }
+        assertThat(deltas).containsExactly("one", " two", " three");
+    }
+
+    @Test
+    void chatIsDeterministicAndEchoesByDefault() {
+        var params = ChatCompletionCreateParams.builder().model("gpt-4o-mini").addUserMessage("same input").build();
+        String first = sdk.chat().completions().create(params).choices().get(0).message().content().orElseThrow();
+        String second = sdk.chat().completions().create(params).choices().get(0).message().content().orElseThrow();
+        assertThat(first).isEqualTo("Echo: same input").isEqualTo(second);
+    }
+
+    @Test
+    void responsesNumberEveryEventFromZero() throws Exception {
+        List<ResponseStreamEvent> events = new ArrayList<>();
+        try (StreamResponse<ResponseStreamEvent> stream = sdk.responses().createStreaming(
+                ResponseCreateParams.builder().model("scripted").input("x").build())) {
+            stream.stream().forEach(events::add);
+        }
+        String body = raw("/responses", "{\"model\":\"scripted\",\"input\":\"x\",\"stream\":true}").body();
+        List<String> types = body.lines().filter(l -> l.startsWith("event: ")).map(l -> l.substring(7)).toList();
+        assertThat(types).containsExactly("response.created", "response.in_progress", "response.output_item.added",
+                "response.content_part.added", "response.output_text.delta", "response.output_text.delta",
+                "response.output_text.delta", "response.output_text.done", "response.content_part.done",
+                "response.output_item.done", "response.completed");
+        assertThat(events.get(0).asCreated().sequenceNumber()).isZero();
+        assertThat(events.get(10).asCompleted().sequenceNumber()).isEqualTo(10);
+        assertThat(events.get(10).asCompleted().response().usage().orElseThrow().outputTokens()).isEqualTo(3);
+    }
+
+    @Test
+    void backgroundResponsesResumeAndCancel() {
+        emulator.script("slow", "{\"tokens\":20,\"delay_ms\":30}");
+        Response created = sdk.responses().create(ResponseCreateParams.builder().model("slow").input("x").background(true).build());
+        assertThat(created.status()).hasValue(ResponseStatus.QUEUED);
+        List<ResponseStreamEvent> tail = new ArrayList<>();
+        try (StreamResponse<ResponseStreamEvent> stream = sdk.responses().retrieveStreaming(created.id(),
+                ResponseRetrieveParams.builder().startingAfter(5).build())) {
+            stream.stream().forEach(tail::add);
+        }
+        assertThat(tail.get(0).asOutputTextDelta().sequenceNumber()).isEqualTo(6);
+        assertThat(tail.get(tail.size() - 1).isCompleted()).isTrue();
+
+        Response other = sdk.responses().create(ResponseCreateParams.builder().model("slow").input("x").background(true).build());
+        assertThat(sdk.responses().cancel(other.id()).status()).hasValue(ResponseStatus.CANCELLED);
+    }
+
+    @Test
+    void errorsHaveOpenAiShapesAndStatuses() throws Exception {
+        assertThatThrownBy(() -> client("sk-wrong").models().list()).isInstanceOf(UnauthorizedException.class);
+        assertThatThrownBy(() -> sdk.responses().retrieve("resp_missing")).isInstanceOf(NotFoundException.class);
+        assertThatThrownBy(() -> sdk.chat().completions().create(ChatCompletionCreateParams.builder()
+                .model("gpt-4o-mini;fail=429").addUserMessage("x").build())).isInstanceOf(RateLimitException.class);
+        assertThatThrownBy(() -> sdk.chat().completions().create(ChatCompletionCreateParams.builder()
+                .model("gpt-4o-mini;fail=500").addUserMessage("x").build())).isInstanceOf(InternalServerException.class);
+
+        HttpResponse<String> limited = raw("/chat/completions",
+                "{\"model\":\"gpt-4o-mini;fail=429;retry_after=3\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+        assertThat(limited.headers().firstValue("Retry-After")).hasValue("3");
+        assertThat(limited.body()).contains("\"error\"", "\"code\":\"rate_limit_exceeded\"");
+    }
+
+    @Test
+    void recordsRequestsForTestsToInspect() throws Exception {
+        raw("/chat/completions", "{\"model\":\"recorded-model\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        assertThat(emulator.requests()).anySatisfy(r -> {
+            assertThat(r.body()).contains("recorded-model");
+            assertThat(r.header("authorization")).isEqualTo("Bearer sk-emulator-test");
+        });
+    }
+
+    private static HttpResponse<String> raw(String path, String body) throws IOException, InterruptedException {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(emulator.baseUrl() + path))
+                        .header("Authorization", "Bearer sk-emulator-test").header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+}
