@@ -9,9 +9,11 @@ import java.nio.file.Files;
 /** {@code POST /v1/chat/completions}, streamed and not, with {@code include_usage} and tool calls. */
 final class ChatCompletionsApi {
     private final ScriptBook scripts;
+    private final StallGate stalls;
 
-    ChatCompletionsApi(ScriptBook scripts) {
+    ChatCompletionsApi(ScriptBook scripts, StallGate stalls) {
         this.scripts = scripts;
+        this.stalls = stalls;
     }
 
     void create(Context ctx) throws IOException {
@@ -36,7 +38,7 @@ final class ChatCompletionsApi {
             return;
         }
         boolean includeUsage = body.path("stream_options").path("include_usage").asBoolean(false);
-        EventStream events = EventStream.open(ctx, script);
+        EventStream events = EventStream.open(ctx, script, stalls);
         if (script.replay() != null) {
             Replay.frames(Files.readAllBytes(script.replay()), events);
             return;

@@ -19,13 +19,14 @@ public final class Emulator implements AutoCloseable {
     private final ScriptBook scripts = new ScriptBook();
     private final RequestLog requestLog = new RequestLog();
     private final Observations observations = new Observations();
+    private final StallGate stalls = new StallGate();
     private final EmulatorOptions options;
 
     private Emulator(EmulatorOptions options) {
         this.options = options;
-        var chat = new ChatCompletionsApi(scripts);
+        var chat = new ChatCompletionsApi(scripts, stalls);
         var conversations = new Conversations();
-        var responses = new ResponsesApi(scripts, new ResponseStore(), conversations, observations);
+        var responses = new ResponsesApi(scripts, stalls, new ResponseStore(), conversations, observations);
         var conversationsApi = new ConversationsApi(conversations);
         var models = new ModelsApi();
         this.app = Javalin.create(cfg -> {
@@ -90,6 +91,11 @@ public final class Emulator implements AutoCloseable {
         return observations;
     }
 
+    /** Lets every stream stalled by a {@code stall_after} script go on. */
+    public void releaseStalls() {
+        stalls.releaseAll();
+    }
+
     public void reset() {
         scripts.clear();
         requestLog.clear();
@@ -97,6 +103,7 @@ public final class Emulator implements AutoCloseable {
 
     @Override
     public void close() {
+        stalls.releaseAll();
         app.stop();
     }
 

@@ -8,19 +8,22 @@ import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
 
 /**
  * Writes one Server-Sent Events response and applies the script's faults: a delay before each token, an abrupt
- * connection drop after N events, or a stall after N events. Single-threaded: owned by the request's thread.
+ * connection drop after N events, or a stall after N events (until released, or two minutes). Single-threaded:
+ * owned by the request's thread.
  */
 final class EventStream {
     private static final long STALL_LIMIT_MILLIS = 120_000;
 
     private final Context ctx;
     private final Script script;
+    private final StallGate stalls;
     private final OutputStream out;
     private int sent;
 
-    private EventStream(Context ctx, Script script) throws IOException {
+    private EventStream(Context ctx, Script script, StallGate stalls) throws IOException {
         this.ctx = ctx;
         this.script = script;
+        this.stalls = stalls;
         ctx.status(200);
         ctx.res().setContentType("text/event-stream; charset=utf-8");
         ctx.res().setHeader("Cache-Control", "no-cache");
@@ -29,8 +32,8 @@ final class EventStream {
         out.flush();
     }
 
-    static EventStream open(Context ctx, Script script) throws IOException {
-        return new EventStream(ctx, script);
+    static EventStream open(Context ctx, Script script, StallGate stalls) throws IOException {
+        return new EventStream(ctx, script, stalls);
     }
 
     /** Sends {@code event: NAME} (omitted when null) and {@code data: DATA}, then flushes. */
@@ -58,8 +61,8 @@ final class EventStream {
             throw new IOException("emulated mid-stream drop");
         }
         if (script.stallAfter() != null && sent == script.stallAfter()) {
-            sleep(STALL_LIMIT_MILLIS);
-            throw new IOException("emulated stall ended");
+            // Released by the test (the stream then goes on) or ended at the limit.
+            stalls.await(STALL_LIMIT_MILLIS);
         }
     }
 

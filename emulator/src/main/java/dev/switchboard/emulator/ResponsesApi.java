@@ -15,12 +15,15 @@ import java.nio.file.Files;
  */
 final class ResponsesApi {
     private final ScriptBook scripts;
+    private final StallGate stalls;
     private final ResponseStore store;
     private final Conversations conversations;
     private final Observations observations;
 
-    ResponsesApi(ScriptBook scripts, ResponseStore store, Conversations conversations, Observations observations) {
+    ResponsesApi(ScriptBook scripts, StallGate stalls, ResponseStore store, Conversations conversations,
+                 Observations observations) {
         this.scripts = scripts;
+        this.stalls = stalls;
         this.store = store;
         this.conversations = conversations;
         this.observations = observations;
@@ -55,7 +58,7 @@ final class ResponsesApi {
         }
         boolean stream = body.path("stream").asBoolean(false);
         if (stream && script.replay() != null) {
-            Replay.frames(Files.readAllBytes(script.replay()), EventStream.open(ctx, script));
+            Replay.frames(Files.readAllBytes(script.replay()), EventStream.open(ctx, script, stalls));
             return;
         }
         ResponseRecord record = new ResponseRecord(Ids.next("resp_"), body, Script.baseModel(body.get("model").asText()),
@@ -112,7 +115,7 @@ final class ResponsesApi {
 
     /** Streams the record's events after {@code after}, live while it runs; the script's faults apply. */
     private void follow(Context ctx, ResponseRecord record, int after, Script faults) throws IOException, InterruptedException {
-        EventStream events = EventStream.open(ctx, faults);
+        EventStream events = EventStream.open(ctx, faults, stalls);
         for (int sequence = after + 1; ; sequence++) {
             String frame = record.awaitFrame(sequence);
             if (frame == null) return;

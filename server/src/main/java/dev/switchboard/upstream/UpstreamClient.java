@@ -138,6 +138,8 @@ public final class UpstreamClient implements AutoCloseable {
     @Override
     public void close() {
         watchdog.close();
-        http.close();
+        // close() would wait for exchanges in flight, such as a stalled stream whose client is gone; stopping
+        // must not hang on them.
+        http.shutdownNow();
     }
 }

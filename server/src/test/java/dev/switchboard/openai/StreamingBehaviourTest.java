@@ -7,7 +7,10 @@ import dev.switchboard.stream.SseFrame;
 import dev.switchboard.stream.SseReader;
 import java.io.InputStream;
 import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,12 +33,18 @@ class StreamingBehaviourTest {
     void eachEventIsFlushedAsItArrivesNotWhenTheStreamEnds() throws Exception {
         HttpResponse<InputStream> response = gw.open(gw.post("/v1/responses",
                 "{\"model\":\"gpt-4o-mini;stall_after=3\",\"stream\":true,\"input\":\"hello\"}"));
-        try (InputStream body = response.body()) {
-            SseReader reader = new SseReader(body);
-            // Upstream has sent three events and is now silent with the connection open.
-            assertThat(reader.next().event()).isEqualTo("response.created");
-            assertThat(reader.next().event()).isEqualTo("response.in_progress");
-            assertThat(reader.next().event()).isEqualTo("response.output_item.added");
+        try (InputStream body = response.body(); var reader = Executors.newVirtualThreadPerTaskExecutor()) {
+            SseReader events = new SseReader(body);
+            // Upstream sends three events, then holds the connection open and silent until released. A gateway
+            // that buffered would deliver nothing until the idle timeout (60 s), far past this bound.
+            List<String> firstThree = reader.submit(() -> List.of(events.next().event(), events.next().event(),
+                    events.next().event())).get(20, TimeUnit.SECONDS);
+            assertThat(firstThree).containsExactly("response.created", "response.in_progress", "response.output_item.added");
+
+            gw.emulator.releaseStalls();
+            String last = null;
+            for (SseFrame frame; (frame = events.next()) != null; ) last = frame.event();
+            assertThat(last).isEqualTo("response.completed");
         }
     }
 
