@@ -20,6 +20,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class HttpServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
+    /** One line per request: id, method, path (never the query, which may carry tokens), status, duration. */
+    private static final Logger ACCESS = LoggerFactory.getLogger("switchboard.access");
     private static final int ACCEPT_QUEUE = 4096;
 
     private final Javalin app;
@@ -45,6 +47,8 @@ public final class HttpServer implements AutoCloseable {
                 connector.setAcceptQueueSize(ACCEPT_QUEUE);
                 return connector;
             });
+            cfg.requestLogger.http((ctx, millis) -> ACCESS.info("{} {} {} {} {}ms", RequestIds.of(ctx), ctx.method(),
+                    ctx.path(), ctx.statusCode(), Math.round(millis)));
             cfg.routes.before(RequestIds::assign);
             routes.forEach(r -> r.accept(cfg.routes));
             cfg.routes.exception(GatewayException.class, HttpServer::refuse);
