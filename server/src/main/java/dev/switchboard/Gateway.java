@@ -1,5 +1,6 @@
 package dev.switchboard;
 
+import dev.switchboard.admin.ActivityAdminRoutes;
 import dev.switchboard.auth.ApiKeys;
 import dev.switchboard.auth.Authenticator;
 import dev.switchboard.auth.CreatedKey;
@@ -8,10 +9,21 @@ import dev.switchboard.config.Secret;
 import dev.switchboard.config.Settings;
 import dev.switchboard.config.UpstreamSettings;
 import dev.switchboard.config.Version;
+import dev.switchboard.debug.RequestLogRepository;
+import dev.switchboard.debug.RequestRecorder;
 import dev.switchboard.emulator.Emulator;
 import dev.switchboard.emulator.EmulatorOptions;
+import dev.switchboard.metrics.Metrics;
+import dev.switchboard.metrics.MetricsRoutes;
+import dev.switchboard.observe.ExchangeListener;
 import dev.switchboard.openai.OpenAiRoutes;
 import dev.switchboard.store.Database;
+import dev.switchboard.stream.EventLog;
+import dev.switchboard.stream.EventLogs;
+import dev.switchboard.stream.Heartbeats;
+import dev.switchboard.stream.LiveStreams;
+import dev.switchboard.stream.StreamRelay;
+import dev.switchboard.stream.StreamRoutes;
 import dev.switchboard.upstream.UpstreamClient;
 import dev.switchboard.web.HttpServer;
 import dev.switchboard.web.RequestBodies;
@@ -37,15 +49,22 @@ public final class Gateway implements AutoCloseable {
     private final HttpServer http;
     private final ApiKeys keys;
     private final Optional<CreatedKey> bootstrapAdmin;
+    private final LiveStreams liveStreams;
+    private final RequestRecorder recorder;
+    private final List<AutoCloseable> parts;
 
     private Gateway(Database database, Emulator emulator, UpstreamClient upstream, HttpServer http, ApiKeys keys,
-                    Optional<CreatedKey> bootstrapAdmin) {
+                    Optional<CreatedKey> bootstrapAdmin, LiveStreams liveStreams, RequestRecorder recorder,
+                    List<AutoCloseable> parts) {
         this.database = database;
         this.emulator = emulator;
         this.upstream = upstream;
         this.http = http;
         this.keys = keys;
         this.bootstrapAdmin = bootstrapAdmin;
+        this.liveStreams = liveStreams;
+        this.recorder = recorder;
+        this.parts = parts;
     }
 
     /** Starts everything; on failure, stops what had started and rethrows. */
@@ -70,19 +89,43 @@ public final class Gateway implements AutoCloseable {
 
             ApiKeys keys = new ApiKeys(database.jdbi());
             Optional<CreatedKey> admin = keys.bootstrapAdmin();
+
+            EventLog eventLog = EventLogs.inMemory(settings.streams().retention());
+            started.add(eventLog);
+            Heartbeats heartbeats = new Heartbeats(settings.streams().heartbeatInterval());
+            started.add(heartbeats);
+            LiveStreams liveStreams = new LiveStreams();
+            StreamRelay relay = new StreamRelay(eventLog, heartbeats, liveStreams);
+
+            RequestLogRepository requestLog = new RequestLogRepository(database.jdbi());
+            RequestRecorder recorder = new RequestRecorder(requestLog, settings.features().debugEvents());
+            started.add(recorder);
+            Metrics metrics = new Metrics();
+            metrics.gauge("switchboard.streams.active", "Streams being relayed now", liveStreams::size);
+            metrics.gauge("switchboard.recorder.queue.depth", "Request and debug records waiting to be written",
+                    recorder::queueDepth);
+            metrics.gauge("switchboard.recorder.retried.batches", "Record batches whose write failed and was retried",
+                    recorder::retriedBatches);
+            metrics.gauge("switchboard.recorder.dropped", "Records dropped because the queue was full", recorder::dropped);
+            ExchangeListener listener = ExchangeListener.all(metrics, recorder);
+
             var authenticator = new Authenticator(keys);
             var bodies = new RequestBodies(settings.server().maxBodyBytes());
             List<Consumer<RoutesConfig>> routes = List.of(
                     new HealthRoutes(database, upstream)::register,
+                    new MetricsRoutes(metrics)::register,
                     r -> {
                         r.before("/v1/*", authenticator::requireKey);
                         r.before("/api/*", authenticator::requireKey);
                         r.before("/api/admin/*", authenticator::requireAdmin);
                     },
                     new KeyAdminRoutes(keys, bodies)::register,
-                    new OpenAiRoutes(upstream, bodies)::register);
+                    new ActivityAdminRoutes(requestLog, liveStreams)::register,
+                    new StreamRoutes(eventLog, heartbeats)::register,
+                    new OpenAiRoutes(upstream, relay, listener, bodies)::register);
             HttpServer http = HttpServer.start(settings.server(), routes);
-            return new Gateway(database, emulator, upstream, http, keys, admin);
+            started.add(http);
+            return new Gateway(database, emulator, upstream, http, keys, admin, liveStreams, recorder, started);
         } catch (IOException | RuntimeException e) {
             closeAll(started);
             throw e;
@@ -118,14 +161,23 @@ public final class Gateway implements AutoCloseable {
         return database;
     }
 
+    public LiveStreams liveStreams() {
+        return liveStreams;
+    }
+
+    public RequestRecorder recorder() {
+        return recorder;
+    }
+
     /** The admin key created at this start, when there was none before. */
     public Optional<CreatedKey> bootstrapAdmin() {
         return bootstrapAdmin;
     }
 
+    /** Stops the listener first, then everything it used, in reverse order of starting. */
     @Override
     public void close() {
-        closeAll(List.of(database, emulator == null ? () -> { } : emulator, upstream, http));
+        closeAll(parts);
     }
 
     private static void closeAll(List<AutoCloseable> parts) {

@@ -10,10 +10,12 @@ import java.nio.file.Files;
 final class ChatCompletionsApi {
     private final ScriptBook scripts;
     private final StallGate stalls;
+    private final Observations observations;
 
-    ChatCompletionsApi(ScriptBook scripts, StallGate stalls) {
+    ChatCompletionsApi(ScriptBook scripts, StallGate stalls, Observations observations) {
         this.scripts = scripts;
         this.stalls = stalls;
+        this.observations = observations;
     }
 
     void create(Context ctx) throws IOException {
@@ -43,7 +45,12 @@ final class ChatCompletionsApi {
             Replay.frames(Files.readAllBytes(script.replay()), events);
             return;
         }
-        new ChunkWriter(events, Ids.next("chatcmpl-"), Ids.nowSeconds(), model, includeUsage).write(reply);
+        String id = Ids.next("chatcmpl-");
+        try {
+            new ChunkWriter(events, id, Ids.nowSeconds(), model, includeUsage).write(reply);
+        } catch (IOException clientGone) {
+            if (script.dropAfter() == null) observations.clientCancelled(id);
+        }
     }
 
     private static Reply plan(Script script, JsonNode messages) {
@@ -118,7 +125,6 @@ final class ChatCompletionsApi {
             ObjectNode chunk = base();
             chunk.set("choices", Json.arr(Json.obj("index", 0, "delta", delta, "logprobs", null,
                     "finish_reason", finishReason)));
-            if (includeUsage) chunk.putNull("usage");
             events.send(null, Json.write(chunk), isToken);
         }
 

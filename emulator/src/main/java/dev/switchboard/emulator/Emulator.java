@@ -24,7 +24,7 @@ public final class Emulator implements AutoCloseable {
 
     private Emulator(EmulatorOptions options) {
         this.options = options;
-        var chat = new ChatCompletionsApi(scripts, stalls);
+        var chat = new ChatCompletionsApi(scripts, stalls, observations);
         var conversations = new Conversations();
         var responses = new ResponsesApi(scripts, stalls, new ResponseStore(), conversations, observations);
         var conversationsApi = new ConversationsApi(conversations);

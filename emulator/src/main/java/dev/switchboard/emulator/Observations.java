@@ -11,7 +11,10 @@ public final class Observations {
         clientCancelled.add(responseId);
     }
 
-    /** Ids of foreground responses whose streaming client disconnected before the response finished. */
+    /**
+     * Ids of streamed chat completions and foreground responses whose client disconnected before the end. The
+     * emulator notices on its next write, so a slow script notices late.
+     */
     public Set<String> clientCancelledResponses() {
         return Set.copyOf(clientCancelled);
     }

@@ -1,16 +1,32 @@
 package dev.switchboard.auth;
 
+import dev.switchboard.web.GatewayException;
 import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.JdbiException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Creates, lists, revokes and verifies gateway keys. Every verification reads the database, so a revocation takes
- * effect on the next request, on every gateway instance.
+ * effect on the next request, on every gateway instance. Only while the database cannot be reached are keys that
+ * verified within the last {@link #OUTAGE_GRACE} accepted from memory, so that an outage does not stop traffic.
  */
 public final class ApiKeys {
+    private static final Logger LOG = LoggerFactory.getLogger(ApiKeys.class);
+    static final Duration OUTAGE_GRACE = Duration.ofMinutes(15);
+
     private final ApiKeyRepository repository;
+    /** Key hash (hex) to the caller it verified as, and when: consulted only during a database outage. */
+    private final Map<String, Verified> recentlyVerified = new ConcurrentHashMap<>();
+
+    private record Verified(Caller caller, long atNanos) {}
 
     public ApiKeys(Jdbi jdbi) {
         this.repository = new ApiKeyRepository(jdbi);
@@ -34,7 +50,9 @@ public final class ApiKeys {
 
     /** Revokes a key; revoking twice keeps the first time. Empty when no key has that id. */
     public Optional<ApiKey> revoke(String id) {
-        return repository.revoke(id);
+        Optional<ApiKey> revoked = repository.revoke(id);
+        revoked.ifPresent(key -> recentlyVerified.values().removeIf(v -> v.caller().keyId().equals(key.id())));
+        return revoked;
     }
 
     /** Creates the first admin key when there is none; empty when an active admin key already exists. */
@@ -47,10 +65,31 @@ public final class ApiKeys {
     public Optional<Caller> authenticate(String presented) {
         if (presented == null || presented.isBlank()) return Optional.empty();
         byte[] hash = KeyMaterial.hash(presented.strip());
-        return repository.findActiveByHash(hash)
-                // The lookup is by hash; comparing again in constant time keeps the final decision free of
-                // timing that depends on the stored value.
-                .filter(stored -> MessageDigest.isEqual(stored.hash(), hash))
-                .map(stored -> new Caller(stored.key().id(), stored.key().name(), stored.key().owner(), stored.key().admin()));
+        String hashHex = HexFormat.of().formatHex(hash);
+        Optional<Caller> caller;
+        try {
+            caller = repository.findActiveByHash(hash)
+                    // The lookup is by hash; comparing again in constant time keeps the final decision free of
+                    // timing that depends on the stored value.
+                    .filter(stored -> MessageDigest.isEqual(stored.hash(), hash))
+                    .map(stored -> new Caller(stored.key().id(), stored.key().name(), stored.key().owner(), stored.key().admin()));
+        } catch (JdbiException databaseDown) {
+            return duringOutage(hashHex, databaseDown);
+        }
+        if (caller.isPresent()) recentlyVerified.put(hashHex, new Verified(caller.get(), System.nanoTime()));
+        else recentlyVerified.remove(hashHex);
+        return caller;
+    }
+
+    private Optional<Caller> duringOutage(String hashHex, JdbiException cause) {
+        Verified verified = recentlyVerified.get(hashHex);
+        if (verified != null && System.nanoTime() - verified.atNanos() < OUTAGE_GRACE.toNanos()) {
+            LOG.warn("Database unreachable ({}); accepting key {} verified {} s ago", cause.getMessage(),
+                    verified.caller().keyId(), (System.nanoTime() - verified.atNanos()) / 1_000_000_000L);
+            return Optional.of(verified.caller());
+        }
+        throw new GatewayException(503, "server_error", "database_unavailable", null,
+                "The gateway cannot verify API keys because its database is unreachable. Retry shortly; operators: "
+                        + "check DATABASE_URL and './switchboard doctor'.");
     }
 }

@@ -46,6 +46,8 @@ public final class SettingsLoader {
         FILE_KEYS.put("tts_voice", "OPENAI_TTS_VOICE");
         FILE_KEYS.put("tts_format", "OPENAI_TTS_FORMAT");
         FILE_KEYS.put("debug_events", "SWITCHBOARD_DEBUG_EVENTS");
+        FILE_KEYS.put("heartbeat_interval", "SWITCHBOARD_HEARTBEAT_INTERVAL");
+        FILE_KEYS.put("stream_retention", "SWITCHBOARD_STREAM_RETENTION");
     }
 
     /** Secrets come only from the environment. */
@@ -149,8 +151,11 @@ public final class SettingsLoader {
                 parsed("OPENAI_STREAMING_ENABLED", false, SettingsLoader::bool),
                 parsed("OPENAI_REALTIME_ENABLED", false, SettingsLoader::bool),
                 parsed("SWITCHBOARD_DEBUG_EVENTS", false, SettingsLoader::bool));
-        return new Settings(server, upstream, new DatabaseSettings(secret("DATABASE_URL")), models, features,
+        var streams = new StreamSettings(
+                parsed("SWITCHBOARD_HEARTBEAT_INTERVAL", Duration.ofSeconds(15), SettingsLoader::duration),
+                parsed("SWITCHBOARD_STREAM_RETENTION", Duration.ofMinutes(10), SettingsLoader::duration),
                 secret("REDIS_URL"));
+        return new Settings(server, upstream, new DatabaseSettings(secret("DATABASE_URL")), models, features, streams);
     }
 
     private String text(String name, String fallback) {

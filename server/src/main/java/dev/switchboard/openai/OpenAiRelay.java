@@ -1,86 +1,123 @@
 package dev.switchboard.openai;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.switchboard.auth.Authenticator;
+import dev.switchboard.auth.Caller;
+import dev.switchboard.observe.Exchange;
+import dev.switchboard.observe.ExchangeListener;
+import dev.switchboard.observe.Usage;
 import dev.switchboard.stream.ClientGoneException;
 import dev.switchboard.stream.RelayOutcome;
 import dev.switchboard.stream.SseWriter;
-import dev.switchboard.stream.StreamDialect;
+import dev.switchboard.stream.StreamMeta;
 import dev.switchboard.stream.StreamRelay;
+import dev.switchboard.stream.UpstreamStream;
 import dev.switchboard.upstream.UpstreamClient;
 import dev.switchboard.upstream.UpstreamRequest;
 import dev.switchboard.upstream.UpstreamResponse;
 import dev.switchboard.web.GatewayException;
+import dev.switchboard.web.Json;
 import dev.switchboard.web.RequestIds;
 import io.javalin.http.Context;
 import java.io.IOException;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Forwards one client request to the upstream with the server's key and answers with what came back. The four
  * legs are named as in a proxy: clientRequest (the Context), upstreamRequest, upstreamResponse, clientResponse.
+ * Every forward is one {@link Exchange}, finished exactly once, whatever happens.
  */
 final class OpenAiRelay {
     private static final Logger LOG = LoggerFactory.getLogger(OpenAiRelay.class);
+    static final String STREAM_ID_HEADER = "X-Switchboard-Stream-Id";
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final UpstreamClient upstream;
+    private final StreamRelay streams;
+    private final ExchangeListener listener;
 
-    OpenAiRelay(UpstreamClient upstream) {
+    OpenAiRelay(UpstreamClient upstream, StreamRelay streams, ExchangeListener listener) {
         this.upstream = upstream;
+        this.streams = streams;
+        this.listener = listener;
     }
 
-    /**
-     * @param body    bytes to forward unchanged, or null for none
-     * @param dialect the stream's dialect when the client asked for a stream, else null
-     */
-    void forward(Context clientRequest, String method, String upstreamPath, byte[] body, StreamDialect dialect) {
+    void forward(Context clientRequest, Forward forward) {
         String requestId = RequestIds.of(clientRequest);
-        var upstreamRequest = new UpstreamRequest(method, upstreamPath, clientRequest.queryString(), body,
-                RelayedHeaders.fromClient(clientRequest::header), requestId);
-        try (UpstreamResponse upstreamResponse = upstream.send(upstreamRequest)) {
-            if (upstreamResponse.status() >= 400) {
-                answerError(clientRequest, upstreamResponse);
-            } else if (dialect != null && upstreamResponse.isEventStream()) {
-                relayStream(clientRequest, upstreamResponse, dialect, requestId, upstreamPath);
-            } else {
-                answerWhole(clientRequest, upstreamResponse);
-            }
-        }
-    }
-
-    private void relayStream(Context clientRequest, UpstreamResponse upstreamResponse, StreamDialect dialect,
-                             String requestId, String upstreamPath) {
+        Caller caller = Authenticator.caller(clientRequest);
+        Exchange exchange = new Exchange(requestId, caller.keyId(), caller.owner(), "/v1" + forward.upstreamPath(),
+                forward.model(), forward.dialect() != null, listener);
+        var upstreamRequest = new UpstreamRequest(forward.method(), forward.upstreamPath(), clientRequest.queryString(),
+                forward.body(), RelayedHeaders.fromClient(clientRequest::header), requestId);
+        UpstreamResponse upstreamResponse;
         try {
-            SseWriter clientResponse = SseWriter.start(clientRequest.res(),
-                    RelayedHeaders.fromUpstream(upstreamResponse.headers()));
-            RelayOutcome outcome = StreamRelay.relay(upstreamResponse.body(), upstreamResponse::timedOut,
-                    clientResponse, dialect);
-            if (outcome == RelayOutcome.COMPLETED) {
-                LOG.debug("{} stream {} completed", requestId, upstreamPath);
+            upstreamResponse = upstream.send(upstreamRequest);
+        } catch (GatewayException e) {
+            exchange.answered(e.status(), null);
+            exchange.finish("upstream_unavailable", e.code());
+            throw e;
+        }
+        try (upstreamResponse) {
+            exchange.answered(upstreamResponse.status(), upstreamResponse.header("x-request-id").orElse(null));
+            if (upstreamResponse.status() >= 400) {
+                answerError(clientRequest, upstreamResponse, exchange);
+            } else if (forward.dialect() != null && upstreamResponse.isEventStream()) {
+                relayStream(clientRequest, upstreamResponse, forward, caller, exchange);
             } else {
-                LOG.info("{} stream {} ended: {} (upstream request {})", requestId, upstreamPath, outcome,
-                        upstreamResponse.header("x-request-id").orElse("-"));
+                answerWhole(clientRequest, upstreamResponse, exchange);
             }
-        } catch (ClientGoneException e) {
-            // Closing the upstream response (try-with-resources in forward) cancels the upstream request.
-            LOG.debug("{} client left during {}", requestId, upstreamPath);
+        } finally {
+            exchange.finish("failed", "the gateway failed while relaying");
         }
     }
 
-    private void answerWhole(Context clientRequest, UpstreamResponse upstreamResponse) {
+    private void relayStream(Context clientRequest, UpstreamResponse upstreamResponse, Forward forward, Caller caller,
+                             Exchange exchange) {
+        StreamMeta meta = new StreamMeta(newStreamId(), caller.owner(), caller.keyId(), exchange.endpoint(),
+                forward.model(), forward.resumable(), Instant.now());
+        exchange.streamId(meta.id());
+        Map<String, String> headers = new java.util.LinkedHashMap<>(RelayedHeaders.fromUpstream(upstreamResponse.headers()));
+        headers.put(STREAM_ID_HEADER, meta.id());
+        SseWriter clientResponse;
+        try {
+            clientResponse = SseWriter.start(clientRequest.res(), headers);
+        } catch (ClientGoneException e) {
+            exchange.finish("client_gone", null);
+            return;
+        }
+        var upstreamStream = new UpstreamStream(upstreamResponse.body(), upstreamResponse::timedOut, upstreamResponse::close);
+        RelayOutcome outcome = streams.relay(meta, upstreamStream, clientResponse, forward.dialect(),
+                forward.dropUsageOnly(), exchange);
+        if (outcome != RelayOutcome.COMPLETED) {
+            LOG.info("{} stream {} on {} ended: {} (upstream request {})", exchange.requestId(), meta.id(),
+                    exchange.endpoint(), outcome, exchange.upstreamRequestId());
+        }
+    }
+
+    private void answerWhole(Context clientRequest, UpstreamResponse upstreamResponse, Exchange exchange) {
         byte[] body;
         try {
             body = upstreamResponse.readAll();
         } catch (IOException e) {
+            exchange.finish("upstream_failed", "the connection broke while reading the response");
             if (upstreamResponse.timedOut()) throw GatewayException.upstreamTimeout("the response body stalled");
             throw GatewayException.upstreamUnreachable("the connection broke while reading the response");
         }
+        exchange.firstByte();
+        exchange.usage(usageOf(body));
         copyHeaders(clientRequest, upstreamResponse);
         clientRequest.status(upstreamResponse.status());
         upstreamResponse.header("Content-Type").ifPresent(clientRequest::contentType);
         clientRequest.result(body);
+        exchange.finish("completed", null);
     }
 
-    private void answerError(Context clientRequest, UpstreamResponse upstreamResponse) {
+    private void answerError(Context clientRequest, UpstreamResponse upstreamResponse, Exchange exchange) {
         byte[] body;
         try {
             body = upstreamResponse.readAll();
@@ -88,12 +125,30 @@ final class OpenAiRelay {
             body = new byte[0];
         }
         copyHeaders(clientRequest, upstreamResponse);
-        clientRequest.status(upstreamResponse.status()).contentType("application/json")
-                .result(UpstreamErrors.forClient(upstreamResponse.status(), body,
-                        upstreamResponse.header("Content-Type").orElse(null), upstream.apiKey()));
+        byte[] clientBody = UpstreamErrors.forClient(upstreamResponse.status(), body,
+                upstreamResponse.header("Content-Type").orElse(null), upstream.apiKey());
+        clientRequest.status(upstreamResponse.status()).contentType("application/json").result(clientBody);
+        exchange.finish("upstream_error", UpstreamErrors.code(clientBody));
+    }
+
+    /** Usage from a JSON answer that has one; null otherwise (a list of models, a deleted object). */
+    private static Usage usageOf(byte[] body) {
+        if (body.length == 0 || body[0] != '{') return null;
+        try {
+            JsonNode json = Json.MAPPER.readTree(body);
+            return Usage.fromJson(json.get("usage"));
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     private static void copyHeaders(Context clientRequest, UpstreamResponse upstreamResponse) {
         RelayedHeaders.fromUpstream(upstreamResponse.headers()).forEach(clientRequest::header);
+    }
+
+    private static String newStreamId() {
+        byte[] bytes = new byte[12];
+        RANDOM.nextBytes(bytes);
+        return "strm_" + HexFormat.of().formatHex(bytes);
     }
 }

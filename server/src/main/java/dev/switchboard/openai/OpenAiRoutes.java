@@ -1,7 +1,11 @@
 package dev.switchboard.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.observe.ExchangeListener;
+import dev.switchboard.stream.StreamRelay;
 import dev.switchboard.upstream.UpstreamClient;
+import dev.switchboard.web.Json;
 import dev.switchboard.web.GatewayException;
 import dev.switchboard.web.JsonRequest;
 import dev.switchboard.web.RequestBodies;
@@ -22,8 +26,8 @@ public final class OpenAiRoutes {
     private final OpenAiRelay relay;
     private final RequestBodies bodies;
 
-    public OpenAiRoutes(UpstreamClient upstream, RequestBodies bodies) {
-        this.relay = new OpenAiRelay(upstream);
+    public OpenAiRoutes(UpstreamClient upstream, StreamRelay streams, ExchangeListener listener, RequestBodies bodies) {
+        this.relay = new OpenAiRelay(upstream, streams, listener);
         this.bodies = bodies;
     }
 
@@ -32,24 +36,24 @@ public final class OpenAiRoutes {
         routes.post("/v1/chat/completions", this::chatCompletions);
         routes.post("/v1/responses", this::createResponse);
         routes.get("/v1/responses/{id}", this::retrieveResponse);
-        routes.delete("/v1/responses/{id}", ctx -> relay.forward(ctx, "DELETE", "/responses/" + id(ctx, "id"), null, null));
-        routes.post("/v1/responses/{id}/cancel", ctx -> relay.forward(ctx, "POST",
-                "/responses/" + id(ctx, "id") + "/cancel", optionalJson(ctx), null));
-        routes.get("/v1/responses/{id}/input_items", ctx -> relay.forward(ctx, "GET",
-                "/responses/" + id(ctx, "id") + "/input_items", null, null));
-        routes.post("/v1/conversations", ctx -> relay.forward(ctx, "POST", "/conversations", bodies.json(ctx).raw(), null));
-        routes.get("/v1/conversations/{id}", ctx -> relay.forward(ctx, "GET", conversation(ctx), null, null));
-        routes.post("/v1/conversations/{id}", ctx -> relay.forward(ctx, "POST", conversation(ctx), bodies.json(ctx).raw(), null));
-        routes.delete("/v1/conversations/{id}", ctx -> relay.forward(ctx, "DELETE", conversation(ctx), null, null));
-        routes.post("/v1/conversations/{id}/items", ctx -> relay.forward(ctx, "POST", conversation(ctx) + "/items",
-                bodies.json(ctx).raw(), null));
-        routes.get("/v1/conversations/{id}/items", ctx -> relay.forward(ctx, "GET", conversation(ctx) + "/items", null, null));
-        routes.get("/v1/conversations/{id}/items/{item}", ctx -> relay.forward(ctx, "GET",
-                conversation(ctx) + "/items/" + id(ctx, "item"), null, null));
-        routes.delete("/v1/conversations/{id}/items/{item}", ctx -> relay.forward(ctx, "DELETE",
-                conversation(ctx) + "/items/" + id(ctx, "item"), null, null));
-        routes.get("/v1/models", ctx -> relay.forward(ctx, "GET", "/models", null, null));
-        routes.get("/v1/models/{id}", ctx -> relay.forward(ctx, "GET", "/models/" + modelId(ctx), null, null));
+        routes.delete("/v1/responses/{id}", ctx -> plain(ctx, "DELETE", response(ctx), null));
+        routes.post("/v1/responses/{id}/cancel", ctx -> plain(ctx, "POST", response(ctx) + "/cancel", optionalJson(ctx)));
+        routes.get("/v1/responses/{id}/input_items", ctx -> plain(ctx, "GET", response(ctx) + "/input_items", null));
+        routes.post("/v1/conversations", ctx -> plain(ctx, "POST", "/conversations", bodies.json(ctx).raw()));
+        routes.get("/v1/conversations/{id}", ctx -> plain(ctx, "GET", conversation(ctx), null));
+        routes.post("/v1/conversations/{id}", ctx -> plain(ctx, "POST", conversation(ctx), bodies.json(ctx).raw()));
+        routes.delete("/v1/conversations/{id}", ctx -> plain(ctx, "DELETE", conversation(ctx), null));
+        routes.post("/v1/conversations/{id}/items", ctx -> plain(ctx, "POST", conversation(ctx) + "/items",
+                bodies.json(ctx).raw()));
+        routes.get("/v1/conversations/{id}/items", ctx -> plain(ctx, "GET", conversation(ctx) + "/items", null));
+        routes.get("/v1/conversations/{id}/items/{item}", ctx -> plain(ctx, "GET", item(ctx), null));
+        routes.delete("/v1/conversations/{id}/items/{item}", ctx -> plain(ctx, "DELETE", item(ctx), null));
+        routes.get("/v1/models", ctx -> plain(ctx, "GET", "/models", null));
+        routes.get("/v1/models/{id}", ctx -> plain(ctx, "GET", "/models/" + modelId(ctx), null));
+    }
+
+    private void plain(Context ctx, String method, String upstreamPath, byte[] body) {
+        relay.forward(ctx, Forward.plain(method, upstreamPath, body));
     }
 
     private void chatCompletions(Context ctx) {
@@ -61,7 +65,24 @@ public final class OpenAiRoutes {
             throw GatewayException.invalidParam("messages", "'messages' must be a non-empty array of messages.");
         }
         boolean stream = request.flag("stream");
-        relay.forward(ctx, "POST", "/chat/completions", request.raw(), stream ? ChatCompletionsDialect.INSTANCE : null);
+        String model = request.json().get("model").asText();
+        if (!stream) {
+            relay.forward(ctx, new Forward("POST", "/chat/completions", request.raw(), model, null, false, false));
+            return;
+        }
+        // Usage is only in the stream when asked for: ask on the client's behalf, and drop that event for it.
+        boolean clientAskedForUsage = request.json().path("stream_options").path("include_usage").asBoolean(false);
+        byte[] body = clientAskedForUsage ? request.raw() : withUsageRequested(request.json());
+        relay.forward(ctx, new Forward("POST", "/chat/completions", body, model, ChatCompletionsDialect.INSTANCE, false,
+                !clientAskedForUsage));
+    }
+
+    private static byte[] withUsageRequested(ObjectNode json) {
+        ObjectNode copy = json.deepCopy();
+        JsonNode options = copy.get("stream_options");
+        ObjectNode streamOptions = options instanceof ObjectNode o ? o : copy.putObject("stream_options");
+        streamOptions.put("include_usage", true);
+        return Json.write(copy).getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private void createResponse(Context ctx) {
@@ -69,7 +90,11 @@ public final class OpenAiRoutes {
         // A stored prompt may name the model; otherwise the model is required.
         if (!request.json().has("prompt")) request.requiredText("model");
         boolean stream = request.flag("stream");
-        relay.forward(ctx, "POST", "/responses", request.raw(), stream ? ResponsesDialect.INSTANCE : null);
+        String model = request.json().path("model").asText(null);
+        // A background response runs on upstream whatever the client does, so its stream is kept for resuming.
+        boolean background = request.json().path("background").asBoolean(false);
+        relay.forward(ctx, new Forward("POST", "/responses", request.raw(), model,
+                stream ? ResponsesDialect.INSTANCE : null, stream && background, false));
     }
 
     private void retrieveResponse(Context ctx) {
@@ -78,11 +103,20 @@ public final class OpenAiRoutes {
         if (startingAfter != null && !startingAfter.matches("\\d{1,18}")) {
             throw GatewayException.invalidParam("starting_after", "'starting_after' must be a sequence number (0 or more).");
         }
-        relay.forward(ctx, "GET", "/responses/" + id(ctx, "id"), null, stream ? ResponsesDialect.INSTANCE : null);
+        relay.forward(ctx, new Forward("GET", response(ctx), null, null,
+                stream ? ResponsesDialect.INSTANCE : null, false, false));
     }
 
     private byte[] optionalJson(Context ctx) {
         return ctx.req().getContentLengthLong() > 0 ? bodies.json(ctx).raw() : null;
+    }
+
+    private static String response(Context ctx) {
+        return "/responses/" + id(ctx, "id");
+    }
+
+    private static String item(Context ctx) {
+        return conversation(ctx) + "/items/" + id(ctx, "item");
     }
 
     private static String conversation(Context ctx) {

@@ -1,5 +1,7 @@
 package dev.switchboard.openai;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.switchboard.observe.Usage;
 import dev.switchboard.stream.SseFrame;
 import dev.switchboard.stream.StreamDialect;
 import dev.switchboard.web.Json;
@@ -14,11 +16,25 @@ import java.util.Set;
 final class ResponsesDialect implements StreamDialect {
     static final ResponsesDialect INSTANCE = new ResponsesDialect();
     private static final Set<String> TERMINAL = Set.of("response.completed", "response.failed", "response.incomplete", "error");
+    /** The events whose response object carries the final usage. */
+    private static final Set<String> WITH_USAGE = Set.of("response.completed", "response.failed", "response.incomplete");
     private static final String SEQUENCE_FIELD = "\"sequence_number\":";
 
     @Override
     public boolean isTerminal(SseFrame frame) {
         return frame.event() != null ? TERMINAL.contains(frame.event()) : TERMINAL.contains(typeOf(frame.data()));
+    }
+
+    @Override
+    public Usage usage(SseFrame frame) {
+        String type = frame.event() != null ? frame.event() : typeOf(frame.data());
+        if (!WITH_USAGE.contains(type)) return null;
+        try {
+            JsonNode event = Json.MAPPER.readTree(frame.data());
+            return Usage.fromJson(event.path("response").get("usage"));
+        } catch (Exception e) {
+            return null;
+        }
     }
 
     @Override

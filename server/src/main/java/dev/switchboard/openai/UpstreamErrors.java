@@ -15,6 +15,16 @@ final class UpstreamErrors {
 
     private UpstreamErrors() {}
 
+    /** The error code in an OpenAI error body, or its type, for the request log. */
+    static String code(byte[] body) {
+        try {
+            var error = Json.MAPPER.readTree(body).path("error");
+            return error.hasNonNull("code") ? error.get("code").asText() : error.path("type").asText(null);
+        } catch (java.io.IOException e) {
+            return null;
+        }
+    }
+
     static byte[] forClient(int status, byte[] body, String contentType, Secret upstreamKey) {
         String text = new String(body, StandardCharsets.UTF_8);
         boolean json = contentType != null && contentType.toLowerCase().contains("json") && text.contains("\"error\"");

@@ -8,6 +8,8 @@ public enum RelayOutcome {
     UPSTREAM_FAILED,
     /** Upstream fell silent past the idle timeout; the client got an error event. */
     UPSTREAM_TIMEOUT,
-    /** The client disconnected; the upstream request was cancelled. */
-    CLIENT_GONE
+    /** The client disconnected from a stream that is not resumable; the upstream request was cancelled. */
+    CLIENT_GONE,
+    /** An administrator cancelled the stream; the client got an error event. */
+    CANCELLED
 }

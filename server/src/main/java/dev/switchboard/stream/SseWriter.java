@@ -9,12 +9,15 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Writes an event stream to one client: raw bytes, flushed per event. A lock rather than {@code synchronized}
- * guards each write, so that a heartbeat thread and the relay never interleave bytes, and a virtual thread blocked
- * on a slow client does not pin its carrier.
+ * guards each write, so that heartbeats and the relay never interleave bytes, and a virtual thread blocked on a
+ * slow client does not pin its carrier. Once a write fails the writer is gone for good and every later write
+ * fails at once.
  */
 public final class SseWriter {
     private final OutputStream out;
     private final ReentrantLock lock = new ReentrantLock();
+    private volatile long lastWriteNanos = System.nanoTime();
+    private volatile boolean gone;
 
     private SseWriter(OutputStream out) {
         this.out = out;
@@ -38,21 +41,43 @@ public final class SseWriter {
         }
     }
 
-    /** Writes one complete event and flushes it. */
+    /** Writes one event with an {@code id:} line carrying its sequence number, then flushes. */
+    public void write(long seq, byte[] event) throws ClientGoneException {
+        write(("id: " + seq + "\n").getBytes(StandardCharsets.US_ASCII), event);
+    }
+
+    /** Writes bytes that form complete events, then flushes. */
     public void write(byte[] event) throws ClientGoneException {
-        lock.lock();
-        try {
-            out.write(event);
-            out.flush();
-        } catch (IOException e) {
-            throw new ClientGoneException(e);
-        } finally {
-            lock.unlock();
-        }
+        write(null, event);
     }
 
     /** A comment line ({@code : text}), which clients ignore; used as a heartbeat. CR and LF are removed. */
     public void comment(String text) throws ClientGoneException {
         write((": " + text.replace("\r", "").replace("\n", "") + "\n\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Nanoseconds (System.nanoTime) of the last successful write. */
+    long lastWriteNanos() {
+        return lastWriteNanos;
+    }
+
+    public boolean gone() {
+        return gone;
+    }
+
+    private void write(byte[] prefix, byte[] event) throws ClientGoneException {
+        if (gone) throw new ClientGoneException(new IOException("client already gone"));
+        lock.lock();
+        try {
+            if (prefix != null) out.write(prefix);
+            out.write(event);
+            out.flush();
+            lastWriteNanos = System.nanoTime();
+        } catch (IOException e) {
+            gone = true;
+            throw new ClientGoneException(e);
+        } finally {
+            lock.unlock();
+        }
     }
 }

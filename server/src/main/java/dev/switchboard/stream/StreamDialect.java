@@ -1,13 +1,23 @@
 package dev.switchboard.stream;
 
+import dev.switchboard.observe.Usage;
+
 /**
- * What the relay must know of one API's event stream: which event ends it, and how to end it with an error in
- * that API's own shape when upstream fails mid-stream, so that the client's SDK reports an error instead of
- * hanging or mistaking a cut stream for a complete one.
+ * What the relay must know of one API's event stream: which event ends it, where its token usage is, and how to
+ * end it with an error in that API's own shape when upstream fails mid-stream, so that the client's SDK reports
+ * an error instead of hanging or mistaking a cut stream for a complete one.
  */
 public interface StreamDialect {
     /** True for the event after which the stream is complete. */
     boolean isTerminal(SseFrame frame);
+
+    /** The usage this event carries, or null. Called for every event with data: look before parsing. */
+    Usage usage(SseFrame frame);
+
+    /** True for an event that carries nothing but usage (dropped when the gateway asked for usage itself). */
+    default boolean isUsageOnly(SseFrame frame) {
+        return false;
+    }
 
     /**
      * A complete SSE event (bytes, ending with a blank line) reporting a failure.

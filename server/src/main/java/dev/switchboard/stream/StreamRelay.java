@@ -1,46 +1,124 @@
 package dev.switchboard.stream;
 
+import dev.switchboard.observe.Exchange;
+import dev.switchboard.observe.Usage;
 import java.io.IOException;
-import java.io.InputStream;
-import java.util.function.BooleanSupplier;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Relays one upstream event stream to one client: each event's bytes as received, in order, flushed one by one.
- * Whatever happens, the client's stream ends well-formed: with upstream's terminal event, or with an error event
- * in the API's shape. The caller owns (and closes) the upstream body; closing it is what cancels upstream.
+ * Relays upstream event streams: each event is appended to the stream's log (so that clients can resume) and
+ * written to the client that asked for it, with an {@code id:} line, its bytes exactly as upstream sent them, one
+ * flush per event. Whatever happens, the stream ends well-formed: with upstream's terminal event, or with an
+ * error event in the API's shape. When the client leaves, a non-resumable stream cancels its upstream request;
+ * a resumable one keeps reading into the log for a later reader.
  */
 public final class StreamRelay {
-    private StreamRelay() {}
+    private final EventLog log;
+    private final Heartbeats heartbeats;
+    private final LiveStreams live;
+
+    public StreamRelay(EventLog log, Heartbeats heartbeats, LiveStreams live) {
+        this.log = log;
+        this.heartbeats = heartbeats;
+        this.live = live;
+    }
 
     /**
-     * @param upstream   the upstream body
-     * @param timedOut   tells, after the body ended, whether the idle watchdog ended it
-     * @param client     the client's stream, already started
-     * @param dialect    the API's terminal event and error shape
+     * Runs on the calling thread until the stream ends.
+     *
+     * @param dropUsageOnly drop events that carry only usage (the gateway asked for them, the client did not)
      */
-    public static RelayOutcome relay(InputStream upstream, BooleanSupplier timedOut, SseWriter client,
-                                     StreamDialect dialect) throws ClientGoneException {
-        SseReader reader = new SseReader(upstream);
+    public RelayOutcome relay(StreamMeta meta, UpstreamStream upstream, SseWriter client, StreamDialect dialect,
+                              boolean dropUsageOnly, Exchange exchange) {
+        LiveStream stream = new LiveStream(meta, exchange, upstream.cancel());
+        AtomicBoolean clientGone = new AtomicBoolean();
+        log.create(meta);
+        live.add(stream);
+        AutoCloseable heartbeat = heartbeats.watch(client, () -> {
+            clientGone.set(true);
+            if (!meta.resumable()) upstream.cancel().run();
+        });
+        try {
+            RelayOutcome outcome = pump(stream, upstream, client, dialect, dropUsageOnly, exchange, clientGone);
+            exchange.finish(outcome.name().toLowerCase(), null);
+            return outcome;
+        } finally {
+            closeQuietly(heartbeat);
+            log.finish(meta.id());
+            live.remove(stream);
+            upstream.cancel().run();
+        }
+    }
+
+    private RelayOutcome pump(LiveStream stream, UpstreamStream upstream, SseWriter client, StreamDialect dialect,
+                              boolean dropUsageOnly, Exchange exchange, AtomicBoolean clientGone) {
+        StreamMeta meta = stream.meta();
+        SseReader reader = new SseReader(upstream.body());
+        SseWriter primary = client;
         SseFrame last = null;
         try {
             for (SseFrame frame; (frame = reader.next()) != null; ) {
-                client.write(frame.raw());
-                if (frame.hasData()) last = frame;
+                if (frame.hasData()) {
+                    Usage usage = dialect.usage(frame);
+                    if (usage != null) exchange.usage(usage);
+                    if (dropUsageOnly && dialect.isUsageOnly(frame)) continue;
+                    last = frame;
+                }
+                long seq = log.append(meta.id(), frame.raw());
+                exchange.eventRelayed();
+                if (primary != null) {
+                    try {
+                        primary.write(seq, frame.raw());
+                    } catch (ClientGoneException e) {
+                        primary = null;
+                        clientGone.set(true);
+                        if (!meta.resumable()) return clientLeft(meta, dialect, last);
+                    }
+                }
                 if (frame.hasData() && dialect.isTerminal(frame)) return RelayOutcome.COMPLETED;
             }
-        } catch (ClientGoneException e) {
-            return RelayOutcome.CLIENT_GONE;
         } catch (IOException upstreamBroke) {
-            // fall through: reported to the client below
+            // reported below
         }
-        if (timedOut.getAsBoolean()) {
-            client.write(dialect.errorFrame("upstream_timeout",
+        if (clientGone.get() && !meta.resumable()) return clientLeft(meta, dialect, last);
+        RelayOutcome outcome;
+        byte[] error;
+        if (stream.cancelled()) {
+            outcome = RelayOutcome.CANCELLED;
+            error = dialect.errorFrame("stream_cancelled", "The stream was cancelled by a gateway administrator.", last);
+        } else if (upstream.timedOut().getAsBoolean()) {
+            outcome = RelayOutcome.UPSTREAM_TIMEOUT;
+            error = dialect.errorFrame("upstream_timeout",
                     "The upstream stream sent nothing within the idle timeout and was ended by the gateway. "
-                            + "Retry the request; operators can raise SWITCHBOARD_UPSTREAM_IDLE_TIMEOUT.", last));
-            return RelayOutcome.UPSTREAM_TIMEOUT;
+                            + "Retry the request; operators can raise SWITCHBOARD_UPSTREAM_IDLE_TIMEOUT.", last);
+        } else {
+            outcome = RelayOutcome.UPSTREAM_FAILED;
+            error = dialect.errorFrame("upstream_disconnected",
+                    "The upstream connection ended before the stream was complete. Retry the request.", last);
         }
-        client.write(dialect.errorFrame("upstream_disconnected",
-                "The upstream connection ended before the stream was complete. Retry the request.", last));
-        return RelayOutcome.UPSTREAM_FAILED;
+        long seq = log.append(meta.id(), error);
+        if (primary != null) {
+            try {
+                primary.write(seq, error);
+            } catch (ClientGoneException ignored) {
+                // the client left as well; the log keeps the error for a reader that resumes
+            }
+        }
+        return outcome;
+    }
+
+    /** The client left a stream that is not resumable: upstream is cancelled, and the log says why it ended. */
+    private RelayOutcome clientLeft(StreamMeta meta, StreamDialect dialect, SseFrame last) {
+        log.append(meta.id(), dialect.errorFrame("client_disconnected",
+                "The client disconnected, so the gateway cancelled the upstream request.", last));
+        return RelayOutcome.CLIENT_GONE;
+    }
+
+    private static void closeQuietly(AutoCloseable closeable) {
+        try {
+            closeable.close();
+        } catch (Exception ignored) {
+            // closing a registration cannot fail in a way that matters here
+        }
     }
 }

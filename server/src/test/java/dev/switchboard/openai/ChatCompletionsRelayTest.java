@@ -89,19 +89,30 @@ class ChatCompletionsRelayTest {
 
     @Test
     void forwardsTheClientBodyByteForByteWithTheServerKey() {
-        String body = "{ \"model\" : \"gpt-4o-mini\",\n  \"messages\":[{\"role\":\"user\",\"content\":\"spacing \\u00e9 kept\"}] ,\"stream\":true}";
+        String body = "{ \"model\" : \"gpt-4o-mini\",\n  \"messages\":[{\"role\":\"user\",\"content\":\"spacing \\u00e9 kept\"}] ,"
+                + "\"stream\":true, \"stream_options\": {\"include_usage\": true}}";
         HttpResponse<String> response = gw.send(gw.post("/v1/chat/completions", body));
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("Content-Type")).hasValue("text/event-stream");
         assertThat(response.headers().firstValue("Cache-Control")).hasValue("no-cache");
         assertThat(response.headers().firstValue("X-Accel-Buffering")).hasValue("no");
         assertThat(response.headers().firstValue("Content-Encoding")).isEmpty();
-        assertThat(response.body()).endsWith("data: [DONE]\n\n");
+        assertThat(response.body()).endsWith("data: [DONE]\n\n").contains("\"usage\":{");
 
         RecordedRequest upstream = gw.emulator.requests().stream()
                 .filter(r -> r.body().equals(body)).findFirst().orElseThrow();
         assertThat(upstream.header("Authorization")).isEqualTo("Bearer " + TestGateway.UPSTREAM_KEY);
         assertThat(upstream.header("X-API-Key")).isNull();
         assertThat(upstream.headers().values()).noneMatch(v -> v.contains(gw.clientKey));
+    }
+
+    @Test
+    void asksUpstreamForUsageWithoutShowingItToAClientThatDidNotAsk() {
+        String marker = "usage-not-asked-" + System.nanoTime();
+        HttpResponse<String> response = gw.send(gw.post("/v1/chat/completions", "{\"model\":\"gpt-4o-mini\",\"stream\":true,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"" + marker + "\"}]}"));
+        assertThat(response.body()).doesNotContain("\"usage\"").endsWith("data: [DONE]\n\n");
+        RecordedRequest upstream = gw.emulator.requests().stream().filter(r -> r.body().contains(marker)).findFirst().orElseThrow();
+        assertThat(upstream.body()).contains("\"stream_options\":{\"include_usage\":true}");
     }
 }

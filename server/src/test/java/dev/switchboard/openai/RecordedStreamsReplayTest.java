@@ -2,6 +2,7 @@ package dev.switchboard.openai;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.switchboard.SseFrames;
 import dev.switchboard.TestGateway;
 import dev.switchboard.web.Json;
 import java.io.IOException;
@@ -35,18 +36,34 @@ class RecordedStreamsReplayTest {
         return Files.list(dir).filter(p -> p.toString().endsWith(".sse")).sorted();
     }
 
+    /** The recordings were made with include_usage; asking the same way must give every byte back. */
     @ParameterizedTest
     @MethodSource("recordings")
     void relaysTheRecordedStreamUnchanged(Path recording) throws IOException {
+        String received = replay(recording, ",\"stream_options\":{\"include_usage\":true}");
+        assertThat(SseFrames.withoutGatewayLines(received)).isEqualTo(Files.readString(recording));
+    }
+
+    /** Without include_usage the client gets the same stream less the usage chunk the gateway asked for itself. */
+    @ParameterizedTest
+    @MethodSource("recordings")
+    void dropsOnlyTheUsageChunkWhenTheClientDidNotAskForUsage(Path recording) throws IOException {
+        String received = SseFrames.withoutGatewayLines(replay(recording, ""));
+        String recorded = Files.readString(recording);
+        String usageChunk = recorded.substring(recorded.lastIndexOf("data: {", recorded.lastIndexOf("data: [DONE]")),
+                recorded.lastIndexOf("data: [DONE]"));
+        assertThat(usageChunk).contains("\"choices\":[]", "\"usage\":{");
+        assertThat(received).isEqualTo(recorded.replace(usageChunk, ""));
+    }
+
+    private String replay(Path recording, String extraFields) throws IOException {
         String model = "replay-" + recording.getFileName();
         gw.emulator.script(model, Json.write(Json.object().put("replay", recording.toAbsolutePath().toString())));
-        HttpResponse<InputStream> response = gw.open(gw.post("/v1/chat/completions",
-                "{\"model\":\"" + model + "\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"));
-        byte[] received;
-        try (InputStream body = response.body()) {
-            received = body.readAllBytes();
-        }
+        HttpResponse<InputStream> response = gw.open(gw.post("/v1/chat/completions", "{\"model\":\"" + model
+                + "\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]" + extraFields + "}"));
         assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(received).isEqualTo(Files.readAllBytes(recording));
+        try (InputStream body = response.body()) {
+            return new String(body.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
     }
 }

@@ -9,7 +9,9 @@ import com.openai.errors.InternalServerException;
 import com.openai.errors.RateLimitException;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import dev.switchboard.SseFrames;
 import dev.switchboard.TestGateway;
+import dev.switchboard.stream.SseFrame;
 import dev.switchboard.web.Json;
 import java.net.http.HttpResponse;
 import java.util.List;
@@ -65,9 +67,9 @@ class UpstreamFailuresTest {
     void chatStreamCutMidwayEndsWithAnErrorChunkTheSdkRaises() {
         String body = gw.send(gw.post("/v1/chat/completions",
                 "{\"model\":\"gpt-4o-mini;drop_after=3\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"a b c d e f\"}]}")).body();
-        List<String> frames = List.of(body.split("\n\n"));
+        List<SseFrame> frames = SseFrames.parse(body);
         assertThat(frames).hasSize(4);
-        JsonNode error = json(frames.get(3).substring("data: ".length())).path("error");
+        JsonNode error = SseFrames.json(frames.get(3)).path("error");
         assertThat(error.path("code").asText()).isEqualTo("upstream_disconnected");
         assertThat(body).doesNotContain("[DONE]");
 
@@ -83,10 +85,11 @@ class UpstreamFailuresTest {
     void responsesStreamCutMidwayEndsWithANumberedErrorEvent() {
         String body = gw.send(gw.post("/v1/responses",
                 "{\"model\":\"gpt-4o-mini;drop_after=4\",\"stream\":true,\"input\":\"one two three four\"}")).body();
-        String[] frames = body.split("\n\n");
+        List<SseFrame> frames = SseFrames.parse(body);
         assertThat(frames).hasSize(5);
-        assertThat(frames[4]).startsWith("event: error\ndata: ");
-        JsonNode error = json(frames[4].substring(frames[4].indexOf("data: ") + 6));
+        assertThat(frames.get(4).event()).isEqualTo("error");
+        assertThat(frames.get(4).id()).isEqualTo("4");
+        JsonNode error = SseFrames.json(frames.get(4));
         assertThat(error.path("type").asText()).isEqualTo("error");
         assertThat(error.path("code").asText()).isEqualTo("upstream_disconnected");
         assertThat(error.path("sequence_number").asInt()).isEqualTo(4);
@@ -96,9 +99,9 @@ class UpstreamFailuresTest {
     void aStalledStreamEndsWithATimeoutErrorAfterTheIdleTimeout() {
         String body = gw.send(gw.post("/v1/responses",
                 "{\"model\":\"gpt-4o-mini;stall_after=2\",\"stream\":true,\"input\":\"hello\"}")).body();
-        String[] frames = body.split("\n\n");
+        List<SseFrame> frames = SseFrames.parse(body);
         assertThat(frames).hasSize(3);
-        JsonNode error = json(frames[2].substring(frames[2].indexOf("data: ") + 6));
+        JsonNode error = SseFrames.json(frames.get(2));
         assertThat(error.path("code").asText()).isEqualTo("upstream_timeout");
         assertThat(error.path("sequence_number").asInt()).isEqualTo(2);
     }

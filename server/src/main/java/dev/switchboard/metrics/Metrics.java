@@ -1,0 +1,84 @@
+package dev.switchboard.metrics;
+
+import dev.switchboard.observe.Exchange;
+import dev.switchboard.observe.ExchangeListener;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.function.Supplier;
+
+/**
+ * The gateway's Prometheus metrics, fed by exchange events. The per-event path is one counter increment; the
+ * rest is counted when a request starts, first answers, or ends. docs/operations.md says what each one means.
+ */
+public final class Metrics implements ExchangeListener {
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Counter eventsRelayed;
+    private final JvmGcMetrics gc = new JvmGcMetrics();
+
+    public Metrics() {
+        eventsRelayed = Counter.builder("switchboard.stream.events.relayed")
+                .description("Stream events relayed to clients").register(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        gc.bindTo(registry);
+    }
+
+    /** Adds a gauge read from elsewhere (active streams, recorder queue depth). */
+    public void gauge(String name, String description, Supplier<Number> value) {
+        Gauge.builder(name, value).description(description).register(registry);
+    }
+
+    @Override
+    public void started(Exchange exchange) {
+        if (exchange.streaming()) {
+            Counter.builder("switchboard.streams.started").description("Streams started")
+                    .tag("endpoint", exchange.endpoint()).register(registry).increment();
+        }
+    }
+
+    @Override
+    public void firstByte(Exchange exchange) {
+        Timer.builder("switchboard.upstream.ttfb").description("Time from the request to the first byte of the answer")
+                .tag("endpoint", exchange.endpoint()).tag("streaming", String.valueOf(exchange.streaming()))
+                .publishPercentileHistogram().register(registry)
+                .record(Duration.ofNanos((long) (exchange.ttfbSeconds() * 1e9)));
+    }
+
+    @Override
+    public void eventRelayed(Exchange exchange) {
+        eventsRelayed.increment();
+    }
+
+    @Override
+    public void finished(Exchange exchange) {
+        String outcome = exchange.outcome() == null ? "unknown" : exchange.outcome();
+        Counter.builder("switchboard.requests").description("Requests forwarded upstream, by endpoint, status and outcome")
+                .tag("endpoint", exchange.endpoint()).tag("status", String.valueOf(exchange.status()))
+                .tag("outcome", outcome).register(registry).increment();
+        if (exchange.status() >= 400) {
+            Counter.builder("switchboard.upstream.errors").description("Upstream answers with an error status, or no answer")
+                    .tag("status", String.valueOf(exchange.status())).register(registry).increment();
+        }
+        if (exchange.streaming()) {
+            Counter.builder("switchboard.streams.finished").description("Streams finished, by endpoint and outcome")
+                    .tag("endpoint", exchange.endpoint()).tag("outcome", outcome).register(registry).increment();
+            Timer.builder("switchboard.stream.duration").description("Stream duration, first request to last event")
+                    .tag("endpoint", exchange.endpoint()).publishPercentileHistogram().register(registry)
+                    .record(Duration.ofMillis(exchange.durationMillis()));
+        }
+    }
+
+    /** The Prometheus text exposition. */
+    public String scrape() {
+        return registry.scrape();
+    }
+}

@@ -1,0 +1,112 @@
+package dev.switchboard.observe;
+
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One client request forwarded upstream, as it happens: who asked, for what, and how it went. Written by the
+ * request's thread, read by listeners and the admin API; fields are volatile for that.
+ */
+public final class Exchange {
+    private final String requestId;
+    private final String keyId;
+    private final String owner;
+    private final String endpoint;
+    private final String model;
+    private final boolean streaming;
+    private final Instant startedAt = Instant.now();
+    private final long startedNanos = System.nanoTime();
+    private final ExchangeListener listener;
+
+    private volatile String streamId;
+    private volatile long firstByteNanos;
+    private volatile long finishedNanos;
+    private volatile int status;
+    private volatile String upstreamRequestId;
+    private volatile Usage usage;
+    private volatile String outcome;
+    private volatile String error;
+    private volatile long events;
+
+    public Exchange(String requestId, String keyId, String owner, String endpoint, String model, boolean streaming,
+                    ExchangeListener listener) {
+        this.requestId = requestId;
+        this.keyId = keyId;
+        this.owner = owner;
+        this.endpoint = endpoint;
+        this.model = model;
+        this.streaming = streaming;
+        this.listener = listener;
+        listener.started(this);
+    }
+
+    /** The upstream answered: its status and request id. */
+    public void answered(int status, String upstreamRequestId) {
+        this.status = status;
+        this.upstreamRequestId = upstreamRequestId;
+    }
+
+    public void streamId(String streamId) {
+        this.streamId = streamId;
+    }
+
+    /** One event relayed; the first also marks the time to first byte. */
+    public void eventRelayed() {
+        if (events++ == 0) firstByte();
+        listener.eventRelayed(this);
+    }
+
+    public void firstByte() {
+        if (firstByteNanos == 0) {
+            firstByteNanos = System.nanoTime();
+            listener.firstByte(this);
+        }
+    }
+
+    public void usage(Usage usage) {
+        this.usage = usage;
+    }
+
+    /** Ends the exchange; only the first call counts. */
+    public void finish(String outcome, String error) {
+        if (finishedNanos != 0) return;
+        this.outcome = outcome;
+        this.error = error;
+        this.finishedNanos = System.nanoTime();
+        listener.finished(this);
+    }
+
+    public String requestId() { return requestId; }
+    public String keyId() { return keyId; }
+    public String owner() { return owner; }
+    public String endpoint() { return endpoint; }
+    public String model() { return model; }
+    public boolean streaming() { return streaming; }
+    public Instant startedAt() { return startedAt; }
+    public String streamId() { return streamId; }
+    public int status() { return status; }
+    public String upstreamRequestId() { return upstreamRequestId; }
+    public Usage usage() { return usage; }
+    public String outcome() { return outcome; }
+    public String error() { return error; }
+    public long events() { return events; }
+
+    /** Milliseconds from the start to the first byte, or -1 when none came. */
+    public long ttfbMillis() {
+        return firstByteNanos == 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(firstByteNanos - startedNanos);
+    }
+
+    /** Milliseconds from the start to the end (or to now while it runs). */
+    public long durationMillis() {
+        long end = finishedNanos == 0 ? System.nanoTime() : finishedNanos;
+        return TimeUnit.NANOSECONDS.toMillis(end - startedNanos);
+    }
+
+    public double ttfbSeconds() {
+        return firstByteNanos == 0 ? -1 : (firstByteNanos - startedNanos) / 1e9;
+    }
+
+    public double durationSeconds() {
+        return durationMillis() / 1e3;
+    }
+}

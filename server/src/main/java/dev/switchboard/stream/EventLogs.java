@@ -1,0 +1,14 @@
+package dev.switchboard.stream;
+
+import java.time.Clock;
+import java.time.Duration;
+
+/** Creates event logs; the implementations stay package-private. */
+public final class EventLogs {
+    private EventLogs() {}
+
+    /** A single instance's log, in memory; finished streams are kept for {@code retention}. */
+    public static EventLog inMemory(Duration retention) {
+        return new MemoryEventLog(retention, Clock.systemUTC());
+    }
+}

@@ -1,0 +1,157 @@
+package dev.switchboard.stream;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/** The event log of a single gateway instance, in memory. Finished streams are dropped after the retention. */
+final class MemoryEventLog implements EventLog {
+    private static final Duration TOMBSTONE_RETENTION = Duration.ofHours(24);
+
+    private final Map<String, MemoryStream> streams = new ConcurrentHashMap<>();
+    private final Map<String, Instant> expired = new ConcurrentHashMap<>();
+    private final Duration retention;
+    private final Clock clock;
+    private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "event-log-retention");
+        t.setDaemon(true);
+        return t;
+    });
+
+    MemoryEventLog(Duration retention, Clock clock) {
+        this.retention = retention;
+        this.clock = clock;
+        long period = Math.max(1, Math.min(retention.toSeconds(), 10));
+        sweeper.scheduleAtFixedRate(this::sweep, period, period, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void create(StreamMeta meta) {
+        streams.put(meta.id(), new MemoryStream(meta));
+    }
+
+    @Override
+    public long append(String streamId, byte[] frame) {
+        return stream(streamId).append(frame);
+    }
+
+    @Override
+    public void finish(String streamId) {
+        MemoryStream stream = streams.get(streamId);
+        if (stream != null) stream.finish(clock.instant());
+    }
+
+    @Override
+    public Optional<StreamMeta> find(String streamId) {
+        return Optional.ofNullable(streams.get(streamId)).map(s -> s.meta);
+    }
+
+    @Override
+    public boolean expired(String streamId) {
+        return expired.containsKey(streamId);
+    }
+
+    @Override
+    public Cursor read(String streamId, long after) {
+        MemoryStream stream = stream(streamId);
+        return new Cursor() {
+            long next = after + 1;
+
+            @Override
+            public LoggedEvent next(Duration wait) throws InterruptedException {
+                LoggedEvent event = stream.await(next, wait);
+                if (event != null && event != LoggedEvent.END) next++;
+                return event;
+            }
+        };
+    }
+
+    /** Forgets finished streams past the retention, remembering their ids a while longer to answer 410. */
+    void sweep() {
+        Instant now = clock.instant();
+        streams.values().removeIf(s -> {
+            Instant finished = s.finishedAt();
+            boolean old = finished != null && finished.plus(retention).isBefore(now);
+            if (old) expired.put(s.meta.id(), now);
+            return old;
+        });
+        expired.values().removeIf(at -> at.plus(TOMBSTONE_RETENTION).isBefore(now));
+    }
+
+    @Override
+    public void close() {
+        sweeper.shutdownNow();
+    }
+
+    private MemoryStream stream(String streamId) {
+        MemoryStream stream = streams.get(streamId);
+        if (stream == null) throw new IllegalStateException("no stream " + streamId);
+        return stream;
+    }
+
+    private static final class MemoryStream {
+        final StreamMeta meta;
+        private final ReentrantLock lock = new ReentrantLock();
+        private final Condition changed = lock.newCondition();
+        private final List<byte[]> frames = new ArrayList<>();
+        private Instant finishedAt;
+
+        MemoryStream(StreamMeta meta) {
+            this.meta = meta;
+        }
+
+        long append(byte[] frame) {
+            lock.lock();
+            try {
+                frames.add(frame);
+                changed.signalAll();
+                return frames.size() - 1;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        void finish(Instant at) {
+            lock.lock();
+            try {
+                if (finishedAt == null) finishedAt = at;
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        Instant finishedAt() {
+            lock.lock();
+            try {
+                return finishedAt;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        LoggedEvent await(long seq, Duration wait) throws InterruptedException {
+            lock.lock();
+            try {
+                long remaining = wait.toNanos();
+                while (frames.size() <= seq && finishedAt == null) {
+                    if (remaining <= 0) return null;
+                    remaining = changed.awaitNanos(remaining);
+                }
+                return frames.size() > seq ? new LoggedEvent(seq, frames.get((int) seq)) : LoggedEvent.END;
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package dev.switchboard.stream;
+
+import dev.switchboard.auth.Authenticator;
+import dev.switchboard.auth.Caller;
+import dev.switchboard.web.GatewayException;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * {@code GET /v1/streams/{id}}: resumes a relayed stream after the event named by {@code Last-Event-ID} (or the
+ * {@code starting_after} query parameter): the events since then, then the live tail until the stream ends.
+ * Works on the stream's owner's keys only; another owner gets 404. A stream past its retention is 410.
+ */
+public final class StreamRoutes {
+    private static final Duration POLL = Duration.ofSeconds(1);
+
+    private final EventLog log;
+    private final Heartbeats heartbeats;
+
+    public StreamRoutes(EventLog log, Heartbeats heartbeats) {
+        this.log = log;
+        this.heartbeats = heartbeats;
+    }
+
+    public void register(RoutesConfig routes) {
+        routes.get("/v1/streams/{id}", this::resume);
+    }
+
+    private void resume(Context ctx) throws Exception {
+        Caller caller = Authenticator.caller(ctx);
+        String id = ctx.pathParam("id");
+        if (!id.matches("strm_[A-Za-z0-9]{1,64}")) throw GatewayException.invalidParam("id", "Not a stream id: " + id + ".");
+        StreamMeta meta = log.find(id).filter(m -> m.owner().equals(caller.owner())).orElseThrow(() -> log.expired(id)
+                ? new GatewayException(410, "invalid_request_error", "stream_expired", null,
+                "Stream " + id + " has ended and is no longer kept (SWITCHBOARD_STREAM_RETENTION). Start a new request.")
+                : GatewayException.notFound("Stream '" + id + "'"));
+        long after = position(ctx);
+        SseWriter client = SseWriter.start(ctx.res(), Map.of("X-Switchboard-Stream-Id", meta.id()));
+        try (EventLog.Cursor cursor = log.read(id, after); AutoCloseable ignored = heartbeats.watch(client, () -> { })) {
+            while (!client.gone()) {
+                LoggedEvent event = cursor.next(POLL);
+                if (event == LoggedEvent.END) return;
+                if (event != null) client.write(event.seq(), event.frame());
+            }
+        } catch (ClientGoneException e) {
+            // the reader left; the stream itself is unaffected
+        }
+    }
+
+    /** The last event the client has: {@code Last-Event-ID} wins over {@code starting_after}; -1 for all. */
+    private static long position(Context ctx) {
+        String header = ctx.header("Last-Event-ID");
+        String value = header != null && !header.isBlank() ? header.trim() : ctx.queryParam("starting_after");
+        if (value == null || value.isBlank()) return -1;
+        try {
+            long n = Long.parseLong(value.trim());
+            if (n >= -1) return n;
+        } catch (NumberFormatException ignored) {
+            // refused below
+        }
+        throw GatewayException.invalidParam("Last-Event-ID", "Last-Event-ID (or starting_after) must be an event id "
+                + "from this stream: a whole number from 0.");
+    }
+}
