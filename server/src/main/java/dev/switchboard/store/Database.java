@@ -46,7 +46,7 @@ public final class Database implements AutoCloseable {
         config.setPoolName("switchboard");
         config.setMaximumPoolSize(16);
         config.setMinimumIdle(1);
-        config.setConnectionTimeout(Duration.ofSeconds(5).toMillis());
+        config.setConnectionTimeout(Duration.ofSeconds(2).toMillis());
         config.setInitializationFailTimeout(Duration.ofSeconds(10).toMillis());
         try {
             return new Database(new HikariDataSource(config), embedded, connection);

@@ -1,0 +1,84 @@
+package dev.switchboard.debug;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.switchboard.TestGateway;
+import dev.switchboard.stream.CancellationTest;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.InputStream;
+import java.net.ServerSocket;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The database stops in the middle of a stream: the stream and new requests keep flowing, the request and debug
+ * records wait, and once the database is back every record is written exactly once.
+ */
+class DatabaseOutageTest {
+
+    @Test
+    void streamsKeepFlowingAndRecordsAreWrittenOnceTheDatabaseIsBack() throws Exception {
+        Path dataDir = Files.createTempDirectory("sb-outage-pg");
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        EmbeddedPostgres postgres = start(dataDir, port);
+        String url = "jdbc:postgresql://127.0.0.1:" + port + "/postgres?user=postgres";
+        try (TestGateway gw = TestGateway.start(Map.of("DATABASE_URL", url, "SWITCHBOARD_DEBUG_EVENTS", "true"))) {
+            gw.emulator.script("outage-slow", "{\"tokens\":20,\"delay_ms\":100}");
+            List<String> requestIds = new ArrayList<>();
+            requestIds.add(requestId(gw.send(gw.post("/v1/responses", "{\"model\":\"gpt-4o-mini\",\"input\":\"warm\"}"))));
+
+            HttpResponse<InputStream> during = gw.open(gw.post("/v1/chat/completions",
+                    "{\"model\":\"outage-slow\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"));
+            requestIds.add(during.headers().firstValue("X-Switchboard-Request-Id").orElseThrow());
+            postgres.close();
+            String streamed;
+            try (InputStream body = during.body()) {
+                streamed = new String(body.readAllBytes(), StandardCharsets.UTF_8);
+            }
+            assertThat(streamed).endsWith("data: [DONE]\n\n");
+
+            HttpResponse<String> whileDown = gw.send(gw.post("/v1/chat/completions",
+                    "{\"model\":\"gpt-4o-mini\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"still here\"}]}"));
+            assertThat(whileDown.statusCode()).isEqualTo(200);
+            assertThat(whileDown.body()).contains("still").endsWith("data: [DONE]\n\n");
+            requestIds.add(requestId(whileDown));
+            CancellationTest.awaitTrue(() -> gw.gateway.recorder().retriedBatches() > 0);
+            assertThat(gw.gateway.recorder().queueDepth()).isPositive();
+
+            postgres = start(dataDir, port);
+            CancellationTest.awaitTrue(() -> gw.gateway.recorder().queueDepth() == 0 && count(gw, "request_log", requestIds) == 3);
+            assertThat(count(gw, "request_log", requestIds)).isEqualTo(3);
+            CancellationTest.awaitTrue(() -> count(gw, "openai_debug_events", requestIds) == 3);
+            assertThat(gw.gateway.recorder().dropped()).isZero();
+        } finally {
+            postgres.close();
+        }
+    }
+
+    private static EmbeddedPostgres start(Path dataDir, int port) throws java.io.IOException {
+        return EmbeddedPostgres.builder().setDataDirectory(dataDir).setCleanDataDirectory(false).setPort(port).start();
+    }
+
+    private static long count(TestGateway gw, String table, List<String> requestIds) {
+        try {
+            return gw.gateway.database().jdbi().withHandle(h -> h.createQuery(
+                    "select count(*) from " + table + " where request_id in (<ids>)")
+                    .bindList("ids", requestIds).mapTo(Long.class).one());
+        } catch (RuntimeException databaseStillDown) {
+            return -1;
+        }
+    }
+
+    private static String requestId(HttpResponse<String> response) {
+        return response.headers().firstValue("X-Switchboard-Request-Id").orElseThrow();
+    }
+}
