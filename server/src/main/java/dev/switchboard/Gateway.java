@@ -52,6 +52,7 @@ public final class Gateway implements AutoCloseable {
     private final LiveStreams liveStreams;
     private final RequestRecorder recorder;
     private final List<AutoCloseable> parts;
+    private String streamLog = "in memory (this instance only)";
 
     private Gateway(Database database, Emulator emulator, UpstreamClient upstream, HttpServer http, ApiKeys keys,
                     Optional<CreatedKey> bootstrapAdmin, LiveStreams liveStreams, RequestRecorder recorder,
@@ -90,7 +91,9 @@ public final class Gateway implements AutoCloseable {
             ApiKeys keys = new ApiKeys(database.jdbi());
             Optional<CreatedKey> admin = keys.bootstrapAdmin();
 
-            EventLog eventLog = EventLogs.inMemory(settings.streams().retention());
+            EventLog eventLog = settings.streams().redisUrl()
+                    .map(url -> EventLogs.redis(url.reveal(), settings.streams().retention()))
+                    .orElseGet(() -> EventLogs.inMemory(settings.streams().retention()));
             started.add(eventLog);
             Heartbeats heartbeats = new Heartbeats(settings.streams().heartbeatInterval());
             started.add(heartbeats);
@@ -125,7 +128,9 @@ public final class Gateway implements AutoCloseable {
                     new OpenAiRoutes(upstream, relay, listener, bodies)::register);
             HttpServer http = HttpServer.start(settings.server(), routes);
             started.add(http);
-            return new Gateway(database, emulator, upstream, http, keys, admin, liveStreams, recorder, started);
+            Gateway gateway = new Gateway(database, emulator, upstream, http, keys, admin, liveStreams, recorder, started);
+            if (settings.streams().redisUrl().isPresent()) gateway.streamLog = "Redis Streams (shared by every instance on it)";
+            return gateway;
         } catch (IOException | RuntimeException e) {
             closeAll(started);
             throw e;
@@ -137,6 +142,7 @@ public final class Gateway implements AutoCloseable {
         String shownHost = host.equals("0.0.0.0") || host.equals("127.0.0.1") ? "localhost" : host;
         out.println("Switchboard " + Version.VALUE + " listening on http://" + shownHost + ":" + port());
         out.println("  database: " + database.description());
+        out.println("  stream log: " + streamLog);
         if (emulator != null) {
             out.println("  upstream: the built-in OpenAI emulator at " + emulator.baseUrl()
                     + ", because OPENAI_API_KEY is not set. No request leaves this machine; replies are canned.");

@@ -11,4 +11,9 @@ public final class EventLogs {
     public static EventLog inMemory(Duration retention) {
         return new MemoryEventLog(retention, Clock.systemUTC());
     }
+
+    /** Logs in Redis Streams at {@code url}, shared by every gateway instance that uses the same Redis. */
+    public static EventLog redis(String url, Duration retention) {
+        return new RedisEventLog(url, retention);
+    }
 }

@@ -1,0 +1,101 @@
+package dev.switchboard.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.switchboard.TestRedis;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Both implementations behind {@link EventLog} keep the same promises. */
+class EventLogContractTest {
+    static final Duration WAIT = Duration.ofSeconds(2);
+
+    static Stream<Arguments> logs() {
+        Supplier<EventLog> memory = () -> EventLogs.inMemory(Duration.ofSeconds(1));
+        Supplier<EventLog> redis = () -> EventLogs.redis(TestRedis.requireReachable(), Duration.ofSeconds(1));
+        return Stream.of(Arguments.of("memory", memory), Arguments.of("redis", redis));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("logs")
+    void replaysAfterAPositionThenFollowsLiveThenEnds(String name, Supplier<EventLog> factory) throws Exception {
+        try (EventLog log = factory.get()) {
+            String id = newId();
+            log.create(meta(id));
+            assertThat(log.append(id, bytes("a"))).isZero();
+            assertThat(log.append(id, bytes("b"))).isEqualTo(1);
+            try (var executor = Executors.newVirtualThreadPerTaskExecutor(); EventLog.Cursor cursor = log.read(id, 0)) {
+                Future<List<String>> reader = executor.submit(() -> readAll(cursor));
+                Thread.sleep(200);
+                log.append(id, bytes("c"));
+                log.finish(id);
+                assertThat(reader.get(10, TimeUnit.SECONDS)).containsExactly("1:b", "2:c");
+            }
+            try (EventLog.Cursor fromStart = log.read(id, -1)) {
+                assertThat(readAll(fromStart)).containsExactly("0:a", "1:b", "2:c");
+            }
+            assertThat(log.find(id)).hasValueSatisfying(m -> assertThat(m.owner()).isEqualTo("owner-1"));
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("logs")
+    void aCursorTimesOutWithNullWhileTheStreamIsQuiet(String name, Supplier<EventLog> factory) throws Exception {
+        try (EventLog log = factory.get()) {
+            String id = newId();
+            log.create(meta(id));
+            try (EventLog.Cursor cursor = log.read(id, -1)) {
+                assertThat(cursor.next(Duration.ofMillis(100))).isNull();
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("logs")
+    void finishedStreamsExpireAfterTheRetentionAndAreToldApartFromUnknownOnes(String name, Supplier<EventLog> factory)
+            throws Exception {
+        try (EventLog log = factory.get()) {
+            String id = newId();
+            log.create(meta(id));
+            log.append(id, bytes("a"));
+            log.finish(id);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            while (log.find(id).isPresent() && System.nanoTime() < deadline) Thread.sleep(100);
+            assertThat(log.find(id)).isEmpty();
+            assertThat(log.expired(id)).isTrue();
+            assertThat(log.expired(newId())).isFalse();
+        }
+    }
+
+    private static List<String> readAll(EventLog.Cursor cursor) throws InterruptedException {
+        List<String> events = new ArrayList<>();
+        for (LoggedEvent e; (e = cursor.next(WAIT)) != LoggedEvent.END; ) {
+            if (e != null) events.add(e.seq() + ":" + new String(e.frame(), StandardCharsets.UTF_8));
+        }
+        return events;
+    }
+
+    private static StreamMeta meta(String id) {
+        return new StreamMeta(id, "owner-1", "key_1", "/v1/responses", "gpt-4o-mini", false, Instant.now());
+    }
+
+    private static String newId() {
+        return "strm_" + UUID.randomUUID().toString().replace("-", "");
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+}
