@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.switchboard.emulator.Emulator;
 import dev.switchboard.emulator.EmulatorOptions;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class StreamLoadTest {
@@ -30,10 +29,28 @@ class StreamLoadTest {
     }
 
     @Test
+    void measuresPerEventLatencyFromTheEmulatorsStamps() throws Exception {
+        try (Emulator emulator = Emulator.start(EmulatorOptions.defaults().withApiKey("sk-bench"))) {
+            StreamLoad.Result result = StreamLoad.run(new StreamLoad.Options(emulator.baseUrl(), "sk-bench",
+                    "gpt-4o-mini;tokens=5;delay_ms=10;stamp=1", 10, 10, Duration.ofSeconds(30)));
+            assertThat(result.failed()).isZero();
+            assertThat(result.eventLatency().count()).isEqualTo(50);
+            assertThat(result.eventLatency().p99()).isPositive();
+            assertThat(result.peakOpen()).isBetween(1, 10);
+        }
+    }
+
+    @Test
     void percentilesPickTheNearestRank() {
-        List<Long> sorted = List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L);
-        assertThat(StreamLoad.percentile(sorted, 0.5)).isEqualTo(5);
-        assertThat(StreamLoad.percentile(sorted, 0.99)).isEqualTo(10);
-        assertThat(StreamLoad.percentile(List.of(), 0.99)).isZero();
+        Samples samples = new Samples(4);
+        for (long i = 10; i >= 1; i--) samples.add(i);
+        assertThat(samples.percentiles()).isEqualTo(new Percentiles(10, 5, 10));
+        assertThat(new Samples(1).percentiles()).isEqualTo(new Percentiles(0, 0, 0));
+    }
+
+    @Test
+    void readsTheStampOutOfAToken() {
+        assertThat(StreamLoad.stampOf("data: {\"choices\":[{\"delta\":{\"content\":\"1763700000123456 \"}}]}")).isEqualTo(1763700000123456L);
+        assertThat(StreamLoad.stampOf("data: {\"choices\":[{\"delta\":{\"content\":\"hello\"}}]}")).isEqualTo(-1);
     }
 }

@@ -47,7 +47,7 @@ final class ChatCompletionsApi {
         }
         String id = Ids.next("chatcmpl-");
         try {
-            new ChunkWriter(events, id, Ids.nowSeconds(), model, includeUsage).write(reply);
+            new ChunkWriter(events, id, Ids.nowSeconds(), model, includeUsage, script.stamp()).write(reply);
         } catch (IOException clientGone) {
             if (script.dropAfter() == null) observations.clientCancelled(id);
         }
@@ -99,10 +99,18 @@ final class ChatCompletionsApi {
     }
 
     /** Writes {@code chat.completion.chunk} frames in the order and shape the real API uses. */
-    private record ChunkWriter(EventStream events, String id, long created, String model, boolean includeUsage) {
+    private record ChunkWriter(EventStream events, String id, long created, String model, boolean includeUsage,
+                               boolean stamp) {
         void write(Reply reply) throws IOException {
             send(Json.obj("role", "assistant", "content", "", "refusal", null), null, false);
-            for (String token : reply.tokens()) send(Json.obj("content", token), null, true);
+            for (String token : reply.tokens()) {
+                if (stamp) {
+                    events.pause();
+                    send(Json.obj("content", nowMicros() + " "), null, false);
+                } else {
+                    send(Json.obj("content", token), null, true);
+                }
+            }
             if (reply.toolCall() != null) {
                 send(Json.obj("tool_calls", Json.arr(Json.obj("index", 0, "id", Ids.next("call_"), "type", "function",
                         "function", Json.obj("name", reply.toolCall().name(), "arguments", "")))), null, false);
@@ -126,6 +134,11 @@ final class ChatCompletionsApi {
             chunk.set("choices", Json.arr(Json.obj("index", 0, "delta", delta, "logprobs", null,
                     "finish_reason", finishReason)));
             events.send(null, Json.write(chunk), isToken);
+        }
+
+        private static long nowMicros() {
+            java.time.Instant now = java.time.Instant.now();
+            return now.getEpochSecond() * 1_000_000 + now.getNano() / 1_000;
         }
 
         private ObjectNode base() {

@@ -34,6 +34,16 @@ public final class Emulator implements AutoCloseable {
             cfg.concurrency.useVirtualThreads = true;
             cfg.http.prefer405over404 = true;
             cfg.http.maxRequestSize = 64L * 1024 * 1024;
+            // A deep accept queue: with the default, bursts of new connections (benchmarks, a gateway opening
+            // thousands of upstream streams) lose SYNs and wait a second for the retransmit.
+            cfg.jetty.addConnector((server, http) -> {
+                var connector = new org.eclipse.jetty.server.ServerConnector(server,
+                        new org.eclipse.jetty.server.HttpConnectionFactory(http));
+                connector.setHost(options.host());
+                connector.setPort(options.port());
+                connector.setAcceptQueueSize(4096);
+                return connector;
+            });
             cfg.routes.before("/v1/*", this::authenticate);
             cfg.routes.post("/v1/chat/completions", chat::create);
             cfg.routes.post("/v1/responses", responses::create);
@@ -61,7 +71,7 @@ public final class Emulator implements AutoCloseable {
     /** Starts an emulator; close it to stop. */
     public static Emulator start(EmulatorOptions options) {
         Emulator emulator = new Emulator(options);
-        emulator.app.start(options.host(), options.port());
+        emulator.app.start();
         return emulator;
     }
 

@@ -18,11 +18,13 @@ import java.nio.file.Path;
  * @param dropAfter   abort the connection after this many stream events (a mid-stream failure)
  * @param stallAfter  stop sending, connection open, after this many stream events
  * @param replay      stream this recorded .sse file byte for byte instead of generating events
+ * @param stamp       (benchmarks) each streamed chat token is the time it was sent, in microseconds since the epoch,
+ *                    so a client on the same machine can measure per-event latency
  */
 record Script(String text, Integer tokens, long delayMillis, ToolCall toolCall, Integer failStatus,
-              Integer retryAfter, Integer dropAfter, Integer stallAfter, Path replay) {
+              Integer retryAfter, Integer dropAfter, Integer stallAfter, Path replay, boolean stamp) {
 
-    static final Script DEFAULT = new Script(null, null, 0, null, null, null, null, null, null);
+    static final Script DEFAULT = new Script(null, null, 0, null, null, null, null, null, null, false);
 
     /** Parses the JSON form used by the {@code X-Emulator-Script} header and {@code POST /_emulator/scripts}. */
     static Script fromJson(JsonNode node) {
@@ -42,7 +44,8 @@ record Script(String text, Integer tokens, long delayMillis, ToolCall toolCall, 
                 intOrNull(node, "retry_after"),
                 intOrNull(node, "drop_after"),
                 intOrNull(node, "stall_after"),
-                node.hasNonNull("replay") ? Path.of(node.get("replay").asText()) : null);
+                node.hasNonNull("replay") ? Path.of(node.get("replay").asText()) : null,
+                node.path("stamp").asBoolean(false) || node.path("stamp").asInt(0) == 1);
     }
 
     /**

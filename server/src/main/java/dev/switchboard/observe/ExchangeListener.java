@@ -32,7 +32,14 @@ public interface ExchangeListener {
 
             @Override
             public void eventRelayed(Exchange exchange) {
-                for (ExchangeListener l : listeners) safely(() -> l.eventRelayed(exchange));
+                // Per event: no lambda, no allocation.
+                for (ExchangeListener l : listeners) {
+                    try {
+                        l.eventRelayed(exchange);
+                    } catch (RuntimeException e) {
+                        org.slf4j.LoggerFactory.getLogger(ExchangeListener.class).warn("exchange listener failed", e);
+                    }
+                }
             }
 
             @Override

@@ -14,23 +14,24 @@ import java.nio.charset.StandardCharsets;
  */
 final class ChatCompletionsDialect implements StreamDialect {
     static final ChatCompletionsDialect INSTANCE = new ChatCompletionsDialect();
-    private static final String USAGE_OBJECT = "\"usage\":{";
+    private static final byte[] USAGE_OBJECT = "\"usage\":{".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] DONE = "[DONE]".getBytes(StandardCharsets.US_ASCII);
 
     @Override
     public boolean isTerminal(SseFrame frame) {
-        return "[DONE]".equals(frame.data());
+        return frame.rawContains(DONE) && "[DONE]".equals(frame.data());
     }
 
     @Override
     public Usage usage(SseFrame frame) {
-        if (!frame.data().contains(USAGE_OBJECT)) return null;
+        if (!frame.rawContains(USAGE_OBJECT)) return null;
         JsonNode chunk = parse(frame.data());
         return chunk == null ? null : Usage.fromJson(chunk.get("usage"));
     }
 
     @Override
     public boolean isUsageOnly(SseFrame frame) {
-        if (!frame.data().contains(USAGE_OBJECT)) return false;
+        if (!frame.rawContains(USAGE_OBJECT)) return false;
         JsonNode chunk = parse(frame.data());
         return chunk != null && chunk.path("choices").isArray() && chunk.path("choices").isEmpty();
     }

@@ -20,10 +20,10 @@ import dev.switchboard.web.Json;
 import dev.switchboard.web.RequestIds;
 import io.javalin.http.Context;
 import java.io.IOException;
-import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,7 +35,6 @@ import org.slf4j.LoggerFactory;
 final class OpenAiRelay {
     private static final Logger LOG = LoggerFactory.getLogger(OpenAiRelay.class);
     static final String STREAM_ID_HEADER = "X-Switchboard-Stream-Id";
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final UpstreamClient upstream;
     private final StreamRelay streams;
@@ -62,16 +61,20 @@ final class OpenAiRelay {
             exchange.finish("upstream_unavailable", e.code());
             throw e;
         }
-        try (upstreamResponse) {
+        boolean streamed = false;
+        try {
             exchange.answered(upstreamResponse.status(), upstreamResponse.header("x-request-id").orElse(null));
             if (upstreamResponse.status() >= 400) {
                 answerError(clientRequest, upstreamResponse, exchange);
             } else if (forward.dialect() != null && upstreamResponse.isEventStream()) {
+                streamed = true;
                 relayStream(clientRequest, upstreamResponse, forward, caller, exchange);
             } else {
                 answerWhole(clientRequest, upstreamResponse, exchange);
             }
         } finally {
+            // A relayed stream closes (or releases) its upstream itself; everything else is done with it here.
+            if (!streamed) upstreamResponse.close();
             exchange.finish("failed", "the gateway failed while relaying");
         }
     }
@@ -87,10 +90,12 @@ final class OpenAiRelay {
         try {
             clientResponse = SseWriter.start(clientRequest.res(), headers);
         } catch (ClientGoneException e) {
+            upstreamResponse.close();
             exchange.finish("client_gone", null);
             return;
         }
-        var upstreamStream = new UpstreamStream(upstreamResponse.body(), upstreamResponse::timedOut, upstreamResponse::close);
+        var upstreamStream = new UpstreamStream(upstreamResponse.body(), upstreamResponse::timedOut,
+                upstreamResponse::close, upstreamResponse::release);
         RelayOutcome outcome = streams.relay(meta, upstreamStream, clientResponse, forward.dialect(),
                 forward.dropUsageOnly(), exchange);
         if (outcome != RelayOutcome.COMPLETED) {
@@ -146,9 +151,9 @@ final class OpenAiRelay {
         RelayedHeaders.fromUpstream(upstreamResponse.headers()).forEach(clientRequest::header);
     }
 
+    /** Not a secret: resuming a stream also needs a key of its owner. So a fast generator will do. */
     private static String newStreamId() {
-        byte[] bytes = new byte[12];
-        RANDOM.nextBytes(bytes);
-        return "strm_" + HexFormat.of().formatHex(bytes);
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        return "strm_" + HexFormat.of().toHexDigits(random.nextLong()) + HexFormat.of().toHexDigits(random.nextInt());
     }
 }

@@ -7,19 +7,28 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
-/** The event log of a single gateway instance, in memory. Finished streams are dropped after the retention. */
+/**
+ * The event log of a single gateway instance, in memory. Finished streams are dropped after the retention, or
+ * earlier, oldest first, when the events kept exceed a byte budget, so that memory stays bounded under any load.
+ */
 final class MemoryEventLog implements EventLog {
     private static final Duration TOMBSTONE_RETENTION = Duration.ofHours(24);
 
     private final Map<String, MemoryStream> streams = new ConcurrentHashMap<>();
     private final Map<String, Instant> expired = new ConcurrentHashMap<>();
+    private final Queue<String> finishedOldestFirst = new ConcurrentLinkedQueue<>();
+    private final AtomicLong bytes = new AtomicLong();
+    private final long maxBytes;
     private final Duration retention;
     private final Clock clock;
     private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -28,8 +37,9 @@ final class MemoryEventLog implements EventLog {
         return t;
     });
 
-    MemoryEventLog(Duration retention, Clock clock) {
+    MemoryEventLog(Duration retention, long maxBytes, Clock clock) {
         this.retention = retention;
+        this.maxBytes = maxBytes;
         this.clock = clock;
         long period = Math.max(1, Math.min(retention.toSeconds(), 10));
         sweeper.scheduleAtFixedRate(this::sweep, period, period, TimeUnit.SECONDS);
@@ -42,13 +52,26 @@ final class MemoryEventLog implements EventLog {
 
     @Override
     public long append(String streamId, byte[] frame) {
+        bytes.addAndGet(frame.length);
         return stream(streamId).append(frame);
     }
 
     @Override
     public void finish(String streamId) {
         MemoryStream stream = streams.get(streamId);
-        if (stream != null) stream.finish(clock.instant());
+        if (stream == null) return;
+        stream.finish(clock.instant());
+        finishedOldestFirst.add(streamId);
+        while (bytes.get() > maxBytes) {
+            String oldest = finishedOldestFirst.poll();
+            if (oldest == null) break;
+            forget(oldest, clock.instant());
+        }
+    }
+
+    /** Bytes of events kept now. */
+    long bytes() {
+        return bytes.get();
     }
 
     @Override
@@ -79,13 +102,18 @@ final class MemoryEventLog implements EventLog {
     /** Forgets finished streams past the retention, remembering their ids a while longer to answer 410. */
     void sweep() {
         Instant now = clock.instant();
-        streams.values().removeIf(s -> {
+        for (MemoryStream s : streams.values()) {
             Instant finished = s.finishedAt();
-            boolean old = finished != null && finished.plus(retention).isBefore(now);
-            if (old) expired.put(s.meta.id(), now);
-            return old;
-        });
+            if (finished != null && finished.plus(retention).isBefore(now)) forget(s.meta.id(), now);
+        }
         expired.values().removeIf(at -> at.plus(TOMBSTONE_RETENTION).isBefore(now));
+    }
+
+    private void forget(String streamId, Instant now) {
+        MemoryStream removed = streams.remove(streamId);
+        if (removed == null) return;
+        bytes.addAndGet(-removed.bytes());
+        expired.put(streamId, now);
     }
 
     @Override
@@ -104,6 +132,7 @@ final class MemoryEventLog implements EventLog {
         private final ReentrantLock lock = new ReentrantLock();
         private final Condition changed = lock.newCondition();
         private final List<byte[]> frames = new ArrayList<>();
+        private long bytes;
         private Instant finishedAt;
 
         MemoryStream(StreamMeta meta) {
@@ -114,6 +143,7 @@ final class MemoryEventLog implements EventLog {
             lock.lock();
             try {
                 frames.add(frame);
+                bytes += frame.length;
                 changed.signalAll();
                 return frames.size() - 1;
             } finally {
@@ -126,6 +156,15 @@ final class MemoryEventLog implements EventLog {
             try {
                 if (finishedAt == null) finishedAt = at;
                 changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        long bytes() {
+            lock.lock();
+            try {
+                return bytes;
             } finally {
                 lock.unlock();
             }

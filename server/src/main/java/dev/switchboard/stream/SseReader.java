@@ -1,15 +1,14 @@
 package dev.switchboard.stream;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Splits a byte stream into Server-Sent Events (WHATWG HTML, "Parsing an event stream"): lines end with CRLF, LF
- * or CR; a blank line ends an event; lines starting with a colon are comments; {@code data:} lines accumulate.
- * Each frame keeps its exact bytes, so that the relay forwards what upstream sent. Transport-free, so it is tested
- * with plain strings. Not thread-safe: one reader per stream.
+ * or CR; a blank line ends an event. Each event keeps its exact bytes so that the relay forwards what upstream
+ * sent. The hot path scans for line ends and copies whole ranges; field parsing is left to {@link SseFrame}, on
+ * demand. Transport-free, so it is tested with plain strings. Not thread-safe: one reader per stream.
  */
 public final class SseReader {
     private static final int BUFFER = 8192;
@@ -18,12 +17,14 @@ public final class SseReader {
     private final byte[] buffer = new byte[BUFFER];
     private int position;
     private int limit;
-    /** The last line ended with CR whose LF (if any) had not arrived yet: skip an LF that comes first. */
+    /** The last line ended with a CR whose LF (if any) had not arrived yet: an LF that comes first belongs to it. */
     private boolean skipLf;
     private boolean truncated;
+    /** The stream ended in the middle of a line that had content. */
+    private boolean unterminatedLine;
 
-    private final ByteArrayOutputStream frame = new ByteArrayOutputStream(512);
-    private final ByteArrayOutputStream line = new ByteArrayOutputStream(256);
+    private byte[] frame = new byte[1024];
+    private int frameLength;
 
     public SseReader(InputStream in) {
         this.in = in;
@@ -35,45 +36,28 @@ public final class SseReader {
      * line terminators) is returned too, so that its bytes can be forwarded.
      */
     public SseFrame next() throws IOException {
-        frame.reset();
+        frameLength = 0;
         boolean hasContent = false;
-        String event = null;
-        String id = null;
-        StringBuilder data = null;
+        boolean hasData = false;
         while (true) {
-            if (!readLine()) {
-                if (hasContent || line.size() > 0) {
+            int lineStart = frameLength;
+            int lineLength = readLine();
+            if (lineLength < 0) {
+                if (hasContent || unterminatedLine) {
                     truncated = true;
                     return null;
                 }
-                // Only line terminators are left (the LF of a CRLF split across reads): hand them on, so that
-                // every byte upstream sent is forwarded.
-                return frame.size() > 0 ? new SseFrame(frame.toByteArray(), null, null, null) : null;
+                // Only line ends are left (the LF of a CRLF split across reads): hand them on, so that every byte
+                // upstream sent is forwarded.
+                return frameLength > 0 ? new SseFrame(Arrays.copyOf(frame, frameLength), false) : null;
             }
-            int length = line.size();
-            if (length == 0) {
+            if (lineLength == 0) {
                 // A blank line ends an event; blank lines before any content are kept and sent with the next one.
-                if (hasContent) return new SseFrame(frame.toByteArray(), event, data == null ? null : data.toString(), id);
+                if (hasContent) return new SseFrame(Arrays.copyOf(frame, frameLength), hasData);
                 continue;
             }
             hasContent = true;
-            byte[] bytes = line.toByteArray();
-            if (bytes[0] == ':') continue;
-            String text = new String(bytes, StandardCharsets.UTF_8);
-            int colon = text.indexOf(':');
-            String field = colon < 0 ? text : text.substring(0, colon);
-            String value = colon < 0 ? "" : text.substring(colon + 1);
-            if (value.startsWith(" ")) value = value.substring(1);
-            switch (field) {
-                case "event" -> event = value;
-                case "data" -> {
-                    if (data == null) data = new StringBuilder(value.length());
-                    else data.append('\n');
-                    data.append(value);
-                }
-                case "id" -> id = value;
-                default -> { /* retry and unknown fields travel in the raw bytes, uninterpreted */ }
-            }
+            if (!hasData && isDataLine(lineStart, lineLength)) hasData = true;
         }
     }
 
@@ -83,39 +67,57 @@ public final class SseReader {
     }
 
     /**
-     * Reads one line into {@link #line}, without its terminator, and appends it with its terminator to
-     * {@link #frame}. False at the end of the stream (an unterminated line is left in {@link #line}).
+     * Appends one line and its terminator to the frame; returns the line's length without the terminator, or -1
+     * at the end of the stream (an unterminated line is left in the frame).
      */
-    private boolean readLine() throws IOException {
-        line.reset();
+    private int readLine() throws IOException {
+        int lineLength = 0;
         while (true) {
-            if (position == limit && !fill()) return false;
-            byte b = buffer[position++];
+            if (position == limit && !fill()) {
+                unterminatedLine = lineLength > 0;
+                return -1;
+            }
             if (skipLf) {
                 skipLf = false;
-                if (b == '\n') {
-                    frame.write(b);
+                if (buffer[position] == '\n') {
+                    append(position, 1);
+                    position++;
                     continue;
                 }
             }
-            if (b == '\n') {
-                frame.write(line.toByteArray(), 0, line.size());
-                frame.write(b);
-                return true;
+            int i = position;
+            while (i < limit && buffer[i] != '\n' && buffer[i] != '\r') i++;
+            append(position, i - position);
+            lineLength += i - position;
+            if (i == limit) {
+                position = limit;
+                continue;
             }
-            if (b == '\r') {
-                frame.write(line.toByteArray(), 0, line.size());
-                frame.write(b);
+            byte terminator = buffer[i];
+            append(i, 1);
+            position = i + 1;
+            if (terminator == '\r') {
                 // Take the LF of a CRLF now when it has already arrived, so an event's bytes end with its own LF.
                 if (position < limit) {
-                    if (buffer[position] == '\n') frame.write(buffer[position++]);
+                    if (buffer[position] == '\n') append(position++, 1);
                 } else {
                     skipLf = true;
                 }
-                return true;
             }
-            line.write(b);
+            return lineLength;
         }
+    }
+
+    private boolean isDataLine(int start, int length) {
+        return length >= 4 && frame[start] == 'd' && frame[start + 1] == 'a' && frame[start + 2] == 't'
+                && frame[start + 3] == 'a' && (length == 4 || frame[start + 4] == ':');
+    }
+
+    private void append(int from, int length) {
+        if (length == 0) return;
+        if (frameLength + length > frame.length) frame = Arrays.copyOf(frame, Math.max(frame.length * 2, frameLength + length));
+        System.arraycopy(buffer, from, frame, frameLength, length);
+        frameLength += length;
     }
 
     private boolean fill() throws IOException {

@@ -43,7 +43,20 @@ public final class SseWriter {
 
     /** Writes one event with an {@code id:} line carrying its sequence number, then flushes. */
     public void write(long seq, byte[] event) throws ClientGoneException {
-        write(("id: " + seq + "\n").getBytes(StandardCharsets.US_ASCII), event);
+        write(idLine(seq), event);
+    }
+
+    /** {@code id: N\n} in ASCII, without going through a String. */
+    static byte[] idLine(long seq) {
+        int digits = seq < 10 ? 1 : (int) Math.floor(Math.log10(seq)) + 1;
+        byte[] line = new byte[4 + digits + 1];
+        line[0] = 'i';
+        line[1] = 'd';
+        line[2] = ':';
+        line[3] = ' ';
+        for (int i = 3 + digits; i >= 4; i--, seq /= 10) line[i] = (byte) ('0' + seq % 10);
+        line[line.length - 1] = '\n';
+        return line;
     }
 
     /** Writes bytes that form complete events, then flushes. */

@@ -38,15 +38,21 @@ public final class StreamRelay {
             clientGone.set(true);
             if (!meta.resumable()) upstream.cancel().run();
         });
+        RelayOutcome outcome = null;
         try {
-            RelayOutcome outcome = pump(stream, upstream, client, dialect, dropUsageOnly, exchange, clientGone);
+            outcome = pump(stream, upstream, client, dialect, dropUsageOnly, exchange, clientGone);
             exchange.finish(outcome.name().toLowerCase(), null);
             return outcome;
         } finally {
             closeQuietly(heartbeat);
             log.finish(meta.id());
             live.remove(stream);
-            upstream.cancel().run();
+            if (outcome == RelayOutcome.COMPLETED) {
+                // The body's last chunk follows the terminal event; reading it lets the connection be reused.
+                Thread.ofVirtual().name("upstream-release").start(upstream.release());
+            } else {
+                upstream.cancel().run();
+            }
         }
     }
 

@@ -95,12 +95,13 @@ final class StreamingBody extends InputStream implements HttpResponse.BodySubscr
         return n;
     }
 
+    /** Cancels the exchange unless the body was read to its end (then the connection goes back to the pool). */
     @Override
     public void close() {
         if (closed) return;
         closed = true;
         Flow.Subscription s = subscription;
-        if (s != null) s.cancel();
+        if (s != null && !ended) s.cancel();
         queue.add(CLOSED);
     }
 

@@ -14,7 +14,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
-import java.util.concurrent.Executors;
 
 /**
  * Talks to the OpenAI API (or any compatible upstream) with the server's key. HTTP/1.1 only: over HTTP/2 the JDK
@@ -42,7 +41,6 @@ public final class UpstreamClient implements AutoCloseable {
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(settings.connectTimeout())
                 .followRedirects(HttpClient.Redirect.NEVER)
-                .executor(Executors.newVirtualThreadPerTaskExecutor())
                 .build();
     }
 

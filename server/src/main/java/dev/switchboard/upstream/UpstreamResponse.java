@@ -55,6 +55,23 @@ public final class UpstreamResponse implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads the rest of the body (normally just the final chunk) and closes it, so that the HTTP client can put
+     * the connection back in its pool. Bounded: a body that goes on sending is cut after 64 KiB, and a silent one
+     * is ended by the idle watchdog.
+     */
+    public void release() {
+        try {
+            byte[] sink = new byte[8192];
+            long left = 64 * 1024;
+            for (int n; left > 0 && (n = body.read(sink)) >= 0; ) left -= n;
+        } catch (IOException ignored) {
+            // the connection is simply not reused
+        } finally {
+            close();
+        }
+    }
+
     @Override
     public void close() {
         watch.close();
