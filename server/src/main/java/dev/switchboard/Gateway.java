@@ -88,7 +88,8 @@ public final class Gateway implements AutoCloseable {
                     upstreamSettings.apiKey().orElse(Secret.of("")));
             started.add(upstream);
 
-            ApiKeys keys = new ApiKeys(database.jdbi());
+            ApiKeys keys = new ApiKeys(database);
+            started.add(keys);
             Optional<CreatedKey> admin = keys.bootstrapAdmin();
 
             EventLog eventLog = settings.streams().redisUrl()

@@ -42,10 +42,16 @@ final class ApiKeyRepository {
                 .map((rs, ctx) -> read(rs)).list());
     }
 
+    /** Revokes a key and notifies every gateway instance (see {@link RevocationListener}), in one transaction. */
     Optional<ApiKey> revoke(String id) {
-        return jdbi.withHandle(h -> h.createQuery("update api_keys set revoked_at = coalesce(revoked_at, now()) "
-                        + "where id = :id returning " + COLUMNS)
-                .bind("id", id).map((rs, ctx) -> read(rs)).findOne());
+        return jdbi.inTransaction(h -> {
+            Optional<ApiKey> revoked = h.createQuery("update api_keys set revoked_at = coalesce(revoked_at, now()) "
+                            + "where id = :id returning " + COLUMNS)
+                    .bind("id", id).map((rs, ctx) -> read(rs)).findOne();
+            revoked.ifPresent(key -> h.createQuery("select pg_notify(:channel, :id)")
+                    .bind("channel", RevocationListener.CHANNEL).bind("id", key.id()).mapTo(String.class).one());
+            return revoked;
+        });
     }
 
     boolean anyActiveAdmin() {

@@ -8,28 +8,44 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import dev.switchboard.store.Database;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Creates, lists, revokes and verifies gateway keys. Every verification reads the database, so a revocation takes
- * effect on the next request, on every gateway instance. Only while the database cannot be reached are keys that
- * verified within the last {@link #OUTAGE_GRACE} accepted from memory, so that an outage does not stop traffic.
+ * Creates, lists, revokes and verifies gateway keys.
+ *
+ * <p>A key verified in the database is remembered for {@link #CACHE_TTL}, but only while a
+ * {@link RevocationListener} is connected: every revocation, from any process, clears the memory of every
+ * instance through PostgreSQL {@code NOTIFY}, so a revocation still takes effect on the next request. Without the
+ * listener (the commands, or while it reconnects) every verification reads the database. While the database cannot
+ * be reached at all, keys verified within the last {@link #OUTAGE_GRACE} are accepted, so an outage does not stop
+ * traffic.
  */
-public final class ApiKeys {
+public final class ApiKeys implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ApiKeys.class);
+    static final Duration CACHE_TTL = Duration.ofSeconds(60);
     static final Duration OUTAGE_GRACE = Duration.ofMinutes(15);
 
     private final ApiKeyRepository repository;
-    /** Key hash (hex) to the caller it verified as, and when: consulted only during a database outage. */
+    /** Key hash (hex) to the caller it verified as, and when. */
     private final Map<String, Verified> recentlyVerified = new ConcurrentHashMap<>();
+    private final RevocationListener listener;
 
     private record Verified(Caller caller, long atNanos) {}
 
+    /** Keys checked in the database on every request: for the commands, which run briefly. */
     public ApiKeys(Jdbi jdbi) {
         this.repository = new ApiKeyRepository(jdbi);
+        this.listener = null;
+    }
+
+    /** Keys remembered between requests, forgotten on any revocation anywhere: for the gateway. */
+    public ApiKeys(Database database) {
+        this.repository = new ApiKeyRepository(database.jdbi());
+        this.listener = new RevocationListener(database, recentlyVerified::clear);
     }
 
     /**
@@ -51,6 +67,7 @@ public final class ApiKeys {
     /** Revokes a key; revoking twice keeps the first time. Empty when no key has that id. */
     public Optional<ApiKey> revoke(String id) {
         Optional<ApiKey> revoked = repository.revoke(id);
+        // The notification reaches every instance; this one forgets at once, before it answers.
         revoked.ifPresent(key -> recentlyVerified.values().removeIf(v -> v.caller().keyId().equals(key.id())));
         return revoked;
     }
@@ -66,6 +83,10 @@ public final class ApiKeys {
         if (presented == null || presented.isBlank()) return Optional.empty();
         byte[] hash = KeyMaterial.hash(presented.strip());
         String hashHex = HexFormat.of().formatHex(hash);
+        if (listener != null && listener.connected()) {
+            Verified cached = recentlyVerified.get(hashHex);
+            if (cached != null && System.nanoTime() - cached.atNanos() < CACHE_TTL.toNanos()) return Optional.of(cached.caller());
+        }
         Optional<Caller> caller;
         try {
             caller = repository.findActiveByHash(hash)
@@ -79,6 +100,11 @@ public final class ApiKeys {
         if (caller.isPresent()) recentlyVerified.put(hashHex, new Verified(caller.get(), System.nanoTime()));
         else recentlyVerified.remove(hashHex);
         return caller;
+    }
+
+    @Override
+    public void close() {
+        if (listener != null) listener.close();
     }
 
     private Optional<Caller> duringOutage(String hashHex, JdbiException cause) {

@@ -1,12 +1,13 @@
 package dev.switchboard.debug;
 
 import dev.switchboard.observe.Usage;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.sql.Types;
 import java.util.List;
 import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.core.statement.PreparedBatch;
 
 /** The {@code request_log} and {@code openai_debug_events} tables. Inserts are idempotent: a retried batch is safe. */
 public final class RequestLogRepository {
@@ -16,41 +17,68 @@ public final class RequestLogRepository {
         this.jdbi = jdbi;
     }
 
-    void insertRequests(List<RequestRow> rows) {
+    private static final String INSERT_REQUEST = """
+            insert into request_log (request_id, key_id, owner, endpoint, model, streaming, stream_id, status, outcome,
+                error, upstream_request_id, input_tokens, output_tokens, total_tokens, ttfb_ms, duration_ms, events,
+                created_at)
+            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            on conflict (request_id) do nothing""";
+
+    private static final String INSERT_DEBUG_EVENT = """
+            insert into openai_debug_events (request_id, upstream_request_id, kind, key_id, endpoint, model, status,
+                ttfb_ms, duration_ms, usage, error, created_at)
+            values (?, ?, 'upstream_request', ?, ?, ?, ?, ?, ?, cast(? as jsonb), cast(? as jsonb), ?)
+            on conflict (request_id, kind) do nothing""";
+
+    /** Plain JDBC batches: these run for every request, and binding through Jdbi costs several times more. */
+    void insertRequests(List<RequestRow> rows) throws SQLException {
         jdbi.useTransaction(h -> {
-            PreparedBatch batch = h.prepareBatch("""
-                    insert into request_log (request_id, key_id, owner, endpoint, model, streaming, stream_id, status,
-                        outcome, error, upstream_request_id, input_tokens, output_tokens, total_tokens, ttfb_ms,
-                        duration_ms, events, created_at)
-                    values (:requestId, :keyId, :owner, :endpoint, :model, :streaming, :streamId, :status, :outcome,
-                        :error, :upstreamRequestId, :input, :output, :total, :ttfb, :duration, :events, :createdAt)
-                    on conflict (request_id) do nothing""");
-            for (RequestRow r : rows) {
-                bindCommon(batch, r);
-                batch.bind("streaming", r.streaming()).bind("streamId", r.streamId()).bind("outcome", r.outcome())
-                        .bind("events", r.events()).add();
+            try (PreparedStatement insert = h.getConnection().prepareStatement(INSERT_REQUEST)) {
+                for (RequestRow r : rows) {
+                    insert.setString(1, r.requestId());
+                    insert.setString(2, r.keyId());
+                    insert.setString(3, r.owner());
+                    insert.setString(4, r.endpoint());
+                    insert.setString(5, r.model());
+                    insert.setBoolean(6, r.streaming());
+                    insert.setString(7, r.streamId());
+                    insert.setInt(8, r.status());
+                    insert.setString(9, r.outcome());
+                    insert.setString(10, r.error());
+                    insert.setString(11, r.upstreamRequestId());
+                    setTokens(insert, 12, r.usage());
+                    setNullableInt(insert, 15, r.ttfbMillis());
+                    insert.setInt(16, (int) r.durationMillis());
+                    insert.setLong(17, r.events());
+                    insert.setTimestamp(18, Timestamp.from(r.createdAt()));
+                    insert.addBatch();
+                }
+                insert.executeBatch();
             }
-            batch.execute();
         });
     }
 
-    void insertDebugEvents(List<RequestRow> rows) {
+    void insertDebugEvents(List<RequestRow> rows) throws SQLException {
         jdbi.useTransaction(h -> {
-            PreparedBatch batch = h.prepareBatch("""
-                    insert into openai_debug_events (request_id, upstream_request_id, kind, key_id, endpoint, model,
-                        status, ttfb_ms, duration_ms, usage, error, created_at)
-                    values (:requestId, :upstreamRequestId, 'upstream_request', :keyId, :endpoint, :model, :status,
-                        :ttfb, :duration, cast(:usage as jsonb), cast(:errorJson as jsonb), :createdAt)
-                    on conflict (request_id, kind) do nothing""");
-            for (RequestRow r : rows) {
-                bindCommon(batch, r);
-                batch.bind("usage", r.usage() == null ? null : "{\"input_tokens\":" + r.usage().inputTokens()
-                                + ",\"output_tokens\":" + r.usage().outputTokens() + ",\"total_tokens\":" + r.usage().totalTokens() + "}")
-                        .bind("errorJson", r.error() == null ? null
-                                : "{\"outcome\":" + quote(r.outcome()) + ",\"code\":" + quote(r.error()) + "}")
-                        .add();
+            try (PreparedStatement insert = h.getConnection().prepareStatement(INSERT_DEBUG_EVENT)) {
+                for (RequestRow r : rows) {
+                    insert.setString(1, r.requestId());
+                    insert.setString(2, r.upstreamRequestId());
+                    insert.setString(3, r.keyId());
+                    insert.setString(4, r.endpoint());
+                    insert.setString(5, r.model());
+                    insert.setInt(6, r.status());
+                    setNullableInt(insert, 7, r.ttfbMillis());
+                    insert.setInt(8, (int) r.durationMillis());
+                    insert.setString(9, r.usage() == null ? null : "{\"input_tokens\":" + r.usage().inputTokens()
+                            + ",\"output_tokens\":" + r.usage().outputTokens() + ",\"total_tokens\":" + r.usage().totalTokens() + "}");
+                    insert.setString(10, r.error() == null ? null
+                            : "{\"outcome\":" + quote(r.outcome()) + ",\"code\":" + quote(r.error()) + "}");
+                    insert.setTimestamp(11, Timestamp.from(r.createdAt()));
+                    insert.addBatch();
+                }
+                insert.executeBatch();
             }
-            batch.execute();
         });
     }
 
@@ -78,16 +106,19 @@ public final class RequestLogRepository {
     /** Total tokens and requests one key has used. */
     public record KeyUsage(String keyId, String owner, long requests, Usage usage) {}
 
-    private static void bindCommon(PreparedBatch batch, RequestRow r) {
-        batch.bind("requestId", r.requestId()).bind("keyId", r.keyId()).bind("owner", r.owner())
-                .bind("endpoint", r.endpoint()).bind("model", r.model()).bind("status", r.status())
-                .bind("error", r.error()).bind("upstreamRequestId", r.upstreamRequestId())
-                .bind("input", r.usage() == null ? null : r.usage().inputTokens())
-                .bind("output", r.usage() == null ? null : r.usage().outputTokens())
-                .bind("total", r.usage() == null ? null : r.usage().totalTokens())
-                .bind("ttfb", r.ttfbMillis() < 0 ? null : (int) r.ttfbMillis())
-                .bind("duration", (int) r.durationMillis())
-                .bind("createdAt", Timestamp.from(r.createdAt()));
+    private static void setTokens(PreparedStatement insert, int first, Usage usage) throws SQLException {
+        if (usage == null) {
+            for (int i = 0; i < 3; i++) insert.setNull(first + i, Types.BIGINT);
+            return;
+        }
+        insert.setLong(first, usage.inputTokens());
+        insert.setLong(first + 1, usage.outputTokens());
+        insert.setLong(first + 2, usage.totalTokens());
+    }
+
+    private static void setNullableInt(PreparedStatement insert, int index, long value) throws SQLException {
+        if (value < 0) insert.setNull(index, Types.INTEGER);
+        else insert.setInt(index, (int) value);
     }
 
     private static RequestRow read(ResultSet rs) throws SQLException {

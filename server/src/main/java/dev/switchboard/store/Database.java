@@ -74,6 +74,16 @@ public final class Database implements AutoCloseable {
         return dataSource;
     }
 
+    /**
+     * A connection of its own, outside the pool, for a long-lived {@code LISTEN}. The caller closes it.
+     */
+    public Connection openDedicatedConnection() throws SQLException {
+        java.util.Properties properties = new java.util.Properties();
+        if (connection.user() != null) properties.setProperty("user", connection.user());
+        if (connection.password() != null) properties.setProperty("password", connection.password());
+        return java.sql.DriverManager.getConnection(connection.jdbcUrl(), properties);
+    }
+
     /** Where the database is, without credentials: for start-up lines and the doctor. */
     public String description() {
         return embedded != null

@@ -63,6 +63,30 @@ class ApiKeysTest {
     }
 
     @Test
+    void aRevocationMadeElsewhereReachesAnInstanceThatRemembersTheKey() throws Exception {
+        try (TestGateway other = TestGateway.start()) {
+            for (boolean byCommand : new boolean[] {false, true}) {
+                CreatedKey key = gw.gateway.keys().create("cached-" + byCommand, null, false);
+                assertThat(gw.send(withKey("/v1/models", key.secret())).statusCode()).isEqualTo(200);
+                assertThat(gw.send(withKey("/v1/models", key.secret())).statusCode()).isEqualTo(200);
+                if (byCommand) {
+                    // As './switchboard keys revoke' does: a separate process, straight to the database.
+                    new ApiKeys(gw.gateway.database().jdbi()).revoke(key.key().id());
+                } else {
+                    other.send(HttpRequest.newBuilder(URI.create(other.url("/api/admin/keys/" + key.key().id())))
+                            .header("Authorization", "Bearer " + other.adminKey).DELETE());
+                }
+                // NOTIFY arrives within milliseconds; allow a generous moment before the request that must fail.
+                long deadline = System.nanoTime() + 5_000_000_000L;
+                while (gw.send(withKey("/v1/models", key.secret())).statusCode() == 200 && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+                assertError(gw.send(withKey("/v1/models", key.secret())), 401, "invalid_api_key");
+            }
+        }
+    }
+
+    @Test
     void adminRoutesNeedAnAdminKey() {
         assertError(gw.send(withKey("/api/admin/keys", gw.clientKey)), 403, "admin_key_required");
         assertError(gw.send(admin("/api/admin/keys/key_unknown").DELETE()), 404, "not_found");
