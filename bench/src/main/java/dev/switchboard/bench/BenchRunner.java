@@ -18,7 +18,9 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class BenchRunner {
     static final int LATENCY_STREAMS = Integer.getInteger("bench.latencyStreams", 1_000);
-    static final String LATENCY_MODEL = "gpt-4o-mini;tokens=20;delay_ms=100;stamp=1";
+    static final String LATENCY_MODEL = "gpt-4o-mini;tokens=60;delay_ms=100;stamp=1";
+    /** Streams open at 500/s: per-event latency is counted once every stream of the latency run is open. */
+    static final int LATENCY_RAMP = 500;
     static final int SATURATION_STREAMS = 4_000;
     static final int SATURATION_CONCURRENCY = 200;
     static final String SATURATION_MODEL = "gpt-4o-mini;tokens=50";
@@ -57,8 +59,9 @@ public final class BenchRunner {
         StreamLoad.Result skipped = new StreamLoad.Result(0, 0, 0, 0, new Percentiles(0, 0, 0), new Percentiles(0, 0, 0), 0, null);
         StreamLoad.Result latency = skipped;
         if (PHASES.contains("latency")) {
-            log(target, "latency: " + LATENCY_STREAMS + " concurrent streams, 10 events/s each, stamped");
-            latency = run(target, LATENCY_MODEL, LATENCY_STREAMS, LATENCY_STREAMS, 500, Duration.ofMinutes(2));
+            log(target, "latency: " + LATENCY_STREAMS + " concurrent streams, 10 events/s each for 6 s, stamped");
+            latency = run(target, LATENCY_MODEL, LATENCY_STREAMS, LATENCY_STREAMS, LATENCY_RAMP, Duration.ofMinutes(2),
+                    Duration.ofMillis(1000L * LATENCY_STREAMS / LATENCY_RAMP + 500));
             log(target, latency.toString());
         }
 
@@ -88,8 +91,13 @@ public final class BenchRunner {
 
     private static StreamLoad.Result run(Target target, String model, int streams, int concurrency, int ramp,
                                          Duration timeout) throws InterruptedException {
+        return run(target, model, streams, concurrency, ramp, timeout, Duration.ZERO);
+    }
+
+    private static StreamLoad.Result run(Target target, String model, int streams, int concurrency, int ramp,
+                                         Duration timeout, Duration latencyAfter) throws InterruptedException {
         return StreamLoad.run(new StreamLoad.Options(target.baseUrl(), target.apiKey(), target.headers(), model,
-                streams, concurrency, ramp, timeout));
+                streams, concurrency, ramp, timeout, latencyAfter));
     }
 
     private static void log(Target target, String message) {

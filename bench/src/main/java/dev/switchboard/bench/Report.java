@@ -19,9 +19,10 @@ final class Report {
                 .append("the upstream in every case is the emulator, and the load generator, the emulator and the ")
                 .append("system under test share the same cores.\n\n");
         md.append("Workloads (Chat Completions streams, read by `dev.switchboard.bench.StreamLoad` on virtual threads):\n\n");
-        md.append("- **latency**: ").append(BenchRunner.LATENCY_STREAMS).append(" concurrent streams, each 20 events ")
-                .append("100 ms apart; every event carries the emulator's send time, so per-event latency is measured ")
-                .append("end to end. \"Added\" is the target's percentile minus the direct percentile.\n");
+        md.append("- **latency**: ").append(String.format("%,d", BenchRunner.LATENCY_STREAMS)).append(" streams opened at ")
+                .append(BenchRunner.LATENCY_RAMP).append("/s, each 60 events 100 ms apart. TTFB is measured while they ")
+                .append("open; per-event latency once all are open (from the emulator's send time, stamped in every ")
+                .append("event, to the client's receipt). \"Added\" is the target's percentile minus the direct one.\n");
         md.append("- **saturation**: ").append(BenchRunner.SATURATION_STREAMS).append(" streams of 52 events, ")
                 .append(BenchRunner.SATURATION_CONCURRENCY).append(" at a time, sent as fast as possible. CPU is the ")
                 .append("target's own processes (for *direct*, the emulator itself), read from /proc.\n");
@@ -37,10 +38,10 @@ final class Report {
         md.append("| | ").append(String.join(" | ", all.stream().map(f -> f.target().name()).toList())).append(" |\n");
         md.append("|---|").append("---|".repeat(all.size())).append("\n");
         TargetFigures direct = find(all, "direct").orElse(all.get(0));
-        row(md, all, "TTFB p50 / p99 (ms), 1,000 streams", f -> ms(f.latency().ttfb().p50()) + " / " + ms(f.latency().ttfb().p99()));
+        row(md, all, "TTFB p50 / p99 (ms), opening 1,000 streams", f -> ms(f.latency().ttfb().p50()) + " / " + ms(f.latency().ttfb().p99()));
         row(md, all, "added TTFB p50 / p99 (ms)", f -> f == direct ? "—"
                 : ms(f.latency().ttfb().p50() - direct.latency().ttfb().p50()) + " / " + ms(f.latency().ttfb().p99() - direct.latency().ttfb().p99()));
-        row(md, all, "per-event latency p50 / p99 (ms)", f -> ms(f.latency().eventLatency().p50()) + " / " + ms(f.latency().eventLatency().p99()));
+        row(md, all, "per-event latency p50 / p99 (ms), 1,000 open streams", f -> ms(f.latency().eventLatency().p50()) + " / " + ms(f.latency().eventLatency().p99()));
         row(md, all, "added per-event latency p50 / p99 (ms)", f -> f == direct ? "—"
                 : ms(addedLatencyP50(f, direct)) + " / " + ms(addedLatencyP99(f, direct)));
         row(md, all, "events/s at saturation", f -> String.format("%,.0f", f.saturation().eventsPerSecond()));
@@ -67,6 +68,7 @@ final class Report {
             md.append("First failure seen in each failing run:\n\n").append(String.join("\n", failures.stream().distinct().toList())).append("\n\n");
         }
         find(all, "switchboard").ifPresent(sb -> targets(md, sb, direct, find(all, "nginx"), find(all, "portkey")));
+        md.append("\nWhy a target is missed, and what was measured while tuning: [performance.md](performance.md).\n");
         return md.toString();
     }
 

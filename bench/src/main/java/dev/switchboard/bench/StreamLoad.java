@@ -32,11 +32,13 @@ public final class StreamLoad {
      * @param concurrency   how many at once
      * @param rampPerSecond how many new streams may start per second (0: no limit)
      * @param timeout       the longest one stream may take
+     * @param latencyAfter  count per-event latency only for events received this long after the run began (so
+     *                      that it measures streams that are open, not the cost of opening them)
      */
     public record Options(String baseUrl, String apiKey, Map<String, String> headers, String model, int streams,
-                          int concurrency, int rampPerSecond, Duration timeout) {
+                          int concurrency, int rampPerSecond, Duration timeout, Duration latencyAfter) {
         public Options(String baseUrl, String apiKey, String model, int streams, int concurrency, Duration timeout) {
-            this(baseUrl, apiKey, Map.of(), model, streams, concurrency, 0, timeout);
+            this(baseUrl, apiKey, Map.of(), model, streams, concurrency, 0, timeout, Duration.ZERO);
         }
     }
 
@@ -84,7 +86,8 @@ public final class StreamLoad {
                 }
                 executor.submit(() -> {
                     try {
-                        String failure = oneStream(http, options, body, ttfb, latency, events, open, peakOpen);
+                        String failure = oneStream(http, options, body, ttfb, latency, events, open, peakOpen,
+                                start + options.latencyAfter().toNanos());
                         if (failure != null) {
                             if (failed.incrementAndGet() == 1) firstFailure[0] = failure;
                         }
@@ -102,7 +105,7 @@ public final class StreamLoad {
 
     /** Runs one stream; returns null on success, else what went wrong. */
     private static String oneStream(HttpClient http, Options options, String body, Samples ttfb, Samples latency,
-                                    AtomicLong events, AtomicInteger open, AtomicInteger peakOpen) {
+                                    AtomicLong events, AtomicInteger open, AtomicInteger peakOpen, long latencyFrom) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(options.baseUrl() + "/chat/completions"))
                 .timeout(options.timeout())
                 .header("Authorization", "Bearer " + options.apiKey())
@@ -134,7 +137,7 @@ public final class StreamLoad {
                         return null;
                     }
                     long stamp = stampOf(line);
-                    if (stamp > 0) latency.add(nowMicros() - stamp);
+                    if (stamp > 0 && System.nanoTime() >= latencyFrom) latency.add(nowMicros() - stamp);
                     events.incrementAndGet();
                 }
                 return "the stream ended without [DONE]";

@@ -11,7 +11,8 @@ import java.util.Arrays;
  * demand. Transport-free, so it is tested with plain strings. Not thread-safe: one reader per stream.
  */
 public final class SseReader {
-    private static final int BUFFER = 8192;
+    /** Events are a few hundred bytes; thousands of streams each hold one of these. */
+    private static final int BUFFER = 2048;
 
     private final InputStream in;
     private final byte[] buffer = new byte[BUFFER];
@@ -23,7 +24,7 @@ public final class SseReader {
     /** The stream ended in the middle of a line that had content. */
     private boolean unterminatedLine;
 
-    private byte[] frame = new byte[1024];
+    private byte[] frame = new byte[512];
     private int frameLength;
 
     public SseReader(InputStream in) {

@@ -28,6 +28,9 @@ public final class SseWriter {
      */
     public static SseWriter start(HttpServletResponse response, Map<String, String> extraHeaders) throws ClientGoneException {
         response.setStatus(200);
+        // Each event is flushed, so the server's aggregation buffer (32 KiB by default, off-heap, held as long as
+        // the stream is open) only costs memory: at 10,000 streams, over 300 MiB.
+        response.setBufferSize(1024);
         response.setContentType("text/event-stream");
         response.setHeader("Cache-Control", "no-cache");
         response.setHeader("X-Accel-Buffering", "no");
