@@ -15,6 +15,8 @@ SWITCHBOARD_PORT=18080
 NGINX_PORT=18082
 PORTKEY_PORT=18083
 UPSTREAM_KEY=sk-bench-upstream-key
+# Switchboard's heap: what an operator would give it to hold ~10,000 streams (see docs/performance.md).
+SWITCHBOARD_HEAP=${SWITCHBOARD_HEAP:-768m}
 PORTKEY_DIR=bench/.cache/portkey
 WORK=$(mktemp -d)
 PIDS=()
@@ -69,7 +71,7 @@ psql -h 127.0.0.1 -U postgres -qc 'drop database if exists switchboard_bench' >/
 psql -h 127.0.0.1 -U postgres -qc 'create database switchboard_bench' >/dev/null
 env OPENAI_API_KEY=$UPSTREAM_KEY OPENAI_BASE_URL=http://127.0.0.1:$EMULATOR_PORT/v1 SWITCHBOARD_PORT=$SWITCHBOARD_PORT \
   DATABASE_URL="postgres://postgres@127.0.0.1:5432/switchboard_bench" \
-  "$JAVA" -Xmx1g -jar server/target/switchboard.jar >"$WORK/switchboard.log" 2>&1 &
+  "$JAVA" -Xmx$SWITCHBOARD_HEAP -jar server/target/switchboard.jar >"$WORK/switchboard.log" 2>&1 &
 SWITCHBOARD_PID=$!; PIDS+=($SWITCHBOARD_PID)
 
 mkdir -p "$WORK/nginx/logs"
@@ -127,5 +129,5 @@ nginx|http://127.0.0.1:$NGINX_PORT/v1|$UPSTREAM_KEY|$NGINX_PID||
 portkey|http://127.0.0.1:$PORTKEY_PORT/v1|$UPSTREAM_KEY|$PORTKEY_PID|x-portkey-provider=openai;x-portkey-custom-host=http://127.0.0.1:$EMULATOR_PORT/v1|
 TARGETS
 
-"$JAVA" -Xmx2g -Dbench.openFiles="$OPEN_FILES" -cp bench/target/classes dev.switchboard.bench.BenchRunner \
+"$JAVA" -Xmx2g -Dbench.openFiles="$OPEN_FILES" -Dbench.switchboardHeap="$SWITCHBOARD_HEAP" -cp bench/target/classes dev.switchboard.bench.BenchRunner \
   "$WORK/targets" docs/benchmarks.md "bench/run.sh"

@@ -82,7 +82,8 @@ final class Report {
         boolean heapOk = sb.peakHeapMib() >= 0 && sb.peakHeapMib() < 1024;
         check(md, held && heapOk, "10,000 concurrent streams held with the heap under 1 GB",
                 "held " + sb.capacity().peakOpen() + " with " + sb.capacity().failed() + " failed; peak heap "
-                        + (sb.peakHeapMib() < 0 ? "not sampled" : sb.peakHeapMib() + " MiB") + " (the JVM runs with -Xmx1g)");
+                        + (sb.peakHeapMib() < 0 ? "not sampled" : sb.peakHeapMib() + " MiB") + " (Switchboard runs with -Xmx"
+                        + System.getProperty("bench.switchboardHeap", "?") + ")");
         nginx.ifPresent(n -> check(md, sb.cpuPer100k() <= 2 * n.cpuPer100k(), "CPU per event within 2× of nginx",
                 String.format("%.2f× nginx (%.2f vs %.2f CPU s per 100k events)", sb.cpuPer100k() / n.cpuPer100k(),
                         sb.cpuPer100k(), n.cpuPer100k())));
