@@ -57,7 +57,8 @@ public final class ActivityAdminRoutes {
         ObjectNode body = Json.object().put("object", "list");
         ArrayNode data = body.putArray("data");
         requests.usageByKey().forEach(k -> {
-            ObjectNode row = data.addObject().put("key_id", k.keyId()).put("owner", k.owner()).put("requests", k.requests());
+            ObjectNode row = data.addObject().put("key_id", k.keyId()).put("key_name", k.keyName()).put("owner", k.owner())
+                    .put("requests", k.requests());
             row.set("usage", usage(k.usage()));
         });
         json(ctx, body);
@@ -70,7 +71,8 @@ public final class ActivityAdminRoutes {
         for (LiveStream stream : live.list()) {
             Exchange exchange = stream.exchange();
             data.addObject().put("id", stream.meta().id()).put("request_id", exchange.requestId())
-                    .put("key_id", stream.meta().keyId()).put("owner", stream.meta().owner())
+                    .put("key_id", stream.meta().keyId()).put("key_name", exchange.keyName())
+                    .put("owner", stream.meta().owner())
                     .put("endpoint", stream.meta().endpoint()).put("model", stream.meta().model())
                     .put("resumable", stream.meta().resumable())
                     .put("age_ms", Duration.between(stream.meta().createdAt(), now).toMillis())
@@ -87,7 +89,8 @@ public final class ActivityAdminRoutes {
     }
 
     private static ObjectNode describe(RequestRow r) {
-        ObjectNode row = Json.object().put("request_id", r.requestId()).put("key_id", r.keyId()).put("owner", r.owner())
+        ObjectNode row = Json.object().put("request_id", r.requestId()).put("key_id", r.keyId())
+                .put("key_name", r.keyName()).put("owner", r.owner())
                 .put("endpoint", r.endpoint()).put("model", r.model()).put("streaming", r.streaming())
                 .put("stream_id", r.streamId()).put("status", r.status()).put("outcome", r.outcome())
                 .put("error", r.error()).put("upstream_request_id", r.upstreamRequestId())

@@ -84,9 +84,10 @@ public final class RequestLogRepository {
 
     /** The most recent requests, newest first; {@code before} (a request's created_at as epoch millis) pages back. */
     public List<RequestRow> recent(int limit, Long beforeEpochMillis) {
-        return jdbi.withHandle(h -> h.createQuery("select * from request_log "
-                        + (beforeEpochMillis == null ? "" : "where created_at < :before ")
-                        + "order by created_at desc, request_id limit :limit")
+        return jdbi.withHandle(h -> h.createQuery("select r.*, k.name as key_name from request_log r "
+                        + "left join api_keys k on k.id = r.key_id "
+                        + (beforeEpochMillis == null ? "" : "where r.created_at < :before ")
+                        + "order by r.created_at desc, r.request_id limit :limit")
                 .bind("limit", limit)
                 .bind("before", beforeEpochMillis == null ? null : new Timestamp(beforeEpochMillis))
                 .map((rs, ctx) -> read(rs)).list());
@@ -95,16 +96,19 @@ public final class RequestLogRepository {
     /** Token totals per key. */
     public List<KeyUsage> usageByKey() {
         return jdbi.withHandle(h -> h.createQuery("""
-                        select key_id, owner, count(*) as requests, coalesce(sum(input_tokens), 0) as input_tokens,
-                               coalesce(sum(output_tokens), 0) as output_tokens, coalesce(sum(total_tokens), 0) as total_tokens
-                        from request_log where key_id is not null group by key_id, owner order by total_tokens desc""")
-                .map((rs, ctx) -> new KeyUsage(rs.getString("key_id"), rs.getString("owner"), rs.getLong("requests"),
+                        select r.key_id, k.name as key_name, r.owner, count(*) as requests,
+                               coalesce(sum(r.input_tokens), 0) as input_tokens, coalesce(sum(r.output_tokens), 0) as output_tokens,
+                               coalesce(sum(r.total_tokens), 0) as total_tokens
+                        from request_log r left join api_keys k on k.id = r.key_id
+                        where r.key_id is not null group by r.key_id, k.name, r.owner order by total_tokens desc""")
+                .map((rs, ctx) -> new KeyUsage(rs.getString("key_id"), rs.getString("key_name"), rs.getString("owner"),
+                        rs.getLong("requests"),
                         new Usage(rs.getLong("input_tokens"), rs.getLong("output_tokens"), rs.getLong("total_tokens"))))
                 .list());
     }
 
     /** Total tokens and requests one key has used. */
-    public record KeyUsage(String keyId, String owner, long requests, Usage usage) {}
+    public record KeyUsage(String keyId, String keyName, String owner, long requests, Usage usage) {}
 
     private static void setTokens(PreparedStatement insert, int first, Usage usage) throws SQLException {
         if (usage == null) {
@@ -126,7 +130,7 @@ public final class RequestLogRepository {
         Usage usage = rs.wasNull() ? null : new Usage(input, rs.getLong("output_tokens"), rs.getLong("total_tokens"));
         int ttfb = rs.getInt("ttfb_ms");
         long ttfbMillis = rs.wasNull() ? -1 : ttfb;
-        return new RequestRow(rs.getString("request_id"), rs.getString("key_id"), rs.getString("owner"),
+        return new RequestRow(rs.getString("request_id"), rs.getString("key_id"), rs.getString("key_name"), rs.getString("owner"),
                 rs.getString("endpoint"), rs.getString("model"), rs.getBoolean("streaming"), rs.getString("stream_id"),
                 rs.getInt("status"), rs.getString("outcome"), rs.getString("error"), rs.getString("upstream_request_id"),
                 usage, ttfbMillis, rs.getLong("duration_ms"), rs.getLong("events"),

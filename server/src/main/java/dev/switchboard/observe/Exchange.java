@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 public final class Exchange {
     private final String requestId;
     private final String keyId;
+    private final String keyName;
     private final String owner;
     private final String endpoint;
     private final String model;
@@ -28,10 +29,11 @@ public final class Exchange {
     private volatile String error;
     private volatile long events;
 
-    public Exchange(String requestId, String keyId, String owner, String endpoint, String model, boolean streaming,
-                    ExchangeListener listener) {
+    public Exchange(String requestId, String keyId, String keyName, String owner, String endpoint, String model,
+                    boolean streaming, ExchangeListener listener) {
         this.requestId = requestId;
         this.keyId = keyId;
+        this.keyName = keyName;
         this.owner = owner;
         this.endpoint = endpoint;
         this.model = model;
@@ -78,6 +80,7 @@ public final class Exchange {
 
     public String requestId() { return requestId; }
     public String keyId() { return keyId; }
+    public String keyName() { return keyName; }
     public String owner() { return owner; }
     public String endpoint() { return endpoint; }
     public String model() { return model; }

@@ -49,8 +49,8 @@ final class OpenAiRelay {
     void forward(Context clientRequest, Forward forward) {
         String requestId = RequestIds.of(clientRequest);
         Caller caller = Authenticator.caller(clientRequest);
-        Exchange exchange = new Exchange(requestId, caller.keyId(), caller.owner(), "/v1" + forward.upstreamPath(),
-                forward.model(), forward.dialect() != null, listener);
+        Exchange exchange = new Exchange(requestId, caller.keyId(), caller.keyName(), caller.owner(),
+                "/v1" + forward.upstreamPath(), forward.model(), forward.dialect() != null, listener);
         var upstreamRequest = new UpstreamRequest(forward.method(), forward.upstreamPath(), clientRequest.queryString(),
                 forward.body(), RelayedHeaders.fromClient(clientRequest::header), requestId);
         UpstreamResponse upstreamResponse;

@@ -66,11 +66,13 @@ class AccountingTest {
         for (JsonNode row : usage.path("data")) if (row.path("key_id").asText().equals(keyId)) mine = row;
         assertThat(mine).isNotNull();
         assertThat(mine.path("requests").asLong()).isEqualTo(3);
+        assertThat(mine.path("key_name").asText()).isEqualTo("acct-key");
         assertThat(mine.path("usage").path("output_tokens").asLong()).isEqualTo(15);
 
         JsonNode recent = adminJson("/api/admin/requests?limit=5");
         assertThat(recent.path("data")).hasSize(5);
         assertThat(recent.path("data").get(0).has("usage")).isTrue();
+        assertThat(recent.path("data").get(0).path("key_name").asText()).isNotBlank();
         JsonNode older = adminJson("/api/admin/requests?limit=5&before=" + recent.path("next_before").asLong());
         assertThat(older.path("data").get(0).path("created_at").asText())
                 .isLessThan(recent.path("data").get(4).path("created_at").asText());

@@ -75,6 +75,8 @@ public class CancellationTest {
         assertThat(mine).isNotNull();
         assertThat(mine.path("endpoint").asText()).isEqualTo("/v1/responses");
         assertThat(mine.path("model").asText()).isEqualTo("long-stream");
+        assertThat(mine.path("key_name").asText()).isEqualTo("test-client");
+        assertThat(mine.path("age_ms").asLong()).isNotNegative();
         assertThat(mine.path("events").asLong()).isPositive();
 
         assertThat(gw.send(admin("/api/admin/streams/" + streamId).DELETE()).statusCode()).isEqualTo(200);
