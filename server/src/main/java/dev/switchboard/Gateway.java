@@ -1,6 +1,7 @@
 package dev.switchboard;
 
 import dev.switchboard.admin.ActivityAdminRoutes;
+import dev.switchboard.assistants.AssistantsRoutes;
 import dev.switchboard.auth.ApiKeys;
 import dev.switchboard.auth.Authenticator;
 import dev.switchboard.auth.CreatedKey;
@@ -126,6 +127,7 @@ public final class Gateway implements AutoCloseable {
                     new KeyAdminRoutes(keys, bodies)::register,
                     new ActivityAdminRoutes(requestLog, liveStreams)::register,
                     new StreamRoutes(eventLog, heartbeats)::register,
+                    new AssistantsRoutes(database.jdbi(), bodies)::register,
                     new OpenAiRoutes(upstream, relay, listener, bodies)::register);
             HttpServer http = HttpServer.start(settings.server(), routes);
             started.add(http);
