@@ -2,6 +2,7 @@ package dev.switchboard;
 
 import dev.switchboard.admin.ActivityAdminRoutes;
 import dev.switchboard.assistants.AssistantsRoutes;
+import dev.switchboard.assistants.RunEngine;
 import dev.switchboard.auth.ApiKeys;
 import dev.switchboard.auth.Authenticator;
 import dev.switchboard.auth.CreatedKey;
@@ -23,6 +24,7 @@ import dev.switchboard.stream.EventLog;
 import dev.switchboard.stream.EventLogs;
 import dev.switchboard.stream.Heartbeats;
 import dev.switchboard.stream.LiveStreams;
+import dev.switchboard.stream.LogFollower;
 import dev.switchboard.stream.StreamRelay;
 import dev.switchboard.stream.StreamRoutes;
 import dev.switchboard.upstream.UpstreamClient;
@@ -101,6 +103,7 @@ public final class Gateway implements AutoCloseable {
             started.add(heartbeats);
             LiveStreams liveStreams = new LiveStreams();
             StreamRelay relay = new StreamRelay(eventLog, heartbeats, liveStreams);
+            LogFollower follower = new LogFollower(eventLog, heartbeats);
 
             RequestLogRepository requestLog = new RequestLogRepository(database.jdbi());
             RequestRecorder recorder = new RequestRecorder(requestLog, settings.features().debugEvents());
@@ -126,8 +129,8 @@ public final class Gateway implements AutoCloseable {
                     },
                     new KeyAdminRoutes(keys, bodies)::register,
                     new ActivityAdminRoutes(requestLog, liveStreams)::register,
-                    new StreamRoutes(eventLog, heartbeats)::register,
-                    new AssistantsRoutes(database.jdbi(), bodies)::register,
+                    new StreamRoutes(follower)::register,
+                    new AssistantsRoutes(database.jdbi(), bodies, new RunEngine.Deps(upstream, eventLog, listener), follower)::register,
                     new OpenAiRoutes(upstream, relay, listener, bodies)::register);
             HttpServer http = HttpServer.start(settings.server(), routes);
             started.add(http);

@@ -1,7 +1,10 @@
 package dev.switchboard.assistants;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.auth.Authenticator;
+import dev.switchboard.stream.LogFollower;
+import dev.switchboard.stream.SseWriter;
 import dev.switchboard.web.GatewayException;
 import dev.switchboard.web.Json;
 import dev.switchboard.web.RequestBodies;
@@ -20,12 +23,18 @@ public final class AssistantsRoutes {
 
     private final AssistantService assistants;
     private final ThreadService threads;
+    private final RunService runs;
     private final RequestBodies bodies;
+    private final LogFollower follower;
 
-    public AssistantsRoutes(Jdbi jdbi, RequestBodies bodies) {
+    public AssistantsRoutes(Jdbi jdbi, RequestBodies bodies, RunEngine.Deps engineDeps, LogFollower follower) {
+        Documents messages = new Documents(jdbi, "thread_messages", true);
         this.assistants = new AssistantService(new Documents(jdbi, "assistants", false));
-        this.threads = new ThreadService(new Documents(jdbi, "threads", false), new Documents(jdbi, "thread_messages", true));
+        this.threads = new ThreadService(new Documents(jdbi, "threads", false), messages);
+        RunStore store = new RunStore(jdbi, messages);
+        this.runs = new RunService(assistants, threads, store, new RunEngine(engineDeps, store));
         this.bodies = bodies;
+        this.follower = follower;
     }
 
     /** Registers the routes; they must sit behind the gateway-key check for {@code /v1/*}. */
@@ -37,6 +46,12 @@ public final class AssistantsRoutes {
         routes.delete("/v1/assistants/{id}", ctx -> json(ctx, assistants.delete(owner(ctx), id(ctx, "id"))));
 
         routes.post("/v1/threads", ctx -> json(ctx, threads.createThread(owner(ctx), optionalBody(ctx))));
+        // Before /v1/threads/{id}, which would otherwise take "runs" for a thread id.
+        routes.post("/v1/threads/runs", ctx -> {
+            ObjectNode request = body(ctx);
+            boolean stream = streamFlag(request);
+            answer(ctx, stream, runs.createThreadAndRun(Authenticator.caller(ctx), request));
+        });
         routes.get("/v1/threads/{id}", ctx -> json(ctx, threads.retrieveThread(owner(ctx), id(ctx, "id"))));
         routes.post("/v1/threads/{id}", ctx -> json(ctx, threads.modifyThread(owner(ctx), id(ctx, "id"), body(ctx))));
         routes.delete("/v1/threads/{id}", ctx -> json(ctx, threads.deleteThread(owner(ctx), id(ctx, "id"))));
@@ -49,6 +64,47 @@ public final class AssistantsRoutes {
                 threads.modifyMessage(owner(ctx), id(ctx, "id"), id(ctx, "message"), body(ctx))));
         routes.delete("/v1/threads/{id}/messages/{message}", ctx -> json(ctx,
                 threads.deleteMessage(owner(ctx), id(ctx, "id"), id(ctx, "message"))));
+
+        routes.post("/v1/threads/{id}/runs", ctx -> {
+            ObjectNode request = body(ctx);
+            boolean stream = streamFlag(request);
+            answer(ctx, stream, runs.create(Authenticator.caller(ctx), id(ctx, "id"), request));
+        });
+        routes.get("/v1/threads/{id}/runs", ctx -> json(ctx, runs.list(owner(ctx), id(ctx, "id"), Page.of(ctx))));
+        routes.get("/v1/threads/{id}/runs/{run}", ctx -> json(ctx, runs.retrieve(owner(ctx), id(ctx, "id"), id(ctx, "run"))));
+        routes.post("/v1/threads/{id}/runs/{run}", ctx -> json(ctx, runs.modify(owner(ctx), id(ctx, "id"), id(ctx, "run"), body(ctx))));
+        routes.post("/v1/threads/{id}/runs/{run}/cancel", ctx -> json(ctx, runs.cancel(owner(ctx), id(ctx, "id"), id(ctx, "run"))));
+        routes.post("/v1/threads/{id}/runs/{run}/submit_tool_outputs", ctx -> {
+            ObjectNode request = body(ctx);
+            boolean stream = streamFlag(request);
+            answer(ctx, stream, runs.submitToolOutputs(Authenticator.caller(ctx), id(ctx, "id"), id(ctx, "run"), request));
+        });
+        routes.get("/v1/threads/{id}/runs/{run}/steps", ctx -> json(ctx,
+                runs.listSteps(owner(ctx), id(ctx, "id"), id(ctx, "run"), Page.of(ctx))));
+        routes.get("/v1/threads/{id}/runs/{run}/steps/{step}", ctx -> json(ctx,
+                runs.retrieveStep(owner(ctx), id(ctx, "id"), id(ctx, "run"), id(ctx, "step"))));
+    }
+
+    /**
+     * With {@code "stream": true}, the run's event stream: followed from the run's log until {@code done}; the run
+     * goes on if the client leaves. Otherwise the run object as it stands (queued), to be polled.
+     */
+    private void answer(Context ctx, boolean stream, RunService.Started started) throws Exception {
+        if (!stream) {
+            json(ctx, started.run());
+            return;
+        }
+        SseWriter client = SseWriter.start(ctx.res(), java.util.Map.of("X-Switchboard-Stream-Id", started.streamId()));
+        follower.follow(started.streamId(), -1, client);
+    }
+
+    /** Checked before anything starts: a bad value must not leave a run behind. */
+    private static boolean streamFlag(ObjectNode request) {
+        JsonNode stream = request.get("stream");
+        if (stream != null && !stream.isNull() && !stream.isBoolean()) {
+            throw GatewayException.invalidParam("stream", "'stream' must be true or false.");
+        }
+        return stream != null && stream.asBoolean();
     }
 
     private ObjectNode body(Context ctx) {

@@ -5,7 +5,6 @@ import dev.switchboard.auth.Caller;
 import dev.switchboard.web.GatewayException;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
-import java.time.Duration;
 import java.util.Map;
 
 /**
@@ -14,14 +13,12 @@ import java.util.Map;
  * Works on the stream's owner's keys only; another owner gets 404. A stream past its retention is 410.
  */
 public final class StreamRoutes {
-    private static final Duration POLL = Duration.ofSeconds(1);
-
     private final EventLog log;
-    private final Heartbeats heartbeats;
+    private final LogFollower follower;
 
-    public StreamRoutes(EventLog log, Heartbeats heartbeats) {
-        this.log = log;
-        this.heartbeats = heartbeats;
+    public StreamRoutes(LogFollower follower) {
+        this.log = follower.log();
+        this.follower = follower;
     }
 
     public void register(RoutesConfig routes) {
@@ -38,15 +35,7 @@ public final class StreamRoutes {
                 : GatewayException.notFound("Stream '" + id + "'"));
         long after = position(ctx);
         SseWriter client = SseWriter.start(ctx.res(), Map.of("X-Switchboard-Stream-Id", meta.id()));
-        try (EventLog.Cursor cursor = log.read(id, after); AutoCloseable ignored = heartbeats.watch(client, () -> { })) {
-            while (!client.gone()) {
-                LoggedEvent event = cursor.next(POLL);
-                if (event == LoggedEvent.END) return;
-                if (event != null) client.write(event.seq(), event.frame());
-            }
-        } catch (ClientGoneException e) {
-            // the reader left; the stream itself is unaffected
-        }
+        follower.follow(id, after, client);
     }
 
     /** The last event the client has: {@code Last-Event-ID} wins over {@code starting_after}; -1 for all. */

@@ -1,0 +1,230 @@
+package dev.switchboard.assistants;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.auth.Caller;
+import dev.switchboard.observe.Exchange;
+import dev.switchboard.observe.ExchangeListener;
+import dev.switchboard.stream.EventLog;
+import dev.switchboard.stream.SseFrame;
+import dev.switchboard.stream.SseReader;
+import dev.switchboard.stream.StreamMeta;
+import dev.switchboard.upstream.UpstreamClient;
+import dev.switchboard.upstream.UpstreamRequest;
+import dev.switchboard.upstream.UpstreamResponse;
+import dev.switchboard.web.GatewayException;
+import dev.switchboard.web.Json;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Executes runs: each stretch of a run (from its start, or from submitted tool outputs, to completion or the next
+ * tool call) is one Responses request, read on a virtual thread of its own, translated into Assistants events that
+ * go to the stream core's event log. Clients follow that log, so a run goes on when they leave and can be
+ * attached to again, on any instance when the log is in Redis.
+ */
+public final class RunEngine {
+    private static final Logger LOG = LoggerFactory.getLogger(RunEngine.class);
+    static final String ENDPOINT = "/v1/threads/runs";
+
+    /** What the engine talks to. */
+    public record Deps(UpstreamClient upstream, EventLog log, ExchangeListener listener) {}
+
+    /** A stretch being executed: how to cancel it. */
+    private static final class Active {
+        volatile boolean cancelled;
+        volatile Runnable closeUpstream = () -> { };
+    }
+
+    private final Deps deps;
+    private final RunStore store;
+    private final Map<String, Active> active = new ConcurrentHashMap<>();
+
+    RunEngine(Deps deps, RunStore store) {
+        this.deps = deps;
+        this.store = store;
+    }
+
+    /**
+     * Opens a new event log for the run, writes {@code prelude} events to it, and executes the next stretch in the
+     * background. Returns the log's stream id.
+     */
+    String start(Caller caller, ObjectNode run, List<Map.Entry<String, JsonNode>> prelude) {
+        String streamId = "strm_" + Long.toHexString(ThreadLocalRandom.current().nextLong()) + Long.toHexString(System.nanoTime());
+        deps.log().create(new StreamMeta(streamId, caller.owner(), caller.keyId(), ENDPOINT, run.path("model").asText(null),
+                true, Instant.now()));
+        store.saveStreamId(run.get("id").asText(), streamId);
+        Emitter emitter = new Emitter(deps.log(), streamId);
+        prelude.forEach(e -> emitter.emit(e.getKey(), e.getValue()));
+        Active handle = new Active();
+        active.put(run.get("id").asText(), handle);
+        Thread.ofVirtual().name("run-" + run.get("id").asText()).start(() -> {
+            try {
+                execute(caller, run, emitter, handle);
+            } catch (RuntimeException e) {
+                LOG.error("Run {} failed in the gateway", run.get("id").asText(), e);
+                fail(caller.owner(), run, emitter, "server_error", "The gateway failed while executing the run.");
+            } finally {
+                active.remove(run.get("id").asText());
+                emitter.emit("done", null);
+                deps.log().finish(streamId);
+            }
+        });
+        return streamId;
+    }
+
+    /** Asks a running stretch to stop; false when the run is not executing here. */
+    boolean cancel(String runId) {
+        Active handle = active.get(runId);
+        if (handle == null) return false;
+        handle.cancelled = true;
+        handle.closeUpstream.run();
+        return true;
+    }
+
+    private void execute(Caller caller, ObjectNode run, Emitter emitter, Active handle) {
+        String owner = caller.owner();
+        String runId = run.get("id").asText();
+        run.put("status", "in_progress");
+        if (run.path("started_at").isNull()) run.put("started_at", ObjectIds.nowSeconds());
+        store.runs.replace(owner, run);
+        emitter.emit("thread.run.in_progress", run);
+
+        RunTranslator translator = new RunTranslator(run, new RunTranslator.Sink() {
+            @Override
+            public void emit(String event, JsonNode data) {
+                emitter.emit(event, data);
+            }
+
+            @Override
+            public void saveMessage(ObjectNode message, boolean isNew) {
+                if (isNew) store.messages.insert(owner, run.get("thread_id").asText(), message);
+                else store.messages.replace(owner, message);
+            }
+
+            @Override
+            public void saveStep(ObjectNode step, boolean isNew) {
+                if (isNew) store.steps.insert(owner, runId, step);
+                else store.steps.replace(owner, step);
+            }
+        });
+        ArrayNode transcript = store.transcript(runId);
+        ObjectNode request = ResponsesRequest.build(run, store.threadMessages(owner, run.get("thread_id").asText()), transcript);
+        String requestId = "sbreq_" + Long.toHexString(ThreadLocalRandom.current().nextLong());
+        Exchange exchange = new Exchange(requestId, caller.keyId(), caller.keyName(), owner, "/v1/responses",
+                run.get("model").asText(), true, deps.listener());
+        RunTranslator.Ending ending = null;
+        String failureCode = "server_error";
+        String failure = null;
+        try (UpstreamResponse response = deps.upstream().send(new UpstreamRequest("POST", "/responses", null,
+                Json.write(request).getBytes(StandardCharsets.UTF_8), Map.of(), requestId))) {
+            handle.closeUpstream = response::close;
+            exchange.answered(response.status(), response.header("x-request-id").orElse(null));
+            if (handle.cancelled) throw new IOException("cancelled");
+            if (response.status() >= 400) {
+                failureCode = response.status() == 429 ? "rate_limit_exceeded" : response.status() == 400 ? "invalid_prompt" : "server_error";
+                failure = upstreamMessage(response);
+                exchange.finish("upstream_error", failureCode);
+            } else {
+                SseReader reader = new SseReader(response.body());
+                for (SseFrame frame; ending == null && (frame = reader.next()) != null; ) {
+                    if (!frame.hasData()) continue;
+                    exchange.eventRelayed();
+                    ending = translator.onEvent(Json.MAPPER.readTree(frame.data()));
+                }
+                exchange.usage(translator.usage());
+                if (ending == null) failure = "The upstream stream ended before the run finished.";
+                else if (ending == RunTranslator.Ending.FAILED) failure = translator.failure();
+                exchange.finish(ending == null ? "upstream_failed" : "completed", null);
+            }
+        } catch (GatewayException e) {
+            failure = e.getMessage();
+            exchange.finish("upstream_unavailable", e.code());
+        } catch (IOException e) {
+            failure = handle.cancelled ? null : "The upstream connection broke during the run.";
+            exchange.finish(handle.cancelled ? "cancelled" : "upstream_failed", null);
+        }
+
+        if (handle.cancelled) {
+            translator.abandon("cancelled");
+            run.put("status", "cancelled").put("cancelled_at", ObjectIds.nowSeconds());
+            store.runs.replace(owner, run);
+            emitter.emit("thread.run.cancelled", run);
+            return;
+        }
+        if (failure != null) {
+            if (ending == null) translator.abandon("failed");
+            fail(owner, run, emitter, failureCode, failure);
+            return;
+        }
+        if (translator.usage() != null) run.set("usage", RunObjects.addUsage(run.get("usage"), translator.usage()));
+        switch (ending) {
+            case REQUIRES_ACTION -> {
+                transcript.addAll(translator.callItems());
+                store.saveTranscript(runId, transcript);
+                run.put("status", "requires_action");
+                ObjectNode action = run.putObject("required_action").put("type", "submit_tool_outputs");
+                ArrayNode calls = action.putObject("submit_tool_outputs").putArray("tool_calls");
+                for (RunTranslator.Call call : translator.calls()) {
+                    calls.addObject().put("id", call.callId()).put("type", "function").putObject("function")
+                            .put("name", call.name()).put("arguments", call.arguments());
+                }
+                store.runs.replace(owner, run);
+                emitter.emit("thread.run.requires_action", run);
+            }
+            case COMPLETED -> {
+                run.put("status", "completed").put("completed_at", ObjectIds.nowSeconds());
+                store.runs.replace(owner, run);
+                emitter.emit("thread.run.completed", run);
+            }
+            case INCOMPLETE -> {
+                run.put("status", "incomplete");
+                run.putObject("incomplete_details").put("reason", "max_completion_tokens");
+                store.runs.replace(owner, run);
+                emitter.emit("thread.run.incomplete", run);
+            }
+            case FAILED -> fail(owner, run, emitter, failureCode, translator.failure());
+        }
+    }
+
+    private void fail(String owner, ObjectNode run, Emitter emitter, String code, String message) {
+        run.put("status", "failed").put("failed_at", ObjectIds.nowSeconds());
+        run.putObject("last_error").put("code", code).put("message", message);
+        store.runs.replace(owner, run);
+        emitter.emit("thread.run.failed", run);
+    }
+
+    private static String upstreamMessage(UpstreamResponse response) {
+        try {
+            JsonNode body = Json.MAPPER.readTree(response.readAll());
+            return body.path("error").path("message").asText("The upstream answered HTTP " + response.status() + ".");
+        } catch (IOException e) {
+            return "The upstream answered HTTP " + response.status() + ".";
+        }
+    }
+
+    /** Writes Assistants events ({@code event: NAME} / {@code data: JSON}) to a run's log. */
+    static final class Emitter {
+        private final EventLog log;
+        private final String streamId;
+
+        Emitter(EventLog log, String streamId) {
+            this.log = log;
+            this.streamId = streamId;
+        }
+
+        /** {@code data} null writes the terminator's {@code [DONE]}. */
+        void emit(String event, JsonNode data) {
+            String payload = data == null ? "[DONE]" : Json.write(data);
+            log.append(streamId, ("event: " + event + "\ndata: " + payload + "\n\n").getBytes(StandardCharsets.UTF_8));
+        }
+    }
+}

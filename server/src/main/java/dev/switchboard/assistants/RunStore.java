@@ -1,0 +1,66 @@
+package dev.switchboard.assistants;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.web.Json;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.jdbi.v3.core.Jdbi;
+
+/** Runs, their steps, and what a run keeps beside its object: its tool transcript and its latest stream. */
+final class RunStore {
+    private static final Set<String> ACTIVE = Set.of("queued", "in_progress", "requires_action", "cancelling");
+
+    final Documents runs;
+    final Documents steps;
+    final Documents messages;
+    private final Jdbi jdbi;
+
+    RunStore(Jdbi jdbi, Documents messages) {
+        this.jdbi = jdbi;
+        this.runs = new Documents(jdbi, "runs", true);
+        this.steps = new Documents(jdbi, "run_steps", true);
+        this.messages = messages;
+    }
+
+    /** Every message of a thread, oldest first. */
+    List<ObjectNode> threadMessages(String owner, String threadId) {
+        List<ObjectNode> all = new ArrayList<>();
+        String after = null;
+        while (true) {
+            List<ObjectNode> page = messages.list(owner, threadId, new Page(100, true, after, null));
+            all.addAll(page.subList(0, Math.min(100, page.size())));
+            if (page.size() <= 100) return all;
+            after = page.get(99).get("id").asText();
+        }
+    }
+
+    boolean hasActiveRun(String owner, String threadId) {
+        return jdbi.withHandle(h -> h.createQuery("select exists (select 1 from runs where owner = :owner and parent_id = :thread "
+                        + "and body->>'status' in (<active>))")
+                .bind("owner", owner).bind("thread", threadId).bindList("active", List.copyOf(ACTIVE))
+                .mapTo(Boolean.class).one());
+    }
+
+    ArrayNode transcript(String runId) {
+        String json = jdbi.withHandle(h -> h.createQuery("select tool_transcript::text from runs where id = :id")
+                .bind("id", runId).mapTo(String.class).one());
+        try {
+            return (ArrayNode) Json.MAPPER.readTree(json);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    void saveTranscript(String runId, ArrayNode transcript) {
+        jdbi.useHandle(h -> h.createUpdate("update runs set tool_transcript = cast(:t as jsonb) where id = :id")
+                .bind("id", runId).bind("t", Json.write(transcript)).execute());
+    }
+
+    void saveStreamId(String runId, String streamId) {
+        jdbi.useHandle(h -> h.createUpdate("update runs set stream_id = :s where id = :id").bind("id", runId).bind("s", streamId).execute());
+    }
+}
