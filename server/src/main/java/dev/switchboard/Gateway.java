@@ -7,6 +7,7 @@ import dev.switchboard.auth.ApiKeys;
 import dev.switchboard.auth.Authenticator;
 import dev.switchboard.auth.CreatedKey;
 import dev.switchboard.auth.KeyAdminRoutes;
+import dev.switchboard.auth.StreamTokens;
 import dev.switchboard.config.Secret;
 import dev.switchboard.config.Settings;
 import dev.switchboard.config.UpstreamSettings;
@@ -117,8 +118,12 @@ public final class Gateway implements AutoCloseable {
             metrics.gauge("switchboard.recorder.dropped", "Records dropped because the queue was full", recorder::dropped);
             ExchangeListener listener = ExchangeListener.all(metrics, recorder);
 
-            var authenticator = new Authenticator(keys);
+            StreamTokens streamTokens = new StreamTokens(database.jdbi());
+            var authenticator = new Authenticator(keys, streamTokens, AssistantsRoutes.TOKEN_PATHS);
             var bodies = new RequestBodies(settings.server().maxBodyBytes());
+            AssistantsRoutes assistants = new AssistantsRoutes(database.jdbi(), bodies,
+                    new RunEngine.Deps(upstream, eventLog, listener), follower, heartbeats, streamTokens);
+            started.add(assistants);
             List<Consumer<RoutesConfig>> routes = List.of(
                     new HealthRoutes(database, upstream)::register,
                     new MetricsRoutes(metrics)::register,
@@ -130,7 +135,7 @@ public final class Gateway implements AutoCloseable {
                     new KeyAdminRoutes(keys, bodies)::register,
                     new ActivityAdminRoutes(requestLog, liveStreams)::register,
                     new StreamRoutes(follower)::register,
-                    new AssistantsRoutes(database.jdbi(), bodies, new RunEngine.Deps(upstream, eventLog, listener), follower)::register,
+                    assistants::register,
                     new OpenAiRoutes(upstream, relay, listener, bodies)::register);
             HttpServer http = HttpServer.start(settings.server(), routes);
             started.add(http);

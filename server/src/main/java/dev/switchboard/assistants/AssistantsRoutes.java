@@ -3,6 +3,8 @@ package dev.switchboard.assistants;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.auth.Authenticator;
+import dev.switchboard.auth.StreamTokens;
+import dev.switchboard.stream.Heartbeats;
 import dev.switchboard.stream.LogFollower;
 import dev.switchboard.stream.SseWriter;
 import dev.switchboard.web.GatewayException;
@@ -18,7 +20,7 @@ import org.jdbi.v3.core.Jdbi;
  * scoped to the calling key's owner (another owner's objects answer 404). {@code OpenAI-Beta: assistants=v2} is
  * accepted and not required.
  */
-public final class AssistantsRoutes {
+public final class AssistantsRoutes implements AutoCloseable {
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9_]{1,64}");
 
     private final AssistantService assistants;
@@ -26,19 +28,33 @@ public final class AssistantsRoutes {
     private final RunService runs;
     private final RequestBodies bodies;
     private final LogFollower follower;
+    private final RunArchive archive;
+    private final RunStreamRoutes runStreams;
 
-    public AssistantsRoutes(Jdbi jdbi, RequestBodies bodies, RunEngine.Deps engineDeps, LogFollower follower) {
+    /** Path prefixes where a stream token may stand in for a key (see {@link dev.switchboard.auth.Authenticator}). */
+    public static final java.util.List<String> TOKEN_PATHS = java.util.List.of(RunStreamRoutes.PREFIX);
+
+    public AssistantsRoutes(Jdbi jdbi, RequestBodies bodies, RunEngine.Deps engineDeps, LogFollower follower,
+                            Heartbeats heartbeats, StreamTokens tokens) {
         Documents messages = new Documents(jdbi, "thread_messages", true);
         this.assistants = new AssistantService(new Documents(jdbi, "assistants", false));
         this.threads = new ThreadService(new Documents(jdbi, "threads", false), messages);
         RunStore store = new RunStore(jdbi, messages);
-        this.runs = new RunService(assistants, threads, store, new RunEngine(engineDeps, store));
+        this.archive = new RunArchive(jdbi);
+        this.runs = new RunService(assistants, threads, store, new RunEngine(engineDeps, store, archive));
+        this.runStreams = new RunStreamRoutes(runs, store, archive, engineDeps.log(), heartbeats, tokens);
         this.bodies = bodies;
         this.follower = follower;
     }
 
+    @Override
+    public void close() {
+        archive.close();
+    }
+
     /** Registers the routes; they must sit behind the gateway-key check for {@code /v1/*}. */
     public void register(RoutesConfig routes) {
+        runStreams.register(routes);
         routes.post("/v1/assistants", ctx -> json(ctx, assistants.create(owner(ctx), body(ctx))));
         routes.get("/v1/assistants", ctx -> json(ctx, assistants.list(owner(ctx), Page.of(ctx))));
         routes.get("/v1/assistants/{id}", ctx -> json(ctx, assistants.retrieve(owner(ctx), id(ctx, "id"))));

@@ -46,11 +46,13 @@ public final class RunEngine {
 
     private final Deps deps;
     private final RunStore store;
+    private final RunArchive archive;
     private final Map<String, Active> active = new ConcurrentHashMap<>();
 
-    RunEngine(Deps deps, RunStore store) {
+    RunEngine(Deps deps, RunStore store, RunArchive archive) {
         this.deps = deps;
         this.store = store;
+        this.archive = archive;
     }
 
     /**
@@ -61,8 +63,9 @@ public final class RunEngine {
         String streamId = "strm_" + Long.toHexString(ThreadLocalRandom.current().nextLong()) + Long.toHexString(System.nanoTime());
         deps.log().create(new StreamMeta(streamId, caller.owner(), caller.keyId(), ENDPOINT, run.path("model").asText(null),
                 true, Instant.now()));
-        store.saveStreamId(run.get("id").asText(), streamId);
-        Emitter emitter = new Emitter(deps.log(), streamId);
+        archive.open(streamId, caller.keyId(), run.path("model").asText(null));
+        store.addStream(run.get("id").asText(), streamId);
+        Emitter emitter = new Emitter(deps.log(), archive, streamId);
         prelude.forEach(e -> emitter.emit(e.getKey(), e.getValue()));
         Active handle = new Active();
         active.put(run.get("id").asText(), handle);
@@ -211,20 +214,23 @@ public final class RunEngine {
         }
     }
 
-    /** Writes Assistants events ({@code event: NAME} / {@code data: JSON}) to a run's log. */
+    /** Writes Assistants events ({@code event: NAME} / {@code data: JSON}) to a run's log and its archive. */
     static final class Emitter {
         private final EventLog log;
+        private final RunArchive archive;
         private final String streamId;
 
-        Emitter(EventLog log, String streamId) {
+        Emitter(EventLog log, RunArchive archive, String streamId) {
             this.log = log;
+            this.archive = archive;
             this.streamId = streamId;
         }
 
         /** {@code data} null writes the terminator's {@code [DONE]}. */
         void emit(String event, JsonNode data) {
             String payload = data == null ? "[DONE]" : Json.write(data);
-            log.append(streamId, ("event: " + event + "\ndata: " + payload + "\n\n").getBytes(StandardCharsets.UTF_8));
+            byte[] frame = ("event: " + event + "\ndata: " + payload + "\n\n").getBytes(StandardCharsets.UTF_8);
+            archive.keep(streamId, log.append(streamId, frame), frame);
         }
     }
 }

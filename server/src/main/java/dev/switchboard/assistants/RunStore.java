@@ -60,7 +60,15 @@ final class RunStore {
                 .bind("id", runId).bind("t", Json.write(transcript)).execute());
     }
 
-    void saveStreamId(String runId, String streamId) {
-        jdbi.useHandle(h -> h.createUpdate("update runs set stream_id = :s where id = :id").bind("id", runId).bind("s", streamId).execute());
+    /** Adds a stream (a new stretch of the run) to the run's list, and makes it the latest. */
+    void addStream(String runId, String streamId) {
+        jdbi.useHandle(h -> h.createUpdate("update runs set stream_id = :s, stream_ids = stream_ids || jsonb_build_array(:s) "
+                + "where id = :id").bind("id", runId).bind("s", streamId).execute());
+    }
+
+    /** The run's streams, oldest first. */
+    List<String> streams(String runId) {
+        return jdbi.withHandle(h -> h.createQuery("select jsonb_array_elements_text(stream_ids) from runs where id = :id")
+                .bind("id", runId).mapTo(String.class).list());
     }
 }

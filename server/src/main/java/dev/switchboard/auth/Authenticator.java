@@ -2,6 +2,7 @@ package dev.switchboard.auth;
 
 import dev.switchboard.web.GatewayException;
 import io.javalin.http.Context;
+import java.util.List;
 
 /**
  * Before-handler that admits a request only with a valid gateway key, taken from {@code Authorization: Bearer}
@@ -11,17 +12,35 @@ public final class Authenticator {
     private static final String CALLER = "switchboard.caller";
 
     private final ApiKeys keys;
+    private final StreamTokens tokens;
+    private final List<String> tokenPaths;
 
-    public Authenticator(ApiKeys keys) {
+    /**
+     * @param tokenPaths path prefixes where a GET may authenticate with a stream token ({@code ?access_token=})
+     *                   instead of a key, for browsers' {@code EventSource}
+     */
+    public Authenticator(ApiKeys keys, StreamTokens tokens, List<String> tokenPaths) {
         this.keys = keys;
+        this.tokens = tokens;
+        this.tokenPaths = List.copyOf(tokenPaths);
     }
 
     public void requireKey(Context ctx) {
         if (ctx.attribute(CALLER) != null) return;
         String presented = presentedKey(ctx);
+        String token = ctx.queryParam("access_token");
+        if (presented == null && token != null && acceptsTokens(ctx)) {
+            ctx.attribute(CALLER, tokens.verify(token).orElseThrow(() -> new GatewayException(401, "invalid_request_error",
+                    "invalid_stream_token", null, "The stream token is not valid or has expired; mint a new one.")));
+            return;
+        }
         if (presented == null) throw GatewayException.missingKey();
         Caller caller = keys.authenticate(presented).orElseThrow(GatewayException::invalidKey);
         ctx.attribute(CALLER, caller);
+    }
+
+    private boolean acceptsTokens(Context ctx) {
+        return ctx.method().name().equals("GET") && tokenPaths.stream().anyMatch(ctx.path()::startsWith);
     }
 
     public void requireAdmin(Context ctx) {

@@ -1,7 +1,19 @@
 package dev.switchboard.auth;
 
 /**
- * Who is calling: the gateway key that authenticated the request. Objects a caller creates belong to its
- * {@code owner}, so that all keys of one owner (a rotated key and its successor) see the same objects.
+ * Who is calling: the gateway key that authenticated the request, directly or through a short-lived stream token
+ * minted with it. Objects a caller creates belong to its {@code owner}, so that all keys of one owner (a rotated key
+ * and its successor) see the same objects.
+ *
+ * @param scope for a stream token, what it may read (such as {@code run:thread_x/run_y}); null for a key
  */
-public record Caller(String keyId, String keyName, String owner, boolean admin) {}
+public record Caller(String keyId, String keyName, String owner, boolean admin, String scope) {
+    public Caller(String keyId, String keyName, String owner, boolean admin) {
+        this(keyId, keyName, owner, admin, null);
+    }
+
+    /** True when the caller may read {@code scope}: any key may; a token only its own scope. */
+    public boolean mayRead(String wanted) {
+        return scope == null || scope.equals(wanted);
+    }
+}

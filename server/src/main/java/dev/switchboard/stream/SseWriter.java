@@ -46,7 +46,7 @@ public final class SseWriter {
 
     /** Writes one event with an {@code id:} line carrying its sequence number, then flushes. */
     public void write(long seq, byte[] event) throws ClientGoneException {
-        write(idLine(seq), event);
+        writeFrame(idLine(seq), event);
     }
 
     /** {@code id: N\n} in ASCII, without going through a String. */
@@ -62,9 +62,14 @@ public final class SseWriter {
         return line;
     }
 
+    /** Writes one event with an {@code id:} line of the caller's making (CR and LF removed), then flushes. */
+    public void write(String id, byte[] event) throws ClientGoneException {
+        writeFrame(("id: " + id.replace("\r", "").replace("\n", "") + "\n").getBytes(StandardCharsets.UTF_8), event);
+    }
+
     /** Writes bytes that form complete events, then flushes. */
     public void write(byte[] event) throws ClientGoneException {
-        write(null, event);
+        writeFrame(null, event);
     }
 
     /** A comment line ({@code : text}), which clients ignore; used as a heartbeat. CR and LF are removed. */
@@ -81,7 +86,7 @@ public final class SseWriter {
         return gone;
     }
 
-    private void write(byte[] prefix, byte[] event) throws ClientGoneException {
+    private void writeFrame(byte[] prefix, byte[] event) throws ClientGoneException {
         if (gone) throw new ClientGoneException(new IOException("client already gone"));
         lock.lock();
         try {
