@@ -29,6 +29,7 @@ public final class AssistantsRoutes implements AutoCloseable {
     private final RequestBodies bodies;
     private final LogFollower follower;
     private final RunArchive archive;
+    private final RunExpiry expiry;
     private final RunStreamRoutes runStreams;
 
     /** Path prefixes where a stream token may stand in for a key (see {@link dev.switchboard.auth.Authenticator}). */
@@ -41,7 +42,8 @@ public final class AssistantsRoutes implements AutoCloseable {
         this.threads = new ThreadService(new Documents(jdbi, "threads", false), messages);
         RunStore store = new RunStore(jdbi, messages);
         this.archive = new RunArchive(jdbi);
-        this.runs = new RunService(assistants, threads, store, new RunEngine(engineDeps, store, archive));
+        this.expiry = new RunExpiry(jdbi, store);
+        this.runs = new RunService(assistants, threads, store, new RunEngine(engineDeps, store, archive), expiry);
         this.runStreams = new RunStreamRoutes(runs, store, archive, engineDeps.log(), heartbeats, tokens);
         this.bodies = bodies;
         this.follower = follower;
@@ -49,6 +51,7 @@ public final class AssistantsRoutes implements AutoCloseable {
 
     @Override
     public void close() {
+        expiry.close();
         archive.close();
     }
 

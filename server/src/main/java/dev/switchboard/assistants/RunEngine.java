@@ -38,10 +38,17 @@ public final class RunEngine {
     /** What the engine talks to. */
     public record Deps(UpstreamClient upstream, EventLog log, ExchangeListener listener) {}
 
-    /** A stretch being executed: how to cancel it. */
+    /** A stretch being executed: how to cancel it, and where to say so. */
     private static final class Active {
+        final ObjectNode run;
+        final Emitter emitter;
         volatile boolean cancelled;
         volatile Runnable closeUpstream = () -> { };
+
+        Active(ObjectNode run, Emitter emitter) {
+            this.run = run;
+            this.emitter = emitter;
+        }
     }
 
     private final Deps deps;
@@ -67,7 +74,7 @@ public final class RunEngine {
         store.addStream(run.get("id").asText(), streamId);
         Emitter emitter = new Emitter(deps.log(), archive, streamId);
         prelude.forEach(e -> emitter.emit(e.getKey(), e.getValue()));
-        Active handle = new Active();
+        Active handle = new Active(run, emitter);
         active.put(run.get("id").asText(), handle);
         Thread.ofVirtual().name("run-" + run.get("id").asText()).start(() -> {
             try {
@@ -89,6 +96,7 @@ public final class RunEngine {
         Active handle = active.get(runId);
         if (handle == null) return false;
         handle.cancelled = true;
+        handle.emitter.emit("thread.run.cancelling", handle.run.deepCopy().put("status", "cancelling"));
         handle.closeUpstream.run();
         return true;
     }
@@ -169,6 +177,16 @@ public final class RunEngine {
             return;
         }
         if (translator.usage() != null) run.set("usage", RunObjects.addUsage(run.get("usage"), translator.usage()));
+        String overBudget = overBudget(run);
+        if (overBudget != null && ending != RunTranslator.Ending.FAILED) {
+            // The limits hold over the whole run, across its stretches, as the Assistants API defined them.
+            translator.abandon("cancelled");
+            run.put("status", "incomplete").putNull("required_action");
+            run.putObject("incomplete_details").put("reason", overBudget);
+            store.runs.replace(owner, run);
+            emitter.emit("thread.run.incomplete", run);
+            return;
+        }
         switch (ending) {
             case REQUIRES_ACTION -> {
                 transcript.addAll(translator.callItems());
@@ -198,11 +216,26 @@ public final class RunEngine {
         }
     }
 
+    /** The limit the run's usage so far exceeds ({@code max_prompt_tokens} or {@code max_completion_tokens}), or null. */
+    private static String overBudget(ObjectNode run) {
+        JsonNode usage = run.path("usage");
+        if (run.hasNonNull("max_prompt_tokens") && usage.path("prompt_tokens").asLong() > run.get("max_prompt_tokens").asLong()) {
+            return "max_prompt_tokens";
+        }
+        if (run.hasNonNull("max_completion_tokens")
+                && usage.path("completion_tokens").asLong() > run.get("max_completion_tokens").asLong()) {
+            return "max_completion_tokens";
+        }
+        return null;
+    }
+
     private void fail(String owner, ObjectNode run, Emitter emitter, String code, String message) {
         run.put("status", "failed").put("failed_at", ObjectIds.nowSeconds());
         run.putObject("last_error").put("code", code).put("message", message);
         store.runs.replace(owner, run);
         emitter.emit("thread.run.failed", run);
+        // The stream also reports the failure as an error event, as seed 000 describes, before its done.
+        emitter.emit("error", Json.object().put("code", code).put("message", message).putNull("param").put("type", code));
     }
 
     private static String upstreamMessage(UpstreamResponse response) {

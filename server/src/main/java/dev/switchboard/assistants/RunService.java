@@ -21,12 +21,14 @@ final class RunService {
     private final ThreadService threads;
     private final RunStore store;
     private final RunEngine engine;
+    private final RunExpiry expiry;
 
-    RunService(AssistantService assistants, ThreadService threads, RunStore store, RunEngine engine) {
+    RunService(AssistantService assistants, ThreadService threads, RunStore store, RunEngine engine, RunExpiry expiry) {
         this.assistants = assistants;
         this.threads = threads;
         this.store = store;
         this.engine = engine;
+        this.expiry = expiry;
     }
 
     Started create(Caller caller, String threadId, ObjectNode request) {
@@ -93,6 +95,10 @@ final class RunService {
     Started submitToolOutputs(Caller caller, String threadId, String runId, ObjectNode request) {
         String owner = caller.owner();
         ObjectNode run = retrieve(owner, threadId, runId);
+        if (run.path("status").asText().equals("requires_action") && run.path("expires_at").asLong() < ObjectIds.nowSeconds()) {
+            expiry.expire(owner, runId);
+            run = retrieve(owner, threadId, runId);
+        }
         if (!run.path("status").asText().equals("requires_action")) {
             throw new GatewayException(400, "invalid_request_error", "run_not_waiting", null,
                     "Run " + runId + " is not waiting for tool outputs (its status is '" + run.path("status").asText() + "').");

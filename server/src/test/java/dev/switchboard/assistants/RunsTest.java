@@ -42,6 +42,7 @@ class RunsTest {
         sdk = gw.sdk();
         gw.emulator.script("run-text", "{\"text\":\"Streams keep the gateway honest.\"}");
         gw.emulator.script("run-slow", "{\"tokens\":200,\"delay_ms\":50}");
+        gw.emulator.script("run-medium", "{\"tokens\":30,\"delay_ms\":30}");
     }
 
     @AfterAll
@@ -151,10 +152,15 @@ class RunsTest {
         Assistant assistant = assistant("gpt-4o-mini;fail=500", false);
         Thread thread = threadWith("x");
         List<Run> failed = new ArrayList<>();
+        List<String> errors = new ArrayList<>();
         try (StreamResponse<AssistantStreamEvent> stream = sdk.beta().threads().runs().createStreaming(thread.id(),
                 RunCreateParams.builder().assistantId(assistant.id()).build())) {
-            stream.stream().forEach(event -> event.threadRunFailed().ifPresent(e -> failed.add(e.data())));
+            stream.stream().forEach(event -> {
+                event.threadRunFailed().ifPresent(e -> failed.add(e.data()));
+                event.errorEvent().ifPresent(e -> errors.add(e.data().message()));
+            });
         }
+        assertThat(errors).singleElement().asString().contains("HTTP 500");
         assertThat(failed).singleElement().satisfies(run -> {
             assertThat(run.status()).isEqualTo(RunStatus.FAILED);
             assertThat(run.lastError()).hasValueSatisfying(e -> assertThat(e.code().asString()).isEqualTo("server_error"));
@@ -170,9 +176,71 @@ class RunsTest {
         java.lang.Thread.sleep(300);
         Run cancelling = sdk.beta().threads().runs().cancel(run.id(), RunCancelParams.builder().threadId(thread.id()).build());
         assertThat(cancelling.status()).isIn(RunStatus.CANCELLING, RunStatus.CANCELLED);
+        String stream = gw.send(gw.get(RunStreamRoutes.PREFIX + thread.id() + "/" + run.id())).body();
+        assertThat(stream).contains("event: thread.run.cancelling", "event: thread.run.cancelled");
         Run later = poll(thread.id(), run.id());
         assertThat(later.status()).isEqualTo(RunStatus.CANCELLED);
         assertThat(later.cancelledAt()).isPresent();
+        // Cancelling stopped the upstream response: the emulator saw its caller hang up.
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (gw.emulator.observations().clientCancelledResponses().isEmpty() && System.nanoTime() < deadline) {
+            java.lang.Thread.sleep(50);
+        }
+        assertThat(gw.emulator.observations().clientCancelledResponses()).isNotEmpty();
+    }
+
+    @Test
+    void aRunGoesOnWhenItsStreamingClientLeaves() throws Exception {
+        Assistant assistant = assistant("run-medium", false);
+        Thread thread = threadWith("keep going");
+        var response = gw.open(gw.post("/v1/threads/" + thread.id() + "/runs",
+                "{\"assistant_id\":\"" + assistant.id() + "\",\"stream\":true}"));
+        var reader = new dev.switchboard.stream.SseReader(response.body());
+        String runId = null;
+        while (runId == null) {
+            var frame = reader.next();
+            if ("thread.run.created".equals(frame.event())) runId = SseFrames.json(frame).path("id").asText();
+        }
+        response.body().close();
+        String body = gw.send(gw.get(RunStreamRoutes.PREFIX + thread.id() + "/" + runId)).body();
+        assertThat(body).contains("event: thread.run.completed").endsWith("event: done\ndata: [DONE]\n\n");
+    }
+
+    @Test
+    void aRunOverItsPromptTokenLimitEndsIncomplete() {
+        Assistant assistant = assistant("run-text", false);
+        Thread thread = threadWith("word ".repeat(300));
+        List<Run> incomplete = new ArrayList<>();
+        try (StreamResponse<AssistantStreamEvent> stream = sdk.beta().threads().runs().createStreaming(thread.id(),
+                RunCreateParams.builder().assistantId(assistant.id()).maxPromptTokens(256).build())) {
+            stream.stream().forEach(event -> event.threadRunIncomplete().ifPresent(e -> incomplete.add(e.data())));
+        }
+        assertThat(incomplete).singleElement().satisfies(run -> {
+            assertThat(run.status()).isEqualTo(RunStatus.INCOMPLETE);
+            assertThat(run.incompleteDetails()).hasValueSatisfying(d -> assertThat(d.reason()).hasValueSatisfying(
+                    r -> assertThat(r.asString()).isEqualTo("max_prompt_tokens")));
+        });
+    }
+
+    @Test
+    void aRunWaitingForToolOutputsPastItsExpiryExpires() {
+        Assistant assistant = assistant("gpt-4o-mini;tool=get_weather", true);
+        Thread thread = threadWith("Weather?");
+        String body = gw.send(gw.post("/v1/threads/" + thread.id() + "/runs",
+                "{\"assistant_id\":\"" + assistant.id() + "\",\"stream\":true}")).body();
+        String runId = SseFrames.json(SseFrames.parse(body).stream().filter(f -> "thread.run.requires_action".equals(f.event()))
+                .findFirst().orElseThrow()).path("id").asText();
+        gw.gateway.database().jdbi().useHandle(h -> h.createUpdate(
+                "update runs set body = jsonb_set(body, '{expires_at}', to_jsonb(1)) where id = :id").bind("id", runId).execute());
+
+        var refused = gw.send(gw.post("/v1/threads/" + thread.id() + "/runs/" + runId + "/submit_tool_outputs",
+                "{\"tool_outputs\":[]}"));
+        assertThat(refused.statusCode()).isEqualTo(400);
+        assertThat(refused.body()).contains("expired");
+        Run run = sdk.beta().threads().runs().retrieve(runId, RunRetrieveParams.builder().threadId(thread.id()).build());
+        assertThat(run.status()).isEqualTo(RunStatus.EXPIRED);
+        var steps = sdk.beta().threads().runs().steps().list(runId, StepListParams.builder().threadId(thread.id()).build()).data();
+        assertThat(steps).anySatisfy(step -> assertThat(step.expiredAt()).isPresent());
     }
 
     private static Run poll(String threadId, String runId) throws InterruptedException {
