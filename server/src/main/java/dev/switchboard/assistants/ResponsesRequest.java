@@ -48,6 +48,7 @@ final class ResponsesRequest {
             }
         }
         if (run.path("truncation_strategy").path("type").asText().equals("auto")) request.put("truncation", "auto");
+        if (run.path("metadata").isObject() && !run.get("metadata").isEmpty()) request.set("metadata", run.get("metadata"));
         request.put("stream", true).put("store", false);
         return request;
     }

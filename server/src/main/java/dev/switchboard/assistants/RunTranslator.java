@@ -196,8 +196,10 @@ final class RunTranslator {
             sink.saveMessage(message, false);
             sink.emit("thread.message.incomplete", message);
         }
-        if (usage != null && messageStep != null) messageStep.set("usage", RunObjects.addUsage(null, usage));
-        if (messageStep != null && ending != Ending.FAILED) sink.saveStep(messageStep, false);
+        // One Responses call is one usage: it goes to the step that call produced last.
+        ObjectNode usageStep = messageStep != null ? messageStep : toolStep;
+        if (usage != null && usageStep != null) usageStep.set("usage", RunObjects.addUsage(null, usage));
+        if (usageStep != null && ending != Ending.FAILED) sink.saveStep(usageStep, false);
         return ending;
     }
 }
