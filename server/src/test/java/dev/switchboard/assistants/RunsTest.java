@@ -59,8 +59,7 @@ class RunsTest {
         try (StreamResponse<AssistantStreamEvent> stream = sdk.beta().threads().runs().createStreaming(thread.id(),
                 RunCreateParams.builder().assistantId(assistant.id()).build())) {
             stream.stream().forEach(event -> {
-                event.threadMessageDelta().ifPresent(d -> d.data().delta().content().orElse(List.of())
-                        .forEach(part -> part.text().flatMap(t -> t.text()).flatMap(t -> t.value()).ifPresent(text::append)));
+                appendText(event, text);
                 event.threadRunCompleted().ifPresent(c -> completed.add(c.data()));
             });
         }
@@ -116,8 +115,7 @@ class RunsTest {
                         .addToolOutput(RunSubmitToolOutputsParams.ToolOutput.builder().toolCallId(call.id()).output("sunny, 21 C").build())
                         .build())) {
             stream.stream().forEach(event -> {
-                event.threadMessageDelta().ifPresent(d -> d.data().delta().content().orElse(List.of())
-                        .forEach(part -> part.text().flatMap(t -> t.text()).flatMap(t -> t.value()).ifPresent(text::append)));
+                appendText(event, text);
                 event.threadRunCompleted().ifPresent(e -> completed.add(e.data()));
             });
         }
@@ -241,6 +239,12 @@ class RunsTest {
         assertThat(run.status()).isEqualTo(RunStatus.EXPIRED);
         var steps = sdk.beta().threads().runs().steps().list(runId, StepListParams.builder().threadId(thread.id()).build()).data();
         assertThat(steps).anySatisfy(step -> assertThat(step.expiredAt()).isPresent());
+    }
+
+    /** Appends the text of a thread.message.delta event; other events are ignored. */
+    private static void appendText(AssistantStreamEvent event, StringBuilder text) {
+        event.threadMessageDelta().ifPresent(d -> d.data().delta().content().orElse(List.of())
+                .forEach(part -> part.text().flatMap(t -> t.text()).flatMap(t -> t.value()).ifPresent(text::append)));
     }
 
     private static Run poll(String threadId, String runId) throws InterruptedException {
