@@ -1,6 +1,8 @@
 package dev.switchboard;
 
 import dev.switchboard.admin.ActivityAdminRoutes;
+import dev.switchboard.agent.AgentRoutes;
+import dev.switchboard.agent.ToolRegistry;
 import dev.switchboard.assistants.AssistantsRoutes;
 import dev.switchboard.assistants.RunEngine;
 import dev.switchboard.auth.ApiKeys;
@@ -57,6 +59,7 @@ public final class Gateway implements AutoCloseable {
     private final RequestRecorder recorder;
     private final List<AutoCloseable> parts;
     private String streamLog = "in memory (this instance only)";
+    private ToolRegistry agentTools;
 
     private Gateway(Database database, Emulator emulator, UpstreamClient upstream, HttpServer http, ApiKeys keys,
                     Optional<CreatedKey> bootstrapAdmin, LiveStreams liveStreams, RequestRecorder recorder,
@@ -124,6 +127,10 @@ public final class Gateway implements AutoCloseable {
             AssistantsRoutes assistants = new AssistantsRoutes(database.jdbi(), bodies,
                     new RunEngine.Deps(upstream, eventLog, listener), follower, heartbeats, streamTokens);
             started.add(assistants);
+            ToolRegistry agentTools = AgentRoutes.builtinTools();
+            AgentRoutes agent = new AgentRoutes(database.jdbi(), bodies, follower,
+                    AgentRoutes.deps(upstream, eventLog, listener, agentTools, settings.agent()),
+                    settings.models().chatModel(), settings.features().streamingEnabled());
             List<Consumer<RoutesConfig>> routes = List.of(
                     new HealthRoutes(database, upstream)::register,
                     new MetricsRoutes(metrics)::register,
@@ -136,10 +143,12 @@ public final class Gateway implements AutoCloseable {
                     new ActivityAdminRoutes(requestLog, liveStreams)::register,
                     new StreamRoutes(follower)::register,
                     assistants::register,
+                    agent::register,
                     new OpenAiRoutes(upstream, relay, listener, bodies)::register);
             HttpServer http = HttpServer.start(settings.server(), routes);
             started.add(http);
             Gateway gateway = new Gateway(database, emulator, upstream, http, keys, admin, liveStreams, recorder, started);
+            gateway.agentTools = agentTools;
             if (settings.streams().redisUrl().isPresent()) gateway.streamLog = "Redis Streams (shared by every instance on it)";
             return gateway;
         } catch (IOException | RuntimeException e) {
@@ -176,6 +185,11 @@ public final class Gateway implements AutoCloseable {
 
     public Database database() {
         return database;
+    }
+
+    /** The tools agents may use; more can be registered (an embedding application's own, or a test's). */
+    public ToolRegistry agentTools() {
+        return agentTools;
     }
 
     public LiveStreams liveStreams() {

@@ -161,7 +161,28 @@ final class ResponsesApi {
                 }
             }
         }
+        if (!script.toolCalls().isEmpty()) {
+            int outputs = outputsInChain(body);
+            if (outputs < script.toolCalls().size()) {
+                Script next = new Script(null, null, script.delayMillis(), script.toolCalls().get(outputs), null, null, null,
+                        null, null, false, java.util.List.of());
+                return Reply.plan(next, lastUser, null, Math.max(1, inputTokens));
+            }
+        }
         return Reply.plan(script, lastUser, toolOutput, Math.max(1, inputTokens));
+    }
+
+    /** Function outputs sent so far: in this request and in every response it continues. */
+    private int outputsInChain(JsonNode body) {
+        int count = 0;
+        for (JsonNode request = body; request != null; ) {
+            for (JsonNode item : request.path("input")) {
+                if ("function_call_output".equals(item.path("type").asText())) count++;
+            }
+            ResponseRecord previous = store.get(request.path("previous_response_id").asText(""));
+            request = previous == null ? null : previous.request;
+        }
+        return count;
     }
 
     private static JsonNode inputItems(JsonNode input) {

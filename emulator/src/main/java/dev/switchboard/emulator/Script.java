@@ -20,11 +20,14 @@ import java.nio.file.Path;
  * @param replay      stream this recorded .sse file byte for byte instead of generating events
  * @param stamp       (benchmarks) each streamed chat token is the time it was sent, in microseconds since the epoch,
  *                    so a client on the same machine can measure per-event latency
+ * @param toolCalls   (Responses) several function calls made one per round: the Nth once N-1 outputs have come
+ *                    back along the {@code previous_response_id} chain; then the reply text
  */
 record Script(String text, Integer tokens, long delayMillis, ToolCall toolCall, Integer failStatus,
-              Integer retryAfter, Integer dropAfter, Integer stallAfter, Path replay, boolean stamp) {
+              Integer retryAfter, Integer dropAfter, Integer stallAfter, Path replay, boolean stamp,
+              java.util.List<ToolCall> toolCalls) {
 
-    static final Script DEFAULT = new Script(null, null, 0, null, null, null, null, null, null, false);
+    static final Script DEFAULT = new Script(null, null, 0, null, null, null, null, null, null, false, java.util.List.of());
 
     /** Parses the JSON form used by the {@code X-Emulator-Script} header and {@code POST /_emulator/scripts}. */
     static Script fromJson(JsonNode node) {
@@ -45,7 +48,8 @@ record Script(String text, Integer tokens, long delayMillis, ToolCall toolCall, 
                 intOrNull(node, "drop_after"),
                 intOrNull(node, "stall_after"),
                 node.hasNonNull("replay") ? Path.of(node.get("replay").asText()) : null,
-                node.path("stamp").asBoolean(false) || node.path("stamp").asInt(0) == 1);
+                node.path("stamp").asBoolean(false) || node.path("stamp").asInt(0) == 1,
+                toolCalls(node.path("tool_calls")));
     }
 
     /**
@@ -76,6 +80,15 @@ record Script(String text, Integer tokens, long delayMillis, ToolCall toolCall, 
         if (model == null || model.isBlank()) return "gpt-4o-mini";
         int semicolon = model.indexOf(';');
         return semicolon < 0 ? model : model.substring(0, semicolon);
+    }
+
+    private static java.util.List<ToolCall> toolCalls(JsonNode array) {
+        java.util.List<ToolCall> calls = new java.util.ArrayList<>();
+        for (JsonNode call : array) {
+            JsonNode args = call.path("arguments");
+            calls.add(new ToolCall(call.path("name").asText(), args.isTextual() ? args.asText() : Json.write(args)));
+        }
+        return calls;
     }
 
     private static Integer intOrNull(JsonNode node, String field) {

@@ -2,17 +2,17 @@ package dev.switchboard.config;
 
 /** Everything the gateway is configured with, validated. Built by {@link SettingsLoader}. */
 public record Settings(ServerSettings server, UpstreamSettings upstream, DatabaseSettings database,
-                       ModelSettings models, FeatureSettings features, StreamSettings streams) {
+                       ModelSettings models, FeatureSettings features, StreamSettings streams, AgentSettings agent) {
 
     public Settings withUpstream(UpstreamSettings upstream) {
-        return new Settings(server, upstream, database, models, features, streams);
+        return new Settings(server, upstream, database, models, features, streams, agent);
     }
 
     public Settings withServer(ServerSettings server) {
-        return new Settings(server, upstream, database, models, features, streams);
+        return new Settings(server, upstream, database, models, features, streams, agent);
     }
 
     public Settings withDatabase(DatabaseSettings database) {
-        return new Settings(server, upstream, database, models, features, streams);
+        return new Settings(server, upstream, database, models, features, streams, agent);
     }
 }

@@ -48,6 +48,8 @@ public final class SettingsLoader {
         FILE_KEYS.put("debug_events", "SWITCHBOARD_DEBUG_EVENTS");
         FILE_KEYS.put("heartbeat_interval", "SWITCHBOARD_HEARTBEAT_INTERVAL");
         FILE_KEYS.put("stream_retention", "SWITCHBOARD_STREAM_RETENTION");
+        FILE_KEYS.put("agent_max_tool_rounds", "SWITCHBOARD_AGENT_MAX_TOOL_ROUNDS");
+        FILE_KEYS.put("agent_tool_timeout", "SWITCHBOARD_AGENT_TOOL_TIMEOUT");
     }
 
     /** Secrets come only from the environment. */
@@ -155,7 +157,10 @@ public final class SettingsLoader {
                 parsed("SWITCHBOARD_HEARTBEAT_INTERVAL", Duration.ofSeconds(15), SettingsLoader::duration),
                 parsed("SWITCHBOARD_STREAM_RETENTION", Duration.ofMinutes(10), SettingsLoader::duration),
                 secret("REDIS_URL"));
-        return new Settings(server, upstream, new DatabaseSettings(secret("DATABASE_URL")), models, features, streams);
+        var agent = new AgentSettings(
+                parsed("SWITCHBOARD_AGENT_MAX_TOOL_ROUNDS", 5, v -> (int) positiveLong(v)),
+                parsed("SWITCHBOARD_AGENT_TOOL_TIMEOUT", Duration.ofSeconds(20), SettingsLoader::duration));
+        return new Settings(server, upstream, new DatabaseSettings(secret("DATABASE_URL")), models, features, streams, agent);
     }
 
     private String text(String name, String fallback) {

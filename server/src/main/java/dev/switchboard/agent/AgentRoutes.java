@@ -1,0 +1,126 @@
+package dev.switchboard.agent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.auth.Authenticator;
+import dev.switchboard.stream.LogFollower;
+import dev.switchboard.stream.SseWriter;
+import dev.switchboard.web.GatewayException;
+import dev.switchboard.web.Json;
+import dev.switchboard.web.RequestBodies;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.time.Clock;
+import java.util.Map;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * Agent sessions and agent streaming (seed 003): {@code POST /api/agent/sessions}, {@code GET /api/agent/sessions},
+ * {@code GET /api/agent/sessions/{id}}, {@code GET /api/agent/sessions/{id}/runs}, and {@code POST /api/agent/stream}
+ * ({@code ?raw=true} interleaves the upstream Responses events), which answers only with OPENAI_STREAMING_ENABLED.
+ */
+public final class AgentRoutes {
+    private final AgentSessions sessions;
+    private final AgentRunner runner;
+    private final LogFollower follower;
+    private final RequestBodies bodies;
+    private final boolean streamingEnabled;
+
+    public AgentRoutes(Jdbi jdbi, RequestBodies bodies, LogFollower follower, AgentRunner.Deps deps, String defaultModel,
+                       boolean streamingEnabled) {
+        AgentRepository repository = new AgentRepository(jdbi);
+        this.sessions = new AgentSessions(repository, deps.tools(), defaultModel);
+        this.runner = new AgentRunner(deps, repository);
+        this.follower = follower;
+        this.bodies = bodies;
+        this.streamingEnabled = streamingEnabled;
+    }
+
+    /** The tools every gateway has. */
+    public static ToolRegistry builtinTools() {
+        ToolRegistry registry = new ToolRegistry();
+        registry.register(new CalculatorTool());
+        registry.register(new ClockTool(Clock.systemUTC()));
+        return registry;
+    }
+
+    public static AgentRunner.Deps deps(dev.switchboard.upstream.UpstreamClient upstream, dev.switchboard.stream.EventLog log,
+                                        dev.switchboard.observe.ExchangeListener listener, ToolRegistry tools,
+                                        dev.switchboard.config.AgentSettings settings) {
+        return new AgentRunner.Deps(upstream, log, listener, tools, settings);
+    }
+
+    public void register(RoutesConfig routes) {
+        routes.post("/api/agent/sessions", ctx -> json(ctx.status(201), sessions.create(owner(ctx), bodies.json(ctx).json())));
+        routes.get("/api/agent/sessions", ctx -> json(ctx, sessions.list(owner(ctx), limit(ctx), ctx.queryParam("before"))));
+        routes.get("/api/agent/sessions/{id}", ctx -> json(ctx, sessions.retrieve(owner(ctx), ctx.pathParam("id"))));
+        routes.get("/api/agent/sessions/{id}/runs", ctx -> json(ctx, sessions.runs(owner(ctx), ctx.pathParam("id"), limit(ctx))));
+        routes.post("/api/agent/stream", this::stream);
+    }
+
+    private void stream(Context ctx) throws Exception {
+        if (!streamingEnabled) {
+            throw new GatewayException(503, "invalid_request_error", "streaming_disabled", null,
+                    "Agent streaming is turned off on this gateway. An operator enables it with OPENAI_STREAMING_ENABLED=true "
+                            + "and a restart.");
+        }
+        ObjectNode request = bodies.json(ctx).json();
+        JsonNode sessionId = request.get("session_id");
+        if (sessionId == null || !sessionId.isTextual()) throw GatewayException.missingParam("session_id");
+        ObjectNode session = sessions.retrieve(owner(ctx), sessionId.asText());
+        ArrayNode content = inputContent(request.get("input"));
+        AgentRunner.Started started = runner.start(Authenticator.caller(ctx), session, content,
+                "true".equalsIgnoreCase(ctx.queryParam("raw")));
+        SseWriter client = SseWriter.start(ctx.res(), Map.of("X-Switchboard-Stream-Id", started.streamId(),
+                "X-Switchboard-Agent-Run-Id", started.runId()));
+        follower.follow(started.streamId(), -1, client);
+    }
+
+    /** The user's input as Responses content: a string, or text and image parts. */
+    private static ArrayNode inputContent(JsonNode input) {
+        ArrayNode content = Json.MAPPER.createArrayNode();
+        if (input == null || input.isNull()) throw GatewayException.missingParam("input");
+        if (input.isTextual() && !input.asText().isBlank()) {
+            content.addObject().put("type", "input_text").put("text", input.asText());
+            return content;
+        }
+        if (!input.isArray() || input.isEmpty()) {
+            throw GatewayException.invalidParam("input", "'input' must be text or an array of text and image parts.");
+        }
+        for (JsonNode part : input) {
+            switch (part.path("type").asText()) {
+                case "text", "input_text" -> content.addObject().put("type", "input_text").put("text", part.path("text").asText());
+                case "image_url", "input_image" -> {
+                    String url = part.path("image_url").isTextual() ? part.path("image_url").asText() : part.path("image_url").path("url").asText();
+                    if (!url.startsWith("https://") && !url.startsWith("data:image/")) {
+                        throw GatewayException.invalidParam("input", "Images must be https:// or data:image/ URLs.");
+                    }
+                    content.addObject().put("type", "input_image").put("image_url", url);
+                }
+                default -> throw GatewayException.invalidParam("input", "Input parts are 'text' or 'image_url', not '"
+                        + part.path("type").asText() + "'.");
+            }
+        }
+        return content;
+    }
+
+    private static int limit(Context ctx) {
+        String value = ctx.queryParam("limit");
+        try {
+            int limit = value == null ? 20 : Integer.parseInt(value);
+            if (limit >= 1 && limit <= 100) return limit;
+        } catch (NumberFormatException ignored) {
+            // refused below
+        }
+        throw GatewayException.invalidParam("limit", "'limit' must be a whole number from 1 to 100.");
+    }
+
+    private static String owner(Context ctx) {
+        return Authenticator.caller(ctx).owner();
+    }
+
+    private static void json(Context ctx, Object body) {
+        ctx.contentType("application/json").result(Json.write(body));
+    }
+}

@@ -1,0 +1,293 @@
+package dev.switchboard.agent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.auth.Caller;
+import dev.switchboard.config.AgentSettings;
+import dev.switchboard.observe.Exchange;
+import dev.switchboard.observe.ExchangeListener;
+import dev.switchboard.observe.Usage;
+import dev.switchboard.stream.EventLog;
+import dev.switchboard.stream.SseFrame;
+import dev.switchboard.stream.SseReader;
+import dev.switchboard.stream.StreamMeta;
+import dev.switchboard.upstream.UpstreamClient;
+import dev.switchboard.upstream.UpstreamRequest;
+import dev.switchboard.upstream.UpstreamResponse;
+import dev.switchboard.web.GatewayException;
+import dev.switchboard.web.Json;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs an agent turn: streams the model's answer through the Responses API and resolves its tool calls in the
+ * middle of the stream (runs the tool, tells the client, gives the output back to the model, streams on), up to a
+ * number of rounds. Runs on a virtual thread of its own and writes small events (text-delta, tool-call,
+ * tool-result, run-completed, error, done) to the stream core's log, so the run finishes and is recorded even when
+ * the client leaves, and can be re-attached to with {@code GET /v1/streams/{id}}.
+ */
+final class AgentRunner {
+    private static final Logger LOG = LoggerFactory.getLogger(AgentRunner.class);
+    static final String ENDPOINT = "/api/agent/stream";
+
+    /** What the runner talks to. */
+    record Deps(UpstreamClient upstream, EventLog log, ExchangeListener listener, ToolRegistry tools, AgentSettings settings) {}
+
+    /** A started run: its id and the stream its events go to. */
+    record Started(String runId, String streamId) {}
+
+    private final Deps deps;
+    private final AgentRepository repository;
+
+    AgentRunner(Deps deps, AgentRepository repository) {
+        this.deps = deps;
+        this.repository = repository;
+    }
+
+    Started start(Caller caller, ObjectNode session, ArrayNode inputContent, boolean raw) {
+        String runId = AgentSessions.newId("arun_");
+        String streamId = AgentSessions.newId("strm_");
+        deps.log().create(new StreamMeta(streamId, caller.owner(), caller.keyId(), ENDPOINT, session.path("model").asText(),
+                true, Instant.now()));
+        repository.insertRun(runId, session.get("id").asText(), caller.owner(), inputContent, streamId);
+        Thread.ofVirtual().name("agent-" + runId).start(() -> {
+            Turn turn = new Turn(caller, session, runId, streamId, raw);
+            try {
+                turn.run(inputContent);
+            } catch (RuntimeException e) {
+                LOG.error("Agent run {} failed in the gateway", runId, e);
+                turn.fail("internal_error", "The gateway failed while running the agent.");
+            } finally {
+                turn.emit("done", null);
+                deps.log().finish(streamId);
+            }
+        });
+        return new Started(runId, streamId);
+    }
+
+    /** One run's state, on its own thread. */
+    private final class Turn {
+        private final Caller caller;
+        private final ObjectNode session;
+        private final String runId;
+        private final String streamId;
+        private final boolean raw;
+        private final StringBuilder text = new StringBuilder();
+        private final ArrayNode toolCalls = Json.MAPPER.createArrayNode();
+        private final ArrayNode responseIds = Json.MAPPER.createArrayNode();
+        private long inputTokens;
+        private long outputTokens;
+
+        Turn(Caller caller, ObjectNode session, String runId, String streamId, boolean raw) {
+            this.caller = caller;
+            this.session = session;
+            this.runId = runId;
+            this.streamId = streamId;
+            this.raw = raw;
+        }
+
+        void run(ArrayNode inputContent) {
+            ArrayNode input = Json.MAPPER.createArrayNode();
+            input.addObject().put("type", "message").put("role", "user").set("content", inputContent);
+            String previous = session.path("last_response_id").asText(null);
+            for (int round = 0; ; round++) {
+                Round result = callModel(input, previous);
+                if (result.failure != null) {
+                    fail(result.failureCode, result.failure);
+                    return;
+                }
+                previous = result.responseId;
+                responseIds.add(result.responseId);
+                repository.setLastResponse(session.get("id").asText(), result.responseId);
+                if (result.calls.isEmpty()) {
+                    ObjectNode completed = Json.object().put("run_id", runId).put("response_id", result.responseId);
+                    completed.putObject("usage").put("input_tokens", inputTokens).put("output_tokens", outputTokens)
+                            .put("total_tokens", inputTokens + outputTokens);
+                    emit("run-completed", completed);
+                    record("completed", null, true);
+                    return;
+                }
+                if (round + 1 >= deps.settings().maxToolRounds()) {
+                    fail("tool_rounds_exceeded", "The model kept calling tools past " + deps.settings().maxToolRounds()
+                            + " rounds (SWITCHBOARD_AGENT_MAX_TOOL_ROUNDS).");
+                    return;
+                }
+                input = Json.MAPPER.createArrayNode();
+                for (ObjectNode call : result.calls) input.add(execute(call));
+                record("in_progress", null, false);
+            }
+        }
+
+        /** Runs one tool call with the timeout; returns the function_call_output item for the model. */
+        private ObjectNode execute(ObjectNode call) {
+            String name = call.path("name").asText();
+            String callId = call.path("call_id").asText();
+            emit("tool-call", Json.object().put("call_id", callId).put("name", name).put("arguments", call.path("arguments").asText()));
+            ObjectNode result = Json.object().put("call_id", callId).put("name", name);
+            long started = System.nanoTime();
+            String output;
+            try {
+                AgentTool tool = allowedTool(name);
+                JsonNode arguments = Json.MAPPER.readTree(call.path("arguments").asText("{}"));
+                try (var executor = Executors.newVirtualThreadPerTaskExecutor()) {
+                    Future<String> future = executor.submit(() -> tool.call(arguments));
+                    try {
+                        output = future.get(deps.settings().toolTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                    } catch (TimeoutException e) {
+                        future.cancel(true);
+                        throw new IllegalStateException("timed out after " + deps.settings().toolTimeout().toSeconds() + " s");
+                    }
+                }
+                result.put("output", output);
+            } catch (ExecutionException e) {
+                output = null;
+                result.put("error", String.valueOf(e.getCause().getMessage()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                output = null;
+                result.put("error", "interrupted");
+            } catch (Exception e) {
+                output = null;
+                result.put("error", String.valueOf(e.getMessage()));
+            }
+            emit("tool-result", result);
+            toolCalls.add(result.deepCopy().put("arguments", call.path("arguments").asText())
+                    .put("duration_ms", (System.nanoTime() - started) / 1_000_000));
+            String forModel = output != null ? output : "Error: the tool failed: " + result.path("error").asText();
+            return Json.object().put("type", "function_call_output").put("call_id", callId).put("output", forModel);
+        }
+
+        private AgentTool allowedTool(String functionName) {
+            AgentTool tool = deps.tools().byFunctionName(functionName)
+                    .orElseThrow(() -> new IllegalArgumentException("no tool named " + functionName));
+            for (JsonNode allowed : session.path("tools")) if (allowed.asText().equals(tool.name())) return tool;
+            throw new IllegalArgumentException("tool " + tool.name() + " is not enabled for this session");
+        }
+
+        /** One streamed Responses call. */
+        private Round callModel(ArrayNode input, String previous) {
+            ObjectNode request = Json.object().put("model", session.path("model").asText());
+            if (session.hasNonNull("instructions")) request.put("instructions", session.get("instructions").asText());
+            request.set("input", input);
+            if (previous != null) request.put("previous_response_id", previous);
+            ArrayNode tools = request.putArray("tools");
+            for (JsonNode name : session.path("tools")) {
+                deps.tools().find(name.asText()).ifPresent(tool -> tools.addObject().put("type", "function")
+                        .put("name", ToolRegistry.functionName(tool)).put("description", tool.description())
+                        .put("strict", false).set("parameters", tool.parameters()));
+            }
+            request.put("stream", true).put("store", true);
+            Round round = new Round();
+            String requestId = AgentSessions.newId("sbreq_");
+            Exchange exchange = new Exchange(requestId, caller.keyId(), caller.keyName(), caller.owner(), "/v1/responses",
+                    session.path("model").asText(), true, deps.listener());
+            try (UpstreamResponse response = deps.upstream().send(new UpstreamRequest("POST", "/responses", null,
+                    Json.write(request).getBytes(StandardCharsets.UTF_8), Map.of(), requestId))) {
+                exchange.answered(response.status(), response.header("x-request-id").orElse(null));
+                if (response.status() >= 400) {
+                    round.failure = upstreamMessage(response);
+                    round.failureCode = response.status() == 429 ? "rate_limited" : "upstream_error";
+                    exchange.finish("upstream_error", round.failureCode);
+                    return round;
+                }
+                SseReader reader = new SseReader(response.body());
+                for (SseFrame frame; (frame = reader.next()) != null; ) {
+                    if (!frame.hasData()) continue;
+                    exchange.eventRelayed();
+                    JsonNode event = Json.MAPPER.readTree(frame.data());
+                    if (raw) emit("upstream", event);
+                    if (onEvent(event, round)) break;
+                }
+                if (round.responseId == null && round.failure == null) {
+                    round.failure = "The upstream stream ended before the answer was complete.";
+                    round.failureCode = "upstream_disconnected";
+                }
+                exchange.finish(round.failure == null ? "completed" : "upstream_failed", round.failureCode);
+            } catch (GatewayException e) {
+                round.failure = e.getMessage();
+                round.failureCode = e.code();
+                exchange.finish("upstream_unavailable", e.code());
+            } catch (IOException e) {
+                round.failure = "The upstream connection broke during the answer.";
+                round.failureCode = "upstream_disconnected";
+                exchange.finish("upstream_failed", round.failureCode);
+            }
+            return round;
+        }
+
+        /** Returns true once the response has ended. */
+        private boolean onEvent(JsonNode event, Round round) {
+            switch (event.path("type").asText()) {
+                case "response.output_text.delta" -> {
+                    text.append(event.path("delta").asText());
+                    emit("text-delta", Json.object().put("delta", event.path("delta").asText()));
+                }
+                case "response.output_item.done" -> {
+                    if (event.path("item").path("type").asText().equals("function_call")) round.calls.add((ObjectNode) event.get("item"));
+                }
+                case "response.completed" -> {
+                    round.responseId = event.path("response").path("id").asText();
+                    Usage usage = Usage.fromJson(event.path("response").get("usage"));
+                    if (usage != null) {
+                        inputTokens += usage.inputTokens();
+                        outputTokens += usage.outputTokens();
+                    }
+                    return true;
+                }
+                case "response.failed", "error" -> {
+                    round.failure = event.path("message").asText(event.path("response").path("error").path("message")
+                            .asText("The model failed to answer."));
+                    round.failureCode = "model_failed";
+                    return true;
+                }
+                default -> { /* lifecycle events the agent stream does not show */ }
+            }
+            return false;
+        }
+
+        void fail(String code, String message) {
+            emit("error", Json.object().put("code", code).put("message", message));
+            record("failed", Json.object().put("code", code).put("message", message), true);
+        }
+
+        private void record(String status, JsonNode error, boolean finished) {
+            ObjectNode usage = Json.object().put("input_tokens", inputTokens).put("output_tokens", outputTokens)
+                    .put("total_tokens", inputTokens + outputTokens);
+            repository.updateRun(runId, status, text.toString(), toolCalls, usage, responseIds, error, finished);
+        }
+
+        void emit(String event, JsonNode data) {
+            String payload = data == null ? "[DONE]" : Json.write(data);
+            deps.log().append(streamId, ("event: " + event + "\ndata: " + payload + "\n\n").getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    /** What one model call produced. */
+    private static final class Round {
+        final List<ObjectNode> calls = new ArrayList<>();
+        String responseId;
+        String failure;
+        String failureCode;
+    }
+
+    private static String upstreamMessage(UpstreamResponse response) {
+        try {
+            return Json.MAPPER.readTree(response.readAll()).path("error").path("message")
+                    .asText("The upstream answered HTTP " + response.status() + ".");
+        } catch (IOException e) {
+            return "The upstream answered HTTP " + response.status() + ".";
+        }
+    }
+}
