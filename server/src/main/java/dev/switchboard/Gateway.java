@@ -129,7 +129,7 @@ public final class Gateway implements AutoCloseable {
             started.add(assistants);
             ToolRegistry agentTools = AgentRoutes.builtinTools();
             AgentRoutes agent = new AgentRoutes(database.jdbi(), bodies, follower,
-                    AgentRoutes.deps(upstream, eventLog, listener, agentTools, settings.agent()),
+                    AgentRoutes.deps(upstream, eventLog, listener, agentTools, settings.agent(), recorder),
                     settings.models().chatModel(), settings.features().streamingEnabled());
             List<Consumer<RoutesConfig>> routes = List.of(
                     new HealthRoutes(database, upstream)::register,

@@ -47,8 +47,9 @@ public final class AgentRoutes {
 
     public static AgentRunner.Deps deps(dev.switchboard.upstream.UpstreamClient upstream, dev.switchboard.stream.EventLog log,
                                         dev.switchboard.observe.ExchangeListener listener, ToolRegistry tools,
-                                        dev.switchboard.config.AgentSettings settings) {
-        return new AgentRunner.Deps(upstream, log, listener, tools, settings);
+                                        dev.switchboard.config.AgentSettings settings,
+                                        dev.switchboard.debug.RequestRecorder recorder) {
+        return new AgentRunner.Deps(upstream, log, listener, tools, settings, recorder::toolCall);
     }
 
     public void register(RoutesConfig routes) {

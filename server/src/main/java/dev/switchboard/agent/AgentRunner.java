@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.auth.Caller;
 import dev.switchboard.config.AgentSettings;
+import dev.switchboard.debug.RequestRecorder;
 import dev.switchboard.observe.Exchange;
 import dev.switchboard.observe.ExchangeListener;
 import dev.switchboard.observe.Usage;
@@ -43,7 +44,8 @@ final class AgentRunner {
     static final String ENDPOINT = "/api/agent/stream";
 
     /** What the runner talks to. */
-    record Deps(UpstreamClient upstream, EventLog log, ExchangeListener listener, ToolRegistry tools, AgentSettings settings) {}
+    record Deps(UpstreamClient upstream, EventLog log, ExchangeListener listener, ToolRegistry tools, AgentSettings settings,
+                java.util.function.Consumer<RequestRecorder.ToolCallRow> toolLog) {}
 
     /** A started run: its id and the stream its events go to. */
     record Started(String runId, String streamId) {}
@@ -163,8 +165,10 @@ final class AgentRunner {
                 result.put("error", String.valueOf(e.getMessage()));
             }
             emit("tool-result", result);
-            toolCalls.add(result.deepCopy().put("arguments", call.path("arguments").asText())
-                    .put("duration_ms", (System.nanoTime() - started) / 1_000_000));
+            long millis = (System.nanoTime() - started) / 1_000_000;
+            toolCalls.add(result.deepCopy().put("arguments", call.path("arguments").asText()).put("duration_ms", millis));
+            deps.toolLog().accept(new RequestRecorder.ToolCallRow(callId, runId, caller.keyId(), name, millis,
+                    result.path("error").asText(null), Instant.now()));
             String forModel = output != null ? output : "Error: the tool failed: " + result.path("error").asText();
             return Json.object().put("type", "function_call_output").put("call_id", callId).put("output", forModel);
         }

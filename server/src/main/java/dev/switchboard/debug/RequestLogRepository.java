@@ -82,6 +82,28 @@ public final class RequestLogRepository {
         });
     }
 
+    void insertToolCalls(List<RequestRecorder.ToolCallRow> rows) throws SQLException {
+        jdbi.useTransaction(h -> {
+            try (PreparedStatement insert = h.getConnection().prepareStatement("""
+                    insert into openai_debug_events (request_id, kind, key_id, endpoint, status, duration_ms, error, payload, created_at)
+                    values (?, 'tool_call', ?, ?, ?, ?, cast(? as jsonb), cast(? as jsonb), ?)
+                    on conflict (request_id, kind) do nothing""")) {
+                for (RequestRecorder.ToolCallRow r : rows) {
+                    insert.setString(1, r.callId());
+                    insert.setString(2, r.keyId());
+                    insert.setString(3, "tool:" + r.tool());
+                    insert.setInt(4, r.error() == null ? 200 : 500);
+                    insert.setInt(5, (int) r.durationMillis());
+                    insert.setString(6, r.error() == null ? null : "{\"message\":" + quote(r.error()) + "}");
+                    insert.setString(7, "{\"agent_run_id\":" + quote(r.runId()) + ",\"tool\":" + quote(r.tool()) + "}");
+                    insert.setTimestamp(8, Timestamp.from(r.at()));
+                    insert.addBatch();
+                }
+                insert.executeBatch();
+            }
+        });
+    }
+
     /** The most recent requests, newest first; {@code before} (a request's created_at as epoch millis) pages back. */
     public List<RequestRow> recent(int limit, Long beforeEpochMillis) {
         return jdbi.withHandle(h -> h.createQuery("select r.*, k.name as key_name from request_log r "

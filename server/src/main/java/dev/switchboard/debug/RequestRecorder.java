@@ -17,11 +17,22 @@ public final class RequestRecorder implements ExchangeListener, AutoCloseable {
 
     private final BatchWriter<RequestRow> requests;
     private final BatchWriter<RequestRow> debugEvents;
+    private final BatchWriter<ToolCallRow> toolCalls;
 
     public RequestRecorder(RequestLogRepository repository, boolean debugEvents) {
         this.requests = new BatchWriter<>("request-log", CAPACITY, BATCH, LINGER, repository::insertRequests);
         this.debugEvents = debugEvents
                 ? new BatchWriter<>("debug-events", CAPACITY, BATCH, LINGER, repository::insertDebugEvents) : null;
+        this.toolCalls = debugEvents
+                ? new BatchWriter<>("debug-tool-calls", CAPACITY, BATCH, LINGER, repository::insertToolCalls) : null;
+    }
+
+    /** One tool call an agent run made: in the debug log, when it is on. Never its arguments. */
+    public record ToolCallRow(String callId, String runId, String keyId, String tool, long durationMillis, String error,
+                              java.time.Instant at) {}
+
+    public void toolCall(ToolCallRow row) {
+        if (toolCalls != null) toolCalls.offer(row);
     }
 
     @Override
@@ -33,7 +44,7 @@ public final class RequestRecorder implements ExchangeListener, AutoCloseable {
 
     /** Records waiting to be written, in both logs. */
     public int queueDepth() {
-        return requests.depth() + (debugEvents == null ? 0 : debugEvents.depth());
+        return requests.depth() + (debugEvents == null ? 0 : debugEvents.depth() + toolCalls.depth());
     }
 
     /** Batches whose write failed once or more and were retried. */
@@ -49,5 +60,6 @@ public final class RequestRecorder implements ExchangeListener, AutoCloseable {
     public void close() {
         requests.close();
         if (debugEvents != null) debugEvents.close();
+        if (toolCalls != null) toolCalls.close();
     }
 }

@@ -24,7 +24,8 @@ class AgentStreamingTest {
 
     @BeforeAll
     static void start() {
-        gw = TestGateway.start(Map.of("OPENAI_STREAMING_ENABLED", "true", "SWITCHBOARD_AGENT_TOOL_TIMEOUT", "300ms"));
+        gw = TestGateway.start(Map.of("OPENAI_STREAMING_ENABLED", "true", "SWITCHBOARD_AGENT_TOOL_TIMEOUT", "300ms",
+                "SWITCHBOARD_DEBUG_EVENTS", "true"));
         gw.gateway.agentTools().register(new TestTool("test.explode", args -> {
             throw new IllegalStateException("boom");
         }));
@@ -64,6 +65,16 @@ class AgentStreamingTest {
         assertThat(run.path("tool_calls")).hasSize(2);
         assertThat(run.path("upstream_response_ids")).hasSize(3);
         assertThat(run.path("usage").path("output_tokens").asLong()).isPositive();
+
+        // With debug events on, each tool call is in the debug log, with the run it belongs to.
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        long logged;
+        do {
+            Thread.sleep(50);
+            logged = gw.gateway.database().jdbi().withHandle(h -> h.createQuery("select count(*) from openai_debug_events "
+                    + "where kind = 'tool_call' and payload->>'agent_run_id' = :run").bind("run", runId).mapTo(Long.class).one());
+        } while (logged < 2 && System.nanoTime() < deadline);
+        assertThat(logged).isEqualTo(2);
     }
 
     @Test
