@@ -3,6 +3,8 @@ package dev.switchboard;
 import dev.switchboard.admin.ActivityAdminRoutes;
 import dev.switchboard.agent.AgentRoutes;
 import dev.switchboard.agent.ToolRegistry;
+import dev.switchboard.agent.VisionOcrTool;
+import dev.switchboard.documents.DocumentsModule;
 import dev.switchboard.assistants.AssistantsRoutes;
 import dev.switchboard.assistants.RunEngine;
 import dev.switchboard.auth.ApiKeys;
@@ -127,7 +129,10 @@ public final class Gateway implements AutoCloseable {
             AssistantsRoutes assistants = new AssistantsRoutes(database.jdbi(), bodies,
                     new RunEngine.Deps(upstream, eventLog, listener), follower, heartbeats, streamTokens);
             started.add(assistants);
+            DocumentsModule documents = new DocumentsModule(database.jdbi(), upstream, listener, settings.agent());
+            started.add(documents);
             ToolRegistry agentTools = AgentRoutes.builtinTools();
+            agentTools.register(new VisionOcrTool(documents.ocr()));
             AgentRoutes agent = new AgentRoutes(database.jdbi(), bodies, follower,
                     AgentRoutes.deps(upstream, eventLog, listener, agentTools, settings.agent(), recorder),
                     settings.models().chatModel(), settings.features().streamingEnabled());
@@ -144,6 +149,7 @@ public final class Gateway implements AutoCloseable {
                     new StreamRoutes(follower)::register,
                     assistants::register,
                     agent::register,
+                    documents::register,
                     new OpenAiRoutes(upstream, relay, listener, bodies)::register);
             HttpServer http = HttpServer.start(settings.server(), routes);
             started.add(http);

@@ -161,6 +161,11 @@ final class ResponsesApi {
                 }
             }
         }
+        String seen = Vision.read(body.path("input"));
+        if (seen != null && script.text() == null && script.toolCall() == null && script.toolCalls().isEmpty()) {
+            return Reply.plan(new Script(seen, null, script.delayMillis(), null, null, null, null, null, null, false,
+                    java.util.List.of()), lastUser, null, Math.max(1, inputTokens));
+        }
         if (!script.toolCalls().isEmpty()) {
             int outputs = outputsInChain(body);
             if (outputs < script.toolCalls().size()) {

@@ -144,7 +144,7 @@ final class AgentRunner {
                 AgentTool tool = allowedTool(name);
                 JsonNode arguments = Json.MAPPER.readTree(call.path("arguments").asText("{}"));
                 try (var executor = Executors.newVirtualThreadPerTaskExecutor()) {
-                    Future<String> future = executor.submit(() -> tool.call(arguments));
+                    Future<String> future = executor.submit(() -> tool.call(new AgentTool.ToolContext(caller, runId), arguments));
                     try {
                         output = future.get(deps.settings().toolTimeout().toMillis(), TimeUnit.MILLISECONDS);
                     } catch (TimeoutException e) {

@@ -18,4 +18,12 @@ public interface AgentTool {
 
     /** Runs the tool; the returned text is what the model sees. Throwing tells the model the tool failed. */
     String call(JsonNode arguments) throws Exception;
+
+    /** Runs the tool knowing who asked (for tools that call upstream themselves and account for it). */
+    default String call(ToolContext context, JsonNode arguments) throws Exception {
+        return call(arguments);
+    }
+
+    /** Who a tool call is made for. */
+    record ToolContext(dev.switchboard.auth.Caller caller, String runId) {}
 }

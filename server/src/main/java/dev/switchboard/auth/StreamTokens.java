@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Optional;
@@ -28,15 +27,7 @@ public final class StreamTokens {
     private final byte[] secret;
 
     public StreamTokens(Jdbi jdbi) {
-        byte[] fresh = new byte[32];
-        new SecureRandom().nextBytes(fresh);
-        // The first instance to start stores its secret; every instance then uses that one.
-        this.secret = jdbi.withHandle(h -> {
-            h.createUpdate("insert into gateway_secrets (name, value) values (:n, :v) on conflict (name) do nothing")
-                    .bind("n", SECRET_NAME).bind("v", fresh).execute();
-            return h.createQuery("select value from gateway_secrets where name = :n").bind("n", SECRET_NAME)
-                    .mapTo(byte[].class).one();
-        });
+        this.secret = GatewaySecrets.load(jdbi, SECRET_NAME);
     }
 
     /** A token for {@code scope}, valid for {@link #LIFETIME}. */

@@ -50,6 +50,9 @@ public final class SettingsLoader {
         FILE_KEYS.put("stream_retention", "SWITCHBOARD_STREAM_RETENTION");
         FILE_KEYS.put("agent_max_tool_rounds", "SWITCHBOARD_AGENT_MAX_TOOL_ROUNDS");
         FILE_KEYS.put("agent_tool_timeout", "SWITCHBOARD_AGENT_TOOL_TIMEOUT");
+        FILE_KEYS.put("vision_model", "SWITCHBOARD_VISION_MODEL");
+        FILE_KEYS.put("document_max_bytes", "SWITCHBOARD_DOCUMENT_MAX_BYTES");
+        FILE_KEYS.put("document_url_allowlist", "SWITCHBOARD_DOCUMENT_URL_ALLOWLIST");
     }
 
     /** Secrets come only from the environment. */
@@ -159,7 +162,12 @@ public final class SettingsLoader {
                 secret("REDIS_URL"));
         var agent = new AgentSettings(
                 parsed("SWITCHBOARD_AGENT_MAX_TOOL_ROUNDS", 5, v -> (int) positiveLong(v)),
-                parsed("SWITCHBOARD_AGENT_TOOL_TIMEOUT", Duration.ofSeconds(20), SettingsLoader::duration));
+                parsed("SWITCHBOARD_AGENT_TOOL_TIMEOUT", Duration.ofSeconds(20), SettingsLoader::duration),
+                text("SWITCHBOARD_VISION_MODEL", "gpt-4o-mini"),
+                parsed("SWITCHBOARD_DOCUMENT_MAX_BYTES", 20L * 1024 * 1024, SettingsLoader::positiveLong),
+                java.util.Arrays.stream(text("SWITCHBOARD_DOCUMENT_URL_ALLOWLIST", "").split(","))
+                        .map(String::trim).filter(h -> !h.isEmpty()).map(h -> h.toLowerCase(Locale.ROOT))
+                        .collect(java.util.stream.Collectors.toUnmodifiableSet()));
         return new Settings(server, upstream, new DatabaseSettings(secret("DATABASE_URL")), models, features, streams, agent);
     }
 

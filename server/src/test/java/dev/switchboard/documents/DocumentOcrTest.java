@@ -1,0 +1,135 @@
+package dev.switchboard.documents;
+
+import static dev.switchboard.ErrorAssertions.assertError;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.switchboard.SseFrames;
+import dev.switchboard.TestGateway;
+import dev.switchboard.stream.SseFrame;
+import dev.switchboard.web.Json;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.CRC32;
+import javax.imageio.ImageIO;
+import org.apache.pdfbox.pdmodel.PDDocument;
+import org.apache.pdfbox.pdmodel.PDPage;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Uploaded documents, their signed URLs, and document.vision_ocr called by an agent in the middle of a stream. */
+class DocumentOcrTest {
+    static TestGateway gw;
+
+    @BeforeAll
+    static void start() {
+        gw = TestGateway.start(Map.of("OPENAI_STREAMING_ENABLED", "true"));
+    }
+
+    @AfterAll
+    static void stop() {
+        gw.close();
+    }
+
+    @Test
+    void anAgentReadsAnUploadedDocumentThroughItsSignedUrl() throws Exception {
+        JsonNode uploaded = upload(pngWithText("Invoice 42: total 19.99 EUR"), "image/png");
+        String url = gw.url(uploaded.path("url").asText());
+        gw.emulator.script("ocr-agent", Json.write(Json.object().set("tool_calls", Json.MAPPER.createArrayNode().add(
+                Json.object().put("name", "document__vision_ocr").set("arguments", Json.object().put("url", url))))));
+        String session = Json.MAPPER.readTree(gw.send(gw.post("/api/agent/sessions",
+                "{\"model\":\"ocr-agent\",\"tools\":[\"document.vision_ocr\"]}")).body()).path("id").asText();
+        List<SseFrame> frames = SseFrames.parse(gw.send(gw.post("/api/agent/stream",
+                "{\"session_id\":\"" + session + "\",\"input\":\"What is the total?\"}")).body());
+        JsonNode result = SseFrames.json(frames.stream().filter(f -> "tool-result".equals(f.event())).findFirst().orElseThrow());
+        assertThat(result.path("output").asText()).isEqualTo("Invoice 42: total 19.99 EUR");
+        StringBuilder text = new StringBuilder();
+        frames.stream().filter(f -> "text-delta".equals(f.event())).forEach(f -> text.append(SseFrames.json(f).path("delta").asText()));
+        assertThat(text).hasToString("The tool returned: Invoice 42: total 19.99 EUR");
+
+        // The vision request went upstream as input_image, with the document as a data URL.
+        var vision = gw.emulator.requests().stream().filter(r -> r.body().contains("input_image")).reduce((a, b) -> b).orElseThrow();
+        assertThat(vision.body()).contains("data:image/png;base64,");
+    }
+
+    @Test
+    void pdfPagesAreRenderedToImagesForTheVisionModel() throws Exception {
+        byte[] pdf;
+        try (PDDocument document = new PDDocument(); ByteArrayOutputStream out = new ByteArrayOutputStream()) {
+            document.addPage(new PDPage());
+            document.addPage(new PDPage());
+            document.save(out);
+            pdf = out.toByteArray();
+        }
+        JsonNode uploaded = upload(pdf, "application/pdf");
+        assertThat(uploaded.path("media_type").asText()).isEqualTo("application/pdf");
+        String text = gw.gateway.agentTools().find("document.vision_ocr").orElseThrow().call(
+                new dev.switchboard.agent.AgentTool.ToolContext(new dev.switchboard.auth.Caller("key_t", "t", "o", false), "run_t"),
+                Json.object().put("url", uploaded.path("url").asText()));
+        // Two pages, each a PNG the emulator describes.
+        assertThat(text.lines().toList()).hasSize(2).allMatch(line -> line.startsWith("No readable text: a image/png image of"));
+    }
+
+    @Test
+    void signedUrlsServeWithoutAKeyUntilTamperedOrExpired() throws Exception {
+        byte[] png = pngWithText("hello");
+        JsonNode uploaded = upload(png, "image/png");
+        String path = uploaded.path("url").asText();
+        HttpResponse<byte[]> served = java.net.http.HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(gw.url(path))).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(served.statusCode()).isEqualTo(200);
+        assertThat(served.body()).isEqualTo(png);
+        assertThat(served.headers().firstValue("Content-Type")).hasValue("image/png");
+
+        assertError(gw.send(HttpRequest.newBuilder(URI.create(gw.url(path.replace("signature=", "signature=x"))))), 403, "bad_signature");
+        String id = uploaded.path("id").asText();
+        String expired = new SignedUrls(gw.gateway.database().jdbi()).sign(id, System.currentTimeMillis() / 1000 - 10);
+        assertError(gw.send(HttpRequest.newBuilder(URI.create(gw.url(expired)))), 410, "expired");
+    }
+
+    @Test
+    void onlyDocumentTypesAreUploaded() {
+        assertError(gw.send(gw.post("/api/documents", "just some text").setHeader("Content-Type", "text/plain")), 415,
+                "unsupported_document");
+    }
+
+    private static JsonNode upload(byte[] bytes, String contentType) throws Exception {
+        HttpResponse<String> response = gw.send(HttpRequest.newBuilder(URI.create(gw.url("/api/documents")))
+                .header("Authorization", "Bearer " + gw.clientKey).header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(bytes)));
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+        return Json.MAPPER.readTree(response.body());
+    }
+
+    /** A small PNG with a tEXt chunk "Switchboard-Text", which the emulator's vision reads back. */
+    static byte[] pngWithText(String text) throws Exception {
+        ByteArrayOutputStream plain = new ByteArrayOutputStream();
+        ImageIO.write(new BufferedImage(4, 4, BufferedImage.TYPE_INT_RGB), "png", plain);
+        byte[] png = plain.toByteArray();
+        int afterHeader = 8 + 4 + 4 + 13 + 4; // signature, IHDR length, type, data, CRC
+        byte[] data = ("Switchboard-Text\0" + text).getBytes(StandardCharsets.ISO_8859_1);
+        ByteArrayOutputStream chunk = new ByteArrayOutputStream();
+        chunk.write(new byte[] {(byte) (data.length >>> 24), (byte) (data.length >>> 16), (byte) (data.length >>> 8), (byte) data.length});
+        byte[] typeAndData = new byte[4 + data.length];
+        System.arraycopy("tEXt".getBytes(StandardCharsets.US_ASCII), 0, typeAndData, 0, 4);
+        System.arraycopy(data, 0, typeAndData, 4, data.length);
+        chunk.write(typeAndData);
+        CRC32 crc = new CRC32();
+        crc.update(typeAndData);
+        long c = crc.getValue();
+        chunk.write(new byte[] {(byte) (c >>> 24), (byte) (c >>> 16), (byte) (c >>> 8), (byte) c});
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(Arrays.copyOfRange(png, 0, afterHeader));
+        out.write(chunk.toByteArray());
+        out.write(Arrays.copyOfRange(png, afterHeader, png.length));
+        return out.toByteArray();
+    }
+}
