@@ -5,6 +5,7 @@ import dev.switchboard.agent.AgentRoutes;
 import dev.switchboard.agent.ToolRegistry;
 import dev.switchboard.agent.VisionOcrTool;
 import dev.switchboard.documents.DocumentsModule;
+import dev.switchboard.mcp.McpEndpoint;
 import dev.switchboard.assistants.AssistantsRoutes;
 import dev.switchboard.assistants.RunEngine;
 import dev.switchboard.auth.ApiKeys;
@@ -151,7 +152,9 @@ public final class Gateway implements AutoCloseable {
                     agent::register,
                     documents::register,
                     new OpenAiRoutes(upstream, relay, listener, bodies)::register);
-            HttpServer http = HttpServer.start(settings.server(), routes);
+            McpEndpoint mcp = new McpEndpoint(keys, agentTools, recorder);
+            started.add(mcp);
+            HttpServer http = HttpServer.start(settings.server(), routes, List.of(mcp::mount));
             started.add(http);
             Gateway gateway = new Gateway(database, emulator, upstream, http, keys, admin, liveStreams, recorder, started);
             gateway.agentTools = agentTools;

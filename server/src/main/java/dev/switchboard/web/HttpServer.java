@@ -32,6 +32,15 @@ public final class HttpServer implements AutoCloseable {
 
     /** Starts listening; {@code routes} register every route, in the order given. */
     public static HttpServer start(ServerSettings settings, List<Consumer<RoutesConfig>> routes) {
+        return start(settings, routes, List.of());
+    }
+
+    /**
+     * Starts listening, with servlets of other libraries (the MCP server) mounted beside the routes; their own paths
+     * take precedence over Javalin's catch-all.
+     */
+    public static HttpServer start(ServerSettings settings, List<Consumer<RoutesConfig>> routes,
+                                   List<Consumer<org.eclipse.jetty.ee10.servlet.ServletContextHandler>> servlets) {
         Javalin app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
@@ -49,6 +58,7 @@ public final class HttpServer implements AutoCloseable {
             });
             cfg.requestLogger.http((ctx, millis) -> ACCESS.info("{} {} {} {} {}ms", RequestIds.of(ctx), ctx.method(),
                     ctx.path(), ctx.statusCode(), Math.round(millis)));
+            servlets.forEach(mount -> cfg.jetty.modifyServletContextHandler(mount::accept));
             cfg.routes.before(RequestIds::assign);
             routes.forEach(r -> r.accept(cfg.routes));
             cfg.routes.exception(GatewayException.class, HttpServer::refuse);
