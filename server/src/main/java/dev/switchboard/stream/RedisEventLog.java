@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * event N" is simply {@code XREAD} from {@code 0-(N+1)}; a final entry with an {@code end} field marks the end.
  *
  * <p>Appends are sent asynchronously on one shared connection (Redis keeps their order), so the relay never
- * waits for Redis. Readers block in {@code XREAD} on a connection of their own.
+ * waits for Redis; only a stream's registration is written synchronously, once, before its first byte. Readers
+ * block in {@code XREAD} on a connection of their own.
  */
 final class RedisEventLog implements EventLog {
     private static final Logger LOG = LoggerFactory.getLogger(RedisEventLog.class);
@@ -48,6 +49,8 @@ final class RedisEventLog implements EventLog {
     RedisEventLog(String url, Duration retention) {
         this.client = RedisClient.create(url);
         this.connection = client.connect(CODEC);
+        // A Redis that hangs must not hold up a stream for the default minute.
+        connection.setTimeout(Duration.ofSeconds(2));
         this.async = connection.async();
         this.retention = retention;
     }
@@ -63,7 +66,16 @@ final class RedisEventLog implements EventLog {
         fields.put("resumable", bytes(String.valueOf(meta.resumable())));
         fields.put("created_at", bytes(meta.createdAt().toString()));
         sequences.put(meta.id(), new AtomicLong());
-        track(async.hset(metaKey(meta.id()), fields));
+        try {
+            // Written before the stream's first byte leaves: a client can resume on another instance at once, and
+            // that instance's connection is not ordered with this one's.
+            connection.sync().hset(metaKey(meta.id()), fields);
+        } catch (RuntimeException e) {
+            // The live stream goes on; only resuming it elsewhere will not work.
+            failedWrites.incrementAndGet();
+            LOG.warn("Redis event log: stream {} not registered ({}); it cannot be resumed on other instances",
+                    meta.id(), e.getMessage());
+        }
         track(async.expire(metaKey(meta.id()), UNFINISHED_TTL));
         track(async.setex(knownKey(meta.id()), retention.plus(TOMBSTONE_TTL).toSeconds(), bytes("1")));
     }
