@@ -6,6 +6,7 @@ import dev.switchboard.agent.ToolRegistry;
 import dev.switchboard.agent.VisionOcrTool;
 import dev.switchboard.documents.DocumentsModule;
 import dev.switchboard.mcp.McpEndpoint;
+import dev.switchboard.mcp.McpToolSources;
 import dev.switchboard.assistants.AssistantsRoutes;
 import dev.switchboard.assistants.RunEngine;
 import dev.switchboard.auth.ApiKeys;
@@ -156,6 +157,10 @@ public final class Gateway implements AutoCloseable {
             started.add(mcp);
             HttpServer http = HttpServer.start(settings.server(), routes, List.of(mcp::mount));
             started.add(http);
+            // After the listener: the gateway's own /mcp may be one of the servers.
+            McpToolSources mcpSources = new McpToolSources(settings.agent().mcpServers(), agentTools);
+            started.add(mcpSources);
+            mcpSources.connectInBackground();
             Gateway gateway = new Gateway(database, emulator, upstream, http, keys, admin, liveStreams, recorder, started);
             gateway.agentTools = agentTools;
             if (settings.streams().redisUrl().isPresent()) gateway.streamLog = "Redis Streams (shared by every instance on it)";

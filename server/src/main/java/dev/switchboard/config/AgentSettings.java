@@ -12,6 +12,7 @@ import java.util.Set;
  * @param documentMaxBytes     the largest document uploaded or fetched (default 20 MiB)
  * @param documentUrlAllowlist external https hosts documents may be fetched from; a leading dot allows subdomains
  *                             (default none: only the gateway's own signed URLs)
+ * @param mcpServers           MCP servers whose tools agents may use (SWITCHBOARD_MCP_SERVERS; default none)
  */
 public record AgentSettings(int maxToolRounds, Duration toolTimeout, String visionModel, long documentMaxBytes,
-                            Set<String> documentUrlAllowlist) {}
+                            Set<String> documentUrlAllowlist, java.util.List<McpServerSettings> mcpServers) {}

@@ -53,6 +53,7 @@ public final class SettingsLoader {
         FILE_KEYS.put("vision_model", "SWITCHBOARD_VISION_MODEL");
         FILE_KEYS.put("document_max_bytes", "SWITCHBOARD_DOCUMENT_MAX_BYTES");
         FILE_KEYS.put("document_url_allowlist", "SWITCHBOARD_DOCUMENT_URL_ALLOWLIST");
+        FILE_KEYS.put("mcp_servers", "SWITCHBOARD_MCP_SERVERS");
     }
 
     /** Secrets come only from the environment. */
@@ -62,6 +63,8 @@ public final class SettingsLoader {
 
     private final List<String> problems = new ArrayList<>();
     private final Map<String, String> raw = new LinkedHashMap<>();
+    /** The whole environment, for variables the configuration names (an MCP server's key_env). */
+    private Map<String, String> environment = Map.of();
 
     private SettingsLoader() {}
 
@@ -72,6 +75,7 @@ public final class SettingsLoader {
      */
     public static Settings load(Map<String, String> env, Optional<Path> configFile) {
         SettingsLoader loader = new SettingsLoader();
+        loader.environment = env;
         configFile.ifPresent(loader::readFile);
         loader.readEnvironment(env);
         Settings settings = loader.build();
@@ -167,8 +171,39 @@ public final class SettingsLoader {
                 parsed("SWITCHBOARD_DOCUMENT_MAX_BYTES", 20L * 1024 * 1024, SettingsLoader::positiveLong),
                 java.util.Arrays.stream(text("SWITCHBOARD_DOCUMENT_URL_ALLOWLIST", "").split(","))
                         .map(String::trim).filter(h -> !h.isEmpty()).map(h -> h.toLowerCase(Locale.ROOT))
-                        .collect(java.util.stream.Collectors.toUnmodifiableSet()));
+                        .collect(java.util.stream.Collectors.toUnmodifiableSet()),
+                mcpServers(raw.get("SWITCHBOARD_MCP_SERVERS")));
         return new Settings(server, upstream, new DatabaseSettings(secret("DATABASE_URL")), models, features, streams, agent);
+    }
+
+    /**
+     * {@code [{"name": "docs", "url": "https://host/mcp", "key_env": "DOCS_MCP_KEY"}]}: the key itself stays in the
+     * environment variable {@code key_env} names, never in the configuration.
+     */
+    private java.util.List<McpServerSettings> mcpServers(String json) {
+        java.util.List<McpServerSettings> servers = new ArrayList<>();
+        if (json == null || json.isBlank()) return servers;
+        try {
+            for (JsonNode server : new ObjectMapper().readTree(json)) {
+                String name = server.path("name").asText("");
+                String url = server.path("url").asText("");
+                if (!name.matches("[a-z0-9_-]{1,32}")) throw new IllegalArgumentException("name '" + name + "' must be 1 to 32 of a-z 0-9 _ -");
+                URI uri = URI.create(url);
+                if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) throw new IllegalArgumentException("url '" + url + "' is not http(s)");
+                Optional<Secret> key = Optional.empty();
+                if (server.hasNonNull("key_env")) {
+                    String variable = server.get("key_env").asText();
+                    String value = environment.get(variable);
+                    if (value == null || value.isBlank()) throw new IllegalArgumentException("key_env names " + variable + ", which is not set");
+                    key = Optional.of(Secret.of(value));
+                }
+                servers.add(new McpServerSettings(name, uri, key));
+            }
+        } catch (Exception e) {
+            problems.add("SWITCHBOARD_MCP_SERVERS is not valid: " + e.getMessage()
+                    + ". Expected [{\"name\": \"docs\", \"url\": \"https://host/mcp\", \"key_env\": \"DOCS_MCP_KEY\"}].");
+        }
+        return servers;
     }
 
     private String text(String name, String fallback) {
