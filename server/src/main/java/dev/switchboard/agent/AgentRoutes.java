@@ -71,7 +71,7 @@ public final class AgentRoutes {
         if (sessionId == null || !sessionId.isTextual()) throw GatewayException.missingParam("session_id");
         ObjectNode session = sessions.retrieve(owner(ctx), sessionId.asText());
         ArrayNode content = inputContent(request.get("input"));
-        AgentRunner.Started started = runner.start(Authenticator.caller(ctx), session, content,
+        AgentRunner.Started started = runner.start(Authenticator.caller(ctx), dev.switchboard.web.RequestIds.of(ctx), session, content,
                 "true".equalsIgnoreCase(ctx.queryParam("raw")));
         SseWriter client = SseWriter.start(ctx.res(), Map.of("X-Switchboard-Stream-Id", started.streamId(),
                 "X-Switchboard-Agent-Run-Id", started.runId()));

@@ -58,14 +58,18 @@ final class AgentRunner {
         this.repository = repository;
     }
 
-    Started start(Caller caller, ObjectNode session, ArrayNode inputContent, boolean raw) {
+    /**
+     * @param requestId the client's request id: the run's upstream requests are {@code REQUEST_ID-rN}, so one id
+     *                  finds the whole run in the debug log
+     */
+    Started start(Caller caller, String requestId, ObjectNode session, ArrayNode inputContent, boolean raw) {
         String runId = AgentSessions.newId("arun_");
         String streamId = AgentSessions.newId("strm_");
         deps.log().create(new StreamMeta(streamId, caller.owner(), caller.keyId(), ENDPOINT, session.path("model").asText(),
                 true, Instant.now()));
         repository.insertRun(runId, session.get("id").asText(), caller.owner(), inputContent, streamId);
         Thread.ofVirtual().name("agent-" + runId).start(() -> {
-            Turn turn = new Turn(caller, session, runId, streamId, raw);
+            Turn turn = new Turn(caller, requestId, session, runId, streamId, raw);
             try {
                 turn.run(inputContent);
             } catch (RuntimeException e) {
@@ -82,6 +86,8 @@ final class AgentRunner {
     /** One run's state, on its own thread. */
     private final class Turn {
         private final Caller caller;
+        private final String requestId;
+        private int rounds;
         private final ObjectNode session;
         private final String runId;
         private final String streamId;
@@ -92,8 +98,9 @@ final class AgentRunner {
         private long inputTokens;
         private long outputTokens;
 
-        Turn(Caller caller, ObjectNode session, String runId, String streamId, boolean raw) {
+        Turn(Caller caller, String requestId, ObjectNode session, String runId, String streamId, boolean raw) {
             this.caller = caller;
+            this.requestId = requestId;
             this.session = session;
             this.runId = runId;
             this.streamId = streamId;
@@ -194,11 +201,11 @@ final class AgentRunner {
             }
             request.put("stream", true).put("store", true);
             Round round = new Round();
-            String requestId = AgentSessions.newId("sbreq_");
-            Exchange exchange = new Exchange(requestId, caller.keyId(), caller.keyName(), caller.owner(), "/v1/responses",
+            String roundId = requestId + "-r" + (++rounds);
+            Exchange exchange = new Exchange(roundId, caller.keyId(), caller.keyName(), caller.owner(), "/v1/responses",
                     session.path("model").asText(), true, deps.listener());
             try (UpstreamResponse response = deps.upstream().send(new UpstreamRequest("POST", "/responses", null,
-                    Json.write(request).getBytes(StandardCharsets.UTF_8), Map.of(), requestId))) {
+                    Json.write(request).getBytes(StandardCharsets.UTF_8), Map.of(), roundId))) {
                 exchange.answered(response.status(), response.header("x-request-id").orElse(null));
                 if (response.status() >= 400) {
                     round.failure = upstreamMessage(response);

@@ -75,6 +75,11 @@ class AgentStreamingTest {
                     + "where kind = 'tool_call' and payload->>'agent_run_id' = :run").bind("run", runId).mapTo(Long.class).one());
         } while (logged < 2 && System.nanoTime() < deadline);
         assertThat(logged).isEqualTo(2);
+        // And each of its three upstream requests, under the stream request's own id.
+        String requestId = response.headers().firstValue("X-Switchboard-Request-Id").orElseThrow();
+        long upstream = gw.gateway.database().jdbi().withHandle(h -> h.createQuery("select count(*) from openai_debug_events "
+                + "where kind = 'upstream_request' and request_id like :prefix").bind("prefix", requestId + "-r%").mapTo(Long.class).one());
+        assertThat(upstream).isEqualTo(3);
     }
 
     @Test
