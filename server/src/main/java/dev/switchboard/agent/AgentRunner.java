@@ -10,6 +10,7 @@ import dev.switchboard.observe.Exchange;
 import dev.switchboard.observe.ExchangeListener;
 import dev.switchboard.observe.Usage;
 import dev.switchboard.stream.EventLog;
+import dev.switchboard.stream.NamedEvents;
 import dev.switchboard.stream.SseFrame;
 import dev.switchboard.stream.SseReader;
 import dev.switchboard.stream.StreamMeta;
@@ -208,7 +209,7 @@ final class AgentRunner {
                     Json.write(request).getBytes(StandardCharsets.UTF_8), Map.of(), roundId))) {
                 exchange.answered(response.status(), response.header("x-request-id").orElse(null));
                 if (response.status() >= 400) {
-                    round.failure = upstreamMessage(response);
+                    round.failure = response.errorMessage();
                     round.failureCode = response.status() == 429 ? "rate_limited" : "upstream_error";
                     exchange.finish("upstream_error", round.failureCode);
                     return round;
@@ -280,8 +281,7 @@ final class AgentRunner {
         }
 
         void emit(String event, JsonNode data) {
-            String payload = data == null ? "[DONE]" : Json.write(data);
-            deps.log().append(streamId, ("event: " + event + "\ndata: " + payload + "\n\n").getBytes(StandardCharsets.UTF_8));
+            deps.log().append(streamId, NamedEvents.frame(event, data));
         }
     }
 
@@ -291,14 +291,5 @@ final class AgentRunner {
         String responseId;
         String failure;
         String failureCode;
-    }
-
-    private static String upstreamMessage(UpstreamResponse response) {
-        try {
-            return Json.MAPPER.readTree(response.readAll()).path("error").path("message")
-                    .asText("The upstream answered HTTP " + response.status() + ".");
-        } catch (IOException e) {
-            return "The upstream answered HTTP " + response.status() + ".";
-        }
     }
 }

@@ -7,6 +7,7 @@ import dev.switchboard.auth.Caller;
 import dev.switchboard.observe.Exchange;
 import dev.switchboard.observe.ExchangeListener;
 import dev.switchboard.stream.EventLog;
+import dev.switchboard.stream.NamedEvents;
 import dev.switchboard.stream.SseFrame;
 import dev.switchboard.stream.SseReader;
 import dev.switchboard.stream.StreamMeta;
@@ -142,7 +143,7 @@ public final class RunEngine {
             if (handle.cancelled) throw new IOException("cancelled");
             if (response.status() >= 400) {
                 failureCode = response.status() == 429 ? "rate_limit_exceeded" : response.status() == 400 ? "invalid_prompt" : "server_error";
-                failure = upstreamMessage(response);
+                failure = response.errorMessage();
                 exchange.finish("upstream_error", failureCode);
             } else {
                 SseReader reader = new SseReader(response.body());
@@ -238,15 +239,6 @@ public final class RunEngine {
         emitter.emit("error", Json.object().put("code", code).put("message", message).putNull("param").put("type", code));
     }
 
-    private static String upstreamMessage(UpstreamResponse response) {
-        try {
-            JsonNode body = Json.MAPPER.readTree(response.readAll());
-            return body.path("error").path("message").asText("The upstream answered HTTP " + response.status() + ".");
-        } catch (IOException e) {
-            return "The upstream answered HTTP " + response.status() + ".";
-        }
-    }
-
     /** Writes Assistants events ({@code event: NAME} / {@code data: JSON}) to a run's log and its archive. */
     static final class Emitter {
         private final EventLog log;
@@ -261,8 +253,7 @@ public final class RunEngine {
 
         /** {@code data} null writes the terminator's {@code [DONE]}. */
         void emit(String event, JsonNode data) {
-            String payload = data == null ? "[DONE]" : Json.write(data);
-            byte[] frame = ("event: " + event + "\ndata: " + payload + "\n\n").getBytes(StandardCharsets.UTF_8);
+            byte[] frame = NamedEvents.frame(event, data);
             archive.keep(streamId, log.append(streamId, frame), frame);
         }
     }

@@ -48,6 +48,16 @@ public final class UpstreamResponse implements AutoCloseable {
         return header("Content-Type").map(t -> t.toLowerCase().startsWith("text/event-stream")).orElse(false);
     }
 
+    /** The message of an OpenAI-shaped error body (read whole), or a sentence naming the status. */
+    public String errorMessage() {
+        String fallback = "The upstream answered HTTP " + status + ".";
+        try {
+            return dev.switchboard.web.Json.MAPPER.readTree(readAll()).path("error").path("message").asText(fallback);
+        } catch (IOException e) {
+            return fallback;
+        }
+    }
+
     /** Reads the whole body (for errors and non-streamed answers). */
     public byte[] readAll() throws IOException {
         try (InputStream in = body) {
