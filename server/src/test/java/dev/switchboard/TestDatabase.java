@@ -38,6 +38,17 @@ public final class TestDatabase {
         return "jdbc:postgresql://127.0.0.1:" + embedded.getPort() + "/postgres?user=postgres";
     }
 
+    /** Drops a database made by {@link #freshDatabase}; connections to it must be closed. */
+    public static void drop(String adminUrl, String databaseUrl) throws SQLException {
+        int slash = databaseUrl.indexOf('/', "jdbc:postgresql://".length());
+        int query = databaseUrl.indexOf('?');
+        String name = databaseUrl.substring(slash + 1, query < 0 ? databaseUrl.length() : query);
+        if (!name.startsWith("sb_test_")) throw new IllegalArgumentException("not a test database: " + name);
+        try (Connection c = DriverManager.getConnection(adminUrl); Statement s = c.createStatement()) {
+            s.execute("drop database if exists " + name + " with (force)");
+        }
+    }
+
     /** Creates an empty database beside {@code adminUrl}'s and returns its URL. */
     public static String freshDatabase(String adminUrl) throws SQLException {
         String name = "sb_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);

@@ -49,6 +49,8 @@ class MigrationsTest {
             assertThat(keys.authenticate(created.secret())).hasValueSatisfying(c -> assertThat(c.owner()).isEqualTo("owner-a"));
             keys.revoke(created.key().id());
             assertThat(keys.authenticate(created.secret())).isEmpty();
+        } finally {
+            TestDatabase.drop(adminUrl, url);
         }
     }
 
