@@ -29,6 +29,7 @@ public final class Emulator implements AutoCloseable {
         var responses = new ResponsesApi(scripts, stalls, new ResponseStore(), conversations, observations);
         var conversationsApi = new ConversationsApi(conversations);
         var models = new ModelsApi();
+        var realtime = new RealtimeApi(scripts, options.apiKey());
         this.app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.concurrency.useVirtualThreads = true;
@@ -58,6 +59,8 @@ public final class Emulator implements AutoCloseable {
             cfg.routes.get("/v1/conversations/{id}/items", conversationsApi::listItems);
             cfg.routes.get("/v1/conversations/{id}/items/{item}", conversationsApi::retrieveItem);
             cfg.routes.delete("/v1/conversations/{id}/items/{item}", conversationsApi::deleteItem);
+            cfg.routes.wsBeforeUpgrade("/v1/realtime", realtime::checkUpgrade);
+            cfg.routes.ws("/v1/realtime", realtime::configure);
             cfg.routes.get("/v1/models", models::list);
             cfg.routes.get("/v1/models/{id}", models::retrieve);
             cfg.routes.post("/_emulator/scripts", this::registerScript);

@@ -26,6 +26,11 @@ final class ScriptBook {
     Script forRequest(Context ctx, String model) throws IOException {
         String header = ctx.header(HEADER);
         if (header != null && !header.isBlank()) return Script.fromJson(Json.parse(header));
+        return forModel(model);
+    }
+
+    /** The script for a model name alone: where there are no request headers (Realtime sessions). */
+    Script forModel(String model) {
         if (model != null) {
             Script registered = byModel.get(model);
             if (registered != null) return registered;

@@ -1,0 +1,83 @@
+package dev.switchboard.emulator;
+
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.websocket.WsConfig;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * {@code GET /v1/realtime?model=...}: the Realtime API over a WebSocket, GA interface only. The key is checked
+ * before the upgrade, as OpenAI does: a refused client gets an HTTP error, never an open socket.
+ */
+final class RealtimeApi {
+    private static final String KEY_PROTOCOL = "openai-insecure-api-key.";
+
+    private final ScriptBook scripts;
+    private final String apiKey;
+    private final Map<String, RealtimeSession> open = new ConcurrentHashMap<>();
+
+    RealtimeApi(ScriptBook scripts, String apiKey) {
+        this.scripts = scripts;
+        this.apiKey = apiKey;
+    }
+
+    /** Runs before the upgrade: an unusable request is refused with the status OpenAI gives. */
+    void checkUpgrade(Context ctx) {
+        String key = bearer(ctx.header("Authorization"));
+        if (key == null) {
+            key = protocolKey(ctx.header("Sec-WebSocket-Protocol"));
+            // Browsers fail a handshake that does not select one of the protocols they offered.
+            if (key != null) ctx.header("Sec-WebSocket-Protocol", "realtime");
+        }
+        if (key == null || key.isEmpty()) {
+            throw new HttpResponseException(401, "You didn't provide an API key.");
+        }
+        if (apiKey != null && !apiKey.equals(key)) {
+            throw new HttpResponseException(401, "Incorrect API key provided.");
+        }
+        String beta = ctx.header("OpenAI-Beta");
+        if (beta != null && beta.contains("realtime=v1")) {
+            throw new HttpResponseException(400, "The Realtime API beta interface is no longer supported; "
+                    + "connect without 'OpenAI-Beta: realtime=v1'.");
+        }
+        String model = ctx.queryParam("model");
+        if ((model == null || model.isBlank()) && ctx.queryParam("call_id") == null) {
+            throw new HttpResponseException(400, "Missing required parameter: 'model'.");
+        }
+    }
+
+    void configure(WsConfig ws) {
+        ws.onConnect(ctx -> {
+            String model = ctx.queryParam("model");
+            RealtimeSession session = new RealtimeSession(model, scripts.forModel(model), ctx::send);
+            open.put(ctx.sessionId(), session);
+            session.open();
+        });
+        ws.onMessage(ctx -> {
+            RealtimeSession session = open.get(ctx.sessionId());
+            if (session != null) session.onClientEvent(ctx.message());
+        });
+        ws.onClose(ctx -> {
+            RealtimeSession session = open.remove(ctx.sessionId());
+            if (session != null) session.close();
+        });
+    }
+
+    int openSessions() {
+        return open.size();
+    }
+
+    private static String bearer(String authorization) {
+        return authorization != null && authorization.startsWith("Bearer ") ? authorization.substring(7).trim() : null;
+    }
+
+    private static String protocolKey(String protocols) {
+        if (protocols == null) return null;
+        for (String protocol : protocols.split(",")) {
+            String trimmed = protocol.trim();
+            if (trimmed.startsWith(KEY_PROTOCOL)) return trimmed.substring(KEY_PROTOCOL.length());
+        }
+        return null;
+    }
+}
