@@ -29,7 +29,9 @@ public final class Emulator implements AutoCloseable {
         var responses = new ResponsesApi(scripts, stalls, new ResponseStore(), conversations, observations);
         var conversationsApi = new ConversationsApi(conversations);
         var models = new ModelsApi();
-        var realtime = new RealtimeApi(scripts, options.apiKey());
+        var clientSecrets = new ClientSecrets();
+        var realtime = new RealtimeApi(scripts, clientSecrets, options.apiKey());
+        var speech = new SpeechApi();
         this.app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.concurrency.useVirtualThreads = true;
@@ -61,6 +63,8 @@ public final class Emulator implements AutoCloseable {
             cfg.routes.delete("/v1/conversations/{id}/items/{item}", conversationsApi::deleteItem);
             cfg.routes.wsBeforeUpgrade("/v1/realtime", realtime::checkUpgrade);
             cfg.routes.ws("/v1/realtime", realtime::configure);
+            cfg.routes.post("/v1/realtime/client_secrets", clientSecrets::create);
+            cfg.routes.post("/v1/audio/speech", speech::create);
             cfg.routes.get("/v1/models", models::list);
             cfg.routes.get("/v1/models/{id}", models::retrieve);
             cfg.routes.post("/_emulator/scripts", this::registerScript);

@@ -1,5 +1,6 @@
 package dev.switchboard.emulator;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.websocket.WsConfig;
@@ -13,12 +14,16 @@ import java.util.concurrent.ConcurrentHashMap;
 final class RealtimeApi {
     private static final String KEY_PROTOCOL = "openai-insecure-api-key.";
 
+    private static final String MINTED_SESSION = "emulator.realtime.minted";
+
     private final ScriptBook scripts;
+    private final ClientSecrets secrets;
     private final String apiKey;
     private final Map<String, RealtimeSession> open = new ConcurrentHashMap<>();
 
-    RealtimeApi(ScriptBook scripts, String apiKey) {
+    RealtimeApi(ScriptBook scripts, ClientSecrets secrets, String apiKey) {
         this.scripts = scripts;
+        this.secrets = secrets;
         this.apiKey = apiKey;
     }
 
@@ -32,6 +37,12 @@ final class RealtimeApi {
         }
         if (key == null || key.isEmpty()) {
             throw new HttpResponseException(401, "You didn't provide an API key.");
+        }
+        if (key.startsWith("ek_")) {
+            ObjectNode minted = secrets.redeem(key);
+            if (minted == null) throw new HttpResponseException(401, "The client secret is unknown, used or expired.");
+            ctx.attribute(MINTED_SESSION, minted);
+            return;
         }
         if (apiKey != null && !apiKey.equals(key)) {
             throw new HttpResponseException(401, "Incorrect API key provided.");
@@ -49,8 +60,10 @@ final class RealtimeApi {
 
     void configure(WsConfig ws) {
         ws.onConnect(ctx -> {
-            String model = ctx.queryParam("model");
-            RealtimeSession session = new RealtimeSession(model, scripts.forModel(model), ctx::send);
+            ObjectNode minted = ctx.attribute(MINTED_SESSION);
+            ObjectNode config = minted != null ? minted : RealtimeSession.defaultConfig(ctx.queryParam("model"));
+            String model = config.path("model").asText();
+            RealtimeSession session = new RealtimeSession(config, scripts.forModel(model), ctx::send);
             open.put(ctx.sessionId(), session);
             session.open();
         });

@@ -25,10 +25,11 @@ final class RealtimeSession {
     private String speechItemId;
     private volatile RealtimeResponse activeResponse;
 
-    RealtimeSession(String model, Script script, Consumer<String> sink) {
+    /** A session with the given configuration, as {@link #defaultConfig} makes it or a client secret fixed it. */
+    RealtimeSession(ObjectNode config, Script script, Consumer<String> sink) {
         this.sink = sink;
         this.script = script;
-        this.config = defaultConfig(model);
+        this.config = config;
     }
 
     /** The first event of every session. */
@@ -256,7 +257,7 @@ final class RealtimeSession {
         return list.isEmpty() ? List.of("audio") : list;
     }
 
-    private static void merge(ObjectNode target, ObjectNode update) {
+    static void merge(ObjectNode target, ObjectNode update) {
         update.properties().forEach(entry -> {
             JsonNode existing = target.get(entry.getKey());
             if (existing instanceof ObjectNode existingObject && entry.getValue() instanceof ObjectNode updateObject) {
@@ -267,7 +268,7 @@ final class RealtimeSession {
         });
     }
 
-    private static ObjectNode defaultConfig(String model) {
+    static ObjectNode defaultConfig(String model) {
         ObjectNode pcm = Json.obj("type", "audio/pcm", "rate", VoiceActivity.SAMPLE_RATE);
         return Json.obj(
                 "type", "realtime",

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.ByteBuffer;
@@ -184,6 +186,57 @@ class RealtimeWebSocketTest {
         } finally {
             socket.abort();
         }
+    }
+
+    @Test
+    void aClientSecretOpensOneSessionWithItsConfiguration() throws Exception {
+        HttpResponse<String> minted = post("/v1/realtime/client_secrets", "{\"expires_after\":{\"anchor\":\"created_at\","
+                + "\"seconds\":60},\"session\":{\"type\":\"realtime\",\"model\":\"gpt-realtime-mini\","
+                + "\"instructions\":\"Speak like a pilot.\",\"audio\":{\"output\":{\"voice\":\"marin\"}}}}");
+        assertThat(minted.statusCode()).isEqualTo(200);
+        JsonNode secret = Json.parse(minted.body());
+        String value = secret.path("value").asText();
+        assertThat(value).startsWith("ek_");
+        assertThat(secret.path("expires_at").asLong()).isBetween(Ids.nowSeconds() + 55, Ids.nowSeconds() + 60);
+
+        try (Client client = Client.connect(null, value)) {
+            JsonNode session = client.next("session.created").path("session");
+            assertThat(session.path("model").asText()).isEqualTo("gpt-realtime-mini");
+            assertThat(session.path("instructions").asText()).isEqualTo("Speak like a pilot.");
+            assertThat(session.path("audio").path("output").path("voice").asText()).isEqualTo("marin");
+            assertThat(session.path("audio").path("output").path("format").path("rate").asInt()).isEqualTo(24000);
+        }
+        assertThat(handshakeStatus(null, value)).as("a secret opens one session").isEqualTo(401);
+        assertThat(post("/v1/realtime/client_secrets", "{\"expires_after\":{\"seconds\":5}}").statusCode()).isEqualTo(400);
+        assertThat(post("/v1/realtime/client_secrets", "{}").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void speechIsRenderedAsWavOrPcmAndOtherFormatsAreRefusedByName() throws Exception {
+        HttpResponse<byte[]> wav = HTTP.send(request("/v1/audio/speech",
+                "{\"model\":\"gpt-4o-mini-tts\",\"input\":\"three short words\",\"voice\":\"alloy\",\"response_format\":\"wav\"}"),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(wav.statusCode()).isEqualTo(200);
+        assertThat(wav.headers().firstValue("Content-Type")).hasValue("audio/wav");
+        byte[] bytes = wav.body();
+        assertThat(new String(bytes, 0, 4)).isEqualTo("RIFF");
+        assertThat(new String(bytes, 8, 4)).isEqualTo("WAVE");
+        assertThat(bytes.length).isEqualTo(44 + 3 * 2880 * 2);
+
+        HttpResponse<String> mp3 = post("/v1/audio/speech", "{\"model\":\"gpt-4o-mini-tts\",\"input\":\"hi\",\"voice\":\"alloy\"}");
+        assertThat(mp3.statusCode()).isEqualTo(400);
+        assertThat(Json.parse(mp3.body()).path("error").path("message").asText()).contains("'wav' or 'pcm'");
+        assertThat(post("/v1/audio/speech", "{\"input\":\"\",\"voice\":\"alloy\"}").statusCode()).isEqualTo(400);
+    }
+
+    static HttpRequest request(String path, String json) {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + emulator.port() + path))
+                .header("Authorization", "Bearer " + KEY).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build();
+    }
+
+    static HttpResponse<String> post(String path, String json) throws Exception {
+        return HTTP.send(request(path, json), HttpResponse.BodyHandlers.ofString());
     }
 
     static int handshakeStatus(String model, String key) {
