@@ -21,6 +21,7 @@ public final class Emulator implements AutoCloseable {
     private final Observations observations = new Observations();
     private final StallGate stalls = new StallGate();
     private final EmulatorOptions options;
+    private RealtimeApi realtime;
 
     private Emulator(EmulatorOptions options) {
         this.options = options;
@@ -31,6 +32,7 @@ public final class Emulator implements AutoCloseable {
         var models = new ModelsApi();
         var clientSecrets = new ClientSecrets();
         var realtime = new RealtimeApi(scripts, clientSecrets, options.apiKey());
+        this.realtime = realtime;
         var speech = new SpeechApi();
         this.app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
@@ -106,6 +108,11 @@ public final class Emulator implements AutoCloseable {
 
     public Observations observations() {
         return observations;
+    }
+
+    /** Realtime WebSocket sessions open now: a relay must close its upstream leg when its client leaves. */
+    public int realtimeSessions() {
+        return realtime.openSessions();
     }
 
     /** Lets every stream stalled by a {@code stall_after} script go on. */

@@ -39,6 +39,37 @@ public final class Authenticator {
         ctx.attribute(CALLER, caller);
     }
 
+    /**
+     * The caller of a WebSocket upgrade, checked before the upgrade: a gateway key or a token for {@code scope}, in
+     * {@code Authorization: Bearer} or, for browsers, which cannot set headers, in the
+     * {@code openai-insecure-api-key.} subprotocol. Refused with 401 otherwise.
+     */
+    public Caller upgradeCaller(Context ctx, String scope) {
+        String presented = presentedKey(ctx);
+        if (presented == null) presented = subprotocolKey(ctx.header("Sec-WebSocket-Protocol"));
+        if (presented == null) throw GatewayException.missingKey();
+        if (presented.startsWith("sbt_")) {
+            return tokens.verify(presented).filter(caller -> caller.mayRead(scope))
+                    .orElseThrow(() -> new GatewayException(401, "invalid_request_error", "invalid_stream_token", null,
+                            "The token is not valid here or has expired; mint a new one."));
+        }
+        return keys.authenticate(presented).orElseThrow(GatewayException::invalidKey);
+    }
+
+    /** The subprotocol browsers use to carry a key: {@code openai-insecure-api-key.KEY}. */
+    public static final String KEY_SUBPROTOCOL = "openai-insecure-api-key.";
+
+    private static String subprotocolKey(String protocols) {
+        if (protocols == null) return null;
+        for (String protocol : protocols.split(",")) {
+            String trimmed = protocol.trim();
+            if (trimmed.startsWith(KEY_SUBPROTOCOL) && trimmed.length() > KEY_SUBPROTOCOL.length()) {
+                return trimmed.substring(KEY_SUBPROTOCOL.length());
+            }
+        }
+        return null;
+    }
+
     private boolean acceptsTokens(Context ctx) {
         return ctx.method().name().equals("GET") && tokenPaths.stream().anyMatch(ctx.path()::startsWith);
     }

@@ -14,10 +14,12 @@ import java.util.Optional;
  * @param ttsModel           speech model for transcript export ({@code OPENAI_TTS_MODEL}; default {@code gpt-4o-mini-tts})
  * @param ttsVoice           speech voice ({@code OPENAI_TTS_VOICE}; default {@code alloy})
  * @param ttsFormat          speech format ({@code OPENAI_TTS_FORMAT}; default {@code mp3})
+ * @param realtimeModels     models clients may open over the Realtime WebSocket relay ({@code SWITCHBOARD_REALTIME_MODELS};
+ *                           default the Realtime model, {@code gpt-realtime} and {@code gpt-realtime-mini})
  */
 public record ModelSettings(String chatModel, String realtimeModel, String realtimeVoice,
                             Optional<String> realtimeTurnServers, Optional<String> transcriptionModel,
-                            String ttsModel, String ttsVoice, String ttsFormat) {
+                            String ttsModel, String ttsVoice, String ttsFormat, java.util.Set<String> realtimeModels) {
 
     /** A model is served over the Realtime WebSocket when its name contains "realtime", in any case. */
     public static boolean isRealtimeModel(String model) {

@@ -41,6 +41,7 @@ public final class SettingsLoader {
         FILE_KEYS.put("realtime_model", "OPENAI_REALTIME_MODEL");
         FILE_KEYS.put("realtime_voice", "OPENAI_REALTIME_VOICE");
         FILE_KEYS.put("realtime_turn_servers", "OPENAI_REALTIME_TURN_SERVERS");
+        FILE_KEYS.put("realtime_models", "SWITCHBOARD_REALTIME_MODELS");
         FILE_KEYS.put("transcription_model", "OPENAI_TRANSCRIPTION_MODEL");
         FILE_KEYS.put("tts_model", "OPENAI_TTS_MODEL");
         FILE_KEYS.put("tts_voice", "OPENAI_TTS_VOICE");
@@ -155,7 +156,8 @@ public final class SettingsLoader {
                 Optional.ofNullable(raw.get("OPENAI_TRANSCRIPTION_MODEL")),
                 text("OPENAI_TTS_MODEL", "gpt-4o-mini-tts"),
                 text("OPENAI_TTS_VOICE", "alloy"),
-                text("OPENAI_TTS_FORMAT", "mp3"));
+                text("OPENAI_TTS_FORMAT", "mp3"),
+                realtimeModels(text("SWITCHBOARD_REALTIME_MODELS", ""), text("OPENAI_REALTIME_MODEL", "gpt-realtime")));
         var features = new FeatureSettings(
                 parsed("OPENAI_STREAMING_ENABLED", false, SettingsLoader::bool),
                 parsed("OPENAI_REALTIME_ENABLED", false, SettingsLoader::bool),
@@ -275,5 +277,12 @@ public final class SettingsLoader {
         else d = Duration.ofSeconds(Long.parseLong(v));
         if (d.isNegative() || d.isZero()) throw new IllegalArgumentException("must be positive, like 30s or 250ms");
         return d;
+    }
+
+    private static java.util.Set<String> realtimeModels(String configured, String defaultModel) {
+        java.util.Set<String> models = java.util.Arrays.stream(configured.split(",")).map(String::trim)
+                .filter(m -> !m.isEmpty()).collect(java.util.stream.Collectors.toCollection(java.util.LinkedHashSet::new));
+        if (models.isEmpty()) models.addAll(java.util.List.of(defaultModel, "gpt-realtime", "gpt-realtime-mini"));
+        return java.util.Collections.unmodifiableSet(models);
     }
 }

@@ -82,6 +82,25 @@ public final class RequestLogRepository {
         });
     }
 
+    void insertRealtimeEvents(List<RequestRecorder.RealtimeEventRow> rows) throws SQLException {
+        jdbi.useTransaction(h -> {
+            try (PreparedStatement insert = h.getConnection().prepareStatement("""
+                    insert into openai_debug_events (request_id, kind, key_id, endpoint, payload, created_at)
+                    values (?, 'realtime_event', ?, ?, cast(? as jsonb), ?)
+                    on conflict (request_id, kind) do nothing""")) {
+                for (RequestRecorder.RealtimeEventRow r : rows) {
+                    insert.setString(1, r.id());
+                    insert.setString(2, r.keyId());
+                    insert.setString(3, "/v1/realtime " + r.direction() + " " + r.type());
+                    insert.setString(4, r.payload());
+                    insert.setTimestamp(5, Timestamp.from(r.at()));
+                    insert.addBatch();
+                }
+                insert.executeBatch();
+            }
+        });
+    }
+
     void insertToolCalls(List<RequestRecorder.ToolCallRow> rows) throws SQLException {
         jdbi.useTransaction(h -> {
             try (PreparedStatement insert = h.getConnection().prepareStatement("""

@@ -18,6 +18,7 @@ public final class RequestRecorder implements ExchangeListener, AutoCloseable {
     private final BatchWriter<RequestRow> requests;
     private final BatchWriter<RequestRow> debugEvents;
     private final BatchWriter<ToolCallRow> toolCalls;
+    private final BatchWriter<RealtimeEventRow> realtimeEvents;
 
     public RequestRecorder(RequestLogRepository repository, boolean debugEvents) {
         this.requests = new BatchWriter<>("request-log", CAPACITY, BATCH, LINGER, repository::insertRequests);
@@ -25,6 +26,8 @@ public final class RequestRecorder implements ExchangeListener, AutoCloseable {
                 ? new BatchWriter<>("debug-events", CAPACITY, BATCH, LINGER, repository::insertDebugEvents) : null;
         this.toolCalls = debugEvents
                 ? new BatchWriter<>("debug-tool-calls", CAPACITY, BATCH, LINGER, repository::insertToolCalls) : null;
+        this.realtimeEvents = debugEvents
+                ? new BatchWriter<>("debug-realtime-events", CAPACITY, BATCH, LINGER, repository::insertRealtimeEvents) : null;
     }
 
     /** One tool call an agent run made: in the debug log, when it is on. Never its arguments. */
@@ -33,6 +36,24 @@ public final class RequestRecorder implements ExchangeListener, AutoCloseable {
 
     public void toolCall(ToolCallRow row) {
         if (toolCalls != null) toolCalls.offer(row);
+    }
+
+    /**
+     * One event relayed over a Realtime WebSocket, in the debug log when it is on.
+     *
+     * @param id        unique per event: the session's request id and the event's number
+     * @param direction {@code client} (sent by the client) or {@code upstream}
+     * @param payload   the event as JSON, audio already elided
+     */
+    public record RealtimeEventRow(String id, String keyId, String direction, String type, String payload,
+                                   java.time.Instant at) {}
+
+    public boolean debugEventsOn() {
+        return realtimeEvents != null;
+    }
+
+    public void realtimeEvent(RealtimeEventRow row) {
+        if (realtimeEvents != null) realtimeEvents.offer(row);
     }
 
     @Override
@@ -44,7 +65,8 @@ public final class RequestRecorder implements ExchangeListener, AutoCloseable {
 
     /** Records waiting to be written, in both logs. */
     public int queueDepth() {
-        return requests.depth() + (debugEvents == null ? 0 : debugEvents.depth() + toolCalls.depth());
+        return requests.depth() + (debugEvents == null ? 0
+                : debugEvents.depth() + toolCalls.depth() + realtimeEvents.depth());
     }
 
     /** Batches whose write failed once or more and were retried. */
@@ -61,5 +83,6 @@ public final class RequestRecorder implements ExchangeListener, AutoCloseable {
         requests.close();
         if (debugEvents != null) debugEvents.close();
         if (toolCalls != null) toolCalls.close();
+        if (realtimeEvents != null) realtimeEvents.close();
     }
 }

@@ -12,11 +12,16 @@ public final class RequestIds {
     private RequestIds() {}
 
     static void assign(Context ctx) {
-        // Request ids only label log lines and records; they need to be unique, not unguessable.
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        String id = "sbreq_" + HexFormat.of().toHexDigits(random.nextLong()) + HexFormat.of().toHexDigits(random.nextInt());
+        String id = next();
         ctx.attribute(ATTRIBUTE, id);
         ctx.header(HEADER, id);
+    }
+
+    /** A new id, for work that is not an HTTP request (a WebSocket session). */
+    public static String next() {
+        // Request ids only label log lines and records; they need to be unique, not unguessable.
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        return "sbreq_" + HexFormat.of().toHexDigits(random.nextLong()) + HexFormat.of().toHexDigits(random.nextInt());
     }
 
     public static String of(Context ctx) {

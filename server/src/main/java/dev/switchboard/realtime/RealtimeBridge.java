@@ -1,0 +1,198 @@
+package dev.switchboard.realtime;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.debug.RequestRecorder;
+import dev.switchboard.observe.Exchange;
+import dev.switchboard.observe.Usage;
+import dev.switchboard.web.Json;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.websocket.api.Session;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client's Realtime session relayed to its upstream leg, event for event, both ways, with backpressure: the
+ * next upstream event is asked for only once the client has taken the last one, and a client event is read only
+ * once the upstream has taken the one before. When either side closes, the other is closed with a code that says
+ * why. Usage from each {@code response.done} is added up for the request log.
+ */
+final class RealtimeBridge implements UpstreamLeg.Quiet {
+    private static final Logger LOG = LoggerFactory.getLogger(RealtimeBridge.class);
+    /** Longest wait for the upstream to take one client event before the session is given up. */
+    private static final Duration SEND_LIMIT = Duration.ofSeconds(30);
+
+    private final Exchange exchange;
+    private final RequestRecorder recorder;
+    private final StringBuilder partial = new StringBuilder();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicLong eventNumber = new AtomicLong();
+    private volatile WebSocket upstream;
+    private volatile Session client;
+    private long inputTokens;
+    private long outputTokens;
+    private long totalTokens;
+
+    RealtimeBridge(Exchange exchange, RequestRecorder recorder) {
+        this.exchange = exchange;
+        this.recorder = recorder;
+    }
+
+    void upstream(WebSocket upstream) {
+        this.upstream = upstream;
+    }
+
+    /**
+     * Closes the upstream leg if no client socket attaches within {@code grace}: the upgrade can still fail after
+     * the leg was opened for it (the client hangs up mid-handshake), and the leg must not outlive it.
+     */
+    void abandonUnlessAttached(Duration grace) {
+        CompletableFuture.runAsync(() -> {
+            if (client == null) fail(1001, "the client never completed the upgrade");
+        }, CompletableFuture.delayedExecutor(grace.toMillis(), TimeUnit.MILLISECONDS));
+    }
+
+    /** The client's socket is open: upstream events may flow. */
+    void attach(Session client) {
+        this.client = client;
+        upstream.request(1);
+    }
+
+    /** A client event: forwarded, and the next one read only once the upstream took it. */
+    void fromClient(String text) {
+        observe("client", text);
+        try {
+            upstream.sendText(text, true).get(SEND_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            fail(1011, "interrupted while forwarding to OpenAI");
+        } catch (Exception e) {
+            fail(1011, "OpenAI did not take the event; the session is closed");
+        }
+    }
+
+    /** The client closed (or its connection broke): close the upstream leg with the client's reason. */
+    void clientClosed(int code, String reason) {
+        if (!closed.compareAndSet(false, true)) return;
+        WebSocket leg = upstream;
+        if (leg != null && !leg.isOutputClosed()) {
+            leg.sendClose(sendable(code, WebSocket.NORMAL_CLOSURE), reason == null ? "" : reason)
+                    .orTimeout(5, TimeUnit.SECONDS)
+                    .whenComplete((ok, error) -> leg.abort());
+        }
+        finish(code == 1000 || code == 1001 || code == 1005 ? "completed" : "client_gone", null);
+    }
+
+    @Override
+    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+        partial.append(data);
+        if (!last) {
+            webSocket.request(1);
+            return null;
+        }
+        String text = partial.toString();
+        partial.setLength(0);
+        observe("upstream", text);
+        exchange.eventRelayed();
+        CompletableFuture<Void> taken = new CompletableFuture<>();
+        Session session = client;
+        session.sendText(text, Callback.from(() -> {
+            taken.complete(null);
+            webSocket.request(1);
+        }, error -> {
+            taken.complete(null);
+            fail(1011, "the client could not take an event");
+        }));
+        return taken;
+    }
+
+    @Override
+    public CompletionStage<?> onBinary(WebSocket webSocket, java.nio.ByteBuffer data, boolean last) {
+        webSocket.request(1);
+        return null;
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+        if (closed.compareAndSet(false, true)) {
+            // 1005 and 1006 may not be sent in a close frame: say what they mean instead.
+            int code = statusCode == 1005 ? 1000 : statusCode == 1006 ? 1011 : statusCode;
+            String why = reason == null || reason.isEmpty() ? "OpenAI closed the session" : reason;
+            closeClient(code, why);
+            finish(code == 1000 ? "completed" : "upstream_closed", code == 1000 ? null : why);
+        }
+        return null;
+    }
+
+    @Override
+    public void onError(WebSocket webSocket, Throwable error) {
+        LOG.warn("Realtime upstream leg failed for {}: {}", exchange.requestId(), error.toString());
+        fail(1011, "the connection to OpenAI broke");
+    }
+
+    /** Gives the session up: both sides closed, the client told why. */
+    void fail(int code, String reason) {
+        if (!closed.compareAndSet(false, true)) return;
+        closeClient(code, reason);
+        WebSocket leg = upstream;
+        if (leg != null) leg.abort();
+        finish("failed", reason);
+    }
+
+    private void closeClient(int code, String reason) {
+        Session session = client;
+        if (session != null && session.isOpen()) session.close(code, reason, Callback.NOOP);
+    }
+
+    private void finish(String outcome, String error) {
+        synchronized (this) {
+            if (totalTokens > 0) exchange.usage(new Usage(inputTokens, outputTokens, totalTokens));
+        }
+        exchange.finish(outcome, error);
+    }
+
+    /** Reads what the log and the accounts need: usage from {@code response.done}, every event when debugging. */
+    private void observe(String direction, String text) {
+        boolean debug = recorder.debugEventsOn();
+        boolean usage = direction.equals("upstream") && text.contains("\"response.done\"");
+        if (!debug && !usage) return;
+        JsonNode event;
+        try {
+            event = Json.MAPPER.readTree(text);
+        } catch (Exception malformed) {
+            return;
+        }
+        if (!(event instanceof ObjectNode object)) return;
+        String type = object.path("type").asText("");
+        if (usage && type.equals("response.done")) addUsage(object.path("response").path("usage"));
+        if (debug) {
+            recorder.realtimeEvent(new RequestRecorder.RealtimeEventRow(
+                    exchange.requestId() + ":" + eventNumber.incrementAndGet(), exchange.keyId(), direction, type,
+                    Json.write(AudioElision.elide(object)), Instant.now()));
+        }
+    }
+
+    private synchronized void addUsage(JsonNode usage) {
+        Usage one = Usage.fromJson(usage);
+        if (one == null) return;
+        inputTokens += one.inputTokens();
+        outputTokens += one.outputTokens();
+        totalTokens += one.totalTokens();
+    }
+
+    /** The JDK client may not send the codes that only describe a broken connection or a protocol fault. */
+    private static int sendable(int code, int fallback) {
+        return switch (code) {
+            case 1002, 1003, 1005, 1006, 1007, 1009, 1010, 1012, 1013, 1015 -> fallback;
+            default -> code < 1000 || code > 4999 ? fallback : code;
+        };
+    }
+}

@@ -1,0 +1,134 @@
+package dev.switchboard.realtime;
+
+import dev.switchboard.auth.Authenticator;
+import dev.switchboard.auth.Caller;
+import dev.switchboard.auth.StreamTokens;
+import dev.switchboard.config.ModelSettings;
+import dev.switchboard.debug.RequestRecorder;
+import dev.switchboard.observe.Exchange;
+import dev.switchboard.observe.ExchangeListener;
+import dev.switchboard.web.GatewayException;
+import dev.switchboard.web.Json;
+import dev.switchboard.web.RequestIds;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.websocket.WsConfig;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * {@code GET /v1/realtime} (WebSocket): a client's Realtime session relayed to OpenAI with the gateway's key. The
+ * caller and the model are checked, and the upstream leg opened, before the client's upgrade is accepted; a
+ * refused client gets an OpenAI-shaped HTTP error and never an open socket. {@code POST /api/realtime/tokens} mints
+ * short-lived tokens for browsers, which pass them in the {@code openai-insecure-api-key.} subprotocol.
+ */
+public final class RealtimeRelay {
+    /** The scope of gateway tokens that open Realtime sessions. */
+    public static final String TOKEN_SCOPE = "realtime";
+    private static final String PENDING = "switchboard.realtime.bridge";
+
+    private final Authenticator authenticator;
+    private final StreamTokens tokens;
+    private final UpstreamLeg upstream;
+    private final ModelSettings models;
+    private final boolean enabled;
+    private final ExchangeListener listener;
+    private final RequestRecorder recorder;
+    private final Map<String, RealtimeBridge> open = new ConcurrentHashMap<>();
+
+    public RealtimeRelay(Authenticator authenticator, StreamTokens tokens, java.net.http.HttpClient client,
+                         java.net.URI apiBase, String apiKey, java.time.Duration connectTimeout, ModelSettings models,
+                         boolean enabled, ExchangeListener listener, RequestRecorder recorder) {
+        this.authenticator = authenticator;
+        this.tokens = tokens;
+        this.upstream = new UpstreamLeg(client, apiBase, apiKey, connectTimeout);
+        this.models = models;
+        this.enabled = enabled;
+        this.listener = listener;
+        this.recorder = recorder;
+    }
+
+    public void register(RoutesConfig routes) {
+        routes.wsBeforeUpgrade("/v1/realtime", this::beforeUpgrade);
+        routes.ws("/v1/realtime", this::configure);
+        routes.post("/api/realtime/tokens", this::mintToken);
+    }
+
+    /** Sessions being relayed now. */
+    public int openSessions() {
+        return open.size();
+    }
+
+    private void beforeUpgrade(Context ctx) {
+        requireEnabled();
+        Caller caller = authenticator.upgradeCaller(ctx, TOKEN_SCOPE);
+        String model = ctx.queryParam("model");
+        if (model == null || model.isBlank()) model = models.realtimeModel();
+        if (!models.realtimeModels().contains(model)) {
+            throw new GatewayException(400, "invalid_request_error", "model_not_allowed", "model",
+                    "The model '" + model + "' is not offered for Realtime here. Use one of " + models.realtimeModels()
+                            + ", or ask the operator to add it to SWITCHBOARD_REALTIME_MODELS.");
+        }
+        String requestId = RequestIds.next();
+        Exchange exchange = new Exchange(requestId, caller.keyId(), caller.keyName(), caller.owner(), "/v1/realtime",
+                model, true, listener);
+        RealtimeBridge bridge = new RealtimeBridge(exchange, recorder);
+        try {
+            bridge.upstream(upstream.open(model, bridge));
+        } catch (UpstreamLeg.Refused refused) {
+            exchange.answered(refused.status, null);
+            exchange.finish("upstream_unavailable", refused.getMessage());
+            int status = refused.status == 0 || refused.status == 401 || refused.status == 403 ? 502 : refused.status;
+            throw new GatewayException(status, "upstream_error", "realtime_upstream_refused", null, refused.getMessage());
+        }
+        exchange.answered(101, null);
+        ctx.header(RequestIds.HEADER, requestId);
+        // Browsers fail a handshake that does not select one of the subprotocols they offered.
+        String offered = ctx.header("Sec-WebSocket-Protocol");
+        if (offered != null && offered.contains(Authenticator.KEY_SUBPROTOCOL)) ctx.header("Sec-WebSocket-Protocol", "realtime");
+        ctx.attribute(PENDING, bridge);
+        bridge.abandonUnlessAttached(java.time.Duration.ofSeconds(10));
+    }
+
+    private void configure(WsConfig ws) {
+        ws.onConnect(ctx -> {
+            RealtimeBridge bridge = ctx.attribute(PENDING);
+            open.put(ctx.sessionId(), bridge);
+            bridge.attach(ctx.session);
+        });
+        ws.onMessage(ctx -> {
+            RealtimeBridge bridge = open.get(ctx.sessionId());
+            if (bridge != null) bridge.fromClient(ctx.message());
+        });
+        ws.onBinaryMessage(ctx -> {
+            RealtimeBridge bridge = open.get(ctx.sessionId());
+            if (bridge != null) bridge.fail(1003, "Realtime events are JSON text frames; binary frames are not accepted");
+        });
+        ws.onClose(ctx -> {
+            RealtimeBridge bridge = open.remove(ctx.sessionId());
+            if (bridge != null) bridge.clientClosed(ctx.status(), ctx.reason());
+        });
+        ws.onError(ctx -> {
+            RealtimeBridge bridge = open.remove(ctx.sessionId());
+            if (bridge != null) bridge.fail(1011, "the client connection failed");
+        });
+    }
+
+    private void mintToken(Context ctx) {
+        requireEnabled();
+        Caller caller = Authenticator.caller(ctx);
+        if (caller.scope() != null) {
+            throw new GatewayException(403, "invalid_request_error", "token_scope", null,
+                    "A token cannot mint tokens; mint them with a gateway key.");
+        }
+        String token = tokens.issue(caller, TOKEN_SCOPE);
+        ctx.json(Json.object().put("object", "realtime.token").put("token", token).put("expires_at", tokens.expiresAt()));
+    }
+
+    private void requireEnabled() {
+        if (!enabled) {
+            throw new GatewayException(403, "invalid_request_error", "realtime_disabled", null,
+                    "Realtime is turned off on this gateway; the operator can turn it on with OPENAI_REALTIME_ENABLED=true.");
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package dev.switchboard.realtime;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
+import java.time.Duration;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Opens the gateway's own WebSocket to the upstream Realtime API, with the OpenAI key, before the client's upgrade
+ * is accepted: a refusal upstream becomes an HTTP error for the client instead of a socket that opens and dies.
+ */
+final class UpstreamLeg {
+    /** Why the upstream did not open: the HTTP status it answered (0 when it could not be reached). */
+    static final class Refused extends Exception {
+        final int status;
+
+        Refused(int status, String message) {
+            super(message);
+            this.status = status;
+        }
+    }
+
+    private final HttpClient client;
+    private final URI realtimeUri;
+    private final String apiKey;
+    private final Duration connectTimeout;
+
+    UpstreamLeg(HttpClient client, URI apiBase, String apiKey, Duration connectTimeout) {
+        this.client = client;
+        String base = apiBase.toString().replaceFirst("^http", "ws");
+        this.realtimeUri = URI.create(base.endsWith("/") ? base + "realtime" : base + "/realtime");
+        this.apiKey = apiKey;
+        this.connectTimeout = connectTimeout;
+    }
+
+    /** Connects for {@code model}; the listener gets no message until it asks with {@code request}. */
+    WebSocket open(String model, WebSocket.Listener listener) throws Refused {
+        URI uri = URI.create(realtimeUri + "?model=" + java.net.URLEncoder.encode(model, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            return client.newWebSocketBuilder()
+                    .header("Authorization", "Bearer " + apiKey)
+                    .connectTimeout(connectTimeout)
+                    .buildAsync(uri, listener)
+                    .get(connectTimeout.toMillis() * 2, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | CompletionException e) {
+            if (e.getCause() instanceof WebSocketHandshakeException refused) {
+                int status = refused.getResponse().statusCode();
+                throw new Refused(status, "OpenAI refused the Realtime connection with HTTP " + status + ".");
+            }
+            throw new Refused(0, "OpenAI's Realtime API could not be reached: " + e.getCause().getMessage());
+        } catch (TimeoutException e) {
+            throw new Refused(0, "OpenAI's Realtime API did not answer within " + connectTimeout.toSeconds() * 2 + " s.");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Refused(0, "Interrupted while connecting to OpenAI's Realtime API.");
+        }
+    }
+
+    /** A listener whose {@code onOpen} asks for nothing: the bridge asks once the client is attached. */
+    interface Quiet extends WebSocket.Listener {
+        @Override
+        default void onOpen(WebSocket webSocket) {
+        }
+    }
+}

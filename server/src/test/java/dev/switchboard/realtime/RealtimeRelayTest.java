@@ -1,0 +1,219 @@
+package dev.switchboard.realtime;
+
+import static dev.switchboard.stream.CancellationTest.awaitTrue;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.switchboard.TestGateway;
+import dev.switchboard.web.Json;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
+import java.nio.ByteBuffer;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The Realtime WebSocket relay, end to end: a WebSocket client, the gateway, and the emulator's Realtime API. */
+class RealtimeRelayTest {
+    static TestGateway gw;
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void start() {
+        gw = TestGateway.start(Map.of("OPENAI_REALTIME_ENABLED", "true", "SWITCHBOARD_DEBUG_EVENTS", "true"));
+    }
+
+    @AfterAll
+    static void stop() {
+        gw.close();
+    }
+
+    @Test
+    void aTextTurnIsRelayedBothWaysAndAccounted() throws Exception {
+        // The only test here on this model, so its request_log row is the one with this model.
+        try (Client client = Client.connect(gw, "gpt-realtime-mini", List.of("Authorization", "Bearer " + gw.clientKey), List.of())) {
+            assertThat(client.next("session.created").path("session").path("model").asText()).isEqualTo("gpt-realtime-mini");
+            client.send("{\"type\":\"session.update\",\"session\":{\"type\":\"realtime\",\"output_modalities\":[\"text\"]}}");
+            client.next("session.updated");
+            client.send("{\"type\":\"input_audio_buffer.append\",\"audio\":\"" + Base64.getEncoder().encodeToString(new byte[4800]) + "\"}");
+            client.send("{\"type\":\"conversation.item.create\",\"item\":{\"type\":\"message\",\"role\":\"user\","
+                    + "\"content\":[{\"type\":\"input_text\",\"text\":\"relay me\"}]}}");
+            client.send("{\"type\":\"response.create\"}");
+            StringBuilder text = new StringBuilder();
+            JsonNode event;
+            do {
+                event = client.next(null);
+                if (event.path("type").asText().equals("response.output_text.delta")) text.append(event.path("delta").asText());
+            } while (!event.path("type").asText().equals("response.done"));
+            assertThat(text.toString()).isEqualTo("Echo: relay me");
+            assertThat(gw.emulator.realtimeSessions()).isEqualTo(1);
+        }
+        awaitTrue(() -> gw.emulator.realtimeSessions() == 0);
+
+        Map<String, Object> row = awaitRow("select * from request_log where endpoint = '/v1/realtime' and model = ?",
+                "gpt-realtime-mini");
+        String requestId = (String) row.get("request_id");
+        assertThat(row.get("outcome")).isEqualTo("completed");
+        assertThat((Long) row.get("output_tokens")).isEqualTo(3L);
+        assertThat((Long) row.get("total_tokens")).isPositive();
+
+        awaitTrue(() -> count("select count(*) from openai_debug_events where kind = 'realtime_event' and request_id like ?",
+                requestId + ":%") >= 10);
+        String appended = (String) awaitRow("select payload::text as p from openai_debug_events where request_id like ? "
+                + "and endpoint = '/v1/realtime client input_audio_buffer.append'", requestId + ":%").get("p");
+        assertThat(appended).contains("[audio elided: 4800 bytes]").doesNotContain("AAAA");
+        assertThat(count("select count(*) from openai_debug_events where payload::text like ?", "%" + gw.clientKey + "%")).isZero();
+    }
+
+    @Test
+    void browsersUseAGatewayTokenInTheSubprotocol() throws Exception {
+        HttpResponse<String> minted = HTTP.send(HttpRequest.newBuilder(URI.create(gw.url("/api/realtime/tokens")))
+                .header("Authorization", "Bearer " + gw.clientKey).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(minted.statusCode()).isEqualTo(200);
+        String token = Json.MAPPER.readTree(minted.body()).path("token").asText();
+        assertThat(token).startsWith("sbt_");
+        try (Client client = Client.connect(gw, "gpt-realtime", List.of(), List.of("realtime", "openai-insecure-api-key." + token))) {
+            assertThat(client.socket.getSubprotocol()).isEqualTo("realtime");
+            assertThat(client.next("session.created").path("session").path("type").asText()).isEqualTo("realtime");
+        }
+        String forged = token.substring(0, token.length() - 3) + (token.endsWith("AAA") ? "BBB" : "AAA");
+        assertThat(handshakeStatus(gw, "gpt-realtime", List.of(), List.of("realtime", "openai-insecure-api-key." + forged))).isEqualTo(401);
+    }
+
+    @Test
+    void refusedBeforeTheUpgradeWithoutAnyUpstreamSession() throws Exception {
+        int before = gw.emulator.realtimeSessions();
+        assertThat(handshakeStatus(gw, "gpt-realtime", List.of("Authorization", "Bearer sb-forged-key"), List.of())).isEqualTo(401);
+        assertThat(handshakeStatus(gw, "gpt-realtime", List.of(), List.of())).isEqualTo(401);
+        assertThat(handshakeStatus(gw, "gpt-4o-mini", List.of("Authorization", "Bearer " + gw.clientKey), List.of())).isEqualTo(400);
+        assertThat(gw.emulator.realtimeSessions()).isEqualTo(before);
+    }
+
+    @Test
+    void whenOpenAiGoesAwayTheClientIsClosedWithAReason() throws Exception {
+        try (TestGateway own = TestGateway.start(Map.of("OPENAI_REALTIME_ENABLED", "true"));
+             Client client = Client.connect(own, "gpt-realtime", List.of("Authorization", "Bearer " + own.clientKey), List.of())) {
+            client.next("session.created");
+            own.emulator.close();
+            int code = client.closed.get(10, TimeUnit.SECONDS);
+            assertThat(code).isIn(1001, 1011);
+        }
+    }
+
+    @Test
+    void realtimeIsOffUnlessTurnedOn() throws Exception {
+        try (TestGateway off = TestGateway.start(Map.of())) {
+            assertThat(handshakeStatus(off, "gpt-realtime", List.of("Authorization", "Bearer " + off.clientKey), List.of())).isEqualTo(403);
+            assertThat(off.emulator.realtimeSessions()).isZero();
+        }
+    }
+
+    static Map<String, Object> awaitRow(String sql, String param) throws InterruptedException {
+        awaitTrue(() -> query(sql, param).isPresent());
+        return query(sql, param).orElseThrow();
+    }
+
+    static java.util.Optional<Map<String, Object>> query(String sql, String param) {
+        return gw.gateway.database().jdbi().withHandle(h -> h.createQuery(sql).bind(0, param).mapToMap().findFirst());
+    }
+
+    static long count(String sql, String param) {
+        return gw.gateway.database().jdbi().withHandle(h -> h.createQuery(sql).bind(0, param).mapTo(Long.class).one());
+    }
+
+    static String wsUrl(TestGateway gateway, String model) {
+        return "ws://127.0.0.1:" + gateway.gateway.port() + "/v1/realtime?model=" + model;
+    }
+
+    static int handshakeStatus(TestGateway gateway, String model, List<String> headers, List<String> protocols) {
+        try {
+            Client.connect(gateway, model, headers, protocols).socket.abort();
+            return 101;
+        } catch (CompletionException e) {
+            assertThat(e.getCause()).isInstanceOf(WebSocketHandshakeException.class);
+            return ((WebSocketHandshakeException) e.getCause()).getResponse().statusCode();
+        }
+    }
+
+    /** A client socket and what it received, in order. */
+    static final class Client implements WebSocket.Listener, AutoCloseable {
+        final BlockingQueue<String> messages = new LinkedBlockingQueue<>();
+        final CompletableFuture<Integer> closed = new CompletableFuture<>();
+        final StringBuilder partial = new StringBuilder();
+        WebSocket socket;
+
+        static Client connect(TestGateway gateway, String model, List<String> headers, List<String> protocols) {
+            Client client = new Client();
+            WebSocket.Builder builder = HTTP.newWebSocketBuilder();
+            for (int i = 0; i < headers.size(); i += 2) builder.header(headers.get(i), headers.get(i + 1));
+            if (!protocols.isEmpty()) {
+                builder.subprotocols(protocols.getFirst(), protocols.subList(1, protocols.size()).toArray(String[]::new));
+            }
+            client.socket = builder.buildAsync(URI.create(wsUrl(gateway, model)), client).join();
+            return client;
+        }
+
+        @Override
+        public void onOpen(WebSocket webSocket) {
+            webSocket.request(1);
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            partial.append(data);
+            if (last) {
+                messages.add(partial.toString());
+                partial.setLength(0);
+            }
+            webSocket.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
+            webSocket.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            closed.complete(statusCode);
+            return null;
+        }
+
+        void send(String text) {
+            socket.sendText(text, true).join();
+        }
+
+        JsonNode next(String type) throws Exception {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (true) {
+                String text = messages.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                if (text == null) throw new AssertionError("no " + (type == null ? "event" : type) + " within 10 s");
+                JsonNode event = Json.MAPPER.readTree(text);
+                if (type == null || event.path("type").asText().equals(type)) return event;
+            }
+        }
+
+        @Override
+        public void close() {
+            if (!socket.isOutputClosed()) socket.sendClose(WebSocket.NORMAL_CLOSURE, "done").exceptionally(e -> null);
+            closed.completeOnTimeout(0, 2, TimeUnit.SECONDS).join();
+            socket.abort();
+        }
+    }
+}
