@@ -180,9 +180,9 @@ public final class Gateway implements AutoCloseable {
     }
 
     /** What an operator needs to know at start-up: where it listens, what it talks to, and a new admin key. */
-    public void announce(PrintStream out, String host) {
+    public void announce(PrintStream out, String host, String scheme) {
         String shownHost = host.equals("0.0.0.0") || host.equals("127.0.0.1") ? "localhost" : host;
-        out.println("Switchboard " + Version.VALUE + " listening on http://" + shownHost + ":" + port());
+        out.println("Switchboard " + Version.VALUE + " listening on " + scheme + "://" + shownHost + ":" + port());
         out.println("  database: " + database.description());
         out.println("  stream log: " + streamLog);
         if (emulator != null) {

@@ -50,7 +50,7 @@ public final class Main {
     private static int serve(Map<String, String> env, PrintStream out, PrintStream err) throws Exception {
         return withSettings(env, err, settings -> {
             Gateway gateway = Gateway.start(settings);
-            gateway.announce(out, settings.server().host());
+            gateway.announce(out, settings.server().host(), settings.server().scheme());
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 gateway.close();

@@ -9,7 +9,8 @@ import java.util.Optional;
  * @param chatModel          the configured chat model ({@code llm_model}; default {@code gpt-4o-mini})
  * @param realtimeModel      default Realtime model ({@code OPENAI_REALTIME_MODEL}; default {@code gpt-realtime})
  * @param realtimeVoice      default Realtime voice ({@code OPENAI_REALTIME_VOICE}; default {@code marin})
- * @param realtimeTurnServers TURN/STUN servers for WebRTC clients, as configured ({@code OPENAI_REALTIME_TURN_SERVERS})
+ * @param realtimeTurnServers STUN/TURN servers for WebRTC clients, as RTCIceServer objects ({@code OPENAI_REALTIME_TURN_SERVERS};
+ *                            checked by {@link IceServers})
  * @param transcriptionModel input transcription model ({@code OPENAI_TRANSCRIPTION_MODEL}); empty disables it
  * @param ttsModel           speech model for transcript export ({@code OPENAI_TTS_MODEL}; default {@code gpt-4o-mini-tts})
  * @param ttsVoice           speech voice ({@code OPENAI_TTS_VOICE}; default {@code alloy})
@@ -18,7 +19,7 @@ import java.util.Optional;
  *                           default the Realtime model, {@code gpt-realtime} and {@code gpt-realtime-mini})
  */
 public record ModelSettings(String chatModel, String realtimeModel, String realtimeVoice,
-                            Optional<String> realtimeTurnServers, Optional<String> transcriptionModel,
+                            com.fasterxml.jackson.databind.node.ArrayNode realtimeTurnServers, Optional<String> transcriptionModel,
                             String ttsModel, String ttsVoice, String ttsFormat, java.util.Set<String> realtimeModels) {
 
     /** A model is served over the Realtime WebSocket when its name contains "realtime", in any case. */

@@ -9,5 +9,20 @@ import java.nio.file.Path;
  * @param port         port to bind (default 8080; 0 picks a free one)
  * @param dataDir      where the embedded database lives (default {@code ./data})
  * @param maxBodyBytes largest request body accepted (default 20 MiB: requests may carry base64 images)
+ * @param tls          serve HTTPS and {@code wss} from this key store, when set
  */
-public record ServerSettings(String host, int port, Path dataDir, long maxBodyBytes) {}
+public record ServerSettings(String host, int port, Path dataDir, long maxBodyBytes, java.util.Optional<Tls> tls) {
+
+    /**
+     * A PKCS#12 key store with the server's certificate and private key.
+     *
+     * @param keystore {@code SWITCHBOARD_TLS_KEYSTORE}
+     * @param password {@code SWITCHBOARD_TLS_KEYSTORE_PASSWORD} (a secret: environment only)
+     */
+    public record Tls(Path keystore, Secret password) {}
+
+    /** {@code https} or {@code http}, for the URLs the gateway announces. */
+    public String scheme() {
+        return tls.isPresent() ? "https" : "http";
+    }
+}

@@ -33,6 +33,7 @@ public final class SettingsLoader {
         FILE_KEYS.put("port", "SWITCHBOARD_PORT");
         FILE_KEYS.put("data_dir", "SWITCHBOARD_DATA_DIR");
         FILE_KEYS.put("max_body_bytes", "SWITCHBOARD_MAX_BODY_BYTES");
+        FILE_KEYS.put("tls_keystore", "SWITCHBOARD_TLS_KEYSTORE");
         FILE_KEYS.put("upstream_connect_timeout", "SWITCHBOARD_UPSTREAM_CONNECT_TIMEOUT");
         FILE_KEYS.put("upstream_response_timeout", "SWITCHBOARD_UPSTREAM_RESPONSE_TIMEOUT");
         FILE_KEYS.put("upstream_idle_timeout", "SWITCHBOARD_UPSTREAM_IDLE_TIMEOUT");
@@ -58,7 +59,8 @@ public final class SettingsLoader {
     }
 
     /** Secrets come only from the environment. */
-    private static final Set<String> SECRET_VARIABLES = Set.of("OPENAI_API_KEY", "DATABASE_URL", "REDIS_URL");
+    private static final Set<String> SECRET_VARIABLES = Set.of("OPENAI_API_KEY", "DATABASE_URL", "REDIS_URL",
+            "SWITCHBOARD_TLS_KEYSTORE_PASSWORD");
     /** Read elsewhere (the launcher, this loader's caller); known so that they are not reported as typos. */
     private static final Set<String> OTHER_VARIABLES = Set.of("SWITCHBOARD_CONFIG", "SWITCHBOARD_JAVA_OPTS");
 
@@ -141,7 +143,8 @@ public final class SettingsLoader {
                 text("SWITCHBOARD_HOST", "127.0.0.1"),
                 parsed("SWITCHBOARD_PORT", 8080, SettingsLoader::port),
                 Path.of(text("SWITCHBOARD_DATA_DIR", "data")),
-                parsed("SWITCHBOARD_MAX_BODY_BYTES", 20L * 1024 * 1024, SettingsLoader::positiveLong));
+                parsed("SWITCHBOARD_MAX_BODY_BYTES", 20L * 1024 * 1024, SettingsLoader::positiveLong),
+                tls());
         var upstream = new UpstreamSettings(
                 secret("OPENAI_API_KEY"),
                 Optional.ofNullable(raw.get("OPENAI_BASE_URL")).map(this::baseUrl),
@@ -152,7 +155,7 @@ public final class SettingsLoader {
                 text("SWITCHBOARD_LLM_MODEL", "gpt-4o-mini"),
                 text("OPENAI_REALTIME_MODEL", "gpt-realtime"),
                 text("OPENAI_REALTIME_VOICE", "marin"),
-                Optional.ofNullable(raw.get("OPENAI_REALTIME_TURN_SERVERS")),
+                turnServers(raw.get("OPENAI_REALTIME_TURN_SERVERS")),
                 Optional.ofNullable(raw.get("OPENAI_TRANSCRIPTION_MODEL")),
                 text("OPENAI_TTS_MODEL", "gpt-4o-mini-tts"),
                 text("OPENAI_TTS_VOICE", "alloy"),
@@ -206,6 +209,38 @@ public final class SettingsLoader {
                     + ". Expected [{\"name\": \"docs\", \"url\": \"https://host/mcp\", \"key_env\": \"DOCS_MCP_KEY\"}].");
         }
         return servers;
+    }
+
+    private Optional<ServerSettings.Tls> tls() {
+        String keystore = raw.get("SWITCHBOARD_TLS_KEYSTORE");
+        Optional<Secret> password = secret("SWITCHBOARD_TLS_KEYSTORE_PASSWORD");
+        if (keystore == null) {
+            if (password.isPresent()) problems.add("SWITCHBOARD_TLS_KEYSTORE_PASSWORD is set without SWITCHBOARD_TLS_KEYSTORE.");
+            return Optional.empty();
+        }
+        Path path = Path.of(keystore);
+        if (!java.nio.file.Files.isReadable(path)) {
+            problems.add("SWITCHBOARD_TLS_KEYSTORE=" + keystore + " is not a readable file. Give the path of a PKCS#12 "
+                    + "key store holding the server's certificate and key.");
+            return Optional.empty();
+        }
+        if (password.isEmpty()) {
+            problems.add("SWITCHBOARD_TLS_KEYSTORE is set but SWITCHBOARD_TLS_KEYSTORE_PASSWORD is not; set it in the environment.");
+            return Optional.empty();
+        }
+        return Optional.of(new ServerSettings.Tls(path, password.get()));
+    }
+
+    /** Never echoes the value: TURN entries carry credentials. */
+    private com.fasterxml.jackson.databind.node.ArrayNode turnServers(String value) {
+        try {
+            return IceServers.parse(value);
+        } catch (IllegalArgumentException e) {
+            problems.add("OPENAI_REALTIME_TURN_SERVERS is not valid: " + e.getMessage() + ". Expected a JSON array such as "
+                    + "[{\"urls\": \"turn:turn.example.com:3478\", \"username\": \"u\", \"credential\": \"c\"}] "
+                    + "or comma-separated stun:/turn: URLs.");
+            return IceServers.parse(null);
+        }
     }
 
     private String text(String name, String fallback) {

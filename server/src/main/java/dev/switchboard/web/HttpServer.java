@@ -50,7 +50,9 @@ public final class HttpServer implements AutoCloseable {
             cfg.http.maxRequestSize = settings.maxBodyBytes();
             cfg.jetty.modifyHttpConfiguration(http -> http.setSendServerVersion(false));
             cfg.jetty.addConnector((server, http) -> {
-                ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+                ServerConnector connector = settings.tls()
+                        .map(tls -> new ServerConnector(server, tlsFactory(tls), new HttpConnectionFactory(secure(http))))
+                        .orElseGet(() -> new ServerConnector(server, new HttpConnectionFactory(http)));
                 connector.setHost(settings.host());
                 connector.setPort(settings.port());
                 connector.setAcceptQueueSize(ACCEPT_QUEUE);
@@ -67,6 +69,21 @@ public final class HttpServer implements AutoCloseable {
         });
         app.start();
         return new HttpServer(app);
+    }
+
+    private static org.eclipse.jetty.server.SslConnectionFactory tlsFactory(dev.switchboard.config.ServerSettings.Tls tls) {
+        var context = new org.eclipse.jetty.util.ssl.SslContextFactory.Server();
+        context.setKeyStorePath(tls.keystore().toAbsolutePath().toString());
+        context.setKeyStoreType("PKCS12");
+        context.setKeyStorePassword(tls.password().reveal());
+        return new org.eclipse.jetty.server.SslConnectionFactory(context, "http/1.1");
+    }
+
+    /** HTTPS requests: secure URLs and no SNI host check, so clients may connect by IP address. */
+    private static org.eclipse.jetty.server.HttpConfiguration secure(org.eclipse.jetty.server.HttpConfiguration http) {
+        var https = new org.eclipse.jetty.server.HttpConfiguration(http);
+        https.addCustomizer(new org.eclipse.jetty.server.SecureRequestCustomizer(false));
+        return https;
     }
 
     public int port() {

@@ -74,6 +74,29 @@ class SettingsLoaderTest {
         assertThat(settings.upstream().effectiveBaseUrl()).isEqualTo(URI.create("http://127.0.0.1:11434/v1"));
     }
 
+    @Test
+    void turnServersAreReadInBothFormsAndCheckedAtStartUp() {
+        var json = SettingsLoader.load(Map.of("OPENAI_REALTIME_TURN_SERVERS",
+                "[{\"urls\":\"turn:turn.example.com:3478\",\"username\":\"u\",\"credential\":\"c\"},"
+                        + "{\"urls\":[\"stun:stun.example.com:3478\"]}]"), Optional.empty()).models().realtimeTurnServers();
+        assertThat(json.toString()).isEqualTo("[{\"urls\":[\"turn:turn.example.com:3478\"],\"username\":\"u\",\"credential\":\"c\"},"
+                + "{\"urls\":[\"stun:stun.example.com:3478\"]}]");
+        var urls = SettingsLoader.load(Map.of("OPENAI_REALTIME_TURN_SERVERS", "stun:a.example:3478, turns:b.example:443"),
+                Optional.empty()).models().realtimeTurnServers();
+        assertThat(urls).hasSize(2);
+        assertThat(urls.get(1).path("urls").get(0).asText()).isEqualTo("turns:b.example:443");
+        assertThat(SettingsLoader.load(Map.of(), Optional.empty()).models().realtimeTurnServers()).isEmpty();
+
+        assertThatThrownBy(() -> SettingsLoader.load(Map.of("OPENAI_REALTIME_TURN_SERVERS", "https://turn.example.com"), Optional.empty()))
+                .hasMessageContaining("OPENAI_REALTIME_TURN_SERVERS").hasMessageContaining("not a stun:, stuns:, turn: or turns: URL");
+        assertThatThrownBy(() -> SettingsLoader.load(Map.of("OPENAI_REALTIME_TURN_SERVERS",
+                "[{\"urls\":\"turn:t.example\",\"username\":\"u\",\"credential\":\"hunter2-secret\"},{\"urls\":\"turn:x\"}]"), Optional.empty()))
+                .hasMessageContaining("entry 1 is a TURN server and needs both").satisfies(e ->
+                        assertThat(e.getMessage()).doesNotContain("hunter2-secret"));
+        assertThatThrownBy(() -> SettingsLoader.load(Map.of("OPENAI_REALTIME_TURN_SERVERS", "[not json"), Optional.empty()))
+                .hasMessageContaining("not a JSON array");
+    }
+
     private Path write(String json) throws IOException {
         Path file = dir.resolve("config.json");
         Files.writeString(file, json);
