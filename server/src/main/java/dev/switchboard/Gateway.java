@@ -26,7 +26,7 @@ import dev.switchboard.metrics.Metrics;
 import dev.switchboard.metrics.MetricsRoutes;
 import dev.switchboard.observe.ExchangeListener;
 import dev.switchboard.openai.OpenAiRoutes;
-import dev.switchboard.realtime.RealtimeRelay;
+import dev.switchboard.realtime.RealtimeModule;
 import dev.switchboard.store.Database;
 import dev.switchboard.stream.EventLog;
 import dev.switchboard.stream.EventLogs;
@@ -139,12 +139,10 @@ public final class Gateway implements AutoCloseable {
             AgentRoutes agent = new AgentRoutes(database.jdbi(), bodies, follower,
                     AgentRoutes.deps(upstream, eventLog, listener, agentTools, settings.agent(), recorder),
                     settings.models().chatModel(), settings.features().streamingEnabled());
-            java.net.http.HttpClient realtimeClient = java.net.http.HttpClient.newBuilder()
-                    .connectTimeout(upstreamSettings.connectTimeout()).build();
-            started.add(realtimeClient);
-            RealtimeRelay realtime = new RealtimeRelay(authenticator, streamTokens, realtimeClient, upstream.baseUrl(),
-                    upstream.apiKey().reveal(), upstreamSettings.connectTimeout(), settings.models(),
-                    settings.features().realtimeEnabled(), listener, recorder);
+            RealtimeModule realtime = new RealtimeModule(settings, authenticator, streamTokens, database.jdbi(), upstream,
+                    bodies, listener, recorder);
+            started.add(realtime);
+            metrics.gauge("switchboard.realtime.sessions.active", "Realtime sessions being relayed now", realtime::openSessions);
             List<Consumer<RoutesConfig>> routes = List.of(
                     new HealthRoutes(database, upstream)::register,
                     new MetricsRoutes(metrics)::register,

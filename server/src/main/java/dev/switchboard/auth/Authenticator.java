@@ -40,7 +40,8 @@ public final class Authenticator {
     }
 
     /**
-     * The caller of a WebSocket upgrade, checked before the upgrade: a gateway key or a token for {@code scope}, in
+     * The caller of a WebSocket upgrade, checked before the upgrade: a gateway key or a token for {@code scope} (or a
+     * scope under it, {@code scope:…}), in
      * {@code Authorization: Bearer} or, for browsers, which cannot set headers, in the
      * {@code openai-insecure-api-key.} subprotocol. Refused with 401 otherwise.
      */
@@ -49,7 +50,8 @@ public final class Authenticator {
         if (presented == null) presented = subprotocolKey(ctx.header("Sec-WebSocket-Protocol"));
         if (presented == null) throw GatewayException.missingKey();
         if (presented.startsWith("sbt_")) {
-            return tokens.verify(presented).filter(caller -> caller.mayRead(scope))
+            return tokens.verify(presented)
+                    .filter(caller -> caller.scope().equals(scope) || caller.scope().startsWith(scope + ":"))
                     .orElseThrow(() -> new GatewayException(401, "invalid_request_error", "invalid_stream_token", null,
                             "The token is not valid here or has expired; mint a new one."));
         }

@@ -32,7 +32,11 @@ public final class StreamTokens {
 
     /** A token for {@code scope}, valid for {@link #LIFETIME}. */
     public String issue(Caller caller, String scope) {
-        long expires = System.currentTimeMillis() / 1000 + LIFETIME.toSeconds();
+        return issue(caller, scope, expiresAt());
+    }
+
+    /** A token for {@code scope}, valid until {@code expires} (seconds since the epoch). */
+    public String issue(Caller caller, String scope, long expires) {
         String payload = Json.write(Json.object().put("k", caller.keyId()).put("n", caller.keyName())
                 .put("o", caller.owner()).put("s", scope).put("e", expires));
         String encoded = ENCODER.encodeToString(payload.getBytes(StandardCharsets.UTF_8));

@@ -43,6 +43,8 @@ public final class SettingsLoader {
         FILE_KEYS.put("realtime_voice", "OPENAI_REALTIME_VOICE");
         FILE_KEYS.put("realtime_turn_servers", "OPENAI_REALTIME_TURN_SERVERS");
         FILE_KEYS.put("realtime_models", "SWITCHBOARD_REALTIME_MODELS");
+        FILE_KEYS.put("realtime_client_secrets", "SWITCHBOARD_REALTIME_CLIENT_SECRETS");
+        FILE_KEYS.put("realtime_secret_ttl", "SWITCHBOARD_REALTIME_SECRET_TTL");
         FILE_KEYS.put("transcription_model", "OPENAI_TRANSCRIPTION_MODEL");
         FILE_KEYS.put("tts_model", "OPENAI_TTS_MODEL");
         FILE_KEYS.put("tts_voice", "OPENAI_TTS_VOICE");
@@ -164,7 +166,9 @@ public final class SettingsLoader {
         var features = new FeatureSettings(
                 parsed("OPENAI_STREAMING_ENABLED", false, SettingsLoader::bool),
                 parsed("OPENAI_REALTIME_ENABLED", false, SettingsLoader::bool),
-                parsed("SWITCHBOARD_DEBUG_EVENTS", false, SettingsLoader::bool));
+                parsed("SWITCHBOARD_DEBUG_EVENTS", false, SettingsLoader::bool),
+                parsed("SWITCHBOARD_REALTIME_CLIENT_SECRETS", false, SettingsLoader::secretMode),
+                parsed("SWITCHBOARD_REALTIME_SECRET_TTL", Duration.ofSeconds(600), SettingsLoader::secretLifetime));
         var streams = new StreamSettings(
                 parsed("SWITCHBOARD_HEARTBEAT_INTERVAL", Duration.ofSeconds(15), SettingsLoader::duration),
                 parsed("SWITCHBOARD_STREAM_RETENTION", Duration.ofMinutes(10), SettingsLoader::duration),
@@ -229,6 +233,23 @@ public final class SettingsLoader {
             return Optional.empty();
         }
         return Optional.of(new ServerSettings.Tls(path, password.get()));
+    }
+
+    /** {@code upstream} hands clients OpenAI's secrets; {@code gateway} (the default) the gateway's own tokens. */
+    private static boolean secretMode(String value) {
+        return switch (value.trim().toLowerCase(Locale.ROOT)) {
+            case "gateway" -> false;
+            case "upstream" -> true;
+            default -> throw new IllegalArgumentException("use 'gateway' (the default) or 'upstream'");
+        };
+    }
+
+    private static Duration secretLifetime(String value) {
+        Duration lifetime = duration(value);
+        if (lifetime.toSeconds() < 10 || lifetime.toSeconds() > 7200) {
+            throw new IllegalArgumentException("OpenAI accepts 10 s to 7200 s");
+        }
+        return lifetime;
     }
 
     /** Never echoes the value: TURN entries carry credentials. */

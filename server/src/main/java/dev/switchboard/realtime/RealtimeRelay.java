@@ -2,8 +2,6 @@ package dev.switchboard.realtime;
 
 import dev.switchboard.auth.Authenticator;
 import dev.switchboard.auth.Caller;
-import dev.switchboard.auth.StreamTokens;
-import dev.switchboard.config.ModelSettings;
 import dev.switchboard.debug.RequestRecorder;
 import dev.switchboard.observe.Exchange;
 import dev.switchboard.observe.ExchangeListener;
@@ -28,27 +26,26 @@ public final class RealtimeRelay {
     private static final String PENDING = "switchboard.realtime.bridge";
 
     private final Authenticator authenticator;
-    private final StreamTokens tokens;
+    private final RealtimeTokens tokens;
+    private final java.time.Duration tokenLifetime;
     private final UpstreamLeg upstream;
-    private final ModelSettings models;
-    private final boolean enabled;
+    private final RealtimeModels models;
     private final ExchangeListener listener;
     private final RequestRecorder recorder;
     private final Map<String, RealtimeBridge> open = new ConcurrentHashMap<>();
 
-    public RealtimeRelay(Authenticator authenticator, StreamTokens tokens, java.net.http.HttpClient client,
-                         java.net.URI apiBase, String apiKey, java.time.Duration connectTimeout, ModelSettings models,
-                         boolean enabled, ExchangeListener listener, RequestRecorder recorder) {
+    RealtimeRelay(Authenticator authenticator, RealtimeTokens tokens, java.time.Duration tokenLifetime, UpstreamLeg upstream,
+                  RealtimeModels models, ExchangeListener listener, RequestRecorder recorder) {
         this.authenticator = authenticator;
         this.tokens = tokens;
-        this.upstream = new UpstreamLeg(client, apiBase, apiKey, connectTimeout);
+        this.tokenLifetime = tokenLifetime;
+        this.upstream = upstream;
         this.models = models;
-        this.enabled = enabled;
         this.listener = listener;
         this.recorder = recorder;
     }
 
-    public void register(RoutesConfig routes) {
+    void register(RoutesConfig routes) {
         routes.wsBeforeUpgrade("/v1/realtime", this::beforeUpgrade);
         routes.ws("/v1/realtime", this::configure);
         routes.post("/api/realtime/tokens", this::mintToken);
@@ -60,15 +57,10 @@ public final class RealtimeRelay {
     }
 
     private void beforeUpgrade(Context ctx) {
-        requireEnabled();
+        models.requireEnabled();
         Caller caller = authenticator.upgradeCaller(ctx, TOKEN_SCOPE);
-        String model = ctx.queryParam("model");
-        if (model == null || model.isBlank()) model = models.realtimeModel();
-        if (!models.realtimeModels().contains(model)) {
-            throw new GatewayException(400, "invalid_request_error", "model_not_allowed", "model",
-                    "The model '" + model + "' is not offered for Realtime here. Use one of " + models.realtimeModels()
-                            + ", or ask the operator to add it to SWITCHBOARD_REALTIME_MODELS.");
-        }
+        String model = models.allowed(ctx.queryParam("model"));
+        tokens.spend(caller);
         String requestId = RequestIds.next();
         Exchange exchange = new Exchange(requestId, caller.keyId(), caller.keyName(), caller.owner(), "/v1/realtime",
                 model, true, listener);
@@ -115,20 +107,9 @@ public final class RealtimeRelay {
     }
 
     private void mintToken(Context ctx) {
-        requireEnabled();
-        Caller caller = Authenticator.caller(ctx);
-        if (caller.scope() != null) {
-            throw new GatewayException(403, "invalid_request_error", "token_scope", null,
-                    "A token cannot mint tokens; mint them with a gateway key.");
-        }
-        String token = tokens.issue(caller, TOKEN_SCOPE);
-        ctx.json(Json.object().put("object", "realtime.token").put("token", token).put("expires_at", tokens.expiresAt()));
-    }
-
-    private void requireEnabled() {
-        if (!enabled) {
-            throw new GatewayException(403, "invalid_request_error", "realtime_disabled", null,
-                    "Realtime is turned off on this gateway; the operator can turn it on with OPENAI_REALTIME_ENABLED=true.");
-        }
+        models.requireEnabled();
+        RealtimeTokens.Minted minted = tokens.mint(Authenticator.caller(ctx), tokenLifetime);
+        ctx.json(Json.object().put("object", "realtime.token").put("token", minted.token())
+                .put("expires_at", minted.expiresAt()));
     }
 }

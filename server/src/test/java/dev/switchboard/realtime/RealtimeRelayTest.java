@@ -33,7 +33,8 @@ class RealtimeRelayTest {
 
     @BeforeAll
     static void start() {
-        gw = TestGateway.start(Map.of("OPENAI_REALTIME_ENABLED", "true", "SWITCHBOARD_DEBUG_EVENTS", "true"));
+        gw = TestGateway.start(Map.of("OPENAI_REALTIME_ENABLED", "true", "SWITCHBOARD_DEBUG_EVENTS", "true",
+                "OPENAI_REALTIME_TURN_SERVERS", "[{\"urls\":\"turn:turn.example.com:3478\",\"username\":\"u\",\"credential\":\"c\"}]"));
     }
 
     @AfterAll
@@ -90,8 +91,68 @@ class RealtimeRelayTest {
             assertThat(client.socket.getSubprotocol()).isEqualTo("realtime");
             assertThat(client.next("session.created").path("session").path("type").asText()).isEqualTo("realtime");
         }
+        assertThat(handshakeStatus(gw, "gpt-realtime", List.of(), List.of("realtime", "openai-insecure-api-key." + token)))
+                .as("tokens are single use").isEqualTo(401);
         String forged = token.substring(0, token.length() - 3) + (token.endsWith("AAA") ? "BBB" : "AAA");
         assertThat(handshakeStatus(gw, "gpt-realtime", List.of(), List.of("realtime", "openai-insecure-api-key." + forged))).isEqualTo(401);
+    }
+
+    @Test
+    void theBrokerHandsOutTheGatewaysOwnSingleUseCredentialWithIceServers() throws Exception {
+        HttpResponse<String> answer = postJson(gw, "/api/realtime/session", "{\"method\":\"client_secret\"}");
+        assertThat(answer.statusCode()).isEqualTo(200);
+        JsonNode session = Json.MAPPER.readTree(answer.body());
+        assertThat(session.path("mode").asText()).isEqualTo("gateway");
+        String value = session.path("client_secret").path("value").asText();
+        assertThat(value).startsWith("sbt_");
+        assertThat(answer.body()).doesNotContain("ek_").doesNotContain(TestGateway.UPSTREAM_KEY);
+        long now = System.currentTimeMillis() / 1000;
+        assertThat(session.path("client_secret").path("expires_at").asLong()).isBetween(now + 590, now + 601);
+        assertThat(session.path("model").asText()).isEqualTo("gpt-realtime");
+        assertThat(session.path("ice_servers").get(0).path("urls").get(0).asText()).isEqualTo("turn:turn.example.com:3478");
+        try (Client client = Client.connect(gw, "gpt-realtime", List.of("Authorization", "Bearer " + value), List.of())) {
+            assertThat(client.next("session.created").path("session").path("model").asText()).isEqualTo("gpt-realtime");
+        }
+        assertThat(handshakeStatus(gw, "gpt-realtime", List.of("Authorization", "Bearer " + value), List.of())).isEqualTo(401);
+
+        assertThat(postJson(gw, "/api/realtime/session", "{\"method\":\"sdp\"}").statusCode()).isEqualTo(400);
+        HttpResponse<String> offer = HTTP.send(HttpRequest.newBuilder(URI.create(gw.url("/api/realtime/session")))
+                .header("Authorization", "Bearer " + gw.clientKey).header("Content-Type", "application/sdp")
+                .POST(HttpRequest.BodyPublishers.ofString("v=0\r\n")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(offer.statusCode()).isEqualTo(400);
+        assertThat(Json.MAPPER.readTree(offer.body()).path("error").path("code").asText()).isEqualTo("sdp_not_supported");
+        assertThat(postJson(gw, "/api/realtime/session", "{\"method\":\"client_secret\",\"model\":\"gpt-4o\"}").statusCode())
+                .isEqualTo(400);
+    }
+
+    @Test
+    void upstreamSecretsOnlyWhenTheOperatorChoosesThem() throws Exception {
+        try (TestGateway upstreamMode = TestGateway.start(Map.of("OPENAI_REALTIME_ENABLED", "true",
+                "SWITCHBOARD_REALTIME_CLIENT_SECRETS", "upstream", "SWITCHBOARD_REALTIME_SECRET_TTL", "120s"))) {
+            HttpResponse<String> answer = postJson(upstreamMode, "/api/realtime/session",
+                    "{\"method\":\"client_secret\",\"voice\":\"cedar\"}");
+            assertThat(answer.statusCode()).isEqualTo(200);
+            JsonNode session = Json.MAPPER.readTree(answer.body());
+            assertThat(session.path("mode").asText()).isEqualTo("upstream");
+            String secret = session.path("client_secret").path("value").asText();
+            assertThat(secret).startsWith("ek_");
+            long now = System.currentTimeMillis() / 1000;
+            assertThat(session.path("client_secret").path("expires_at").asLong()).isBetween(now + 110, now + 121);
+            assertThat(answer.body()).doesNotContain(TestGateway.UPSTREAM_KEY);
+            // The secret opens a session on OpenAI (here the emulator) directly, with the configuration minted.
+            try (Client direct = new Client()) {
+                direct.socket = HTTP.newWebSocketBuilder().header("Authorization", "Bearer " + secret)
+                        .buildAsync(URI.create("ws://127.0.0.1:" + upstreamMode.emulator.port() + "/v1/realtime"), direct).join();
+                assertThat(direct.next("session.created").path("session").path("audio").path("output").path("voice").asText())
+                        .isEqualTo("cedar");
+            }
+        }
+    }
+
+    static HttpResponse<String> postJson(TestGateway gateway, String path, String json) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(gateway.url(path))).header("Authorization", "Bearer " + gateway.clientKey)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     @Test

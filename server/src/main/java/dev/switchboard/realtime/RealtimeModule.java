@@ -1,0 +1,47 @@
+package dev.switchboard.realtime;
+
+import dev.switchboard.auth.Authenticator;
+import dev.switchboard.auth.StreamTokens;
+import dev.switchboard.config.Settings;
+import dev.switchboard.debug.RequestRecorder;
+import dev.switchboard.observe.ExchangeListener;
+import dev.switchboard.upstream.UpstreamClient;
+import dev.switchboard.web.RequestBodies;
+import io.javalin.config.RoutesConfig;
+import java.net.http.HttpClient;
+import org.jdbi.v3.core.Jdbi;
+
+/** Realtime, wired: the session broker, the WebSocket relay and the single-use tokens they share. */
+public final class RealtimeModule implements AutoCloseable {
+    private final HttpClient webSockets;
+    private final RealtimeRelay relay;
+    private final RealtimeSessionRoutes sessions;
+
+    public RealtimeModule(Settings settings, Authenticator authenticator, StreamTokens streamTokens, Jdbi jdbi,
+                          UpstreamClient upstream, RequestBodies bodies, ExchangeListener listener, RequestRecorder recorder) {
+        var connectTimeout = settings.upstream().connectTimeout();
+        this.webSockets = HttpClient.newBuilder().connectTimeout(connectTimeout).build();
+        var models = new RealtimeModels(settings.features().realtimeEnabled(), settings.models());
+        var tokens = new RealtimeTokens(streamTokens, jdbi);
+        var lifetime = settings.features().realtimeSecretLifetime();
+        var leg = new UpstreamLeg(webSockets, upstream.baseUrl(), upstream.apiKey().reveal(), connectTimeout);
+        this.relay = new RealtimeRelay(authenticator, tokens, lifetime, leg, models, listener, recorder);
+        this.sessions = new RealtimeSessionRoutes(bodies, models, tokens, upstream,
+                settings.features().realtimeUpstreamSecrets(), lifetime);
+    }
+
+    public void register(RoutesConfig routes) {
+        relay.register(routes);
+        sessions.register(routes);
+    }
+
+    /** Realtime sessions being relayed now. */
+    public int openSessions() {
+        return relay.openSessions();
+    }
+
+    @Override
+    public void close() {
+        webSockets.close();
+    }
+}

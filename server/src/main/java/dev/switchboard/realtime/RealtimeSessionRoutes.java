@@ -1,0 +1,101 @@
+package dev.switchboard.realtime;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.auth.Authenticator;
+import dev.switchboard.auth.Caller;
+import dev.switchboard.upstream.UpstreamClient;
+import dev.switchboard.upstream.UpstreamRequest;
+import dev.switchboard.upstream.UpstreamResponse;
+import dev.switchboard.web.GatewayException;
+import dev.switchboard.web.Json;
+import dev.switchboard.web.JsonRequest;
+import dev.switchboard.web.RequestBodies;
+import dev.switchboard.web.RequestIds;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * {@code POST /api/realtime/session} with {@code {"method": "client_secret"}}: a credential for one Realtime
+ * session, with the ICE servers a WebRTC client needs. By default the credential is the gateway's own single-use
+ * token, good for {@code /v1/realtime} only, so the session passes through the gateway; with
+ * {@code SWITCHBOARD_REALTIME_CLIENT_SECRETS=upstream} the operator chooses to hand out OpenAI's {@code ek_} secret.
+ */
+final class RealtimeSessionRoutes {
+    private final RequestBodies bodies;
+    private final RealtimeModels models;
+    private final RealtimeTokens tokens;
+    private final UpstreamClient upstream;
+    private final boolean upstreamSecrets;
+    private final Duration lifetime;
+
+    RealtimeSessionRoutes(RequestBodies bodies, RealtimeModels models, RealtimeTokens tokens, UpstreamClient upstream,
+                          boolean upstreamSecrets, Duration lifetime) {
+        this.bodies = bodies;
+        this.models = models;
+        this.tokens = tokens;
+        this.upstream = upstream;
+        this.upstreamSecrets = upstreamSecrets;
+        this.lifetime = lifetime;
+    }
+
+    void register(RoutesConfig routes) {
+        routes.post("/api/realtime/session", this::create);
+    }
+
+    private void create(Context ctx) {
+        models.requireEnabled();
+        String contentType = String.valueOf(ctx.contentType()).toLowerCase(java.util.Locale.ROOT);
+        if (contentType.startsWith("application/sdp") || contentType.startsWith("text/plain")) {
+            throw new GatewayException(400, "invalid_request_error", "sdp_not_supported", null,
+                    "This gateway does not broker WebRTC SDP offers yet. Send {\"method\": \"client_secret\"} as JSON "
+                            + "and open the WebSocket at /v1/realtime with the credential it returns.");
+        }
+        JsonRequest request = bodies.json(ctx);
+        String method = request.json().path("method").asText("");
+        if (!method.equals("client_secret")) {
+            throw GatewayException.invalidParam("method", "Unknown method '" + method + "'. Send {\"method\": \"client_secret\"} "
+                    + "for a credential, then open the WebSocket at /v1/realtime with it.");
+        }
+        String model = models.allowed(request.json().path("model").asText(null));
+        String voice = models.voice(request.json().path("voice").asText(null));
+        Caller caller = Authenticator.caller(ctx);
+        ObjectNode answer = upstreamSecrets ? upstreamSecret(ctx, model, voice) : gatewaySecret(caller, model, voice);
+        answer.set("ice_servers", models.iceServers());
+        ctx.json(answer);
+    }
+
+    private ObjectNode gatewaySecret(Caller caller, String model, String voice) {
+        RealtimeTokens.Minted minted = tokens.mint(caller, lifetime);
+        ObjectNode answer = Json.object().put("object", "realtime.client_secret").put("mode", "gateway");
+        answer.putObject("client_secret").put("value", minted.token()).put("expires_at", minted.expiresAt());
+        answer.put("url", "/v1/realtime?model=" + model).put("model", model).put("voice", voice);
+        return answer;
+    }
+
+    private ObjectNode upstreamSecret(Context ctx, String model, String voice) {
+        ObjectNode body = Json.object();
+        body.putObject("expires_after").put("anchor", "created_at").put("seconds", lifetime.toSeconds());
+        ObjectNode session = body.putObject("session").put("type", "realtime").put("model", model);
+        session.putObject("audio").putObject("output").put("voice", voice);
+        try (UpstreamResponse response = upstream.send(new UpstreamRequest("POST", "/realtime/client_secrets", null,
+                Json.write(body).getBytes(java.nio.charset.StandardCharsets.UTF_8), Map.of(), RequestIds.of(ctx)))) {
+            if (response.status() != 200) {
+                throw new GatewayException(response.status(), "upstream_error", "realtime_client_secret_refused", null,
+                        "OpenAI refused the client secret: " + response.errorMessage());
+            }
+            JsonNode secret = Json.MAPPER.readTree(response.readAll());
+            ObjectNode answer = Json.object().put("object", "realtime.client_secret").put("mode", "upstream");
+            answer.putObject("client_secret").put("value", secret.path("value").asText())
+                    .put("expires_at", secret.path("expires_at").asLong());
+            answer.put("model", model).put("voice", voice);
+            answer.set("session", secret.path("session"));
+            return answer;
+        } catch (IOException e) {
+            throw GatewayException.upstreamUnreachable("the client secret answer could not be read");
+        }
+    }
+}
