@@ -9,7 +9,10 @@ package dev.switchboard.config;
  *                         single-use tokens ({@code SWITCHBOARD_REALTIME_CLIENT_SECRETS=upstream}; default {@code gateway})
  * @param realtimeSecretLifetime how long a Realtime client secret or token lives ({@code SWITCHBOARD_REALTIME_SECRET_TTL};
  *                         default 600 s, 10 s to 7200 s)
+ * @param realtimeMaxSession longest a Realtime session may last before the gateway ends it
+ *                         ({@code SWITCHBOARD_REALTIME_MAX_SESSION}; default 30 min; OpenAI's own limit is 60 min)
  * @param debugEvents      record upstream requests in {@code openai_debug_events} ({@code SWITCHBOARD_DEBUG_EVENTS})
  */
 public record FeatureSettings(boolean streamingEnabled, boolean realtimeEnabled, boolean debugEvents,
-                              boolean realtimeUpstreamSecrets, java.time.Duration realtimeSecretLifetime) {}
+                              boolean realtimeUpstreamSecrets, java.time.Duration realtimeSecretLifetime,
+                              java.time.Duration realtimeMaxSession) {}

@@ -45,6 +45,7 @@ public final class SettingsLoader {
         FILE_KEYS.put("realtime_models", "SWITCHBOARD_REALTIME_MODELS");
         FILE_KEYS.put("realtime_client_secrets", "SWITCHBOARD_REALTIME_CLIENT_SECRETS");
         FILE_KEYS.put("realtime_secret_ttl", "SWITCHBOARD_REALTIME_SECRET_TTL");
+        FILE_KEYS.put("realtime_max_session", "SWITCHBOARD_REALTIME_MAX_SESSION");
         FILE_KEYS.put("transcription_model", "OPENAI_TRANSCRIPTION_MODEL");
         FILE_KEYS.put("tts_model", "OPENAI_TTS_MODEL");
         FILE_KEYS.put("tts_voice", "OPENAI_TTS_VOICE");
@@ -168,7 +169,8 @@ public final class SettingsLoader {
                 parsed("OPENAI_REALTIME_ENABLED", false, SettingsLoader::bool),
                 parsed("SWITCHBOARD_DEBUG_EVENTS", false, SettingsLoader::bool),
                 parsed("SWITCHBOARD_REALTIME_CLIENT_SECRETS", false, SettingsLoader::secretMode),
-                parsed("SWITCHBOARD_REALTIME_SECRET_TTL", Duration.ofSeconds(600), SettingsLoader::secretLifetime));
+                parsed("SWITCHBOARD_REALTIME_SECRET_TTL", Duration.ofSeconds(600), SettingsLoader::secretLifetime),
+                parsed("SWITCHBOARD_REALTIME_MAX_SESSION", Duration.ofMinutes(30), SettingsLoader::positiveDuration));
         var streams = new StreamSettings(
                 parsed("SWITCHBOARD_HEARTBEAT_INTERVAL", Duration.ofSeconds(15), SettingsLoader::duration),
                 parsed("SWITCHBOARD_STREAM_RETENTION", Duration.ofMinutes(10), SettingsLoader::duration),
@@ -242,6 +244,12 @@ public final class SettingsLoader {
             case "upstream" -> true;
             default -> throw new IllegalArgumentException("use 'gateway' (the default) or 'upstream'");
         };
+    }
+
+    private static Duration positiveDuration(String value) {
+        Duration duration = duration(value);
+        if (duration.isZero() || duration.isNegative()) throw new IllegalArgumentException("must be more than zero");
+        return duration;
     }
 
     private static Duration secretLifetime(String value) {

@@ -32,6 +32,7 @@ final class RealtimeBridge implements UpstreamLeg.Quiet {
 
     private final Exchange exchange;
     private final RequestRecorder recorder;
+    private volatile SessionObserver observer = SessionObserver.NONE;
     private final StringBuilder partial = new StringBuilder();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicLong eventNumber = new AtomicLong();
@@ -50,6 +51,15 @@ final class RealtimeBridge implements UpstreamLeg.Quiet {
         this.upstream = upstream;
     }
 
+    void observer(SessionObserver observer) {
+        this.observer = observer;
+    }
+
+    /** Sends an event of the gateway's own upstream before the client is attached (a session's set-up). */
+    void sendUpstream(String event) {
+        upstream.sendText(event, true).orTimeout(SEND_LIMIT.toMillis(), TimeUnit.MILLISECONDS).join();
+    }
+
     /**
      * Closes the upstream leg if no client socket attaches within {@code grace}: the upgrade can still fail after
      * the leg was opened for it (the client hangs up mid-handshake), and the leg must not outlive it.
@@ -60,10 +70,12 @@ final class RealtimeBridge implements UpstreamLeg.Quiet {
         }, CompletableFuture.delayedExecutor(grace.toMillis(), TimeUnit.MILLISECONDS));
     }
 
-    /** The client's socket is open: upstream events may flow. */
-    void attach(Session client) {
+    /** The client's socket is open: upstream events may flow, for at most {@code maxSession}. */
+    void attach(Session client, Duration maxSession) {
         this.client = client;
         upstream.request(1);
+        CompletableFuture.runAsync(() -> fail(1008, "maximum session length of " + maxSession.toSeconds() + " s reached"),
+                CompletableFuture.delayedExecutor(maxSession.toMillis(), TimeUnit.MILLISECONDS));
     }
 
     /** A client event: forwarded, and the next one read only once the upstream took it. */
@@ -144,7 +156,7 @@ final class RealtimeBridge implements UpstreamLeg.Quiet {
         closeClient(code, reason);
         WebSocket leg = upstream;
         if (leg != null) leg.abort();
-        finish("failed", reason);
+        finish(code == 1008 ? "max_session_length" : "failed", reason);
     }
 
     private void closeClient(int code, String reason) {
@@ -153,17 +165,21 @@ final class RealtimeBridge implements UpstreamLeg.Quiet {
     }
 
     private void finish(String outcome, String error) {
+        Usage usage;
         synchronized (this) {
-            if (totalTokens > 0) exchange.usage(new Usage(inputTokens, outputTokens, totalTokens));
+            usage = totalTokens > 0 ? new Usage(inputTokens, outputTokens, totalTokens) : null;
         }
+        if (usage != null) exchange.usage(usage);
         exchange.finish(outcome, error);
+        observer.onEnd(usage);
     }
 
     /** Reads what the log and the accounts need: usage from {@code response.done}, every event when debugging. */
     private void observe(String direction, String text) {
         boolean debug = recorder.debugEventsOn();
         boolean usage = direction.equals("upstream") && text.contains("\"response.done\"");
-        if (!debug && !usage) return;
+        boolean observed = observer.wants(direction, text);
+        if (!debug && !usage && !observed) return;
         JsonNode event;
         try {
             event = Json.MAPPER.readTree(text);
@@ -173,6 +189,7 @@ final class RealtimeBridge implements UpstreamLeg.Quiet {
         if (!(event instanceof ObjectNode object)) return;
         String type = object.path("type").asText("");
         if (usage && type.equals("response.done")) addUsage(object.path("response").path("usage"));
+        if (observed) observer.onEvent(direction, object);
         if (debug) {
             recorder.realtimeEvent(new RequestRecorder.RealtimeEventRow(
                     exchange.requestId() + ":" + eventNumber.incrementAndGet(), exchange.keyId(), direction, type,

@@ -16,6 +16,7 @@ public final class RealtimeModule implements AutoCloseable {
     private final HttpClient webSockets;
     private final RealtimeRelay relay;
     private final RealtimeSessionRoutes sessions;
+    private final AgentVoiceRoutes agentVoices;
 
     public RealtimeModule(Settings settings, Authenticator authenticator, StreamTokens streamTokens, Jdbi jdbi,
                           UpstreamClient upstream, RequestBodies bodies, ExchangeListener listener, RequestRecorder recorder) {
@@ -25,7 +26,11 @@ public final class RealtimeModule implements AutoCloseable {
         var tokens = new RealtimeTokens(streamTokens, jdbi);
         var lifetime = settings.features().realtimeSecretLifetime();
         var leg = new UpstreamLeg(webSockets, upstream.baseUrl(), upstream.apiKey().reveal(), connectTimeout);
-        this.relay = new RealtimeRelay(authenticator, tokens, lifetime, leg, models, listener, recorder);
+        var voiceSessions = new VoiceSessionRepository(jdbi);
+        this.relay = new RealtimeRelay(authenticator, tokens, lifetime,
+                settings.features().realtimeMaxSession(), leg, models, listener, recorder, voiceSessions);
+        this.agentVoices = new AgentVoiceRoutes(bodies, models, tokens, new dev.switchboard.agent.AgentDirectory(jdbi),
+                voiceSessions, lifetime);
         this.sessions = new RealtimeSessionRoutes(bodies, models, tokens, upstream,
                 settings.features().realtimeUpstreamSecrets(), lifetime);
     }
@@ -33,6 +38,7 @@ public final class RealtimeModule implements AutoCloseable {
     public void register(RoutesConfig routes) {
         relay.register(routes);
         sessions.register(routes);
+        agentVoices.register(routes);
     }
 
     /** Realtime sessions being relayed now. */

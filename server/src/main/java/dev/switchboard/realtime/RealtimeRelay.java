@@ -28,17 +28,22 @@ public final class RealtimeRelay {
     private final Authenticator authenticator;
     private final RealtimeTokens tokens;
     private final java.time.Duration tokenLifetime;
+    private final java.time.Duration maxSession;
     private final UpstreamLeg upstream;
     private final RealtimeModels models;
     private final ExchangeListener listener;
     private final RequestRecorder recorder;
+    private final VoiceSessionRepository voiceSessions;
     private final Map<String, RealtimeBridge> open = new ConcurrentHashMap<>();
 
-    RealtimeRelay(Authenticator authenticator, RealtimeTokens tokens, java.time.Duration tokenLifetime, UpstreamLeg upstream,
-                  RealtimeModels models, ExchangeListener listener, RequestRecorder recorder) {
+    RealtimeRelay(Authenticator authenticator, RealtimeTokens tokens, java.time.Duration tokenLifetime,
+                  java.time.Duration maxSession, UpstreamLeg upstream, RealtimeModels models, ExchangeListener listener,
+                  RequestRecorder recorder, VoiceSessionRepository voiceSessions) {
+        this.voiceSessions = voiceSessions;
         this.authenticator = authenticator;
         this.tokens = tokens;
         this.tokenLifetime = tokenLifetime;
+        this.maxSession = maxSession;
         this.upstream = upstream;
         this.models = models;
         this.listener = listener;
@@ -59,8 +64,10 @@ public final class RealtimeRelay {
     private void beforeUpgrade(Context ctx) {
         models.requireEnabled();
         Caller caller = authenticator.upgradeCaller(ctx, TOKEN_SCOPE);
-        String model = models.allowed(ctx.queryParam("model"));
         tokens.spend(caller);
+        // A token minted for an agent's voice session opens that session, whatever the URL says.
+        var voice = java.util.Optional.ofNullable(RealtimeTokens.tokenId(caller)).flatMap(voiceSessions::pending);
+        String model = voice.isPresent() ? voice.get().model() : models.allowed(ctx.queryParam("model"));
         String requestId = RequestIds.next();
         Exchange exchange = new Exchange(requestId, caller.keyId(), caller.keyName(), caller.owner(), "/v1/realtime",
                 model, true, listener);
@@ -72,6 +79,10 @@ public final class RealtimeRelay {
             exchange.finish("upstream_unavailable", refused.getMessage());
             int status = refused.status == 0 || refused.status == 401 || refused.status == 403 ? 502 : refused.status;
             throw new GatewayException(status, "upstream_error", "realtime_upstream_refused", null, refused.getMessage());
+        }
+        if (voice.isPresent()) {
+            bridge.observer(new VoiceSessionRecorder(voice.get().id(), voiceSessions));
+            VoiceSetup.events(voice.get()).forEach(bridge::sendUpstream);
         }
         exchange.answered(101, null);
         ctx.header(RequestIds.HEADER, requestId);
@@ -86,7 +97,7 @@ public final class RealtimeRelay {
         ws.onConnect(ctx -> {
             RealtimeBridge bridge = ctx.attribute(PENDING);
             open.put(ctx.sessionId(), bridge);
-            bridge.attach(ctx.session);
+            bridge.attach(ctx.session, maxSession);
         });
         ws.onMessage(ctx -> {
             RealtimeBridge bridge = open.get(ctx.sessionId());

@@ -28,20 +28,30 @@ final class RealtimeTokens {
     }
 
     Minted mint(Caller caller, Duration lifetime) {
+        byte[] id = new byte[16];
+        RANDOM.nextBytes(id);
+        return mintFor(caller, HexFormat.of().formatHex(id), lifetime);
+    }
+
+    /** A token whose id is {@code id}: a Realtime session prepared for the connection the token opens. */
+    Minted mintFor(Caller caller, String id, Duration lifetime) {
         if (caller.scope() != null) {
             throw new GatewayException(403, "invalid_request_error", "key_required", null,
                     "A token cannot mint tokens; mint them with a gateway key.");
         }
-        byte[] id = new byte[16];
-        RANDOM.nextBytes(id);
         long expiresAt = System.currentTimeMillis() / 1000 + lifetime.toSeconds();
-        return new Minted(tokens.issue(caller, RealtimeRelay.TOKEN_SCOPE + ":" + HexFormat.of().formatHex(id), expiresAt), expiresAt);
+        return new Minted(tokens.issue(caller, RealtimeRelay.TOKEN_SCOPE + ":" + id, expiresAt), expiresAt);
+    }
+
+    /** The id a token carries; null for a key. */
+    static String tokenId(Caller caller) {
+        return caller.scope() == null ? null : caller.scope().substring(caller.scope().indexOf(':') + 1);
     }
 
     /** Spends the caller's token, if it came with one; refuses a token already spent. Keys pass untouched. */
     void spend(Caller caller) {
         if (caller.scope() == null) return;
-        String id = caller.scope().substring(caller.scope().indexOf(':') + 1);
+        String id = tokenId(caller);
         int inserted;
         try {
             inserted = jdbi.withHandle(h -> h.createUpdate(

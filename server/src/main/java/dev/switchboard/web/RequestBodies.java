@@ -30,10 +30,29 @@ public final class RequestBodies {
         return new JsonRequest(raw, (ObjectNode) node);
     }
 
+    /** Bodies up to this much over the limit are read and dropped before the 413 is sent; larger ones are not. */
+    private static final long DRAIN_LIMIT = 1024 * 1024;
+
+    /**
+     * Reads and drops a refused body that is only a little too large. Closing a connection with unread bytes in
+     * it makes the kernel reset it, and a client still sending then loses the 413 explaining why.
+     */
+    private void drainSmallExcess(Context ctx, long declared) {
+        if (declared > maxBytes + DRAIN_LIMIT) return;
+        try (InputStream in = ctx.bodyInputStream()) {
+            in.transferTo(java.io.OutputStream.nullOutputStream());
+        } catch (IOException ignored) {
+            // The client went away; the 413 is sent if the connection still stands.
+        }
+    }
+
     /** The body as bytes, refused with 413 past the limit (checked on Content-Length before reading). */
     public byte[] bytes(Context ctx) {
         long declared = ctx.req().getContentLengthLong();
-        if (declared > maxBytes) throw GatewayException.tooLarge(maxBytes);
+        if (declared > maxBytes) {
+            drainSmallExcess(ctx, declared);
+            throw GatewayException.tooLarge(maxBytes);
+        }
         try (InputStream in = ctx.bodyInputStream()) {
             byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
             if (body.length > maxBytes) throw GatewayException.tooLarge(maxBytes);

@@ -176,6 +176,18 @@ class RealtimeRelayTest {
     }
 
     @Test
+    void aSessionIsEndedAtTheMaximumLength() throws Exception {
+        try (TestGateway own = TestGateway.start(Map.of("OPENAI_REALTIME_ENABLED", "true", "SWITCHBOARD_REALTIME_MAX_SESSION", "1s"));
+             Client client = Client.connect(own, "gpt-realtime", List.of("Authorization", "Bearer " + own.clientKey), List.of())) {
+            client.next("session.created");
+            assertThat(client.closed.get(10, TimeUnit.SECONDS)).isEqualTo(1008);
+            awaitTrue(() -> own.emulator.realtimeSessions() == 0);
+            assertThat(awaitRow("select error from request_log where endpoint = '/v1/realtime' and outcome = ?",
+                    "max_session_length").get("error")).isEqualTo("maximum session length of 1 s reached");
+        }
+    }
+
+    @Test
     void realtimeIsOffUnlessTurnedOn() throws Exception {
         try (TestGateway off = TestGateway.start(Map.of())) {
             assertThat(handshakeStatus(off, "gpt-realtime", List.of("Authorization", "Bearer " + off.clientKey), List.of())).isEqualTo(403);

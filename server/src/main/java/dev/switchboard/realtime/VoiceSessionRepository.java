@@ -1,0 +1,103 @@
+package dev.switchboard.realtime;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.web.Json;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.util.Optional;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * {@code chatkit_sessions}: the Realtime sessions made from agent sessions, with their transcript, usage and the
+ * session each one restarted.
+ */
+final class VoiceSessionRepository {
+    private final Jdbi jdbi;
+
+    VoiceSessionRepository(Jdbi jdbi) {
+        this.jdbi = jdbi;
+    }
+
+    /** The configuration a client's connection will be given, and the transcript to carry into it. */
+    record Pending(String id, String owner, String agentSessionId, String model, String voice, String instructions,
+                   ArrayNode carriedTranscript) {}
+
+    ObjectNode insert(String id, String owner, String agentSessionId, String previousId, String model, String voice,
+                      long expiresAt, JsonNode carried) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                        insert into chatkit_sessions (id, owner, kind, agent_session_id, previous_session_id, model, voice,
+                                                      status, carried_transcript, expires_at)
+                        values (:id, :owner, 'realtime', :agent, :previous, :model, :voice, 'created', cast(:carried as jsonb),
+                                to_timestamp(:expires))
+                        returning *""")
+                .bind("id", id).bind("owner", owner).bind("agent", agentSessionId).bind("previous", previousId)
+                .bind("model", model).bind("voice", voice).bind("carried", Json.write(carried)).bind("expires", expiresAt)
+                .map((rs, ctx) -> row(rs)).one());
+    }
+
+    Optional<ObjectNode> find(String owner, String id) {
+        return jdbi.withHandle(h -> h.createQuery("select * from chatkit_sessions where id = :id and owner = :owner")
+                .bind("id", id).bind("owner", owner).map((rs, ctx) -> row(rs)).findOne());
+    }
+
+    /** What a connection opening this session needs, with the agent's instructions; empty for other ids. */
+    Optional<Pending> pending(String id) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                        select c.*, a.instructions from chatkit_sessions c
+                        left join agent_sessions a on a.id = c.agent_session_id
+                        where c.id = :id""")
+                .bind("id", id)
+                .map((rs, ctx) -> new Pending(rs.getString("id"), rs.getString("owner"), rs.getString("agent_session_id"),
+                        rs.getString("model"), rs.getString("voice"), rs.getString("instructions"),
+                        (ArrayNode) parse(rs.getString("carried_transcript"))))
+                .findOne());
+    }
+
+    void started(String id, String upstreamId) {
+        jdbi.useHandle(h -> h.createUpdate("update chatkit_sessions set status = 'active', upstream_id = :u where id = :id")
+                .bind("id", id).bind("u", upstreamId).execute());
+    }
+
+    void appendTranscript(String id, ObjectNode entry) {
+        jdbi.useHandle(h -> h.createUpdate(
+                        "update chatkit_sessions set transcript = transcript || jsonb_build_array(cast(:e as jsonb)) where id = :id")
+                .bind("id", id).bind("e", Json.write(entry)).execute());
+    }
+
+    void ended(String id, JsonNode usage) {
+        jdbi.useHandle(h -> h.createUpdate("""
+                        update chatkit_sessions set status = 'ended', ended_at = now(), usage = cast(:usage as jsonb)
+                        where id = :id""")
+                .bind("id", id).bind("usage", usage == null ? null : Json.write(usage)).execute());
+    }
+
+    private static ObjectNode row(ResultSet rs) throws SQLException {
+        ObjectNode row = Json.object().put("id", rs.getString("id")).put("object", "realtime.agent_session")
+                .put("agent_session_id", rs.getString("agent_session_id"))
+                .put("previous_session_id", rs.getString("previous_session_id"))
+                .put("upstream_id", rs.getString("upstream_id")).put("model", rs.getString("model"))
+                .put("voice", rs.getString("voice")).put("status", rs.getString("status"));
+        row.set("transcript", parse(rs.getString("transcript")));
+        row.set("usage", parse(rs.getString("usage")));
+        row.put("created_at", epoch(rs, "created_at"));
+        if (rs.getObject("expires_at") != null) row.put("expires_at", epoch(rs, "expires_at"));
+        if (rs.getObject("ended_at") != null) row.put("ended_at", epoch(rs, "ended_at"));
+        return row;
+    }
+
+    private static long epoch(ResultSet rs, String column) throws SQLException {
+        return rs.getObject(column, OffsetDateTime.class).toEpochSecond();
+    }
+
+    private static JsonNode parse(String json) {
+        if (json == null) return Json.MAPPER.nullNode();
+        try {
+            return Json.MAPPER.readTree(json);
+        } catch (Exception e) {
+            throw new IllegalStateException("chatkit_sessions holds JSON the database accepted", e);
+        }
+    }
+}
