@@ -54,8 +54,12 @@ final class RealtimeTokens {
         String id = tokenId(caller);
         int inserted;
         try {
-            inserted = jdbi.withHandle(h -> h.createUpdate(
-                    "insert into realtime_token_uses (token_id) values (:id) on conflict do nothing").bind("id", id).execute());
+            inserted = jdbi.inTransaction(h -> {
+                // Tokens live at most two hours, so a day-old use can no longer matter: the table stays small.
+                h.createUpdate("delete from realtime_token_uses where used_at < now() - interval '1 day'").execute();
+                return h.createUpdate("insert into realtime_token_uses (token_id) values (:id) on conflict do nothing")
+                        .bind("id", id).execute();
+            });
         } catch (RuntimeException e) {
             throw new GatewayException(503, "server_error", "token_check_unavailable", null,
                     "The gateway cannot check Realtime tokens right now (its database is unreachable); try again shortly.");
