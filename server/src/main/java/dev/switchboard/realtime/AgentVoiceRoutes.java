@@ -18,7 +18,8 @@ import java.util.HexFormat;
  * Voice sessions for agents: {@code POST /api/agent/realtime/session} {@code {"agentSessionId"}} prepares a
  * Realtime session from the agent session (its instructions, the voice) and returns the single-use credential
  * that opens it at {@code /v1/realtime}; {@code POST …/{id}/restart} prepares a new one for the same agent that
- * carries the old one's transcript; {@code GET …/{id}} shows a session with its transcript and usage.
+ * carries the old one's transcript; {@code GET …/{id}} shows a session with its transcript and usage, and
+ * {@code GET …/{id}/speech} renders the transcript as audio.
  */
 final class AgentVoiceRoutes {
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -29,9 +30,11 @@ final class AgentVoiceRoutes {
     private final AgentDirectory agents;
     private final VoiceSessionRepository sessions;
     private final Duration lifetime;
+    private final TranscriptSpeech speech;
 
     AgentVoiceRoutes(RequestBodies bodies, RealtimeModels models, RealtimeTokens tokens, AgentDirectory agents,
-                     VoiceSessionRepository sessions, Duration lifetime) {
+                     VoiceSessionRepository sessions, Duration lifetime, TranscriptSpeech speech) {
+        this.speech = speech;
         this.bodies = bodies;
         this.models = models;
         this.tokens = tokens;
@@ -44,6 +47,7 @@ final class AgentVoiceRoutes {
         routes.post("/api/agent/realtime/session", this::create);
         routes.post("/api/agent/realtime/session/{id}/restart", this::restart);
         routes.get("/api/agent/realtime/session/{id}", this::retrieve);
+        routes.get("/api/agent/realtime/session/{id}/speech", this::renderSpeech);
     }
 
     private void create(Context ctx) {
@@ -78,6 +82,12 @@ final class AgentVoiceRoutes {
     private void retrieve(Context ctx) {
         String id = ctx.pathParam("id");
         ctx.json(sessions.find(Authenticator.caller(ctx).owner(), id)
+                .orElseThrow(() -> GatewayException.notFound("Realtime session '" + id + "'")));
+    }
+
+    private void renderSpeech(Context ctx) {
+        String id = ctx.pathParam("id");
+        speech.render(ctx, sessions.find(Authenticator.caller(ctx).owner(), id)
                 .orElseThrow(() -> GatewayException.notFound("Realtime session '" + id + "'")));
     }
 

@@ -35,6 +35,11 @@ final class RealtimeModels {
         return requested == null || requested.isBlank() ? models.realtimeVoice() : requested;
     }
 
+    /** The model that transcribes callers' audio, when one is configured ({@code OPENAI_TRANSCRIPTION_MODEL}). */
+    java.util.Optional<String> transcriptionModel() {
+        return models.transcriptionModel();
+    }
+
     com.fasterxml.jackson.databind.node.ArrayNode iceServers() {
         return models.realtimeTurnServers().deepCopy();
     }

@@ -30,7 +30,7 @@ public final class RealtimeModule implements AutoCloseable {
         this.relay = new RealtimeRelay(authenticator, tokens, lifetime,
                 settings.features().realtimeMaxSession(), leg, models, listener, recorder, voiceSessions);
         this.agentVoices = new AgentVoiceRoutes(bodies, models, tokens, new dev.switchboard.agent.AgentDirectory(jdbi),
-                voiceSessions, lifetime);
+                voiceSessions, lifetime, new TranscriptSpeech(upstream, settings.models()));
         this.sessions = new RealtimeSessionRoutes(bodies, models, tokens, upstream,
                 settings.features().realtimeUpstreamSecrets(), lifetime);
     }

@@ -82,7 +82,7 @@ public final class RealtimeRelay {
         }
         if (voice.isPresent()) {
             bridge.observer(new VoiceSessionRecorder(voice.get().id(), voiceSessions));
-            VoiceSetup.events(voice.get()).forEach(bridge::sendUpstream);
+            VoiceSetup.events(voice.get(), models.transcriptionModel()).forEach(bridge::sendUpstream);
         }
         exchange.answered(101, null);
         ctx.header(RequestIds.HEADER, requestId);

@@ -22,7 +22,8 @@ class AgentVoiceSessionTest {
 
     @BeforeAll
     static void start() {
-        gw = TestGateway.start(Map.of("OPENAI_REALTIME_ENABLED", "true", "OPENAI_REALTIME_VOICE", "verse"));
+        gw = TestGateway.start(Map.of("OPENAI_REALTIME_ENABLED", "true", "OPENAI_REALTIME_VOICE", "verse",
+                "OPENAI_TRANSCRIPTION_MODEL", "gpt-4o-mini-transcribe", "OPENAI_TTS_FORMAT", "wav"));
     }
 
     @AfterAll
@@ -54,6 +55,15 @@ class AgentVoiceSessionTest {
         assertThat(firstRow.path("transcript").get(1).path("text").asText()).isEqualTo("Echo: where is breakfast");
         assertThat(firstRow.path("usage").path("total_tokens").asLong()).isPositive();
 
+        HttpResponse<byte[]> speech = RealtimeRelayTest.HTTP.send(HttpRequest.newBuilder(
+                        URI.create(gw.url("/api/agent/realtime/session/" + first.path("id").asText() + "/speech")))
+                .header("Authorization", "Bearer " + gw.clientKey).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(speech.statusCode()).isEqualTo(200);
+        assertThat(speech.headers().firstValue("Content-Type")).hasValue("audio/wav");
+        assertThat(new String(speech.body(), 0, 4)).isEqualTo("RIFF");
+        // The emulator speaks 120 ms per word: "where is breakfast" and "Echo: where is breakfast" are 7 words.
+        assertThat(speech.body().length).isEqualTo(44 + 7 * 2880 * 2);
+
         HttpResponse<String> restarted = post(gw.clientKey, "/api/agent/realtime/session/" + first.path("id").asText() + "/restart", "{}");
         assertThat(restarted.statusCode()).isEqualTo(201);
         JsonNode second = json(restarted);
@@ -73,6 +83,47 @@ class AgentVoiceSessionTest {
                 .bind("a", agent).mapToMap().one());
         assertThat(rows.get("n")).isEqualTo(2L);
         assertThat(rows.get("linked")).isEqualTo(1L);
+    }
+
+    @Test
+    void spokenTurnsAreTranscribedIntoTheTranscript() throws Exception {
+        String agent = json(post(gw.clientKey, "/api/agent/sessions", "{\"name\":\"listener\",\"model\":\"gpt-4o-mini\"}"))
+                .path("id").asText();
+        JsonNode session = json(post(gw.clientKey, "/api/agent/realtime/session", "{\"agentSessionId\":\"" + agent + "\"}"));
+        assertThat(get("/api/agent/realtime/session/" + session.path("id").asText() + "/speech").statusCode())
+                .as("nothing said yet").isEqualTo(409);
+        try (RealtimeRelayTest.Client client = RealtimeRelayTest.Client.connect(gw, "gpt-realtime",
+                List.of("Authorization", "Bearer " + session.path("client_secret").path("value").asText()), List.of())) {
+            JsonNode updated = client.next("session.updated");
+            assertThat(updated.path("session").path("audio").path("input").path("transcription").path("model").asText())
+                    .isEqualTo("gpt-4o-mini-transcribe");
+            client.send("{\"type\":\"session.update\",\"session\":{\"type\":\"realtime\",\"output_modalities\":[\"text\"]}}");
+            client.send(append(tone(500)));
+            client.send(append(new byte[400 * 48]));
+            client.next("conversation.item.input_audio_transcription.completed");
+            client.next("response.done");
+        }
+        JsonNode row = awaitEnded(session.path("id").asText());
+        List<String> texts = new ArrayList<>();
+        row.path("transcript").forEach(e -> texts.add(e.path("role").asText() + ": " + e.path("text").asText()));
+        assertThat(texts).hasSize(2);
+        assertThat(texts.get(0)).startsWith("user: Spoken audio of ");
+        assertThat(texts.get(1)).startsWith("assistant: Echo: Spoken audio of ");
+        assertThat(get("/api/agent/realtime/session/rtsess_unknown/speech").statusCode()).isEqualTo(404);
+    }
+
+    private static String append(byte[] pcm) {
+        return "{\"type\":\"input_audio_buffer.append\",\"audio\":\"" + java.util.Base64.getEncoder().encodeToString(pcm) + "\"}";
+    }
+
+    private static byte[] tone(int ms) {
+        byte[] pcm = new byte[ms * 48];
+        for (int i = 0; i < pcm.length / 2; i++) {
+            short sample = (short) (8000 * Math.sin(2 * Math.PI * 300 * i / 24000.0));
+            pcm[2 * i] = (byte) sample;
+            pcm[2 * i + 1] = (byte) (sample >> 8);
+        }
+        return pcm;
     }
 
     @Test

@@ -1,0 +1,69 @@
+package dev.switchboard.realtime;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.config.ModelSettings;
+import dev.switchboard.upstream.UpstreamClient;
+import dev.switchboard.upstream.UpstreamRequest;
+import dev.switchboard.upstream.UpstreamResponse;
+import dev.switchboard.web.GatewayException;
+import dev.switchboard.web.Json;
+import dev.switchboard.web.RequestIds;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/**
+ * Renders a stored voice-session transcript as audio through OpenAI's speech endpoint, with
+ * {@code OPENAI_TTS_MODEL}, {@code OPENAI_TTS_VOICE} and {@code OPENAI_TTS_FORMAT}. One speech request, so a
+ * transcript longer than OpenAI's input limit is refused with a message saying so.
+ */
+final class TranscriptSpeech {
+    static final int MAX_INPUT = 4096;
+
+    private final UpstreamClient upstream;
+    private final ModelSettings speech;
+
+    TranscriptSpeech(UpstreamClient upstream, ModelSettings speech) {
+        this.upstream = upstream;
+        this.speech = speech;
+    }
+
+    void render(Context ctx, ObjectNode session) {
+        String text = script(session.path("transcript"));
+        if (text.isEmpty()) {
+            throw new GatewayException(409, "invalid_request_error", "transcript_empty", null,
+                    "Realtime session '" + session.path("id").asText() + "' has no transcript yet; nothing to render.");
+        }
+        if (text.length() > MAX_INPUT) {
+            throw new GatewayException(400, "invalid_request_error", "transcript_too_long", null,
+                    "The transcript has " + text.length() + " characters; OpenAI's speech endpoint takes at most "
+                            + MAX_INPUT + " in one request.");
+        }
+        ObjectNode body = Json.object().put("model", speech.ttsModel()).put("voice", speech.ttsVoice())
+                .put("input", text).put("response_format", speech.ttsFormat());
+        try (UpstreamResponse response = upstream.send(new UpstreamRequest("POST", "/audio/speech", null,
+                Json.write(body).getBytes(StandardCharsets.UTF_8), Map.of(), RequestIds.of(ctx)))) {
+            if (response.status() != 200) {
+                throw new GatewayException(response.status(), "upstream_error", "speech_refused", null,
+                        "OpenAI could not render the transcript: " + response.errorMessage());
+            }
+            ctx.contentType(response.header("Content-Type").orElse("application/octet-stream"));
+            ctx.header("Content-Disposition", "attachment; filename=\"" + session.path("id").asText() + "." + speech.ttsFormat() + "\"");
+            ctx.result(response.readAll());
+        } catch (IOException e) {
+            throw GatewayException.upstreamUnreachable("the speech answer broke off");
+        }
+    }
+
+    /** The transcript as one text to read out: each turn on its own line. */
+    static String script(JsonNode transcript) {
+        StringBuilder text = new StringBuilder();
+        for (JsonNode entry : transcript) {
+            if (!text.isEmpty()) text.append('\n');
+            text.append(entry.path("text").asText());
+        }
+        return text.toString().strip();
+    }
+}
