@@ -29,6 +29,9 @@ final class RealtimeBridge implements UpstreamLeg.Quiet {
     private static final Logger LOG = LoggerFactory.getLogger(RealtimeBridge.class);
     /** Longest wait for the upstream to take one client event before the session is given up. */
     private static final Duration SEND_LIMIT = Duration.ofSeconds(30);
+    /** Session deadlines for every bridge: one daemon thread, and each deadline is cancelled when its session ends. */
+    private static final java.util.concurrent.ScheduledExecutorService DEADLINES =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("realtime-deadlines").factory());
 
     private final Exchange exchange;
     private final RequestRecorder recorder;
@@ -38,6 +41,7 @@ final class RealtimeBridge implements UpstreamLeg.Quiet {
     private final AtomicLong eventNumber = new AtomicLong();
     private volatile WebSocket upstream;
     private volatile Session client;
+    private volatile java.util.concurrent.ScheduledFuture<?> deadline;
     private long inputTokens;
     private long outputTokens;
     private long totalTokens;
@@ -65,17 +69,18 @@ final class RealtimeBridge implements UpstreamLeg.Quiet {
      * the leg was opened for it (the client hangs up mid-handshake), and the leg must not outlive it.
      */
     void abandonUnlessAttached(Duration grace) {
-        CompletableFuture.runAsync(() -> {
+        deadline = DEADLINES.schedule(() -> {
             if (client == null) fail(1001, "the client never completed the upgrade");
-        }, CompletableFuture.delayedExecutor(grace.toMillis(), TimeUnit.MILLISECONDS));
+        }, grace.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** The client's socket is open: upstream events may flow, for at most {@code maxSession}. */
     void attach(Session client, Duration maxSession) {
         this.client = client;
+        cancelDeadline();
+        deadline = DEADLINES.schedule(() -> fail(1008, "maximum session length of " + maxSession.toSeconds() + " s reached"),
+                maxSession.toMillis(), TimeUnit.MILLISECONDS);
         upstream.request(1);
-        CompletableFuture.runAsync(() -> fail(1008, "maximum session length of " + maxSession.toSeconds() + " s reached"),
-                CompletableFuture.delayedExecutor(maxSession.toMillis(), TimeUnit.MILLISECONDS));
     }
 
     /** A client event: forwarded, and the next one read only once the upstream took it. */
@@ -164,7 +169,13 @@ final class RealtimeBridge implements UpstreamLeg.Quiet {
         if (session != null && session.isOpen()) session.close(code, reason, Callback.NOOP);
     }
 
+    private void cancelDeadline() {
+        var scheduled = deadline;
+        if (scheduled != null) scheduled.cancel(false);
+    }
+
     private void finish(String outcome, String error) {
+        cancelDeadline();
         Usage usage;
         synchronized (this) {
             usage = totalTokens > 0 ? new Usage(inputTokens, outputTokens, totalTokens) : null;

@@ -82,7 +82,13 @@ public final class RealtimeRelay {
         }
         if (voice.isPresent()) {
             bridge.observer(new VoiceSessionRecorder(voice.get().id(), voiceSessions));
-            VoiceSetup.events(voice.get(), models.transcriptionModel()).forEach(bridge::sendUpstream);
+            try {
+                VoiceSetup.events(voice.get(), models.transcriptionModel()).forEach(bridge::sendUpstream);
+            } catch (RuntimeException e) {
+                bridge.fail(1011, "the voice session could not be set up");
+                throw new GatewayException(502, "upstream_error", "realtime_upstream_refused", null,
+                        "OpenAI did not take the voice session's set-up; try again.");
+            }
         }
         exchange.answered(101, null);
         ctx.header(RequestIds.HEADER, requestId);
