@@ -61,9 +61,11 @@ final class RealtimeApi {
     void configure(WsConfig ws) {
         ws.onConnect(ctx -> {
             ObjectNode minted = ctx.attribute(MINTED_SESSION);
-            ObjectNode config = minted != null ? minted : RealtimeSession.defaultConfig(ctx.queryParam("model"));
-            String model = config.path("model").asText();
-            RealtimeSession session = new RealtimeSession(config, scripts.forModel(model), ctx::send);
+            // The model name may carry script directives (gpt-realtime;drop_after=3); the session reports it without.
+            String requested = minted != null ? minted.path("model").asText() : ctx.queryParam("model");
+            ObjectNode config = minted != null ? minted : RealtimeSession.defaultConfig(Script.baseModel(requested));
+            RealtimeSession session = new RealtimeSession(config, scripts.forModel(requested), ctx::send,
+                    ctx.session::disconnect);
             open.put(ctx.sessionId(), session);
             session.open();
         });

@@ -16,6 +16,8 @@ final class RealtimeSession {
     static final long MAX_SESSION_SECONDS = 3600;
 
     private final Consumer<String> sink;
+    private final Runnable drop;
+    private int sent;
     private final ObjectNode config;
     private final Script script;
     private final List<String> itemIds = new ArrayList<>();
@@ -25,9 +27,14 @@ final class RealtimeSession {
     private String speechItemId;
     private volatile RealtimeResponse activeResponse;
 
-    /** A session with the given configuration, as {@link #defaultConfig} makes it or a client secret fixed it. */
-    RealtimeSession(ObjectNode config, Script script, Consumer<String> sink) {
+    /**
+     * A session with the given configuration, as {@link #defaultConfig} makes it or a client secret fixed it.
+     * {@code drop} breaks the connection without a close frame: a script's {@code drop_after} does that after
+     * so many server events, to test how clients and relays take a connection lost mid-session.
+     */
+    RealtimeSession(ObjectNode config, Script script, Consumer<String> sink, Runnable drop) {
         this.sink = sink;
+        this.drop = drop;
         this.script = script;
         this.config = config;
     }
@@ -235,6 +242,7 @@ final class RealtimeSession {
         String text = Json.write(event);
         synchronized (sink) {
             sink.accept(text);
+            if (script.dropAfter() != null && ++sent == script.dropAfter()) drop.run();
         }
     }
 

@@ -168,6 +168,16 @@ class RealtimeWebSocketTest {
     }
 
     @Test
+    void dropAfterBreaksTheConnectionWithoutACloseFrame() throws Exception {
+        try (Client client = Client.connect("gpt-realtime;drop_after=2", KEY)) {
+            assertThat(client.next("session.created").path("session").path("model").asText()).isEqualTo("gpt-realtime");
+            client.send("{\"type\":\"session.update\",\"session\":{\"type\":\"realtime\"}}");
+            client.next("session.updated");
+            assertThat(client.collector().ended.get(5, TimeUnit.SECONDS)).isIn("error", "close:1006");
+        }
+    }
+
+    @Test
     void keysAreCheckedBeforeTheUpgrade() throws Exception {
         assertThat(handshakeStatus("gpt-realtime", "sk-wrong")).isEqualTo(401);
         assertThat(handshakeStatus("gpt-realtime", null)).isEqualTo(401);
@@ -274,9 +284,21 @@ class RealtimeWebSocketTest {
     }
 
     /** Whole text messages into a queue. */
-    record Collector(BlockingQueue<String> messages, StringBuilder partial) implements WebSocket.Listener {
+    record Collector(BlockingQueue<String> messages, StringBuilder partial, CompletableFuture<String> ended)
+            implements WebSocket.Listener {
         Collector(BlockingQueue<String> messages) {
-            this(messages, new StringBuilder());
+            this(messages, new StringBuilder(), new CompletableFuture<>());
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket socket, int code, String reason) {
+            ended.complete("close:" + code);
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket socket, Throwable error) {
+            ended.complete("error");
         }
 
         @Override
@@ -298,12 +320,13 @@ class RealtimeWebSocketTest {
     }
 
     /** A connected socket and the events it received, read in order. */
-    record Client(WebSocket socket, BlockingQueue<String> messages) implements AutoCloseable {
+    record Client(WebSocket socket, BlockingQueue<String> messages, Collector collector) implements AutoCloseable {
         static Client connect(String model, String key) {
             BlockingQueue<String> messages = new LinkedBlockingQueue<>();
+            Collector collector = new Collector(messages);
             WebSocket socket = HTTP.newWebSocketBuilder().header("Authorization", "Bearer " + key)
-                    .buildAsync(URI.create(wsUrl(model)), new Collector(messages)).join();
-            return new Client(socket, messages);
+                    .buildAsync(URI.create(wsUrl(model)), collector).join();
+            return new Client(socket, messages, collector);
         }
 
         void send(String text) {

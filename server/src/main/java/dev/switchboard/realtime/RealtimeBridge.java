@@ -29,6 +29,12 @@ final class RealtimeBridge implements UpstreamLeg.Quiet {
     private static final Logger LOG = LoggerFactory.getLogger(RealtimeBridge.class);
     /** Longest wait for the upstream to take one client event before the session is given up. */
     private static final Duration SEND_LIMIT = Duration.ofSeconds(30);
+    /**
+     * How often the upstream leg is pinged. The JDK client reads only while an event is asked for, so a connection
+     * that breaks while the bridge waits for the client to take an event can go unnoticed; a ping's failed write
+     * finds it, and finds half-open connections too.
+     */
+    private static final Duration PING_INTERVAL = Duration.ofSeconds(3);
     /** Session deadlines for every bridge: one daemon thread, and each deadline is cancelled when its session ends. */
     private static final java.util.concurrent.ScheduledExecutorService DEADLINES =
             java.util.concurrent.Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("realtime-deadlines").factory());
@@ -42,6 +48,8 @@ final class RealtimeBridge implements UpstreamLeg.Quiet {
     private volatile WebSocket upstream;
     private volatile Session client;
     private volatile java.util.concurrent.ScheduledFuture<?> deadline;
+    private volatile java.util.concurrent.ScheduledFuture<?> pings;
+    private volatile CompletableFuture<WebSocket> lastPing = CompletableFuture.completedFuture(null);
     private long inputTokens;
     private long outputTokens;
     private long totalTokens;
@@ -80,6 +88,8 @@ final class RealtimeBridge implements UpstreamLeg.Quiet {
         cancelDeadline();
         deadline = DEADLINES.schedule(() -> fail(1008, "maximum session length of " + maxSession.toSeconds() + " s reached"),
                 maxSession.toMillis(), TimeUnit.MILLISECONDS);
+        pings = DEADLINES.scheduleWithFixedDelay(this::ping, PING_INTERVAL.toMillis(), PING_INTERVAL.toMillis(),
+                TimeUnit.MILLISECONDS);
         upstream.request(1);
     }
 
@@ -169,9 +179,24 @@ final class RealtimeBridge implements UpstreamLeg.Quiet {
         if (session != null && session.isOpen()) session.close(code, reason, Callback.NOOP);
     }
 
+    private void ping() {
+        WebSocket leg = upstream;
+        if (leg.isInputClosed()) {
+            fail(1011, "the connection to OpenAI broke");
+            return;
+        }
+        // One ping at a time: the JDK client refuses a second while one is still being written.
+        if (!lastPing.isDone()) return;
+        lastPing = leg.sendPing(java.nio.ByteBuffer.allocate(0)).whenComplete((ok, error) -> {
+            if (error != null) fail(1011, "the connection to OpenAI broke");
+        });
+    }
+
     private void cancelDeadline() {
         var scheduled = deadline;
         if (scheduled != null) scheduled.cancel(false);
+        var pinging = pings;
+        if (pinging != null) pinging.cancel(false);
     }
 
     private void finish(String outcome, String error) {

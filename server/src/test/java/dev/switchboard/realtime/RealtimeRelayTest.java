@@ -165,13 +165,16 @@ class RealtimeRelayTest {
     }
 
     @Test
-    void whenOpenAiGoesAwayTheClientIsClosedWithAReason() throws Exception {
-        try (TestGateway own = TestGateway.start(Map.of("OPENAI_REALTIME_ENABLED", "true"));
-             Client client = Client.connect(own, "gpt-realtime", List.of("Authorization", "Bearer " + own.clientKey), List.of())) {
+    void whenTheConnectionToOpenAiBreaksTheClientIsClosedWith1011() throws Exception {
+        // The emulator breaks the connection, without a close frame, after its second event.
+        String breaking = "gpt-realtime;drop_after=2";
+        try (TestGateway own = TestGateway.start(Map.of("OPENAI_REALTIME_ENABLED", "true", "SWITCHBOARD_REALTIME_MODELS", breaking));
+             Client client = Client.connect(own, breaking, List.of("Authorization", "Bearer " + own.clientKey), List.of())) {
             client.next("session.created");
-            own.emulator.close();
-            int code = client.closed.get(10, TimeUnit.SECONDS);
-            assertThat(code).isIn(1001, 1011);
+            client.send("{\"type\":\"session.update\",\"session\":{\"type\":\"realtime\"}}");
+            client.next("session.updated");
+            assertThat(client.closed.get(20, TimeUnit.SECONDS)).isEqualTo(1011);
+            awaitTrue(() -> own.emulator.realtimeSessions() == 0);
         }
     }
 
