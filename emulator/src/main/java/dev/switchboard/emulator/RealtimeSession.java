@@ -242,7 +242,18 @@ final class RealtimeSession {
         String text = Json.write(event);
         synchronized (sink) {
             sink.accept(text);
-            if (script.dropAfter() != null && ++sent == script.dropAfter()) drop.run();
+            if (script.dropAfter() != null && ++sent == script.dropAfter()) {
+                // After the event has gone out: sends are asynchronous, and breaking the connection under a frame
+                // still being written can leave it open.
+                Thread.ofVirtual().start(() -> {
+                    try {
+                        Thread.sleep(100);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    drop.run();
+                });
+            }
         }
     }
 
