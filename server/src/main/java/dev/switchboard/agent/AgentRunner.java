@@ -20,11 +20,9 @@ import dev.switchboard.upstream.UpstreamResponse;
 import dev.switchboard.web.GatewayException;
 import dev.switchboard.web.Json;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -65,7 +63,7 @@ final class AgentRunner {
      */
     Started start(Caller caller, String requestId, ObjectNode session, ArrayNode inputContent, boolean raw) {
         String runId = AgentSessions.newId("arun_");
-        String streamId = AgentSessions.newId("strm_");
+        String streamId = StreamMeta.newId();
         deps.log().create(new StreamMeta(streamId, caller.owner(), caller.keyId(), ENDPOINT, session.path("model").asText(),
                 true, Instant.now()));
         repository.insertRun(runId, session.get("id").asText(), caller.owner(), inputContent, streamId);
@@ -205,8 +203,7 @@ final class AgentRunner {
             String roundId = requestId + "-r" + (++rounds);
             Exchange exchange = new Exchange(roundId, caller.keyId(), caller.keyName(), caller.owner(), "/v1/responses",
                     session.path("model").asText(), true, deps.listener());
-            try (UpstreamResponse response = deps.upstream().send(new UpstreamRequest("POST", "/responses", null,
-                    Json.write(request).getBytes(StandardCharsets.UTF_8), Map.of(), roundId))) {
+            try (UpstreamResponse response = deps.upstream().send(UpstreamRequest.postJson("/responses", request, roundId))) {
                 exchange.answered(response.status(), response.header("x-request-id").orElse(null));
                 if (response.status() >= 400) {
                     round.failure = response.errorMessage();

@@ -16,13 +16,12 @@ import dev.switchboard.upstream.UpstreamRequest;
 import dev.switchboard.upstream.UpstreamResponse;
 import dev.switchboard.web.GatewayException;
 import dev.switchboard.web.Json;
+import dev.switchboard.web.RequestIds;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,7 +67,7 @@ public final class RunEngine {
      * background. Returns the log's stream id.
      */
     String start(Caller caller, ObjectNode run, List<Map.Entry<String, JsonNode>> prelude) {
-        String streamId = "strm_" + Long.toHexString(ThreadLocalRandom.current().nextLong()) + Long.toHexString(System.nanoTime());
+        String streamId = StreamMeta.newId();
         deps.log().create(new StreamMeta(streamId, caller.owner(), caller.keyId(), ENDPOINT, run.path("model").asText(null),
                 true, Instant.now()));
         archive.open(streamId, caller.keyId(), run.path("model").asText(null));
@@ -130,14 +129,13 @@ public final class RunEngine {
         });
         ArrayNode transcript = store.transcript(runId);
         ObjectNode request = ResponsesRequest.build(run, store.threadMessages(owner, run.get("thread_id").asText()), transcript);
-        String requestId = "sbreq_" + Long.toHexString(ThreadLocalRandom.current().nextLong());
+        String requestId = RequestIds.next();
         Exchange exchange = new Exchange(requestId, caller.keyId(), caller.keyName(), owner, "/v1/responses",
                 run.get("model").asText(), true, deps.listener());
         RunTranslator.Ending ending = null;
         String failureCode = "server_error";
         String failure = null;
-        try (UpstreamResponse response = deps.upstream().send(new UpstreamRequest("POST", "/responses", null,
-                Json.write(request).getBytes(StandardCharsets.UTF_8), Map.of(), requestId))) {
+        try (UpstreamResponse response = deps.upstream().send(UpstreamRequest.postJson("/responses", request, requestId))) {
             handle.closeUpstream = response::close;
             exchange.answered(response.status(), response.header("x-request-id").orElse(null));
             if (handle.cancelled) throw new IOException("cancelled");

@@ -11,12 +11,12 @@ import dev.switchboard.upstream.UpstreamClient;
 import dev.switchboard.upstream.UpstreamRequest;
 import dev.switchboard.upstream.UpstreamResponse;
 import dev.switchboard.web.Json;
+import dev.switchboard.web.RequestIds;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Reads the text of a document with the configured vision model: the gateway's own signed URLs are read from its
@@ -74,11 +74,10 @@ public final class VisionOcr {
                 + "Reply with the text only." + (language == null || language.isBlank() ? "" : " The document is in " + language + "."));
         for (String image : images) content.addObject().put("type", "input_image").put("image_url", image).put("detail", "high");
         request.put("store", false);
-        String requestId = "sbreq_ocr" + Long.toHexString(ThreadLocalRandom.current().nextLong());
+        String requestId = RequestIds.next();
         Exchange exchange = new Exchange(requestId, caller.keyId(), caller.keyName(), caller.owner(), "/v1/responses", model,
                 false, listener);
-        try (UpstreamResponse response = upstream.send(new UpstreamRequest("POST", "/responses", null,
-                Json.write(request).getBytes(StandardCharsets.UTF_8), Map.of(), requestId))) {
+        try (UpstreamResponse response = upstream.send(UpstreamRequest.postJson("/responses", request, requestId))) {
             exchange.answered(response.status(), response.header("x-request-id").orElse(null));
             JsonNode body = Json.MAPPER.readTree(response.readAll());
             exchange.firstByte();

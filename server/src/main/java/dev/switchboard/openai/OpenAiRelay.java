@@ -21,9 +21,7 @@ import dev.switchboard.web.RequestIds;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,7 +79,7 @@ final class OpenAiRelay {
 
     private void relayStream(Context clientRequest, UpstreamResponse upstreamResponse, Forward forward, Caller caller,
                              Exchange exchange) {
-        StreamMeta meta = new StreamMeta(newStreamId(), caller.owner(), caller.keyId(), exchange.endpoint(),
+        StreamMeta meta = new StreamMeta(StreamMeta.newId(), caller.owner(), caller.keyId(), exchange.endpoint(),
                 forward.model(), forward.resumable(), Instant.now());
         exchange.streamId(meta.id());
         Map<String, String> headers = new java.util.LinkedHashMap<>(RelayedHeaders.fromUpstream(upstreamResponse.headers()));
@@ -149,11 +147,5 @@ final class OpenAiRelay {
 
     private static void copyHeaders(Context clientRequest, UpstreamResponse upstreamResponse) {
         RelayedHeaders.fromUpstream(upstreamResponse.headers()).forEach(clientRequest::header);
-    }
-
-    /** Not a secret: resuming a stream also needs a key of its owner. So a fast generator will do. */
-    private static String newStreamId() {
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        return "strm_" + HexFormat.of().toHexDigits(random.nextLong()) + HexFormat.of().toHexDigits(random.nextInt());
     }
 }

@@ -16,7 +16,6 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.Map;
 
 /**
  * {@code POST /api/realtime/session} with {@code {"method": "client_secret"}}: a credential for one Realtime
@@ -81,8 +80,8 @@ final class RealtimeSessionRoutes {
         body.putObject("expires_after").put("anchor", "created_at").put("seconds", lifetime.toSeconds());
         ObjectNode session = body.putObject("session").put("type", "realtime").put("model", model);
         session.putObject("audio").putObject("output").put("voice", voice);
-        try (UpstreamResponse response = upstream.send(new UpstreamRequest("POST", "/realtime/client_secrets", null,
-                Json.write(body).getBytes(java.nio.charset.StandardCharsets.UTF_8), Map.of(), RequestIds.of(ctx)))) {
+        try (UpstreamResponse response = upstream.send(UpstreamRequest.postJson("/realtime/client_secrets", body,
+                RequestIds.of(ctx)))) {
             if (response.status() != 200) {
                 throw new GatewayException(response.status(), "upstream_error", "realtime_client_secret_refused", null,
                         "OpenAI refused the client secret: " + response.errorMessage());

@@ -11,8 +11,6 @@ import dev.switchboard.web.Json;
 import dev.switchboard.web.RequestIds;
 import io.javalin.http.Context;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.util.Map;
 
 /**
  * Renders a stored voice-session transcript as audio through OpenAI's speech endpoint, with
@@ -43,8 +41,7 @@ final class TranscriptSpeech {
         }
         ObjectNode body = Json.object().put("model", speech.ttsModel()).put("voice", speech.ttsVoice())
                 .put("input", text).put("response_format", speech.ttsFormat());
-        try (UpstreamResponse response = upstream.send(new UpstreamRequest("POST", "/audio/speech", null,
-                Json.write(body).getBytes(StandardCharsets.UTF_8), Map.of(), RequestIds.of(ctx)))) {
+        try (UpstreamResponse response = upstream.send(UpstreamRequest.postJson("/audio/speech", body, RequestIds.of(ctx)))) {
             if (response.status() != 200) {
                 throw new GatewayException(response.status(), "upstream_error", "speech_refused", null,
                         "OpenAI could not render the transcript: " + response.errorMessage());

@@ -13,4 +13,15 @@ import java.time.Instant;
  * @param resumable true when it keeps running upstream after its client leaves (background responses, runs)
  */
 public record StreamMeta(String id, String owner, String keyId, String endpoint, String model, boolean resumable,
-                         Instant createdAt) {}
+                         Instant createdAt) {
+
+    /**
+     * A new stream id, in the form {@code StreamRoutes} accepts. Not a secret: resuming a stream also needs a key
+     * of its owner, so a fast generator will do.
+     */
+    public static String newId() {
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        return "strm_" + java.util.HexFormat.of().toHexDigits(random.nextLong())
+                + java.util.HexFormat.of().toHexDigits(random.nextInt());
+    }
+}

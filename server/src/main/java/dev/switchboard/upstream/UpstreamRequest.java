@@ -13,4 +13,11 @@ import java.util.Map;
  * @param requestId the gateway's request id, sent as {@code X-Client-Request-Id} for tracing across both sides
  */
 public record UpstreamRequest(String method, String path, String query, byte[] body, Map<String, String> headers,
-                              String requestId) {}
+                              String requestId) {
+
+    /** A request of the gateway's own making: {@code body} POSTed as JSON to {@code path}, no client headers. */
+    public static UpstreamRequest postJson(String path, com.fasterxml.jackson.databind.JsonNode body, String requestId) {
+        return new UpstreamRequest("POST", path, null, dev.switchboard.web.Json.write(body)
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8), Map.of(), requestId);
+    }
+}
