@@ -117,9 +117,6 @@ final class RunStreamRoutes {
         String threadId = checked(ctx, "threadId", THREAD);
         String runId = checked(ctx, "runId", RUN);
         Caller caller = Authenticator.caller(ctx);
-        if (caller.scope() != null) {
-            throw new GatewayException(403, "invalid_request_error", "key_required", null, "Mint stream tokens with an API key.");
-        }
         runs.retrieve(caller.owner(), threadId, runId);
         String token = tokens.issue(caller, scope(threadId, runId));
         ctx.status(201).contentType("application/json").result(Json.write(Json.object().put("object", "stream_token")

@@ -50,8 +50,7 @@ public final class Authenticator {
         if (presented == null) presented = subprotocolKey(ctx.header("Sec-WebSocket-Protocol"));
         if (presented == null) throw GatewayException.missingKey();
         if (presented.startsWith("sbt_")) {
-            return tokens.verify(presented)
-                    .filter(caller -> caller.scope().equals(scope) || caller.scope().startsWith(scope + ":"))
+            return tokens.verify(presented).filter(caller -> caller.mayRead(scope))
                     .orElseThrow(() -> new GatewayException(401, "invalid_request_error", "invalid_stream_token", null,
                             "The token is not valid here or has expired; mint a new one."));
         }

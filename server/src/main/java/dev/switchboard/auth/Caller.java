@@ -12,8 +12,11 @@ public record Caller(String keyId, String keyName, String owner, boolean admin, 
         this(keyId, keyName, owner, admin, null);
     }
 
-    /** True when the caller may read {@code scope}: any key may; a token only its own scope. */
+    /**
+     * True when the caller may read {@code wanted}: any key may; a token only its own scope, or a scope under it
+     * ({@code realtime:ID} is within {@code realtime}).
+     */
     public boolean mayRead(String wanted) {
-        return scope == null || scope.equals(wanted);
+        return scope == null || scope.equals(wanted) || scope.startsWith(wanted + ":");
     }
 }

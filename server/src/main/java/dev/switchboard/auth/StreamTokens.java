@@ -37,6 +37,10 @@ public final class StreamTokens {
 
     /** A token for {@code scope}, valid until {@code expires} (seconds since the epoch). */
     public String issue(Caller caller, String scope, long expires) {
+        if (caller.scope() != null) {
+            throw new dev.switchboard.web.GatewayException(403, "invalid_request_error", "key_required", null,
+                    "A token cannot mint tokens; mint them with a gateway key.");
+        }
         String payload = Json.write(Json.object().put("k", caller.keyId()).put("n", caller.keyName())
                 .put("o", caller.owner()).put("s", scope).put("e", expires));
         String encoded = ENCODER.encodeToString(payload.getBytes(StandardCharsets.UTF_8));

@@ -35,10 +35,6 @@ final class RealtimeTokens {
 
     /** A token whose id is {@code id}: a Realtime session prepared for the connection the token opens. */
     Minted mintFor(Caller caller, String id, Duration lifetime) {
-        if (caller.scope() != null) {
-            throw new GatewayException(403, "invalid_request_error", "key_required", null,
-                    "A token cannot mint tokens; mint them with a gateway key.");
-        }
         long expiresAt = System.currentTimeMillis() / 1000 + lifetime.toSeconds();
         return new Minted(tokens.issue(caller, RealtimeRelay.TOKEN_SCOPE + ":" + id, expiresAt), expiresAt);
     }
