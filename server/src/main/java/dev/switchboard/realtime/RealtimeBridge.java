@@ -213,8 +213,9 @@ final class RealtimeBridge implements UpstreamLeg.Quiet {
     /** Reads what the log and the accounts need: usage from {@code response.done}, every event when debugging. */
     private void observe(String direction, String text) {
         boolean debug = recorder.debugEventsOn();
-        boolean usage = direction.equals("upstream") && text.contains("\"response.done\"");
-        boolean observed = observer.wants(direction, text);
+        String type = EventType.of(text);
+        boolean usage = direction.equals("upstream") && "response.done".equals(type);
+        boolean observed = observer.wants(direction, type);
         if (!debug && !usage && !observed) return;
         JsonNode event;
         try {
@@ -223,12 +224,12 @@ final class RealtimeBridge implements UpstreamLeg.Quiet {
             return;
         }
         if (!(event instanceof ObjectNode object)) return;
-        String type = object.path("type").asText("");
-        if (usage && type.equals("response.done")) addUsage(object.path("response").path("usage"));
+        if (usage) addUsage(object.path("response").path("usage"));
         if (observed) observer.onEvent(direction, object);
         if (debug) {
             recorder.realtimeEvent(new RequestRecorder.RealtimeEventRow(
-                    exchange.requestId() + ":" + eventNumber.incrementAndGet(), exchange.keyId(), direction, type,
+                    exchange.requestId() + ":" + eventNumber.incrementAndGet(), exchange.keyId(), direction,
+                    type == null ? "" : type,
                     Json.write(AudioElision.elide(object)), Instant.now()));
         }
     }

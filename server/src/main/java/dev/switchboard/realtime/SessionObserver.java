@@ -5,8 +5,8 @@ import dev.switchboard.observe.Usage;
 
 /** Something that follows one relayed session's events, off the relay's hot path: a transcript, for example. */
 interface SessionObserver {
-    /** Whether this event, still unparsed, is one the observer reads; cheap, called for every event. */
-    boolean wants(String direction, String rawEvent);
+    /** Whether the observer reads events of this type (null when unknown); called for every event, so cheap. */
+    boolean wants(String direction, String type);
 
     void onEvent(String direction, ObjectNode event);
 
@@ -14,7 +14,7 @@ interface SessionObserver {
 
     SessionObserver NONE = new SessionObserver() {
         @Override
-        public boolean wants(String direction, String rawEvent) {
+        public boolean wants(String direction, String type) {
             return false;
         }
 

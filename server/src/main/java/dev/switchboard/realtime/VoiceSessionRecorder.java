@@ -27,10 +27,11 @@ final class VoiceSessionRecorder implements SessionObserver {
     }
 
     @Override
-    public boolean wants(String direction, String rawEvent) {
-        return direction.equals("upstream") && (rawEvent.contains("\"session.created\"")
-                || rawEvent.contains("\"conversation.item.done\"")
-                || rawEvent.contains("\"conversation.item.input_audio_transcription.completed\""));
+    public boolean wants(String direction, String type) {
+        return direction.equals("upstream") && type != null && switch (type) {
+            case "session.created", "conversation.item.done", "conversation.item.input_audio_transcription.completed" -> true;
+            default -> false;
+        };
     }
 
     @Override
