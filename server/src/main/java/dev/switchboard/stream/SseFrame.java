@@ -14,6 +14,7 @@ public final class SseFrame {
     private String data;
     private String id;
     private boolean parsed;
+    private boolean eventRead;
 
     SseFrame(byte[] raw, boolean hasData) {
         this.raw = raw;
@@ -30,9 +31,15 @@ public final class SseFrame {
         return hasData;
     }
 
-    /** The {@code event:} field, or null. */
+    /**
+     * The {@code event:} field, or null. Read on its own when nothing else has been asked for: dialects look at
+     * every event's name, and decoding the data of each delta for that would double the relay's work.
+     */
     public String event() {
-        parse();
+        if (!parsed && !eventRead) {
+            scan(true);
+            eventRead = true;
+        }
         return event;
     }
 
@@ -58,16 +65,23 @@ public final class SseFrame {
         return false;
     }
 
-    /** Splits the bytes into lines (CRLF, LF or CR) and reads the fields, as the SSE specification says. */
     private void parse() {
         if (parsed) return;
         parsed = true;
+        scan(false);
+    }
+
+    /**
+     * Splits the bytes into lines (CRLF, LF or CR) and reads the fields, as the SSE specification says; with
+     * {@code eventOnly}, decodes only {@code event:} lines.
+     */
+    private void scan(boolean eventOnly) {
         StringBuilder dataLines = null;
         int start = 0;
         for (int i = 0; i <= raw.length; i++) {
             boolean end = i == raw.length || raw[i] == '\n' || raw[i] == '\r';
             if (!end) continue;
-            if (i > start && raw[start] != ':') {
+            if (i > start && raw[start] != ':' && (!eventOnly || raw[start] == 'e')) {
                 String line = new String(raw, start, i - start, StandardCharsets.UTF_8);
                 int colon = line.indexOf(':');
                 String field = colon < 0 ? line : line.substring(0, colon);
@@ -87,6 +101,6 @@ public final class SseFrame {
             if (i < raw.length && raw[i] == '\r' && i + 1 < raw.length && raw[i + 1] == '\n') i++;
             start = i + 1;
         }
-        data = dataLines == null ? null : dataLines.toString();
+        if (!eventOnly) data = dataLines == null ? null : dataLines.toString();
     }
 }

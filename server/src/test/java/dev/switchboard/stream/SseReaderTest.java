@@ -23,6 +23,16 @@ class SseReaderTest {
     }
 
     @Test
+    void theEventNameAloneCanBeReadFirstAndTheOtherFieldsAfter() throws IOException {
+        SseFrame frame = read("id: 3\ndata: x\nevent: early\nevent: late\n\n").getFirst();
+        assertThat(frame.event()).isEqualTo("late");
+        assertThat(frame.data()).isEqualTo("x");
+        assertThat(frame.id()).isEqualTo("3");
+        assertThat(frame.event()).isEqualTo("late");
+        assertThat(read("data: only\n\n").getFirst().event()).isNull();
+    }
+
+    @Test
     void acceptsCrlfAndCrLineEndingsAndKeepsTheBytes() throws IOException {
         String crlf = "data: one\r\n\r\ndata: two\r\r";
         List<SseFrame> frames = read(crlf);
