@@ -38,7 +38,7 @@ final class EventStream {
 
     /** Sends {@code event: NAME} (omitted when null) and {@code data: DATA}, then flushes. */
     void send(String event, String data, boolean isToken) throws IOException {
-        if (isToken && script.delayMillis() > 0) sleep(script.delayMillis());
+        if (isToken) Delays.sleep(script.delayMillis());
         String frame = (event == null ? "" : "event: " + event + "\n") + "data: " + data + "\n\n";
         sendRaw(frame.getBytes(StandardCharsets.UTF_8));
     }
@@ -52,7 +52,7 @@ final class EventStream {
     }
 
     void pause() {
-        if (script.delayMillis() > 0) sleep(script.delayMillis());
+        Delays.sleep(script.delayMillis());
     }
 
     private void applyFaults() throws IOException {
@@ -70,13 +70,5 @@ final class EventStream {
     private void abortConnection() {
         ServletContextRequest.getServletContextRequest(ctx.req())
                 .getConnectionMetaData().getConnection().getEndPoint().close();
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

@@ -133,13 +133,7 @@ final class RealtimeResponse {
     }
 
     private void pause() {
-        if (delayMillis <= 0) return;
-        try {
-            Thread.sleep(delayMillis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            cancelled = true;
-        }
+        if (!Delays.sleep(delayMillis)) cancelled = true;
     }
 
     /** A tone whose phase continues from the samples already sent, so the chunks join without clicks. */

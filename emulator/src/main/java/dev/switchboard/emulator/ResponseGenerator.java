@@ -94,12 +94,7 @@ final class ResponseGenerator {
     }
 
     private void pause() {
-        if (delayMillis <= 0) return;
-        try {
-            Thread.sleep(delayMillis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        Delays.sleep(delayMillis);
     }
 
     private static ObjectNode textPart(String text) {
