@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.websocket.WsConfig;
+import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.websocket.api.Session;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -64,8 +66,7 @@ final class RealtimeApi {
             // The model name may carry script directives (gpt-realtime;drop_after=3); the session reports it without.
             String requested = minted != null ? minted.path("model").asText() : ctx.queryParam("model");
             ObjectNode config = minted != null ? minted : RealtimeSession.defaultConfig(Script.baseModel(requested));
-            RealtimeSession session = new RealtimeSession(config, scripts.forModel(requested), ctx::send,
-                    ctx.session::disconnect);
+            RealtimeSession session = new RealtimeSession(config, scripts.forModel(requested), new SocketTransport(ctx.session));
             open.put(ctx.sessionId(), session);
             session.open();
         });
@@ -94,5 +95,18 @@ final class RealtimeApi {
             if (trimmed.startsWith(KEY_PROTOCOL)) return trimmed.substring(KEY_PROTOCOL.length());
         }
         return null;
+    }
+
+    /** A session's events over its WebSocket. */
+    private record SocketTransport(Session socket) implements RealtimeTransport {
+        @Override
+        public void send(String event, Runnable afterWritten) {
+            socket.sendText(event, Callback.from(afterWritten, failed -> { }));
+        }
+
+        @Override
+        public void drop() {
+            socket.disconnect();
+        }
     }
 }

@@ -5,19 +5,18 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.function.Consumer;
 
 /**
  * One Realtime API session (GA interface): its configuration, its conversation, its input audio buffer and the
  * response being generated. Transport-free: it reads client events as JSON text and writes server events to a
- * sink, so a WebSocket and a WebRTC data channel can carry the same session.
+ * {@link RealtimeTransport}, so a WebSocket and a WebRTC data channel can carry the same session.
  */
 final class RealtimeSession {
     static final long MAX_SESSION_SECONDS = 3600;
 
-    private final Consumer<String> sink;
-    private final Runnable drop;
+    private final RealtimeTransport transport;
     private int sent;
+    private static final Runnable NOTHING = () -> { };
     private final ObjectNode config;
     private final Script script;
     private final List<String> itemIds = new ArrayList<>();
@@ -29,12 +28,11 @@ final class RealtimeSession {
 
     /**
      * A session with the given configuration, as {@link #defaultConfig} makes it or a client secret fixed it.
-     * {@code drop} breaks the connection without a close frame: a script's {@code drop_after} does that after
-     * so many server events, to test how clients and relays take a connection lost mid-session.
+     * A script's {@code drop_after} breaks the connection without a close frame after so many server events, to
+     * test how clients and relays take a connection lost mid-session.
      */
-    RealtimeSession(ObjectNode config, Script script, Consumer<String> sink, Runnable drop) {
-        this.sink = sink;
-        this.drop = drop;
+    RealtimeSession(ObjectNode config, Script script, RealtimeTransport transport) {
+        this.transport = transport;
         this.script = script;
         this.config = config;
     }
@@ -240,20 +238,10 @@ final class RealtimeSession {
 
     private void send(ObjectNode event) {
         String text = Json.write(event);
-        synchronized (sink) {
-            sink.accept(text);
-            if (script.dropAfter() != null && ++sent == script.dropAfter()) {
-                // After the event has gone out: sends are asynchronous, and breaking the connection under a frame
-                // still being written can leave it open.
-                Thread.ofVirtual().start(() -> {
-                    try {
-                        Thread.sleep(100);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                    drop.run();
-                });
-            }
+        synchronized (transport) {
+            boolean last = script.dropAfter() != null && ++sent == script.dropAfter();
+            // Broken once the event has been written, so that the client gets all drop_after events first.
+            transport.send(text, last ? transport::drop : NOTHING);
         }
     }
 

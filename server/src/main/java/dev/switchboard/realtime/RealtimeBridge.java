@@ -30,9 +30,10 @@ final class RealtimeBridge implements UpstreamLeg.Quiet {
     /** Longest wait for the upstream to take one client event before the session is given up. */
     private static final Duration SEND_LIMIT = Duration.ofSeconds(30);
     /**
-     * How often the upstream leg is pinged. The JDK client reads only while an event is asked for, so a connection
-     * that breaks while the bridge waits for the client to take an event can go unnoticed; a ping's failed write
-     * finds it, and finds half-open connections too.
+     * How often the upstream leg is pinged. The JDK client does not always report a connection the server has
+     * closed without a close frame: its socket was seen sitting in CLOSE-WAIT with neither {@code onClose} nor
+     * {@code onError} called, though an event was asked for. A ping's write to such a socket fails, which ends the
+     * session; pings find half-open connections too.
      */
     private static final Duration PING_INTERVAL = Duration.ofSeconds(3);
     /** Session deadlines for every bridge: one daemon thread, and each deadline is cancelled when its session ends. */
