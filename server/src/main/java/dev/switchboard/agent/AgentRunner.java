@@ -11,15 +11,11 @@ import dev.switchboard.observe.ExchangeListener;
 import dev.switchboard.observe.Usage;
 import dev.switchboard.stream.EventLog;
 import dev.switchboard.stream.NamedEvents;
-import dev.switchboard.stream.SseFrame;
-import dev.switchboard.stream.SseReader;
+import dev.switchboard.stream.OwnStream;
 import dev.switchboard.stream.StreamMeta;
 import dev.switchboard.upstream.UpstreamClient;
 import dev.switchboard.upstream.UpstreamRequest;
-import dev.switchboard.upstream.UpstreamResponse;
-import dev.switchboard.web.GatewayException;
 import dev.switchboard.web.Json;
-import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -203,35 +199,34 @@ final class AgentRunner {
             String roundId = requestId + "-r" + (++rounds);
             Exchange exchange = new Exchange(roundId, caller.keyId(), caller.keyName(), caller.owner(), "/v1/responses",
                     session.path("model").asText(), true, deps.listener());
-            try (UpstreamResponse response = deps.upstream().send(UpstreamRequest.postJson("/responses", request, roundId))) {
-                exchange.answered(response.status(), response.header("x-request-id").orElse(null));
-                if (response.status() >= 400) {
-                    round.failure = response.errorMessage();
-                    round.failureCode = response.status() == 429 ? "rate_limited" : "upstream_error";
+            OwnStream.Result result = OwnStream.read(deps.upstream(), UpstreamRequest.postJson("/responses", request, roundId),
+                    exchange, response -> { }, event -> {
+                        if (raw) emit("upstream", event);
+                        return onEvent(event, round);
+                    });
+            switch (result.ending()) {
+                case REFUSED -> {
+                    round.failure = result.message();
+                    round.failureCode = result.status() == 429 ? "rate_limited" : "upstream_error";
                     exchange.finish("upstream_error", round.failureCode);
-                    return round;
                 }
-                SseReader reader = new SseReader(response.body());
-                for (SseFrame frame; (frame = reader.next()) != null; ) {
-                    if (!frame.hasData()) continue;
-                    exchange.eventRelayed();
-                    JsonNode event = Json.MAPPER.readTree(frame.data());
-                    if (raw) emit("upstream", event);
-                    if (onEvent(event, round)) break;
+                case UNAVAILABLE -> {
+                    round.failure = result.message();
+                    round.failureCode = result.code();
+                    exchange.finish("upstream_unavailable", result.code());
                 }
-                if (round.responseId == null && round.failure == null) {
-                    round.failure = "The upstream stream ended before the answer was complete.";
+                case BROKEN -> {
+                    round.failure = "The upstream connection broke during the answer.";
                     round.failureCode = "upstream_disconnected";
+                    exchange.finish("upstream_failed", round.failureCode);
                 }
-                exchange.finish(round.failure == null ? "completed" : "upstream_failed", round.failureCode);
-            } catch (GatewayException e) {
-                round.failure = e.getMessage();
-                round.failureCode = e.code();
-                exchange.finish("upstream_unavailable", e.code());
-            } catch (IOException e) {
-                round.failure = "The upstream connection broke during the answer.";
-                round.failureCode = "upstream_disconnected";
-                exchange.finish("upstream_failed", round.failureCode);
+                case COMPLETE, CUT_SHORT -> {
+                    if (round.responseId == null && round.failure == null) {
+                        round.failure = "The upstream stream ended before the answer was complete.";
+                        round.failureCode = "upstream_disconnected";
+                    }
+                    exchange.finish(round.failure == null ? "completed" : "upstream_failed", round.failureCode);
+                }
             }
             return round;
         }

@@ -8,16 +8,12 @@ import dev.switchboard.observe.Exchange;
 import dev.switchboard.observe.ExchangeListener;
 import dev.switchboard.stream.EventLog;
 import dev.switchboard.stream.NamedEvents;
-import dev.switchboard.stream.SseFrame;
-import dev.switchboard.stream.SseReader;
+import dev.switchboard.stream.OwnStream;
 import dev.switchboard.stream.StreamMeta;
 import dev.switchboard.upstream.UpstreamClient;
 import dev.switchboard.upstream.UpstreamRequest;
-import dev.switchboard.upstream.UpstreamResponse;
-import dev.switchboard.web.GatewayException;
 import dev.switchboard.web.Json;
 import dev.switchboard.web.RequestIds;
-import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -132,35 +128,42 @@ public final class RunEngine {
         String requestId = RequestIds.next();
         Exchange exchange = new Exchange(requestId, caller.keyId(), caller.keyName(), owner, "/v1/responses",
                 run.get("model").asText(), true, deps.listener());
-        RunTranslator.Ending ending = null;
         String failureCode = "server_error";
         String failure = null;
-        try (UpstreamResponse response = deps.upstream().send(UpstreamRequest.postJson("/responses", request, requestId))) {
-            handle.closeUpstream = response::close;
-            exchange.answered(response.status(), response.header("x-request-id").orElse(null));
-            if (handle.cancelled) throw new IOException("cancelled");
-            if (response.status() >= 400) {
-                failureCode = response.status() == 429 ? "rate_limit_exceeded" : response.status() == 400 ? "invalid_prompt" : "server_error";
-                failure = response.errorMessage();
-                exchange.finish("upstream_error", failureCode);
-            } else {
-                SseReader reader = new SseReader(response.body());
-                for (SseFrame frame; ending == null && (frame = reader.next()) != null; ) {
-                    if (!frame.hasData()) continue;
-                    exchange.eventRelayed();
-                    ending = translator.onEvent(Json.MAPPER.readTree(frame.data()));
+        var last = new java.util.concurrent.atomic.AtomicReference<RunTranslator.Ending>();
+        OwnStream.Result result = OwnStream.read(deps.upstream(), UpstreamRequest.postJson("/responses", request, requestId),
+                exchange, response -> {
+                    handle.closeUpstream = response::close;
+                    if (handle.cancelled) response.close();
+                }, event -> {
+                    last.set(translator.onEvent(event));
+                    return last.get() != null;
+                });
+        RunTranslator.Ending ending = last.get();
+        exchange.usage(translator.usage());
+        if (handle.cancelled) {
+            exchange.finish("cancelled", null);
+        } else {
+            switch (result.ending()) {
+                case REFUSED -> {
+                    failureCode = result.status() == 429 ? "rate_limit_exceeded" : result.status() == 400 ? "invalid_prompt" : "server_error";
+                    failure = result.message();
+                    exchange.finish("upstream_error", failureCode);
                 }
-                exchange.usage(translator.usage());
-                if (ending == null) failure = "The upstream stream ended before the run finished.";
-                else if (ending == RunTranslator.Ending.FAILED) failure = translator.failure();
-                exchange.finish(ending == null ? "upstream_failed" : "completed", null);
+                case UNAVAILABLE -> {
+                    failure = result.message();
+                    exchange.finish("upstream_unavailable", result.code());
+                }
+                case BROKEN -> {
+                    failure = "The upstream connection broke during the run.";
+                    exchange.finish("upstream_failed", null);
+                }
+                case COMPLETE, CUT_SHORT -> {
+                    if (ending == null) failure = "The upstream stream ended before the run finished.";
+                    else if (ending == RunTranslator.Ending.FAILED) failure = translator.failure();
+                    exchange.finish(ending == null ? "upstream_failed" : "completed", null);
+                }
             }
-        } catch (GatewayException e) {
-            failure = e.getMessage();
-            exchange.finish("upstream_unavailable", e.code());
-        } catch (IOException e) {
-            failure = handle.cancelled ? null : "The upstream connection broke during the run.";
-            exchange.finish(handle.cancelled ? "cancelled" : "upstream_failed", null);
         }
 
         if (handle.cancelled) {
