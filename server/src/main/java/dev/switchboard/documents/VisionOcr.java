@@ -6,13 +6,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.auth.Caller;
 import dev.switchboard.observe.Exchange;
 import dev.switchboard.observe.ExchangeListener;
-import dev.switchboard.observe.Usage;
+import dev.switchboard.upstream.RecordedCall;
 import dev.switchboard.upstream.UpstreamClient;
 import dev.switchboard.upstream.UpstreamRequest;
-import dev.switchboard.upstream.UpstreamResponse;
 import dev.switchboard.web.Json;
 import dev.switchboard.web.RequestIds;
-import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -77,25 +75,13 @@ public final class VisionOcr {
         String requestId = RequestIds.next();
         Exchange exchange = new Exchange(requestId, caller.keyId(), caller.keyName(), caller.owner(), "/v1/responses", model,
                 false, listener);
-        try (UpstreamResponse response = upstream.send(UpstreamRequest.postJson("/responses", request, requestId))) {
-            exchange.answered(response.status(), response.header("x-request-id").orElse(null));
-            JsonNode body = Json.MAPPER.readTree(response.readAll());
-            exchange.firstByte();
-            if (response.status() >= 400) {
-                exchange.finish("upstream_error", body.path("error").path("code").asText(null));
-                throw new DocumentRefused("vision_failed", "The vision model refused: " + body.path("error").path("message").asText());
-            }
-            exchange.usage(Usage.fromJson(body.get("usage")));
-            exchange.finish("completed", null);
-            StringBuilder text = new StringBuilder();
-            for (JsonNode item : body.path("output")) {
-                for (JsonNode part : item.path("content")) if (part.path("type").asText().equals("output_text")) text.append(part.path("text").asText());
-            }
-            return text.toString();
-        } catch (IOException e) {
-            exchange.finish("upstream_failed", null);
-            throw new DocumentRefused("vision_failed", "The vision model's answer could not be read.");
+        RecordedCall.Answer answer = RecordedCall.send(upstream, UpstreamRequest.postJson("/responses", request, requestId), exchange);
+        if (!answer.ok()) throw new DocumentRefused("vision_failed", "The vision model refused: " + answer.errorMessage());
+        StringBuilder text = new StringBuilder();
+        for (JsonNode item : answer.json().path("output")) {
+            for (JsonNode part : item.path("content")) if (part.path("type").asText().equals("output_text")) text.append(part.path("text").asText());
         }
+        return text.toString();
     }
 
     private static Map<String, String> query(String raw) {

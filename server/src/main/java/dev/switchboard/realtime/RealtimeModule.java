@@ -30,9 +30,9 @@ public final class RealtimeModule implements AutoCloseable {
         this.relay = new RealtimeRelay(authenticator, tokens, lifetime,
                 settings.features().realtimeMaxSession(), leg, models, listener, recorder, voiceSessions);
         this.agentVoices = new AgentVoiceRoutes(bodies, models, tokens, new dev.switchboard.agent.AgentDirectory(jdbi),
-                voiceSessions, lifetime, new TranscriptSpeech(upstream, settings.models()));
+                voiceSessions, lifetime, new TranscriptSpeech(upstream, settings.models(), listener));
         this.sessions = new RealtimeSessionRoutes(bodies, models, tokens, upstream,
-                settings.features().realtimeUpstreamSecrets(), lifetime);
+                settings.features().realtimeUpstreamSecrets(), lifetime, listener);
     }
 
     public void register(RoutesConfig routes) {

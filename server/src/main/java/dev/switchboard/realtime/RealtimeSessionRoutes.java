@@ -4,9 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.auth.Authenticator;
 import dev.switchboard.auth.Caller;
+import dev.switchboard.observe.Exchange;
+import dev.switchboard.observe.ExchangeListener;
+import dev.switchboard.upstream.RecordedCall;
 import dev.switchboard.upstream.UpstreamClient;
 import dev.switchboard.upstream.UpstreamRequest;
-import dev.switchboard.upstream.UpstreamResponse;
 import dev.switchboard.web.GatewayException;
 import dev.switchboard.web.Json;
 import dev.switchboard.web.JsonRequest;
@@ -14,7 +16,6 @@ import dev.switchboard.web.RequestBodies;
 import dev.switchboard.web.RequestIds;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
-import java.io.IOException;
 import java.time.Duration;
 
 /**
@@ -30,9 +31,11 @@ final class RealtimeSessionRoutes {
     private final UpstreamClient upstream;
     private final boolean upstreamSecrets;
     private final Duration lifetime;
+    private final ExchangeListener listener;
 
     RealtimeSessionRoutes(RequestBodies bodies, RealtimeModels models, RealtimeTokens tokens, UpstreamClient upstream,
-                          boolean upstreamSecrets, Duration lifetime) {
+                          boolean upstreamSecrets, Duration lifetime, ExchangeListener listener) {
+        this.listener = listener;
         this.bodies = bodies;
         this.models = models;
         this.tokens = tokens;
@@ -62,7 +65,7 @@ final class RealtimeSessionRoutes {
         String model = models.allowed(request.json().path("model").asText(null));
         String voice = models.voice(request.json().path("voice").asText(null));
         Caller caller = Authenticator.caller(ctx);
-        ObjectNode answer = upstreamSecrets ? upstreamSecret(ctx, model, voice) : gatewaySecret(caller, model, voice);
+        ObjectNode answer = upstreamSecrets ? upstreamSecret(ctx, caller, model, voice) : gatewaySecret(caller, model, voice);
         answer.set("ice_servers", models.iceServers());
         ctx.json(answer);
     }
@@ -75,26 +78,25 @@ final class RealtimeSessionRoutes {
         return answer;
     }
 
-    private ObjectNode upstreamSecret(Context ctx, String model, String voice) {
+    private ObjectNode upstreamSecret(Context ctx, Caller caller, String model, String voice) {
         ObjectNode body = Json.object();
         body.putObject("expires_after").put("anchor", "created_at").put("seconds", lifetime.toSeconds());
         ObjectNode session = body.putObject("session").put("type", "realtime").put("model", model);
         session.putObject("audio").putObject("output").put("voice", voice);
-        try (UpstreamResponse response = upstream.send(UpstreamRequest.postJson("/realtime/client_secrets", body,
-                RequestIds.of(ctx)))) {
-            if (response.status() != 200) {
-                throw new GatewayException(response.status(), "upstream_error", "realtime_client_secret_refused", null,
-                        "OpenAI refused the client secret: " + response.errorMessage());
-            }
-            JsonNode secret = Json.MAPPER.readTree(response.readAll());
-            ObjectNode answer = Json.object().put("object", "realtime.client_secret").put("mode", "upstream");
-            answer.putObject("client_secret").put("value", secret.path("value").asText())
-                    .put("expires_at", secret.path("expires_at").asLong());
-            answer.put("model", model).put("voice", voice);
-            answer.set("session", secret.path("session"));
-            return answer;
-        } catch (IOException e) {
-            throw GatewayException.upstreamUnreachable("the client secret answer could not be read");
+        Exchange exchange = new Exchange(RequestIds.of(ctx), caller.keyId(), caller.keyName(), caller.owner(),
+                "/v1/realtime/client_secrets", model, false, listener);
+        RecordedCall.Answer answer = RecordedCall.send(upstream,
+                UpstreamRequest.postJson("/realtime/client_secrets", body, RequestIds.of(ctx)), exchange);
+        if (!answer.ok()) {
+            throw new GatewayException(answer.status(), "upstream_error", "realtime_client_secret_refused", null,
+                    "OpenAI refused the client secret: " + answer.errorMessage());
         }
+        JsonNode secret = answer.json();
+        ObjectNode result = Json.object().put("object", "realtime.client_secret").put("mode", "upstream");
+        result.putObject("client_secret").put("value", secret.path("value").asText())
+                .put("expires_at", secret.path("expires_at").asLong());
+        result.put("model", model).put("voice", voice);
+        result.set("session", secret.path("session"));
+        return result;
     }
 }

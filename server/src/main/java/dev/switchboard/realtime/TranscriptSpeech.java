@@ -3,14 +3,17 @@ package dev.switchboard.realtime;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.config.ModelSettings;
+import dev.switchboard.auth.Authenticator;
+import dev.switchboard.auth.Caller;
+import dev.switchboard.observe.Exchange;
+import dev.switchboard.observe.ExchangeListener;
+import dev.switchboard.upstream.RecordedCall;
 import dev.switchboard.upstream.UpstreamClient;
 import dev.switchboard.upstream.UpstreamRequest;
-import dev.switchboard.upstream.UpstreamResponse;
 import dev.switchboard.web.GatewayException;
 import dev.switchboard.web.Json;
 import dev.switchboard.web.RequestIds;
 import io.javalin.http.Context;
-import java.io.IOException;
 
 /**
  * Renders a stored voice-session transcript as audio through OpenAI's speech endpoint, with
@@ -22,10 +25,12 @@ final class TranscriptSpeech {
 
     private final UpstreamClient upstream;
     private final ModelSettings speech;
+    private final ExchangeListener listener;
 
-    TranscriptSpeech(UpstreamClient upstream, ModelSettings speech) {
+    TranscriptSpeech(UpstreamClient upstream, ModelSettings speech, ExchangeListener listener) {
         this.upstream = upstream;
         this.speech = speech;
+        this.listener = listener;
     }
 
     void render(Context ctx, ObjectNode session) {
@@ -41,17 +46,18 @@ final class TranscriptSpeech {
         }
         ObjectNode body = Json.object().put("model", speech.ttsModel()).put("voice", speech.ttsVoice())
                 .put("input", text).put("response_format", speech.ttsFormat());
-        try (UpstreamResponse response = upstream.send(UpstreamRequest.postJson("/audio/speech", body, RequestIds.of(ctx)))) {
-            if (response.status() != 200) {
-                throw new GatewayException(response.status(), "upstream_error", "speech_refused", null,
-                        "OpenAI could not render the transcript: " + response.errorMessage());
-            }
-            ctx.contentType(response.header("Content-Type").orElse("application/octet-stream"));
-            ctx.header("Content-Disposition", "attachment; filename=\"" + session.path("id").asText() + "." + speech.ttsFormat() + "\"");
-            ctx.result(response.readAll());
-        } catch (IOException e) {
-            throw GatewayException.upstreamUnreachable("the speech answer broke off");
+        Caller caller = Authenticator.caller(ctx);
+        Exchange exchange = new Exchange(RequestIds.of(ctx), caller.keyId(), caller.keyName(), caller.owner(),
+                "/v1/audio/speech", speech.ttsModel(), false, listener);
+        RecordedCall.Answer answer = RecordedCall.send(upstream, UpstreamRequest.postJson("/audio/speech", body, RequestIds.of(ctx)),
+                exchange);
+        if (!answer.ok()) {
+            throw new GatewayException(answer.status(), "upstream_error", "speech_refused", null,
+                    "OpenAI could not render the transcript: " + answer.errorMessage());
         }
+        ctx.contentType(answer.contentType() == null ? "application/octet-stream" : answer.contentType());
+        ctx.header("Content-Disposition", "attachment; filename=\"" + session.path("id").asText() + "." + speech.ttsFormat() + "\"");
+        ctx.result(answer.body());
     }
 
     /** The transcript as one text to read out: each turn on its own line. */

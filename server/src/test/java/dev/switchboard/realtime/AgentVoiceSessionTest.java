@@ -63,6 +63,10 @@ class AgentVoiceSessionTest {
         assertThat(new String(speech.body(), 0, 4)).isEqualTo("RIFF");
         // The emulator speaks 120 ms per word: "where is breakfast" and "Echo: where is breakfast" are 7 words.
         assertThat(speech.body().length).isEqualTo(44 + 7 * 2880 * 2);
+        String speechRequest = speech.headers().firstValue("X-Switchboard-Request-Id").orElseThrow();
+        awaitTrue(() -> gw.gateway.database().jdbi().withHandle(h -> h.createQuery(
+                "select count(*) from request_log where request_id = :id and endpoint = '/v1/audio/speech' and outcome = 'completed'")
+                .bind("id", speechRequest).mapTo(Long.class).one()) == 1);
 
         HttpResponse<String> restarted = post(gw.clientKey, "/api/agent/realtime/session/" + first.path("id").asText() + "/restart", "{}");
         assertThat(restarted.statusCode()).isEqualTo(201);

@@ -139,6 +139,9 @@ class RealtimeRelayTest {
             long now = System.currentTimeMillis() / 1000;
             assertThat(session.path("client_secret").path("expires_at").asLong()).isBetween(now + 110, now + 121);
             assertThat(answer.body()).doesNotContain(TestGateway.UPSTREAM_KEY);
+            String requestId = answer.headers().firstValue("X-Switchboard-Request-Id").orElseThrow();
+            assertThat(awaitRow("select endpoint, outcome from request_log where request_id = ?", requestId))
+                    .containsEntry("endpoint", "/v1/realtime/client_secrets").containsEntry("outcome", "completed");
             // The secret opens a session on OpenAI (here the emulator) directly, with the configuration minted.
             try (Client direct = new Client()) {
                 direct.socket = HTTP.newWebSocketBuilder().header("Authorization", "Bearer " + secret)
