@@ -133,9 +133,8 @@ public final class Emulator implements AutoCloseable {
 
     private void authenticate(Context ctx) {
         requestLog.record(ctx);
-        String authorization = ctx.header("Authorization");
-        String token = authorization != null && authorization.startsWith("Bearer ") ? authorization.substring(7).trim() : "";
-        if (token.isEmpty()) {
+        String token = Requests.bearerToken(ctx.header("Authorization"));
+        if (token == null || token.isEmpty()) {
             ApiErrors.send(ctx, 401, "invalid_request_error", null,
                     "You didn't provide an API key. You need to provide your API key in an Authorization header "
                             + "using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).");

@@ -31,7 +31,7 @@ final class RealtimeApi {
 
     /** Runs before the upgrade: an unusable request is refused with the status OpenAI gives. */
     void checkUpgrade(Context ctx) {
-        String key = bearer(ctx.header("Authorization"));
+        String key = Requests.bearerToken(ctx.header("Authorization"));
         if (key == null) {
             key = protocolKey(ctx.header("Sec-WebSocket-Protocol"));
             // Browsers fail a handshake that does not select one of the protocols they offered.
@@ -82,10 +82,6 @@ final class RealtimeApi {
 
     int openSessions() {
         return open.size();
-    }
-
-    private static String bearer(String authorization) {
-        return authorization != null && authorization.startsWith("Bearer ") ? authorization.substring(7).trim() : null;
     }
 
     private static String protocolKey(String protocols) {

@@ -30,4 +30,9 @@ final class Requests {
             return fallback;
         }
     }
+
+    /** The token of an {@code Authorization: Bearer} header, or null. */
+    static String bearerToken(String authorization) {
+        return authorization != null && authorization.startsWith("Bearer ") ? authorization.substring(7).trim() : null;
+    }
 }
