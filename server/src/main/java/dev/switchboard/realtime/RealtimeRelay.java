@@ -11,7 +11,9 @@ import dev.switchboard.web.RequestIds;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.websocket.WsConfig;
+import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -27,8 +29,8 @@ public final class RealtimeRelay {
 
     private final Authenticator authenticator;
     private final RealtimeTokens tokens;
-    private final java.time.Duration tokenLifetime;
-    private final java.time.Duration maxSession;
+    private final Duration tokenLifetime;
+    private final Duration maxSession;
     private final UpstreamLeg upstream;
     private final RealtimeModels models;
     private final ExchangeListener listener;
@@ -36,8 +38,8 @@ public final class RealtimeRelay {
     private final VoiceSessionRepository voiceSessions;
     private final Map<String, RealtimeBridge> open = new ConcurrentHashMap<>();
 
-    RealtimeRelay(Authenticator authenticator, RealtimeTokens tokens, java.time.Duration tokenLifetime,
-                  java.time.Duration maxSession, UpstreamLeg upstream, RealtimeModels models, ExchangeListener listener,
+    RealtimeRelay(Authenticator authenticator, RealtimeTokens tokens, Duration tokenLifetime,
+                  Duration maxSession, UpstreamLeg upstream, RealtimeModels models, ExchangeListener listener,
                   RequestRecorder recorder, VoiceSessionRepository voiceSessions) {
         this.voiceSessions = voiceSessions;
         this.authenticator = authenticator;
@@ -64,10 +66,11 @@ public final class RealtimeRelay {
     private void beforeUpgrade(Context ctx) {
         models.requireEnabled();
         Caller caller = authenticator.upgradeCaller(ctx, TOKEN_SCOPE);
-        tokens.spend(caller);
         // A token minted for an agent's voice session opens that session, whatever the URL says.
-        var voice = java.util.Optional.ofNullable(RealtimeTokens.tokenId(caller)).flatMap(voiceSessions::pending);
+        var voice = Optional.ofNullable(RealtimeTokens.tokenId(caller)).flatMap(voiceSessions::pending);
         String model = voice.isPresent() ? voice.get().model() : models.allowed(ctx.queryParam("model"));
+        // Spent only once the request is otherwise acceptable: a refused model does not cost the client its token.
+        tokens.spend(caller);
         String requestId = RequestIds.next();
         Exchange exchange = new Exchange(requestId, caller.keyId(), caller.keyName(), caller.owner(), "/v1/realtime",
                 model, true, listener);
@@ -96,7 +99,7 @@ public final class RealtimeRelay {
         String offered = ctx.header("Sec-WebSocket-Protocol");
         if (offered != null && offered.contains(Authenticator.KEY_SUBPROTOCOL)) ctx.header("Sec-WebSocket-Protocol", "realtime");
         ctx.attribute(PENDING, bridge);
-        bridge.abandonUnlessAttached(java.time.Duration.ofSeconds(10));
+        bridge.abandonUnlessAttached(Duration.ofSeconds(10));
     }
 
     private void configure(WsConfig ws) {

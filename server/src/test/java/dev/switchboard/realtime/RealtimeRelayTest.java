@@ -87,6 +87,8 @@ class RealtimeRelayTest {
         assertThat(minted.statusCode()).isEqualTo(200);
         String token = Json.MAPPER.readTree(minted.body()).path("token").asText();
         assertThat(token).startsWith("sbt_");
+        assertThat(handshakeStatus(gw, "gpt-4o", List.of(), List.of("realtime", "openai-insecure-api-key." + token)))
+                .as("a model refused does not spend the token").isEqualTo(400);
         try (Client client = Client.connect(gw, "gpt-realtime", List.of(), List.of("realtime", "openai-insecure-api-key." + token))) {
             assertThat(client.socket.getSubprotocol()).isEqualTo("realtime");
             assertThat(client.next("session.created").path("session").path("type").asText()).isEqualTo("realtime");
