@@ -38,6 +38,9 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                 .setDataDirectory(directory)
                 .setCleanDataDirectory(false)
                 .setServerConfig("max_connections", "200")
+                // Stopped by close(), after everything that uses it: a shutdown hook of its own would race the
+                // gateway's and stop the database under parts still closing (the revocation listener saw it die).
+                .setRegisterShutdownHook(false)
                 .start();
         return new EmbeddedPostgresServer(postgres, postgres.getPort(), directory);
     }
