@@ -22,6 +22,7 @@ public final class Emulator implements AutoCloseable {
     private final StallGate stalls = new StallGate();
     private final EmulatorOptions options;
     private RealtimeApi realtime;
+    private final RealtimeCallsApi calls;
 
     private Emulator(EmulatorOptions options) {
         this.options = options;
@@ -31,7 +32,9 @@ public final class Emulator implements AutoCloseable {
         var conversationsApi = new ConversationsApi(conversations);
         var models = new ModelsApi();
         var clientSecrets = new ClientSecrets();
-        var realtime = new RealtimeApi(scripts, clientSecrets, options.apiKey());
+        var calls = new RealtimeCallsApi(scripts, clientSecrets);
+        this.calls = calls;
+        var realtime = new RealtimeApi(scripts, clientSecrets, calls, options.apiKey());
         this.realtime = realtime;
         var speech = new SpeechApi();
         this.app = Javalin.create(cfg -> {
@@ -66,6 +69,8 @@ public final class Emulator implements AutoCloseable {
             cfg.routes.wsBeforeUpgrade("/v1/realtime", realtime::checkUpgrade);
             cfg.routes.ws("/v1/realtime", realtime::configure);
             cfg.routes.post("/v1/realtime/client_secrets", clientSecrets::create);
+            cfg.routes.post("/v1/realtime/calls", calls::create);
+            cfg.routes.post("/v1/realtime/calls/{id}/hangup", calls::hangup);
             cfg.routes.post("/v1/audio/speech", speech::create);
             cfg.routes.get("/v1/models", models::list);
             cfg.routes.get("/v1/models/{id}", models::retrieve);
@@ -115,6 +120,16 @@ public final class Emulator implements AutoCloseable {
         return realtime.openSessions();
     }
 
+    /** WebRTC calls not yet ended. */
+    public int realtimeCalls() {
+        return calls.active();
+    }
+
+    /** A WebRTC call by its id, while it lasts. */
+    public java.util.Optional<RealtimeCallState> realtimeCall(String id) {
+        return calls.find(id).map(RealtimeCall::state);
+    }
+
     /** Lets every stream stalled by a {@code stall_after} script go on. */
     public void releaseStalls() {
         stalls.releaseAll();
@@ -128,6 +143,7 @@ public final class Emulator implements AutoCloseable {
     @Override
     public void close() {
         stalls.releaseAll();
+        calls.hangUpAll();
         app.stop();
     }
 
@@ -139,6 +155,8 @@ public final class Emulator implements AutoCloseable {
                     "You didn't provide an API key. You need to provide your API key in an Authorization header "
                             + "using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).");
             ctx.skipRemainingHandlers();
+        } else if (token.startsWith("ek_") && ctx.path().equals("/v1/realtime/calls")) {
+            // A client secret opens a call: the calls route redeems it.
         } else if (options.apiKey() != null && !options.apiKey().equals(token)) {
             ApiErrors.send(ctx, 401, "invalid_request_error", "invalid_api_key",
                     "Incorrect API key provided: " + mask(token) + ". You can find your API key at "

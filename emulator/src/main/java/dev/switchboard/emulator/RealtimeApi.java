@@ -10,7 +10,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * {@code GET /v1/realtime?model=...}: the Realtime API over a WebSocket, GA interface only. The key is checked
+ * {@code GET /v1/realtime?model=...}: the Realtime API over a WebSocket, GA interface only; with
+ * {@code ?call_id=} instead, a sideband connection to a WebRTC call's session (API key only). The key is checked
  * before the upgrade, as OpenAI does: a refused client gets an HTTP error, never an open socket.
  */
 final class RealtimeApi {
@@ -22,8 +23,11 @@ final class RealtimeApi {
     private final ClientSecrets secrets;
     private final String apiKey;
     private final Map<String, RealtimeSession> open = new ConcurrentHashMap<>();
+    private final Map<String, RealtimeCall> sidebands = new ConcurrentHashMap<>();
+    private final RealtimeCallsApi calls;
 
-    RealtimeApi(ScriptBook scripts, ClientSecrets secrets, String apiKey) {
+    RealtimeApi(ScriptBook scripts, ClientSecrets secrets, RealtimeCallsApi calls, String apiKey) {
+        this.calls = calls;
         this.scripts = scripts;
         this.secrets = secrets;
         this.apiKey = apiKey;
@@ -40,7 +44,9 @@ final class RealtimeApi {
         if (key == null || key.isEmpty()) {
             throw new HttpResponseException(401, "You didn't provide an API key.");
         }
+        String callId = ctx.queryParam("call_id");
         if (key.startsWith("ek_")) {
+            if (callId != null) throw new HttpResponseException(401, "A sideband connection needs an API key, not a client secret.");
             ObjectNode minted = secrets.redeem(key);
             if (minted == null) throw new HttpResponseException(401, "The client secret is unknown, used or expired.");
             ctx.attribute(MINTED_SESSION, minted);
@@ -54,14 +60,24 @@ final class RealtimeApi {
             throw new HttpResponseException(400, "The Realtime API beta interface is no longer supported; "
                     + "connect without 'OpenAI-Beta: realtime=v1'.");
         }
+        if (callId != null) {
+            if (calls.find(callId).isEmpty()) throw new HttpResponseException(404, "Call '" + callId + "' not found.");
+            return;
+        }
         String model = ctx.queryParam("model");
-        if ((model == null || model.isBlank()) && ctx.queryParam("call_id") == null) {
+        if (model == null || model.isBlank()) {
             throw new HttpResponseException(400, "Missing required parameter: 'model'.");
         }
     }
 
     void configure(WsConfig ws) {
         ws.onConnect(ctx -> {
+            var call = calls.find(ctx.queryParam("call_id"));
+            if (call.isPresent()) {
+                sidebands.put(ctx.sessionId(), call.get());
+                call.get().attach(ctx.session);
+                return;
+            }
             ObjectNode minted = ctx.attribute(MINTED_SESSION);
             // The model name may carry script directives (gpt-realtime;drop_after=3); the session reports it without.
             String requested = minted != null ? minted.path("model").asText() : ctx.queryParam("model");
@@ -71,10 +87,17 @@ final class RealtimeApi {
             session.open();
         });
         ws.onMessage(ctx -> {
+            RealtimeCall call = sidebands.get(ctx.sessionId());
+            if (call != null) {
+                call.clientEvent(ctx.message());
+                return;
+            }
             RealtimeSession session = open.get(ctx.sessionId());
             if (session != null) session.onClientEvent(ctx.message());
         });
         ws.onClose(ctx -> {
+            RealtimeCall call = sidebands.remove(ctx.sessionId());
+            if (call != null) call.detach(ctx.session);
             RealtimeSession session = open.remove(ctx.sessionId());
             if (session != null) session.close();
         });

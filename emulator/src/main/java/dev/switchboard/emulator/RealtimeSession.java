@@ -42,7 +42,8 @@ final class RealtimeSession {
         send(event("session.created", "session", config));
     }
 
-    void onClientEvent(String text) {
+    /** One client event; synchronized because a WebRTC call takes them from its data channel and its sidebands at once. */
+    synchronized void onClientEvent(String text) {
         JsonNode event;
         try {
             event = Json.parse(text);
@@ -171,6 +172,11 @@ final class RealtimeSession {
             sendError(clientEventId, "invalid_value", "audio", "Invalid 'audio': it must be base64-encoded PCM16 audio.");
             return;
         }
+        appendInputAudio(pcm);
+    }
+
+    /** Input audio, 24 kHz mono PCM16: from {@code input_audio_buffer.append}, or a WebRTC call's microphone. */
+    synchronized void appendInputAudio(byte[] pcm) {
         audioBuffer.writeBytes(pcm);
         if (!serverVad()) return;
         switch (voice.feed(pcm)) {

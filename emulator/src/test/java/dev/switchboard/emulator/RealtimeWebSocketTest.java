@@ -334,10 +334,14 @@ class RealtimeWebSocketTest {
     /** A connected socket and the events it received, read in order. */
     record Client(WebSocket socket, BlockingQueue<String> messages, Collector collector) implements AutoCloseable {
         static Client connect(String model, String key) {
+            return connectTo(wsUrl(model), key);
+        }
+
+        static Client connectTo(String url, String key) {
             BlockingQueue<String> messages = new LinkedBlockingQueue<>();
             Collector collector = new Collector(messages);
             WebSocket socket = HTTP.newWebSocketBuilder().header("Authorization", "Bearer " + key)
-                    .buildAsync(URI.create(wsUrl(model)), collector).join();
+                    .buildAsync(URI.create(url), collector).join();
             return new Client(socket, messages, collector);
         }
 
