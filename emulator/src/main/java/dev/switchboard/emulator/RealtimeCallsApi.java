@@ -63,6 +63,10 @@ final class RealtimeCallsApi {
         String requested = config.path("model").asText("gpt-realtime");
         config.put("model", Script.baseModel(requested));
         Script script = scripts.forModel(requested);
+        if (script.failStatus() != null) {
+            ApiErrors.scripted(ctx, script);
+            return;
+        }
         String id = Ids.next("rtc_");
         RealtimeCall call = new RealtimeCall(id, transport -> new RealtimeSession(config, script, transport), ended -> calls.remove(ended.id()));
         WebRtcPeer peer;

@@ -10,9 +10,7 @@ import dev.switchboard.web.Json;
 import dev.switchboard.web.RequestBodies;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
-import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.HexFormat;
 
 /**
  * Voice sessions for agents: {@code POST /api/agent/realtime/session} {@code {"agentSessionId"}} prepares a
@@ -22,8 +20,6 @@ import java.util.HexFormat;
  * {@code GET …/{id}/speech} renders the transcript as audio.
  */
 final class AgentVoiceRoutes {
-    private static final SecureRandom RANDOM = new SecureRandom();
-
     private final RequestBodies bodies;
     private final RealtimeModels models;
     private final RealtimeTokens tokens;
@@ -92,11 +88,9 @@ final class AgentVoiceRoutes {
     }
 
     private ObjectNode prepare(Caller caller, String agentSessionId, String previousId, String voice, JsonNode carried) {
-        byte[] random = new byte[12];
-        RANDOM.nextBytes(random);
-        String id = "rtsess_" + HexFormat.of().formatHex(random);
+        String id = VoiceSessionRepository.newId();
         RealtimeTokens.Minted minted = tokens.mintFor(caller, id, lifetime);
-        ObjectNode session = sessions.insert(id, caller.owner(), agentSessionId, previousId, models.allowed(null), voice,
+        ObjectNode session = sessions.insert(id, VoiceSessionRepository.Kind.REALTIME, caller.owner(), agentSessionId, previousId, models.allowed(null), voice,
                 minted.expiresAt(), carried);
         session.putObject("client_secret").put("value", minted.token()).put("expires_at", minted.expiresAt());
         session.put("url", "/v1/realtime");

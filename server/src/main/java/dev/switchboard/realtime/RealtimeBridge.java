@@ -1,19 +1,13 @@
 package dev.switchboard.realtime;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.debug.RequestRecorder;
 import dev.switchboard.observe.Exchange;
-import dev.switchboard.observe.Usage;
-import dev.switchboard.web.Json;
 import java.net.http.WebSocket;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
 import org.slf4j.Logger;
@@ -23,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * One client's Realtime session relayed to its upstream leg, event for event, both ways, with backpressure: the
  * next upstream event is asked for only once the client has taken the last one, and a client event is read only
  * once the upstream has taken the one before. When either side closes, the other is closed with a code that says
- * why. Usage from each {@code response.done} is added up for the request log.
+ * why. What the gateway reads of the events (usage, transcript, debug log) is read by its {@link EventTap}.
  */
 final class RealtimeBridge implements UpstreamLeg.Quiet {
     private static final Logger LOG = LoggerFactory.getLogger(RealtimeBridge.class);
@@ -36,28 +30,19 @@ final class RealtimeBridge implements UpstreamLeg.Quiet {
      * session; pings find half-open connections too.
      */
     private static final Duration PING_INTERVAL = Duration.ofSeconds(3);
-    /** Session deadlines for every bridge: one daemon thread, and each deadline is cancelled when its session ends. */
-    private static final java.util.concurrent.ScheduledExecutorService DEADLINES =
-            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("realtime-deadlines").factory());
-
     private final Exchange exchange;
-    private final RequestRecorder recorder;
-    private volatile SessionObserver observer = SessionObserver.NONE;
+    private final EventTap tap;
     private final StringBuilder partial = new StringBuilder();
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final AtomicLong eventNumber = new AtomicLong();
     private volatile WebSocket upstream;
     private volatile Session client;
     private volatile java.util.concurrent.ScheduledFuture<?> deadline;
     private volatile java.util.concurrent.ScheduledFuture<?> pings;
     private volatile CompletableFuture<WebSocket> lastPing = CompletableFuture.completedFuture(null);
-    private long inputTokens;
-    private long outputTokens;
-    private long totalTokens;
 
     RealtimeBridge(Exchange exchange, RequestRecorder recorder) {
         this.exchange = exchange;
-        this.recorder = recorder;
+        this.tap = new EventTap(exchange, recorder);
     }
 
     void upstream(WebSocket upstream) {
@@ -65,7 +50,7 @@ final class RealtimeBridge implements UpstreamLeg.Quiet {
     }
 
     void observer(SessionObserver observer) {
-        this.observer = observer;
+        tap.observer(observer);
     }
 
     /** Sends an event of the gateway's own upstream before the client is attached (a session's set-up). */
@@ -78,7 +63,7 @@ final class RealtimeBridge implements UpstreamLeg.Quiet {
      * the leg was opened for it (the client hangs up mid-handshake), and the leg must not outlive it.
      */
     void abandonUnlessAttached(Duration grace) {
-        deadline = DEADLINES.schedule(() -> {
+        deadline = Deadlines.TIMER.schedule(() -> {
             if (client == null) fail(1001, "the client never completed the upgrade");
         }, grace.toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -87,16 +72,16 @@ final class RealtimeBridge implements UpstreamLeg.Quiet {
     void attach(Session client, Duration maxSession) {
         this.client = client;
         cancelDeadline();
-        deadline = DEADLINES.schedule(() -> fail(1008, "maximum session length of " + maxSession.toSeconds() + " s reached"),
+        deadline = Deadlines.TIMER.schedule(() -> fail(1008, "maximum session length of " + maxSession.toSeconds() + " s reached"),
                 maxSession.toMillis(), TimeUnit.MILLISECONDS);
-        pings = DEADLINES.scheduleWithFixedDelay(this::ping, PING_INTERVAL.toMillis(), PING_INTERVAL.toMillis(),
+        pings = Deadlines.TIMER.scheduleWithFixedDelay(this::ping, PING_INTERVAL.toMillis(), PING_INTERVAL.toMillis(),
                 TimeUnit.MILLISECONDS);
         upstream.request(1);
     }
 
     /** A client event: forwarded, and the next one read only once the upstream took it. */
     void fromClient(String text) {
-        observe("client", text);
+        tap.observe("client", text);
         try {
             upstream.sendText(text, true).get(SEND_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
@@ -128,7 +113,7 @@ final class RealtimeBridge implements UpstreamLeg.Quiet {
         }
         String text = partial.toString();
         partial.setLength(0);
-        observe("upstream", text);
+        tap.observe("upstream", text);
         exchange.eventRelayed();
         CompletableFuture<Void> taken = new CompletableFuture<>();
         Session session = client;
@@ -202,45 +187,7 @@ final class RealtimeBridge implements UpstreamLeg.Quiet {
 
     private void finish(String outcome, String error) {
         cancelDeadline();
-        Usage usage;
-        synchronized (this) {
-            usage = totalTokens > 0 ? new Usage(inputTokens, outputTokens, totalTokens) : null;
-        }
-        if (usage != null) exchange.usage(usage);
-        exchange.finish(outcome, error);
-        observer.onEnd(usage);
-    }
-
-    /** Reads what the log and the accounts need: usage from {@code response.done}, every event when debugging. */
-    private void observe(String direction, String text) {
-        boolean debug = recorder.debugEventsOn();
-        String type = EventType.of(text);
-        boolean usage = direction.equals("upstream") && "response.done".equals(type);
-        boolean observed = observer.wants(direction, type);
-        if (!debug && !usage && !observed) return;
-        JsonNode event;
-        try {
-            event = Json.MAPPER.readTree(text);
-        } catch (Exception malformed) {
-            return;
-        }
-        if (!(event instanceof ObjectNode object)) return;
-        if (usage) addUsage(object.path("response").path("usage"));
-        if (observed) observer.onEvent(direction, object);
-        if (debug) {
-            recorder.realtimeEvent(new RequestRecorder.RealtimeEventRow(
-                    exchange.requestId() + ":" + eventNumber.incrementAndGet(), exchange.keyId(), direction,
-                    type == null ? "" : type,
-                    Json.write(AudioElision.elide(object)), Instant.now()));
-        }
-    }
-
-    private synchronized void addUsage(JsonNode usage) {
-        Usage one = Usage.fromJson(usage);
-        if (one == null) return;
-        inputTokens += one.inputTokens();
-        outputTokens += one.outputTokens();
-        totalTokens += one.totalTokens();
+        tap.finish(outcome, error);
     }
 
     /** The JDK client may not send the codes that only describe a broken connection or a protocol fault. */

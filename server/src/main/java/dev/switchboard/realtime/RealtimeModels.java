@@ -31,6 +31,11 @@ final class RealtimeModels {
         return model;
     }
 
+    /** The models clients may ask for. */
+    java.util.List<String> offered() {
+        return java.util.List.copyOf(models.realtimeModels());
+    }
+
     String voice(String requested) {
         return requested == null || requested.isBlank() ? models.realtimeVoice() : requested;
     }

@@ -11,12 +11,13 @@ import io.javalin.config.RoutesConfig;
 import java.net.http.HttpClient;
 import org.jdbi.v3.core.Jdbi;
 
-/** Realtime, wired: the session broker, the WebSocket relay and the single-use tokens they share. */
+/** Realtime, wired: the session and call broker, the WebSocket relay and the single-use tokens they share. */
 public final class RealtimeModule implements AutoCloseable {
     private final HttpClient webSockets;
     private final RealtimeRelay relay;
     private final RealtimeSessionRoutes sessions;
     private final AgentVoiceRoutes agentVoices;
+    private final RealtimeCalls calls;
 
     public RealtimeModule(Settings settings, Authenticator authenticator, StreamTokens streamTokens, Jdbi jdbi,
                           UpstreamClient upstream, RequestBodies bodies, ExchangeListener listener, RequestRecorder recorder) {
@@ -31,8 +32,9 @@ public final class RealtimeModule implements AutoCloseable {
                 settings.features().realtimeMaxSession(), leg, models, listener, recorder, voiceSessions);
         this.agentVoices = new AgentVoiceRoutes(bodies, models, tokens, new dev.switchboard.agent.AgentDirectory(jdbi),
                 voiceSessions, lifetime, new TranscriptSpeech(upstream, settings.models(), listener));
+        this.calls = new RealtimeCalls(upstream, leg, voiceSessions, listener, recorder, settings.features().realtimeMaxSession());
         this.sessions = new RealtimeSessionRoutes(bodies, models, tokens, upstream,
-                settings.features().realtimeUpstreamSecrets(), lifetime, listener);
+                settings.features().realtimeUpstreamSecrets(), lifetime, listener, calls, voiceSessions);
     }
 
     public void register(RoutesConfig routes) {
@@ -41,13 +43,14 @@ public final class RealtimeModule implements AutoCloseable {
         agentVoices.register(routes);
     }
 
-    /** Realtime sessions being relayed now. */
+    /** Realtime sessions being relayed now, and WebRTC calls being watched. */
     public int openSessions() {
-        return relay.openSessions();
+        return relay.openSessions() + calls.active();
     }
 
     @Override
     public void close() {
+        calls.close();
         webSockets.close();
     }
 }

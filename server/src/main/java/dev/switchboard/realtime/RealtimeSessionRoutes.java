@@ -19,8 +19,9 @@ import io.javalin.http.Context;
 import java.time.Duration;
 
 /**
- * {@code POST /api/realtime/session} with {@code {"method": "client_secret"}}: a credential for one Realtime
- * session, with the ICE servers a WebRTC client needs. By default the credential is the gateway's own single-use
+ * {@code POST /api/realtime/session}: with an SDP offer ({@code application/sdp} or {@code text/plain}), a WebRTC
+ * call brokered through the gateway and answered with OpenAI's SDP answer; with {@code {"method": "client_secret"}},
+ * a credential for one Realtime session, with the ICE servers a WebRTC client needs. By default the credential is the gateway's own single-use
  * token, good for {@code /v1/realtime} only, so the session passes through the gateway; with
  * {@code SWITCHBOARD_REALTIME_CLIENT_SECRETS=upstream} the operator chooses to hand out OpenAI's {@code ek_} secret.
  */
@@ -32,10 +33,15 @@ final class RealtimeSessionRoutes {
     private final boolean upstreamSecrets;
     private final Duration lifetime;
     private final ExchangeListener listener;
+    private final RealtimeCalls calls;
+    private final VoiceSessionRepository sessions;
 
     RealtimeSessionRoutes(RequestBodies bodies, RealtimeModels models, RealtimeTokens tokens, UpstreamClient upstream,
-                          boolean upstreamSecrets, Duration lifetime, ExchangeListener listener) {
+                          boolean upstreamSecrets, Duration lifetime, ExchangeListener listener, RealtimeCalls calls,
+                          VoiceSessionRepository sessions) {
         this.listener = listener;
+        this.calls = calls;
+        this.sessions = sessions;
         this.bodies = bodies;
         this.models = models;
         this.tokens = tokens;
@@ -45,16 +51,28 @@ final class RealtimeSessionRoutes {
     }
 
     void register(RoutesConfig routes) {
+        routes.get("/api/realtime/session", this::describe);
         routes.post("/api/realtime/session", this::create);
+        routes.get("/api/realtime/session/{id}", this::retrieve);
+        routes.post("/api/realtime/calls/{callId}/hangup", this::hangUp);
+        routes.get("/realtime/call", dev.switchboard.web.Pages.page("realtime-call.html"));
+    }
+
+    /** What a client needs before it makes its offer: the ICE servers, the models, the defaults. */
+    private void describe(Context ctx) {
+        models.requireEnabled();
+        ObjectNode answer = Json.object().put("object", "realtime.configuration")
+                .put("model", models.allowed(null)).put("voice", models.voice(null));
+        answer.set("models", Json.MAPPER.valueToTree(models.offered()));
+        answer.set("ice_servers", models.iceServers());
+        ctx.json(answer);
     }
 
     private void create(Context ctx) {
         models.requireEnabled();
-        String contentType = String.valueOf(ctx.contentType()).toLowerCase(java.util.Locale.ROOT);
-        if (contentType.startsWith("application/sdp") || contentType.startsWith("text/plain")) {
-            throw new GatewayException(400, "invalid_request_error", "sdp_not_supported", null,
-                    "This gateway does not broker WebRTC SDP offers yet. Send {\"method\": \"client_secret\"} as JSON "
-                            + "and open the WebSocket at /v1/realtime with the credential it returns.");
+        if (SdpOffer.isSdpRequest(ctx)) {
+            brokerCall(ctx);
+            return;
         }
         JsonRequest request = bodies.json(ctx);
         String method = request.json().path("method").asText("");
@@ -68,6 +86,46 @@ final class RealtimeSessionRoutes {
         ObjectNode answer = upstreamSecrets ? upstreamSecret(ctx, caller, model, voice) : gatewaySecret(caller, model, voice);
         answer.set("ice_servers", models.iceServers());
         ctx.json(answer);
+    }
+
+    /**
+     * A WebRTC offer: the call is made upstream and the answer returned as {@code application/sdp}, with the
+     * gateway's session id, OpenAI's call id and the ICE servers in headers ({@code ?model=} and {@code ?voice=}
+     * choose the session).
+     */
+    private void brokerCall(Context ctx) {
+        String offer = SdpOffer.read(ctx);
+        String model = models.allowed(ctx.queryParam("model"));
+        String voice = models.voice(ctx.queryParam("voice"));
+        ObjectNode session = SessionConfig.of(model, voice, null, models.transcriptionModel(), null);
+        RealtimeCalls.Started call = calls.start(Authenticator.caller(ctx), RequestIds.of(ctx),
+                new RealtimeCalls.Plan(model, voice, session, null, null, Json.MAPPER.createArrayNode()), offer);
+        ctx.status(201).contentType("application/sdp")
+                .header("Location", "/api/realtime/session/" + call.sessionId())
+                .header("X-Switchboard-Session-Id", call.sessionId())
+                .header("X-Switchboard-Call-Id", call.callId())
+                .header("X-Switchboard-Ice-Servers", Json.write(models.iceServers()))
+                .result(call.answerSdp());
+    }
+
+    private void retrieve(Context ctx) {
+        String id = ctx.pathParam("id");
+        ctx.json(sessions.find(Authenticator.caller(ctx).owner(), id)
+                .orElseThrow(() -> GatewayException.notFound("Realtime session '" + id + "'")));
+    }
+
+    /** Ends one of the caller's WebRTC calls; the sideband records the end. */
+    private void hangUp(Context ctx) {
+        models.requireEnabled();
+        Caller caller = Authenticator.caller(ctx);
+        String callId = ctx.pathParam("callId");
+        ObjectNode session = sessions.findCall(caller.owner(), callId)
+                .orElseThrow(() -> GatewayException.notFound("Realtime call '" + callId + "'"));
+        if (!session.path("status").asText().equals("ended") && !calls.hangUp(caller, callId)) {
+            throw new GatewayException(409, "invalid_request_error", "call_already_ended", null,
+                    "OpenAI no longer knows the call '" + callId + "'; it has already ended.");
+        }
+        ctx.json(session);
     }
 
     private ObjectNode gatewaySecret(Caller caller, String model, String voice) {

@@ -1,9 +1,11 @@
 package dev.switchboard.realtime;
 
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -40,7 +42,16 @@ final class UpstreamLeg {
 
     /** Connects for {@code model}; the listener gets no message until it asks with {@code request}. */
     WebSocket open(String model, WebSocket.Listener listener) throws Refused {
-        URI uri = URI.create(realtimeUri + "?model=" + java.net.URLEncoder.encode(model, java.nio.charset.StandardCharsets.UTF_8));
+        return connect("model=" + URLEncoder.encode(model, StandardCharsets.UTF_8), listener);
+    }
+
+    /** Connects the sideband of a WebRTC call: the same session's events, and control of it, beside the client's. */
+    WebSocket openSideband(String callId, WebSocket.Listener listener) throws Refused {
+        return connect("call_id=" + URLEncoder.encode(callId, StandardCharsets.UTF_8), listener);
+    }
+
+    private WebSocket connect(String query, WebSocket.Listener listener) throws Refused {
+        URI uri = URI.create(realtimeUri + "?" + query);
         try {
             return client.newWebSocketBuilder()
                     .header("Authorization", "Bearer " + apiKey)

@@ -11,10 +11,12 @@ import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * {@code chatkit_sessions}: the Realtime sessions made from agent sessions, with their transcript, usage and the
- * session each one restarted.
+ * {@code chatkit_sessions}: the Realtime sessions the gateway made (for agent sessions, and WebRTC calls it
+ * brokered), with their transcript, usage and the session each one restarted.
  */
 final class VoiceSessionRepository {
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
     private final Jdbi jdbi;
 
     VoiceSessionRepository(Jdbi jdbi) {
@@ -25,15 +27,26 @@ final class VoiceSessionRepository {
     record Pending(String id, String owner, String agentSessionId, String model, String voice, String instructions,
                    ArrayNode carriedTranscript) {}
 
-    ObjectNode insert(String id, String owner, String agentSessionId, String previousId, String model, String voice,
+    /** A new session id: {@code rtsess_} and 24 random hex digits. */
+    static String newId() {
+        byte[] random = new byte[12];
+        RANDOM.nextBytes(random);
+        return "rtsess_" + java.util.HexFormat.of().formatHex(random);
+    }
+
+    /** How a session reaches OpenAI: through the gateway's WebSocket relay, or as a WebRTC call it brokered. */
+    enum Kind { REALTIME, WEBRTC }
+
+    ObjectNode insert(String id, Kind kind, String owner, String agentSessionId, String previousId, String model, String voice,
                       long expiresAt, JsonNode carried) {
         return jdbi.withHandle(h -> h.createQuery("""
                         insert into chatkit_sessions (id, owner, kind, agent_session_id, previous_session_id, model, voice,
                                                       status, carried_transcript, expires_at)
-                        values (:id, :owner, 'realtime', :agent, :previous, :model, :voice, 'created', cast(:carried as jsonb),
+                        values (:id, :owner, :kind, :agent, :previous, :model, :voice, 'created', cast(:carried as jsonb),
                                 to_timestamp(:expires))
                         returning *""")
-                .bind("id", id).bind("owner", owner).bind("agent", agentSessionId).bind("previous", previousId)
+                .bind("id", id).bind("kind", kind.name().toLowerCase(java.util.Locale.ROOT))
+                .bind("owner", owner).bind("agent", agentSessionId).bind("previous", previousId)
                 .bind("model", model).bind("voice", voice).bind("carried", Json.write(carried)).bind("expires", expiresAt)
                 .map((rs, ctx) -> row(rs)).one());
     }
@@ -41,6 +54,13 @@ final class VoiceSessionRepository {
     Optional<ObjectNode> find(String owner, String id) {
         return jdbi.withHandle(h -> h.createQuery("select * from chatkit_sessions where id = :id and owner = :owner")
                 .bind("id", id).bind("owner", owner).map((rs, ctx) -> row(rs)).findOne());
+    }
+
+    /** A WebRTC call's session, by the call's upstream id. */
+    Optional<ObjectNode> findCall(String owner, String callId) {
+        return jdbi.withHandle(h -> h.createQuery(
+                        "select * from chatkit_sessions where upstream_id = :call and owner = :owner and kind = 'webrtc'")
+                .bind("call", callId).bind("owner", owner).map((rs, ctx) -> row(rs)).findOne());
     }
 
     /** What a connection opening this session needs, with the agent's instructions; empty for other ids. */
@@ -56,8 +76,10 @@ final class VoiceSessionRepository {
                 .findOne());
     }
 
+    /** The session is live upstream; the first upstream id recorded stays (a call's id, before its session's). */
     void started(String id, String upstreamId) {
-        jdbi.useHandle(h -> h.createUpdate("update chatkit_sessions set status = 'active', upstream_id = :u where id = :id")
+        jdbi.useHandle(h -> h.createUpdate(
+                        "update chatkit_sessions set status = 'active', upstream_id = coalesce(upstream_id, :u) where id = :id")
                 .bind("id", id).bind("u", upstreamId).execute());
     }
 
@@ -78,7 +100,7 @@ final class VoiceSessionRepository {
         ObjectNode row = Json.object().put("id", rs.getString("id")).put("object", "realtime.agent_session")
                 .put("agent_session_id", rs.getString("agent_session_id"))
                 .put("previous_session_id", rs.getString("previous_session_id"))
-                .put("upstream_id", rs.getString("upstream_id")).put("model", rs.getString("model"))
+                .put("kind", rs.getString("kind")).put("upstream_id", rs.getString("upstream_id")).put("model", rs.getString("model"))
                 .put("voice", rs.getString("voice")).put("status", rs.getString("status"));
         row.set("transcript", parse(rs.getString("transcript")));
         row.set("usage", parse(rs.getString("usage")));

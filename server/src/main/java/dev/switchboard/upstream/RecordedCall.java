@@ -15,8 +15,8 @@ import java.io.IOException;
 public final class RecordedCall {
     private RecordedCall() {}
 
-    /** The answer: its status, content type and body. */
-    public record Answer(int status, String contentType, byte[] body) {
+    /** The answer: its status, content type, body and headers. */
+    public record Answer(int status, String contentType, byte[] body, java.net.http.HttpHeaders headers) {
         public boolean ok() {
             return status < 400;
         }
@@ -48,7 +48,8 @@ public final class RecordedCall {
     public static Answer send(UpstreamClient upstream, UpstreamRequest request, Exchange exchange) {
         try (UpstreamResponse response = upstream.send(request)) {
             exchange.answered(response.status(), response.header("x-request-id").orElse(null));
-            Answer answer = new Answer(response.status(), response.header("Content-Type").orElse(null), response.readAll());
+            Answer answer = new Answer(response.status(), response.header("Content-Type").orElse(null), response.readAll(),
+                    response.headers());
             exchange.firstByte();
             JsonNode json = answer.json();
             if (answer.ok()) {

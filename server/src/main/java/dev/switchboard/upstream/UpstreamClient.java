@@ -73,7 +73,7 @@ public final class UpstreamClient implements AutoCloseable {
         authorize(builder);
         request.headers().forEach(builder::header);
         if (request.body() != null) {
-            builder.header("Content-Type", "application/json");
+            if (!request.headers().containsKey("Content-Type")) builder.header("Content-Type", "application/json");
             builder.method(request.method(), HttpRequest.BodyPublishers.ofByteArray(request.body()));
         } else {
             builder.method(request.method(), HttpRequest.BodyPublishers.noBody());

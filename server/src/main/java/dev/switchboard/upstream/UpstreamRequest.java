@@ -20,4 +20,20 @@ public record UpstreamRequest(String method, String path, String query, byte[] b
         return new UpstreamRequest("POST", path, null, dev.switchboard.web.Json.write(body)
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8), Map.of(), requestId);
     }
+
+    /**
+     * A request of the gateway's own making: text {@code parts} POSTed as {@code multipart/form-data}, each part's
+     * name mapped to its content type and content, in order.
+     */
+    public static UpstreamRequest postForm(String path, Map<String, Map.Entry<String, String>> parts, String requestId) {
+        String boundary = "switchboard-" + java.util.UUID.randomUUID();
+        StringBuilder body = new StringBuilder();
+        parts.forEach((name, part) -> body.append("--").append(boundary).append("\r\n")
+                .append("Content-Disposition: form-data; name=\"").append(name).append("\"\r\n")
+                .append("Content-Type: ").append(part.getKey()).append("\r\n\r\n")
+                .append(part.getValue()).append("\r\n"));
+        body.append("--").append(boundary).append("--\r\n");
+        return new UpstreamRequest("POST", path, null, body.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                Map.of("Content-Type", "multipart/form-data; boundary=" + boundary), requestId);
+    }
 }

@@ -122,7 +122,8 @@ class RealtimeRelayTest {
                 .header("Authorization", "Bearer " + gw.clientKey).header("Content-Type", "application/sdp")
                 .POST(HttpRequest.BodyPublishers.ofString("v=0\r\n")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(offer.statusCode()).isEqualTo(400);
-        assertThat(Json.MAPPER.readTree(offer.body()).path("error").path("code").asText()).isEqualTo("sdp_not_supported");
+        // An offer without a media line is not one a call can be made from.
+        assertThat(Json.MAPPER.readTree(offer.body()).path("error").path("code").asText()).isEqualTo("invalid_sdp");
         assertThat(postJson(gw, "/api/realtime/session", "{\"method\":\"client_secret\",\"model\":\"gpt-4o\"}").statusCode())
                 .isEqualTo(400);
     }

@@ -1,0 +1,91 @@
+package dev.switchboard.realtime;
+
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gateway's sideband WebSocket to one WebRTC call ({@code ?call_id=}): it sees the call's events as the
+ * client's data channel does, so the transcript, the usage and the debug log are kept for calls the gateway never
+ * carries, and it can speak into the session (a restarted session's transcript). The call ends when OpenAI closes
+ * the sideband: the client hung up, or the gateway did.
+ */
+final class CallSideband implements UpstreamLeg.Quiet {
+    private static final Logger LOG = LoggerFactory.getLogger(CallSideband.class);
+
+    private final String callId;
+    private final EventTap tap;
+    private final Runnable onEnd;
+    private final StringBuilder partial = new StringBuilder();
+    private volatile WebSocket socket;
+    private volatile String endOutcome = "completed";
+
+    CallSideband(String callId, EventTap tap, Runnable onEnd) {
+        this.callId = callId;
+        this.tap = tap;
+        this.onEnd = onEnd;
+    }
+
+    /** The socket is open: events may flow. */
+    void start(WebSocket socket) {
+        this.socket = socket;
+        socket.request(1);
+    }
+
+    /** An event of the gateway's own into the session. */
+    void send(String event) {
+        tap.observe("client", event);
+        socket.sendText(event, true).orTimeout(30, TimeUnit.SECONDS).join();
+    }
+
+    /** How the call is recorded when it ends: the gateway hung it up for running too long, say. */
+    void endingAs(String outcome) {
+        endOutcome = outcome;
+    }
+
+    /** Gives the sideband up without waiting for OpenAI (the gateway is stopping, or the hang-up was not heard). */
+    void abort() {
+        WebSocket leg = socket;
+        if (leg != null) leg.abort();
+        end("aborted", "the sideband was closed by the gateway");
+    }
+
+    @Override
+    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+        partial.append(data);
+        if (last) {
+            String text = partial.toString();
+            partial.setLength(0);
+            tap.exchange().eventRelayed();
+            tap.observe("upstream", text);
+        }
+        webSocket.request(1);
+        return null;
+    }
+
+    @Override
+    public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
+        webSocket.request(1);
+        return null;
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+        end(endOutcome, statusCode == 1000 || statusCode == 1005 ? null : "closed with " + statusCode + " " + reason);
+        return null;
+    }
+
+    @Override
+    public void onError(WebSocket webSocket, Throwable error) {
+        LOG.warn("Realtime sideband of call {} failed: {}", callId, error.toString());
+        end("failed", "the sideband connection broke");
+    }
+
+    private void end(String outcome, String error) {
+        tap.finish(outcome, error);
+        onEnd.run();
+    }
+}

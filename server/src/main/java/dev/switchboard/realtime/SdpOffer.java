@@ -1,0 +1,32 @@
+package dev.switchboard.realtime;
+
+import dev.switchboard.web.GatewayException;
+import io.javalin.http.Context;
+import java.util.Locale;
+
+/** A client's WebRTC offer, as the body of a request: checked to be SDP before anything goes upstream. */
+final class SdpOffer {
+    private SdpOffer() {}
+
+    /** Whether the request carries its offer as the body ({@code application/sdp} or {@code text/plain}). */
+    static boolean isSdpRequest(Context ctx) {
+        String contentType = String.valueOf(ctx.contentType()).toLowerCase(Locale.ROOT);
+        return contentType.startsWith("application/sdp") || contentType.startsWith("text/plain");
+    }
+
+    /** The offer in the body; a 400 saying what an offer looks like when it is not one. */
+    static String read(Context ctx) {
+        return check(ctx.body(), null);
+    }
+
+    /** {@code sdp} when it is an SDP offer; a 400 naming {@code param} otherwise. */
+    static String check(String sdp, String param) {
+        String trimmed = sdp == null ? "" : sdp.strip();
+        if (!trimmed.startsWith("v=0") || !(trimmed.contains("\nm=") || trimmed.contains("\rm="))) {
+            throw new GatewayException(400, "invalid_request_error", "invalid_sdp", param,
+                    "The offer is not SDP: send the 'sdp' of your RTCPeerConnection's createOffer() (it starts with "
+                            + "'v=0' and has at least one 'm=' line).");
+        }
+        return sdp;
+    }
+}

@@ -1,0 +1,117 @@
+package dev.switchboard;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+import org.openqa.selenium.By;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+/**
+ * Debian's Chromium, headless, driven through its chromedriver, with a fake microphone that plays a WAV file.
+ * CI installs both ({@code apt-get install chromium chromium-driver}); nothing is downloaded at test time.
+ */
+public final class HeadlessChromium implements AutoCloseable {
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+
+    public final ChromeDriver driver;
+    private final Path profile;
+
+    private HeadlessChromium(ChromeDriver driver, Path profile) {
+        this.driver = driver;
+        this.profile = profile;
+    }
+
+    /** A browser whose microphone plays {@code microphone} (a WAV file) in a loop. */
+    public static HeadlessChromium start(Path microphone) {
+        if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
+            throw new IllegalStateException("The browser tests need Debian's Chromium and its driver: "
+                    + "apt-get install chromium chromium-driver (.ci/run does it).");
+        }
+        try {
+            Path profile = Files.createTempDirectory("switchboard-chromium");
+            ChromeOptions options = new ChromeOptions();
+            options.setBinary(CHROMIUM.toFile());
+            options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--disable-dev-shm-usage", "--user-data-dir=" + profile,
+                    "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                    "--use-file-for-fake-audio-capture=" + microphone,
+                    "--autoplay-policy=no-user-gesture-required",
+                    // Host candidates with real addresses, not mDNS names that a non-browser peer cannot resolve.
+                    "--disable-features=WebRtcHideLocalIpsWithMdns");
+            ChromeDriverService service = new ChromeDriverService.Builder()
+                    .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
+            return new HeadlessChromium(new ChromeDriver(service, options), profile);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public String text(String id) {
+        return driver.findElement(By.id(id)).getText();
+    }
+
+    public void type(String id, String text) {
+        var field = driver.findElement(By.id(id));
+        field.clear();
+        field.sendKeys(text);
+    }
+
+    public void click(String id) {
+        driver.findElement(By.id(id)).click();
+    }
+
+    /** Waits for the page to reach a state; fails with {@code what} and the page's status line. */
+    public void await(String what, Duration limit, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("The page did not reach: " + what + " (status: '" + text("status") + "')");
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted", e);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            driver.quit();
+        } finally {
+            try (var files = Files.walk(profile)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            } catch (IOException ignored) {
+                // A temporary profile left behind is harmless.
+            }
+        }
+    }
+
+    /** A WAV file of {@code seconds} of silence, 48 kHz mono PCM16: a microphone in a quiet room. */
+    public static Path silentWav(Path directory, int seconds) {
+        int samples = 48_000 * seconds;
+        ByteBuffer wav = ByteBuffer.allocate(44 + samples * 2).order(ByteOrder.LITTLE_ENDIAN);
+        wav.put("RIFF".getBytes()).putInt(36 + samples * 2).put("WAVE".getBytes());
+        wav.put("fmt ".getBytes()).putInt(16).putShort((short) 1).putShort((short) 1).putInt(48_000).putInt(96_000)
+                .putShort((short) 2).putShort((short) 16);
+        wav.put("data".getBytes()).putInt(samples * 2);
+        try {
+            Path file = directory.resolve("microphone.wav");
+            Files.write(file, wav.array());
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
