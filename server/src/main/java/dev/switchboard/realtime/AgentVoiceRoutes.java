@@ -8,6 +8,7 @@ import dev.switchboard.auth.Caller;
 import dev.switchboard.web.GatewayException;
 import dev.switchboard.web.Json;
 import dev.switchboard.web.RequestBodies;
+import dev.switchboard.web.RequestIds;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.time.Duration;
@@ -15,8 +16,9 @@ import java.time.Duration;
 /**
  * Voice sessions for agents: {@code POST /api/agent/realtime/session} {@code {"agentSessionId"}} prepares a
  * Realtime session from the agent session (its instructions, the voice) and returns the single-use credential
- * that opens it at {@code /v1/realtime}; {@code POST …/{id}/restart} prepares a new one for the same agent that
- * carries the old one's transcript; {@code GET …/{id}} shows a session with its transcript and usage, and
+ * that opens it at {@code /v1/realtime}, or, given the client's WebRTC offer in {@code sdp}, makes the call at once
+ * and returns OpenAI's answer; {@code POST …/{id}/restart} does the same for the same agent, carrying the old
+ * session's transcript (and hanging up its call); {@code GET …/{id}} shows a session with its transcript and usage, and
  * {@code GET …/{id}/speech} renders the transcript as audio.
  */
 final class AgentVoiceRoutes {
@@ -27,10 +29,12 @@ final class AgentVoiceRoutes {
     private final VoiceSessionRepository sessions;
     private final Duration lifetime;
     private final TranscriptSpeech speech;
+    private final RealtimeCalls calls;
 
     AgentVoiceRoutes(RequestBodies bodies, RealtimeModels models, RealtimeTokens tokens, AgentDirectory agents,
-                     VoiceSessionRepository sessions, Duration lifetime, TranscriptSpeech speech) {
+                     VoiceSessionRepository sessions, Duration lifetime, TranscriptSpeech speech, RealtimeCalls calls) {
         this.speech = speech;
+        this.calls = calls;
         this.bodies = bodies;
         this.models = models;
         this.tokens = tokens;
@@ -55,10 +59,13 @@ final class AgentVoiceRoutes {
                     "Missing required parameter: 'agentSessionId'. Create an agent session with POST /api/agent/sessions first.");
         }
         Caller caller = Authenticator.caller(ctx);
-        agents.find(caller.owner(), agentSessionId.asText())
+        ObjectNode agent = agents.find(caller.owner(), agentSessionId.asText())
                 .orElseThrow(() -> GatewayException.notFound("Agent session '" + agentSessionId.asText() + "'"));
         String voice = models.voice(body.path("voice").asText(null));
-        ctx.status(201).json(prepare(caller, agentSessionId.asText(), null, voice, Json.MAPPER.createArrayNode()));
+        String offer = offer(body);
+        ctx.status(201).json(offer == null
+                ? prepare(caller, agentSessionId.asText(), null, voice, Json.MAPPER.createArrayNode())
+                : call(ctx, caller, agent, null, voice, Json.MAPPER.createArrayNode(), offer));
     }
 
     private void restart(Context ctx) {
@@ -67,12 +74,48 @@ final class AgentVoiceRoutes {
         String id = ctx.pathParam("id");
         ObjectNode previous = sessions.find(caller.owner(), id)
                 .orElseThrow(() -> GatewayException.notFound("Realtime session '" + id + "'"));
-        if (previous.path("agent_session_id").isNull()) {
+        var agent = previous.path("agent_session_id").isNull() ? java.util.Optional.<ObjectNode>empty()
+                : agents.find(caller.owner(), previous.path("agent_session_id").asText());
+        if (agent.isEmpty()) {
             throw new GatewayException(409, "invalid_request_error", "agent_session_gone", null,
                     "The agent session of '" + id + "' has been deleted; create a new voice session.");
         }
-        ctx.status(201).json(prepare(caller, previous.path("agent_session_id").asText(), id,
-                previous.path("voice").asText(), previous.path("transcript")));
+        String offer = bodies.optionalJson(ctx).map(request -> offer(request.json())).orElse(null);
+        String voice = previous.path("voice").asText();
+        JsonNode transcript = previous.path("transcript");
+        if (offer == null) {
+            ctx.status(201).json(prepare(caller, agent.get().path("id").asText(), id, voice, transcript));
+            return;
+        }
+        ObjectNode next = call(ctx, caller, agent.get(), id, voice, transcript, offer);
+        // The call it replaces ends: a restart moves the conversation, it does not copy it.
+        if (previous.path("kind").asText().equals("webrtc") && previous.path("status").asText().equals("active")) {
+            calls.hangUpQuietly(caller, previous.path("upstream_id").asText());
+        }
+        ctx.status(201).json(next);
+    }
+
+    /** The SDP offer in a body's {@code sdp}, checked; null when the client wants a WebSocket session instead. */
+    private static String offer(JsonNode body) {
+        JsonNode sdp = body.path("sdp");
+        return sdp.isMissingNode() || sdp.isNull() ? null : SdpOffer.check(sdp.asText(), "sdp");
+    }
+
+    /**
+     * A WebRTC call for the agent session, made now: the answer to the client's offer comes back in {@code answer},
+     * and the earlier transcript, if any, is carried into the call through the gateway's sideband.
+     */
+    private ObjectNode call(Context ctx, Caller caller, ObjectNode agent, String previousId, String voice, JsonNode carried,
+                            String offer) {
+        String model = models.allowed(null);
+        ObjectNode session = SessionConfig.of(model, voice, agent.path("instructions").asText(null),
+                models.transcriptionModel(), null);
+        RealtimeCalls.Started started = calls.start(caller, RequestIds.of(ctx),
+                new RealtimeCalls.Plan(model, voice, session, agent.path("id").asText(), previousId, carried), offer);
+        ObjectNode row = started.row();
+        row.putObject("answer").put("type", "answer").put("sdp", started.answerSdp());
+        row.set("ice_servers", models.iceServers());
+        return row;
     }
 
     private void retrieve(Context ctx) {

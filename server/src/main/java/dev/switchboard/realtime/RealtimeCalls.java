@@ -145,7 +145,8 @@ final class RealtimeCalls implements AutoCloseable {
         if (call != null) call.deadline().cancel(false);
     }
 
-    private void hangUpQuietly(Caller caller, String callId) {
+    /** Hangs a call up, logging instead of failing when OpenAI cannot (the call may have ended already). */
+    void hangUpQuietly(Caller caller, String callId) {
         try {
             if (!hangUp(caller, callId)) LOG.warn("OpenAI did not hang up call {}: it may already have ended", callId);
         } catch (RuntimeException e) {

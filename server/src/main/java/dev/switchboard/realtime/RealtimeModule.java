@@ -30,9 +30,9 @@ public final class RealtimeModule implements AutoCloseable {
         var voiceSessions = new VoiceSessionRepository(jdbi);
         this.relay = new RealtimeRelay(authenticator, tokens, lifetime,
                 settings.features().realtimeMaxSession(), leg, models, listener, recorder, voiceSessions);
-        this.agentVoices = new AgentVoiceRoutes(bodies, models, tokens, new dev.switchboard.agent.AgentDirectory(jdbi),
-                voiceSessions, lifetime, new TranscriptSpeech(upstream, settings.models(), listener));
         this.calls = new RealtimeCalls(upstream, leg, voiceSessions, listener, recorder, settings.features().realtimeMaxSession());
+        this.agentVoices = new AgentVoiceRoutes(bodies, models, tokens, new dev.switchboard.agent.AgentDirectory(jdbi),
+                voiceSessions, lifetime, new TranscriptSpeech(upstream, settings.models(), listener), calls);
         this.sessions = new RealtimeSessionRoutes(bodies, models, tokens, upstream,
                 settings.features().realtimeUpstreamSecrets(), lifetime, listener, calls, voiceSessions);
     }

@@ -94,7 +94,7 @@ final class RealtimeSessionRoutes {
      * choose the session).
      */
     private void brokerCall(Context ctx) {
-        String offer = SdpOffer.read(ctx);
+        String offer = SdpOffer.read(ctx, bodies);
         String model = models.allowed(ctx.queryParam("model"));
         String voice = models.voice(ctx.queryParam("voice"));
         ObjectNode session = SessionConfig.of(model, voice, null, models.transcriptionModel(), null);

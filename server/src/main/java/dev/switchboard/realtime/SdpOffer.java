@@ -14,9 +14,9 @@ final class SdpOffer {
         return contentType.startsWith("application/sdp") || contentType.startsWith("text/plain");
     }
 
-    /** The offer in the body; a 400 saying what an offer looks like when it is not one. */
-    static String read(Context ctx) {
-        return check(ctx.body(), null);
+    /** The offer in the body (size-limited); a 400 saying what an offer looks like when it is not one. */
+    static String read(Context ctx, dev.switchboard.web.RequestBodies bodies) {
+        return check(new String(bodies.bytes(ctx), java.nio.charset.StandardCharsets.UTF_8), null);
     }
 
     /** {@code sdp} when it is an SDP offer; a 400 naming {@code param} otherwise. */

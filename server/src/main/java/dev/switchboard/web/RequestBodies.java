@@ -18,7 +18,17 @@ public final class RequestBodies {
     /** The body as a JSON object; 415 for another content type, 413 past the limit, 400 when not a JSON object. */
     public JsonRequest json(Context ctx) {
         requireJsonContentType(ctx);
+        return parse(bytes(ctx));
+    }
+
+    /** Like {@link #json}, for routes whose body may be left out: empty when it is. */
+    public java.util.Optional<JsonRequest> optionalJson(Context ctx) {
+        requireJsonContentType(ctx);
         byte[] raw = bytes(ctx);
+        return raw.length == 0 ? java.util.Optional.empty() : java.util.Optional.of(parse(raw));
+    }
+
+    private static JsonRequest parse(byte[] raw) {
         JsonNode node;
         try {
             node = Json.parse(raw);

@@ -89,6 +89,98 @@ class RealtimeWebRtcTest {
     }
 
     @Test
+    void anAgentsVoiceCallIsRestartedWithItsTranscriptCarriedOver() throws Exception {
+        String agent = json(gw.send(gw.post("/api/agent/sessions",
+                "{\"name\":\"concierge\",\"model\":\"gpt-4o-mini\",\"instructions\":\"Answer as a hotel concierge.\"}"))).path("id").asText();
+        try (HeadlessChromium browser = HeadlessChromium.start(HeadlessChromium.silentWav(temp, 1))) {
+            browser.driver.get(gw.url("/realtime/call"));
+            browser.driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(40));
+
+            Map<?, ?> first = browserCall(browser, "/api/agent/realtime/session", "{\"agentSessionId\":\"" + agent + "\"}", "where is breakfast");
+            assertThat(first.get("reply")).isEqualTo("Echo: where is breakfast");
+            JsonNode firstSession = Json.MAPPER.valueToTree(first.get("session"));
+            assertThat(firstSession.path("kind").asText()).isEqualTo("webrtc");
+            assertThat(firstSession.path("agent_session_id").asText()).isEqualTo(agent);
+            assertThat(firstSession.path("upstream_id").asText()).startsWith("rtc_");
+            assertThat(firstSession.path("answer").path("sdp").asText()).startsWith("v=0");
+            assertThat(firstSession.path("ice_servers")).isEqualTo(Json.MAPPER.readTree(ICE));
+            var offerToOpenAi = gw.emulator.requests().stream().filter(r -> r.path().equals("/v1/realtime/calls"))
+                    .reduce((a, b) -> b).orElseThrow();
+            assertThat(offerToOpenAi.body()).contains("\"instructions\":\"Answer as a hotel concierge.\"");
+            String firstId = firstSession.path("id").asText();
+            // The browser closed its peer connection: the call ends, and the sideband writes the end down.
+            assertThat(awaitEnded(firstId).path("transcript")).hasSize(2);
+
+            Map<?, ?> second = browserCall(browser, "/api/agent/realtime/session/" + firstId + "/restart", "{}", "and dinner");
+            assertThat(second.get("reply")).isEqualTo("Echo: and dinner");
+            assertThat((java.util.List<?>) second.get("events")).filteredOn("conversation.item.done"::equals).hasSize(4);
+            String secondId = Json.MAPPER.valueToTree(second.get("session")).path("id").asText();
+            JsonNode secondRow = awaitEnded(secondId);
+            assertThat(secondRow.path("transcript").findValuesAsText("text"))
+                    .containsExactly("where is breakfast", "Echo: where is breakfast", "and dinner", "Echo: and dinner");
+
+            var rows = gw.gateway.database().jdbi().withHandle(h -> h.createQuery(
+                            "select id, previous_session_id, agent_session_id, upstream_id, ended_at is not null as ended "
+                                    + "from chatkit_sessions where id in (<ids>) order by created_at")
+                    .bindList("ids", java.util.List.of(firstId, secondId)).mapToMap().list());
+            assertThat(rows).hasSize(2);
+            assertThat(rows.get(0).get("previous_session_id")).isNull();
+            assertThat(rows.get(1).get("previous_session_id")).isEqualTo(firstId);
+            assertThat(rows).allSatisfy(row -> {
+                assertThat(row.get("agent_session_id")).isEqualTo(agent);
+                assertThat((String) row.get("upstream_id")).startsWith("rtc_");
+                assertThat(row.get("ended")).isEqualTo(true);
+            });
+        }
+    }
+
+    /**
+     * A call made by script in the page, as an app would make it: microphone, {@code oai-events} channel, the offer
+     * POSTed as JSON {@code sdp} with {@code payload}, one text turn, then the peer connection closed.
+     */
+    private static Map<?, ?> browserCall(HeadlessChromium browser, String path, String payload, String text) {
+        Object result = browser.driver.executeAsyncScript("""
+                const [key, path, payload, text, done] = arguments;
+                (async () => {
+                  const stream = await navigator.mediaDevices.getUserMedia({ audio: true });
+                  const pc = new RTCPeerConnection();
+                  stream.getTracks().forEach((t) => pc.addTrack(t, stream));
+                  const channel = pc.createDataChannel("oai-events");
+                  const events = [];
+                  let reply = "";
+                  const finished = new Promise((resolve) => {
+                    channel.onmessage = (e) => {
+                      const event = JSON.parse(e.data);
+                      events.push(event.type);
+                      if (event.type === "response.output_text.delta") reply += event.delta;
+                      if (event.type === "response.done") resolve();
+                    };
+                  });
+                  channel.onopen = () => {
+                    channel.send(JSON.stringify({ type: "conversation.item.create", item: { type: "message", role: "user",
+                      content: [{ type: "input_text", text }] } }));
+                    channel.send(JSON.stringify({ type: "response.create", response: { output_modalities: ["text"] } }));
+                  };
+                  await pc.setLocalDescription(await pc.createOffer());
+                  const body = Object.assign(JSON.parse(payload), { sdp: pc.localDescription.sdp });
+                  const response = await fetch(path, { method: "POST", body: JSON.stringify(body),
+                    headers: { "Authorization": "Bearer " + key, "Content-Type": "application/json" } });
+                  const session = await response.json();
+                  if (!response.ok) { done({ error: session }); return; }
+                  await pc.setRemoteDescription(session.answer);
+                  await Promise.race([finished, new Promise((_, fail) => setTimeout(() => fail(new Error("no response.done")), 15000))]);
+                  pc.close();
+                  stream.getTracks().forEach((t) => t.stop());
+                  done({ session, reply, events });
+                })().catch((e) => done({ error: String(e) }));
+                """, gw.clientKey, path, payload, text);
+        assertThat(result).isInstanceOf(Map.class);
+        Map<?, ?> call = (Map<?, ?>) result;
+        assertThat(call.get("error")).as("the call in the page").isNull();
+        return call;
+    }
+
+    @Test
     void theMaximumSessionLengthHangsTheCallUp(@TempDir Path profile) throws Exception {
         try (TestGateway own = TestGateway.start(Map.of("OPENAI_REALTIME_ENABLED", "true", "SWITCHBOARD_REALTIME_MAX_SESSION", "2s"));
              HeadlessChromium browser = HeadlessChromium.start(HeadlessChromium.silentWav(profile, 1))) {
