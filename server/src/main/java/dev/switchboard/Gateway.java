@@ -2,6 +2,7 @@ package dev.switchboard;
 
 import dev.switchboard.admin.ActivityAdminRoutes;
 import dev.switchboard.agent.AgentRoutes;
+import dev.switchboard.agent.ToolExecutor;
 import dev.switchboard.agent.ToolRegistry;
 import dev.switchboard.agent.VisionOcrTool;
 import dev.switchboard.documents.DocumentsModule;
@@ -136,11 +137,12 @@ public final class Gateway implements AutoCloseable {
             started.add(documents);
             ToolRegistry agentTools = AgentRoutes.builtinTools();
             agentTools.register(new VisionOcrTool(documents.ocr()));
+            ToolExecutor toolExecutor = new ToolExecutor(agentTools, settings.agent().toolTimeout(), recorder::toolCall);
             AgentRoutes agent = new AgentRoutes(database.jdbi(), bodies, follower,
-                    AgentRoutes.deps(upstream, eventLog, listener, agentTools, settings.agent(), recorder),
+                    AgentRoutes.deps(upstream, eventLog, listener, toolExecutor, settings.agent()),
                     settings.models().chatModel(), settings.features().streamingEnabled());
             RealtimeModule realtime = new RealtimeModule(settings, authenticator, streamTokens, database.jdbi(), upstream,
-                    bodies, listener, recorder);
+                    bodies, listener, recorder, toolExecutor);
             started.add(realtime);
             metrics.gauge("switchboard.realtime.sessions.active", "Realtime sessions being relayed now", realtime::openSessions);
             List<Consumer<RoutesConfig>> routes = List.of(

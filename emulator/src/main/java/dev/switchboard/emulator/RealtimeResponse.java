@@ -46,6 +46,10 @@ final class RealtimeResponse {
     void run() {
         try {
             out.accept(RealtimeSession.event("response.created", "response", response("in_progress", Json.arr(), null)));
+            if (reply.toolCall() != null) {
+                callFunction(reply.toolCall());
+                return;
+            }
             ObjectNode item = Json.obj("id", itemId, "type", "message", "object", "realtime.item", "status", "in_progress",
                     "role", "assistant", "content", Json.arr());
             out.accept(RealtimeSession.event("response.output_item.added", "response_id", id, "output_index", 0, "item", item));
@@ -70,6 +74,28 @@ final class RealtimeResponse {
         } finally {
             finished = true;
         }
+    }
+
+    /** The model calls a function instead of answering: the call's item, its arguments streamed, and the end. */
+    private void callFunction(ToolCall call) {
+        String callId = Ids.next("call_");
+        ObjectNode item = Json.obj("id", itemId, "type", "function_call", "object", "realtime.item", "status", "in_progress",
+                "name", call.name(), "call_id", callId, "arguments", "");
+        out.accept(RealtimeSession.event("response.output_item.added", "response_id", id, "output_index", 0, "item", item));
+        itemAdded.accept(itemId);
+        out.accept(RealtimeSession.event("conversation.item.added", "previous_item_id", null, "item", item));
+        for (String piece : Reply.argumentPieces(call.arguments())) {
+            pause();
+            out.accept(RealtimeSession.event("response.function_call_arguments.delta", "response_id", id, "item_id", itemId,
+                    "output_index", 0, "call_id", callId, "delta", piece));
+        }
+        out.accept(RealtimeSession.event("response.function_call_arguments.done", "response_id", id, "item_id", itemId,
+                "output_index", 0, "call_id", callId, "name", call.name(), "arguments", call.arguments()));
+        ObjectNode done = item.deepCopy().put("status", "completed").put("arguments", call.arguments());
+        out.accept(RealtimeSession.event("response.output_item.done", "response_id", id, "output_index", 0, "item", done));
+        out.accept(RealtimeSession.event("conversation.item.done", "previous_item_id", null, "item", done));
+        out.accept(RealtimeSession.event("response.done", "response", response("completed", Json.arr(done),
+                usage(reply.outputTokens()))));
     }
 
     private void finish(String text) {

@@ -23,6 +23,8 @@ final class RealtimeSession {
     private final VoiceActivity voice = new VoiceActivity();
     private final java.io.ByteArrayOutputStream audioBuffer = new java.io.ByteArrayOutputStream();
     private String lastUserText;
+    /** The output of the function the model called, until the response that reads it. */
+    private String pendingToolOutput;
     private String speechItemId;
     private volatile RealtimeResponse activeResponse;
 
@@ -119,6 +121,7 @@ final class RealtimeSession {
         if (!stored.hasNonNull("id")) stored.put("id", Ids.next("item_"));
         stored.put("object", "realtime.item");
         stored.put("status", "completed");
+        if (stored.path("type").asText().equals("function_call_output")) pendingToolOutput = stored.path("output").asText();
         if (stored.path("role").asText().equals("user")) {
             for (JsonNode part : stored.path("content")) {
                 if (part.path("type").asText().equals("input_text")) lastUserText = part.path("text").asText();
@@ -147,7 +150,8 @@ final class RealtimeSession {
         List<String> modalities = modalities(request.path("output_modalities").isArray()
                 ? request.path("output_modalities") : config.path("output_modalities"));
         String voiceName = config.path("audio").path("output").path("voice").asText("alloy");
-        Reply reply = Reply.plan(script, lastUserText, null, inputTokens());
+        Reply reply = Reply.plan(script, lastUserText, pendingToolOutput, inputTokens());
+        pendingToolOutput = null;
         RealtimeResponse response = new RealtimeResponse(this::send, this::addItemId, reply, modalities, voiceName,
                 script.delayMillis());
         activeResponse = response;

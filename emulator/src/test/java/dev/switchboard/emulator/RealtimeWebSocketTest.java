@@ -32,6 +32,7 @@ class RealtimeWebSocketTest {
     @BeforeAll
     static void start() {
         emulator = Emulator.start(EmulatorOptions.defaults().withApiKey(KEY));
+        emulator.script("gpt-realtime-tool", "{\"tool_call\":{\"name\":\"math__calculate\",\"arguments\":{\"expression\":\"6*7\"}}}");
         emulator.script("gpt-realtime-slow", "{\"text\":\"one two three four five six seven eight\",\"delay_ms\":150}");
     }
 
@@ -249,6 +250,27 @@ class RealtimeWebSocketTest {
         assertThat(mp3.statusCode()).isEqualTo(400);
         assertThat(Json.parse(mp3.body()).path("error").path("message").asText()).contains("'wav' or 'pcm'");
         assertThat(post("/v1/audio/speech", "{\"input\":\"\",\"voice\":\"alloy\"}").statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void theModelCallsAFunctionAndAnswersWithItsOutput() throws Exception {
+        try (Client client = Client.connect("gpt-realtime-tool", KEY)) {
+            client.send("{\"type\":\"conversation.item.create\",\"item\":{\"type\":\"message\",\"role\":\"user\","
+                    + "\"content\":[{\"type\":\"input_text\",\"text\":\"what is six times seven\"}]}}");
+            client.send("{\"type\":\"response.create\",\"response\":{\"output_modalities\":[\"text\"]}}");
+            JsonNode arguments = client.next("response.function_call_arguments.done");
+            assertThat(arguments.path("name").asText()).isEqualTo("math__calculate");
+            assertThat(Json.parse(arguments.path("arguments").asText()).path("expression").asText()).isEqualTo("6*7");
+            JsonNode call = client.next("response.done").path("response").path("output").get(0);
+            assertThat(call.path("type").asText()).isEqualTo("function_call");
+            assertThat(call.path("call_id").asText()).isEqualTo(arguments.path("call_id").asText());
+
+            client.send("{\"type\":\"conversation.item.create\",\"item\":{\"type\":\"function_call_output\",\"call_id\":\""
+                    + call.path("call_id").asText() + "\",\"output\":\"42\"}}");
+            client.send("{\"type\":\"response.create\",\"response\":{\"output_modalities\":[\"text\"]}}");
+            JsonNode answer = client.next("response.done").path("response").path("output").get(0);
+            assertThat(answer.path("content").get(0).path("text").asText()).isEqualTo("The tool returned: 42");
+        }
     }
 
     static HttpRequest request(String path, String json) {

@@ -30,7 +30,7 @@ public final class AgentRoutes {
     public AgentRoutes(Jdbi jdbi, RequestBodies bodies, LogFollower follower, AgentRunner.Deps deps, String defaultModel,
                        boolean streamingEnabled) {
         AgentRepository repository = new AgentRepository(jdbi);
-        this.sessions = new AgentSessions(repository, deps.tools(), defaultModel);
+        this.sessions = new AgentSessions(repository, deps.tools().registry(), defaultModel);
         this.runner = new AgentRunner(deps, repository);
         this.follower = follower;
         this.bodies = bodies;
@@ -45,11 +45,11 @@ public final class AgentRoutes {
         return registry;
     }
 
+    /** What agent runs talk to: the upstream, the stream core's log, the request log, and the tools. */
     public static AgentRunner.Deps deps(dev.switchboard.upstream.UpstreamClient upstream, dev.switchboard.stream.EventLog log,
-                                        dev.switchboard.observe.ExchangeListener listener, ToolRegistry tools,
-                                        dev.switchboard.config.AgentSettings settings,
-                                        dev.switchboard.debug.RequestRecorder recorder) {
-        return new AgentRunner.Deps(upstream, log, listener, tools, settings, recorder::toolCall);
+                                        dev.switchboard.observe.ExchangeListener listener, ToolExecutor tools,
+                                        dev.switchboard.config.AgentSettings settings) {
+        return new AgentRunner.Deps(upstream, log, listener, tools, settings);
     }
 
     public void register(RoutesConfig routes) {

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.auth.Caller;
 import dev.switchboard.config.AgentSettings;
-import dev.switchboard.debug.RequestRecorder;
 import dev.switchboard.observe.Exchange;
 import dev.switchboard.observe.ExchangeListener;
 import dev.switchboard.observe.Usage;
@@ -19,11 +18,6 @@ import dev.switchboard.web.Json;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,8 +33,7 @@ final class AgentRunner {
     static final String ENDPOINT = "/api/agent/stream";
 
     /** What the runner talks to. */
-    record Deps(UpstreamClient upstream, EventLog log, ExchangeListener listener, ToolRegistry tools, AgentSettings settings,
-                java.util.function.Consumer<RequestRecorder.ToolCallRow> toolLog) {}
+    record Deps(UpstreamClient upstream, EventLog log, ExchangeListener listener, ToolExecutor tools, AgentSettings settings) {}
 
     /** A started run: its id and the stream its events go to. */
     record Started(String runId, String streamId) {}
@@ -139,47 +132,14 @@ final class AgentRunner {
             String name = call.path("name").asText();
             String callId = call.path("call_id").asText();
             emit("tool-call", Json.object().put("call_id", callId).put("name", name).put("arguments", call.path("arguments").asText()));
-            ObjectNode result = Json.object().put("call_id", callId).put("name", name);
-            long started = System.nanoTime();
-            String output;
-            try {
-                AgentTool tool = allowedTool(name);
-                JsonNode arguments = Json.MAPPER.readTree(call.path("arguments").asText("{}"));
-                try (var executor = Executors.newVirtualThreadPerTaskExecutor()) {
-                    Future<String> future = executor.submit(() -> tool.call(new AgentTool.ToolContext(caller, runId), arguments));
-                    try {
-                        output = future.get(deps.settings().toolTimeout().toMillis(), TimeUnit.MILLISECONDS);
-                    } catch (TimeoutException e) {
-                        future.cancel(true);
-                        throw new IllegalStateException("timed out after " + deps.settings().toolTimeout().toSeconds() + " s");
-                    }
-                }
-                result.put("output", output);
-            } catch (ExecutionException e) {
-                output = null;
-                result.put("error", String.valueOf(e.getCause().getMessage()));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                output = null;
-                result.put("error", "interrupted");
-            } catch (Exception e) {
-                output = null;
-                result.put("error", String.valueOf(e.getMessage()));
-            }
-            emit("tool-result", result);
-            long millis = (System.nanoTime() - started) / 1_000_000;
-            toolCalls.add(result.deepCopy().put("arguments", call.path("arguments").asText()).put("duration_ms", millis));
-            deps.toolLog().accept(new RequestRecorder.ToolCallRow(callId, runId, caller.keyId(), name, millis,
-                    result.path("error").asText(null), Instant.now()));
-            String forModel = output != null ? output : "Error: the tool failed: " + result.path("error").asText();
-            return Json.object().put("type", "function_call_output").put("call_id", callId).put("output", forModel);
-        }
-
-        private AgentTool allowedTool(String functionName) {
-            AgentTool tool = deps.tools().byFunctionName(functionName)
-                    .orElseThrow(() -> new IllegalArgumentException("no tool named " + functionName));
-            for (JsonNode allowed : session.path("tools")) if (allowed.asText().equals(tool.name())) return tool;
-            throw new IllegalArgumentException("tool " + tool.name() + " is not enabled for this session");
+            ToolExecutor.Result result = deps.tools().execute(caller, runId, session.path("tools"), name, callId,
+                    call.path("arguments").asText("{}"));
+            ObjectNode shown = Json.object().put("call_id", callId).put("name", name);
+            if (result.output() != null) shown.put("output", result.output());
+            else shown.put("error", result.error());
+            emit("tool-result", shown);
+            toolCalls.add(shown.deepCopy().put("arguments", call.path("arguments").asText()).put("duration_ms", result.millis()));
+            return ToolExecutor.outputItem(result);
         }
 
         /** One streamed Responses call. */
@@ -188,12 +148,9 @@ final class AgentRunner {
             if (session.hasNonNull("instructions")) request.put("instructions", session.get("instructions").asText());
             request.set("input", input);
             if (previous != null) request.put("previous_response_id", previous);
-            ArrayNode tools = request.putArray("tools");
-            for (JsonNode name : session.path("tools")) {
-                deps.tools().find(name.asText()).ifPresent(tool -> tools.addObject().put("type", "function")
-                        .put("name", ToolRegistry.functionName(tool)).put("description", tool.description())
-                        .put("strict", false).set("parameters", tool.parameters()));
-            }
+            ArrayNode tools = deps.tools().definitions(session.path("tools"));
+            for (JsonNode tool : tools) ((ObjectNode) tool).put("strict", false);
+            request.set("tools", tools);
             request.put("stream", true).put("store", true);
             Round round = new Round();
             String roundId = requestId + "-r" + (++rounds);

@@ -30,9 +30,12 @@ final class AgentVoiceRoutes {
     private final Duration lifetime;
     private final TranscriptSpeech speech;
     private final RealtimeCalls calls;
+    private final dev.switchboard.agent.ToolExecutor tools;
 
     AgentVoiceRoutes(RequestBodies bodies, RealtimeModels models, RealtimeTokens tokens, AgentDirectory agents,
-                     VoiceSessionRepository sessions, Duration lifetime, TranscriptSpeech speech, RealtimeCalls calls) {
+                     VoiceSessionRepository sessions, Duration lifetime, TranscriptSpeech speech, RealtimeCalls calls,
+                     dev.switchboard.agent.ToolExecutor tools) {
+        this.tools = tools;
         this.speech = speech;
         this.calls = calls;
         this.bodies = bodies;
@@ -108,10 +111,11 @@ final class AgentVoiceRoutes {
     private ObjectNode call(Context ctx, Caller caller, ObjectNode agent, String previousId, String voice, JsonNode carried,
                             String offer) {
         String model = models.allowed(null);
+        JsonNode enabled = agent.path("tools");
         ObjectNode session = SessionConfig.of(model, voice, agent.path("instructions").asText(null),
-                models.transcriptionModel(), null);
+                models.transcriptionModel(), tools.definitions(enabled));
         RealtimeCalls.Started started = calls.start(caller, RequestIds.of(ctx),
-                new RealtimeCalls.Plan(model, voice, session, agent.path("id").asText(), previousId, carried), offer);
+                new RealtimeCalls.Plan(model, voice, session, agent.path("id").asText(), enabled, previousId, carried), offer);
         ObjectNode row = started.row();
         row.putObject("answer").put("type", "answer").put("sdp", started.answerSdp());
         row.set("ice_servers", models.iceServers());

@@ -36,7 +36,7 @@ final class CallSideband implements UpstreamLeg.Quiet {
     }
 
     /** An event of the gateway's own into the session. */
-    void send(String event) {
+    synchronized void send(String event) {
         tap.observe("client", event);
         socket.sendText(event, true).orTimeout(30, TimeUnit.SECONDS).join();
     }

@@ -34,6 +34,8 @@ final class RealtimeBridge implements UpstreamLeg.Quiet {
     private final EventTap tap;
     private final StringBuilder partial = new StringBuilder();
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** The JDK client takes one send at a time; the client's events and the gateway's own (tool outputs) share it. */
+    private final Object sending = new Object();
     private volatile WebSocket upstream;
     private volatile Session client;
     private volatile java.util.concurrent.ScheduledFuture<?> deadline;
@@ -53,9 +55,12 @@ final class RealtimeBridge implements UpstreamLeg.Quiet {
         tap.observer(observer);
     }
 
-    /** Sends an event of the gateway's own upstream before the client is attached (a session's set-up). */
+    /** Sends an event of the gateway's own upstream: a session's set-up, a tool's output. */
     void sendUpstream(String event) {
-        upstream.sendText(event, true).orTimeout(SEND_LIMIT.toMillis(), TimeUnit.MILLISECONDS).join();
+        tap.observe("client", event);
+        synchronized (sending) {
+            upstream.sendText(event, true).orTimeout(SEND_LIMIT.toMillis(), TimeUnit.MILLISECONDS).join();
+        }
     }
 
     /**
@@ -83,7 +88,9 @@ final class RealtimeBridge implements UpstreamLeg.Quiet {
     void fromClient(String text) {
         tap.observe("client", text);
         try {
-            upstream.sendText(text, true).get(SEND_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
+            synchronized (sending) {
+                upstream.sendText(text, true).get(SEND_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             fail(1011, "interrupted while forwarding to OpenAI");

@@ -33,8 +33,12 @@ final class RealtimeCalls implements AutoCloseable {
     /** How long a hung-up call's sideband may take to close before the gateway stops waiting for it. */
     private static final Duration HANG_UP_GRACE = Duration.ofSeconds(10);
 
-    /** What to ask for: the session, the agent session it serves (null for none), the session it restarts. */
-    record Plan(String model, String voice, ObjectNode session, String agentSessionId, String previousId, JsonNode carried) {}
+    /**
+     * What to ask for: the session, the agent session it serves (null for none) and the tools it enables (run by
+     * the gateway when the model calls them), the session it restarts and the transcript carried from it.
+     */
+    record Plan(String model, String voice, ObjectNode session, String agentSessionId, JsonNode tools, String previousId,
+                JsonNode carried) {}
 
     /** A call made: the gateway's session id, OpenAI's call id, the SDP answer, and the stored row. */
     record Started(String sessionId, String callId, String answerSdp, ObjectNode row) {}
@@ -47,10 +51,12 @@ final class RealtimeCalls implements AutoCloseable {
     private final ExchangeListener listener;
     private final RequestRecorder recorder;
     private final Duration maxSession;
+    private final dev.switchboard.agent.ToolExecutor tools;
     private final Map<String, Watched> watched = new ConcurrentHashMap<>();
 
     RealtimeCalls(UpstreamClient upstream, UpstreamLeg leg, VoiceSessionRepository sessions, ExchangeListener listener,
-                  RequestRecorder recorder, Duration maxSession) {
+                  RequestRecorder recorder, Duration maxSession, dev.switchboard.agent.ToolExecutor tools) {
+        this.tools = tools;
         this.upstream = upstream;
         this.leg = leg;
         this.sessions = sessions;
@@ -117,8 +123,10 @@ final class RealtimeCalls implements AutoCloseable {
         Exchange exchange = new Exchange(RequestIds.next(), caller.keyId(), caller.keyName(), caller.owner(),
                 "/v1/realtime?call_id", plan.model(), true, listener);
         EventTap tap = new EventTap(exchange, recorder);
-        tap.observer(new VoiceSessionRecorder(sessionId, sessions));
         CallSideband sideband = new CallSideband(callId, tap, () -> ended(callId));
+        SessionObserver transcript = new VoiceSessionRecorder(sessionId, sessions);
+        tap.observer(plan.tools() == null || plan.tools().isEmpty() ? transcript
+                : SessionObserver.all(transcript, new VoiceTools(tools, caller, sessionId, plan.tools(), sideband::send)));
         ScheduledFuture<?> deadline = Deadlines.TIMER.schedule(() -> {
             sideband.endingAs("max_session_length");
             hangUpQuietly(caller, callId);

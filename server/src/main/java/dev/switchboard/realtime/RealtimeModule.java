@@ -1,5 +1,6 @@
 package dev.switchboard.realtime;
 
+import dev.switchboard.agent.ToolExecutor;
 import dev.switchboard.auth.Authenticator;
 import dev.switchboard.auth.StreamTokens;
 import dev.switchboard.config.Settings;
@@ -20,7 +21,8 @@ public final class RealtimeModule implements AutoCloseable {
     private final RealtimeCalls calls;
 
     public RealtimeModule(Settings settings, Authenticator authenticator, StreamTokens streamTokens, Jdbi jdbi,
-                          UpstreamClient upstream, RequestBodies bodies, ExchangeListener listener, RequestRecorder recorder) {
+                          UpstreamClient upstream, RequestBodies bodies, ExchangeListener listener, RequestRecorder recorder,
+                          ToolExecutor tools) {
         var connectTimeout = settings.upstream().connectTimeout();
         this.webSockets = HttpClient.newBuilder().connectTimeout(connectTimeout).build();
         var models = new RealtimeModels(settings.features().realtimeEnabled(), settings.models());
@@ -29,10 +31,10 @@ public final class RealtimeModule implements AutoCloseable {
         var leg = new UpstreamLeg(webSockets, upstream.baseUrl(), upstream.apiKey().reveal(), connectTimeout);
         var voiceSessions = new VoiceSessionRepository(jdbi);
         this.relay = new RealtimeRelay(authenticator, tokens, lifetime,
-                settings.features().realtimeMaxSession(), leg, models, listener, recorder, voiceSessions);
-        this.calls = new RealtimeCalls(upstream, leg, voiceSessions, listener, recorder, settings.features().realtimeMaxSession());
+                settings.features().realtimeMaxSession(), leg, models, listener, recorder, voiceSessions, tools);
+        this.calls = new RealtimeCalls(upstream, leg, voiceSessions, listener, recorder, settings.features().realtimeMaxSession(), tools);
         this.agentVoices = new AgentVoiceRoutes(bodies, models, tokens, new dev.switchboard.agent.AgentDirectory(jdbi),
-                voiceSessions, lifetime, new TranscriptSpeech(upstream, settings.models(), listener), calls);
+                voiceSessions, lifetime, new TranscriptSpeech(upstream, settings.models(), listener), calls, tools);
         this.sessions = new RealtimeSessionRoutes(bodies, models, tokens, upstream,
                 settings.features().realtimeUpstreamSecrets(), lifetime, listener, calls, voiceSessions);
     }

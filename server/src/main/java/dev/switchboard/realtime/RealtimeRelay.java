@@ -36,12 +36,14 @@ public final class RealtimeRelay {
     private final ExchangeListener listener;
     private final RequestRecorder recorder;
     private final VoiceSessionRepository voiceSessions;
+    private final dev.switchboard.agent.ToolExecutor tools;
     private final Map<String, RealtimeBridge> open = new ConcurrentHashMap<>();
 
     RealtimeRelay(Authenticator authenticator, RealtimeTokens tokens, Duration tokenLifetime,
                   Duration maxSession, UpstreamLeg upstream, RealtimeModels models, ExchangeListener listener,
-                  RequestRecorder recorder, VoiceSessionRepository voiceSessions) {
+                  RequestRecorder recorder, VoiceSessionRepository voiceSessions, dev.switchboard.agent.ToolExecutor tools) {
         this.voiceSessions = voiceSessions;
+        this.tools = tools;
         this.authenticator = authenticator;
         this.tokens = tokens;
         this.tokenLifetime = tokenLifetime;
@@ -84,9 +86,11 @@ public final class RealtimeRelay {
             throw new GatewayException(status, "upstream_error", "realtime_upstream_refused", null, refused.getMessage());
         }
         if (voice.isPresent()) {
-            bridge.observer(new VoiceSessionRecorder(voice.get().id(), voiceSessions));
+            var pending = voice.get();
+            bridge.observer(SessionObserver.all(new VoiceSessionRecorder(pending.id(), voiceSessions),
+                    new VoiceTools(tools, caller, pending.id(), pending.tools(), bridge::sendUpstream)));
             try {
-                VoiceSetup.events(voice.get(), models.transcriptionModel()).forEach(bridge::sendUpstream);
+                VoiceSetup.events(pending, models.transcriptionModel(), tools.definitions(pending.tools())).forEach(bridge::sendUpstream);
             } catch (RuntimeException e) {
                 bridge.fail(1011, "the voice session could not be set up");
                 throw new GatewayException(502, "upstream_error", "realtime_upstream_refused", null,

@@ -99,7 +99,7 @@ final class RealtimeSessionRoutes {
         String voice = models.voice(ctx.queryParam("voice"));
         ObjectNode session = SessionConfig.of(model, voice, null, models.transcriptionModel(), null);
         RealtimeCalls.Started call = calls.start(Authenticator.caller(ctx), RequestIds.of(ctx),
-                new RealtimeCalls.Plan(model, voice, session, null, null, Json.MAPPER.createArrayNode()), offer);
+                new RealtimeCalls.Plan(model, voice, session, null, null, null, Json.MAPPER.createArrayNode()), offer);
         ctx.status(201).contentType("application/sdp")
                 .header("Location", "/api/realtime/session/" + call.sessionId())
                 .header("X-Switchboard-Session-Id", call.sessionId())

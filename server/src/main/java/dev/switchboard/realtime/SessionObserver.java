@@ -12,6 +12,28 @@ interface SessionObserver {
 
     void onEnd(Usage usage);
 
+    /** Several observers as one: each sees the events it wants. */
+    static SessionObserver all(SessionObserver... observers) {
+        return new SessionObserver() {
+            @Override
+            public boolean wants(String direction, String type) {
+                for (SessionObserver observer : observers) if (observer.wants(direction, type)) return true;
+                return false;
+            }
+
+            @Override
+            public void onEvent(String direction, ObjectNode event) {
+                String type = event.path("type").asText(null);
+                for (SessionObserver observer : observers) if (observer.wants(direction, type)) observer.onEvent(direction, event);
+            }
+
+            @Override
+            public void onEnd(Usage usage) {
+                for (SessionObserver observer : observers) observer.onEnd(usage);
+            }
+        };
+    }
+
     SessionObserver NONE = new SessionObserver() {
         @Override
         public boolean wants(String direction, String type) {

@@ -25,7 +25,7 @@ final class VoiceSessionRepository {
 
     /** The configuration a client's connection will be given, and the transcript to carry into it. */
     record Pending(String id, String owner, String agentSessionId, String model, String voice, String instructions,
-                   ArrayNode carriedTranscript) {}
+                   JsonNode tools, ArrayNode carriedTranscript) {}
 
     /** A new session id: {@code rtsess_} and 24 random hex digits. */
     static String newId() {
@@ -66,12 +66,13 @@ final class VoiceSessionRepository {
     /** What a connection opening this session needs, with the agent's instructions; empty for other ids. */
     Optional<Pending> pending(String id) {
         return jdbi.withHandle(h -> h.createQuery("""
-                        select c.*, a.instructions from chatkit_sessions c
+                        select c.*, a.instructions, a.tools from chatkit_sessions c
                         left join agent_sessions a on a.id = c.agent_session_id
                         where c.id = :id""")
                 .bind("id", id)
                 .map((rs, ctx) -> new Pending(rs.getString("id"), rs.getString("owner"), rs.getString("agent_session_id"),
                         rs.getString("model"), rs.getString("voice"), rs.getString("instructions"),
+                        rs.getString("tools") == null ? Json.MAPPER.createArrayNode() : parse(rs.getString("tools")),
                         (ArrayNode) parse(rs.getString("carried_transcript"))))
                 .findOne());
     }

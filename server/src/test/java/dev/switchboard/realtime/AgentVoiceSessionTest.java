@@ -131,6 +131,36 @@ class AgentVoiceSessionTest {
     }
 
     @Test
+    void theAgentsToolsAreOfferedAndRunByTheGatewayInTheVoiceSession() throws Exception {
+        try (TestGateway own = TestGateway.start(Map.of("OPENAI_REALTIME_ENABLED", "true",
+                "OPENAI_REALTIME_MODEL", "gpt-realtime-tools", "SWITCHBOARD_REALTIME_MODELS", "gpt-realtime-tools"))) {
+            own.emulator.script("gpt-realtime-tools",
+                    "{\"tool_call\":{\"name\":\"math__calculate\",\"arguments\":{\"expression\":\"6*7\"}}}");
+            String agent = json(own.send(own.post("/api/agent/sessions",
+                    "{\"name\":\"reckoner\",\"model\":\"gpt-4o-mini\",\"tools\":[\"math.calculate\"]}"))).path("id").asText();
+            JsonNode session = json(own.send(own.post("/api/agent/realtime/session", "{\"agentSessionId\":\"" + agent + "\"}")));
+            try (RealtimeRelayTest.Client client = RealtimeRelayTest.Client.connect(own, "gpt-realtime-tools",
+                    List.of("Authorization", "Bearer " + session.path("client_secret").path("value").asText()), List.of())) {
+                JsonNode updated = client.next("session.updated");
+                assertThat(updated.path("session").path("tools").get(0).path("name").asText()).isEqualTo("math__calculate");
+                // Text, so that the response the gateway asks for after the tool answers in text too.
+                client.send("{\"type\":\"session.update\",\"session\":{\"type\":\"realtime\",\"output_modalities\":[\"text\"]}}");
+                client.send("{\"type\":\"conversation.item.create\",\"item\":{\"type\":\"message\",\"role\":\"user\","
+                        + "\"content\":[{\"type\":\"input_text\",\"text\":\"what is six times seven\"}]}}");
+                client.send("{\"type\":\"response.create\",\"response\":{\"output_modalities\":[\"text\"]}}");
+                assertThat(client.next("response.done").path("response").path("output").get(0).path("type").asText())
+                        .isEqualTo("function_call");
+                // The gateway ran the calculator and asked for the next response itself.
+                JsonNode output = client.next("conversation.item.done");
+                assertThat(output.path("item").path("type").asText()).isEqualTo("function_call_output");
+                assertThat(output.path("item").path("output").asText()).isEqualTo("42");
+                JsonNode answer = client.next("response.done").path("response").path("output").get(0);
+                assertThat(answer.path("content").get(0).path("text").asText()).isEqualTo("The tool returned: 42");
+            }
+        }
+    }
+
+    @Test
     void theAgentSessionIsRequiredAndMustBeTheCallers() throws Exception {
         assertThat(post(gw.clientKey, "/api/agent/realtime/session", "{}").statusCode()).isEqualTo(400);
         assertThat(post(gw.clientKey, "/api/agent/realtime/session", "{\"agentSessionId\":\"agent_nope\"}").statusCode()).isEqualTo(404);
