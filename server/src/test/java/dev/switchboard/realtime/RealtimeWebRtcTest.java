@@ -34,7 +34,7 @@ class RealtimeWebRtcTest {
     static void start() {
         gw = TestGateway.start(Map.of("OPENAI_REALTIME_ENABLED", "true", "OPENAI_REALTIME_VOICE", "verse",
                 "OPENAI_TRANSCRIPTION_MODEL", "gpt-4o-mini-transcribe", "OPENAI_REALTIME_TURN_SERVERS", ICE,
-                "SWITCHBOARD_REALTIME_MODELS", "gpt-realtime,gpt-realtime;fail=429"));
+                "SWITCHBOARD_REALTIME_MODELS", "gpt-realtime,gpt-realtime;fail=429", "SWITCHBOARD_DEBUG_EVENTS", "true"));
     }
 
     @AfterAll
@@ -86,6 +86,15 @@ class RealtimeWebRtcTest {
                 .contains("\"voice\":\"verse\"").contains("\"model\":\"gpt-realtime\"");
         assertThat(requestLog(gw, "/v1/realtime/calls", "completed")).isEqualTo(1);
         assertThat(requestLog(gw, "/v1/realtime?call_id", "completed")).isEqualTo(1);
+        // What the sideband saw is in the debug log, as the relay's events are.
+        String sidebandRequest = gw.gateway.database().jdbi().withHandle(h -> h.createQuery(
+                        "select request_id from request_log where endpoint = '/v1/realtime?call_id' and model = 'gpt-realtime' "
+                                + "and key_id = (select id from api_keys where key_hash = sha256(convert_to(:key, 'UTF8')))")
+                .bind("key", gw.clientKey).mapTo(String.class).one());
+        awaitTrue(() -> gw.gateway.database().jdbi().withHandle(h -> h.createQuery(
+                        "select count(*) from openai_debug_events where request_id like :id and kind = 'realtime_event' "
+                                + "and endpoint like '%response.done'")
+                .bind("id", sidebandRequest + ":%").mapTo(Long.class).one()) == 1);
     }
 
     @Test
