@@ -210,7 +210,8 @@ final class WebRtcPeer implements PeerConnectionObserver {
         return factory;
     }
 
-    private static SetSessionDescriptionObserver settled(CompletableFuture<Void> done) {
+    /** An observer that settles {@code done}; shared with the test client. */
+    static SetSessionDescriptionObserver settled(CompletableFuture<Void> done) {
         return new SetSessionDescriptionObserver() {
             @Override
             public void onSuccess() {

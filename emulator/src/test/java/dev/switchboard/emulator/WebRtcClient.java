@@ -15,7 +15,6 @@ import dev.onvoid.webrtc.RTCOfferOptions;
 import dev.onvoid.webrtc.RTCPeerConnection;
 import dev.onvoid.webrtc.RTCSdpType;
 import dev.onvoid.webrtc.RTCSessionDescription;
-import dev.onvoid.webrtc.SetSessionDescriptionObserver;
 import dev.onvoid.webrtc.media.audio.AudioOptions;
 import dev.onvoid.webrtc.media.audio.HeadlessAudioDeviceModule;
 import java.nio.ByteBuffer;
@@ -77,7 +76,7 @@ final class WebRtcClient implements PeerConnectionObserver, AutoCloseable {
             }
         });
         CompletableFuture<Void> set = new CompletableFuture<>();
-        connection.setLocalDescription(created.get(10, TimeUnit.SECONDS), observer(set));
+        connection.setLocalDescription(created.get(10, TimeUnit.SECONDS), WebRtcPeer.settled(set));
         set.get(10, TimeUnit.SECONDS);
         gathered.get(10, TimeUnit.SECONDS);
         return connection.getLocalDescription().sdp;
@@ -85,7 +84,7 @@ final class WebRtcClient implements PeerConnectionObserver, AutoCloseable {
 
     void answer(String sdp) throws Exception {
         CompletableFuture<Void> set = new CompletableFuture<>();
-        connection.setRemoteDescription(new RTCSessionDescription(RTCSdpType.ANSWER, sdp), observer(set));
+        connection.setRemoteDescription(new RTCSessionDescription(RTCSdpType.ANSWER, sdp), WebRtcPeer.settled(set));
         set.get(10, TimeUnit.SECONDS);
     }
 
@@ -110,19 +109,5 @@ final class WebRtcClient implements PeerConnectionObserver, AutoCloseable {
     private static synchronized PeerConnectionFactory factory() {
         if (factory == null) factory = new PeerConnectionFactory(new HeadlessAudioDeviceModule());
         return factory;
-    }
-
-    private static SetSessionDescriptionObserver observer(CompletableFuture<Void> done) {
-        return new SetSessionDescriptionObserver() {
-            @Override
-            public void onSuccess() {
-                done.complete(null);
-            }
-
-            @Override
-            public void onFailure(String error) {
-                done.completeExceptionally(new IllegalStateException(error));
-            }
-        };
     }
 }

@@ -75,8 +75,7 @@ final class AgentVoiceRoutes {
         models.requireEnabled();
         Caller caller = Authenticator.caller(ctx);
         String id = ctx.pathParam("id");
-        ObjectNode previous = sessions.find(caller.owner(), id)
-                .orElseThrow(() -> GatewayException.notFound("Realtime session '" + id + "'"));
+        ObjectNode previous = sessions.get(caller.owner(), id);
         var agent = previous.path("agent_session_id").isNull() ? java.util.Optional.<ObjectNode>empty()
                 : agents.find(caller.owner(), previous.path("agent_session_id").asText());
         if (agent.isEmpty()) {
@@ -124,14 +123,12 @@ final class AgentVoiceRoutes {
 
     private void retrieve(Context ctx) {
         String id = ctx.pathParam("id");
-        ctx.json(sessions.find(Authenticator.caller(ctx).owner(), id)
-                .orElseThrow(() -> GatewayException.notFound("Realtime session '" + id + "'")));
+        ctx.json(sessions.get(Authenticator.caller(ctx).owner(), id));
     }
 
     private void renderSpeech(Context ctx) {
         String id = ctx.pathParam("id");
-        speech.render(ctx, sessions.find(Authenticator.caller(ctx).owner(), id)
-                .orElseThrow(() -> GatewayException.notFound("Realtime session '" + id + "'")));
+        speech.render(ctx, sessions.get(Authenticator.caller(ctx).owner(), id));
     }
 
     private ObjectNode prepare(Caller caller, String agentSessionId, String previousId, String voice, JsonNode carried) {

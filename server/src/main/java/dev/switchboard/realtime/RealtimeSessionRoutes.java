@@ -110,8 +110,7 @@ final class RealtimeSessionRoutes {
 
     private void retrieve(Context ctx) {
         String id = ctx.pathParam("id");
-        ctx.json(sessions.find(Authenticator.caller(ctx).owner(), id)
-                .orElseThrow(() -> GatewayException.notFound("Realtime session '" + id + "'")));
+        ctx.json(sessions.get(Authenticator.caller(ctx).owner(), id));
     }
 
     /** Ends one of the caller's WebRTC calls; the sideband records the end. */

@@ -51,6 +51,11 @@ final class VoiceSessionRepository {
                 .map((rs, ctx) -> row(rs)).one());
     }
 
+    /** The caller's session; a 404 naming it otherwise. */
+    ObjectNode get(String owner, String id) {
+        return find(owner, id).orElseThrow(() -> dev.switchboard.web.GatewayException.notFound("Realtime session '" + id + "'"));
+    }
+
     Optional<ObjectNode> find(String owner, String id) {
         return jdbi.withHandle(h -> h.createQuery("select * from chatkit_sessions where id = :id and owner = :owner")
                 .bind("id", id).bind("owner", owner).map((rs, ctx) -> row(rs)).findOne());
