@@ -2,6 +2,7 @@ package dev.switchboard;
 
 import dev.switchboard.admin.ActivityAdminRoutes;
 import dev.switchboard.agent.AgentRoutes;
+import dev.switchboard.chat.ChatModule;
 import dev.switchboard.agent.ToolExecutor;
 import dev.switchboard.agent.ToolRegistry;
 import dev.switchboard.agent.VisionOcrTool;
@@ -145,6 +146,8 @@ public final class Gateway implements AutoCloseable {
                     bodies, listener, recorder, toolExecutor);
             started.add(realtime);
             metrics.gauge("switchboard.realtime.sessions.active", "Realtime sessions being relayed now", realtime::openSessions);
+            ChatModule chat = new ChatModule(settings, upstream, bodies, listener, recorder, metrics, database.jdbi());
+            started.add(chat);
             List<Consumer<RoutesConfig>> routes = List.of(
                     new HealthRoutes(database, upstream)::register,
                     new MetricsRoutes(metrics)::register,
@@ -160,6 +163,7 @@ public final class Gateway implements AutoCloseable {
                     agent::register,
                     documents::register,
                     realtime::register,
+                    chat::register,
                     new OpenAiRoutes(upstream, relay, listener, bodies)::register);
             McpEndpoint mcp = new McpEndpoint(keys, agentTools, recorder);
             started.add(mcp);

@@ -37,6 +37,7 @@ public final class Emulator implements AutoCloseable {
         var realtime = new RealtimeApi(scripts, clientSecrets, calls, options.apiKey());
         this.realtime = realtime;
         var speech = new SpeechApi();
+        var chatKit = new ChatKitApi();
         this.app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.concurrency.useVirtualThreads = true;
@@ -72,6 +73,8 @@ public final class Emulator implements AutoCloseable {
             cfg.routes.post("/v1/realtime/calls", calls::create);
             cfg.routes.post("/v1/realtime/calls/{id}/hangup", calls::hangup);
             cfg.routes.post("/v1/audio/speech", speech::create);
+            cfg.routes.post("/v1/chatkit/sessions", chatKit::create);
+            cfg.routes.post("/v1/chatkit/sessions/{id}/cancel", chatKit::cancel);
             cfg.routes.get("/v1/models", models::list);
             cfg.routes.get("/v1/models/{id}", models::retrieve);
             cfg.routes.post("/_emulator/scripts", this::registerScript);

@@ -68,6 +68,10 @@ final class RealtimeApi {
         if (model == null || model.isBlank()) {
             throw new HttpResponseException(400, "Missing required parameter: 'model'.");
         }
+        Integer failStatus = scripts.forModel(model).failStatus();
+        if (failStatus != null) {
+            throw new HttpResponseException(failStatus, "The Realtime session was refused (emulated HTTP " + failStatus + ").");
+        }
     }
 
     void configure(WsConfig ws) {

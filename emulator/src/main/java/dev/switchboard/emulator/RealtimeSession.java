@@ -23,6 +23,8 @@ final class RealtimeSession {
     private final VoiceActivity voice = new VoiceActivity();
     private final java.io.ByteArrayOutputStream audioBuffer = new java.io.ByteArrayOutputStream();
     private String lastUserText;
+    /** Words in the conversation's text items, which the model reads as input on every response. */
+    private int conversationWords;
     /** The output of the function the model called, until the response that reads it. */
     private String pendingToolOutput;
     private String speechItemId;
@@ -122,6 +124,7 @@ final class RealtimeSession {
         stored.put("object", "realtime.item");
         stored.put("status", "completed");
         if (stored.path("type").asText().equals("function_call_output")) pendingToolOutput = stored.path("output").asText();
+        for (JsonNode part : stored.path("content")) conversationWords += Reply.countWords(part.path("text").asText(""));
         if (stored.path("role").asText().equals("user")) {
             for (JsonNode part : stored.path("content")) {
                 if (part.path("type").asText().equals("input_text")) lastUserText = part.path("text").asText();
@@ -220,6 +223,7 @@ final class RealtimeSession {
         addItem(Json.obj("id", itemId, "type", "message", "object", "realtime.item", "status", "completed", "role", "user",
                 "content", Json.arr(Json.obj("type", "input_audio", "transcript", null))));
         lastUserText = transcript;
+        conversationWords += Reply.countWords(transcript);
         if (config.path("audio").path("input").path("transcription").isObject()) {
             send(event("conversation.item.input_audio_transcription.completed", "item_id", itemId, "content_index", 0,
                     "transcript", transcript, "usage", Json.obj("type", "duration", "seconds", Math.max(1, audioMs / 1000))));
@@ -238,7 +242,7 @@ final class RealtimeSession {
     }
 
     private int inputTokens() {
-        return Math.max(1, Reply.countWords(config.path("instructions").asText("")) + Reply.countWords(lastUserText));
+        return Math.max(1, Reply.countWords(config.path("instructions").asText("")) + conversationWords);
     }
 
     private void sendError(String clientEventId, String code, String param, String message) {

@@ -132,4 +132,23 @@ class EmulatorSdkTest {
                         .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
+
+    @Test
+    void chatKitSessionsAreCreatedAndCancelledAsTheSdkExpects() {
+        var session = sdk.beta().chatkit().sessions().create(com.openai.models.beta.chatkit.sessions.SessionCreateParams.builder()
+                .user("team-a")
+                .workflow(com.openai.models.beta.chatkit.threads.ChatSessionWorkflowParam.builder().id("wf_support").build())
+                .build());
+        // The SDK validates every required field of the session while reading it.
+        session.validate();
+        assertThat(session.id()).startsWith("cksess_");
+        assertThat(session.clientSecret()).startsWith("ek_");
+        assertThat(session.user()).isEqualTo("team-a");
+        assertThat(session.workflow().id()).isEqualTo("wf_support");
+        assertThat(session.status().asString()).isEqualTo("active");
+        assertThat(session.expiresAt()).isGreaterThan(System.currentTimeMillis() / 1000);
+
+        var cancelled = sdk.beta().chatkit().sessions().cancel(session.id());
+        assertThat(cancelled.status().asString()).isEqualTo("cancelled");
+    }
 }

@@ -2,17 +2,18 @@ package dev.switchboard.config;
 
 /** Everything the gateway is configured with, validated. Built by {@link SettingsLoader}. */
 public record Settings(ServerSettings server, UpstreamSettings upstream, DatabaseSettings database,
-                       ModelSettings models, FeatureSettings features, StreamSettings streams, AgentSettings agent) {
+                       ModelSettings models, FeatureSettings features, StreamSettings streams, AgentSettings agent,
+                       ChatSettings chat) {
 
     public Settings withUpstream(UpstreamSettings upstream) {
-        return new Settings(server, upstream, database, models, features, streams, agent);
+        return new Settings(server, upstream, database, models, features, streams, agent, chat);
     }
 
     public Settings withServer(ServerSettings server) {
-        return new Settings(server, upstream, database, models, features, streams, agent);
+        return new Settings(server, upstream, database, models, features, streams, agent, chat);
     }
 
     public Settings withDatabase(DatabaseSettings database) {
-        return new Settings(server, upstream, database, models, features, streams, agent);
+        return new Settings(server, upstream, database, models, features, streams, agent, chat);
     }
 }

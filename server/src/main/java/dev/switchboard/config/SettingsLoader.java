@@ -59,6 +59,10 @@ public final class SettingsLoader {
         FILE_KEYS.put("document_max_bytes", "SWITCHBOARD_DOCUMENT_MAX_BYTES");
         FILE_KEYS.put("document_url_allowlist", "SWITCHBOARD_DOCUMENT_URL_ALLOWLIST");
         FILE_KEYS.put("mcp_servers", "SWITCHBOARD_MCP_SERVERS");
+        FILE_KEYS.put("llm_fallback_model", "SWITCHBOARD_CHAT_FALLBACK_MODEL");
+        FILE_KEYS.put("chat_realtime_sockets", "SWITCHBOARD_CHAT_REALTIME_SOCKETS");
+        FILE_KEYS.put("chat_realtime_wait", "SWITCHBOARD_CHAT_REALTIME_WAIT");
+        FILE_KEYS.put("chatkit_workflow_id", "OPENAI_CHATKIT_WORKFLOW_ID");
     }
 
     /** Secrets come only from the environment. */
@@ -184,7 +188,12 @@ public final class SettingsLoader {
                         .map(String::trim).filter(h -> !h.isEmpty()).map(h -> h.toLowerCase(Locale.ROOT))
                         .collect(java.util.stream.Collectors.toUnmodifiableSet()),
                 mcpServers(raw.get("SWITCHBOARD_MCP_SERVERS")));
-        return new Settings(server, upstream, new DatabaseSettings(secret("DATABASE_URL")), models, features, streams, agent);
+        var chat = new ChatSettings(
+                text("SWITCHBOARD_CHAT_FALLBACK_MODEL", "gpt-4o-mini"),
+                parsed("SWITCHBOARD_CHAT_REALTIME_SOCKETS", 64, v -> (int) positiveLong(v)),
+                parsed("SWITCHBOARD_CHAT_REALTIME_WAIT", Duration.ofSeconds(2), SettingsLoader::duration),
+                Optional.ofNullable(raw.get("OPENAI_CHATKIT_WORKFLOW_ID")));
+        return new Settings(server, upstream, new DatabaseSettings(secret("DATABASE_URL")), models, features, streams, agent, chat);
     }
 
     /**

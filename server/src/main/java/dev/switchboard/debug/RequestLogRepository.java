@@ -101,6 +101,27 @@ public final class RequestLogRepository {
         });
     }
 
+    void insertFallbacks(List<RequestRecorder.FallbackRow> rows) throws SQLException {
+        jdbi.useTransaction(h -> {
+            try (PreparedStatement insert = h.getConnection().prepareStatement("""
+                    insert into openai_debug_events (request_id, kind, key_id, endpoint, model, error, payload, created_at)
+                    values (?, 'fallback', ?, ?, ?, cast(? as jsonb), cast(? as jsonb), ?)
+                    on conflict (request_id, kind) do nothing""")) {
+                for (RequestRecorder.FallbackRow r : rows) {
+                    insert.setString(1, r.requestId());
+                    insert.setString(2, r.keyId());
+                    insert.setString(3, r.endpoint());
+                    insert.setString(4, r.to());
+                    insert.setString(5, "{\"message\":" + quote(r.cause()) + "}");
+                    insert.setString(6, "{\"from\":" + quote(r.from()) + ",\"to\":" + quote(r.to()) + "}");
+                    insert.setTimestamp(7, Timestamp.from(r.at()));
+                    insert.addBatch();
+                }
+                insert.executeBatch();
+            }
+        });
+    }
+
     void insertToolCalls(List<RequestRecorder.ToolCallRow> rows) throws SQLException {
         jdbi.useTransaction(h -> {
             try (PreparedStatement insert = h.getConnection().prepareStatement("""

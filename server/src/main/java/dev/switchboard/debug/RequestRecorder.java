@@ -19,6 +19,7 @@ public final class RequestRecorder implements ExchangeListener, AutoCloseable {
     private final BatchWriter<RequestRow> debugEvents;
     private final BatchWriter<ToolCallRow> toolCalls;
     private final BatchWriter<RealtimeEventRow> realtimeEvents;
+    private final BatchWriter<FallbackRow> fallbacks;
 
     public RequestRecorder(RequestLogRepository repository, boolean debugEvents) {
         this.requests = new BatchWriter<>("request-log", CAPACITY, BATCH, LINGER, repository::insertRequests);
@@ -28,6 +29,22 @@ public final class RequestRecorder implements ExchangeListener, AutoCloseable {
                 ? new BatchWriter<>("debug-tool-calls", CAPACITY, BATCH, LINGER, repository::insertToolCalls) : null;
         this.realtimeEvents = debugEvents
                 ? new BatchWriter<>("debug-realtime-events", CAPACITY, BATCH, LINGER, repository::insertRealtimeEvents) : null;
+        // Fallbacks are few and always worth knowing about: they are kept whether or not debugging is on.
+        this.fallbacks = new BatchWriter<>("debug-fallbacks", CAPACITY, BATCH, LINGER, repository::insertFallbacks);
+    }
+
+    /**
+     * A chat call that could not be answered the way it asked and was answered another way.
+     *
+     * @param from  the model and mode that failed, as {@code model (mode)}
+     * @param to    the model that answered instead
+     * @param cause why the first way failed
+     */
+    public record FallbackRow(String requestId, String keyId, String endpoint, String from, String to, String cause,
+                              java.time.Instant at) {}
+
+    public void fallback(FallbackRow row) {
+        fallbacks.offer(row);
     }
 
     /** One tool call an agent run made: in the debug log, when it is on. Never its arguments. */
@@ -65,7 +82,7 @@ public final class RequestRecorder implements ExchangeListener, AutoCloseable {
 
     /** Records waiting to be written, in both logs. */
     public int queueDepth() {
-        return requests.depth() + (debugEvents == null ? 0
+        return requests.depth() + fallbacks.depth() + (debugEvents == null ? 0
                 : debugEvents.depth() + toolCalls.depth() + realtimeEvents.depth());
     }
 
@@ -81,6 +98,7 @@ public final class RequestRecorder implements ExchangeListener, AutoCloseable {
     @Override
     public void close() {
         requests.close();
+        fallbacks.close();
         if (debugEvents != null) debugEvents.close();
         if (toolCalls != null) toolCalls.close();
         if (realtimeEvents != null) realtimeEvents.close();

@@ -37,6 +37,11 @@ public final class Metrics implements ExchangeListener {
         Gauge.builder(name, value).description(description).register(registry);
     }
 
+    /** A counter of the caller's (Realtime fallbacks, waits for a socket); {@code tags} are name, value pairs. */
+    public Counter counter(String name, String description, String... tags) {
+        return Counter.builder(name).description(description).tags(tags).register(registry);
+    }
+
     @Override
     public void started(Exchange exchange) {
         if (exchange.streaming()) {

@@ -13,13 +13,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Opens the gateway's own WebSocket to the upstream Realtime API, with the OpenAI key, before the client's upgrade
- * is accepted: a refusal upstream becomes an HTTP error for the client instead of a socket that opens and dies.
+ * Opens the gateway's own WebSockets to the upstream Realtime API, with the OpenAI key: a relayed session's leg
+ * (before the client's upgrade is accepted, so that a refusal upstream becomes an HTTP error for the client instead
+ * of a socket that opens and dies), a WebRTC call's sideband, a chat call's session.
  */
-final class UpstreamLeg {
+public final class UpstreamLeg {
     /** Why the upstream did not open: the HTTP status it answered (0 when it could not be reached). */
-    static final class Refused extends Exception {
-        final int status;
+    public static final class Refused extends Exception {
+        public final int status;
 
         Refused(int status, String message) {
             super(message);
@@ -32,7 +33,7 @@ final class UpstreamLeg {
     private final String apiKey;
     private final Duration connectTimeout;
 
-    UpstreamLeg(HttpClient client, URI apiBase, String apiKey, Duration connectTimeout) {
+    public UpstreamLeg(HttpClient client, URI apiBase, String apiKey, Duration connectTimeout) {
         this.client = client;
         String base = apiBase.toString().replaceFirst("^http", "ws");
         this.realtimeUri = URI.create(base.endsWith("/") ? base + "realtime" : base + "/realtime");
@@ -41,7 +42,7 @@ final class UpstreamLeg {
     }
 
     /** Connects for {@code model}; the listener gets no message until it asks with {@code request}. */
-    WebSocket open(String model, WebSocket.Listener listener) throws Refused {
+    public WebSocket open(String model, WebSocket.Listener listener) throws Refused {
         return connect("model=" + URLEncoder.encode(model, StandardCharsets.UTF_8), listener);
     }
 
@@ -73,7 +74,7 @@ final class UpstreamLeg {
     }
 
     /** A listener whose {@code onOpen} asks for nothing: the bridge asks once the client is attached. */
-    interface Quiet extends WebSocket.Listener {
+    public interface Quiet extends WebSocket.Listener {
         @Override
         default void onOpen(WebSocket webSocket) {
         }

@@ -1,0 +1,99 @@
+package dev.switchboard.chat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.auth.Authenticator;
+import dev.switchboard.auth.Caller;
+import dev.switchboard.observe.Exchange;
+import dev.switchboard.observe.ExchangeListener;
+import dev.switchboard.upstream.RecordedCall;
+import dev.switchboard.upstream.UpstreamClient;
+import dev.switchboard.upstream.UpstreamRequest;
+import dev.switchboard.web.GatewayException;
+import dev.switchboard.web.Json;
+import dev.switchboard.web.RequestIds;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Optional;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * ChatKit sessions: {@code POST /api/chatkit/session} creates one upstream for the configured workflow
+ * ({@code OPENAI_CHATKIT_WORKFLOW_ID}), with the caller's owner as its {@code user}, records it in
+ * {@code chatkit_sessions} and returns its client secret and expiry; {@code POST …/{id}/cancel} cancels it, so
+ * the secret stops working.
+ */
+final class ChatKitSessions {
+    private static final Map<String, String> BETA = Map.of("OpenAI-Beta", "chatkit_beta=v1");
+
+    private final UpstreamClient upstream;
+    private final ExchangeListener listener;
+    private final Optional<String> workflow;
+    private final Jdbi jdbi;
+
+    ChatKitSessions(UpstreamClient upstream, ExchangeListener listener, Optional<String> workflow, Jdbi jdbi) {
+        this.upstream = upstream;
+        this.listener = listener;
+        this.workflow = workflow;
+        this.jdbi = jdbi;
+    }
+
+    void register(RoutesConfig routes) {
+        routes.post("/api/chatkit/session", this::create);
+        routes.post("/api/chatkit/session/{id}/cancel", this::cancel);
+    }
+
+    private void create(Context ctx) {
+        String workflowId = workflow.orElseThrow(() -> new GatewayException(403, "invalid_request_error", "chatkit_disabled",
+                null, "ChatKit is not set up on this gateway; the operator can set OPENAI_CHATKIT_WORKFLOW_ID."));
+        Caller caller = Authenticator.caller(ctx);
+        ObjectNode body = Json.object();
+        body.putObject("workflow").put("id", workflowId);
+        body.put("user", caller.owner());
+        JsonNode session = call(ctx, caller, "/chatkit/sessions", body, "chatkit_session_refused", "the ChatKit session");
+        String id = "ckgw_" + java.util.UUID.randomUUID().toString().replace("-", "");
+        jdbi.useHandle(h -> h.createUpdate("""
+                        insert into chatkit_sessions (id, owner, kind, upstream_id, status, expires_at)
+                        values (:id, :owner, 'chatkit', :upstream, 'active', to_timestamp(:expires))""")
+                .bind("id", id).bind("owner", caller.owner()).bind("upstream", session.path("id").asText())
+                .bind("expires", session.path("expires_at").asLong()).execute());
+        ObjectNode answer = Json.object().put("id", id).put("object", "chatkit.session")
+                .put("upstream_id", session.path("id").asText())
+                .put("client_secret", session.path("client_secret").asText())
+                .put("expires_at", session.path("expires_at").asLong());
+        answer.set("workflow", session.path("workflow"));
+        answer.put("user", caller.owner()).put("status", session.path("status").asText("active"));
+        ctx.status(201).json(answer);
+    }
+
+    private void cancel(Context ctx) {
+        Caller caller = Authenticator.caller(ctx);
+        String id = ctx.pathParam("id");
+        String upstreamId = jdbi.withHandle(h -> h.createQuery(
+                        "select upstream_id from chatkit_sessions where id = :id and owner = :owner and kind = 'chatkit'")
+                .bind("id", id).bind("owner", caller.owner()).mapTo(String.class).findOne())
+                .orElseThrow(() -> GatewayException.notFound("ChatKit session '" + id + "'"));
+        JsonNode session = call(ctx, caller, "/chatkit/sessions/" + upstreamId + "/cancel", null, "chatkit_cancel_refused",
+                "the cancellation");
+        jdbi.useHandle(h -> h.createUpdate("update chatkit_sessions set status = 'cancelled', ended_at = now() where id = :id")
+                .bind("id", id).execute());
+        ctx.json(Json.object().put("id", id).put("object", "chatkit.session").put("upstream_id", upstreamId)
+                .put("status", session.path("status").asText("cancelled")));
+    }
+
+    private JsonNode call(Context ctx, Caller caller, String path, ObjectNode body, String refusedCode, String what) {
+        Exchange exchange = new Exchange(RequestIds.of(ctx), caller.keyId(), caller.keyName(), caller.owner(), "/v1" + path,
+                null, false, listener);
+        byte[] bytes = body == null ? new byte[0] : Json.write(body).getBytes(StandardCharsets.UTF_8);
+        RecordedCall.Answer answer = RecordedCall.send(upstream,
+                new UpstreamRequest("POST", path, null, bytes, BETA, RequestIds.of(ctx)), exchange);
+        if (!answer.ok()) {
+            int status = answer.status() == 401 || answer.status() == 403 ? 502 : answer.status();
+            throw new GatewayException(status, status == 502 ? "upstream_error" : "invalid_request_error", refusedCode, null,
+                    "OpenAI refused " + what + ": " + answer.errorMessage());
+        }
+        return answer.json();
+    }
+}

@@ -1,0 +1,54 @@
+package dev.switchboard.chat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.config.Version;
+import dev.switchboard.config.ChatSettings;
+import dev.switchboard.config.ModelSettings;
+import dev.switchboard.upstream.UpstreamClient;
+import dev.switchboard.web.Json;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.time.Duration;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * {@code GET /api/admin/status} (admin key): the chat model and the API it is answered over, the fallback model and
+ * how often it answered, whether the upstream answers, and the gateway's version. {@code switchboard doctor}
+ * prints the same.
+ */
+final class StatusRoutes {
+    private final ModelSettings models;
+    private final ChatSettings chat;
+    private final UpstreamClient upstream;
+    private final ChatService chats;
+    private final Jdbi jdbi;
+
+    StatusRoutes(ModelSettings models, ChatSettings chat, UpstreamClient upstream, ChatService chats, Jdbi jdbi) {
+        this.models = models;
+        this.chat = chat;
+        this.upstream = upstream;
+        this.chats = chats;
+        this.jdbi = jdbi;
+    }
+
+    void register(RoutesConfig routes) {
+        routes.get("/api/admin/status", this::status);
+    }
+
+    private void status(Context ctx) {
+        UpstreamClient.Probe probe = upstream.probe(Duration.ofSeconds(5));
+        ObjectNode status = Json.object().put("object", "switchboard.status").put("version", Version.VALUE)
+                .put("model", models.chatModel()).put("api_type", models.chatApiType())
+                .put("fallback_model", chat.fallbackModel());
+        status.putObject("upstream").put("base_url", upstream.baseUrl().toString()).put("reachable", probe.reachable())
+                .put("status", probe.status()).put("key_accepted", probe.keyAccepted());
+        status.putObject("fallbacks").put("since_start", chats.fallbacks()).put("last_24h", fallbacksLastDay(jdbi));
+        ctx.json(status);
+    }
+
+    /** Chat calls answered by the fallback model in the last 24 hours, on every instance sharing the database. */
+    static long fallbacksLastDay(Jdbi jdbi) {
+        return jdbi.withHandle(h -> h.createQuery("select count(*) from openai_debug_events "
+                + "where kind = 'fallback' and created_at > now() - interval '1 day'").mapTo(Long.class).one());
+    }
+}
