@@ -37,9 +37,11 @@ class LauncherCommandsTest {
         Run rest = run("doctor");
         assertThat(rest.exit()).as(rest.out()).isZero();
         assertThat(rest.out()).contains("OK    JDK", "OK    database", "migrated", "built-in emulator",
-                "chat model gpt-4o-mini: a REST model");
+                "chat model gpt-4o-mini: a REST model", "chat API type: REST", "chat fallbacks in the last 24 h: ");
+        assertThat(rest.out()).startsWith("Switchboard " + dev.switchboard.config.Version.VALUE);
         Run realtime = run(Map.of("SWITCHBOARD_LLM_MODEL", "gpt-realtime"), "doctor");
-        assertThat(realtime.out()).contains("chat model gpt-realtime: a Realtime model");
+        assertThat(realtime.out()).contains("chat model gpt-realtime: a Realtime model",
+                "chat API type: Realtime WebSocket; fallback model gpt-4o-mini over REST");
     }
 
     @Test

@@ -42,13 +42,7 @@ final class StatusRoutes {
                 .put("fallback_model", chat.fallbackModel());
         status.putObject("upstream").put("base_url", upstream.baseUrl().toString()).put("reachable", probe.reachable())
                 .put("status", probe.status()).put("key_accepted", probe.keyAccepted());
-        status.putObject("fallbacks").put("since_start", chats.fallbacks()).put("last_24h", fallbacksLastDay(jdbi));
+        status.putObject("fallbacks").put("since_start", chats.fallbacks()).put("last_24h", ChatFallbacks.lastDay(jdbi));
         ctx.json(status);
-    }
-
-    /** Chat calls answered by the fallback model in the last 24 hours, on every instance sharing the database. */
-    static long fallbacksLastDay(Jdbi jdbi) {
-        return jdbi.withHandle(h -> h.createQuery("select count(*) from openai_debug_events "
-                + "where kind = 'fallback' and created_at > now() - interval '1 day'").mapTo(Long.class).one());
     }
 }

@@ -33,6 +33,7 @@ public final class DoctorCommand {
     }
 
     public int run() {
+        out.println("Switchboard " + dev.switchboard.config.Version.VALUE);
         checkJdk();
         Settings settings = checkConfiguration();
         if (settings != null) {
@@ -68,8 +69,10 @@ public final class DoctorCommand {
                 return;
             }
             int pending = database.pendingMigrations();
-            if (pending == 0) ok("database " + database.description() + ", migrated");
-            else fail("database " + database.description() + ": " + pending + " migration(s) pending",
+            if (pending == 0) {
+                ok("database " + database.description() + ", migrated");
+                info("chat fallbacks in the last 24 h: " + dev.switchboard.chat.ChatFallbacks.lastDay(database.jdbi()));
+            } else fail("database " + database.description() + ": " + pending + " migration(s) pending",
                     "start the gateway once (./switchboard): it migrates at start-up");
         } catch (Exception e) {
             fail("database", e.getMessage() + (settings.database().embedded() ? "" : "; check DATABASE_URL"));
@@ -111,6 +114,8 @@ public final class DoctorCommand {
         String model = settings.models().chatModel();
         String type = ModelSettings.isRealtimeModel(model) ? "a Realtime model, answered over the Realtime WebSocket"
                 : "a REST model, answered over Chat Completions";
+        info("chat API type: " + settings.models().chatApiType() + "; fallback model " + settings.chat().fallbackModel()
+                + " over REST");
         if (upstreamModels.isEmpty() || upstreamModels.contains(model)) {
             ok("chat model " + model + ": " + type);
         } else {
@@ -128,6 +133,10 @@ public final class DoctorCommand {
             // an upstream without a model list: the model check is skipped
         }
         return ids;
+    }
+
+    private void info(String what) {
+        out.println("      " + what);
     }
 
     private void ok(String what) {
