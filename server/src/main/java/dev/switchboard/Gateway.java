@@ -1,8 +1,10 @@
 package dev.switchboard;
 
 import dev.switchboard.admin.ActivityAdminRoutes;
+import dev.switchboard.agent.AgentAdminRoutes;
 import dev.switchboard.agent.AgentRoutes;
 import dev.switchboard.chat.ChatModule;
+import dev.switchboard.realtime.RealtimeAdminRoutes;
 import dev.switchboard.agent.ToolExecutor;
 import dev.switchboard.agent.ToolRegistry;
 import dev.switchboard.agent.VisionOcrTool;
@@ -158,6 +160,8 @@ public final class Gateway implements AutoCloseable {
                     },
                     new KeyAdminRoutes(keys, bodies)::register,
                     new ActivityAdminRoutes(requestLog, liveStreams)::register,
+                    new AgentAdminRoutes(database.jdbi())::register,
+                    new RealtimeAdminRoutes(database.jdbi())::register,
                     new StreamRoutes(follower)::register,
                     assistants::register,
                     agent::register,

@@ -19,8 +19,8 @@ import java.util.List;
 /**
  * What the gateway is doing, for administrators: {@code GET /api/admin/requests} (recent requests with usage,
  * newest first, paged with {@code limit} and {@code before}), {@code GET /api/admin/usage} (tokens per key),
- * {@code GET /api/admin/streams} (streams live on this instance) and {@code DELETE /api/admin/streams/{id}}
- * (cancel one).
+ * {@code GET /api/admin/streams} (streams live on this instance), {@code DELETE /api/admin/streams/{id}}
+ * (cancel one) and {@code GET /api/admin/debug-events} (the debug event log, filtered by kind and request id).
  */
 public final class ActivityAdminRoutes {
     private static final int MAX_PAGE = 200;
@@ -38,6 +38,7 @@ public final class ActivityAdminRoutes {
         routes.get("/api/admin/usage", this::usage);
         routes.get("/api/admin/streams", this::liveStreams);
         routes.delete("/api/admin/streams/{id}", this::cancel);
+        routes.get("/api/admin/debug-events", this::debugEvents);
     }
 
     private void recentRequests(Context ctx) {
@@ -79,6 +80,20 @@ public final class ActivityAdminRoutes {
                     .put("events", exchange.events());
         }
         json(ctx, body);
+    }
+
+    /** {@code ?kind=&request_id=&limit=&before=}: the debug event log, newest first. */
+    private void debugEvents(Context ctx) {
+        int limit = intParam(ctx, "limit", 50, 1, 200);
+        String before = ctx.queryParam("before");
+        String kind = blankToNull(ctx.queryParam("kind"));
+        String requestId = blankToNull(ctx.queryParam("request_id"));
+        var rows = requests.debugEvents(kind, requestId, limit + 1, before == null ? null : parseLong(before));
+        json(ctx, dev.switchboard.web.Paging.page(rows, limit, row -> row, row -> row.path("id").asLong()));
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value.trim();
     }
 
     private void cancel(Context ctx) {

@@ -40,6 +40,22 @@ final class AgentRepository {
                 .bind("owner", owner).bind("before", before).bind("limit", limit).map((rs, ctx) -> session(rs)).list());
     }
 
+    /** Every owner's sessions, newest first: the admin view. */
+    List<ObjectNode> listAllSessions(int limit, String before) {
+        return jdbi.withHandle(h -> h.createQuery("select * from agent_sessions "
+                        + (before == null ? "" : "where created_at < (select created_at from agent_sessions where id = :before) ")
+                        + "order by created_at desc, id limit :limit")
+                .bind("before", before).bind("limit", limit).map((rs, ctx) -> session(rs).put("owner", rs.getString("owner"))).list());
+    }
+
+    /** A session's runs whoever owns it, newest first: the admin view. */
+    List<ObjectNode> listAllRuns(String sessionId, int limit, String before) {
+        return jdbi.withHandle(h -> h.createQuery("select * from agent_runs where session_id = :session "
+                        + (before == null ? "" : "and created_at < (select created_at from agent_runs where id = :before) ")
+                        + "order by created_at desc, id limit :limit")
+                .bind("session", sessionId).bind("before", before).bind("limit", limit).map((rs, ctx) -> run(rs)).list());
+    }
+
     void setLastResponse(String sessionId, String responseId) {
         jdbi.useHandle(h -> h.createUpdate("update agent_sessions set last_response_id = :r, updated_at = now() where id = :id")
                 .bind("id", sessionId).bind("r", responseId).execute());

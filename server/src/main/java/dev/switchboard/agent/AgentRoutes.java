@@ -17,8 +17,9 @@ import org.jdbi.v3.core.Jdbi;
 
 /**
  * Agent sessions and agent streaming (seed 003): {@code POST /api/agent/sessions}, {@code GET /api/agent/sessions},
- * {@code GET /api/agent/sessions/{id}}, {@code GET /api/agent/sessions/{id}/runs}, and {@code POST /api/agent/stream}
- * ({@code ?raw=true} interleaves the upstream Responses events), which answers only with OPENAI_STREAMING_ENABLED.
+ * {@code GET /api/agent/sessions/{id}}, {@code GET /api/agent/sessions/{id}/runs}, {@code POST /api/agent/stream}
+ * ({@code ?raw=true} interleaves the upstream Responses events), which answers only with OPENAI_STREAMING_ENABLED,
+ * {@code POST /api/agent/runs/{id}/cancel}, and {@code GET /api/agent/capabilities} (streaming on or off, the tools).
  */
 public final class AgentRoutes {
     private final AgentSessions sessions;
@@ -26,6 +27,8 @@ public final class AgentRoutes {
     private final LogFollower follower;
     private final RequestBodies bodies;
     private final boolean streamingEnabled;
+    private final String defaultModel;
+    private final ToolRegistry tools;
 
     public AgentRoutes(Jdbi jdbi, RequestBodies bodies, LogFollower follower, AgentRunner.Deps deps, String defaultModel,
                        boolean streamingEnabled) {
@@ -35,6 +38,8 @@ public final class AgentRoutes {
         this.follower = follower;
         this.bodies = bodies;
         this.streamingEnabled = streamingEnabled;
+        this.defaultModel = defaultModel;
+        this.tools = deps.tools().registry();
     }
 
     /** The tools every gateway has. */
@@ -58,6 +63,27 @@ public final class AgentRoutes {
         routes.get("/api/agent/sessions/{id}", ctx -> json(ctx, sessions.retrieve(owner(ctx), ctx.pathParam("id"))));
         routes.get("/api/agent/sessions/{id}/runs", ctx -> json(ctx, sessions.runs(owner(ctx), ctx.pathParam("id"), limit(ctx))));
         routes.post("/api/agent/stream", this::stream);
+        routes.post("/api/agent/runs/{id}/cancel", this::cancel);
+        routes.get("/api/agent/capabilities", this::capabilities);
+    }
+
+    /** Stops one of the caller's runs going on this instance. */
+    private void cancel(Context ctx) {
+        String id = ctx.pathParam("id");
+        if (!runner.cancel(owner(ctx), id)) {
+            throw GatewayException.notFound("Agent run '" + id + "' in progress on this instance");
+        }
+        json(ctx, Json.object().put("id", id).put("object", "agent.run").put("status", "cancelling"));
+    }
+
+    /** What a client of the agent routes can use here: whether streaming is on, the tools, the default model. */
+    private void capabilities(Context ctx) {
+        ObjectNode body = Json.object().put("object", "agent.capabilities").put("streaming_enabled", streamingEnabled)
+                .put("default_model", defaultModel);
+        var tools = body.putArray("tools");
+        this.tools.all().stream().sorted(java.util.Comparator.comparing(AgentTool::name))
+                .forEach(tool -> tools.addObject().put("name", tool.name()).put("description", tool.description()));
+        json(ctx, body);
     }
 
     private void stream(Context ctx) throws Exception {

@@ -40,6 +40,8 @@ final class AgentRunner {
 
     private final Deps deps;
     private final AgentRepository repository;
+    /** Runs going on this instance, by run id, so that their owner can stop them. */
+    private final java.util.Map<String, Turn> running = new java.util.concurrent.ConcurrentHashMap<>();
 
     AgentRunner(Deps deps, AgentRepository repository) {
         this.deps = deps;
@@ -58,17 +60,30 @@ final class AgentRunner {
         repository.insertRun(runId, session.get("id").asText(), caller.owner(), inputContent, streamId);
         Thread.ofVirtual().name("agent-" + runId).start(() -> {
             Turn turn = new Turn(caller, requestId, session, runId, streamId, raw);
+            running.put(runId, turn);
             try {
                 turn.run(inputContent);
             } catch (RuntimeException e) {
                 LOG.error("Agent run {} failed in the gateway", runId, e);
                 turn.fail("internal_error", "The gateway failed while running the agent.");
             } finally {
+                running.remove(runId);
                 turn.emit("done", null);
                 deps.log().finish(streamId);
             }
         });
         return new Started(runId, streamId);
+    }
+
+    /**
+     * Stops one of {@code owner}'s runs going on this instance: the model call in progress is closed, and the run
+     * ends with {@code run-cancelled}. False when no such run is going here.
+     */
+    boolean cancel(String owner, String runId) {
+        Turn turn = running.get(runId);
+        if (turn == null || !turn.caller.owner().equals(owner)) return false;
+        turn.cancel();
+        return true;
     }
 
     /** One run's state, on its own thread. */
@@ -85,6 +100,8 @@ final class AgentRunner {
         private final ArrayNode responseIds = Json.MAPPER.createArrayNode();
         private long inputTokens;
         private long outputTokens;
+        private volatile boolean cancelled;
+        private volatile dev.switchboard.upstream.UpstreamResponse current;
 
         Turn(Caller caller, String requestId, ObjectNode session, String runId, String streamId, boolean raw) {
             this.caller = caller;
@@ -101,6 +118,11 @@ final class AgentRunner {
             String previous = session.path("last_response_id").asText(null);
             for (int round = 0; ; round++) {
                 Round result = callModel(input, previous);
+                if (cancelled) {
+                    emit("run-cancelled", Json.object().put("run_id", runId));
+                    record("cancelled", null, true);
+                    return;
+                }
                 if (result.failure != null) {
                     fail(result.failureCode, result.failure);
                     return;
@@ -125,6 +147,12 @@ final class AgentRunner {
                 for (ObjectNode call : result.calls) input.add(execute(call));
                 record("in_progress", null, false);
             }
+        }
+
+        void cancel() {
+            cancelled = true;
+            var response = current;
+            if (response != null) response.close();
         }
 
         /** Runs one tool call with the timeout; returns the function_call_output item for the model. */
@@ -157,7 +185,11 @@ final class AgentRunner {
             Exchange exchange = new Exchange(roundId, caller.keyId(), caller.keyName(), caller.owner(), "/v1/responses",
                     session.path("model").asText(), true, deps.listener());
             OwnStream.Result result = OwnStream.read(deps.upstream(), UpstreamRequest.postJson("/responses", request, roundId),
-                    exchange, response -> { }, event -> {
+                    exchange, response -> {
+                        current = response;
+                        // Cancelled while the request was being sent: close what just opened.
+                        if (cancelled) response.close();
+                    }, event -> {
                         if (raw) emit("upstream", event);
                         return onEvent(event, round);
                     });

@@ -42,6 +42,14 @@ final class ApiKeyRepository {
                 .map((rs, ctx) -> read(rs)).list());
     }
 
+    /** Newest first; {@code before} is a key id whose older neighbours are wanted. */
+    List<ApiKey> page(int limit, String before) {
+        return jdbi.withHandle(h -> h.createQuery("select " + COLUMNS + " from api_keys "
+                        + (before == null ? "" : "where created_at < (select created_at from api_keys where id = :before) ")
+                        + "order by created_at desc, id limit :limit")
+                .bind("before", before).bind("limit", limit).map((rs, ctx) -> read(rs)).list());
+    }
+
     /** Revokes a key and notifies every gateway instance (see {@link RevocationListener}), in one transaction. */
     Optional<ApiKey> revoke(String id) {
         return jdbi.inTransaction(h -> {

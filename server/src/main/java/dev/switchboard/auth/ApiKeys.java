@@ -64,6 +64,11 @@ public final class ApiKeys implements AutoCloseable {
         return repository.list();
     }
 
+    /** Newest first, {@code limit} of them, older than the key {@code before} when it is given. */
+    public List<ApiKey> page(int limit, String before) {
+        return repository.page(limit, before);
+    }
+
     /** Revokes a key; revoking twice keeps the first time. Empty when no key has that id. */
     public Optional<ApiKey> revoke(String id) {
         Optional<ApiKey> revoked = repository.revoke(id);

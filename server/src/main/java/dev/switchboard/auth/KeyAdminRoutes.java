@@ -43,9 +43,9 @@ public final class KeyAdminRoutes {
     }
 
     private void list(Context ctx) {
-        ObjectNode body = Json.object().put("object", "list");
-        var data = body.putArray("data");
-        keys.list().forEach(key -> data.add(describe(key)));
+        int limit = dev.switchboard.web.Paging.limit(ctx, 50, 200);
+        ObjectNode body = dev.switchboard.web.Paging.page(keys.page(limit + 1, ctx.queryParam("before")), limit,
+                KeyAdminRoutes::describe, ApiKey::id);
         ctx.contentType("application/json").result(Json.write(body));
     }
 

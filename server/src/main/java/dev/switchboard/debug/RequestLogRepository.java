@@ -155,6 +155,50 @@ public final class RequestLogRepository {
                 .map((rs, ctx) -> read(rs)).list());
     }
 
+    /**
+     * Debug events, newest first, filtered by {@code kind} and by a request id prefix (a realtime session's events
+     * share its request id), when given; {@code beforeId} pages back.
+     */
+    public List<com.fasterxml.jackson.databind.node.ObjectNode> debugEvents(String kind, String requestId, int limit, Long beforeId) {
+        return jdbi.withHandle(h -> h.createQuery("select * from openai_debug_events where true "
+                        + (kind == null ? "" : "and kind = :kind ")
+                        + (requestId == null ? "" : "and request_id like :request escape '\\' ")
+                        + (beforeId == null ? "" : "and id < :before ")
+                        + "order by id desc limit :limit")
+                .bind("kind", kind).bind("request", requestId == null ? null : likePrefix(requestId))
+                .bind("before", beforeId).bind("limit", limit)
+                .map((rs, ctx) -> debugEvent(rs)).list());
+    }
+
+    private static String likePrefix(String value) {
+        return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+    }
+
+    private static com.fasterxml.jackson.databind.node.ObjectNode debugEvent(java.sql.ResultSet rs) throws SQLException {
+        var event = dev.switchboard.web.Json.object().put("id", rs.getLong("id")).put("object", "gateway.debug_event")
+                .put("request_id", rs.getString("request_id")).put("upstream_request_id", rs.getString("upstream_request_id"))
+                .put("kind", rs.getString("kind")).put("key_id", rs.getString("key_id")).put("endpoint", rs.getString("endpoint"))
+                .put("model", rs.getString("model"));
+        event.set("status", rs.getObject("status") == null ? null : dev.switchboard.web.Json.MAPPER.valueToTree(rs.getInt("status")));
+        event.set("ttfb_ms", rs.getObject("ttfb_ms") == null ? null : dev.switchboard.web.Json.MAPPER.valueToTree(rs.getInt("ttfb_ms")));
+        event.set("duration_ms", rs.getObject("duration_ms") == null ? null
+                : dev.switchboard.web.Json.MAPPER.valueToTree(rs.getInt("duration_ms")));
+        event.set("usage", parseJson(rs.getString("usage")));
+        event.set("error", parseJson(rs.getString("error")));
+        event.set("payload", parseJson(rs.getString("payload")));
+        event.put("created_at", rs.getTimestamp("created_at").toInstant().toString());
+        return event;
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode parseJson(String json) {
+        if (json == null) return dev.switchboard.web.Json.MAPPER.nullNode();
+        try {
+            return dev.switchboard.web.Json.MAPPER.readTree(json);
+        } catch (java.io.IOException e) {
+            return dev.switchboard.web.Json.MAPPER.getNodeFactory().textNode(json);
+        }
+    }
+
     /** Token totals per key. */
     public List<KeyUsage> usageByKey() {
         return jdbi.withHandle(h -> h.createQuery("""

@@ -61,6 +61,16 @@ final class VoiceSessionRepository {
                 .bind("id", id).bind("owner", owner).map((rs, ctx) -> row(rs)).findOne());
     }
 
+    /** Every owner's sessions, newest first, of one kind when {@code kind} is given: the admin view. */
+    java.util.List<ObjectNode> listAll(int limit, String before, String kind) {
+        return jdbi.withHandle(h -> h.createQuery("select * from chatkit_sessions where true "
+                        + (kind == null ? "" : "and kind = :kind ")
+                        + (before == null ? "" : "and created_at < (select created_at from chatkit_sessions where id = :before) ")
+                        + "order by created_at desc, id limit :limit")
+                .bind("kind", kind).bind("before", before).bind("limit", limit)
+                .map((rs, ctx) -> row(rs).put("owner", rs.getString("owner"))).list());
+    }
+
     /** A WebRTC call's session, by the call's upstream id. */
     Optional<ObjectNode> findCall(String owner, String callId) {
         return jdbi.withHandle(h -> h.createQuery(

@@ -55,6 +55,15 @@ class ApiKeysTest {
         HttpResponse<String> listed = gw.send(admin("/api/admin/keys").GET());
         assertThat(listed.statusCode()).isEqualTo(200);
         assertThat(listed.body()).contains(key.path("id").asText(), "mobile-app").doesNotContain(secret);
+        // Newest first, a page at a time.
+        JsonNode first = Json.MAPPER.readTree(gw.send(admin("/api/admin/keys?limit=1").GET()).body());
+        assertThat(first.path("data")).hasSize(1);
+        assertThat(first.path("data").get(0).path("id").asText()).isEqualTo(key.path("id").asText());
+        assertThat(first.path("has_more").asBoolean()).isTrue();
+        JsonNode second = Json.MAPPER.readTree(gw.send(admin("/api/admin/keys?limit=1&before="
+                + first.path("next_before").asText()).GET()).body());
+        assertThat(second.path("data").get(0).path("id").asText()).isNotEqualTo(key.path("id").asText());
+        assertError(gw.send(admin("/api/admin/keys?limit=0").GET()), 400, "invalid_value");
 
         HttpResponse<String> revoked = gw.send(admin("/api/admin/keys/" + key.path("id").asText()).DELETE());
         assertThat(revoked.statusCode()).isEqualTo(200);
