@@ -41,6 +41,7 @@ import dev.switchboard.stream.StreamRelay;
 import dev.switchboard.stream.StreamRoutes;
 import dev.switchboard.upstream.UpstreamClient;
 import dev.switchboard.web.HttpServer;
+import dev.switchboard.web.Pages;
 import dev.switchboard.web.RequestBodies;
 import io.javalin.config.RoutesConfig;
 import java.io.IOException;
@@ -50,6 +51,7 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -168,6 +170,8 @@ public final class Gateway implements AutoCloseable {
                     documents::register,
                     realtime::register,
                     chat::register,
+                    r -> Pages.register(r, Map.of("/agent-chat", "agent-chat.html", "/realtime", "realtime.html",
+                            "/admin", "admin.html")),
                     new OpenAiRoutes(upstream, relay, listener, bodies)::register);
             McpEndpoint mcp = new McpEndpoint(keys, agentTools, recorder);
             started.add(mcp);

@@ -55,6 +55,15 @@ public final class HeadlessChromium implements AutoCloseable {
         }
     }
 
+    /** Opens one of the gateway's pages and signs in with {@code key}. */
+    public void signIn(String url, String key) {
+        driver.get(url);
+        await("the sign-in form", Duration.ofSeconds(10), () -> driver.findElement(By.id("signin")).isDisplayed());
+        type("signin-key", key);
+        click("signin-submit");
+        await("the signed-in page", Duration.ofSeconds(10), () -> driver.findElement(By.id("app")).isDisplayed());
+    }
+
     public String text(String id) {
         return driver.findElement(By.id(id)).getText();
     }
@@ -74,7 +83,8 @@ public final class HeadlessChromium implements AutoCloseable {
         long deadline = System.nanoTime() + limit.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("The page did not reach: " + what + " (status: '" + text("status") + "')");
+                throw new AssertionError("The page did not reach: " + what + " (page text: '"
+                        + driver.findElement(By.tagName("body")).getText().replace("\n", " | ") + "')");
             }
             try {
                 Thread.sleep(50);

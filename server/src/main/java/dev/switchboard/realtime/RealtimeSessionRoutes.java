@@ -55,7 +55,6 @@ final class RealtimeSessionRoutes {
         routes.post("/api/realtime/session", this::create);
         routes.get("/api/realtime/session/{id}", this::retrieve);
         routes.post("/api/realtime/calls/{callId}/hangup", this::hangUp);
-        routes.get("/realtime/call", dev.switchboard.web.Pages.page("realtime-call.html"));
     }
 
     /** What a client needs before it makes its offer: the ICE servers, the models, the defaults. */

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 
 /**
- * WebRTC calls brokered by the gateway, made from its call page in headless Chromium with a fake microphone: the
+ * WebRTC calls brokered by the gateway, made from its Realtime console in headless Chromium with a fake microphone: the
  * offer goes through {@code POST /api/realtime/session} to the emulator's real WebRTC peer, events flow over the
  * data channel, and the gateway's sideband writes the transcript to the database and ends calls that run too long.
  */
@@ -45,11 +45,12 @@ class RealtimeWebRtcTest {
     @Test
     void aBrowserCallGoesThroughTheGatewayAndTheSidebandKeepsItsTranscript() throws Exception {
         try (HeadlessChromium browser = HeadlessChromium.start(HeadlessChromium.silentWav(temp, 2))) {
-            browser.driver.get(gw.url("/realtime/call"));
-            browser.type("key", gw.clientKey);
-            browser.click("start");
-            browser.await("a connected call", Duration.ofSeconds(20), () -> browser.text("status").startsWith("Connected"));
-            assertThat(browser.driver.findElements(By.cssSelector("#events [data-type='session.created']"))).hasSize(1);
+            browser.signIn(gw.url("/realtime"), gw.clientKey);
+            browser.click("connect");
+            browser.await("a connected call", Duration.ofSeconds(20), () -> browser.text("state").equals("connected"));
+            browser.click("mic-start");
+            browser.await("session.created", Duration.ofSeconds(5),
+                    () -> browser.driver.findElements(By.cssSelector("#events [data-type='session.created']")).size() == 1);
 
             String sessionId = browser.driver.findElement(By.tagName("body")).getDomAttribute("data-session-id");
             JsonNode row = json(gw.send(gw.get("/api/realtime/session/" + sessionId)));
@@ -61,14 +62,16 @@ class RealtimeWebRtcTest {
 
             browser.type("message", "hello over webrtc");
             browser.click("send");
-            browser.await("the model's reply", Duration.ofSeconds(10), () -> browser.text("reply").equals("Echo: hello over webrtc"));
+            browser.await("the model's reply", Duration.ofSeconds(10), () -> browser.driver
+                    .findElements(By.cssSelector("#transcript [data-role='assistant']")).stream()
+                    .anyMatch(reply -> reply.getText().equals("Echo: hello over webrtc")));
 
             // The microphone's audio reached OpenAI's side of the call.
             awaitTrue(() -> gw.emulator.realtimeCall(callId).map(c -> c.audioMillisReceived() > 500).orElse(false));
             assertThat(gw.emulator.realtimeCall(callId).orElseThrow().sidebands()).isEqualTo(1);
 
             browser.click("hangup");
-            browser.await("the end of the call", Duration.ofSeconds(10), () -> browser.text("status").equals("You hung up."));
+            browser.await("the end of the call", Duration.ofSeconds(10), () -> browser.text("state").equals("closed: you hung up"));
             JsonNode ended = awaitEnded(sessionId);
             assertThat(ended.path("transcript")).hasSize(2);
             assertThat(ended.path("transcript").get(0).path("role").asText()).isEqualTo("user");
@@ -102,7 +105,7 @@ class RealtimeWebRtcTest {
         String agent = json(gw.send(gw.post("/api/agent/sessions",
                 "{\"name\":\"concierge\",\"model\":\"gpt-4o-mini\",\"instructions\":\"Answer as a hotel concierge.\"}"))).path("id").asText();
         try (HeadlessChromium browser = HeadlessChromium.start(HeadlessChromium.silentWav(temp, 1))) {
-            browser.driver.get(gw.url("/realtime/call"));
+            browser.signIn(gw.url("/realtime"), gw.clientKey);
             browser.driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(40));
 
             Map<?, ?> first = browserCall(browser, "/api/agent/realtime/session", "{\"agentSessionId\":\"" + agent + "\"}", "where is breakfast");
@@ -193,11 +196,10 @@ class RealtimeWebRtcTest {
     void theMaximumSessionLengthHangsTheCallUp(@TempDir Path profile) throws Exception {
         try (TestGateway own = TestGateway.start(Map.of("OPENAI_REALTIME_ENABLED", "true", "SWITCHBOARD_REALTIME_MAX_SESSION", "2s"));
              HeadlessChromium browser = HeadlessChromium.start(HeadlessChromium.silentWav(profile, 1))) {
-            browser.driver.get(own.url("/realtime/call"));
-            browser.type("key", own.clientKey);
-            browser.click("start");
-            browser.await("a connected call", Duration.ofSeconds(20), () -> browser.text("status").startsWith("Connected"));
-            browser.await("the gateway ending the call", Duration.ofSeconds(20), () -> browser.text("status").equals("The call has ended."));
+            browser.signIn(own.url("/realtime"), own.clientKey);
+            browser.click("connect");
+            browser.await("a connected call", Duration.ofSeconds(20), () -> browser.text("state").equals("connected"));
+            browser.await("the gateway ending the call", Duration.ofSeconds(20), () -> browser.text("state").equals("closed: the call ended"));
             awaitTrue(() -> requestLog(own, "/v1/realtime?call_id", "max_session_length") == 1);
             awaitTrue(() -> own.emulator.realtimeCalls() == 0);
         }
