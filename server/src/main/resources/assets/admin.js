@@ -9,6 +9,7 @@ requireSignIn({ check: "/api/admin/status", purpose: "The admin page needs an ad
 function ready() {
   $("refresh-status").onclick = loadStatus;
   $("create-key").onsubmit = (event) => { event.preventDefault(); createKey(); };
+  $("new-key-done").onclick = () => { $("new-key").textContent = ""; $("new-key-box").hidden = true; };
   $("refresh-streams").onclick = loadStreams;
   $("realtime-kind").onchange = () => realtime.reload();
   $("debug-filter").onsubmit = (event) => { event.preventDefault(); debug.reload(); };
@@ -68,12 +69,12 @@ async function createKey() {
   if ($("key-owner").value.trim()) body.owner = $("key-owner").value.trim();
   try {
     const key = await api("/api/admin/keys", { method: "POST", body });
-    $("new-key").hidden = false;
+    $("new-key-box").hidden = false;
     $("new-key").textContent = "New key for " + key.name + " (shown once, store it now): " + key.key;
     $("create-key").reset();
     keys.reload();
   } catch (error) {
-    $("new-key").hidden = false;
+    $("new-key-box").hidden = false;
     $("new-key").textContent = error.message;
   }
 }

@@ -82,7 +82,7 @@ async function stream(input) {
   resetEvents();
   const started = performance.now();
   let firstToken = null;
-  const answer = addMessage("assistant", "");
+  let answer = null; // made at the first text, so that tool calls before it read in order
   const controller = new AbortController();
   $("send").disabled = true;
   $("stop").disabled = false;
@@ -101,13 +101,14 @@ async function stream(input) {
             firstToken = performance.now() - started;
             $("ttft").textContent = Math.round(firstToken) + " ms";
           }
+          if (!answer) answer = addMessage("assistant", "");
           answer.textContent += event.data.delta;
           break;
         case "tool-call":
-          addMessage("tool", "🔧 " + event.data.name.replaceAll("__", ".") + "(" + event.data.arguments + ")");
+          addMessage("tool", "Tool call: " + event.data.name.replaceAll("__", ".") + "(" + event.data.arguments + ")");
           break;
         case "tool-result":
-          addMessage("tool", "↳ " + (event.data.error ? "error: " + event.data.error : event.data.output));
+          addMessage("tool", "Tool result: " + (event.data.error ? "error: " + event.data.error : event.data.output));
           break;
         case "run-completed":
           $("tokens").textContent = event.data.usage ? event.data.usage.total_tokens : "–";
@@ -128,7 +129,6 @@ async function stream(input) {
     run = null;
     $("send").disabled = !capabilities.streaming_enabled;
     $("stop").disabled = true;
-    if (!answer.textContent) answer.remove();
   }
 }
 

@@ -57,8 +57,8 @@ export function requireSignIn({ check, purpose, ready }) {
       await api(check);
     } catch (e) {
       sessionStorage.removeItem(STORAGE);
-      showForm(e.status === 401 ? "That key was not accepted." : e.status === 403
-        ? "That key may not use this page: " + e.message : e.message);
+      // The gateway's message says what to do (an admin key is needed, Realtime is off, …).
+      showForm(e.status === 401 ? "That key was not accepted: " + e.message : e.message);
       return;
     }
     form.hidden = true;

@@ -31,6 +31,18 @@ public final class HeadlessChromium implements AutoCloseable {
 
     /** A browser whose microphone plays {@code microphone} (a WAV file) in a loop. */
     public static HeadlessChromium start(Path microphone) {
+        return start("--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                "--use-file-for-fake-audio-capture=" + microphone,
+                // Screen capture picks the whole (virtual) screen without asking.
+                "--auto-select-desktop-capture-source=Entire screen");
+    }
+
+    /** A browser that refuses every permission prompt: the microphone is denied, as a user who clicked Block. */
+    public static HeadlessChromium denyingPermissions() {
+        return start("--deny-permission-prompts", "--use-fake-device-for-media-stream");
+    }
+
+    private static HeadlessChromium start(String... mediaFlags) {
         if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
             throw new IllegalStateException("The browser tests need Debian's Chromium and its driver: "
                     + "apt-get install chromium chromium-driver (.ci/run does it).");
@@ -41,12 +53,11 @@ public final class HeadlessChromium implements AutoCloseable {
             options.setBinary(CHROMIUM.toFile());
             options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                    "--disable-dev-shm-usage", "--user-data-dir=" + profile,
-                    "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-                    "--use-file-for-fake-audio-capture=" + microphone,
+                    "--disable-dev-shm-usage", "--user-data-dir=" + profile, "--window-size=1360,1000",
                     "--autoplay-policy=no-user-gesture-required",
                     // Host candidates with real addresses, not mDNS names that a non-browser peer cannot resolve.
                     "--disable-features=WebRtcHideLocalIpsWithMdns");
+            options.addArguments(mediaFlags);
             ChromeDriverService service = new ChromeDriverService.Builder()
                     .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
             return new HeadlessChromium(new ChromeDriver(service, options), profile);
@@ -81,7 +92,7 @@ public final class HeadlessChromium implements AutoCloseable {
     /** Waits for the page to reach a state; fails with {@code what} and the page's status line. */
     public void await(String what, Duration limit, BooleanSupplier condition) {
         long deadline = System.nanoTime() + limit.toNanos();
-        while (!condition.getAsBoolean()) {
+        while (!holds(condition)) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("The page did not reach: " + what + " (page text: '"
                         + driver.findElement(By.tagName("body")).getText().replace("\n", " | ") + "')");
@@ -92,6 +103,16 @@ public final class HeadlessChromium implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new AssertionError("interrupted", e);
             }
+        }
+    }
+
+    /** A condition read from a page that is changing: an element replaced or not there yet means "not yet". */
+    private static boolean holds(BooleanSupplier condition) {
+        try {
+            return condition.getAsBoolean();
+        } catch (org.openqa.selenium.StaleElementReferenceException | org.openqa.selenium.NoSuchElementException
+                 | java.util.NoSuchElementException notYet) {
+            return false;
         }
     }
 
@@ -110,14 +131,34 @@ public final class HeadlessChromium implements AutoCloseable {
 
     /** A WAV file of {@code seconds} of silence, 48 kHz mono PCM16: a microphone in a quiet room. */
     public static Path silentWav(Path directory, int seconds) {
+        return wav(directory.resolve("silence.wav"), seconds, 0);
+    }
+
+    /** A WAV file of {@code seconds} of a 440 Hz tone: a microphone that hears something. */
+    public static Path toneWav(Path directory, int seconds) {
+        return wav(directory.resolve("tone.wav"), seconds, 8000);
+    }
+
+    /** Writes the page as a PNG to {@code docs/screenshots/NAME.png} in the repository. */
+    public void screenshot(String name) {
+        try {
+            Path directory = Path.of(System.getProperty("user.dir")).resolveSibling("docs").resolve("screenshots");
+            Files.createDirectories(directory);
+            Files.write(directory.resolve(name + ".png"), driver.getScreenshotAs(org.openqa.selenium.OutputType.BYTES));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Path wav(Path file, int seconds, int amplitude) {
         int samples = 48_000 * seconds;
         ByteBuffer wav = ByteBuffer.allocate(44 + samples * 2).order(ByteOrder.LITTLE_ENDIAN);
         wav.put("RIFF".getBytes()).putInt(36 + samples * 2).put("WAVE".getBytes());
         wav.put("fmt ".getBytes()).putInt(16).putShort((short) 1).putShort((short) 1).putInt(48_000).putInt(96_000)
                 .putShort((short) 2).putShort((short) 16);
         wav.put("data".getBytes()).putInt(samples * 2);
+        for (int i = 0; i < samples; i++) wav.putShort((short) (amplitude * Math.sin(2 * Math.PI * 440 * i / 48_000.0)));
         try {
-            Path file = directory.resolve("microphone.wav");
             Files.write(file, wav.array());
             return file;
         } catch (IOException e) {
