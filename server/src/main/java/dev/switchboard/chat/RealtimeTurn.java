@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.observe.Exchange;
 import dev.switchboard.observe.Usage;
 import dev.switchboard.realtime.UpstreamLeg;
+import dev.switchboard.realtime.WholeEvents;
 import dev.switchboard.stream.ClientGoneException;
 import dev.switchboard.web.Json;
 import java.net.http.WebSocket;
@@ -23,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  * conversations never mix. Upstream events are queued by the socket's listener and read on the caller's thread,
  * which is the one that writes to the client.
  */
-final class RealtimeTurn implements UpstreamLeg.Quiet {
+final class RealtimeTurn extends WholeEvents {
     /** What the listener hands over: an event's text, or the end of the socket. */
     private record Closed(String why) {}
 
@@ -31,7 +32,6 @@ final class RealtimeTurn implements UpstreamLeg.Quiet {
     private static final Duration PING_INTERVAL = Duration.ofSeconds(2);
 
     private final BlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
-    private final StringBuilder partial = new StringBuilder();
 
     private RealtimeTurn() {}
 
@@ -136,20 +136,8 @@ final class RealtimeTurn implements UpstreamLeg.Quiet {
     }
 
     @Override
-    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-        partial.append(data);
-        if (last) {
-            inbox.add(partial.toString());
-            partial.setLength(0);
-        }
-        webSocket.request(1);
-        return null;
-    }
-
-    @Override
-    public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
-        webSocket.request(1);
-        return null;
+    protected void onEvent(String text) {
+        inbox.add(text);
     }
 
     @Override

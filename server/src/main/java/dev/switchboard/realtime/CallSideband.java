@@ -1,7 +1,6 @@
 package dev.switchboard.realtime;
 
 import java.net.http.WebSocket;
-import java.nio.ByteBuffer;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -13,13 +12,12 @@ import org.slf4j.LoggerFactory;
  * carries, and it can speak into the session (a restarted session's transcript). The call ends when OpenAI closes
  * the sideband: the client hung up, or the gateway did.
  */
-final class CallSideband implements UpstreamLeg.Quiet {
+final class CallSideband extends WholeEvents {
     private static final Logger LOG = LoggerFactory.getLogger(CallSideband.class);
 
     private final String callId;
     private final EventTap tap;
     private final Runnable onEnd;
-    private final StringBuilder partial = new StringBuilder();
     private volatile WebSocket socket;
     private volatile String endOutcome = "completed";
 
@@ -54,22 +52,9 @@ final class CallSideband implements UpstreamLeg.Quiet {
     }
 
     @Override
-    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-        partial.append(data);
-        if (last) {
-            String text = partial.toString();
-            partial.setLength(0);
-            tap.exchange().eventRelayed();
-            tap.observe("upstream", text);
-        }
-        webSocket.request(1);
-        return null;
-    }
-
-    @Override
-    public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
-        webSocket.request(1);
-        return null;
+    protected void onEvent(String text) {
+        tap.exchange().eventRelayed();
+        tap.observe("upstream", text);
     }
 
     @Override
