@@ -7,6 +7,7 @@ const $ = (id) => document.getElementById(id);
 let capabilities = null;
 let oldestSession = null;
 let run = null; // { id, controller }
+let stopAsked = false; // Stop pressed before the run's id arrived
 
 requireSignIn({ check: "/api/agent/capabilities", purpose: "The agent chat needs a gateway key.", ready });
 
@@ -93,6 +94,7 @@ async function stream(input) {
       body: JSON.stringify({ session_id: $("session").value, input }) });
     if (!response.ok) throw await apiError(response);
     run = { id: response.headers.get("X-Switchboard-Agent-Run-Id"), controller };
+    if (stopAsked) stop();
     for await (const event of readEvents(response)) {
       logEvent(event, performance.now() - started);
       switch (event.event) {
@@ -127,14 +129,18 @@ async function stream(input) {
     if (error.name !== "AbortError") $("run-status").textContent = error.message;
   } finally {
     run = null;
+    stopAsked = false;
     $("send").disabled = !capabilities.streaming_enabled;
     $("stop").disabled = true;
   }
 }
 
 async function stop() {
-  if (!run) return;
   $("stop").disabled = true;
+  if (!run) {
+    stopAsked = true;
+    return;
+  }
   try {
     await api("/api/agent/runs/" + encodeURIComponent(run.id) + "/cancel", { method: "POST", body: {} });
   } catch (error) {

@@ -87,7 +87,7 @@ class PagesTest {
             createSession(browser, "endless", "agent-page-endless", List.of());
             browser.type("input", "go on forever");
             browser.click("send");
-            browser.await("the answer starting", Duration.ofSeconds(10), () -> !lastMessage(browser, "assistant").isEmpty());
+            browser.await("the answer starting", Duration.ofSeconds(10), () -> events(browser, "text-delta") > 0);
             browser.click("stop");
             browser.await("the run stopped", Duration.ofSeconds(10), () -> browser.text("run-status").equals("Stopped."));
             assertThat(events(browser, "run-cancelled")).isEqualTo(1);
@@ -129,6 +129,10 @@ class PagesTest {
             browser.click("vad");
             browser.click("connect");
             browser.await("a connected call", Duration.ofSeconds(20), () -> browser.text("state").equals("connected"));
+            // The set-up was queued before the channel opened and sent first once it did.
+            browser.await("the session set up", Duration.ofSeconds(5), () -> events(browser, "session.updated") == 1);
+            assertThat(browser.driver.findElement(By.cssSelector("#events details[data-direction='out']")).getDomAttribute("data-type"))
+                    .isEqualTo("session.update");
             browser.click("mic-start");
             browser.await("the level meter moving", Duration.ofSeconds(10), () -> level(browser) > 0.05);
 
@@ -154,6 +158,31 @@ class PagesTest {
             browser.click("hangup");
             browser.await("the end of the call", Duration.ofSeconds(10), () -> browser.text("state").startsWith("closed"));
             assertThat(sessionId).startsWith("rtsess_");
+        }
+    }
+
+    @Test
+    void theRealtimeClientModuleIsolatesHandlersAndSaysWhyItCouldNotConnect() throws Exception {
+        try (HeadlessChromium browser = HeadlessChromium.start(HeadlessChromium.silentWav(temp, 1))) {
+            browser.signIn(gw.url("/realtime"), gw.clientKey);
+            Object result = browser.driver.executeAsyncScript("""
+                    const done = arguments[arguments.length - 1];
+                    import("/assets/realtime-client.js").then(async ({ createRealtime }) => {
+                      const client = createRealtime({ headers: () => ({ Authorization: "Bearer sb-not-a-key" }) });
+                      const states = [];
+                      client.on("state", () => { throw new Error("a broken handler"); });
+                      client.on("state", (change) => states.push(change.state));
+                      let error = null;
+                      await client.connect().catch((e) => { error = e.message; });
+                      done({ states, error, state: client.state });
+                    });
+                    """);
+            Map<?, ?> outcome = (Map<?, ?>) result;
+            // The second handler saw every change although the first one threw each time.
+            assertThat(outcome.get("states")).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.LIST)
+                    .containsExactly("connecting", "failed");
+            assertThat((String) outcome.get("error")).contains("The API key is not valid");
+            assertThat(outcome.get("state")).isEqualTo("failed");
         }
     }
 
