@@ -93,6 +93,10 @@ async function loadStreams() {
       el("td", {}, stream.model), el("td", {}, Math.round(stream.age_ms / 1000) + " s"), el("td", {}, stream.events),
       el("td", {}, el("button", { type: "button", class: "danger", onclick: () => cancelStream(stream.id) }, "Cancel")))));
     if (!streams.data.length) $("streams").append(el("tr", {}, el("td", { colspan: 7, class: "muted" }, "No stream is live.")));
+    if (streams.total > streams.data.length) {
+      $("streams").append(el("tr", {}, el("td", { colspan: 7, class: "muted" },
+        "The newest " + streams.data.length + " of " + streams.total + " live streams are shown.")));
+    }
   } catch (error) {
     $("streams").replaceChildren(el("tr", {}, el("td", { colspan: 7, class: "error-text" }, error.message)));
   }

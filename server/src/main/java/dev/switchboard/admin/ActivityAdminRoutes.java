@@ -69,7 +69,12 @@ public final class ActivityAdminRoutes {
         ObjectNode body = Json.object().put("object", "list");
         ArrayNode data = body.putArray("data");
         Instant now = Instant.now();
-        for (LiveStream stream : live.list()) {
+        // The newest first, and at most ?limit= of them: an instance may hold thousands.
+        List<LiveStream> streams = live.list().stream()
+                .sorted(java.util.Comparator.comparing((LiveStream s) -> s.meta().createdAt()).reversed()).toList();
+        int limit = intParam(ctx, "limit", 100, 1, 1000);
+        body.put("total", streams.size());
+        for (LiveStream stream : streams.subList(0, Math.min(limit, streams.size()))) {
             Exchange exchange = stream.exchange();
             data.addObject().put("id", stream.meta().id()).put("request_id", exchange.requestId())
                     .put("key_id", stream.meta().keyId()).put("key_name", exchange.keyName())

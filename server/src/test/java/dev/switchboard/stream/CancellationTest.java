@@ -78,6 +78,9 @@ public class CancellationTest {
         assertThat(mine.path("key_name").asText()).isEqualTo("test-client");
         assertThat(mine.path("age_ms").asLong()).isNotNegative();
         assertThat(mine.path("events").asLong()).isPositive();
+        JsonNode one = Json.MAPPER.readTree(gw.send(admin("/api/admin/streams?limit=1").GET()).body());
+        assertThat(one.path("data")).hasSize(1);
+        assertThat(one.path("total").asInt()).isGreaterThanOrEqualTo(1);
 
         assertThat(gw.send(admin("/api/admin/streams/" + streamId).DELETE()).statusCode()).isEqualTo(200);
         SseFrame last = null;
