@@ -110,6 +110,18 @@ public final class Emulator implements AutoCloseable {
         }
     }
 
+    /**
+     * Registers a script for every request (to {@code model}, or any model when it is "*") whose body contains
+     * {@code text}; earlier registrations are tried first.
+     */
+    public void scriptWhen(String model, String text, String scriptJson) {
+        try {
+            scripts.registerForText(model, text, Script.fromJson(Json.parse(scriptJson)));
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("Not a JSON script: " + scriptJson, e);
+        }
+    }
+
     public List<RecordedRequest> requests() {
         return requestLog.all();
     }
@@ -170,7 +182,7 @@ public final class Emulator implements AutoCloseable {
 
     private void registerScript(Context ctx) throws java.io.IOException {
         JsonNode body = Json.parse(ctx.body());
-        scripts.register(body.path("model").asText(), ScriptBook.parseRegistration(body));
+        if (!scripts.registerFrom(body)) scripts.register(body.path("model").asText(), ScriptBook.parseRegistration(body));
         ctx.status(204);
     }
 

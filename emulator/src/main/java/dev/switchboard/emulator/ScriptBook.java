@@ -3,30 +3,57 @@ package dev.switchboard.emulator;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.http.Context;
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Chooses the script for a request. In order: the {@code X-Emulator-Script} header (JSON), a script registered
- * for the request's model name, directives in the model name, then the default.
+ * for the request's model name, a script registered for text the request body contains (first registered, first
+ * tried; for the model or any model), directives in the model name, then the default. Text rules let a caller
+ * script many conversations at once without naming a model per reply: an evaluation plays each turn by its words.
  */
 final class ScriptBook {
     static final String HEADER = "X-Emulator-Script";
 
+    /** A script for requests whose body contains {@code text}, for {@code model} or any model when it is "*". */
+    private record TextRule(String model, String text, Script script) {}
+
     private final Map<String, Script> byModel = new ConcurrentHashMap<>();
+    private final List<TextRule> byText = new CopyOnWriteArrayList<>();
 
     void register(String model, Script script) {
         byModel.put(model, script);
     }
 
+    void registerForText(String model, String text, Script script) {
+        byText.add(new TextRule(model == null || model.isBlank() ? "*" : model, text, script));
+    }
+
     void clear() {
         byModel.clear();
+        byText.clear();
     }
 
     Script forRequest(Context ctx, String model) throws IOException {
         String header = ctx.header(HEADER);
         if (header != null && !header.isBlank()) return Script.fromJson(Json.parse(header));
+        if (model != null && byModel.containsKey(model)) return byModel.get(model);
+        if (!byText.isEmpty()) {
+            String said = ctx.body().isBlank() ? "" : said(Json.parse(ctx.body()), new StringBuilder()).toString();
+            for (TextRule rule : byText) {
+                if ((rule.model().equals("*") || rule.model().equals(model)) && said.contains(rule.text())) return rule.script();
+            }
+        }
         return forModel(model);
+    }
+
+    /** Every string in a JSON body, unescaped, one per line: what the request says. */
+    private static StringBuilder said(JsonNode node, StringBuilder text) {
+        if (node.isTextual()) text.append(node.asText()).append('\n');
+        else node.forEach(child -> said(child, text));
+        return text;
     }
 
     /** The script for a model name alone: where there are no request headers (Realtime sessions). */
@@ -40,5 +67,13 @@ final class ScriptBook {
 
     static Script parseRegistration(JsonNode body) {
         return Script.fromJson(body.path("script"));
+    }
+
+    /** A registration by text: {@code {"model": "*", "when_input_contains": "...", "script": {...}}}. */
+    boolean registerFrom(JsonNode body) {
+        String text = body.path("when_input_contains").asText("");
+        if (text.isEmpty()) return false;
+        registerForText(body.path("model").asText("*"), text, parseRegistration(body));
+        return true;
     }
 }

@@ -151,4 +151,19 @@ class EmulatorSdkTest {
         var cancelled = sdk.beta().chatkit().sessions().cancel(session.id());
         assertThat(cancelled.status().asString()).isEqualTo("cancelled");
     }
+
+    @Test
+    void aScriptCanBeChosenByWhatTheRequestSays() {
+        emulator.scriptWhen("*", "the \"magic\" words", "{\"text\":\"scripted by text\"}");
+        emulator.scriptWhen("judge-only", "grade this", "{\"text\":\"{\\\"score\\\":1}\"}");
+        var scripted = sdk.chat().completions().create(ChatCompletionCreateParams.builder().model("gpt-4o-mini")
+                .addUserMessage("please say the \"magic\" words\nnow").build());
+        assertThat(scripted.choices().get(0).message().content()).hasValue("scripted by text");
+        var other = sdk.chat().completions().create(ChatCompletionCreateParams.builder().model("gpt-4o-mini")
+                .addUserMessage("grade this").build());
+        assertThat(other.choices().get(0).message().content()).hasValue("Echo: grade this");
+        var judged = sdk.chat().completions().create(ChatCompletionCreateParams.builder().model("judge-only")
+                .addUserMessage("grade this").build());
+        assertThat(judged.choices().get(0).message().content()).hasValue("{\"score\":1}");
+    }
 }
