@@ -217,6 +217,11 @@ public final class Gateway implements AutoCloseable {
         return keys;
     }
 
+    /** The built-in emulator this gateway answers with, when it has no OpenAI key. */
+    public Optional<Emulator> builtInEmulator() {
+        return Optional.ofNullable(emulator);
+    }
+
     public Database database() {
         return database;
     }

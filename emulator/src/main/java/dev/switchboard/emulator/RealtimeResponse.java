@@ -94,6 +94,8 @@ final class RealtimeResponse {
         ObjectNode done = item.deepCopy().put("status", "completed").put("arguments", call.arguments());
         out.accept(RealtimeSession.event("response.output_item.done", "response_id", id, "output_index", 0, "item", done));
         out.accept(RealtimeSession.event("conversation.item.done", "previous_item_id", null, "item", done));
+        // Finished before it is said: a client answering response.done at once may start the next response.
+        finished = true;
         out.accept(RealtimeSession.event("response.done", "response", response("completed", Json.arr(done),
                 usage(reply.outputTokens()))));
     }
@@ -114,6 +116,7 @@ final class RealtimeResponse {
         out.accept(RealtimeSession.event("conversation.item.done", "previous_item_id", null, "item", item));
         int outputTokens = Reply.tokenize(text).size();
         ObjectNode details = cancelled ? Json.obj("type", "cancelled", "reason", "client_cancelled") : null;
+        finished = true;
         out.accept(RealtimeSession.event("response.done", "response", response(status, Json.arr(item), usage(outputTokens))
                 .set("status_details", details == null ? Json.MAPPER.nullNode() : details)));
         out.accept(RealtimeSession.event("rate_limits.updated", "rate_limits", Json.arr(

@@ -37,7 +37,7 @@ final class ResponsesApi {
                     "Missing required parameter: 'model'.");
             return;
         }
-        Script script = scripts.forRequest(ctx, body.get("model").asText());
+        Script script = scripts.forRequest(ctx, body.get("model").asText(), history(body));
         if (script.failStatus() != null) {
             ApiErrors.scripted(ctx, script);
             return;
@@ -188,6 +188,19 @@ final class ResponsesApi {
             request = previous == null ? null : previous.request;
         }
         return count;
+    }
+
+    /** What the earlier responses of this chain were asked, oldest first: the conversation so far. */
+    private String history(JsonNode body) {
+        java.util.Deque<String> said = new java.util.ArrayDeque<>();
+        String previous = body.path("previous_response_id").asText(null);
+        for (int depth = 0; previous != null && depth < 100; depth++) {
+            ResponseRecord record = store.get(previous);
+            if (record == null) break;
+            said.addFirst(ScriptBook.said(record.request.path("input"), new StringBuilder()).toString());
+            previous = record.request.path("previous_response_id").asText(null);
+        }
+        return String.join("", said);
     }
 
     private static JsonNode inputItems(JsonNode input) {

@@ -37,20 +37,38 @@ final class ScriptBook {
     }
 
     Script forRequest(Context ctx, String model) throws IOException {
+        return forRequest(ctx, model, "");
+    }
+
+    /**
+     * As {@link #forRequest(Context, String)}, where {@code history} is what was said earlier in the conversation
+     * (a Responses chain's earlier inputs). Of the text rules that match, the one whose text was said last wins:
+     * a conversation's second turn follows the second turn's rule, and a tool's output answered after a turn still
+     * follows that turn's rule.
+     */
+    Script forRequest(Context ctx, String model, String history) throws IOException {
         String header = ctx.header(HEADER);
         if (header != null && !header.isBlank()) return Script.fromJson(Json.parse(header));
         if (model != null && byModel.containsKey(model)) return byModel.get(model);
         if (!byText.isEmpty()) {
-            String said = ctx.body().isBlank() ? "" : said(Json.parse(ctx.body()), new StringBuilder()).toString();
+            String said = history + (ctx.body().isBlank() ? "" : said(Json.parse(ctx.body()), new StringBuilder()).toString());
+            TextRule latest = null;
+            int latestAt = -1;
             for (TextRule rule : byText) {
-                if ((rule.model().equals("*") || rule.model().equals(model)) && said.contains(rule.text())) return rule.script();
+                if (!rule.model().equals("*") && !rule.model().equals(model)) continue;
+                int at = said.lastIndexOf(rule.text());
+                if (at > latestAt) {
+                    latest = rule;
+                    latestAt = at;
+                }
             }
+            if (latest != null) return latest.script();
         }
         return forModel(model);
     }
 
     /** Every string in a JSON body, unescaped, one per line: what the request says. */
-    private static StringBuilder said(JsonNode node, StringBuilder text) {
+    static StringBuilder said(JsonNode node, StringBuilder text) {
         if (node.isTextual()) text.append(node.asText()).append('\n');
         else node.forEach(child -> said(child, text));
         return text;
