@@ -4,6 +4,7 @@ import dev.switchboard.admin.ActivityAdminRoutes;
 import dev.switchboard.agent.AgentAdminRoutes;
 import dev.switchboard.agent.AgentRoutes;
 import dev.switchboard.chat.ChatModule;
+import dev.switchboard.eval.EvalRunsRoutes;
 import dev.switchboard.realtime.RealtimeAdminRoutes;
 import dev.switchboard.agent.ToolExecutor;
 import dev.switchboard.agent.ToolRegistry;
@@ -164,6 +165,7 @@ public final class Gateway implements AutoCloseable {
                     new ActivityAdminRoutes(requestLog, liveStreams)::register,
                     new AgentAdminRoutes(database.jdbi())::register,
                     new RealtimeAdminRoutes(database.jdbi())::register,
+                    new EvalRunsRoutes(database.jdbi(), bodies)::register,
                     new StreamRoutes(follower)::register,
                     assistants::register,
                     agent::register,

@@ -5,12 +5,13 @@ import dev.switchboard.cli.KeysCommand;
 import dev.switchboard.config.ConfigException;
 import dev.switchboard.config.Settings;
 import dev.switchboard.config.SettingsLoader;
+import dev.switchboard.eval.EvalCommand;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
-/** The launcher's entry point: {@code serve} (the default), {@code doctor}, {@code keys}. */
+/** The launcher's entry point: {@code serve} (the default), {@code doctor}, {@code keys}, {@code eval}. */
 public final class Main {
     private static final String USAGE = """
             Usage: ./switchboard [command]
@@ -20,6 +21,7 @@ public final class Main {
                                          create a gateway API key (shown once)
               keys list                  list gateway API keys
               keys revoke KEY_ID         revoke a key; it is refused from the next request on
+              eval PATH [options]        run evaluation scenarios; ./switchboard eval --help for the options
             Configuration: environment variables and an optional config.json; see README.md.""";
 
     private Main() {}
@@ -36,15 +38,19 @@ public final class Main {
             case "serve" -> serve(env, out, err);
             case "doctor" -> new DoctorCommand(env, out).run();
             case "keys" -> withSettings(env, err, settings -> new KeysCommand(settings, out, err).run(rest));
-            case "help", "--help", "-h" -> {
-                out.println(USAGE);
-                yield 0;
-            }
+            case "eval" -> rest.length == 1 && rest[0].equals("--help") ? help(out, EvalCommand.USAGE)
+                    : withSettings(env, err, settings -> new EvalCommand(settings, out, err).run(rest));
+            case "help", "--help", "-h" -> help(out, USAGE);
             default -> {
                 err.println("Unknown command '" + command + "'.\n" + USAGE);
                 yield 2;
             }
         };
+    }
+
+    private static int help(PrintStream out, String usage) {
+        out.println(usage);
+        return 0;
     }
 
     private static int serve(Map<String, String> env, PrintStream out, PrintStream err) throws Exception {

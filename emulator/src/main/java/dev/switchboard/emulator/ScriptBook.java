@@ -42,9 +42,9 @@ final class ScriptBook {
 
     /**
      * As {@link #forRequest(Context, String)}, where {@code history} is what was said earlier in the conversation
-     * (a Responses chain's earlier inputs). Of the text rules that match, the one whose text was said last wins:
-     * a conversation's second turn follows the second turn's rule, and a tool's output answered after a turn still
-     * follows that turn's rule.
+     * (a Responses chain's earlier inputs). Of the text rules that match, a rule for this model beats one for any
+     * model, and then the one whose text was said last wins: a conversation's second turn follows the second turn's
+     * rule, and a tool's output answered after a turn still follows that turn's rule.
      */
     Script forRequest(Context ctx, String model, String history) throws IOException {
         String header = ctx.header(HEADER);
@@ -57,7 +57,11 @@ final class ScriptBook {
             for (TextRule rule : byText) {
                 if (!rule.model().equals("*") && !rule.model().equals(model)) continue;
                 int at = said.lastIndexOf(rule.text());
-                if (at > latestAt) {
+                // A rule for this very model beats any rule for every model (a judge's rule, over the turns it quotes).
+                boolean better = at >= 0 && (latest == null
+                        || (!rule.model().equals("*") && latest.model().equals("*"))
+                        || (rule.model().equals("*") == latest.model().equals("*") && at > latestAt));
+                if (better) {
                     latest = rule;
                     latestAt = at;
                 }

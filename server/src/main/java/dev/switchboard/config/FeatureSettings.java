@@ -15,4 +15,11 @@ package dev.switchboard.config;
  */
 public record FeatureSettings(boolean streamingEnabled, boolean realtimeEnabled, boolean debugEvents,
                               boolean realtimeUpstreamSecrets, java.time.Duration realtimeSecretLifetime,
-                              java.time.Duration realtimeMaxSession) {}
+                              java.time.Duration realtimeMaxSession) {
+
+    /** The same settings with agent streaming on: what an evaluation, which speaks through it, needs. */
+    public FeatureSettings withStreaming() {
+        return new FeatureSettings(true, realtimeEnabled, debugEvents, realtimeUpstreamSecrets, realtimeSecretLifetime,
+                realtimeMaxSession);
+    }
+}

@@ -13,6 +13,10 @@ public record Settings(ServerSettings server, UpstreamSettings upstream, Databas
         return new Settings(server, upstream, database, models, features, streams, agent, chat);
     }
 
+    public Settings withFeatures(FeatureSettings features) {
+        return new Settings(server, upstream, database, models, features, streams, agent, chat);
+    }
+
     public Settings withDatabase(DatabaseSettings database) {
         return new Settings(server, upstream, database, models, features, streams, agent, chat);
     }

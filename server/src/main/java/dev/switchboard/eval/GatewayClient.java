@@ -125,6 +125,10 @@ final class GatewayClient {
         return post("/v1/chat/completions", body);
     }
 
+    JsonNode get(String path) throws IOException {
+        return json(send(request(path).GET(), HttpResponse.BodyHandlers.ofString()));
+    }
+
     JsonNode post(String path, JsonNode body) throws IOException {
         return json(send(request(path).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(Json.write(body))), HttpResponse.BodyHandlers.ofString()));

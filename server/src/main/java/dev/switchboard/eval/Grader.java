@@ -1,17 +1,16 @@
 package dev.switchboard.eval;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.networknt.schema.JsonSchema;
-import com.networknt.schema.JsonSchemaFactory;
-import com.networknt.schema.SpecVersion;
-import com.networknt.schema.ValidationMessage;
+import com.networknt.schema.Error;
+import com.networknt.schema.InputFormat;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SpecificationVersion;
 import dev.switchboard.web.Json;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -20,7 +19,7 @@ import java.util.regex.Pattern;
  * ignore case, as a reader would.
  */
 final class Grader {
-    private static final JsonSchemaFactory SCHEMAS = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
+    private static final SchemaRegistry SCHEMAS = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
 
     private final Judge judge;
 
@@ -69,10 +68,10 @@ final class Grader {
             return Grade.fail(check, "the answer is not JSON");
         }
         if (output == null || output.isMissingNode()) return Grade.fail(check, "the answer is empty");
-        JsonSchema schema = SCHEMAS.getSchema(schemaNode);
-        Set<ValidationMessage> problems = schema.validate(output);
+        // Passed as text: the validator reads JSON with its own Jackson.
+        List<Error> problems = SCHEMAS.getSchema(Json.write(schemaNode), InputFormat.JSON).validate(Json.write(output), InputFormat.JSON);
         if (problems.isEmpty()) return Grade.pass(check, "valid");
-        return Grade.fail(check, String.join("; ", problems.stream().map(ValidationMessage::getMessage).sorted().toList()));
+        return Grade.fail(check, String.join("; ", problems.stream().map(Error::getMessage).sorted().toList()));
     }
 
     /** The JSON inside a ```json fence, as models often wrap it; the text itself otherwise. */
