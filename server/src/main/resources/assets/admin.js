@@ -19,6 +19,7 @@ function ready() {
   requests.reload();
   agents.reload();
   realtime.reload();
+  evals.reload();
   debug.reload();
 }
 
@@ -136,6 +137,28 @@ function transcript(entries) {
   if (!entries || !entries.length) return "";
   return el("details", {}, el("summary", {}, entries.length + " entries"),
     el("pre", {}, entries.map((e) => e.role + ": " + e.text).join("\n")));
+}
+
+const evals = pagedTable({ body: "evals", more: "evals-more", path: "/api/admin/eval-runs?limit=20", row: (run) => el("tr", { dataset: { id: run.id } },
+  el("td", {}, when(run.started_at)), el("td", {}, run.source), el("td", {}, run.model || ""),
+  el("td", {}, passBar(run), " " + run.passed + "/" + run.total),
+  el("td", {}, (run.duration_ms / 1000).toFixed(1) + " s"),
+  el("td", {}, el("button", { type: "button", onclick: () => showEval(run) }, "Scenarios"))) });
+
+// The width is set through the style object: the content policy refuses style attributes.
+function passBar(run) {
+  const fill = el("span", { class: "bar-fill" + (run.failed ? " bad" : "") });
+  fill.style.width = Math.round(100 * run.passed / Math.max(1, run.total)) + "%";
+  return el("span", { class: "bar", role: "img", "aria-label": run.passed + " of " + run.total + " passed" }, fill);
+}
+
+async function showEval(run) {
+  const detail = await api("/api/admin/eval-runs/" + encodeURIComponent(run.id));
+  $("eval-detail").hidden = false;
+  $("eval-detail-heading").textContent = "Run of " + when(run.started_at) + ": " + run.passed + " of " + run.total + " passed";
+  $("eval-scenarios").replaceChildren(...detail.scenarios.map((s) => el("tr", {},
+    el("td", {}, s.name), el("td", { class: s.passed ? "" : "error-text" }, s.passed ? "pass" : "fail"),
+    el("td", {}, (s.failures || []).join("\n")), el("td", {}, s.duration_ms), el("td", {}, s.tokens))));
 }
 
 const debug = pagedTable({ body: "debug", more: "debug-more",

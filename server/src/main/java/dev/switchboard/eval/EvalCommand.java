@@ -73,6 +73,8 @@ public final class EvalCommand {
 
     /** Starts a gateway for the run (agent streaming on, a port of its own) with a key made for it and revoked after. */
     private int runOwnGateway(Options options, List<Scenario> scenarios, EvalRunner.Defaults defaults) throws Exception {
+        // The run's own requests would bury the progress and the results under access lines.
+        System.setProperty("org.slf4j.simpleLogger.log.switchboard.access", "warn");
         ServerSettings server = settings.server();
         Settings own = settings.withFeatures(settings.features().withStreaming())
                 .withServer(new ServerSettings("127.0.0.1", 0, server.dataDir(), server.maxBodyBytes(), Optional.empty()));

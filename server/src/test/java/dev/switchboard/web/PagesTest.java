@@ -243,7 +243,22 @@ class PagesTest {
             assertThat(streamEnd.get(10, java.util.concurrent.TimeUnit.SECONDS)).contains("cancelled");
             browser.await("no live stream", Duration.ofSeconds(5), () -> browser.driver.findElements(By.cssSelector("#streams tr[data-id]")).isEmpty());
 
-            assertThat(browser.driver.findElements(By.cssSelector("#requests tr"))).isNotEmpty();
+            // Evaluation runs (stored by ./switchboard eval) show their pass rate as a bar.
+            gw.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(gw.url("/api/admin/eval-runs")))
+                    .header("Authorization", "Bearer " + gw.adminKey).header("Content-Type", "application/json")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString("""
+                            {"source":"evals","model":"gpt-4o-mini","judge_model":"gpt-4o-mini","started_at":"2026-11-21T06:00:00Z",
+                             "duration_ms":1200,"scenarios":[{"name":"a","passed":true},{"name":"b","passed":false,"failures":["turn 1: nope"]}]}""")));
+            browser.driver.navigate().refresh();
+            browser.await("the evaluation runs", Duration.ofSeconds(10),
+                    () -> !browser.driver.findElements(By.cssSelector("#evals tr .bar-fill")).isEmpty());
+            Object width = browser.driver.executeScript("return arguments[0].style.width;",
+                    browser.driver.findElement(By.cssSelector("#evals tr .bar-fill")));
+            assertThat(width).isEqualTo("50%");
+            assertThat(browser.driver.findElement(By.cssSelector("#evals tr")).getText()).contains("1/2");
+            browser.driver.findElement(By.cssSelector("#evals tr button")).click();
+            browser.await("the run's scenarios", Duration.ofSeconds(5), () -> browser.text("eval-scenarios").contains("turn 1: nope"));
+            browser.await("recent requests", Duration.ofSeconds(5), () -> browser.text("requests").contains("/v1/chat/completions"));
             new Select(browser.driver.findElement(By.id("debug-kind"))).selectByValue("upstream_request");
             browser.click("debug-apply");
             browser.await("the filtered debug log", Duration.ofSeconds(5),
