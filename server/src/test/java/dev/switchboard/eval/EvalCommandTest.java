@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.jdbi.v3.core.Jdbi;
@@ -64,13 +65,23 @@ class EvalCommandTest {
                       contains: [banana]
                       max_tokens: 100000
                 """);
+        // The upstream keeps answering 429: the turn is tried again, then fails saying why.
+        Files.writeString(temp.resolve("busy.yaml"), """
+                name: always-rate-limited
+                turns:
+                  - user: Are you too busy to answer?
+                    emulator:
+                      reply: {fail_status: 429}
+                """);
         Path junit = temp.resolve("out/junit.xml");
-        Run run = eval(temp.toString(), "--junit", junit.toString(), "--html", temp.resolve("out/report.html").toString());
+        Run run = eval(temp.toString(), "--junit", junit.toString(), "--html", temp.resolve("out/report.html").toString(),
+                "--retries", "1");
         assertThat(run.exit()).isEqualTo(1);
-        assertThat(run.out()).contains("FAIL fruit-preference", "1 scenarios: 0 passed, 1 failed",
-                "turn 1: contains \"banana\" — not in the answer");
+        assertThat(run.out()).contains("FAIL fruit-preference", "FAIL always-rate-limited", "2 scenarios: 0 passed, 2 failed",
+                "turn 1: contains \"banana\" — not in the answer", "turn 1: completed — rate_limited");
+        assertThat(Files.readString(temp.resolve("out/report.html"))).contains("2 attempts");
         String xml = Files.readString(junit);
-        assertThat(xml).contains("failures=\"1\"", "<failure message=\"turn 1: contains &quot;banana&quot;");
+        assertThat(xml).contains("failures=\"2\"", "<failure message=\"turn 1: contains &quot;banana&quot;");
     }
 
     @Test
@@ -88,6 +99,24 @@ class EvalCommandTest {
         assertThat(run.err()).contains("typo.yaml turns[0].expect.contain: unknown key", "turns[0].expect.regex: not a valid regular expression");
         assertThat(eval(temp.resolve("missing").toString()).err()).contains("no such file or directory");
         assertThat(eval().exit()).isEqualTo(2);
+    }
+
+    @Test
+    void everyScenarioOfThePackFollowsThePublishedSchema() throws Exception {
+        var registry = com.networknt.schema.SchemaRegistry.withDefaultDialect(com.networknt.schema.SpecificationVersion.DRAFT_2020_12);
+        var schema = registry.getSchema(Files.readString(Path.of("../evals/scenario.schema.json")), com.networknt.schema.InputFormat.JSON);
+        var yaml = new com.fasterxml.jackson.dataformat.yaml.YAMLMapper();
+        List<Path> files;
+        try (var walk = Files.walk(Path.of("../evals"))) {
+            files = walk.filter(f -> f.toString().endsWith(".yaml")).toList();
+        }
+        assertThat(files).hasSize(9);
+        for (Path file : files) {
+            String json = dev.switchboard.web.Json.write(yaml.readTree(file.toFile()));
+            assertThat(schema.validate(json, com.networknt.schema.InputFormat.JSON)).as(file.toString()).isEmpty();
+        }
+        assertThat(schema.validate("{\"name\":\"x\",\"turns\":[{\"user\":\"hi\",\"expect\":{\"contain\":[\"a\"]}}]}",
+                com.networknt.schema.InputFormat.JSON)).isNotEmpty();
     }
 
     private Run eval(String... args) throws Exception {
