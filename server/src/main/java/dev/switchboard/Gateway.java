@@ -4,6 +4,8 @@ import dev.switchboard.admin.ActivityAdminRoutes;
 import dev.switchboard.agent.AgentAdminRoutes;
 import dev.switchboard.agent.AgentRoutes;
 import dev.switchboard.chat.ChatModule;
+import dev.switchboard.limits.LimitRoutes;
+import dev.switchboard.limits.Limits;
 import dev.switchboard.eval.EvalRunsRoutes;
 import dev.switchboard.realtime.RealtimeAdminRoutes;
 import dev.switchboard.agent.ToolExecutor;
@@ -134,6 +136,8 @@ public final class Gateway implements AutoCloseable {
             ExchangeListener listener = ExchangeListener.all(metrics, recorder);
 
             StreamTokens streamTokens = new StreamTokens(database.jdbi());
+            Limits limits = new Limits(database.jdbi(), settings.streams().redisUrl().map(Secret::reveal));
+            started.add(limits);
             var authenticator = new Authenticator(keys, streamTokens, AssistantsRoutes.TOKEN_PATHS);
             var bodies = new RequestBodies(settings.server().maxBodyBytes());
             AssistantsRoutes assistants = new AssistantsRoutes(database.jdbi(), bodies,
@@ -145,13 +149,13 @@ public final class Gateway implements AutoCloseable {
             agentTools.register(new VisionOcrTool(documents.ocr()));
             ToolExecutor toolExecutor = new ToolExecutor(agentTools, settings.agent().toolTimeout(), recorder::toolCall);
             AgentRoutes agent = new AgentRoutes(database.jdbi(), bodies, follower,
-                    AgentRoutes.deps(upstream, eventLog, listener, toolExecutor, settings.agent()),
+                    AgentRoutes.deps(upstream, eventLog, listener, toolExecutor, settings.agent(), limits),
                     settings.models().chatModel(), settings.features().streamingEnabled());
             RealtimeModule realtime = new RealtimeModule(settings, authenticator, streamTokens, database.jdbi(), upstream,
-                    bodies, listener, recorder, toolExecutor);
+                    bodies, listener, recorder, toolExecutor, limits);
             started.add(realtime);
             metrics.gauge("switchboard.realtime.sessions.active", "Realtime sessions being relayed now", realtime::openSessions);
-            ChatModule chat = new ChatModule(settings, upstream, bodies, listener, recorder, metrics, database.jdbi());
+            ChatModule chat = new ChatModule(settings, upstream, bodies, listener, recorder, metrics, database.jdbi(), limits);
             started.add(chat);
             List<Consumer<RoutesConfig>> routes = List.of(
                     new HealthRoutes(database, upstream)::register,
@@ -160,12 +164,15 @@ public final class Gateway implements AutoCloseable {
                         r.before("/v1/*", authenticator::requireKey);
                         r.before("/api/*", authenticator::requireKey);
                         r.before("/api/admin/*", authenticator::requireAdmin);
+                        r.before("/v1/*", limits::admit);
+                        r.before("/api/*", limits::admit);
                     },
                     new KeyAdminRoutes(keys, bodies)::register,
                     new ActivityAdminRoutes(requestLog, liveStreams)::register,
                     new AgentAdminRoutes(database.jdbi())::register,
                     new RealtimeAdminRoutes(database.jdbi())::register,
                     new EvalRunsRoutes(database.jdbi(), bodies)::register,
+                    new LimitRoutes(limits, bodies, database.jdbi())::register,
                     new StreamRoutes(follower)::register,
                     assistants::register,
                     agent::register,
@@ -174,7 +181,7 @@ public final class Gateway implements AutoCloseable {
                     chat::register,
                     r -> Pages.register(r, Map.of("/agent-chat", "agent-chat.html", "/realtime", "realtime.html",
                             "/admin", "admin.html")),
-                    new OpenAiRoutes(upstream, relay, listener, bodies)::register);
+                    new OpenAiRoutes(upstream, relay, listener, bodies, limits)::register);
             McpEndpoint mcp = new McpEndpoint(keys, agentTools, recorder);
             started.add(mcp);
             HttpServer http = HttpServer.start(settings.server(), routes, List.of(mcp::mount));

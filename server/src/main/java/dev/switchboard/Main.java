@@ -21,6 +21,8 @@ public final class Main {
                                          create a gateway API key (shown once)
               keys list                  list gateway API keys
               keys revoke KEY_ID         revoke a key; it is refused from the next request on
+              keys limits KEY_ID [...]   show or set a key's limits (--rpm, --streams, --realtime, --tokens-day,
+                                         --tokens-month, --models, --endpoints, --clear)
               eval PATH [options]        run evaluation scenarios; ./switchboard eval --help for the options
             Configuration: environment variables and an optional config.json; see README.md.""";
 

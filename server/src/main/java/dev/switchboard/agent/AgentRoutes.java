@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.auth.Authenticator;
+import dev.switchboard.auth.Caller;
 import dev.switchboard.stream.LogFollower;
 import dev.switchboard.stream.SseWriter;
 import dev.switchboard.web.GatewayException;
@@ -27,6 +28,7 @@ public final class AgentRoutes {
     private final LogFollower follower;
     private final RequestBodies bodies;
     private final boolean streamingEnabled;
+    private final dev.switchboard.limits.Limits limits;
     private final String defaultModel;
     private final ToolRegistry tools;
 
@@ -35,6 +37,7 @@ public final class AgentRoutes {
         AgentRepository repository = new AgentRepository(jdbi);
         this.sessions = new AgentSessions(repository, deps.tools().registry(), defaultModel);
         this.runner = new AgentRunner(deps, repository);
+        this.limits = deps.limits();
         this.follower = follower;
         this.bodies = bodies;
         this.streamingEnabled = streamingEnabled;
@@ -53,8 +56,8 @@ public final class AgentRoutes {
     /** What agent runs talk to: the upstream, the stream core's log, the request log, and the tools. */
     public static AgentRunner.Deps deps(dev.switchboard.upstream.UpstreamClient upstream, dev.switchboard.stream.EventLog log,
                                         dev.switchboard.observe.ExchangeListener listener, ToolExecutor tools,
-                                        dev.switchboard.config.AgentSettings settings) {
-        return new AgentRunner.Deps(upstream, log, listener, tools, settings);
+                                        dev.switchboard.config.AgentSettings settings, dev.switchboard.limits.Limits limits) {
+        return new AgentRunner.Deps(upstream, log, listener, tools, settings, limits);
     }
 
     public void register(RoutesConfig routes) {
@@ -97,8 +100,10 @@ public final class AgentRoutes {
         if (sessionId == null || !sessionId.isTextual()) throw GatewayException.missingParam("session_id");
         ObjectNode session = sessions.retrieve(owner(ctx), sessionId.asText());
         ArrayNode content = inputContent(request.get("input"));
-        AgentRunner.Started started = runner.start(Authenticator.caller(ctx), dev.switchboard.web.RequestIds.of(ctx), session, content,
-                "true".equalsIgnoreCase(ctx.queryParam("raw")));
+        Caller caller = Authenticator.caller(ctx);
+        limits.requireModel(caller, session.path("model").asText());
+        AgentRunner.Started started = runner.start(caller, dev.switchboard.web.RequestIds.of(ctx), session, content,
+                "true".equalsIgnoreCase(ctx.queryParam("raw")), limits.openStream(caller));
         SseWriter client = SseWriter.start(ctx.res(), Map.of("X-Switchboard-Stream-Id", started.streamId(),
                 "X-Switchboard-Agent-Run-Id", started.runId()));
         follower.follow(started.streamId(), -1, client);

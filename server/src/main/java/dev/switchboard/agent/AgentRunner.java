@@ -33,7 +33,8 @@ final class AgentRunner {
     static final String ENDPOINT = "/api/agent/stream";
 
     /** What the runner talks to. */
-    record Deps(UpstreamClient upstream, EventLog log, ExchangeListener listener, ToolExecutor tools, AgentSettings settings) {}
+    record Deps(UpstreamClient upstream, EventLog log, ExchangeListener listener, ToolExecutor tools, AgentSettings settings,
+                dev.switchboard.limits.Limits limits) {}
 
     /** A started run: its id and the stream its events go to. */
     record Started(String runId, String streamId) {}
@@ -52,7 +53,11 @@ final class AgentRunner {
      * @param requestId the client's request id: the run's upstream requests are {@code REQUEST_ID-rN}, so one id
      *                  finds the whole run in the debug log
      */
-    Started start(Caller caller, String requestId, ObjectNode session, ArrayNode inputContent, boolean raw) {
+    /**
+     * @param slot the caller's concurrent-stream slot, held until the run ends (it goes on when the client leaves)
+     */
+    Started start(Caller caller, String requestId, ObjectNode session, ArrayNode inputContent, boolean raw,
+                  dev.switchboard.limits.Limits.Slot slot) {
         String runId = AgentSessions.newId("arun_");
         String streamId = StreamMeta.newId();
         deps.log().create(new StreamMeta(streamId, caller.owner(), caller.keyId(), ENDPOINT, session.path("model").asText(),
@@ -67,6 +72,7 @@ final class AgentRunner {
                 LOG.error("Agent run {} failed in the gateway", runId, e);
                 turn.fail("internal_error", "The gateway failed while running the agent.");
             } finally {
+                slot.close();
                 running.remove(runId);
                 turn.emit("done", null);
                 deps.log().finish(streamId);
@@ -101,6 +107,8 @@ final class AgentRunner {
         private long inputTokens;
         private long outputTokens;
         private volatile boolean cancelled;
+        /** The key's budgets when the run began; the run's own tokens are added as it goes. */
+        private final dev.switchboard.limits.Limits.Budget budget;
         private volatile dev.switchboard.upstream.UpstreamResponse current;
 
         Turn(Caller caller, String requestId, ObjectNode session, String runId, String streamId, boolean raw) {
@@ -110,6 +118,7 @@ final class AgentRunner {
             this.runId = runId;
             this.streamId = streamId;
             this.raw = raw;
+            this.budget = deps.limits().budget(caller);
         }
 
         void run(ArrayNode inputContent) {
@@ -141,6 +150,12 @@ final class AgentRunner {
                 if (round + 1 >= deps.settings().maxToolRounds()) {
                     fail("tool_rounds_exceeded", "The model kept calling tools past " + deps.settings().maxToolRounds()
                             + " rounds (SWITCHBOARD_AGENT_MAX_TOOL_ROUNDS).");
+                    return;
+                }
+                // The next round is a new response: a budget used up by this one ends the run here, between events.
+                var exhausted = budget.exhausted(inputTokens + outputTokens);
+                if (exhausted.isPresent()) {
+                    fail("token_budget_exhausted", exhausted.get().getMessage());
                     return;
                 }
                 input = Json.MAPPER.createArrayNode();

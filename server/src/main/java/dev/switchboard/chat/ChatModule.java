@@ -19,12 +19,12 @@ public final class ChatModule implements AutoCloseable {
     private final StatusRoutes status;
 
     public ChatModule(Settings settings, UpstreamClient upstream, RequestBodies bodies, ExchangeListener listener,
-                      RequestRecorder recorder, Metrics metrics, Jdbi jdbi) {
+                      RequestRecorder recorder, Metrics metrics, Jdbi jdbi, dev.switchboard.limits.Limits limits) {
         var connectTimeout = settings.upstream().connectTimeout();
         this.webSockets = HttpClient.newBuilder().connectTimeout(connectTimeout).build();
         var leg = new UpstreamLeg(webSockets, upstream.baseUrl(), upstream.apiKey().reveal(), connectTimeout);
         var chats = new ChatService(upstream, leg, listener, recorder, settings.chat(), settings.upstream().idleTimeout(), metrics);
-        this.chat = new ChatRoutes(chats, bodies, settings.models().chatModel());
+        this.chat = new ChatRoutes(chats, bodies, settings.models().chatModel(), limits);
         this.chatKit = new ChatKitSessions(upstream, listener, settings.chat().chatkitWorkflow(), jdbi);
         this.status = new StatusRoutes(settings.models(), settings.chat(), upstream, chats, jdbi);
     }

@@ -1,6 +1,8 @@
 package dev.switchboard.chat;
 
 import dev.switchboard.auth.Authenticator;
+import dev.switchboard.auth.Caller;
+import dev.switchboard.limits.Limits;
 import dev.switchboard.stream.ClientGoneException;
 import dev.switchboard.web.RequestBodies;
 import dev.switchboard.web.RequestIds;
@@ -17,8 +19,10 @@ final class ChatRoutes {
     private final ChatService chats;
     private final RequestBodies bodies;
     private final String defaultModel;
+    private final Limits limits;
 
-    ChatRoutes(ChatService chats, RequestBodies bodies, String defaultModel) {
+    ChatRoutes(ChatService chats, RequestBodies bodies, String defaultModel, Limits limits) {
+        this.limits = limits;
         this.chats = chats;
         this.bodies = bodies;
         this.defaultModel = defaultModel;
@@ -30,12 +34,16 @@ final class ChatRoutes {
 
     private void chat(Context ctx) {
         ChatRequest request = ChatRequest.parse(bodies.json(ctx).json(), defaultModel);
+        Caller caller = Authenticator.caller(ctx);
+        limits.requireModel(caller, request.model());
         try {
             if (request.stream()) {
-                chats.answer(Authenticator.caller(ctx), RequestIds.of(ctx), request, new StreamedChat(ctx));
+                try (var slot = limits.openStream(caller)) {
+                    chats.answer(caller, RequestIds.of(ctx), request, new StreamedChat(ctx));
+                }
             } else {
                 CollectedChat collected = new CollectedChat();
-                chats.answer(Authenticator.caller(ctx), RequestIds.of(ctx), request, collected);
+                chats.answer(caller, RequestIds.of(ctx), request, collected);
                 ctx.json(collected.answer());
             }
         } catch (ClientGoneException gone) {

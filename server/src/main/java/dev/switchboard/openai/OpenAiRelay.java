@@ -38,15 +38,26 @@ final class OpenAiRelay {
     private final StreamRelay streams;
     private final ExchangeListener listener;
 
-    OpenAiRelay(UpstreamClient upstream, StreamRelay streams, ExchangeListener listener) {
+    private final dev.switchboard.limits.Limits limits;
+
+    OpenAiRelay(UpstreamClient upstream, StreamRelay streams, ExchangeListener listener, dev.switchboard.limits.Limits limits) {
+        this.limits = limits;
         this.upstream = upstream;
         this.streams = streams;
         this.listener = listener;
     }
 
     void forward(Context clientRequest, Forward forward) {
-        String requestId = RequestIds.of(clientRequest);
         Caller caller = Authenticator.caller(clientRequest);
+        limits.requireModel(caller, forward.model());
+        // A stream holds one of the key's concurrent streams from before it is asked for until it ends.
+        try (var slot = forward.dialect() != null ? limits.openStream(caller) : null) {
+            relay(clientRequest, forward, caller);
+        }
+    }
+
+    private void relay(Context clientRequest, Forward forward, Caller caller) {
+        String requestId = RequestIds.of(clientRequest);
         Exchange exchange = new Exchange(requestId, caller.keyId(), caller.keyName(), caller.owner(),
                 "/v1" + forward.upstreamPath(), forward.model(), forward.dialect() != null, listener);
         var upstreamRequest = new UpstreamRequest(forward.method(), forward.upstreamPath(), clientRequest.queryString(),

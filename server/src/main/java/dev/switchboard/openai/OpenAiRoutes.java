@@ -26,8 +26,9 @@ public final class OpenAiRoutes {
     private final OpenAiRelay relay;
     private final RequestBodies bodies;
 
-    public OpenAiRoutes(UpstreamClient upstream, StreamRelay streams, ExchangeListener listener, RequestBodies bodies) {
-        this.relay = new OpenAiRelay(upstream, streams, listener);
+    public OpenAiRoutes(UpstreamClient upstream, StreamRelay streams, ExchangeListener listener, RequestBodies bodies,
+                        dev.switchboard.limits.Limits limits) {
+        this.relay = new OpenAiRelay(upstream, streams, listener, limits);
         this.bodies = bodies;
     }
 

@@ -41,6 +41,8 @@ final class RealtimeBridge implements UpstreamLeg.Quiet {
     private volatile java.util.concurrent.ScheduledFuture<?> deadline;
     private volatile java.util.concurrent.ScheduledFuture<?> pings;
     private volatile CompletableFuture<WebSocket> lastPing = CompletableFuture.completedFuture(null);
+    /** Set to end the session once the event being forwarded has reached the client. */
+    private volatile String endAfterForwarding;
 
     RealtimeBridge(Exchange exchange, RequestRecorder recorder) {
         this.exchange = exchange;
@@ -126,7 +128,9 @@ final class RealtimeBridge implements UpstreamLeg.Quiet {
         Session session = client;
         session.sendText(text, Callback.from(() -> {
             taken.complete(null);
-            webSocket.request(1);
+            String ending = endAfterForwarding;
+            if (ending != null) fail(1008, ending, "token_budget_exhausted");
+            else webSocket.request(1);
         }, error -> {
             taken.complete(null);
             fail(1011, "the client could not take an event");
@@ -158,13 +162,22 @@ final class RealtimeBridge implements UpstreamLeg.Quiet {
         fail(1011, "the connection to OpenAI broke");
     }
 
+    /** Ends the session (1008, {@code reason}) once the upstream event now being forwarded has reached the client. */
+    void endAfterThisEvent(String reason) {
+        endAfterForwarding = reason;
+    }
+
     /** Gives the session up: both sides closed, the client told why. */
     void fail(int code, String reason) {
+        fail(code, reason, code == 1008 ? "max_session_length" : "failed");
+    }
+
+    private void fail(int code, String reason, String outcome) {
         if (!closed.compareAndSet(false, true)) return;
         closeClient(code, reason);
         WebSocket leg = upstream;
         if (leg != null) leg.abort();
-        finish(code == 1008 ? "max_session_length" : "failed", reason);
+        finish(outcome, reason);
     }
 
     private void closeClient(int code, String reason) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.auth.Caller;
 import dev.switchboard.debug.RequestRecorder;
+import dev.switchboard.limits.Limits;
 import dev.switchboard.observe.Exchange;
 import dev.switchboard.observe.ExchangeListener;
 import dev.switchboard.upstream.RecordedCall;
@@ -52,10 +53,12 @@ final class RealtimeCalls implements AutoCloseable {
     private final RequestRecorder recorder;
     private final Duration maxSession;
     private final dev.switchboard.agent.ToolExecutor tools;
+    private final Limits limits;
     private final Map<String, Watched> watched = new ConcurrentHashMap<>();
 
     RealtimeCalls(UpstreamClient upstream, UpstreamLeg leg, VoiceSessionRepository sessions, ExchangeListener listener,
-                  RequestRecorder recorder, Duration maxSession, dev.switchboard.agent.ToolExecutor tools) {
+                  RequestRecorder recorder, Duration maxSession, dev.switchboard.agent.ToolExecutor tools, Limits limits) {
+        this.limits = limits;
         this.tools = tools;
         this.upstream = upstream;
         this.leg = leg;
@@ -72,6 +75,17 @@ final class RealtimeCalls implements AutoCloseable {
      *                          cannot be opened (the call is hung up)
      */
     Started start(Caller caller, String requestId, Plan plan, String offer) {
+        limits.requireModel(caller, plan.model());
+        Limits.Slot slot = limits.openRealtime(caller);
+        try {
+            return call(caller, requestId, plan, offer, slot);
+        } catch (RuntimeException e) {
+            slot.close();
+            throw e;
+        }
+    }
+
+    private Started call(Caller caller, String requestId, Plan plan, String offer, Limits.Slot slot) {
         Map<String, Map.Entry<String, String>> parts = new LinkedHashMap<>();
         parts.put("sdp", Map.entry("application/sdp", offer));
         parts.put("session", Map.entry("application/json", Json.write(plan.session())));
@@ -95,7 +109,7 @@ final class RealtimeCalls implements AutoCloseable {
         ObjectNode row = sessions.insert(sessionId, VoiceSessionRepository.Kind.WEBRTC, caller.owner(), plan.agentSessionId(),
                 plan.previousId(), plan.model(), plan.voice(), expiresAt, plan.carried());
         sessions.started(sessionId, callId);
-        watch(caller, sessionId, callId, plan);
+        watch(caller, sessionId, callId, plan, slot);
         row.put("upstream_id", callId).put("status", "active");
         return new Started(sessionId, callId, new String(answer.body(), java.nio.charset.StandardCharsets.UTF_8), row);
     }
@@ -119,14 +133,19 @@ final class RealtimeCalls implements AutoCloseable {
         watched.values().forEach(call -> call.sideband().abort());
     }
 
-    private void watch(Caller caller, String sessionId, String callId, Plan plan) {
+    private void watch(Caller caller, String sessionId, String callId, Plan plan, Limits.Slot slot) {
         Exchange exchange = new Exchange(RequestIds.next(), caller.keyId(), caller.keyName(), caller.owner(),
                 "/v1/realtime?call_id", plan.model(), true, listener);
         EventTap tap = new EventTap(exchange, recorder);
         CallSideband sideband = new CallSideband(callId, tap, () -> ended(callId));
         SessionObserver transcript = new VoiceSessionRecorder(sessionId, sessions);
-        tap.observer(plan.tools() == null || plan.tools().isEmpty() ? transcript
-                : SessionObserver.all(transcript, new VoiceTools(tools, caller, sessionId, plan.tools(), sideband::send)));
+        // A call whose response uses up the key's budget is hung up after that response.
+        SessionObserver allowance = new RealtimeAllowance(limits.budget(caller), slot, why -> {
+            sideband.endingAs("token_budget_exhausted");
+            hangUpQuietly(caller, callId);
+        });
+        tap.observer(plan.tools() == null || plan.tools().isEmpty() ? SessionObserver.all(allowance, transcript)
+                : SessionObserver.all(allowance, transcript, new VoiceTools(tools, caller, sessionId, plan.tools(), sideband::send)));
         ScheduledFuture<?> deadline = Deadlines.TIMER.schedule(() -> {
             sideband.endingAs("max_session_length");
             hangUpQuietly(caller, callId);

@@ -22,7 +22,7 @@ public final class RealtimeModule implements AutoCloseable {
 
     public RealtimeModule(Settings settings, Authenticator authenticator, StreamTokens streamTokens, Jdbi jdbi,
                           UpstreamClient upstream, RequestBodies bodies, ExchangeListener listener, RequestRecorder recorder,
-                          ToolExecutor tools) {
+                          ToolExecutor tools, dev.switchboard.limits.Limits limits) {
         var connectTimeout = settings.upstream().connectTimeout();
         this.webSockets = HttpClient.newBuilder().connectTimeout(connectTimeout).build();
         var models = new RealtimeModels(settings.features().realtimeEnabled(), settings.models());
@@ -31,8 +31,8 @@ public final class RealtimeModule implements AutoCloseable {
         var leg = new UpstreamLeg(webSockets, upstream.baseUrl(), upstream.apiKey().reveal(), connectTimeout);
         var voiceSessions = new VoiceSessionRepository(jdbi);
         this.relay = new RealtimeRelay(authenticator, tokens, lifetime,
-                settings.features().realtimeMaxSession(), leg, models, listener, recorder, voiceSessions, tools);
-        this.calls = new RealtimeCalls(upstream, leg, voiceSessions, listener, recorder, settings.features().realtimeMaxSession(), tools);
+                settings.features().realtimeMaxSession(), leg, models, listener, recorder, voiceSessions, tools, limits);
+        this.calls = new RealtimeCalls(upstream, leg, voiceSessions, listener, recorder, settings.features().realtimeMaxSession(), tools, limits);
         this.agentVoices = new AgentVoiceRoutes(bodies, models, tokens, new dev.switchboard.agent.AgentDirectory(jdbi),
                 voiceSessions, lifetime, new TranscriptSpeech(upstream, settings.models(), listener), calls, tools);
         this.sessions = new RealtimeSessionRoutes(bodies, models, tokens, upstream,

@@ -3,6 +3,7 @@ package dev.switchboard.realtime;
 import dev.switchboard.auth.Authenticator;
 import dev.switchboard.auth.Caller;
 import dev.switchboard.debug.RequestRecorder;
+import dev.switchboard.limits.Limits;
 import dev.switchboard.observe.Exchange;
 import dev.switchboard.observe.ExchangeListener;
 import dev.switchboard.web.GatewayException;
@@ -37,11 +38,14 @@ public final class RealtimeRelay {
     private final RequestRecorder recorder;
     private final VoiceSessionRepository voiceSessions;
     private final dev.switchboard.agent.ToolExecutor tools;
+    private final Limits limits;
     private final Map<String, RealtimeBridge> open = new ConcurrentHashMap<>();
 
     RealtimeRelay(Authenticator authenticator, RealtimeTokens tokens, Duration tokenLifetime,
                   Duration maxSession, UpstreamLeg upstream, RealtimeModels models, ExchangeListener listener,
-                  RequestRecorder recorder, VoiceSessionRepository voiceSessions, dev.switchboard.agent.ToolExecutor tools) {
+                  RequestRecorder recorder, VoiceSessionRepository voiceSessions, dev.switchboard.agent.ToolExecutor tools,
+                  Limits limits) {
+        this.limits = limits;
         this.voiceSessions = voiceSessions;
         this.tools = tools;
         this.authenticator = authenticator;
@@ -71,6 +75,19 @@ public final class RealtimeRelay {
         // A token minted for an agent's voice session opens that session, whatever the URL says.
         var voice = Optional.ofNullable(RealtimeTokens.tokenId(caller)).flatMap(voiceSessions::pending);
         String model = voice.isPresent() ? voice.get().model() : models.allowed(ctx.queryParam("model"));
+        // Upgrades pass no before-handler: the key's limits are checked here.
+        limits.admit(caller, "/v1/realtime");
+        limits.requireModel(caller, model);
+        Limits.Slot slot = limits.openRealtime(caller);
+        try {
+            open(ctx, caller, voice, model, slot);
+        } catch (RuntimeException e) {
+            slot.close();
+            throw e;
+        }
+    }
+
+    private void open(Context ctx, Caller caller, Optional<VoiceSessionRepository.Pending> voice, String model, Limits.Slot slot) {
         // Spent only once the request is otherwise acceptable: a refused model does not cost the client its token.
         tokens.spend(caller);
         String requestId = RequestIds.next();
@@ -85,9 +102,11 @@ public final class RealtimeRelay {
             int status = refused.status == 0 || refused.status == 401 || refused.status == 403 ? 502 : refused.status;
             throw new GatewayException(status, "upstream_error", "realtime_upstream_refused", null, refused.getMessage());
         }
+        SessionObserver allowance = new RealtimeAllowance(limits.budget(caller), slot, bridge::endAfterThisEvent);
+        bridge.observer(allowance);
         if (voice.isPresent()) {
             var pending = voice.get();
-            bridge.observer(SessionObserver.all(new VoiceSessionRecorder(pending.id(), voiceSessions),
+            bridge.observer(SessionObserver.all(allowance, new VoiceSessionRecorder(pending.id(), voiceSessions),
                     new VoiceTools(tools, caller, pending.id(), pending.tools(), bridge::sendUpstream)));
             try {
                 VoiceSetup.events(pending, models.transcriptionModel(), tools.definitions(pending.tools())).forEach(bridge::sendUpstream);

@@ -10,13 +10,29 @@ public final class GatewayException extends RuntimeException {
     private final String type;
     private final String code;
     private final String param;
+    private final Long retryAfterSeconds;
 
     public GatewayException(int status, String type, String code, String param, String message) {
+        this(status, type, code, param, message, null);
+    }
+
+    private GatewayException(int status, String type, String code, String param, String message, Long retryAfterSeconds) {
         super(message);
         this.status = status;
         this.type = type;
         this.code = code;
         this.param = param;
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    /** A 429 of the gateway's own limits, with the seconds to wait, sent as {@code Retry-After}. */
+    public static GatewayException limited(String code, String message, long retryAfterSeconds) {
+        return new GatewayException(429, "rate_limit_error", code, null, message, Math.max(1, retryAfterSeconds));
+    }
+
+    /** Seconds a client should wait before trying again, or null. */
+    public Long retryAfterSeconds() {
+        return retryAfterSeconds;
     }
 
     public static GatewayException invalidJson(String detail) {

@@ -96,6 +96,7 @@ public final class HttpServer implements AutoCloseable {
     }
 
     static void refuse(GatewayException e, Context ctx) {
+        if (e.retryAfterSeconds() != null) ctx.header("Retry-After", String.valueOf(e.retryAfterSeconds()));
         ctx.status(e.status()).contentType("application/json")
                 .result(Json.write(Json.error(e.getMessage(), e.type(), e.param(), e.code())));
     }

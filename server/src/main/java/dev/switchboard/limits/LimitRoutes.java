@@ -1,0 +1,56 @@
+package dev.switchboard.limits;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.web.GatewayException;
+import dev.switchboard.web.RequestBodies;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * {@code GET /api/admin/keys/{id}/limits} (the key's limits and its tokens today and this month) and
+ * {@code PUT …/limits} (replace them; a field left out or null is no limit), admin key only.
+ */
+public final class LimitRoutes {
+    private final Limits limits;
+    private final RequestBodies bodies;
+    private final Jdbi jdbi;
+
+    public LimitRoutes(Limits limits, RequestBodies bodies, Jdbi jdbi) {
+        this.limits = limits;
+        this.bodies = bodies;
+        this.jdbi = jdbi;
+    }
+
+    public void register(RoutesConfig routes) {
+        routes.get("/api/admin/keys/{id}/limits", this::show);
+        routes.put("/api/admin/keys/{id}/limits", this::replace);
+    }
+
+    private void show(Context ctx) {
+        String keyId = existingKey(ctx);
+        ctx.json(describe(keyId, limits.store().get(keyId)));
+    }
+
+    private void replace(Context ctx) {
+        String keyId = existingKey(ctx);
+        KeyLimits replaced = KeyLimits.fromJson(bodies.json(ctx).json());
+        limits.store().put(keyId, replaced);
+        ctx.json(describe(keyId, replaced));
+    }
+
+    private ObjectNode describe(String keyId, KeyLimits keyLimits) {
+        ObjectNode body = keyLimits.toJson().put("key_id", keyId);
+        var budget = limits.budgetUsage(keyId);
+        body.putObject("usage").put("tokens_today", budget.today()).put("tokens_this_month", budget.thisMonth());
+        return body;
+    }
+
+    private String existingKey(Context ctx) {
+        String keyId = ctx.pathParam("id");
+        boolean exists = jdbi.withHandle(h -> h.createQuery("select count(*) from api_keys where id = :id").bind("id", keyId)
+                .mapTo(Long.class).one()) == 1;
+        if (!exists) throw GatewayException.notFound("API key '" + keyId + "'");
+        return keyId;
+    }
+}

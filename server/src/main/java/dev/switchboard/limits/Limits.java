@@ -1,0 +1,170 @@
+package dev.switchboard.limits;
+
+import dev.switchboard.auth.Authenticator;
+import dev.switchboard.auth.Caller;
+import dev.switchboard.web.GatewayException;
+import io.javalin.http.Context;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Enforces each key's limits ({@code key_limits}): endpoints, models, requests per minute, concurrent streams and
+ * realtime sessions, and tokens per day and month. A refusal is an OpenAI-shaped error naming the limit: 403 for
+ * what the key may not use at all, 429 with {@code Retry-After} for what it has used up. Admin routes are not
+ * limited, so an administrator can always change a limit.
+ */
+public final class Limits implements AutoCloseable {
+    /** How long a concurrency slot is held without renewal; a holder renews it every third of that. */
+    static final Duration LEASE = Duration.ofSeconds(30);
+
+    private final KeyLimitStore store;
+    private final TokenBudgets budgets;
+    private final Counters counters;
+    private final ScheduledExecutorService renewals =
+            Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("limit-leases").factory());
+
+    public Limits(org.jdbi.v3.core.Jdbi jdbi, Optional<String> redisUrl) {
+        this.store = new KeyLimitStore(jdbi);
+        this.budgets = new TokenBudgets(jdbi);
+        this.counters = redisUrl.<Counters>map(RedisCounters::new).orElseGet(MemoryCounters::new);
+    }
+
+    public KeyLimitStore store() {
+        return store;
+    }
+
+    /** Tokens a key has used today and this month (UTC). */
+    public record Usage(long today, long thisMonth) {}
+
+    public Usage budgetUsage(String keyId) {
+        return new Usage(budgets.today(keyId), budgets.thisMonth(keyId));
+    }
+
+    /** Before-handler for {@code /v1} and {@code /api}, after authentication: endpoints, request rate, budgets. */
+    public void admit(Context ctx) {
+        if (ctx.path().startsWith("/api/admin/")) return;
+        admit(Authenticator.caller(ctx), ctx.path());
+    }
+
+    /** The same checks for a request that does not pass the before-handlers (a WebSocket upgrade). */
+    public void admit(Caller caller, String path) {
+        KeyLimits limits = store.get(caller.keyId());
+        if (limits.none()) return;
+        if (limits.endpoints() != null && limits.endpoints().stream().noneMatch(path::startsWith)) {
+            throw new GatewayException(403, "permission_error", "endpoint_not_allowed", null, "This key may not use "
+                    + path + "; it may use " + String.join(", ", limits.endpoints()) + ". Ask the administrator to change its limits.");
+        }
+        if (limits.requestsPerMinute() != null) {
+            long count = counters.hit("rpm:" + caller.keyId(), Duration.ofMinutes(1));
+            if (count > limits.requestsPerMinute()) {
+                throw GatewayException.limited("requests_per_minute_exceeded", "This key's limit of " + limits.requestsPerMinute()
+                        + " requests per minute is reached; try again in a moment.", 60 - (System.currentTimeMillis() / 1000) % 60);
+            }
+        }
+        budgetExhausted(caller).ifPresent(refusal -> {
+            throw refusal;
+        });
+    }
+
+    /** A 403 when the key may not use {@code model}. */
+    public void requireModel(Caller caller, String model) {
+        KeyLimits limits = store.get(caller.keyId());
+        if (limits.models() != null && model != null && !limits.models().contains(model)) {
+            throw new GatewayException(403, "permission_error", "model_not_allowed_for_key", "model", "This key may not use the model '"
+                    + model + "'; it may use " + String.join(", ", limits.models()) + ".");
+        }
+    }
+
+    /** The refusal when the key's token budget for today or this month is used up; empty while it lasts. */
+    public Optional<GatewayException> budgetExhausted(Caller caller) {
+        return budget(caller).exhausted(0);
+    }
+
+    /**
+     * The key's budgets as they stand now, for a stream that answers in several responses (an agent run, a Realtime
+     * session): it asks between responses with what it has used since, so a budget ends it cleanly rather than
+     * mid-event, and its own usage counts before the request log has it.
+     */
+    public Budget budget(Caller caller) {
+        KeyLimits limits = store.get(caller.keyId());
+        long today = limits.tokensPerDay() == null ? 0 : budgets.today(caller.keyId());
+        long month = limits.tokensPerMonth() == null ? 0 : budgets.thisMonth(caller.keyId());
+        return new Budget(limits, today, month);
+    }
+
+    /** A key's token budgets, from a moment on. */
+    public record Budget(KeyLimits limits, long usedToday, long usedThisMonth) {
+        /** The refusal once {@code since} more tokens would use a budget up; empty while they last. */
+        public Optional<GatewayException> exhausted(long since) {
+            if (limits.tokensPerDay() != null && usedToday + since >= limits.tokensPerDay()) {
+                return Optional.of(GatewayException.limited("token_budget_exhausted", "This key's budget of " + limits.tokensPerDay()
+                        + " tokens per day is used up; it renews at midnight UTC.", TokenBudgets.secondsToTomorrow()));
+            }
+            if (limits.tokensPerMonth() != null && usedThisMonth + since >= limits.tokensPerMonth()) {
+                return Optional.of(GatewayException.limited("token_budget_exhausted", "This key's budget of " + limits.tokensPerMonth()
+                        + " tokens per month is used up; it renews on the first of the month (UTC).", TokenBudgets.secondsToNextMonth()));
+            }
+            return Optional.empty();
+        }
+    }
+
+    /** Takes one of the key's concurrent streams for as long as the returned slot is open; 429 when none is free. */
+    public Slot openStream(Caller caller) {
+        return open(caller, "streams", store.get(caller.keyId()).concurrentStreams(), "concurrent_streams_exceeded", "streams");
+    }
+
+    /** Takes one of the key's concurrent Realtime sessions; 429 when none is free. */
+    public Slot openRealtime(Caller caller) {
+        return open(caller, "realtime", store.get(caller.keyId()).concurrentRealtime(), "concurrent_realtime_exceeded",
+                "Realtime sessions");
+    }
+
+    private Slot open(Caller caller, String kind, Integer limit, String code, String what) {
+        if (limit == null) return Slot.NONE;
+        String key = kind + ":" + caller.keyId();
+        String holder = UUID.randomUUID().toString();
+        if (!counters.acquire(key, holder, limit, LEASE)) {
+            throw GatewayException.limited(code, "This key's limit of " + limit + " concurrent " + what
+                    + " is reached; end one or try again shortly.", 5);
+        }
+        ScheduledFuture<?> renewal = renewals.scheduleWithFixedDelay(() -> {
+            try {
+                counters.renew(key, holder, LEASE);
+            } catch (RuntimeException e) {
+                // Redis unreachable for a moment: the next renewal tries again before the lease ends.
+            }
+        }, LEASE.toSeconds() / 3, LEASE.toSeconds() / 3, TimeUnit.SECONDS);
+        return new Slot(() -> {
+            renewal.cancel(false);
+            counters.release(key, holder);
+        });
+    }
+
+    @Override
+    public void close() {
+        renewals.shutdownNow();
+        counters.close();
+    }
+
+    /** A held concurrency slot; closing it frees it (once). */
+    public static final class Slot implements AutoCloseable {
+        static final Slot NONE = new Slot(() -> { });
+
+        private final Runnable release;
+        private final java.util.concurrent.atomic.AtomicBoolean open = new java.util.concurrent.atomic.AtomicBoolean(true);
+
+        Slot(Runnable release) {
+            this.release = release;
+        }
+
+        @Override
+        public void close() {
+            if (open.compareAndSet(true, false)) release.run();
+        }
+    }
+}
