@@ -9,6 +9,8 @@ requireSignIn({ check: "/api/admin/status", purpose: "The admin page needs an ad
 function ready() {
   $("refresh-status").onclick = loadStatus;
   $("create-key").onsubmit = (event) => { event.preventDefault(); createKey(); };
+  $("limits").onsubmit = (event) => { event.preventDefault(); saveLimits(); };
+  $("limits-close").onclick = () => { $("limits").hidden = true; };
   $("new-key-done").onclick = () => { $("new-key").textContent = ""; $("new-key-box").hidden = true; };
   $("refresh-streams").onclick = loadStreams;
   $("realtime-kind").onchange = () => realtime.reload();
@@ -63,7 +65,48 @@ async function loadStatus() {
 const keys = pagedTable({ body: "keys", more: "keys-more", path: "/api/admin/keys?limit=20", row: (key) => el("tr", { dataset: { id: key.id } },
   el("td", {}, key.name + (key.admin ? " (admin)" : "")), el("td", {}, key.owner), el("td", {}, el("code", {}, key.id)),
   el("td", {}, when(key.created_at)), el("td", { class: "key-state" }, key.revoked_at ? "revoked" : "active"),
-  el("td", {}, key.revoked_at ? "" : el("button", { type: "button", class: "danger", onclick: () => revokeKey(key) }, "Revoke"))) });
+  el("td", {}, el("button", { type: "button", onclick: () => showLimits(key) }, "Limits"),
+    key.revoked_at ? "" : el("button", { type: "button", class: "danger", onclick: () => revokeKey(key) }, "Revoke"))) });
+
+const LIMIT_FIELDS = [["limit-rpm", "requests_per_minute"], ["limit-streams", "concurrent_streams"],
+  ["limit-realtime", "concurrent_realtime_sessions"], ["limit-day", "tokens_per_day"], ["limit-month", "tokens_per_month"]];
+let limitsKey = null;
+
+async function showLimits(key) {
+  limitsKey = key;
+  const limits = await api("/api/admin/keys/" + encodeURIComponent(key.id) + "/limits");
+  $("limits").hidden = false;
+  $("limits-heading").textContent = "Limits of " + key.name;
+  $("limits-usage").textContent = "Used: " + limits.usage.tokens_today + " tokens today, " + limits.usage.tokens_this_month
+    + " this month (UTC).";
+  for (const [id, field] of LIMIT_FIELDS) $(id).value = limits[field] ?? "";
+  $("limit-models").value = (limits.models || []).join(", ");
+  $("limit-endpoints").value = (limits.endpoints || []).join(", ");
+  $("limits-status").textContent = "";
+  $("limit-rpm").focus();
+}
+
+async function saveLimits() {
+  const body = {};
+  for (const [id, field] of LIMIT_FIELDS) {
+    const value = $(id).value.trim();
+    if (value !== "" && !/^\d+$/.test(value)) {
+      $("limits-status").textContent = "Limits are whole numbers; leave a field empty for no limit.";
+      $(id).focus();
+      return;
+    }
+    body[field] = value === "" ? null : Number(value);
+  }
+  const list = (id) => $(id).value.trim() === "" ? null : $(id).value.split(",").map((v) => v.trim()).filter(Boolean);
+  body.models = list("limit-models");
+  body.endpoints = list("limit-endpoints");
+  try {
+    await api("/api/admin/keys/" + encodeURIComponent(limitsKey.id) + "/limits", { method: "PUT", body });
+    $("limits-status").textContent = "Saved: they apply at once on this instance, within seconds on the others.";
+  } catch (error) {
+    $("limits-status").textContent = error.message;
+  }
+}
 
 async function createKey() {
   const body = { name: $("key-name").value.trim(), admin: $("key-admin").checked };

@@ -17,6 +17,7 @@ import dev.switchboard.mcp.McpToolSources;
 import dev.switchboard.assistants.AssistantsRoutes;
 import dev.switchboard.assistants.RunEngine;
 import dev.switchboard.auth.ApiKeys;
+import dev.switchboard.auth.AuditLog;
 import dev.switchboard.auth.Authenticator;
 import dev.switchboard.auth.CreatedKey;
 import dev.switchboard.auth.KeyAdminRoutes;
@@ -137,6 +138,7 @@ public final class Gateway implements AutoCloseable {
 
             StreamTokens streamTokens = new StreamTokens(database.jdbi());
             Limits limits = new Limits(database.jdbi(), settings.streams().redisUrl().map(Secret::reveal));
+            AuditLog audit = new AuditLog(database.jdbi());
             started.add(limits);
             var authenticator = new Authenticator(keys, streamTokens, AssistantsRoutes.TOKEN_PATHS);
             var bodies = new RequestBodies(settings.server().maxBodyBytes());
@@ -167,12 +169,12 @@ public final class Gateway implements AutoCloseable {
                         r.before("/v1/*", limits::admit);
                         r.before("/api/*", limits::admit);
                     },
-                    new KeyAdminRoutes(keys, bodies)::register,
-                    new ActivityAdminRoutes(requestLog, liveStreams)::register,
+                    new KeyAdminRoutes(keys, bodies, audit)::register,
+                    new ActivityAdminRoutes(requestLog, liveStreams, audit)::register,
                     new AgentAdminRoutes(database.jdbi())::register,
                     new RealtimeAdminRoutes(database.jdbi())::register,
                     new EvalRunsRoutes(database.jdbi(), bodies)::register,
-                    new LimitRoutes(limits, bodies, database.jdbi())::register,
+                    new LimitRoutes(limits, bodies, database.jdbi(), audit)::register,
                     new StreamRoutes(follower)::register,
                     assistants::register,
                     agent::register,

@@ -28,9 +28,12 @@ public final class ActivityAdminRoutes {
     private final RequestLogRepository requests;
     private final LiveStreams live;
 
-    public ActivityAdminRoutes(RequestLogRepository requests, LiveStreams live) {
+    private final dev.switchboard.auth.AuditLog audit;
+
+    public ActivityAdminRoutes(RequestLogRepository requests, LiveStreams live, dev.switchboard.auth.AuditLog audit) {
         this.requests = requests;
         this.live = live;
+        this.audit = audit;
     }
 
     public void register(RoutesConfig routes) {
@@ -105,6 +108,10 @@ public final class ActivityAdminRoutes {
         LiveStream stream = live.find(ctx.pathParam("id"))
                 .orElseThrow(() -> GatewayException.notFound("Live stream '" + ctx.pathParam("id") + "' on this instance"));
         stream.cancel();
+        if (audit != null) {
+            audit.record(dev.switchboard.auth.Authenticator.caller(ctx), "stream.cancel", stream.meta().id(),
+                    Json.object().put("endpoint", stream.meta().endpoint()).put("key_id", stream.meta().keyId()));
+        }
         json(ctx, Json.object().put("id", stream.meta().id()).put("object", "gateway.stream").put("cancelled", true));
     }
 

@@ -31,7 +31,7 @@ final class ApiKeyRepository {
 
     Optional<StoredKey> findActiveByHash(byte[] hash) {
         return jdbi.withHandle(h -> h.createQuery("select " + COLUMNS + ", key_hash from api_keys "
-                        + "where key_hash = :hash and revoked_at is null")
+                        + "where key_hash = :hash and (revoked_at is null or revoked_at > now())")
                 .bind("hash", hash)
                 .map((rs, ctx) -> new StoredKey(read(rs), rs.getBytes("key_hash")))
                 .findOne());
@@ -62,8 +62,41 @@ final class ApiKeyRepository {
         });
     }
 
+    /**
+     * Replaces a key with a new one (same name, owner and role, and the same limits): the old one stays valid until
+     * {@code overlap} has passed, then is refused. Empty when the key does not exist or is already revoked.
+     */
+    Optional<ApiKey> rotate(String oldId, String newId, byte[] hash, String prefix, java.time.Duration overlap) {
+        return jdbi.inTransaction(h -> {
+            Optional<ApiKey> old = h.createQuery("select " + COLUMNS + " from api_keys where id = :id "
+                            + "and (revoked_at is null or revoked_at > now()) for update")
+                    .bind("id", oldId).map((rs, ctx) -> read(rs)).findOne();
+            if (old.isEmpty()) return Optional.empty();
+            ApiKey created = h.createQuery("insert into api_keys (id, name, owner, key_hash, key_prefix, admin) "
+                            + "values (:id, :name, :owner, :hash, :prefix, :admin) returning " + COLUMNS)
+                    .bind("id", newId).bind("name", old.get().name()).bind("owner", old.get().owner()).bind("hash", hash)
+                    .bind("prefix", prefix).bind("admin", old.get().admin()).map((rs, ctx) -> read(rs)).one();
+            // The successor keeps what the key was allowed: its limits move with it.
+            h.createUpdate("insert into key_limits (key_id, requests_per_minute, concurrent_streams, concurrent_realtime, "
+                            + "tokens_per_day, tokens_per_month, models, endpoints) "
+                            + "select :new, requests_per_minute, concurrent_streams, concurrent_realtime, tokens_per_day, "
+                            + "tokens_per_month, models, endpoints from key_limits where key_id = :old")
+                    .bind("new", newId).bind("old", oldId).execute();
+            h.createUpdate("update api_keys set revoked_at = least(coalesce(revoked_at, 'infinity'), "
+                            + "now() + :overlap * interval '1 second') where id = :id")
+                    .bind("id", oldId).bind("overlap", overlap.toSeconds()).execute();
+            // Every instance forgets the old key at once when there is no overlap; otherwise when its time comes.
+            if (overlap.isZero()) {
+                h.createQuery("select pg_notify(:channel, :id)").bind("channel", RevocationListener.CHANNEL).bind("id", oldId)
+                        .mapTo(String.class).one();
+            }
+            return Optional.of(created);
+        });
+    }
+
     boolean anyActiveAdmin() {
-        return jdbi.withHandle(h -> h.createQuery("select exists (select 1 from api_keys where admin and revoked_at is null)")
+        return jdbi.withHandle(h -> h.createQuery(
+                        "select exists (select 1 from api_keys where admin and (revoked_at is null or revoked_at > now()))")
                 .mapTo(Boolean.class).one());
     }
 

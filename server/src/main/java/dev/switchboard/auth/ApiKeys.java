@@ -64,6 +64,20 @@ public final class ApiKeys implements AutoCloseable {
         return repository.list();
     }
 
+    /**
+     * A new key replacing {@code id} (same name, owner, role and limits); the old key keeps working for
+     * {@code overlap}, so clients can move over. Empty when {@code id} is unknown or revoked.
+     */
+    public Optional<CreatedKey> rotate(String id, Duration overlap) {
+        String secret = KeyMaterial.newKey();
+        return repository.rotate(id, KeyMaterial.newId(), KeyMaterial.hash(secret), KeyMaterial.displayPrefix(secret), overlap)
+                .map(key -> {
+                    // A key in its overlap window must not be kept in the cache past its end.
+                    recentlyVerified.clear();
+                    return new CreatedKey(key, secret);
+                });
+    }
+
     /** Newest first, {@code limit} of them, older than the key {@code before} when it is given. */
     public List<ApiKey> page(int limit, String before) {
         return repository.page(limit, before);
@@ -98,11 +112,13 @@ public final class ApiKeys implements AutoCloseable {
                     // The lookup is by hash; comparing again in constant time keeps the final decision free of
                     // timing that depends on the stored value.
                     .filter(stored -> MessageDigest.isEqual(stored.hash(), hash))
-                    .map(stored -> new Caller(stored.key().id(), stored.key().name(), stored.key().owner(), stored.key().admin()));
+                    .map(stored -> new Caller(stored.key().id(), stored.key().name(), stored.key().owner(), stored.key().admin(),
+                            null, stored.key().revokedAt()));
         } catch (JdbiException databaseDown) {
             return duringOutage(hashHex, databaseDown);
         }
-        if (caller.isPresent()) recentlyVerified.put(hashHex, new Verified(caller.get(), System.nanoTime()));
+        // A key with a revocation to come (rotated) is checked every time, so that it ends on time.
+        if (caller.isPresent() && caller.get().expiresAt() == null) recentlyVerified.put(hashHex, new Verified(caller.get(), System.nanoTime()));
         else recentlyVerified.remove(hashHex);
         return caller;
     }

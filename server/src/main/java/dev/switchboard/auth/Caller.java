@@ -5,11 +5,16 @@ package dev.switchboard.auth;
  * minted with it. Objects a caller creates belong to its {@code owner}, so that all keys of one owner (a rotated key
  * and its successor) see the same objects.
  *
- * @param scope for a stream token, what it may read (such as {@code run:thread_x/run_y}); null for a key
+ * @param scope     for a stream token, what it may read (such as {@code run:thread_x/run_y}); null for a key
+ * @param expiresAt when the key stops working (a rotated key in its overlap window); null for no end
  */
-public record Caller(String keyId, String keyName, String owner, boolean admin, String scope) {
+public record Caller(String keyId, String keyName, String owner, boolean admin, String scope, java.time.Instant expiresAt) {
     public Caller(String keyId, String keyName, String owner, boolean admin) {
-        this(keyId, keyName, owner, admin, null);
+        this(keyId, keyName, owner, admin, null, null);
+    }
+
+    public Caller(String keyId, String keyName, String owner, boolean admin, String scope) {
+        this(keyId, keyName, owner, admin, scope, null);
     }
 
     /**

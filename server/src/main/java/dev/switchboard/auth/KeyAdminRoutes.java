@@ -12,21 +12,27 @@ import io.javalin.http.Context;
 /**
  * The admin API for gateway keys, behind an admin key:
  * {@code POST /api/admin/keys} {@code {"name", "owner"?, "admin"?}} creates one and shows it once,
- * {@code GET /api/admin/keys} lists them, {@code DELETE /api/admin/keys/{id}} revokes one.
+ * {@code GET /api/admin/keys} lists them, {@code DELETE /api/admin/keys/{id}} revokes one,
+ * {@code POST /api/admin/keys/{id}/rotate} replaces one with an overlap window, and {@code GET /api/admin/audit}
+ * shows the audit log of all of it.
  */
 public final class KeyAdminRoutes {
     private final ApiKeys keys;
     private final RequestBodies bodies;
+    private final AuditLog audit;
 
-    public KeyAdminRoutes(ApiKeys keys, RequestBodies bodies) {
+    public KeyAdminRoutes(ApiKeys keys, RequestBodies bodies, AuditLog audit) {
         this.keys = keys;
         this.bodies = bodies;
+        this.audit = audit;
     }
 
     public void register(RoutesConfig routes) {
         routes.post("/api/admin/keys", this::create);
         routes.get("/api/admin/keys", this::list);
         routes.delete("/api/admin/keys/{id}", this::revoke);
+        routes.post("/api/admin/keys/{id}/rotate", this::rotate);
+        routes.get("/api/admin/audit", this::auditLog);
     }
 
     private void create(Context ctx) {
@@ -37,6 +43,8 @@ public final class KeyAdminRoutes {
             throw GatewayException.invalidParam("owner", "'owner' must be a string.");
         }
         CreatedKey created = keys.create(name, owner == null || owner.isNull() ? null : owner.asText(), request.flag("admin"));
+        audit.record(Authenticator.caller(ctx), "key.create", created.key().id(), Json.object().put("name", created.key().name())
+                .put("owner", created.key().owner()).put("admin", created.key().admin()));
         ObjectNode body = describe(created.key());
         body.put("key", created.secret());
         ctx.status(201).contentType("application/json").result(Json.write(body));
@@ -52,7 +60,43 @@ public final class KeyAdminRoutes {
     private void revoke(Context ctx) {
         ApiKey revoked = keys.revoke(ctx.pathParam("id"))
                 .orElseThrow(() -> GatewayException.notFound("API key '" + ctx.pathParam("id") + "'"));
+        audit.record(Authenticator.caller(ctx), "key.revoke", revoked.id(), Json.object().put("name", revoked.name()));
         ctx.contentType("application/json").result(Json.write(describe(revoked)));
+    }
+
+    /**
+     * {@code {"overlap_seconds": N}} (default a day, at most 30 days; 0 revokes the old key at once): a new key in the
+     * old one's place, shown once, with the old one's limits; the old key works until the overlap ends.
+     */
+    private void rotate(Context ctx) {
+        String id = ctx.pathParam("id");
+        var body = bodies.optionalJson(ctx).map(JsonRequest::json).orElse(Json.object());
+        JsonNode overlapNode = body.path("overlap_seconds");
+        long overlap = overlapNode.isMissingNode() || overlapNode.isNull() ? 86_400 : overlapNode.asLong(-1);
+        if (!(overlapNode.isMissingNode() || overlapNode.isNull() || overlapNode.isIntegralNumber()) || overlap < 0 || overlap > 30 * 86_400) {
+            throw GatewayException.invalidParam("overlap_seconds", "'overlap_seconds' must be a whole number of seconds from 0 to 2592000 (30 days).");
+        }
+        CreatedKey created = keys.rotate(id, java.time.Duration.ofSeconds(overlap))
+                .orElseThrow(() -> GatewayException.notFound("Active API key '" + id + "'"));
+        audit.record(Authenticator.caller(ctx), "key.rotate", id, Json.object().put("new_key_id", created.key().id())
+                .put("overlap_seconds", overlap));
+        ObjectNode answer = describe(created.key()).put("key", created.secret()).put("replaces", id)
+                .put("replaced_key_expires_at", java.time.Instant.now().getEpochSecond() + overlap);
+        ctx.status(201).contentType("application/json").result(Json.write(answer));
+    }
+
+    /** The audit log, newest first: {@code ?limit=&before=}. */
+    private void auditLog(Context ctx) {
+        int limit = dev.switchboard.web.Paging.limit(ctx, 50, 200);
+        String before = ctx.queryParam("before");
+        Long beforeId;
+        try {
+            beforeId = before == null ? null : Long.parseLong(before);
+        } catch (NumberFormatException e) {
+            throw GatewayException.invalidParam("before", "'before' must be the next_before value of a previous page.");
+        }
+        ctx.contentType("application/json").result(Json.write(dev.switchboard.web.Paging.page(audit.recent(limit + 1, beforeId), limit,
+                entry -> entry, entry -> entry.path("id").asLong())));
     }
 
     static ObjectNode describe(ApiKey key) {

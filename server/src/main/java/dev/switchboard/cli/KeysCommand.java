@@ -2,6 +2,7 @@ package dev.switchboard.cli;
 
 import dev.switchboard.auth.ApiKey;
 import dev.switchboard.auth.ApiKeys;
+import dev.switchboard.auth.AuditLog;
 import dev.switchboard.auth.CreatedKey;
 import dev.switchboard.config.Settings;
 import dev.switchboard.limits.KeyLimitStore;
@@ -22,6 +23,7 @@ public final class KeysCommand {
     private final Settings settings;
     private final PrintStream out;
     private final PrintStream err;
+    private AuditLog audit;
 
     public KeysCommand(Settings settings, PrintStream out, PrintStream err) {
         this.settings = settings;
@@ -34,6 +36,7 @@ public final class KeysCommand {
         try (Database database = Database.connect(settings.database(), settings.server().dataDir())) {
             database.migrate();
             ApiKeys keys = new ApiKeys(database.jdbi());
+            audit = new AuditLog(database.jdbi());
             return switch (args[0]) {
                 case "create" -> create(keys, args);
                 case "list" -> list(keys);
@@ -65,6 +68,8 @@ public final class KeysCommand {
         }
         CreatedKey created = keys.create(name, owner, admin);
         ApiKey key = created.key();
+        audit.recordLocal("key.create", key.id(), dev.switchboard.web.Json.object().put("name", key.name())
+                .put("owner", key.owner()).put("admin", key.admin()));
         out.println("Created " + (key.admin() ? "admin " : "") + "key " + key.id() + " (name " + key.name()
                 + ", owner " + key.owner() + "). The key, shown only this once:");
         out.println(created.secret());
@@ -92,6 +97,7 @@ public final class KeysCommand {
             return 2;
         }
         return keys.revoke(args[1]).map(key -> {
+            audit.recordLocal("key.revoke", key.id(), dev.switchboard.web.Json.object().put("name", key.name()));
             out.println("Revoked " + key.id() + " (" + key.name() + "). Requests with it are refused from now on.");
             return 0;
         }).orElseGet(() -> {
@@ -144,7 +150,10 @@ public final class KeysCommand {
                     + "--models a,b --endpoints /v1/x,/api/y --clear (N may be 'none'; lists may be 'any').");
             return 2;
         }
-        if (args.length > 2) store.put(args[1], limits);
+        if (args.length > 2) {
+            store.put(args[1], limits);
+            audit.recordLocal("key.limits", args[1], limits.toJson());
+        }
         out.println("Limits of " + args[1] + ": " + dev.switchboard.web.Json.write(limits.toJson()));
         return 0;
     }

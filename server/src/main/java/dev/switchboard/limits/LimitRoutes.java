@@ -16,7 +16,10 @@ public final class LimitRoutes {
     private final RequestBodies bodies;
     private final Jdbi jdbi;
 
-    public LimitRoutes(Limits limits, RequestBodies bodies, Jdbi jdbi) {
+    private final dev.switchboard.auth.AuditLog audit;
+
+    public LimitRoutes(Limits limits, RequestBodies bodies, Jdbi jdbi, dev.switchboard.auth.AuditLog audit) {
+        this.audit = audit;
         this.limits = limits;
         this.bodies = bodies;
         this.jdbi = jdbi;
@@ -36,6 +39,7 @@ public final class LimitRoutes {
         String keyId = existingKey(ctx);
         KeyLimits replaced = KeyLimits.fromJson(bodies.json(ctx).json());
         limits.store().put(keyId, replaced);
+        audit.record(dev.switchboard.auth.Authenticator.caller(ctx), "key.limits", keyId, replaced.toJson());
         ctx.json(describe(keyId, replaced));
     }
 

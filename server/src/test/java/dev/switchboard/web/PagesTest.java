@@ -225,6 +225,23 @@ class PagesTest {
             browser.await("the key revoked", Duration.ofSeconds(5),
                     () -> keyRow(browser, "made-on-the-page").findElement(By.className("key-state")).getText().equals("revoked"));
 
+            // Limits are set from the same table.
+            keyRow(browser, "test-client").findElement(By.tagName("button")).click();
+            browser.await("the limits form", Duration.ofSeconds(5), () -> browser.text("limits-usage").startsWith("Used:"));
+            browser.type("limit-rpm", "ten");
+            browser.click("limits-save");
+            browser.await("the refusal", Duration.ofSeconds(5), () -> browser.text("limits-status").contains("whole numbers"));
+            browser.type("limit-rpm", "600");
+            browser.type("limit-models", "gpt-4o-mini, gpt-4o");
+            browser.click("limits-save");
+            browser.await("the limits saved", Duration.ofSeconds(5), () -> browser.text("limits-status").startsWith("Saved"));
+            String clientId = keyRow(browser, "test-client").getDomAttribute("data-id");
+            var saved = dev.switchboard.web.Json.MAPPER.readTree(gw.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(gw.url("/api/admin/keys/" + clientId + "/limits"))).header("Authorization", "Bearer " + gw.adminKey)).body());
+            assertThat(saved.path("requests_per_minute").asInt()).isEqualTo(600);
+            assertThat(saved.path("models").toString()).isEqualTo("[\"gpt-4o-mini\",\"gpt-4o\"]");
+            browser.click("limits-close");
+
             CompletableFuture<String> streamEnd = CompletableFuture.supplyAsync(() -> {
                 HttpResponse<InputStream> stream = gw.open(gw.post("/v1/chat/completions", "{\"model\":\"gpt-4o-mini;tokens=2000;delay_ms=20\","
                         + "\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"talk\"}]}"));
