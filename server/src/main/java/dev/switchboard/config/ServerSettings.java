@@ -10,8 +10,18 @@ import java.nio.file.Path;
  * @param dataDir      where the embedded database lives (default {@code ./data})
  * @param maxBodyBytes largest request body accepted (default 20 MiB: requests may carry base64 images)
  * @param tls          serve HTTPS and {@code wss} from this key store, when set
+ * @param cors         which browser origins may call the API from their pages
  */
-public record ServerSettings(String host, int port, Path dataDir, long maxBodyBytes, java.util.Optional<Tls> tls) {
+public record ServerSettings(String host, int port, Path dataDir, long maxBodyBytes, java.util.Optional<Tls> tls, Cors cors) {
+
+    /**
+     * Cross-origin access for browsers: only the origins listed ({@code SWITCHBOARD_CORS_ORIGINS}, exact
+     * {@code scheme://host[:port]} values; none by default), and cookies or HTTP authentication only when
+     * {@code SWITCHBOARD_CORS_CREDENTIALS=true} (the gateway's keys are sent as a header, which needs no credentials).
+     */
+    public record Cors(java.util.List<String> origins, boolean credentials) {
+        public static final Cors NONE = new Cors(java.util.List.of(), false);
+    }
 
     /**
      * A PKCS#12 key store with the server's certificate and private key.

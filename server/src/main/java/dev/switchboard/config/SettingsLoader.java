@@ -34,6 +34,8 @@ public final class SettingsLoader {
         FILE_KEYS.put("data_dir", "SWITCHBOARD_DATA_DIR");
         FILE_KEYS.put("max_body_bytes", "SWITCHBOARD_MAX_BODY_BYTES");
         FILE_KEYS.put("tls_keystore", "SWITCHBOARD_TLS_KEYSTORE");
+        FILE_KEYS.put("cors_origins", "SWITCHBOARD_CORS_ORIGINS");
+        FILE_KEYS.put("cors_credentials", "SWITCHBOARD_CORS_CREDENTIALS");
         FILE_KEYS.put("upstream_connect_timeout", "SWITCHBOARD_UPSTREAM_CONNECT_TIMEOUT");
         FILE_KEYS.put("upstream_response_timeout", "SWITCHBOARD_UPSTREAM_RESPONSE_TIMEOUT");
         FILE_KEYS.put("upstream_idle_timeout", "SWITCHBOARD_UPSTREAM_IDLE_TIMEOUT");
@@ -151,7 +153,7 @@ public final class SettingsLoader {
                 parsed("SWITCHBOARD_PORT", 8080, SettingsLoader::port),
                 Path.of(text("SWITCHBOARD_DATA_DIR", "data")),
                 parsed("SWITCHBOARD_MAX_BODY_BYTES", 20L * 1024 * 1024, SettingsLoader::positiveLong),
-                tls());
+                tls(), cors());
         var upstream = new UpstreamSettings(
                 secret("OPENAI_API_KEY"),
                 Optional.ofNullable(raw.get("OPENAI_BASE_URL")).map(this::baseUrl),
@@ -224,6 +226,22 @@ public final class SettingsLoader {
                     + ". Expected [{\"name\": \"docs\", \"url\": \"https://host/mcp\", \"key_env\": \"DOCS_MCP_KEY\"}].");
         }
         return servers;
+    }
+
+    private ServerSettings.Cors cors() {
+        java.util.List<String> origins = new ArrayList<>();
+        for (String origin : text("SWITCHBOARD_CORS_ORIGINS", "").split(",")) {
+            String trimmed = origin.strip();
+            if (trimmed.isEmpty()) continue;
+            if (!trimmed.matches("https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")) {
+                problems.add("SWITCHBOARD_CORS_ORIGINS holds '" + trimmed + "', which is not an origin: give exact origins such as "
+                        + "https://app.example.com or http://localhost:3000 (no path, no wildcard).");
+                continue;
+            }
+            origins.add(trimmed);
+        }
+        return new ServerSettings.Cors(java.util.List.copyOf(origins),
+                parsed("SWITCHBOARD_CORS_CREDENTIALS", false, SettingsLoader::bool));
     }
 
     private Optional<ServerSettings.Tls> tls() {

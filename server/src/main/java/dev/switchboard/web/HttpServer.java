@@ -62,6 +62,7 @@ public final class HttpServer implements AutoCloseable {
                     ctx.path(), ctx.statusCode(), Math.round(millis)));
             servlets.forEach(mount -> cfg.jetty.modifyServletContextHandler(mount::accept));
             cfg.routes.before(RequestIds::assign);
+            cfg.routes.before(new Cors(settings.cors())::apply);
             routes.forEach(r -> r.accept(cfg.routes));
             cfg.routes.exception(GatewayException.class, HttpServer::refuse);
             cfg.routes.exception(HttpResponseException.class, HttpServer::javalinRefusal);
