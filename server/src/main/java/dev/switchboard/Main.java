@@ -1,5 +1,6 @@
 package dev.switchboard;
 
+import dev.switchboard.cli.DevCertCommand;
 import dev.switchboard.cli.DoctorCommand;
 import dev.switchboard.cli.KeysCommand;
 import dev.switchboard.config.ConfigException;
@@ -24,6 +25,7 @@ public final class Main {
               keys limits KEY_ID [...]   show or set a key's limits (--rpm, --streams, --realtime, --tokens-day,
                                          --tokens-month, --models, --endpoints, --clear)
               eval PATH [options]        run evaluation scenarios; ./switchboard eval --help for the options
+              dev-cert                   make a self-signed development certificate for HTTPS and wss
             Configuration: environment variables and an optional config.json; see README.md.""";
 
     private Main() {}
@@ -40,6 +42,7 @@ public final class Main {
             case "serve" -> serve(env, out, err);
             case "doctor" -> new DoctorCommand(env, out).run();
             case "keys" -> withSettings(env, err, settings -> new KeysCommand(settings, out, err).run(rest));
+            case "dev-cert" -> withSettings(env, err, settings -> new DevCertCommand(settings, out, err).run());
             case "eval" -> rest.length == 1 && rest[0].equals("--help") ? help(out, EvalCommand.USAGE)
                     : withSettings(env, err, settings -> new EvalCommand(settings, out, err).run(rest));
             case "help", "--help", "-h" -> help(out, USAGE);

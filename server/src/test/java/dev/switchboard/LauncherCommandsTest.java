@@ -65,6 +65,35 @@ class LauncherCommandsTest {
     }
 
     @Test
+    void devCertMakesACertificateTheGatewayServesHttpsWith(@org.junit.jupiter.api.io.TempDir java.nio.file.Path data) throws Exception {
+        Run made = run(Map.of("SWITCHBOARD_DATA_DIR", data.toString()), "dev-cert");
+        assertThat(made.exit()).as(made.err()).isZero();
+        java.nio.file.Path keystore = data.resolve("tls/dev.p12");
+        String password = java.nio.file.Files.readString(data.resolve("tls/dev.p12.password"));
+        assertThat(made.out()).contains("SWITCHBOARD_TLS_KEYSTORE=" + keystore).doesNotContain(password);
+        assertThat(java.nio.file.Files.getPosixFilePermissions(data.resolve("tls/dev.p12.password")))
+                .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                        java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+        try (TestGateway tls = TestGateway.start(Map.of("SWITCHBOARD_TLS_KEYSTORE", keystore.toString(),
+                "SWITCHBOARD_TLS_KEYSTORE_PASSWORD", password))) {
+            var trusted = java.security.KeyStore.getInstance("PKCS12");
+            trusted.load(null, null);
+            try (var pem = java.nio.file.Files.newInputStream(data.resolve("tls/dev.pem"))) {
+                trusted.setCertificateEntry("dev", java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(pem));
+            }
+            var trust = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(trusted);
+            var context = javax.net.ssl.SSLContext.getInstance("TLS");
+            context.init(null, trust.getTrustManagers(), null);
+            var client = java.net.http.HttpClient.newBuilder().sslContext(context).build();
+            var response = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("https://localhost:" + tls.gateway.port() + "/healthz")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).isEqualTo(200);
+        }
+        assertThat(run(Map.of("SWITCHBOARD_DATA_DIR", data.toString()), "dev-cert").exit()).isEqualTo(1);
+    }
+
+    @Test
     void unknownCommandsShowTheUsage() throws Exception {
         Run run = run("frobnicate");
         assertThat(run.exit()).isEqualTo(2);
