@@ -183,6 +183,7 @@ public final class Gateway implements AutoCloseable {
                     chat::register,
                     r -> Pages.register(r, Map.of("/agent-chat", "agent-chat.html", "/realtime", "realtime.html",
                             "/admin", "admin.html")),
+                    r -> Pages.resource(r, "/openapi.json", "openapi.json", "application/json"),
                     new OpenAiRoutes(upstream, relay, listener, bodies, limits)::register);
             McpEndpoint mcp = new McpEndpoint(keys, agentTools, recorder);
             started.add(mcp);
@@ -231,6 +232,11 @@ public final class Gateway implements AutoCloseable {
     /** The built-in emulator this gateway answers with, when it has no OpenAI key. */
     public Optional<Emulator> builtInEmulator() {
         return Optional.ofNullable(emulator);
+    }
+
+    /** Every route of the HTTP API, as {@code "METHOD /path"}. */
+    public List<String> routes() {
+        return http.routes();
     }
 
     public Database database() {

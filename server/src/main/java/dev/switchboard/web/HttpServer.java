@@ -26,6 +26,22 @@ public final class HttpServer implements AutoCloseable {
 
     private final Javalin app;
 
+    /**
+     * Every route registered, as {@code "METHOD /path"} ({@code GET} for a WebSocket upgrade): what the OpenAPI
+     * document is checked against.
+     */
+    public java.util.List<String> routes() {
+        java.util.List<String> routes = new java.util.ArrayList<>();
+        for (var parsed : app.unsafe.internalRouter.allHttpHandlers()) {
+            String method = parsed.endpoint.method.name();
+            if (java.util.Set.of("GET", "POST", "PUT", "PATCH", "DELETE").contains(method)) routes.add(method + " " + parsed.endpoint.path);
+        }
+        for (var ws : app.unsafe.internalRouter.allWsHandlers()) {
+            if (ws.getType().name().equals("WEBSOCKET")) routes.add("GET " + ws.getPath());
+        }
+        return routes;
+    }
+
     private HttpServer(Javalin app) {
         this.app = app;
     }

@@ -35,6 +35,12 @@ public final class Pages {
         }
     }
 
+    /** Serves a resource as it is, without authentication: {@code /openapi.json}. */
+    public static void resource(RoutesConfig routes, String path, String resource, String contentType) {
+        String body = read(resource);
+        routes.get(path, ctx -> ctx.header("Cache-Control", "no-cache").contentType(contentType).result(body));
+    }
+
     private static Handler page(String html, String chrome, String path) {
         String assembled = html.replace("<!-- chrome -->",
                 chrome.replace("href=\"" + path + "\"", "href=\"" + path + "\" aria-current=\"page\""));
