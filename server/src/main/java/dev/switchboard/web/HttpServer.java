@@ -65,6 +65,7 @@ public final class HttpServer implements AutoCloseable {
             cfg.http.compressionStrategy = CompressionStrategy.NONE;
             cfg.http.maxRequestSize = settings.maxBodyBytes();
             cfg.jetty.modifyHttpConfiguration(http -> http.setSendServerVersion(false));
+            cfg.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
             cfg.jetty.addConnector((server, http) -> {
                 ServerConnector connector = settings.tls()
                         .map(tls -> new ServerConnector(server, tlsFactory(tls), new HttpConnectionFactory(secure(http))))

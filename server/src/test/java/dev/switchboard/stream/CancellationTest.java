@@ -95,9 +95,14 @@ public class CancellationTest {
         return HttpRequest.newBuilder(URI.create(gw.url(path))).header("Authorization", "Bearer " + gw.adminKey);
     }
 
+    /** Waits up to 20 s for the condition; it is asked once per try, so a condition with effects is not asked twice. */
     public static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + 20_000_000_000L;
-        while (!condition.getAsBoolean() && System.nanoTime() < deadline) Thread.sleep(50);
-        assertThat(condition.getAsBoolean()).as("condition within 20 s").isTrue();
+        boolean held = condition.getAsBoolean();
+        while (!held && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            held = condition.getAsBoolean();
+        }
+        assertThat(held).as("condition within 20 s").isTrue();
     }
 }

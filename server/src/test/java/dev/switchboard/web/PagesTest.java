@@ -220,8 +220,15 @@ class PagesTest {
             browser.click("new-key-done");
             assertThat(browser.text("new-key")).isEmpty();
             WebElement row = keyRow(browser, "made-on-the-page");
-            row.findElement(By.tagName("button")).click();
-            browser.driver.switchTo().alert().accept();
+            row.findElements(By.tagName("button")).stream().filter(b -> b.getText().equals("Revoke")).findFirst().orElseThrow().click();
+            browser.await("the confirmation", Duration.ofSeconds(5), () -> {
+                try {
+                    browser.driver.switchTo().alert().accept();
+                    return true;
+                } catch (org.openqa.selenium.NoAlertPresentException notYet) {
+                    return false;
+                }
+            });
             browser.await("the key revoked", Duration.ofSeconds(5),
                     () -> keyRow(browser, "made-on-the-page").findElement(By.className("key-state")).getText().equals("revoked"));
 
