@@ -135,6 +135,8 @@ public final class Gateway implements AutoCloseable {
                     recorder::retriedBatches);
             metrics.gauge("switchboard.recorder.dropped", "Records dropped because the queue was full", recorder::dropped);
             ExchangeListener listener = ExchangeListener.all(metrics, recorder);
+            metrics.gauge("switchboard.database.connections", "Connections the database pool holds", database::poolConnections);
+            metrics.gauge("switchboard.database.connections.active", "Database connections in use", database::poolConnectionsInUse);
 
             StreamTokens streamTokens = new StreamTokens(database.jdbi());
             Limits limits = new Limits(database.jdbi(), settings.streams().redisUrl().map(Secret::reveal));

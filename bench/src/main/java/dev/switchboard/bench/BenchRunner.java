@@ -48,7 +48,11 @@ public final class BenchRunner {
         List<TargetFigures> figures = new ArrayList<>();
         for (Target target : targets) figures.add(measure(target));
         String report = Report.markdown(figures, args[2], Runtime.getRuntime().availableProcessors());
-        Files.writeString(Path.of(args[1]), report);
+        // The soak run writes its own section (bench/soak.sh); a new benchmark keeps it.
+        Path page = Path.of(args[1]);
+        String old = Files.exists(page) ? Files.readString(page) : "";
+        int soak = old.indexOf(SoakMain.BEGIN);
+        Files.writeString(page, soak < 0 ? report : report + "\n" + old.substring(soak));
         System.out.println(report);
     }
 

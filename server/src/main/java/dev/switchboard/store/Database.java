@@ -66,6 +66,18 @@ public final class Database implements AutoCloseable {
         return flyway().info().pending().length;
     }
 
+    /** Connections the pool holds now, in use or idle: a number that must stay flat under a steady load. */
+    public int poolConnections() {
+        var pool = dataSource.getHikariPoolMXBean();
+        return pool == null ? 0 : pool.getTotalConnections();
+    }
+
+    /** Connections in use now. */
+    public int poolConnectionsInUse() {
+        var pool = dataSource.getHikariPoolMXBean();
+        return pool == null ? 0 : pool.getActiveConnections();
+    }
+
     public Jdbi jdbi() {
         return jdbi;
     }
