@@ -55,14 +55,18 @@ public final class Soak {
             return average(samples.subList(samples.size() - Math.max(1, samples.size() / 4), samples.size()));
         }
 
-        /** Threads, open files and connections no higher at the end (within 10% and a few), live data within 25%. */
+        /**
+         * Threads, open files and connections no higher at the end (within 10% and a few); live data (measured at each
+         * major collection, so absent until the first) within 25% of its first measure.
+         */
         boolean flat() {
             Sample early = early();
             Sample late = late();
+            long firstLive = samples.stream().mapToLong(Sample::liveDataBytes).filter(bytes -> bytes > 0).findFirst().orElse(0);
             return late.threads() <= early.threads() * 1.1 + 10
                     && late.openFiles() <= early.openFiles() * 1.1 + 20
                     && late.databaseConnections() <= Math.max(early.databaseConnections(), 1) * 1.1 + 2
-                    && late.liveDataBytes() <= early.liveDataBytes() * 1.25 + 8 * 1024 * 1024;
+                    && (firstLive == 0 || late.liveDataBytes() <= firstLive * 1.25 + 8 * 1024 * 1024);
         }
 
         private static Sample average(List<Sample> some) {

@@ -52,8 +52,8 @@ public final class SoakMain {
                 result.streams(), result.realtimeSessions(), result.adminCalls(), result.errors(),
                 result.firstError() == null ? "" : " (first: " + result.firstError() + ")"));
         md.append("| | first quarter | last quarter |\n| --- | ---: | ---: |\n");
-        md.append(String.format(Locale.ROOT, "| heap live data after GC (MiB) | %.1f | %.1f |%n", early.liveDataBytes() / 1048576.0,
-                late.liveDataBytes() / 1048576.0));
+        md.append(String.format(Locale.ROOT, "| heap live data after the last major GC (MiB; 0 before the first) | %.1f | %.1f |%n",
+                early.liveDataBytes() / 1048576.0, late.liveDataBytes() / 1048576.0));
         md.append(String.format(Locale.ROOT, "| heap used (MiB) | %.1f | %.1f |%n", early.heapUsedBytes() / 1048576.0,
                 late.heapUsedBytes() / 1048576.0));
         md.append(String.format(Locale.ROOT, "| live threads | %d | %d |%n", early.threads(), late.threads()));
