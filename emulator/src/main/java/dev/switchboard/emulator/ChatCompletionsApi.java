@@ -28,7 +28,7 @@ final class ChatCompletionsApi {
         }
         String requestedModel = body.path("model").asText(null);
         Script script = scripts.forRequest(ctx, requestedModel);
-        if (script.failStatus() != null) {
+        if (script.failStatus() != null && scripts.failures().fails(requestedModel)) {
             ApiErrors.scripted(ctx, script);
             return;
         }

@@ -38,7 +38,7 @@ final class ResponsesApi {
             return;
         }
         Script script = scripts.forRequest(ctx, body.get("model").asText(), history(body));
-        if (script.failStatus() != null) {
+        if (script.failStatus() != null && scripts.failures().fails(body.get("model").asText())) {
             ApiErrors.scripted(ctx, script);
             return;
         }

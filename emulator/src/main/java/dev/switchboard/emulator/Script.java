@@ -67,6 +67,7 @@ record Script(String text, Integer tokens, long delayMillis, ToolCall toolCall, 
             String value = URLDecoder.decode(directive.substring(eq + 1).trim(), StandardCharsets.UTF_8);
             switch (key) {
                 case "fail" -> json.put("fail_status", Integer.parseInt(value));
+                case "fail_times" -> { /* counted by FailureCount */ }
                 case "tool" -> json.set("tool_call", Json.obj("name", value, "arguments", "{\"location\":\"Paris\"}"));
                 case "text", "replay" -> json.put(key, value);
                 default -> json.put(key, Long.parseLong(value));

@@ -22,6 +22,12 @@ final class ScriptBook {
 
     private final Map<String, Script> byModel = new ConcurrentHashMap<>();
     private final List<TextRule> byText = new CopyOnWriteArrayList<>();
+    private final FailureCount failures = new FailureCount();
+
+    /** How many times scripted failures have happened, for {@code fail_times}. */
+    FailureCount failures() {
+        return failures;
+    }
 
     void register(String model, Script script) {
         byModel.put(model, script);
@@ -34,6 +40,7 @@ final class ScriptBook {
     void clear() {
         byModel.clear();
         byText.clear();
+        failures.clear();
     }
 
     Script forRequest(Context ctx, String model) throws IOException {

@@ -39,6 +39,7 @@ public final class SettingsLoader {
         FILE_KEYS.put("upstream_connect_timeout", "SWITCHBOARD_UPSTREAM_CONNECT_TIMEOUT");
         FILE_KEYS.put("upstream_response_timeout", "SWITCHBOARD_UPSTREAM_RESPONSE_TIMEOUT");
         FILE_KEYS.put("upstream_idle_timeout", "SWITCHBOARD_UPSTREAM_IDLE_TIMEOUT");
+        FILE_KEYS.put("upstream_retries", "SWITCHBOARD_UPSTREAM_RETRIES");
         FILE_KEYS.put("streaming_enabled", "OPENAI_STREAMING_ENABLED");
         FILE_KEYS.put("realtime_enabled", "OPENAI_REALTIME_ENABLED");
         FILE_KEYS.put("realtime_model", "OPENAI_REALTIME_MODEL");
@@ -159,7 +160,8 @@ public final class SettingsLoader {
                 Optional.ofNullable(raw.get("OPENAI_BASE_URL")).map(this::baseUrl),
                 parsed("SWITCHBOARD_UPSTREAM_CONNECT_TIMEOUT", Duration.ofSeconds(10), SettingsLoader::duration),
                 parsed("SWITCHBOARD_UPSTREAM_RESPONSE_TIMEOUT", Duration.ofMinutes(10), SettingsLoader::duration),
-                parsed("SWITCHBOARD_UPSTREAM_IDLE_TIMEOUT", Duration.ofSeconds(120), SettingsLoader::duration));
+                parsed("SWITCHBOARD_UPSTREAM_IDLE_TIMEOUT", Duration.ofSeconds(120), SettingsLoader::duration),
+                parsed("SWITCHBOARD_UPSTREAM_RETRIES", 0, SettingsLoader::retries));
         var models = new ModelSettings(
                 text("SWITCHBOARD_LLM_MODEL", "gpt-4o-mini"),
                 text("OPENAI_REALTIME_MODEL", "gpt-realtime"),
@@ -348,6 +350,12 @@ public final class SettingsLoader {
         long n = Long.parseLong(value);
         if (n <= 0) throw new IllegalArgumentException("must be positive");
         return n;
+    }
+
+    private static int retries(String value) {
+        int retries = Integer.parseInt(value.strip());
+        if (retries < 0 || retries > 5) throw new IllegalArgumentException("must be from 0 to 5");
+        return retries;
     }
 
     private static boolean bool(String value) {

@@ -13,9 +13,11 @@ import java.util.Optional;
  * @param connectTimeout  TCP/TLS connect limit (default 10 s)
  * @param responseTimeout limit for upstream response headers, and for a whole non-streamed answer (default 10 min)
  * @param idleTimeout     longest silence tolerated inside a stream before it is ended with an error (default 120 s)
+ * @param retries         further attempts of a relayed request OpenAI refused with 429 or 5xx, or could not be reached
+ *                        for, before anything was sent to the client ({@code SWITCHBOARD_UPSTREAM_RETRIES}; default 0)
  */
 public record UpstreamSettings(Optional<Secret> apiKey, Optional<URI> baseUrl, Duration connectTimeout,
-                               Duration responseTimeout, Duration idleTimeout) {
+                               Duration responseTimeout, Duration idleTimeout, int retries) {
 
     public static final URI OPENAI = URI.create("https://api.openai.com/v1");
 
@@ -33,10 +35,10 @@ public record UpstreamSettings(Optional<Secret> apiKey, Optional<URI> baseUrl, D
     }
 
     public UpstreamSettings withEndpoint(URI baseUrl, Secret apiKey) {
-        return new UpstreamSettings(Optional.of(apiKey), Optional.of(baseUrl), connectTimeout, responseTimeout, idleTimeout);
+        return new UpstreamSettings(Optional.of(apiKey), Optional.of(baseUrl), connectTimeout, responseTimeout, idleTimeout, retries);
     }
 
     public UpstreamSettings withIdleTimeout(Duration idleTimeout) {
-        return new UpstreamSettings(apiKey, baseUrl, connectTimeout, responseTimeout, idleTimeout);
+        return new UpstreamSettings(apiKey, baseUrl, connectTimeout, responseTimeout, idleTimeout, retries);
     }
 }

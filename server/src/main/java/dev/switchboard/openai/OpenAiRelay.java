@@ -62,14 +62,7 @@ final class OpenAiRelay {
                 "/v1" + forward.upstreamPath(), forward.model(), forward.dialect() != null, listener);
         var upstreamRequest = new UpstreamRequest(forward.method(), forward.upstreamPath(), clientRequest.queryString(),
                 forward.body(), RelayedHeaders.fromClient(clientRequest::header), requestId);
-        UpstreamResponse upstreamResponse;
-        try {
-            upstreamResponse = upstream.send(upstreamRequest);
-        } catch (GatewayException e) {
-            exchange.answered(e.status(), null);
-            exchange.finish("upstream_unavailable", e.code());
-            throw e;
-        }
+        UpstreamResponse upstreamResponse = sendWithRetries(upstreamRequest, exchange);
         boolean streamed = false;
         try {
             exchange.answered(upstreamResponse.status(), upstreamResponse.header("x-request-id").orElse(null));
@@ -85,6 +78,59 @@ final class OpenAiRelay {
             // A relayed stream closes (or releases) its upstream itself; everything else is done with it here.
             if (!streamed) upstreamResponse.close();
             exchange.finish("failed", "the gateway failed while relaying");
+        }
+    }
+
+    /**
+     * Sends the request, trying again ({@code SWITCHBOARD_UPSTREAM_RETRIES} times) when OpenAI answers 429 or 5xx or
+     * cannot be reached: nothing has reached the client yet, so a retry is invisible but for the wait. The wait is
+     * OpenAI's {@code Retry-After} when it asks for 10 s or less (a longer one goes back to the client at once), else
+     * half a second, doubling. The last answer, whatever it is, is the client's.
+     */
+    private UpstreamResponse sendWithRetries(UpstreamRequest request, Exchange exchange) {
+        for (int attempt = 0; ; attempt++) {
+            boolean last = attempt >= upstream.retries();
+            UpstreamResponse response;
+            try {
+                response = upstream.send(request);
+            } catch (GatewayException e) {
+                // A timeout already waited its full length: only an unreachable upstream is tried again.
+                if (last || e.status() != 502) {
+                    exchange.answered(e.status(), null);
+                    exchange.finish("upstream_unavailable", e.code());
+                    throw e;
+                }
+                pause(backoff(attempt));
+                continue;
+            }
+            int status = response.status();
+            if (last || (status != 429 && status < 500)) return response;
+            long wait = response.header("Retry-After").map(OpenAiRelay::seconds).orElse(-1L);
+            if (wait > 10) return response;
+            response.close();
+            LOG.info("{} upstream answered {}; trying again ({} of {})", exchange.requestId(), status, attempt + 1, upstream.retries());
+            pause(wait >= 0 ? wait * 1000 : backoff(attempt));
+        }
+    }
+
+    private static long backoff(int attempt) {
+        return Math.min(8000, 500L << attempt);
+    }
+
+    private static long seconds(String retryAfter) {
+        try {
+            return Long.parseLong(retryAfter.strip());
+        } catch (NumberFormatException dateOrGarbage) {
+            return -1;
+        }
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw GatewayException.upstreamUnreachable("interrupted while waiting to try again");
         }
     }
 

@@ -51,6 +51,11 @@ public final class UpstreamClient implements AutoCloseable {
                 .build();
     }
 
+    /** Further attempts of a relayed request refused for the moment, before anything reached the client. */
+    public int retries() {
+        return settings.retries();
+    }
+
     public URI baseUrl() {
         return baseUrl;
     }
