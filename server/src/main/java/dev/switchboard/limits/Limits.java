@@ -22,6 +22,8 @@ public final class Limits implements AutoCloseable {
     /** How long a concurrency slot is held without renewal; a holder renews it every third of that. */
     static final Duration LEASE = Duration.ofSeconds(30);
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Limits.class);
+
     private final KeyLimitStore store;
     private final TokenBudgets budgets;
     private final Counters counters;
@@ -60,7 +62,7 @@ public final class Limits implements AutoCloseable {
                     + path + "; it may use " + String.join(", ", limits.endpoints()) + ". Ask the administrator to change its limits.");
         }
         if (limits.requestsPerMinute() != null) {
-            long count = counters.hit("rpm:" + caller.keyId(), Duration.ofMinutes(1));
+            long count = countedOrOpen(() -> counters.hit("rpm:" + caller.keyId(), Duration.ofMinutes(1)), 0L);
             if (count > limits.requestsPerMinute()) {
                 throw GatewayException.limited("requests_per_minute_exceeded", "This key's limit of " + limits.requestsPerMinute()
                         + " requests per minute is reached; try again in a moment.", 60 - (System.currentTimeMillis() / 1000) % 60);
@@ -128,7 +130,7 @@ public final class Limits implements AutoCloseable {
         if (limit == null) return Slot.NONE;
         String key = kind + ":" + caller.keyId();
         String holder = UUID.randomUUID().toString();
-        if (!counters.acquire(key, holder, limit, LEASE)) {
+        if (!countedOrOpen(() -> counters.acquire(key, holder, limit, LEASE), true)) {
             throw GatewayException.limited(code, "This key's limit of " + limit + " concurrent " + what
                     + " is reached; end one or try again shortly.", 5);
         }
@@ -141,9 +143,32 @@ public final class Limits implements AutoCloseable {
         }, LEASE.toSeconds() / 3, LEASE.toSeconds() / 3, TimeUnit.SECONDS);
         return new Slot(() -> {
             renewal.cancel(false);
-            counters.release(key, holder);
+            countedOrOpen(() -> {
+                counters.release(key, holder);
+                return null;
+            }, null);
         });
     }
+
+    /**
+     * A counter's answer; {@code open} when the shared counters cannot be reached (Redis away): the limits of rate and
+     * concurrency then let requests through rather than refuse every one, and say so in the log.
+     */
+    private <T> T countedOrOpen(java.util.function.Supplier<T> count, T open) {
+        try {
+            return count.get();
+        } catch (RuntimeException unreachable) {
+            long now = System.nanoTime();
+            if (now - lastWarning > TimeUnit.SECONDS.toNanos(30)) {
+                lastWarning = now;
+                LOG.warn("Limit counters unreachable ({}); rate and concurrency limits are not enforced until they are back",
+                        unreachable.toString());
+            }
+            return open;
+        }
+    }
+
+    private volatile long lastWarning = System.nanoTime() - TimeUnit.MINUTES.toNanos(1);
 
     @Override
     public void close() {

@@ -31,7 +31,11 @@ final class RedisCounters implements Counters {
 
     RedisCounters(String url) {
         this.client = RedisClient.create(url);
+        // While Redis is away, commands fail at once rather than queue: a request is not held up by its limits.
+        client.setOptions(io.lettuce.core.ClientOptions.builder()
+                .disconnectedBehavior(io.lettuce.core.ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
         this.connection = client.connect();
+        connection.setTimeout(Duration.ofMillis(500));
         this.redis = connection.sync();
     }
 

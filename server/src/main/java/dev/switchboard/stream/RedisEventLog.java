@@ -48,6 +48,9 @@ final class RedisEventLog implements EventLog {
 
     RedisEventLog(String url, Duration retention) {
         this.client = RedisClient.create(url);
+        // While Redis is away, writes fail at once instead of queueing: streams go on, only not resumable elsewhere.
+        client.setOptions(io.lettuce.core.ClientOptions.builder()
+                .disconnectedBehavior(io.lettuce.core.ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
         this.connection = client.connect(CODEC);
         // A Redis that hangs must not hold up a stream for the default minute.
         connection.setTimeout(Duration.ofSeconds(2));
