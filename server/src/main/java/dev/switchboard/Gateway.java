@@ -41,6 +41,7 @@ import dev.switchboard.stream.EventLogs;
 import dev.switchboard.stream.Heartbeats;
 import dev.switchboard.stream.LiveStreams;
 import dev.switchboard.stream.LogFollower;
+import dev.switchboard.stream.StreamEndings;
 import dev.switchboard.stream.StreamRelay;
 import dev.switchboard.stream.StreamRoutes;
 import dev.switchboard.upstream.UpstreamClient;
@@ -122,7 +123,6 @@ public final class Gateway implements AutoCloseable {
             started.add(heartbeats);
             LiveStreams liveStreams = new LiveStreams();
             StreamRelay relay = new StreamRelay(eventLog, heartbeats, liveStreams);
-            LogFollower follower = new LogFollower(eventLog, heartbeats);
 
             RequestLogRepository requestLog = new RequestLogRepository(database.jdbi());
             RequestRecorder recorder = new RequestRecorder(requestLog, settings.features().debugEvents());
@@ -134,6 +134,16 @@ public final class Gateway implements AutoCloseable {
             metrics.gauge("switchboard.recorder.retried.batches", "Record batches whose write failed and was retried",
                     recorder::retriedBatches);
             metrics.gauge("switchboard.recorder.dropped", "Records dropped because the queue was full", recorder::dropped);
+            StreamEndings endings = new StreamEndings();
+            OpenAiRoutes.registerEndings(endings);
+            AgentRoutes.registerEnding(endings);
+            AssistantsRoutes.registerEnding(endings);
+            var adopted = metrics.counter("switchboard.streams.adopted",
+                    "Streams this instance ended because the instance writing them was gone");
+            LogFollower follower = new LogFollower(eventLog, heartbeats, endings, (meta, events) -> {
+                adopted.increment();
+                recorder.adoptedStream(meta, events);
+            });
             ExchangeListener listener = ExchangeListener.all(metrics, recorder);
             metrics.gauge("switchboard.database.connections", "Connections the database pool holds", database::poolConnections);
             metrics.gauge("switchboard.database.connections.active", "Database connections in use", database::poolConnectionsInUse);

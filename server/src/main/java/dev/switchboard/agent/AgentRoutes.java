@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.auth.Authenticator;
 import dev.switchboard.auth.Caller;
 import dev.switchboard.stream.LogFollower;
+import dev.switchboard.stream.NamedEvents;
 import dev.switchboard.stream.SseWriter;
+import dev.switchboard.stream.StreamEndings;
 import dev.switchboard.web.GatewayException;
 import dev.switchboard.web.Json;
 import dev.switchboard.web.RequestBodies;
@@ -58,6 +60,12 @@ public final class AgentRoutes {
                                         dev.switchboard.observe.ExchangeListener listener, ToolExecutor tools,
                                         dev.switchboard.config.AgentSettings settings, dev.switchboard.limits.Limits limits) {
         return new AgentRunner.Deps(upstream, log, listener, tools, settings, limits);
+    }
+
+    /** How an agent stream ends when the instance running it is gone: {@code error}, then {@code done}. */
+    public static void registerEnding(StreamEndings endings) {
+        endings.register(AgentRunner.ENDPOINT, NamedEvents.ending((code, message) ->
+                Json.object().put("code", code).put("message", message)));
     }
 
     public void register(RoutesConfig routes) {

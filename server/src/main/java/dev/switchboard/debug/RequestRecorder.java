@@ -2,7 +2,9 @@ package dev.switchboard.debug;
 
 import dev.switchboard.observe.Exchange;
 import dev.switchboard.observe.ExchangeListener;
+import dev.switchboard.stream.StreamMeta;
 import java.time.Duration;
+import java.time.Instant;
 
 /**
  * Records every finished exchange in {@code request_log} (for accounting and the admin API) and, with
@@ -76,6 +78,22 @@ public final class RequestRecorder implements ExchangeListener, AutoCloseable {
     @Override
     public void finished(Exchange exchange) {
         RequestRow row = RequestRow.of(exchange);
+        requests.offer(row);
+        if (debugEvents != null) debugEvents.offer(row);
+    }
+
+    /**
+     * A relayed stream whose instance died before it could record it, ended by this instance: its request is
+     * recorded with the events its log holds and outcome {@code instance_lost}. Upstream's usage never arrived, so
+     * none is claimed. Should the writer have been alive after all, whichever row is written first stays.
+     */
+    public void adoptedStream(StreamMeta meta, long events) {
+        if (meta.requestId() == null) return; // runs account for their upstream calls themselves
+        Instant now = Instant.now();
+        RequestRow row = new RequestRow(meta.requestId(), meta.keyId(), null, meta.owner(), meta.endpoint(),
+                meta.model(), true, meta.id(), 200, "instance_lost",
+                "The gateway instance relaying the stream stopped; another instance ended it.", null, null, -1,
+                Duration.between(meta.createdAt(), now).toMillis(), events, meta.createdAt());
         requests.offer(row);
         if (debugEvents != null) debugEvents.offer(row);
     }

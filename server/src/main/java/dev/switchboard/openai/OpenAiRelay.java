@@ -137,7 +137,7 @@ final class OpenAiRelay {
     private void relayStream(Context clientRequest, UpstreamResponse upstreamResponse, Forward forward, Caller caller,
                              Exchange exchange) {
         StreamMeta meta = new StreamMeta(StreamMeta.newId(), caller.owner(), caller.keyId(), exchange.endpoint(),
-                forward.model(), forward.resumable(), Instant.now());
+                forward.model(), forward.resumable(), Instant.now(), exchange.requestId());
         exchange.streamId(meta.id());
         Map<String, String> headers = new java.util.LinkedHashMap<>(RelayedHeaders.fromUpstream(upstreamResponse.headers()));
         headers.put(STREAM_ID_HEADER, meta.id());

@@ -3,10 +3,11 @@ package dev.switchboard.openai;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.observe.ExchangeListener;
+import dev.switchboard.stream.StreamEndings;
 import dev.switchboard.stream.StreamRelay;
 import dev.switchboard.upstream.UpstreamClient;
-import dev.switchboard.web.Json;
 import dev.switchboard.web.GatewayException;
+import dev.switchboard.web.Json;
 import dev.switchboard.web.JsonRequest;
 import dev.switchboard.web.RequestBodies;
 import io.javalin.config.RoutesConfig;
@@ -55,6 +56,12 @@ public final class OpenAiRoutes {
 
     private void plain(Context ctx, String method, String upstreamPath, byte[] body) {
         relay.forward(ctx, Forward.plain(method, upstreamPath, body));
+    }
+
+    /** How relayed streams end when the instance relaying them is gone: in their own API's error shape. */
+    public static void registerEndings(StreamEndings endings) {
+        endings.register("/v1/responses", ResponsesDialect.INSTANCE.ending())
+                .register("/v1/chat/completions", ChatCompletionsDialect.INSTANCE.ending());
     }
 
     private void chatCompletions(Context ctx) {

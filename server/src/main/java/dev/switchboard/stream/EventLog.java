@@ -8,7 +8,8 @@ import java.util.Optional;
  * reconnects reads every event after the one it last saw, then follows the stream live, with no gap and no
  * duplicate. Finished streams stay readable for a retention period, then are forgotten.
  *
- * <p>{@link #append} is on the relay's hot path: implementations must not block on anything slow.
+ * <p>{@link #append} is on the relay's hot path: implementations must not block on anything slow (a shared log
+ * may wait for its store's acknowledgement, bounded, so that no client holds an event the log lacks).
  */
 public interface EventLog extends AutoCloseable {
 
@@ -29,6 +30,24 @@ public interface EventLog extends AutoCloseable {
 
     /** A reader positioned after event {@code after} (-1 for the start). The stream must exist. */
     Cursor read(String streamId, long after);
+
+    /**
+     * True when the stream is unfinished and the instance writing it is known to be gone (killed, or cut off from
+     * the log for longer than its liveness lease): no more events will come. Always false for a log that only
+     * this process writes.
+     */
+    default boolean writerGone(String streamId) {
+        return false;
+    }
+
+    /**
+     * Takes over a stream whose writer is gone, so that this instance may end it. Exactly one caller among all
+     * instances wins; it gets the last event logged ({@code seq} -1 and no bytes when there is none) and may then
+     * {@link #append} and {@link #finish}. Everyone else gets null.
+     */
+    default LoggedEvent adopt(String streamId) {
+        return null;
+    }
 
     @Override
     void close();

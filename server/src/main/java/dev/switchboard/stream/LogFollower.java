@@ -5,16 +5,35 @@ import java.time.Duration;
 /**
  * Writes a stream's logged events to one client, from a position on, then live until the stream ends or the
  * client leaves. Used by the resume route and by streams whose producer runs apart from the client (runs).
+ *
+ * <p>A stream whose writer is gone (its instance was killed) would never end: when the log says so, one follower
+ * among all instances adopts the stream and ends it with an error in its endpoint's shape, so every reader, now
+ * and later, sees the same well-formed end once.
  */
 public final class LogFollower {
     private static final Duration POLL = Duration.ofSeconds(1);
+    static final String WRITER_GONE = "gateway_instance_lost";
 
     private final EventLog log;
     private final Heartbeats heartbeats;
+    private final StreamEndings endings;
+    private final Adoptions adoptions;
 
-    public LogFollower(EventLog log, Heartbeats heartbeats) {
+    /** Told of each stream this instance ended for a writer that was gone, once per stream across instances. */
+    @FunctionalInterface
+    public interface Adoptions {
+        /**
+         * @param meta   the stream
+         * @param events how many events the stream's log holds, the closing ones included
+         */
+        void ended(StreamMeta meta, long events);
+    }
+
+    public LogFollower(EventLog log, Heartbeats heartbeats, StreamEndings endings, Adoptions adoptions) {
         this.log = log;
         this.heartbeats = heartbeats;
+        this.endings = endings;
+        this.adoptions = adoptions;
     }
 
     public EventLog log() {
@@ -28,6 +47,7 @@ public final class LogFollower {
                 LoggedEvent event = cursor.next(POLL);
                 if (event == LoggedEvent.END) return;
                 if (event != null) client.write(event.seq(), event.frame());
+                else if (log.writerGone(streamId)) endForGoneWriter(streamId);
             }
         } catch (ClientGoneException e) {
             // the reader left; the stream itself is unaffected
@@ -35,6 +55,36 @@ public final class LogFollower {
             throw e;
         } catch (Exception e) {
             throw new IllegalStateException("following stream " + streamId, e);
+        }
+    }
+
+    /**
+     * Ends a stream whose writer is gone, if this instance wins it; the cursor then reads the ending like any event.
+     * A writer that died leaves no more events in flight: what it sent before its lease lapsed is all there is.
+     */
+    private void endForGoneWriter(String streamId) {
+        LoggedEvent last = log.adopt(streamId);
+        if (last == null) return; // another instance is ending it, or it finished after all
+        StreamMeta meta = log.find(streamId).orElse(null);
+        String endpoint = meta == null ? "" : meta.endpoint();
+        SseFrame lastFrame = last.seq() < 0 ? null : parse(last.frame());
+        long events = last.seq() + 1;
+        for (byte[] frame : endings.forEndpoint(endpoint).closingEvents(WRITER_GONE,
+                "The gateway instance relaying this stream stopped before the stream was complete; the events above "
+                        + "are all it sent. Send the request again (a background response can be retrieved from "
+                        + "/v1/responses/{id}).", lastFrame)) {
+            log.append(streamId, frame);
+            events++;
+        }
+        log.finish(streamId);
+        if (meta != null) adoptions.ended(meta, events);
+    }
+
+    private static SseFrame parse(byte[] frame) {
+        try {
+            return new SseReader(new java.io.ByteArrayInputStream(frame)).next();
+        } catch (java.io.IOException impossible) {
+            throw new java.io.UncheckedIOException(impossible);
         }
     }
 }

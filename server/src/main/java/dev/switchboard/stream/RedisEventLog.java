@@ -1,6 +1,10 @@
 package dev.switchboard.stream;
 
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.SetArgs;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XAddArgs;
 import io.lettuce.core.XReadArgs;
@@ -14,11 +18,18 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,9 +39,18 @@ import org.slf4j.LoggerFactory;
  * instance can be resumed on another. Each event is one stream entry whose id is {@code 0-(seq+1)}, so "after
  * event N" is simply {@code XREAD} from {@code 0-(N+1)}; a final entry with an {@code end} field marks the end.
  *
- * <p>Appends are sent asynchronously on one shared connection (Redis keeps their order), so the relay never
- * waits for Redis; only a stream's registration is written synchronously, once, before its first byte. Readers
- * block in {@code XREAD} on a connection of their own.
+ * <p>Appends share one connection (Redis keeps their order). Each waits for Redis's acknowledgement, a round trip
+ * on a local network, before the relay writes the event to its client: a client never holds an event the log
+ * lacks, so whoever resumes its stream, on any instance, continues exactly where it was. A Redis that is slow or
+ * refusing is not waited for: after one acknowledgement takes longer than {@link #ACK_WAIT}, appends go on
+ * without waiting until Redis answers in time again (the stream goes on; only its resumption may miss events).
+ * A stream's registration is written once, before its first byte. Readers block in {@code XREAD} on a connection
+ * of their own.
+ *
+ * <p>Each instance holds a liveness lease in Redis, renewed every {@link #LEASE_RENEWAL} and lasting {@link #LEASE};
+ * every stream names the instance writing it. When a reader waits on an unfinished stream whose writer's lease has
+ * lapsed (the instance was killed, or lost Redis for longer than the lease), the stream can never finish by
+ * itself: one reader {@linkplain #adopt adopts} it and ends it, so that no client waits forever.
  */
 final class RedisEventLog implements EventLog {
     private static final Logger LOG = LoggerFactory.getLogger(RedisEventLog.class);
@@ -38,6 +58,10 @@ final class RedisEventLog implements EventLog {
     /** Keys of a stream whose relay never finished (its instance died) still expire after this. */
     private static final Duration UNFINISHED_TTL = Duration.ofHours(24);
     private static final Duration TOMBSTONE_TTL = Duration.ofHours(24);
+    /** Three renewals fit in a lease, so one slow or lost renewal does not make a live instance look dead. */
+    static final Duration LEASE = Duration.ofSeconds(6);
+    static final Duration LEASE_RENEWAL = Duration.ofSeconds(2);
+    private static final Duration ACK_WAIT = Duration.ofMillis(250);
 
     private final RedisClient client;
     private final StatefulRedisConnection<String, byte[]> connection;
@@ -45,6 +69,16 @@ final class RedisEventLog implements EventLog {
     private final Duration retention;
     private final Map<String, AtomicLong> sequences = new ConcurrentHashMap<>();
     private final AtomicLong failedWrites = new AtomicLong();
+    /** False while Redis is slow: appends stop waiting for acknowledgements until one arrives again. */
+    private volatile boolean awaitingAcks = true;
+    private final String instanceId = "inst_" + HexFormat.of().toHexDigits(
+            ThreadLocalRandom.current().nextLong());
+    private final ScheduledExecutorService leaseRenewal =
+            Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread thread = new Thread(r, "redis-event-log-lease");
+                thread.setDaemon(true);
+                return thread;
+            });
 
     RedisEventLog(String url, Duration retention) {
         this.client = RedisClient.create(url);
@@ -56,6 +90,12 @@ final class RedisEventLog implements EventLog {
         connection.setTimeout(Duration.ofSeconds(2));
         this.async = connection.async();
         this.retention = retention;
+        leaseRenewal.scheduleAtFixedRate(this::renewLease, 0, LEASE_RENEWAL.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void renewLease() {
+        // Failures are counted like any write's: while Redis is away the lease lapses, and returns with Redis.
+        track(async.setex(instanceKey(instanceId), LEASE.toSeconds(), bytes("1")));
     }
 
     @Override
@@ -68,6 +108,8 @@ final class RedisEventLog implements EventLog {
         if (meta.model() != null) fields.put("model", bytes(meta.model()));
         fields.put("resumable", bytes(String.valueOf(meta.resumable())));
         fields.put("created_at", bytes(meta.createdAt().toString()));
+        fields.put("instance", bytes(instanceId));
+        if (meta.requestId() != null) fields.put("request_id", bytes(meta.requestId()));
         sequences.put(meta.id(), new AtomicLong());
         try {
             // Written before the stream's first byte leaves: a client can resume on another instance at once, and
@@ -86,9 +128,30 @@ final class RedisEventLog implements EventLog {
     @Override
     public long append(String streamId, byte[] frame) {
         long seq = sequences.computeIfAbsent(streamId, id -> new AtomicLong()).getAndIncrement();
-        track(async.xadd(eventsKey(streamId), new XAddArgs().id("0-" + (seq + 1)), Map.of("f", frame)));
+        RedisFuture<String> added = async.xadd(eventsKey(streamId), new XAddArgs().id("0-" + (seq + 1)), Map.of("f", frame));
+        track(added);
         if (seq == 0) track(async.expire(eventsKey(streamId), UNFINISHED_TTL));
+        awaitAck(added);
         return seq;
+    }
+
+    private void awaitAck(RedisFuture<String> added) {
+        if (!awaitingAcks) {
+            added.thenRun(() -> awaitingAcks = true);
+            return;
+        }
+        try {
+            added.get(ACK_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException slow) {
+            awaitingAcks = false;
+            LOG.warn("Redis event log: an append took over {} ms; appends stop waiting for Redis until it answers "
+                    + "in time again", ACK_WAIT.toMillis());
+            added.thenRun(() -> awaitingAcks = true);
+        } catch (ExecutionException refused) {
+            // counted and logged by track(); the stream goes on
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override
@@ -106,7 +169,31 @@ final class RedisEventLog implements EventLog {
         if (fields == null || fields.isEmpty()) return Optional.empty();
         return Optional.of(new StreamMeta(text(fields, "id"), text(fields, "owner"), text(fields, "key_id"),
                 text(fields, "endpoint"), text(fields, "model"), Boolean.parseBoolean(text(fields, "resumable")),
-                Instant.parse(text(fields, "created_at"))));
+                Instant.parse(text(fields, "created_at")), text(fields, "request_id")));
+    }
+
+    @Override
+    public boolean writerGone(String streamId) {
+        byte[] writer = connection.sync().hget(metaKey(streamId), "instance");
+        return writer != null && connection.sync().exists(instanceKey(new String(writer, StandardCharsets.UTF_8))) == 0;
+    }
+
+    @Override
+    public LoggedEvent adopt(String streamId) {
+        String won = connection.sync().set(adoptedKey(streamId), bytes(instanceId),
+                SetArgs.Builder.nx().ex(retention.plus(TOMBSTONE_TTL)));
+        if (!"OK".equals(won)) return null;
+        List<StreamMessage<String, byte[]>> last = connection.sync().xrevrange(eventsKey(streamId),
+                Range.unbounded(), Limit.from(1));
+        if (last.isEmpty()) {
+            sequences.put(streamId, new AtomicLong());
+            return new LoggedEvent(-1, new byte[0]);
+        }
+        StreamMessage<String, byte[]> message = last.getFirst();
+        if (message.getBody().containsKey("end")) return null; // it finished after all
+        long seq = sequence(message.getId());
+        sequences.put(streamId, new AtomicLong(seq + 1));
+        return new LoggedEvent(seq, message.getBody().get("f"));
     }
 
     @Override
@@ -133,8 +220,7 @@ final class RedisEventLog implements EventLog {
                 StreamMessage<String, byte[]> message = buffered.removeFirst();
                 lastId = message.getId();
                 if (message.getBody().containsKey("end")) return LoggedEvent.END;
-                long seq = Long.parseLong(lastId.substring(lastId.indexOf('-') + 1)) - 1;
-                return new LoggedEvent(seq, message.getBody().get("f"));
+                return new LoggedEvent(sequence(lastId), message.getBody().get("f"));
             }
 
             @Override
@@ -151,16 +237,36 @@ final class RedisEventLog implements EventLog {
 
     @Override
     public void close() {
+        leaseRenewal.shutdownNow();
+        try {
+            // A clean stop ends its streams first; nothing it wrote is left to adopt.
+            connection.sync().del(instanceKey(instanceId));
+        } catch (RuntimeException redisAway) {
+            // the lease lapses by itself
+        }
         connection.close();
         client.shutdown();
     }
 
-    private void track(io.lettuce.core.RedisFuture<?> future) {
+    private void track(RedisFuture<?> future) {
         future.whenComplete((result, failure) -> {
             if (failure != null && failedWrites.incrementAndGet() % 1000 == 1) {
                 LOG.warn("Redis event log write failed ({} so far): {}", failedWrites.get(), failure.getMessage());
             }
         });
+    }
+
+    /** An entry id {@code 0-(seq+1)} back to the event's sequence number. */
+    private static long sequence(String entryId) {
+        return Long.parseLong(entryId.substring(entryId.indexOf('-') + 1)) - 1;
+    }
+
+    private static String instanceKey(String instanceId) {
+        return "switchboard:instance:" + instanceId;
+    }
+
+    private static String adoptedKey(String streamId) {
+        return "switchboard:stream:" + streamId + ":adopted";
     }
 
     private static String eventsKey(String streamId) {

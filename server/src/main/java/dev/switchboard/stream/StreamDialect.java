@@ -1,6 +1,7 @@
 package dev.switchboard.stream;
 
 import dev.switchboard.observe.Usage;
+import java.util.List;
 
 /**
  * What the relay must know of one API's event stream: which event ends it, where its token usage is, and how to
@@ -27,4 +28,10 @@ public interface StreamDialect {
      * @param lastFrame the last event relayed, or null; lets a dialect continue sequence numbers
      */
     byte[] errorFrame(String code, String message, SseFrame lastFrame);
+
+    /** This API's ending for a stream whose writer is gone: the error event, unless the stream had ended. */
+    default StreamEnding ending() {
+        return (code, message, last) -> last != null && last.hasData() && isTerminal(last) ? List.of()
+                : List.of(errorFrame(code, message, last));
+    }
 }

@@ -11,9 +11,17 @@ import java.time.Instant;
  * @param endpoint  the API path, such as {@code /v1/chat/completions}
  * @param model     the requested model, or null
  * @param resumable true when it keeps running upstream after its client leaves (background responses, runs)
+ * @param requestId the client request whose relay writes this stream, when that request is accounted as one row
+ *                  of {@code request_log} (relayed API streams); null for runs, whose upstream calls are their own
  */
 public record StreamMeta(String id, String owner, String keyId, String endpoint, String model, boolean resumable,
-                         Instant createdAt) {
+                         Instant createdAt, String requestId) {
+
+    /** A stream written by a run of the gateway's own rather than by one relayed request. */
+    public StreamMeta(String id, String owner, String keyId, String endpoint, String model, boolean resumable,
+                      Instant createdAt) {
+        this(id, owner, keyId, endpoint, model, resumable, createdAt, null);
+    }
 
     /**
      * A new stream id, in the form {@code StreamRoutes} accepts. Not a secret: resuming a stream also needs a key

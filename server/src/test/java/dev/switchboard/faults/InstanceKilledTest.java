@@ -1,0 +1,151 @@
+package dev.switchboard.faults;
+
+import static dev.switchboard.stream.CancellationTest.awaitTrue;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.switchboard.SseFrames;
+import dev.switchboard.TestDatabase;
+import dev.switchboard.TestGateway;
+import dev.switchboard.TestRedis;
+import dev.switchboard.stream.SseFrame;
+import dev.switchboard.stream.SseReader;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A gateway instance is killed (SIGKILL, no chance to clean up) while a client is attached to a stream it relays.
+ * The client resumes on another instance sharing PostgreSQL and Redis: it gets every event the dead instance
+ * logged, then, once the dead instance's lease has lapsed, one error event in the Responses shape instead of a
+ * stream that never ends. The request is accounted once, by the instance that ended the stream.
+ */
+class InstanceKilledTest {
+    private static final String MODEL = "killed-instance";
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    @Test
+    void aClientOfAKilledInstanceResumesOnAnotherAndTheStreamEndsOnce() throws Exception {
+        String redis = TestRedis.requireReachable();
+        Map<String, String> shared = Map.of("REDIS_URL", redis, "SWITCHBOARD_DEBUG_EVENTS", "true");
+        try (TestGateway survivor = TestGateway.start(shared)) {
+            survivor.emulator.script(MODEL, "{\"tokens\":400,\"delay_ms\":40}");
+            int port = freePort();
+            Process doomed = startInstance(survivor, redis, port);
+            try {
+                awaitTrue(() -> healthy(port));
+                HttpResponse<InputStream> original = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/responses"))
+                        .header("Authorization", "Bearer " + survivor.clientKey).header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"" + MODEL + "\",\"stream\":true,\"input\":\"x\"}"))
+                        .build(), HttpResponse.BodyHandlers.ofInputStream());
+                assertThat(original.statusCode()).isEqualTo(200);
+                String streamId = original.headers().firstValue("X-Switchboard-Stream-Id").orElseThrow();
+                SseReader reader = new SseReader(original.body());
+                for (int i = 0; i < 6; i++) assertThat(reader.next().id()).isEqualTo(String.valueOf(i));
+
+                doomed.destroyForcibly();
+                assertThat(doomed.waitFor(20, TimeUnit.SECONDS)).isTrue();
+                original.body().close();
+
+                // Two clients resume at once on the surviving instance: both see the same events and one ending.
+                CompletableFuture<HttpResponse<String>> first = resume(survivor, streamId, "5");
+                CompletableFuture<HttpResponse<String>> second = resume(survivor, streamId, "-1");
+                List<SseFrame> rest = SseFrames.parse(first.get(60, TimeUnit.SECONDS).body());
+                List<SseFrame> all = SseFrames.parse(second.get(60, TimeUnit.SECONDS).body());
+
+                assertThat(all.size()).as("the six events the client had, and the ending").isGreaterThanOrEqualTo(6 + 1);
+                for (int i = 0; i < all.size(); i++) assertThat(all.get(i).id()).isEqualTo(String.valueOf(i));
+                assertThat(rest).hasSize(all.size() - 6);
+                for (int i = 0; i < rest.size(); i++) assertThat(rest.get(i).raw()).isEqualTo(all.get(i + 6).raw());
+                assertThat(all.stream().filter(f -> "error".equals(f.event()))).hasSize(1);
+                SseFrame ending = all.getLast();
+                assertThat(ending.event()).isEqualTo("error");
+                assertThat(SseFrames.json(ending).path("code").asText()).isEqualTo("gateway_instance_lost");
+                long before = SseFrames.json(all.get(all.size() - 2)).path("sequence_number").asLong();
+                assertThat(SseFrames.json(ending).path("sequence_number").asLong()).isEqualTo(before + 1);
+                assertThat(all.stream().noneMatch(f -> "response.completed".equals(f.event()))).isTrue();
+
+                // Accounted once, with every event its log holds; the debug log has it once too.
+                awaitTrue(() -> count(survivor, "select count(*) from request_log where stream_id = :id", streamId) == 1);
+                Map<String, Object> row = survivor.gateway.database().jdbi().withHandle(h -> h.createQuery(
+                        "select * from request_log where stream_id = :id").bind("id", streamId).mapToMap().one());
+                assertThat(row.get("outcome")).isEqualTo("instance_lost");
+                assertThat(((Number) row.get("events")).longValue()).isEqualTo(all.size());
+                String requestId = (String) row.get("request_id");
+                awaitTrue(() -> count(survivor, "select count(*) from openai_debug_events where request_id = :id", requestId) == 1);
+
+                // A later reader gets the same ended stream, at once.
+                HttpResponse<String> later = survivor.send(survivor.get("/v1/streams/" + streamId).header("Last-Event-ID", "-1"));
+                assertThat(SseFrames.parse(later.body()).stream().map(SseFrame::raw).toList())
+                        .containsExactlyElementsOf(all.stream().map(SseFrame::raw).toList());
+                assertThat(survivor.send(survivor.get("/metrics")).body()).contains("switchboard_streams_adopted_total 1.0");
+            } finally {
+                doomed.destroyForcibly();
+            }
+        }
+    }
+
+    private CompletableFuture<HttpResponse<String>> resume(TestGateway gateway, String streamId, String lastEventId) {
+        return http.sendAsync(HttpRequest.newBuilder(URI.create(gateway.url("/v1/streams/" + streamId)))
+                .header("Authorization", "Bearer " + gateway.clientKey).header("Last-Event-ID", lastEventId)
+                .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Another gateway in its own JVM, so that it can be killed outright; its output goes to this test's. */
+    private static Process startInstance(TestGateway peer, String redis, int port) throws IOException {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        ProcessBuilder builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                "dev.switchboard.Main").redirectErrorStream(true);
+        Map<String, String> env = builder.environment();
+        env.keySet().removeIf(name -> name.startsWith("SWITCHBOARD_") || name.startsWith("OPENAI_"));
+        env.put("OPENAI_API_KEY", TestGateway.UPSTREAM_KEY);
+        env.put("OPENAI_BASE_URL", peer.emulator.baseUrl());
+        env.put("DATABASE_URL", TestDatabase.sharedUrl());
+        env.put("REDIS_URL", redis);
+        env.put("SWITCHBOARD_DEBUG_EVENTS", "true");
+        env.put("SWITCHBOARD_PORT", String.valueOf(port));
+        Process process = builder.start();
+        Thread.ofVirtual().name("killed-instance-output").start(() -> {
+            try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = lines.readLine()) != null; ) System.out.println("[instance " + port + "] " + line);
+            } catch (IOException ended) {
+                // the instance was killed
+            }
+        });
+        return process;
+    }
+
+    private boolean healthy(int port) {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz")).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (IOException notYet) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static long count(TestGateway gateway, String sql, String id) {
+        return gateway.gateway.database().jdbi().withHandle(h -> h.createQuery(sql).bind("id", id).mapTo(Long.class).one());
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
