@@ -10,6 +10,10 @@ MINUTES=${1:-60}
 STREAMS=${2:-40}
 REALTIME=${3:-4}
 PORT=18090
+# Finished streams are kept in memory for the retention, so the heap reaches its steady size after it: the run is
+# judged from a minute later on.
+RETENTION_MINUTES=10
+WARM_UP_SECONDS=$(( (RETENTION_MINUTES + 1) * 60 ))
 WORK=$(mktemp -d)
 GATEWAY_PID=""
 cleanup() {
@@ -27,6 +31,7 @@ JAVA="$(./switchboard java-home)/bin/java"
 cp server/target/switchboard.jar "$WORK/switchboard.jar"
 cp -r bench/target/classes "$WORK/bench-classes"
 env -u OPENAI_API_KEY SWITCHBOARD_PORT=$PORT SWITCHBOARD_DATA_DIR="$WORK/data" OPENAI_REALTIME_ENABLED=true \
+  SWITCHBOARD_STREAM_RETENTION=${RETENTION_MINUTES}m \
   "$JAVA" -Xmx512m -jar "$WORK/switchboard.jar" >"$WORK/gateway.log" 2>&1 &
 GATEWAY_PID=$!
 for _ in $(seq 1 90); do curl -s -o /dev/null http://127.0.0.1:$PORT/healthz && break; sleep 1; done
@@ -36,4 +41,5 @@ CLIENT=$(curl -sf http://127.0.0.1:$PORT/api/admin/keys -H "Authorization: Beare
 
 echo "Soaking for $MINUTES minutes: $STREAMS streaming clients, $REALTIME Realtime clients, one administrator..." >&2
 "$JAVA" -cp "$WORK/bench-classes" dev.switchboard.bench.SoakMain "http://127.0.0.1:$PORT" "$CLIENT" "$ADMIN" "$GATEWAY_PID" \
-  "$MINUTES" "$STREAMS" "$REALTIME" docs/benchmarks.md "bench/soak.sh $MINUTES $STREAMS $REALTIME"
+  "$MINUTES" "$STREAMS" "$REALTIME" docs/benchmarks.md "bench/soak.sh $MINUTES $STREAMS $REALTIME" \
+  "$WARM_UP_SECONDS"

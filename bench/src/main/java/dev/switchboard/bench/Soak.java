@@ -35,34 +35,44 @@ public final class Soak {
      * @param pid         the gateway's process id, for its open files
      * @param streams     streaming clients, each streaming one answer after another
      * @param realtime    Realtime clients, each opening a session, holding one text turn, and closing it
+     * @param warmUp      how long the gateway takes to reach its steady state, judged from then on: at least its
+     *                    stream retention, since finished streams' events are kept in memory that long by design
      */
     public record Options(URI gateway, String clientKey, String adminKey, long pid, Duration duration, int streams, int realtime,
-                          Duration sampleEvery) {}
+                          Duration sampleEvery, Duration warmUp) {}
 
     /** One sample of the gateway. */
     public record Sample(long seconds, long liveDataBytes, long heapUsedBytes, long threads, long openFiles,
                          long databaseConnections, long requests, long errors) {}
 
     /** What the run saw. */
-    public record Result(List<Sample> samples, long streams, long realtimeSessions, long adminCalls, long errors,
-                         String firstError) {
-        /** The first and last quarter of the samples (after a warm-up of two), averaged. */
+    public record Result(List<Sample> samples, Duration warmUp, long streams, long realtimeSessions, long adminCalls,
+                         long errors, String firstError) {
+        /** The samples after the warm-up (all but the last, should the warm-up take the whole run). */
+        List<Sample> steady() {
+            List<Sample> steady = samples.stream().filter(s -> s.seconds() >= warmUp.toSeconds()).toList();
+            return steady.size() >= 4 ? steady : samples.subList(Math.max(0, samples.size() - 4), samples.size());
+        }
+
+        /** The first and last quarter of the steady samples, averaged. */
         Sample early() {
-            return average(samples.subList(Math.min(2, samples.size() - 1), Math.max(3, samples.size() / 4)));
+            List<Sample> steady = steady();
+            return average(steady.subList(0, Math.max(1, steady.size() / 4)));
         }
 
         Sample late() {
-            return average(samples.subList(samples.size() - Math.max(1, samples.size() / 4), samples.size()));
+            List<Sample> steady = steady();
+            return average(steady.subList(steady.size() - Math.max(1, steady.size() / 4), steady.size()));
         }
 
         /**
          * Threads, open files and connections no higher at the end (within 10% and a few); live data (measured at each
-         * major collection, so absent until the first) within 25% of its first measure.
+         * major collection, so absent until the first) within 25% of its first measure after the warm-up.
          */
         boolean flat() {
             Sample early = early();
             Sample late = late();
-            long firstLive = samples.stream().mapToLong(Sample::liveDataBytes).filter(bytes -> bytes > 0).findFirst().orElse(0);
+            long firstLive = steady().stream().mapToLong(Sample::liveDataBytes).filter(bytes -> bytes > 0).findFirst().orElse(0);
             return late.threads() <= early.threads() * 1.1 + 10
                     && late.openFiles() <= early.openFiles() * 1.1 + 20
                     && late.databaseConnections() <= Math.max(early.databaseConnections(), 1) * 1.1 + 2
@@ -113,7 +123,7 @@ public final class Soak {
             load.shutdown();
             load.awaitTermination(2, TimeUnit.MINUTES);
         }
-        return new Result(samples, streams.get(), sessions.get(), adminCalls.get(), errors.get(), firstError);
+        return new Result(samples, options.warmUp(), streams.get(), sessions.get(), adminCalls.get(), errors.get(), firstError);
     }
 
     private void repeat(Step step) {

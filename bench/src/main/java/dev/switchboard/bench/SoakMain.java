@@ -12,6 +12,7 @@ import java.util.Locale;
  * of docs/benchmarks.md (between the soak markers, leaving the rest of the page as it is).
  *
  * <p>Arguments: gateway-url client-key admin-key gateway-pid minutes streams realtime-clients report-file command
+ * warm-up-seconds
  */
 public final class SoakMain {
     static final String BEGIN = "<!-- soak:begin -->";
@@ -21,7 +22,8 @@ public final class SoakMain {
 
     public static void main(String[] args) throws Exception {
         Soak.Options options = new Soak.Options(URI.create(args[0]), args[1], args[2], Long.parseLong(args[3]),
-                Duration.ofMinutes(Long.parseLong(args[4])), Integer.parseInt(args[5]), Integer.parseInt(args[6]), Duration.ofSeconds(30));
+                Duration.ofMinutes(Long.parseLong(args[4])), Integer.parseInt(args[5]), Integer.parseInt(args[6]), Duration.ofSeconds(30),
+                Duration.ofSeconds(Long.parseLong(args[9])));
         Soak.Result result = Soak.run(options, sample -> System.err.printf(Locale.ROOT,
                 "%5d s  live data %6.1f MiB  heap %6.1f MiB  threads %4d  open files %5d  db connections %3d  done %8d  errors %d%n",
                 sample.seconds(), sample.liveDataBytes() / 1048576.0, sample.heapUsedBytes() / 1048576.0, sample.threads(),
@@ -46,12 +48,14 @@ public final class SoakMain {
         md.append(String.format(Locale.ROOT, "`%s`, %s: %d minutes of a steady mixed load on one gateway (embedded PostgreSQL, the "
                         + "emulator as upstream): %d clients streaming two-second Chat Completions answers one after another, %d "
                         + "clients opening Realtime WebSocket sessions with one text turn each, and an administrator polling "
-                        + "requests, streams, usage and metrics every second. Sampled every 30 s.%n%n", command, LocalDate.now(),
-                options.duration().toMinutes(), options.streams(), options.realtime()));
+                        + "requests, streams, usage and metrics every second. Sampled every 30 s; judged after a warm-up of %d "
+                        + "minutes (the stream retention: finished streams' events are kept in memory that long, so the "
+                        + "heap fills to its steady size over that time).%n%n", command, LocalDate.now(),
+                options.duration().toMinutes(), options.streams(), options.realtime(), options.warmUp().toMinutes()));
         md.append(String.format(Locale.ROOT, "Done: %,d streams, %,d Realtime sessions, %,d admin calls; %d errors%s.%n%n",
                 result.streams(), result.realtimeSessions(), result.adminCalls(), result.errors(),
                 result.firstError() == null ? "" : " (first: " + result.firstError() + ")"));
-        md.append("| | first quarter | last quarter |\n| --- | ---: | ---: |\n");
+        md.append("| | first quarter after the warm-up | last quarter |\n| --- | ---: | ---: |\n");
         md.append(String.format(Locale.ROOT, "| heap live data after the last major GC (MiB; 0 before the first) | %.1f | %.1f |%n",
                 early.liveDataBytes() / 1048576.0, late.liveDataBytes() / 1048576.0));
         md.append(String.format(Locale.ROOT, "| heap used (MiB) | %.1f | %.1f |%n", early.heapUsedBytes() / 1048576.0,

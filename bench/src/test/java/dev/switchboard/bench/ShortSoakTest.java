@@ -39,6 +39,8 @@ class ShortSoakTest {
         builder.environment().put("SWITCHBOARD_PORT", "0");
         builder.environment().put("SWITCHBOARD_DATA_DIR", data.toString());
         builder.environment().put("OPENAI_REALTIME_ENABLED", "true");
+        // Finished streams are kept this long; the soak is judged once their memory has reached its steady size.
+        builder.environment().put("SWITCHBOARD_STREAM_RETENTION", "15s");
         Process gateway = builder.start();
         try {
             BufferedReader output = new BufferedReader(new InputStreamReader(gateway.getInputStream(), StandardCharsets.UTF_8));
@@ -62,7 +64,7 @@ class ShortSoakTest {
             String client = created.body().replaceAll(".*\"key\":\"([^\"]+)\".*", "$1");
 
             Soak.Result result = Soak.run(new Soak.Options(URI.create(url), client, admin, gateway.pid(), Duration.ofSeconds(60),
-                    8, 2, Duration.ofSeconds(5)), sample -> { });
+                    8, 2, Duration.ofSeconds(5), Duration.ofSeconds(20)), sample -> { });
             assertThat(result.errors()).as(String.valueOf(result.firstError())).isZero();
             assertThat(result.streams()).isPositive();
             assertThat(result.realtimeSessions()).isPositive();
