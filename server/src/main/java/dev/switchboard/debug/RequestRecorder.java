@@ -84,8 +84,8 @@ public final class RequestRecorder implements ExchangeListener, AutoCloseable {
 
     /**
      * A relayed stream whose instance died before it could record it, ended by this instance: its request is
-     * recorded with the events its log holds and outcome {@code instance_lost}. Upstream's usage never arrived, so
-     * none is claimed. Should the writer have been alive after all, whichever row is written first stays.
+     * recorded with the upstream events its log holds and outcome {@code instance_lost}. Upstream's usage never
+     * arrived, so none is claimed. Should the writer have been alive after all, whichever row is written first stays.
      */
     public void adoptedStream(StreamMeta meta, long events) {
         if (meta.requestId() == null) return; // runs account for their upstream calls themselves

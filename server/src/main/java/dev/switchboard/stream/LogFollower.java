@@ -23,10 +23,11 @@ public final class LogFollower {
     @FunctionalInterface
     public interface Adoptions {
         /**
-         * @param meta   the stream
-         * @param events how many events the stream's log holds, the closing ones included
+         * @param meta     the stream
+         * @param relayed  how many events its writer had logged (the closing ones not counted, as a relay does not
+         *                 count the error event it ends a failed stream with)
          */
-        void ended(StreamMeta meta, long events);
+        void ended(StreamMeta meta, long relayed);
     }
 
     public LogFollower(EventLog log, Heartbeats heartbeats, StreamEndings endings, Adoptions adoptions) {
@@ -68,16 +69,14 @@ public final class LogFollower {
         StreamMeta meta = log.find(streamId).orElse(null);
         String endpoint = meta == null ? "" : meta.endpoint();
         SseFrame lastFrame = last.seq() < 0 ? null : parse(last.frame());
-        long events = last.seq() + 1;
         for (byte[] frame : endings.forEndpoint(endpoint).closingEvents(WRITER_GONE,
                 "The gateway instance relaying this stream stopped before the stream was complete; the events above "
                         + "are all it sent. Send the request again (a background response can be retrieved from "
                         + "/v1/responses/{id}).", lastFrame)) {
             log.append(streamId, frame);
-            events++;
         }
         log.finish(streamId);
-        if (meta != null) adoptions.ended(meta, events);
+        if (meta != null) adoptions.ended(meta, last.seq() + 1);
     }
 
     private static SseFrame parse(byte[] frame) {

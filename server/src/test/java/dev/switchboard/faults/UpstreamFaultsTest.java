@@ -86,6 +86,36 @@ class UpstreamFaultsTest {
         }
     }
 
+    @Test
+    void aDropOrAStallMidStreamIsRecordedOnceAndItsLogHoldsExactlyWhatTheClientSaw() throws Exception {
+        try (TestGateway gw = TestGateway.start(Map.of("SWITCHBOARD_UPSTREAM_IDLE_TIMEOUT", "1s", "SWITCHBOARD_DEBUG_EVENTS", "true"))) {
+            for (String fault : List.of("drop_after=4", "stall_after=3")) {
+                HttpResponse<String> response = gw.send(gw.post("/v1/responses",
+                        "{\"model\":\"gpt-4o-mini;" + fault + "\",\"stream\":true,\"input\":\"one two three four five\"}"));
+                List<SseFrame> seen = SseFrames.parse(response.body());
+                assertThat(seen.getLast().event()).isEqualTo("error");
+                assertThat(SseFrames.json(seen.getLast()).path("code").asText())
+                        .isEqualTo(fault.startsWith("drop") ? "upstream_disconnected" : "upstream_timeout");
+
+                // Read back from the stream's log: the same events, none missing, none twice.
+                String streamId = response.headers().firstValue("X-Switchboard-Stream-Id").orElseThrow();
+                List<SseFrame> logged = SseFrames.parse(gw.send(gw.get("/v1/streams/" + streamId).header("Last-Event-ID", "-1")).body());
+                assertThat(logged.stream().map(SseFrame::raw).toList()).containsExactlyElementsOf(seen.stream().map(SseFrame::raw).toList());
+
+                assertLoggedOnce(gw, response);
+                String requestId = response.headers().firstValue("X-Switchboard-Request-Id").orElseThrow();
+                Map<String, Object> row = gw.gateway.database().jdbi().withHandle(h -> h.createQuery(
+                        "select outcome, events from request_log where request_id = :id").bind("id", requestId).mapToMap().one());
+                assertThat(row.get("outcome")).isEqualTo(fault.startsWith("drop") ? "upstream_failed" : "upstream_timeout");
+                // Upstream's events: the error event the gateway ended the stream with is not counted.
+                assertThat(((Number) row.get("events")).longValue()).isEqualTo(seen.size() - 1);
+                awaitTrue(() -> gw.gateway.database().jdbi().withHandle(h -> h.createQuery(
+                        "select count(*) from openai_debug_events where request_id = :id").bind("id", requestId)
+                        .mapTo(Long.class).one()) == 1);
+            }
+        }
+    }
+
     private static String chat(String model) {
         return "{\"model\":\"" + model + "\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"one two three\"}]}";
     }
