@@ -3,11 +3,14 @@ package dev.switchboard.stream;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
@@ -20,12 +23,20 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * The event log of a single gateway instance, in memory. Finished streams are dropped after the retention, or
  * earlier, oldest first, when the events kept exceed a byte budget, so that memory stays bounded under any load.
+ * The ids of dropped streams are remembered a while longer, to answer 410 rather than 404; those too are bounded,
+ * in time and in number, since a busy gateway forgets millions of streams a day.
  */
 final class MemoryEventLog implements EventLog {
     private static final Duration TOMBSTONE_RETENTION = Duration.ofHours(24);
+    /** About 8 MiB of ids; a stream forgotten before the newest this many is answered 404 instead of 410. */
+    static final int MAX_TOMBSTONES = 50_000;
+
+    private record Tombstone(String streamId, Instant at) {}
 
     private final Map<String, MemoryStream> streams = new ConcurrentHashMap<>();
-    private final Map<String, Instant> expired = new ConcurrentHashMap<>();
+    private final Set<String> expired = ConcurrentHashMap.newKeySet();
+    private final Deque<Tombstone> tombstonesOldestFirst = new ArrayDeque<>(); // guarded by this
+    private final int maxTombstones;
     private final Queue<String> finishedOldestFirst = new ConcurrentLinkedQueue<>();
     private final AtomicLong bytes = new AtomicLong();
     private final long maxBytes;
@@ -38,6 +49,11 @@ final class MemoryEventLog implements EventLog {
     });
 
     MemoryEventLog(Duration retention, long maxBytes, Clock clock) {
+        this(retention, maxBytes, clock, MAX_TOMBSTONES);
+    }
+
+    MemoryEventLog(Duration retention, long maxBytes, Clock clock, int maxTombstones) {
+        this.maxTombstones = maxTombstones;
         this.retention = retention;
         this.maxBytes = maxBytes;
         this.clock = clock;
@@ -81,7 +97,7 @@ final class MemoryEventLog implements EventLog {
 
     @Override
     public boolean expired(String streamId) {
-        return expired.containsKey(streamId);
+        return expired.contains(streamId);
     }
 
     @Override
@@ -106,14 +122,30 @@ final class MemoryEventLog implements EventLog {
             Instant finished = s.finishedAt();
             if (finished != null && finished.plus(retention).isBefore(now)) forget(s.meta.id(), now);
         }
-        expired.values().removeIf(at -> at.plus(TOMBSTONE_RETENTION).isBefore(now));
+        trimTombstones(now);
     }
 
     private void forget(String streamId, Instant now) {
         MemoryStream removed = streams.remove(streamId);
         if (removed == null) return;
         bytes.addAndGet(-removed.bytes());
-        expired.put(streamId, now);
+        remember(streamId, now);
+    }
+
+    private synchronized void remember(String streamId, Instant now) {
+        expired.add(streamId);
+        tombstonesOldestFirst.addLast(new Tombstone(streamId, now));
+        trimTombstones(now);
+    }
+
+    /** Drops the oldest ids while there are too many or they are past their retention. */
+    private synchronized void trimTombstones(Instant now) {
+        for (Tombstone oldest; (oldest = tombstonesOldestFirst.peekFirst()) != null; ) {
+            boolean tooMany = tombstonesOldestFirst.size() > maxTombstones;
+            if (!tooMany && !oldest.at().plus(TOMBSTONE_RETENTION).isBefore(now)) return;
+            tombstonesOldestFirst.pollFirst();
+            expired.remove(oldest.streamId());
+        }
     }
 
     @Override

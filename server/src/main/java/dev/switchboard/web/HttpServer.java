@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.function.Consumer;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.session.NullSessionCache;
+import org.eclipse.jetty.session.NullSessionDataStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,6 +79,16 @@ public final class HttpServer implements AutoCloseable {
             });
             cfg.requestLogger.http((ctx, millis) -> ACCESS.info("{} {} {} {} {}ms", RequestIds.of(ctx), ctx.method(),
                     ctx.path(), ctx.statusCode(), Math.round(millis)));
+            // The gateway keeps no HTTP sessions, but Javalin opens one at every WebSocket upgrade (to copy its
+            // attributes), and Jetty never releases a session an upgraded request used. Not caching them halves
+            // what each Realtime connection leaves behind (see docs/operations.md, "Known limits").
+            cfg.jetty.modifyServletContextHandler(handler -> {
+                if (handler.getSessionHandler() != null) {
+                    NullSessionCache uncached = new NullSessionCache(handler.getSessionHandler());
+                    uncached.setSessionDataStore(new NullSessionDataStore());
+                    handler.getSessionHandler().setSessionCache(uncached);
+                }
+            });
             servlets.forEach(mount -> cfg.jetty.modifyServletContextHandler(mount::accept));
             cfg.routes.before(RequestIds::assign);
             cfg.routes.before(new Cors(settings.cors())::apply);
