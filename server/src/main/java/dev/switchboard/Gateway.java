@@ -136,8 +136,6 @@ public final class Gateway implements AutoCloseable {
             metrics.gauge("switchboard.recorder.dropped", "Records dropped because the queue was full", recorder::dropped);
             StreamEndings endings = new StreamEndings();
             OpenAiRoutes.registerEndings(endings);
-            AgentRoutes.registerEnding(endings);
-            AssistantsRoutes.registerEnding(endings);
             var adopted = metrics.counter("switchboard.streams.adopted",
                     "Streams this instance ended because the instance writing them was gone");
             LogFollower follower = new LogFollower(eventLog, heartbeats, endings, (meta, events) -> {

@@ -68,6 +68,15 @@ final class AgentRepository {
                 .bind("stream", streamId).execute());
     }
 
+    /** Ends a run left in progress by a gateway instance that died while running it. */
+    void failAbandonedRun(String streamId, String code) {
+        String error = Json.write(Json.object().put("code", code)
+                .put("message", "The gateway instance running this agent turn stopped before it was complete."));
+        jdbi.useHandle(h -> h.createUpdate("update agent_runs set status = 'failed', error = cast(:error as jsonb), "
+                        + "completed_at = now() where stream_id = :stream and status = 'in_progress'")
+                .bind("stream", streamId).bind("error", error).execute());
+    }
+
     /** Records the run as it stands; {@code finished} also sets completed_at. */
     void updateRun(String id, String status, String outputText, JsonNode toolCalls, JsonNode usage, JsonNode responseIds,
                    JsonNode error, boolean finished) {

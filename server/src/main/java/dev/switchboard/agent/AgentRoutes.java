@@ -8,7 +8,6 @@ import dev.switchboard.auth.Caller;
 import dev.switchboard.stream.LogFollower;
 import dev.switchboard.stream.NamedEvents;
 import dev.switchboard.stream.SseWriter;
-import dev.switchboard.stream.StreamEndings;
 import dev.switchboard.web.GatewayException;
 import dev.switchboard.web.Json;
 import dev.switchboard.web.RequestBodies;
@@ -45,6 +44,10 @@ public final class AgentRoutes {
         this.streamingEnabled = streamingEnabled;
         this.defaultModel = defaultModel;
         this.tools = deps.tools().registry();
+        // An agent stream whose instance died ends with error, then done; its run is recorded as failed.
+        follower.endings().register(AgentRunner.ENDPOINT, NamedEvents.ending((code, message) ->
+                        Json.object().put("code", code).put("message", message))
+                .whenEnded(meta -> repository.failAbandonedRun(meta.id(), LogFollower.WRITER_GONE)));
     }
 
     /** The tools every gateway has. */
@@ -60,12 +63,6 @@ public final class AgentRoutes {
                                         dev.switchboard.observe.ExchangeListener listener, ToolExecutor tools,
                                         dev.switchboard.config.AgentSettings settings, dev.switchboard.limits.Limits limits) {
         return new AgentRunner.Deps(upstream, log, listener, tools, settings, limits);
-    }
-
-    /** How an agent stream ends when the instance running it is gone: {@code error}, then {@code done}. */
-    public static void registerEnding(StreamEndings endings) {
-        endings.register(AgentRunner.ENDPOINT, NamedEvents.ending((code, message) ->
-                Json.object().put("code", code).put("message", message)));
     }
 
     public void register(RoutesConfig routes) {

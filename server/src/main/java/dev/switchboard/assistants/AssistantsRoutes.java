@@ -8,7 +8,6 @@ import dev.switchboard.stream.Heartbeats;
 import dev.switchboard.stream.LogFollower;
 import dev.switchboard.stream.NamedEvents;
 import dev.switchboard.stream.SseWriter;
-import dev.switchboard.stream.StreamEndings;
 import dev.switchboard.web.GatewayException;
 import dev.switchboard.web.Json;
 import dev.switchboard.web.RequestBodies;
@@ -49,6 +48,11 @@ public final class AssistantsRoutes implements AutoCloseable {
         this.runStreams = new RunStreamRoutes(runs, store, archive, engineDeps.log(), heartbeats, tokens);
         this.bodies = bodies;
         this.follower = follower;
+        // A run stream whose instance died ends with error, then done; the run fails as OpenAI's did on its own
+        // errors (last_error.code server_error, a code the SDKs know).
+        follower.endings().register(RunEngine.ENDPOINT, NamedEvents.ending((code, message) ->
+                        Json.object().put("code", code).put("message", message).putNull("param").put("type", code))
+                .whenEnded(meta -> store.failAbandoned(meta.id(), "server_error")));
     }
 
     @Override
@@ -58,12 +62,6 @@ public final class AssistantsRoutes implements AutoCloseable {
     }
 
     /** Registers the routes; they must sit behind the gateway-key check for {@code /v1/*}. */
-    /** How a run's stream ends when the instance executing it is gone: {@code error}, then {@code done}. */
-    public static void registerEnding(StreamEndings endings) {
-        endings.register(RunEngine.ENDPOINT, NamedEvents.ending((code, message) ->
-                Json.object().put("code", code).put("message", message).putNull("param").put("type", code)));
-    }
-
     public void register(RoutesConfig routes) {
         runStreams.register(routes);
         routes.post("/v1/assistants", ctx -> json(ctx, assistants.create(owner(ctx), body(ctx))));

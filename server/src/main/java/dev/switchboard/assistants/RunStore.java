@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.jdbi.v3.core.Jdbi;
 
@@ -61,6 +63,21 @@ final class RunStore {
     }
 
     /** Adds a stream (a new stretch of the run) to the run's list, and makes it the latest. */
+    /** Fails the run whose current stream this is, if it is still active: the instance executing it died. */
+    void failAbandoned(String streamId, String code) {
+        Optional<Map.Entry<String, String>> run = jdbi.withHandle(h -> h.createQuery(
+                        "select owner, id from runs where stream_id = :stream")
+                .bind("stream", streamId).map((rs, ctx) -> Map.entry(rs.getString("owner"), rs.getString("id"))).findOne());
+        run.flatMap(r -> runs.find(r.getKey(), r.getValue()))
+                .filter(body -> ACTIVE.contains(body.path("status").asText()))
+                .ifPresent(body -> {
+                    body.put("status", "failed").put("failed_at", ObjectIds.nowSeconds());
+                    body.putObject("last_error").put("code", code)
+                            .put("message", "The gateway instance executing this run stopped before it was complete.");
+                    runs.replace(run.get().getKey(), body);
+                });
+    }
+
     void addStream(String runId, String streamId) {
         jdbi.useHandle(h -> h.createUpdate("update runs set stream_id = :s, stream_ids = stream_ids || jsonb_build_array(:s) "
                 + "where id = :id").bind("id", runId).bind("s", streamId).execute());

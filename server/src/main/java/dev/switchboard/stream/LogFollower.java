@@ -1,6 +1,8 @@
 package dev.switchboard.stream;
 
 import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writes a stream's logged events to one client, from a position on, then live until the stream ends or the
@@ -12,7 +14,12 @@ import java.time.Duration;
  */
 public final class LogFollower {
     private static final Duration POLL = Duration.ofSeconds(1);
-    static final String WRITER_GONE = "gateway_instance_lost";
+    private static final Logger LOG = LoggerFactory.getLogger(LogFollower.class);
+    /** The code and message a stream whose writer is gone ends with; runs record them as their failure. */
+    public static final String WRITER_GONE = "gateway_instance_lost";
+    public static final String GONE_MESSAGE = "The gateway instance relaying this stream stopped before the stream was "
+            + "complete; the events above are all it sent. Send the request again (a background response can be "
+            + "retrieved from /v1/responses/{id}).";
 
     private final EventLog log;
     private final Heartbeats heartbeats;
@@ -39,6 +46,11 @@ public final class LogFollower {
 
     public EventLog log() {
         return log;
+    }
+
+    /** Where modules register how their streams end when their writer is gone. */
+    public StreamEndings endings() {
+        return endings;
     }
 
     /** Blocks until the stream has ended (every event written) or the client has gone. */
@@ -69,14 +81,17 @@ public final class LogFollower {
         StreamMeta meta = log.find(streamId).orElse(null);
         String endpoint = meta == null ? "" : meta.endpoint();
         SseFrame lastFrame = last.seq() < 0 ? null : parse(last.frame());
-        for (byte[] frame : endings.forEndpoint(endpoint).closingEvents(WRITER_GONE,
-                "The gateway instance relaying this stream stopped before the stream was complete; the events above "
-                        + "are all it sent. Send the request again (a background response can be retrieved from "
-                        + "/v1/responses/{id}).", lastFrame)) {
-            log.append(streamId, frame);
-        }
+        StreamEnding ending = endings.forEndpoint(endpoint);
+        for (byte[] frame : ending.closingEvents(WRITER_GONE, GONE_MESSAGE, lastFrame)) log.append(streamId, frame);
         log.finish(streamId);
-        if (meta != null) adoptions.ended(meta, last.seq() + 1);
+        if (meta == null) return;
+        adoptions.ended(meta, last.seq() + 1);
+        try {
+            ending.ended(meta);
+        } catch (RuntimeException e) {
+            // The stream has ended for its readers; only its run's record keeps its last status.
+            LOG.warn("Stream {} of a gone instance was ended, but its records were not: {}", streamId, e.getMessage());
+        }
     }
 
     private static SseFrame parse(byte[] frame) {

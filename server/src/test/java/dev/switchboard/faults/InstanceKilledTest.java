@@ -9,6 +9,7 @@ import dev.switchboard.TestGateway;
 import dev.switchboard.TestRedis;
 import dev.switchboard.stream.SseFrame;
 import dev.switchboard.stream.SseReader;
+import dev.switchboard.web.Json;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -39,7 +40,7 @@ class InstanceKilledTest {
     @Test
     void aClientOfAKilledInstanceResumesOnAnotherAndTheStreamEndsOnce() throws Exception {
         String redis = TestRedis.requireReachable();
-        Map<String, String> shared = Map.of("REDIS_URL", redis, "SWITCHBOARD_DEBUG_EVENTS", "true");
+        Map<String, String> shared = Map.of("REDIS_URL", redis, "SWITCHBOARD_DEBUG_EVENTS", "true", "OPENAI_STREAMING_ENABLED", "true");
         try (TestGateway survivor = TestGateway.start(shared)) {
             survivor.emulator.script(MODEL, "{\"tokens\":400,\"delay_ms\":40}");
             int port = freePort();
@@ -97,6 +98,47 @@ class InstanceKilledTest {
         }
     }
 
+    @Test
+    void anAgentRunOfAKilledInstanceEndsForItsReaderAndIsRecordedAsFailed() throws Exception {
+        String redis = TestRedis.requireReachable();
+        try (TestGateway survivor = TestGateway.start(Map.of("REDIS_URL", redis, "OPENAI_STREAMING_ENABLED", "true"))) {
+            survivor.emulator.script(MODEL, "{\"tokens\":400,\"delay_ms\":40}");
+            HttpResponse<String> created = survivor.send(survivor.post("/api/agent/sessions",
+                    "{\"model\":\"" + MODEL + "\",\"instructions\":\"Be brief.\"}"));
+            String session = Json.MAPPER.readTree(created.body()).path("id").asText();
+            int port = freePort();
+            Process doomed = startInstance(survivor, redis, port);
+            try {
+                awaitTrue(() -> healthy(port));
+                HttpResponse<InputStream> original = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/agent/stream"))
+                        .header("Authorization", "Bearer " + survivor.clientKey).header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"session_id\":\"" + session + "\",\"input\":\"long\"}"))
+                        .build(), HttpResponse.BodyHandlers.ofInputStream());
+                assertThat(original.statusCode()).isEqualTo(200);
+                String streamId = original.headers().firstValue("X-Switchboard-Stream-Id").orElseThrow();
+                SseReader reader = new SseReader(original.body());
+                for (int i = 0; i < 4; i++) reader.next();
+
+                doomed.destroyForcibly();
+                assertThat(doomed.waitFor(20, TimeUnit.SECONDS)).isTrue();
+                original.body().close();
+
+                List<SseFrame> resumed = SseFrames.parse(resume(survivor, streamId, "3").get(60, TimeUnit.SECONDS).body());
+                assertThat(resumed).isNotEmpty();
+                assertThat(resumed.get(resumed.size() - 2).event()).isEqualTo("error");
+                assertThat(SseFrames.json(resumed.get(resumed.size() - 2)).path("code").asText()).isEqualTo("gateway_instance_lost");
+                assertThat(resumed.getLast().event()).isEqualTo("done");
+                awaitTrue(() -> "failed".equals(survivor.gateway.database().jdbi().withHandle(h -> h.createQuery(
+                        "select status from agent_runs where stream_id = :id").bind("id", streamId).mapTo(String.class).one())));
+                String error = survivor.gateway.database().jdbi().withHandle(h -> h.createQuery(
+                        "select error::text from agent_runs where stream_id = :id").bind("id", streamId).mapTo(String.class).one());
+                assertThat(error).contains("gateway_instance_lost");
+            } finally {
+                doomed.destroyForcibly();
+            }
+        }
+    }
+
     private CompletableFuture<HttpResponse<String>> resume(TestGateway gateway, String streamId, String lastEventId) {
         return http.sendAsync(HttpRequest.newBuilder(URI.create(gateway.url("/v1/streams/" + streamId)))
                 .header("Authorization", "Bearer " + gateway.clientKey).header("Last-Event-ID", lastEventId)
@@ -115,6 +157,7 @@ class InstanceKilledTest {
         env.put("DATABASE_URL", TestDatabase.sharedUrl());
         env.put("REDIS_URL", redis);
         env.put("SWITCHBOARD_DEBUG_EVENTS", "true");
+        env.put("OPENAI_STREAMING_ENABLED", "true");
         env.put("SWITCHBOARD_PORT", String.valueOf(port));
         Process process = builder.start();
         Thread.ofVirtual().name("killed-instance-output").start(() -> {
