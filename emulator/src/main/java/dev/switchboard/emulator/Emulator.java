@@ -53,6 +53,13 @@ public final class Emulator implements AutoCloseable {
                 connector.setAcceptQueueSize(4096);
                 return connector;
             });
+            // Nothing here keeps HTTP sessions, but Javalin opens one at every WebSocket upgrade and Jetty keeps a
+            // cached session an upgraded request used for good: uncached, a long Realtime run leaves none behind.
+            cfg.jetty.modifyServletContextHandler(handler -> {
+                var uncached = new org.eclipse.jetty.session.NullSessionCache(handler.getSessionHandler());
+                uncached.setSessionDataStore(new org.eclipse.jetty.session.NullSessionDataStore());
+                handler.getSessionHandler().setSessionCache(uncached);
+            });
             cfg.routes.before("/v1/*", this::authenticate);
             cfg.routes.post("/v1/chat/completions", chat::create);
             cfg.routes.post("/v1/responses", responses::create);

@@ -80,8 +80,8 @@ public final class HttpServer implements AutoCloseable {
             cfg.requestLogger.http((ctx, millis) -> ACCESS.info("{} {} {} {} {}ms", RequestIds.of(ctx), ctx.method(),
                     ctx.path(), ctx.statusCode(), Math.round(millis)));
             // The gateway keeps no HTTP sessions, but Javalin opens one at every WebSocket upgrade (to copy its
-            // attributes), and Jetty never releases a session an upgraded request used. Not caching them halves
-            // what each Realtime connection leaves behind (see docs/operations.md, "Known limits").
+            // attributes), and Jetty keeps a cached session an upgraded request used for good: a Realtime relay
+            // would hold one per connection. Uncached, none pile up.
             cfg.jetty.modifyServletContextHandler(handler -> {
                 if (handler.getSessionHandler() != null) {
                     NullSessionCache uncached = new NullSessionCache(handler.getSessionHandler());
