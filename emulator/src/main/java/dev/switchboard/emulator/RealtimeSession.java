@@ -16,6 +16,7 @@ final class RealtimeSession {
 
     private final RealtimeTransport transport;
     private int sent;
+    private static final long DROP_DELAY_MILLIS = 100;
     private static final Runnable NOTHING = () -> { };
     private final ObjectNode config;
     private final Script script;
@@ -253,10 +254,25 @@ final class RealtimeSession {
     private void send(ObjectNode event) {
         String text = Json.write(event);
         synchronized (transport) {
+            if (script.dropAfter() != null && sent >= script.dropAfter()) return; // breaking: nothing more goes out
             boolean last = script.dropAfter() != null && ++sent == script.dropAfter();
-            // Broken once the event has been written, so that the client gets all drop_after events first.
-            transport.send(text, last ? transport::drop : NOTHING);
+            transport.send(text, last ? this::dropSoon : NOTHING);
         }
+    }
+
+    /**
+     * Breaks the connection a moment after the last event was written: an abrupt close can make the peer's system
+     * discard what it had received but not yet read, and the client must get all drop_after events first.
+     */
+    private void dropSoon() {
+        Thread.ofVirtual().name("realtime-drop").start(() -> {
+            try {
+                Thread.sleep(DROP_DELAY_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            transport.drop();
+        });
     }
 
     /** A server event: {@code event_id} and {@code type} first, as in OpenAI's examples. */
