@@ -46,19 +46,8 @@ class InstanceKilledTest {
             int port = freePort();
             Process doomed = startInstance(survivor, redis, port);
             try {
-                awaitTrue(() -> healthy(port));
-                HttpResponse<InputStream> original = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/responses"))
-                        .header("Authorization", "Bearer " + survivor.clientKey).header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"" + MODEL + "\",\"stream\":true,\"input\":\"x\"}"))
-                        .build(), HttpResponse.BodyHandlers.ofInputStream());
-                assertThat(original.statusCode()).isEqualTo(200);
-                String streamId = original.headers().firstValue("X-Switchboard-Stream-Id").orElseThrow();
-                SseReader reader = new SseReader(original.body());
-                for (int i = 0; i < 6; i++) assertThat(reader.next().id()).isEqualTo(String.valueOf(i));
-
-                doomed.destroyForcibly();
-                assertThat(doomed.waitFor(20, TimeUnit.SECONDS)).isTrue();
-                original.body().close();
+                String streamId = streamThenKill(survivor, doomed, port, "/v1/responses",
+                        "{\"model\":\"" + MODEL + "\",\"stream\":true,\"input\":\"x\"}", 6);
 
                 // Two clients resume at once on the surviving instance: both see the same events and one ending.
                 CompletableFuture<HttpResponse<String>> first = resume(survivor, streamId, "5");
@@ -109,19 +98,8 @@ class InstanceKilledTest {
             int port = freePort();
             Process doomed = startInstance(survivor, redis, port);
             try {
-                awaitTrue(() -> healthy(port));
-                HttpResponse<InputStream> original = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/agent/stream"))
-                        .header("Authorization", "Bearer " + survivor.clientKey).header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString("{\"session_id\":\"" + session + "\",\"input\":\"long\"}"))
-                        .build(), HttpResponse.BodyHandlers.ofInputStream());
-                assertThat(original.statusCode()).isEqualTo(200);
-                String streamId = original.headers().firstValue("X-Switchboard-Stream-Id").orElseThrow();
-                SseReader reader = new SseReader(original.body());
-                for (int i = 0; i < 4; i++) reader.next();
-
-                doomed.destroyForcibly();
-                assertThat(doomed.waitFor(20, TimeUnit.SECONDS)).isTrue();
-                original.body().close();
+                String streamId = streamThenKill(survivor, doomed, port, "/api/agent/stream",
+                        "{\"session_id\":\"" + session + "\",\"input\":\"long\"}", 4);
 
                 List<SseFrame> resumed = SseFrames.parse(resume(survivor, streamId, "3").get(60, TimeUnit.SECONDS).body());
                 assertThat(resumed).isNotEmpty();
@@ -137,6 +115,26 @@ class InstanceKilledTest {
                 doomed.destroyForcibly();
             }
         }
+    }
+
+    /**
+     * Starts a stream on the doomed instance, reads its first {@code frames} events (ids 0, 1, …), then kills the
+     * instance with SIGKILL while the client is attached. Returns the stream's id.
+     */
+    private String streamThenKill(TestGateway survivor, Process doomed, int port, String path, String body, int frames)
+            throws Exception {
+        awaitTrue(() -> healthy(port));
+        HttpResponse<InputStream> original = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Authorization", "Bearer " + survivor.clientKey).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(original.statusCode()).isEqualTo(200);
+        String streamId = original.headers().firstValue("X-Switchboard-Stream-Id").orElseThrow();
+        SseReader reader = new SseReader(original.body());
+        for (int i = 0; i < frames; i++) assertThat(reader.next().id()).isEqualTo(String.valueOf(i));
+        doomed.destroyForcibly();
+        assertThat(doomed.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        original.body().close();
+        return streamId;
     }
 
     private CompletableFuture<HttpResponse<String>> resume(TestGateway gateway, String streamId, String lastEventId) {
