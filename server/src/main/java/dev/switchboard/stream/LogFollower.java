@@ -1,5 +1,8 @@
 package dev.switchboard.stream;
 
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -96,9 +99,9 @@ public final class LogFollower {
 
     private static SseFrame parse(byte[] frame) {
         try {
-            return new SseReader(new java.io.ByteArrayInputStream(frame)).next();
-        } catch (java.io.IOException impossible) {
-            throw new java.io.UncheckedIOException(impossible);
+            return new SseReader(new ByteArrayInputStream(frame)).next();
+        } catch (IOException impossible) {
+            throw new UncheckedIOException(impossible);
         }
     }
 }
