@@ -19,6 +19,8 @@ GATEWAY_PID=""
 cleanup() {
   [ -n "$GATEWAY_PID" ] && kill "$GATEWAY_PID" 2>/dev/null || true
   wait 2>/dev/null || true
+  # The gateway's log outlives the run, for looking into any error the report counts.
+  [ -f "$WORK/gateway.log" ] && mkdir -p bench/target && cp "$WORK/gateway.log" bench/target/soak-gateway.log
   rm -rf "$WORK"
 }
 trap cleanup EXIT

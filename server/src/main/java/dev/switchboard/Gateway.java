@@ -41,6 +41,7 @@ import dev.switchboard.stream.EventLogs;
 import dev.switchboard.stream.Heartbeats;
 import dev.switchboard.stream.LiveStreams;
 import dev.switchboard.stream.LogFollower;
+import dev.switchboard.stream.OrphanSweeper;
 import dev.switchboard.stream.StreamEndings;
 import dev.switchboard.stream.StreamRelay;
 import dev.switchboard.stream.StreamRoutes;
@@ -53,6 +54,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -65,6 +67,8 @@ import java.util.function.Consumer;
  * capability's routes. Wiring only; each part does its own work. Closing stops them in reverse order.
  */
 public final class Gateway implements AutoCloseable {
+    /** How often streams of dead instances are looked for; with the 6 s lease, one is ended within about 11 s. */
+    private static final Duration ORPHAN_SWEEP = Duration.ofSeconds(5);
     private final Database database;
     private final Emulator emulator;
     private final UpstreamClient upstream;
@@ -163,6 +167,8 @@ public final class Gateway implements AutoCloseable {
             AgentRoutes agent = new AgentRoutes(database.jdbi(), bodies, follower,
                     AgentRoutes.deps(upstream, eventLog, listener, toolExecutor, settings.agent(), limits),
                     settings.models().chatModel(), settings.features().streamingEnabled());
+            // After the agent and Assistants modules, which register how their streams end.
+            started.add(new OrphanSweeper(follower, ORPHAN_SWEEP));
             RealtimeModule realtime = new RealtimeModule(settings, authenticator, streamTokens, database.jdbi(), upstream,
                     bodies, listener, recorder, toolExecutor, limits);
             started.add(realtime);

@@ -1,5 +1,7 @@
 package dev.switchboard;
 
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
@@ -24,5 +26,21 @@ public final class TestRedis {
             Assumptions.abort(message);
         }
         return URL;
+    }
+
+    /**
+     * A database of the machine's Redis for one test, emptied first: no keys of other tests or earlier runs are in
+     * it (such as the unfinished streams of logs other tests closed, which a gateway's sweeper would adopt).
+     */
+    public static String isolated(int database) {
+        URI uri = URI.create(requireReachable());
+        String url = uri.getScheme() + "://" + uri.getRawAuthority() + "/" + database;
+        RedisClient client = RedisClient.create(url);
+        try (StatefulRedisConnection<String, String> connection = client.connect()) {
+            connection.sync().flushdb();
+        } finally {
+            client.shutdown();
+        }
+        return url;
     }
 }

@@ -1,6 +1,7 @@
 package dev.switchboard.stream;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -47,6 +48,15 @@ public interface EventLog extends AutoCloseable {
      */
     default LoggedEvent adopt(String streamId) {
         return null;
+    }
+
+    /**
+     * Unfinished streams whose writer is gone, found without a reader asking: a sweeper {@linkplain #adopt adopts}
+     * and ends them, so that their runs and usage rows are settled even when no client comes back. Empty for a log
+     * that only this process writes.
+     */
+    default List<String> orphans() {
+        return List.of();
     }
 
     @Override

@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A stream whose writer is gone (its instance was killed) would never end: when the log says so, one follower
  * among all instances adopts the stream and ends it with an error in its endpoint's shape, so every reader, now
- * and later, sees the same well-formed end once.
+ * and later, sees the same well-formed end once. An {@link OrphanSweeper} does the same for streams no client
+ * comes back to.
  */
 public final class LogFollower {
     private static final Duration POLL = Duration.ofSeconds(1);
@@ -63,7 +64,7 @@ public final class LogFollower {
                 LoggedEvent event = cursor.next(POLL);
                 if (event == LoggedEvent.END) return;
                 if (event != null) client.write(event.seq(), event.frame());
-                else if (log.writerGone(streamId)) endForGoneWriter(streamId);
+                else if (log.writerGone(streamId)) endOrphan(streamId);
             }
         } catch (ClientGoneException e) {
             // the reader left; the stream itself is unaffected
@@ -75,10 +76,10 @@ public final class LogFollower {
     }
 
     /**
-     * Ends a stream whose writer is gone, if this instance wins it; the cursor then reads the ending like any event.
+     * Ends a stream whose writer is gone, if this instance wins it; a cursor then reads the ending like any event.
      * A writer that died leaves no more events in flight: what it sent before its lease lapsed is all there is.
      */
-    private void endForGoneWriter(String streamId) {
+    void endOrphan(String streamId) {
         LoggedEvent last = log.adopt(streamId);
         if (last == null) return; // another instance is ending it, or it finished after all
         StreamMeta meta = log.find(streamId).orElse(null);

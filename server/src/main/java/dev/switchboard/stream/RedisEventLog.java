@@ -10,6 +10,7 @@ import io.lettuce.core.XAddArgs;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
@@ -17,12 +18,14 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -50,7 +53,9 @@ import org.slf4j.LoggerFactory;
  * <p>Each instance holds a liveness lease in Redis, renewed every {@link #LEASE_RENEWAL} and lasting {@link #LEASE};
  * every stream names the instance writing it. When a reader waits on an unfinished stream whose writer's lease has
  * lapsed (the instance was killed, or lost Redis for longer than the lease), the stream can never finish by
- * itself: one reader {@linkplain #adopt adopts} it and ends it, so that no client waits forever.
+ * itself: one reader {@linkplain #adopt adopts} it and ends it, so that no client waits forever. Each instance also
+ * lists the streams it is writing in a set of its own, and the instances are listed in {@link #INSTANCES}: a
+ * sweeper finds a dead instance's unfinished streams there ({@link #orphans}) when no reader comes.
  */
 final class RedisEventLog implements EventLog {
     private static final Logger LOG = LoggerFactory.getLogger(RedisEventLog.class);
@@ -62,6 +67,8 @@ final class RedisEventLog implements EventLog {
     static final Duration LEASE = Duration.ofSeconds(6);
     static final Duration LEASE_RENEWAL = Duration.ofSeconds(2);
     private static final Duration ACK_WAIT = Duration.ofMillis(250);
+    /** Every instance that may have written streams: the live ones, and dead ones until their streams are ended. */
+    private static final String INSTANCES = "switchboard:instances";
 
     private final RedisClient client;
     private final StatefulRedisConnection<String, byte[]> connection;
@@ -90,12 +97,19 @@ final class RedisEventLog implements EventLog {
         connection.setTimeout(Duration.ofSeconds(2));
         this.async = connection.async();
         this.retention = retention;
-        leaseRenewal.scheduleAtFixedRate(this::renewLease, 0, LEASE_RENEWAL.toMillis(), TimeUnit.MILLISECONDS);
+        // The first lease is asked for before any stream is registered, on the same connection, so it comes first.
+        renewLease();
+        leaseRenewal.scheduleAtFixedRate(this::renewLease, LEASE_RENEWAL.toMillis(), LEASE_RENEWAL.toMillis(),
+                TimeUnit.MILLISECONDS);
     }
 
     private void renewLease() {
         // Failures are counted like any write's: while Redis is away the lease lapses, and returns with Redis.
         track(async.setex(instanceKey(instanceId), LEASE.toSeconds(), bytes("1")));
+        // After the lease, so that no sweeper sees this instance listed without a lease. Renewed with it: a Redis
+        // that restarted empty learns of this instance again.
+        track(async.sadd(INSTANCES, bytes(instanceId)));
+        track(async.expire(writingKey(instanceId), UNFINISHED_TTL));
     }
 
     @Override
@@ -122,6 +136,7 @@ final class RedisEventLog implements EventLog {
                     meta.id(), e.getMessage());
         }
         track(async.expire(metaKey(meta.id()), UNFINISHED_TTL));
+        track(async.sadd(writingKey(instanceId), bytes(meta.id())));
         track(async.setex(knownKey(meta.id()), retention.plus(TOMBSTONE_TTL).toSeconds(), bytes("1")));
     }
 
@@ -161,6 +176,7 @@ final class RedisEventLog implements EventLog {
         track(async.xadd(eventsKey(streamId), new XAddArgs().id("0-" + (sequence.get() + 1)), Map.of("end", bytes("1"))));
         track(async.expire(eventsKey(streamId), retention));
         track(async.expire(metaKey(streamId), retention));
+        track(async.srem(writingKey(instanceId), bytes(streamId)));
     }
 
     @Override
@@ -194,6 +210,26 @@ final class RedisEventLog implements EventLog {
         long seq = sequence(message.getId());
         sequences.put(streamId, new AtomicLong(seq + 1));
         return new LoggedEvent(seq, message.getBody().get("f"));
+    }
+
+    @Override
+    public List<String> orphans() {
+        RedisCommands<String, byte[]> sync = connection.sync();
+        List<String> orphans = new ArrayList<>();
+        for (byte[] listed : sync.smembers(INSTANCES)) {
+            String instance = new String(listed, StandardCharsets.UTF_8);
+            if (instance.equals(instanceId) || sync.exists(instanceKey(instance)) == 1) continue;
+            Set<byte[]> streams = sync.smembers(writingKey(instance));
+            for (byte[] stream : streams) {
+                String streamId = new String(stream, StandardCharsets.UTF_8);
+                // Adopted (ended, or being ended) or forgotten: nothing is left to do for it, by anyone.
+                boolean settled = sync.exists(adoptedKey(streamId)) == 1 || sync.exists(metaKey(streamId)) == 0;
+                if (settled) sync.srem(writingKey(instance), stream);
+                else orphans.add(streamId);
+            }
+            if (streams.isEmpty()) sync.srem(INSTANCES, listed);
+        }
+        return orphans;
     }
 
     @Override
@@ -263,6 +299,11 @@ final class RedisEventLog implements EventLog {
 
     private static String instanceKey(String instanceId) {
         return "switchboard:instance:" + instanceId;
+    }
+
+    /** The streams an instance is writing. */
+    private static String writingKey(String instanceId) {
+        return "switchboard:instance:" + instanceId + ":streams";
     }
 
     private static String adoptedKey(String streamId) {

@@ -31,15 +31,18 @@ import org.junit.jupiter.api.Test;
  * A gateway instance is killed (SIGKILL, no chance to clean up) while a client is attached to a stream it relays.
  * The client resumes on another instance sharing PostgreSQL and Redis: it gets every event the dead instance
  * logged, then, once the dead instance's lease has lapsed, one error event in the Responses shape instead of a
- * stream that never ends. The request is accounted once, by the instance that ended the stream.
+ * stream that never ends. The request is accounted once, by the instance that ended the stream. A stream nobody
+ * resumes is ended all the same, by the surviving instance's sweeper.
  */
 class InstanceKilledTest {
     private static final String MODEL = "killed-instance";
+    /** Of its own: the adoptions counted here must be of this test's streams only. */
+    private static final int REDIS_DATABASE = 3;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @Test
     void aClientOfAKilledInstanceResumesOnAnotherAndTheStreamEndsOnce() throws Exception {
-        String redis = TestRedis.requireReachable();
+        String redis = TestRedis.isolated(REDIS_DATABASE);
         Map<String, String> shared = Map.of("REDIS_URL", redis, "SWITCHBOARD_DEBUG_EVENTS", "true", "OPENAI_STREAMING_ENABLED", "true");
         try (TestGateway survivor = TestGateway.start(shared)) {
             survivor.emulator.script(MODEL, "{\"tokens\":400,\"delay_ms\":40}");
@@ -88,8 +91,8 @@ class InstanceKilledTest {
     }
 
     @Test
-    void anAgentRunOfAKilledInstanceEndsForItsReaderAndIsRecordedAsFailed() throws Exception {
-        String redis = TestRedis.requireReachable();
+    void anAgentRunOfAKilledInstanceIsRecordedAsFailedWithNoReaderAndEndsForALaterOne() throws Exception {
+        String redis = TestRedis.isolated(REDIS_DATABASE);
         try (TestGateway survivor = TestGateway.start(Map.of("REDIS_URL", redis, "OPENAI_STREAMING_ENABLED", "true"))) {
             survivor.emulator.script(MODEL, "{\"tokens\":400,\"delay_ms\":40}");
             HttpResponse<String> created = survivor.send(survivor.post("/api/agent/sessions",
@@ -101,16 +104,20 @@ class InstanceKilledTest {
                 String streamId = streamThenKill(survivor, doomed, port, "/api/agent/stream",
                         "{\"session_id\":\"" + session + "\",\"input\":\"long\"}", 4);
 
-                List<SseFrame> resumed = SseFrames.parse(resume(survivor, streamId, "3").get(60, TimeUnit.SECONDS).body());
-                assertThat(resumed).isNotEmpty();
-                assertThat(resumed.get(resumed.size() - 2).event()).isEqualTo("error");
-                assertThat(SseFrames.json(resumed.get(resumed.size() - 2)).path("code").asText()).isEqualTo("gateway_instance_lost");
-                assertThat(resumed.getLast().event()).isEqualTo("done");
+                // Nobody resumes: the surviving instance's sweeper finds the stream and settles the run.
                 awaitTrue(() -> "failed".equals(survivor.gateway.database().jdbi().withHandle(h -> h.createQuery(
                         "select status from agent_runs where stream_id = :id").bind("id", streamId).mapTo(String.class).one())));
                 String error = survivor.gateway.database().jdbi().withHandle(h -> h.createQuery(
                         "select error::text from agent_runs where stream_id = :id").bind("id", streamId).mapTo(String.class).one());
                 assertThat(error).contains("gateway_instance_lost");
+
+                // A client that comes back later gets what it missed and the same ending, at once.
+                List<SseFrame> resumed = SseFrames.parse(resume(survivor, streamId, "3").get(60, TimeUnit.SECONDS).body());
+                assertThat(resumed).isNotEmpty();
+                assertThat(resumed.get(resumed.size() - 2).event()).isEqualTo("error");
+                assertThat(SseFrames.json(resumed.get(resumed.size() - 2)).path("code").asText()).isEqualTo("gateway_instance_lost");
+                assertThat(resumed.getLast().event()).isEqualTo("done");
+                assertThat(resumed.stream().filter(f -> "error".equals(f.event()))).hasSize(1);
             } finally {
                 doomed.destroyForcibly();
             }

@@ -14,6 +14,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -76,6 +77,36 @@ class EventLogContractTest {
             assertThat(log.find(id)).isEmpty();
             assertThat(log.expired(id)).isTrue();
             assertThat(log.expired(newId())).isFalse();
+        }
+    }
+
+    /** Redis only: a log that only this process writes has no writer that can be gone. */
+    @Test
+    void theUnfinishedStreamsOfAGoneWriterAreOrphansUntilOneInstanceAdoptsThem() throws Exception {
+        String redis = TestRedis.requireReachable();
+        try (EventLog survivor = EventLogs.redis(redis, Duration.ofSeconds(30));
+             EventLog other = EventLogs.redis(redis, Duration.ofSeconds(30))) {
+            EventLog gone = EventLogs.redis(redis, Duration.ofSeconds(30));
+            String unfinished = newId();
+            String finished = newId();
+            gone.create(meta(unfinished));
+            gone.append(unfinished, bytes("a"));
+            gone.create(meta(finished));
+            gone.finish(finished);
+            assertThat(survivor.orphans()).as("its writer is alive").doesNotContain(unfinished, finished);
+
+            gone.close(); // gives its lease up and leaves the stream unfinished, as a killed instance's lapses
+            assertThat(survivor.orphans()).contains(unfinished).doesNotContain(finished);
+            LoggedEvent last = survivor.adopt(unfinished);
+            assertThat(other.adopt(unfinished)).as("one instance wins").isNull();
+            assertThat(last.seq()).isZero();
+            assertThat(survivor.append(unfinished, bytes("ending"))).isEqualTo(1);
+            survivor.finish(unfinished);
+            assertThat(survivor.orphans()).doesNotContain(unfinished);
+            assertThat(other.orphans()).doesNotContain(unfinished);
+            try (EventLog.Cursor cursor = other.read(unfinished, -1)) {
+                assertThat(readAll(cursor)).containsExactly("0:a", "1:ending");
+            }
         }
     }
 
