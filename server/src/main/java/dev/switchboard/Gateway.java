@@ -157,7 +157,7 @@ public final class Gateway implements AutoCloseable {
             var authenticator = new Authenticator(keys, streamTokens, AssistantsRoutes.TOKEN_PATHS);
             var bodies = new RequestBodies(settings.server().maxBodyBytes());
             AssistantsRoutes assistants = new AssistantsRoutes(database.jdbi(), bodies,
-                    new RunEngine.Deps(upstream, eventLog, listener), follower, heartbeats, streamTokens);
+                    new RunEngine.Deps(upstream, eventLog, listener), follower, heartbeats, streamTokens, limits);
             started.add(assistants);
             DocumentsModule documents = new DocumentsModule(database.jdbi(), upstream, listener, settings.agent());
             started.add(documents);

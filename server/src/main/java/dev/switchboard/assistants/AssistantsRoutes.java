@@ -3,7 +3,9 @@ package dev.switchboard.assistants;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.auth.Authenticator;
+import dev.switchboard.auth.Caller;
 import dev.switchboard.auth.StreamTokens;
+import dev.switchboard.limits.Limits;
 import dev.switchboard.stream.Heartbeats;
 import dev.switchboard.stream.LogFollower;
 import dev.switchboard.stream.NamedEvents;
@@ -13,6 +15,7 @@ import dev.switchboard.web.Json;
 import dev.switchboard.web.RequestBodies;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import java.util.function.BiFunction;
 import java.util.regex.Pattern;
 import org.jdbi.v3.core.Jdbi;
 
@@ -32,22 +35,24 @@ public final class AssistantsRoutes implements AutoCloseable {
     private final RunArchive archive;
     private final RunExpiry expiry;
     private final RunStreamRoutes runStreams;
+    private final Limits limits;
 
     /** Path prefixes where a stream token may stand in for a key (see {@link dev.switchboard.auth.Authenticator}). */
     public static final java.util.List<String> TOKEN_PATHS = java.util.List.of(RunStreamRoutes.PREFIX);
 
     public AssistantsRoutes(Jdbi jdbi, RequestBodies bodies, RunEngine.Deps engineDeps, LogFollower follower,
-                            Heartbeats heartbeats, StreamTokens tokens) {
+                            Heartbeats heartbeats, StreamTokens tokens, Limits limits) {
         Documents messages = new Documents(jdbi, "thread_messages", true);
         this.assistants = new AssistantService(new Documents(jdbi, "assistants", false));
         this.threads = new ThreadService(new Documents(jdbi, "threads", false), messages);
         RunStore store = new RunStore(jdbi, messages);
         this.archive = new RunArchive(jdbi);
         this.expiry = new RunExpiry(jdbi, store);
-        this.runs = new RunService(assistants, threads, store, new RunEngine(engineDeps, store, archive), expiry);
+        this.runs = new RunService(assistants, threads, store, new RunEngine(engineDeps, store, archive), expiry, limits);
         this.runStreams = new RunStreamRoutes(runs, store, archive, engineDeps.log(), heartbeats, tokens);
         this.bodies = bodies;
         this.follower = follower;
+        this.limits = limits;
         // A run stream whose instance died ends with error, then done; the run fails as OpenAI's did on its own
         // errors (last_error.code server_error, a code the SDKs know).
         follower.endings().register(RunEngine.ENDPOINT, NamedEvents.ending((code, message) ->
@@ -72,11 +77,7 @@ public final class AssistantsRoutes implements AutoCloseable {
 
         routes.post("/v1/threads", ctx -> json(ctx, threads.createThread(owner(ctx), optionalBody(ctx))));
         // Before /v1/threads/{id}, which would otherwise take "runs" for a thread id.
-        routes.post("/v1/threads/runs", ctx -> {
-            ObjectNode request = body(ctx);
-            boolean stream = streamFlag(request);
-            answer(ctx, stream, runs.createThreadAndRun(Authenticator.caller(ctx), request));
-        });
+        routes.post("/v1/threads/runs", ctx -> startRun(ctx, runs::createThreadAndRun));
         routes.get("/v1/threads/{id}", ctx -> json(ctx, threads.retrieveThread(owner(ctx), id(ctx, "id"))));
         routes.post("/v1/threads/{id}", ctx -> json(ctx, threads.modifyThread(owner(ctx), id(ctx, "id"), body(ctx))));
         routes.delete("/v1/threads/{id}", ctx -> json(ctx, threads.deleteThread(owner(ctx), id(ctx, "id"))));
@@ -90,20 +91,13 @@ public final class AssistantsRoutes implements AutoCloseable {
         routes.delete("/v1/threads/{id}/messages/{message}", ctx -> json(ctx,
                 threads.deleteMessage(owner(ctx), id(ctx, "id"), id(ctx, "message"))));
 
-        routes.post("/v1/threads/{id}/runs", ctx -> {
-            ObjectNode request = body(ctx);
-            boolean stream = streamFlag(request);
-            answer(ctx, stream, runs.create(Authenticator.caller(ctx), id(ctx, "id"), request));
-        });
+        routes.post("/v1/threads/{id}/runs", ctx -> startRun(ctx, (caller, request) -> runs.create(caller, id(ctx, "id"), request)));
         routes.get("/v1/threads/{id}/runs", ctx -> json(ctx, runs.list(owner(ctx), id(ctx, "id"), Page.of(ctx))));
         routes.get("/v1/threads/{id}/runs/{run}", ctx -> json(ctx, runs.retrieve(owner(ctx), id(ctx, "id"), id(ctx, "run"))));
         routes.post("/v1/threads/{id}/runs/{run}", ctx -> json(ctx, runs.modify(owner(ctx), id(ctx, "id"), id(ctx, "run"), body(ctx))));
         routes.post("/v1/threads/{id}/runs/{run}/cancel", ctx -> json(ctx, runs.cancel(owner(ctx), id(ctx, "id"), id(ctx, "run"))));
-        routes.post("/v1/threads/{id}/runs/{run}/submit_tool_outputs", ctx -> {
-            ObjectNode request = body(ctx);
-            boolean stream = streamFlag(request);
-            answer(ctx, stream, runs.submitToolOutputs(Authenticator.caller(ctx), id(ctx, "id"), id(ctx, "run"), request));
-        });
+        routes.post("/v1/threads/{id}/runs/{run}/submit_tool_outputs", ctx -> startRun(ctx, (caller, request) ->
+                runs.submitToolOutputs(caller, id(ctx, "id"), id(ctx, "run"), request)));
         routes.get("/v1/threads/{id}/runs/{run}/steps", ctx -> json(ctx,
                 runs.listSteps(owner(ctx), id(ctx, "id"), id(ctx, "run"), Page.of(ctx))));
         routes.get("/v1/threads/{id}/runs/{run}/steps/{step}", ctx -> json(ctx,
@@ -111,16 +105,24 @@ public final class AssistantsRoutes implements AutoCloseable {
     }
 
     /**
-     * With {@code "stream": true}, the run's event stream: followed from the run's log until {@code done}; the run
-     * goes on if the client leaves. Otherwise the run object as it stands (queued), to be polled.
+     * Starts (or continues) a run. With {@code "stream": true}, answers with the run's event stream, followed from
+     * the run's log until {@code done}, which counts as one of the key's concurrent streams; the run goes on if the
+     * client leaves. Otherwise answers with the run object as it stands (queued), to be polled.
      */
-    private void answer(Context ctx, boolean stream, RunService.Started started) throws Exception {
-        if (!stream) {
-            json(ctx, started.run());
-            return;
+    private void startRun(Context ctx, BiFunction<Caller, ObjectNode, RunService.Started> start) throws Exception {
+        ObjectNode request = body(ctx);
+        boolean stream = streamFlag(request);
+        Caller caller = Authenticator.caller(ctx);
+        // Taken before the run starts: a stream refused for the key's limit must not leave a run behind.
+        try (Limits.Slot slot = stream ? limits.openStream(caller) : null) {
+            RunService.Started started = start.apply(caller, request);
+            if (!stream) {
+                json(ctx, started.run());
+                return;
+            }
+            SseWriter client = SseWriter.start(ctx.res(), java.util.Map.of("X-Switchboard-Stream-Id", started.streamId()));
+            follower.follow(started.streamId(), -1, client);
         }
-        SseWriter client = SseWriter.start(ctx.res(), java.util.Map.of("X-Switchboard-Stream-Id", started.streamId()));
-        follower.follow(started.streamId(), -1, client);
     }
 
     /** Checked before anything starts: a bad value must not leave a run behind. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.auth.Caller;
+import dev.switchboard.limits.Limits;
 import dev.switchboard.web.GatewayException;
 import dev.switchboard.web.Json;
 import java.util.ArrayList;
@@ -22,13 +23,16 @@ final class RunService {
     private final RunStore store;
     private final RunEngine engine;
     private final RunExpiry expiry;
+    private final Limits limits;
 
-    RunService(AssistantService assistants, ThreadService threads, RunStore store, RunEngine engine, RunExpiry expiry) {
+    RunService(AssistantService assistants, ThreadService threads, RunStore store, RunEngine engine, RunExpiry expiry,
+               Limits limits) {
         this.assistants = assistants;
         this.threads = threads;
         this.store = store;
         this.engine = engine;
         this.expiry = expiry;
+        this.limits = limits;
     }
 
     Started create(Caller caller, String threadId, ObjectNode request) {
@@ -42,7 +46,9 @@ final class RunService {
         if (threadRequest != null && !threadRequest.isNull() && !threadRequest.isObject()) {
             throw GatewayException.invalidParam("thread", "'thread' must be an object.");
         }
-        requireAssistant(caller, request);
+        ObjectNode assistant = requireAssistant(caller, request);
+        // Before the thread is made: a refused run must leave nothing behind.
+        limits.requireModel(caller, model(assistant, request));
         ObjectNode thread = threads.createThread(caller.owner(), threadRequest == null || threadRequest.isNull()
                 ? Json.object() : (ObjectNode) threadRequest);
         List<Map.Entry<String, JsonNode>> prelude = new ArrayList<>();
@@ -158,6 +164,7 @@ final class RunService {
     private Started start(Caller caller, String threadId, ObjectNode request, List<Map.Entry<String, JsonNode>> prelude) {
         String owner = caller.owner();
         ObjectNode assistant = requireAssistant(caller, request);
+        limits.requireModel(caller, model(assistant, request));
         if (store.hasActiveRun(owner, threadId)) {
             throw new GatewayException(400, "invalid_request_error", "thread_busy", null,
                     "Thread " + threadId + " already has an active run; wait for it to finish or cancel it.");
@@ -189,8 +196,7 @@ final class RunService {
                 .put("thread_id", threadId).put("assistant_id", assistant.get("id").asText()).put("status", "queued");
         run.putNull("required_action").putNull("last_error").put("expires_at", now + RunObjects.EXPIRY_SECONDS);
         run.putNull("started_at").putNull("cancelled_at").putNull("failed_at").putNull("completed_at").putNull("incomplete_details");
-        JsonNode model = request.get("model");
-        run.put("model", model != null && model.isTextual() && !model.asText().isBlank() ? model.asText() : assistant.get("model").asText());
+        run.put("model", model(assistant, request));
         String instructions = request.hasNonNull("instructions") ? Fields.optionalText(request.get("instructions"), "instructions", 256_000).asText()
                 : assistant.path("instructions").asText(null);
         if (request.hasNonNull("additional_instructions")) {
@@ -216,6 +222,12 @@ final class RunService {
         run.set("response_format", request.has("response_format") ? Fields.responseFormat(request.get("response_format"))
                 : assistant.path("response_format"));
         return run;
+    }
+
+    /** The run's model: the request's where given, else the assistant's. */
+    private static String model(ObjectNode assistant, ObjectNode request) {
+        JsonNode model = request.get("model");
+        return model != null && model.isTextual() && !model.asText().isBlank() ? model.asText() : assistant.get("model").asText();
     }
 
     private static JsonNode positiveOrNull(JsonNode value, String param) {

@@ -129,6 +129,36 @@ class LimitsTest {
     }
 
     @Test
+    void assistantsRunsKeepToTheKeysModelsAndAStreamedRunCountsAsAStream() throws Exception {
+        gw.emulator.script("assistant-slow", "{\"tokens\":100,\"delay_ms\":30}");
+        String key = newKey(gw, "{\"models\":[\"assistant-slow\"],\"concurrent_streams\":1}");
+        String allowed = id(post(key, "/v1/assistants", "{\"model\":\"assistant-slow\"}"));
+        String other = id(post(key, "/v1/assistants", "{\"model\":\"gpt-4o\"}"));
+        String thread = id(post(key, "/v1/threads", "{}"));
+
+        // A run on a model the key may not use (the assistant's, or the run's own) is refused before it starts.
+        HttpResponse<String> refused = post(key, "/v1/threads/" + thread + "/runs", "{\"assistant_id\":\"" + other + "\"}");
+        assertThat(refused.statusCode()).isEqualTo(403);
+        assertThat(error(refused).path("code").asText()).isEqualTo("model_not_allowed_for_key");
+        assertThat(post(key, "/v1/threads/" + thread + "/runs", "{\"assistant_id\":\"" + allowed + "\",\"model\":\"gpt-4o\"}")
+                .statusCode()).isEqualTo(403);
+        assertThat(post(key, "/v1/threads/runs", "{\"assistant_id\":\"" + other + "\"}").statusCode()).isEqualTo(403);
+        assertThat(Json.MAPPER.readTree(get(gw, key, "/v1/threads/" + thread + "/runs").body()).path("data")).isEmpty();
+
+        // A streamed run holds one of the key's concurrent streams while its client reads it; a polled run does not.
+        HttpResponse<InputStream> streamed = gw.open(withKey(gw.post("/v1/threads/" + thread + "/runs",
+                "{\"assistant_id\":\"" + allowed + "\",\"stream\":true}"), key));
+        assertThat(streamed.statusCode()).isEqualTo(200);
+        String streamedRun = "{\"assistant_id\":\"" + allowed + "\",\"stream\":true}";
+        HttpResponse<String> second = post(key, "/v1/threads/runs", streamedRun);
+        assertThat(second.statusCode()).isEqualTo(429);
+        assertThat(error(second).path("code").asText()).isEqualTo("concurrent_streams_exceeded");
+        assertThat(post(key, "/v1/threads/runs", "{\"assistant_id\":\"" + allowed + "\"}").statusCode()).isEqualTo(200);
+        streamed.body().readAllBytes();
+        awaitTrue(() -> post(key, "/v1/threads/runs", streamedRun).statusCode() == 200);
+    }
+
+    @Test
     void theAdminApiChecksWhatItIsGiven() throws Exception {
         String key = newKey(gw, "{}");
         HttpResponse<String> bad = gw.send(admin(gw, "/api/admin/keys/" + keyId(key) + "/limits")
@@ -212,6 +242,15 @@ class LimitsTest {
     static HttpResponse<String> chat(TestGateway gateway, String key, String model, boolean stream) {
         return gateway.send(withKey(gateway.post("/v1/chat/completions", "{\"model\":\"" + model + "\",\"stream\":" + stream
                 + ",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"), key));
+    }
+
+    static HttpResponse<String> post(String key, String path, String body) {
+        return gw.send(withKey(gw.post(path, body), key));
+    }
+
+    static String id(HttpResponse<String> created) throws Exception {
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
+        return Json.MAPPER.readTree(created.body()).path("id").asText();
     }
 
     static HttpResponse<String> get(TestGateway gateway, String key, String path) {
