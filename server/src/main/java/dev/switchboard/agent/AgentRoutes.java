@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.auth.Authenticator;
 import dev.switchboard.auth.Caller;
+import dev.switchboard.limits.Limits;
 import dev.switchboard.stream.LogFollower;
 import dev.switchboard.stream.NamedEvents;
 import dev.switchboard.stream.SseWriter;
@@ -29,7 +30,7 @@ public final class AgentRoutes {
     private final LogFollower follower;
     private final RequestBodies bodies;
     private final boolean streamingEnabled;
-    private final dev.switchboard.limits.Limits limits;
+    private final Limits limits;
     private final String defaultModel;
     private final ToolRegistry tools;
 
@@ -61,7 +62,7 @@ public final class AgentRoutes {
     /** What agent runs talk to: the upstream, the stream core's log, the request log, and the tools. */
     public static AgentRunner.Deps deps(dev.switchboard.upstream.UpstreamClient upstream, dev.switchboard.stream.EventLog log,
                                         dev.switchboard.observe.ExchangeListener listener, ToolExecutor tools,
-                                        dev.switchboard.config.AgentSettings settings, dev.switchboard.limits.Limits limits) {
+                                        dev.switchboard.config.AgentSettings settings, Limits limits) {
         return new AgentRunner.Deps(upstream, log, listener, tools, settings, limits);
     }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.auth.Caller;
 import dev.switchboard.config.AgentSettings;
+import dev.switchboard.limits.Limits;
 import dev.switchboard.observe.Exchange;
 import dev.switchboard.observe.ExchangeListener;
 import dev.switchboard.observe.Usage;
@@ -34,7 +35,7 @@ final class AgentRunner {
 
     /** What the runner talks to. */
     record Deps(UpstreamClient upstream, EventLog log, ExchangeListener listener, ToolExecutor tools, AgentSettings settings,
-                dev.switchboard.limits.Limits limits) {}
+                Limits limits) {}
 
     /** A started run: its id and the stream its events go to. */
     record Started(String runId, String streamId) {}
@@ -57,7 +58,7 @@ final class AgentRunner {
      * @param slot the caller's concurrent-stream slot, held until the run ends (it goes on when the client leaves)
      */
     Started start(Caller caller, String requestId, ObjectNode session, ArrayNode inputContent, boolean raw,
-                  dev.switchboard.limits.Limits.Slot slot) {
+                  Limits.Slot slot) {
         String runId = AgentSessions.newId("arun_");
         String streamId = StreamMeta.newId();
         deps.log().create(new StreamMeta(streamId, caller.owner(), caller.keyId(), ENDPOINT, session.path("model").asText(),
@@ -108,7 +109,7 @@ final class AgentRunner {
         private long outputTokens;
         private volatile boolean cancelled;
         /** The key's budgets when the run began; the run's own tokens are added as it goes. */
-        private final dev.switchboard.limits.Limits.Budget budget;
+        private final Limits.Budget budget;
         private volatile dev.switchboard.upstream.UpstreamResponse current;
 
         Turn(Caller caller, String requestId, ObjectNode session, String runId, String streamId, boolean raw) {

@@ -2,6 +2,7 @@ package dev.switchboard.chat;
 
 import dev.switchboard.config.Settings;
 import dev.switchboard.debug.RequestRecorder;
+import dev.switchboard.limits.Limits;
 import dev.switchboard.metrics.Metrics;
 import dev.switchboard.observe.ExchangeListener;
 import dev.switchboard.realtime.UpstreamLeg;
@@ -19,7 +20,7 @@ public final class ChatModule implements AutoCloseable {
     private final StatusRoutes status;
 
     public ChatModule(Settings settings, UpstreamClient upstream, RequestBodies bodies, ExchangeListener listener,
-                      RequestRecorder recorder, Metrics metrics, Jdbi jdbi, dev.switchboard.limits.Limits limits) {
+                      RequestRecorder recorder, Metrics metrics, Jdbi jdbi, Limits limits) {
         var connectTimeout = settings.upstream().connectTimeout();
         this.webSockets = HttpClient.newBuilder().connectTimeout(connectTimeout).build();
         var leg = new UpstreamLeg(webSockets, upstream.baseUrl(), upstream.apiKey().reveal(), connectTimeout);

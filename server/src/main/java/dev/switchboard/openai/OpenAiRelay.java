@@ -3,6 +3,7 @@ package dev.switchboard.openai;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.auth.Authenticator;
 import dev.switchboard.auth.Caller;
+import dev.switchboard.limits.Limits;
 import dev.switchboard.observe.Exchange;
 import dev.switchboard.observe.ExchangeListener;
 import dev.switchboard.observe.Usage;
@@ -38,9 +39,9 @@ final class OpenAiRelay {
     private final StreamRelay streams;
     private final ExchangeListener listener;
 
-    private final dev.switchboard.limits.Limits limits;
+    private final Limits limits;
 
-    OpenAiRelay(UpstreamClient upstream, StreamRelay streams, ExchangeListener listener, dev.switchboard.limits.Limits limits) {
+    OpenAiRelay(UpstreamClient upstream, StreamRelay streams, ExchangeListener listener, Limits limits) {
         this.limits = limits;
         this.upstream = upstream;
         this.streams = streams;

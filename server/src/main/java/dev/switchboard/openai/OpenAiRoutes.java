@@ -2,6 +2,7 @@ package dev.switchboard.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.limits.Limits;
 import dev.switchboard.observe.ExchangeListener;
 import dev.switchboard.stream.StreamEndings;
 import dev.switchboard.stream.StreamRelay;
@@ -28,7 +29,7 @@ public final class OpenAiRoutes {
     private final RequestBodies bodies;
 
     public OpenAiRoutes(UpstreamClient upstream, StreamRelay streams, ExchangeListener listener, RequestBodies bodies,
-                        dev.switchboard.limits.Limits limits) {
+                        Limits limits) {
         this.relay = new OpenAiRelay(upstream, streams, listener, limits);
         this.bodies = bodies;
     }

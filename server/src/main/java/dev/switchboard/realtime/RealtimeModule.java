@@ -5,6 +5,7 @@ import dev.switchboard.auth.Authenticator;
 import dev.switchboard.auth.StreamTokens;
 import dev.switchboard.config.Settings;
 import dev.switchboard.debug.RequestRecorder;
+import dev.switchboard.limits.Limits;
 import dev.switchboard.observe.ExchangeListener;
 import dev.switchboard.upstream.UpstreamClient;
 import dev.switchboard.web.RequestBodies;
@@ -22,7 +23,7 @@ public final class RealtimeModule implements AutoCloseable {
 
     public RealtimeModule(Settings settings, Authenticator authenticator, StreamTokens streamTokens, Jdbi jdbi,
                           UpstreamClient upstream, RequestBodies bodies, ExchangeListener listener, RequestRecorder recorder,
-                          ToolExecutor tools, dev.switchboard.limits.Limits limits) {
+                          ToolExecutor tools, Limits limits) {
         var connectTimeout = settings.upstream().connectTimeout();
         this.webSockets = HttpClient.newBuilder().connectTimeout(connectTimeout).build();
         var models = new RealtimeModels(settings.features().realtimeEnabled(), settings.models());
