@@ -36,7 +36,9 @@ class LauncherCommandsTest {
     void doctorPassesOfflineAndNamesTheModelType() throws Exception {
         Run rest = run("doctor");
         assertThat(rest.exit()).as(rest.out()).isZero();
+        // This machine has what libwebrtc needs (./switchboard test installs libpulse0).
         assertThat(rest.out()).contains("OK    JDK", "OK    database", "migrated", "built-in emulator",
+                "OK    emulator WebRTC calls: libpulse.so.0",
                 "chat model gpt-4o-mini: a REST model", "chat API type: REST", "chat fallbacks in the last 24 h: ");
         assertThat(rest.out()).startsWith("Switchboard " + dev.switchboard.config.Version.VALUE);
         Run realtime = run(Map.of("SWITCHBOARD_LLM_MODEL", "gpt-realtime"), "doctor");

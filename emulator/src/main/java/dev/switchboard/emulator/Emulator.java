@@ -5,6 +5,7 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * An offline stand-in for the OpenAI API: deterministic replies, scriptable per request, with fault injection.
@@ -93,6 +94,19 @@ public final class Emulator implements AutoCloseable {
     }
 
     /** Starts an emulator; close it to stop. */
+    /**
+     * Why this machine's emulator cannot answer WebRTC calls ({@code POST /v1/realtime/calls}), if it cannot: its
+     * libwebrtc needs native libraries (libpulse0 on Debian). The WebSocket side works regardless.
+     */
+    public static Optional<String> webRtcUnavailable() {
+        try {
+            WebRtcPeer.requireAvailable();
+            return Optional.empty();
+        } catch (WebRtcPeer.Unavailable e) {
+            return Optional.of(e.getMessage());
+        }
+    }
+
     public static Emulator start(EmulatorOptions options) {
         Emulator emulator = new Emulator(options);
         emulator.app.start();

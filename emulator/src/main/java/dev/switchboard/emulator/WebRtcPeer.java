@@ -22,7 +22,10 @@ import dev.onvoid.webrtc.media.audio.AudioTrack;
 import dev.onvoid.webrtc.media.audio.HeadlessAudioDeviceModule;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -194,6 +197,30 @@ final class WebRtcPeer implements PeerConnectionObserver {
     }
 
     /**
+     * Checks that the native library libwebrtc needs beyond the C runtime, PulseAudio's client library, can be
+     * loaded. libwebrtc itself is not loaded: its native threads would outlive a short check and complain when the
+     * JVM exits.
+     */
+    static void requireAvailable() throws Unavailable {
+        List<String> directories = new ArrayList<>();
+        String extra = System.getenv("LD_LIBRARY_PATH");
+        if (extra != null) directories.addAll(List.of(extra.split(":")));
+        directories.addAll(List.of("/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib",
+                "/lib/x86_64-linux-gnu", "/lib/aarch64-linux-gnu", "/lib64", "/lib"));
+        for (String directory : directories) {
+            Path library = Path.of(directory.isEmpty() ? "." : directory, "libpulse.so.0");
+            if (!Files.isRegularFile(library)) continue;
+            try {
+                System.load(library.toAbsolutePath().toString());
+                return;
+            } catch (UnsatisfiedLinkError e) {
+                throw unavailable(e);
+            }
+        }
+        throw unavailable(new UnsatisfiedLinkError("libpulse.so.0 was not found (in LD_LIBRARY_PATH or the system's library folders)"));
+    }
+
+    /**
      * One factory for the process, made on first use: loading libwebrtc is slow, and the native side is not made
      * to be torn down and set up again. The headless audio module stands in for a sound card; without one the
      * library aborts the JVM on machines that have none.
@@ -203,11 +230,15 @@ final class WebRtcPeer implements PeerConnectionObserver {
             try {
                 factory = new PeerConnectionFactory(new HeadlessAudioDeviceModule());
             } catch (Throwable e) {
-                throw new Unavailable("WebRTC is not available in this emulator: " + e.getMessage()
-                        + ". On Debian, install libpulse0 (apt-get install libpulse0); or connect over the WebSocket.", e);
+                throw unavailable(e);
             }
         }
         return factory;
+    }
+
+    private static Unavailable unavailable(Throwable cause) {
+        return new Unavailable("WebRTC is not available in this emulator: " + cause.getMessage()
+                + ". On Debian, install libpulse0 (apt-get install libpulse0); or connect over the WebSocket.", cause);
     }
 
     /** An observer that settles {@code done}; shared with the test client. */

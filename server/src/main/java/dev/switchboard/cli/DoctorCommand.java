@@ -88,6 +88,7 @@ public final class DoctorCommand {
                 UpstreamClient.Probe probe = client.probe(Duration.ofSeconds(5));
                 if (probe.keyAccepted()) {
                     ok("upstream: OPENAI_API_KEY is not set, so the built-in emulator answers (offline, canned replies)");
+                    checkEmulatorWebRtc();
                     return modelIds(probe.body());
                 }
                 fail("upstream: the built-in emulator did not answer", probe.body());
@@ -108,6 +109,13 @@ public final class DoctorCommand {
             else fail("upstream " + base + " answered HTTP " + probe.status(), "check OPENAI_BASE_URL ends in /v1");
         }
         return Set.of();
+    }
+
+    /** Not a failure: without WebRTC the emulator still answers everything else, Realtime over WebSocket included. */
+    private void checkEmulatorWebRtc() {
+        Emulator.webRtcUnavailable().ifPresentOrElse(
+                problem -> info("WebRTC calls (POST /api/realtime/session with an SDP offer) will be refused: " + problem),
+                () -> ok("emulator WebRTC calls: libpulse.so.0, which libwebrtc needs, is present"));
     }
 
     private void checkChatModel(Settings settings, Set<String> upstreamModels) {
