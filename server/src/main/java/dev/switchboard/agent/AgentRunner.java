@@ -63,7 +63,14 @@ final class AgentRunner {
         String streamId = StreamMeta.newId();
         deps.log().create(new StreamMeta(streamId, caller.owner(), caller.keyId(), ENDPOINT, session.path("model").asText(),
                 true, Instant.now()));
-        repository.insertRun(runId, session.get("id").asText(), caller.owner(), inputContent, streamId);
+        try {
+            repository.insertRun(runId, session.get("id").asText(), caller.owner(), inputContent, streamId);
+        } catch (RuntimeException e) {
+            // No run will write to the stream or give the key's stream back: both end here.
+            deps.log().finish(streamId);
+            slot.close();
+            throw e;
+        }
         Thread.ofVirtual().name("agent-" + runId).start(() -> {
             Turn turn = new Turn(caller, requestId, session, runId, streamId, raw);
             running.put(runId, turn);

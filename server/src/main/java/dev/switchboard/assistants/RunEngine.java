@@ -66,8 +66,13 @@ public final class RunEngine {
         String streamId = StreamMeta.newId();
         deps.log().create(new StreamMeta(streamId, caller.owner(), caller.keyId(), ENDPOINT, run.path("model").asText(null),
                 true, Instant.now()));
-        archive.open(streamId, caller.keyId(), run.path("model").asText(null));
-        store.addStream(run.get("id").asText(), streamId);
+        try {
+            archive.open(streamId, caller.keyId(), run.path("model").asText(null));
+            store.addStream(run.get("id").asText(), streamId);
+        } catch (RuntimeException e) {
+            deps.log().finish(streamId); // nothing will write to it
+            throw e;
+        }
         Emitter emitter = new Emitter(deps.log(), archive, streamId);
         prelude.forEach(e -> emitter.emit(e.getKey(), e.getValue()));
         Active handle = new Active(run, emitter);
