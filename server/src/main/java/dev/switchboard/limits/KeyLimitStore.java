@@ -9,13 +9,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.JdbiException;
 
 /**
  * {@code key_limits}, read through a cache: every request consults its key's limits, so they are read at most once
  * per {@link #FRESH} per instance. A change made on this instance applies at once; on the others within FRESH.
+ * While the database cannot be reached, a key's limits are the ones last read, so that an outage neither refuses
+ * every request nor lifts the limits of keys the gateway still accepts.
  */
 public final class KeyLimitStore {
-    static final Duration FRESH = Duration.ofSeconds(5);
+    public static final Duration FRESH = Duration.ofSeconds(5);
 
     private record Cached(KeyLimits limits, long readAtNanos) {}
 
@@ -30,8 +33,14 @@ public final class KeyLimitStore {
         if (keyId == null) return KeyLimits.NONE;
         Cached cached = cache.get(keyId);
         if (cached != null && System.nanoTime() - cached.readAtNanos() < FRESH.toNanos()) return cached.limits();
-        KeyLimits limits = jdbi.withHandle(h -> h.createQuery("select * from key_limits where key_id = :id").bind("id", keyId)
-                .map((rs, ctx) -> read(rs)).findOne()).orElse(KeyLimits.NONE);
+        KeyLimits limits;
+        try {
+            limits = jdbi.withHandle(h -> h.createQuery("select * from key_limits where key_id = :id").bind("id", keyId)
+                    .map((rs, ctx) -> read(rs)).findOne()).orElse(KeyLimits.NONE);
+        } catch (JdbiException databaseDown) {
+            // Keys are accepted during an outage only when verified shortly before, when their limits were read too.
+            return cached != null ? cached.limits() : KeyLimits.NONE;
+        }
         cache.put(keyId, new Cached(limits, System.nanoTime()));
         return limits;
     }

@@ -7,11 +7,14 @@ import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.JdbiException;
 
 /**
  * Tokens a key has used today and this month (UTC), from the request log every instance writes: the one record
  * of usage, so budgets hold across instances. Sums are cached for {@link #FRESH}; the log itself is written a
  * fraction of a second after each request, so a budget may be overrun by what is in flight at that moment.
+ * While the database cannot be reached, the sums last read stand (the requests of the outage are written, and
+ * counted, once it is back).
  */
 final class TokenBudgets {
     static final Duration FRESH = Duration.ofSeconds(2);
@@ -50,9 +53,14 @@ final class TokenBudgets {
         if (cached != null && cached.since().equals(since) && System.nanoTime() - cached.readAtNanos() < FRESH.toNanos()) {
             return cached.tokens();
         }
-        long tokens = jdbi.withHandle(h -> h.createQuery(
-                        "select coalesce(sum(total_tokens), 0) from request_log where key_id = :key and created_at >= :since")
-                .bind("key", keyId).bind("since", since).mapTo(Long.class).one());
+        long tokens;
+        try {
+            tokens = jdbi.withHandle(h -> h.createQuery(
+                            "select coalesce(sum(total_tokens), 0) from request_log where key_id = :key and created_at >= :since")
+                    .bind("key", keyId).bind("since", since).mapTo(Long.class).one());
+        } catch (JdbiException databaseDown) {
+            return cached != null && cached.since().equals(since) ? cached.tokens() : 0;
+        }
         cache.put(cacheKey, new Sum(since, tokens, System.nanoTime()));
         return tokens;
     }

@@ -26,7 +26,7 @@ public final class Database implements AutoCloseable {
         this.dataSource = dataSource;
         this.embedded = embedded;
         this.connection = connection;
-        this.jdbi = Jdbi.create(dataSource);
+        this.jdbi = Jdbi.create(new FailFastConnections(dataSource));
     }
 
     /** Connects (starting the embedded server under {@code dataDir/postgres} if needed); does not migrate. */

@@ -2,11 +2,16 @@ package dev.switchboard.debug;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.TestGateway;
+import dev.switchboard.limits.KeyLimitStore;
 import dev.switchboard.stream.CancellationTest;
+import dev.switchboard.web.Json;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.InputStream;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -62,6 +67,47 @@ class DatabaseOutageTest {
         } finally {
             postgres.close();
         }
+    }
+
+    @Test
+    void aKeysLimitsKeepHoldingWhileTheDatabaseIsDown() throws Exception {
+        Path dataDir = Files.createTempDirectory("sb-outage-limits-pg");
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        EmbeddedPostgres postgres = start(dataDir, port);
+        String url = "jdbc:postgresql://127.0.0.1:" + port + "/postgres?user=postgres";
+        try (TestGateway gw = TestGateway.start(Map.of("DATABASE_URL", url))) {
+            JsonNode created = Json.MAPPER.readTree(gw.send(admin(gw, "/api/admin/keys")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"outage-limited\"}"))).body());
+            String key = created.path("key").asText();
+            assertThat(gw.send(admin(gw, "/api/admin/keys/" + created.path("id").asText() + "/limits").PUT(
+                    HttpRequest.BodyPublishers.ofString("{\"models\":[\"gpt-4o-mini\"],\"tokens_per_day\":1000000}")))
+                    .statusCode()).isEqualTo(200);
+            assertThat(chat(gw, key, "gpt-4o-mini").statusCode()).isEqualTo(200);
+
+            postgres.close();
+            // Past the time the limits are cached for: from now on they can only come from what was last read.
+            Thread.sleep(KeyLimitStore.FRESH.plusSeconds(1).toMillis());
+            HttpResponse<String> allowed = chat(gw, key, "gpt-4o-mini");
+            assertThat(allowed.statusCode()).as(allowed.body()).isEqualTo(200);
+            HttpResponse<String> refused = chat(gw, key, "gpt-4o");
+            assertThat(refused.statusCode()).as(refused.body()).isEqualTo(403);
+            assertThat(refused.body()).contains("model_not_allowed_for_key");
+        } finally {
+            postgres.close();
+        }
+    }
+
+    private static HttpResponse<String> chat(TestGateway gw, String key, String model) {
+        return gw.send(gw.post("/v1/chat/completions", "{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\","
+                + "\"content\":\"hi\"}]}").setHeader("Authorization", "Bearer " + key));
+    }
+
+    private static HttpRequest.Builder admin(TestGateway gw, String path) {
+        return HttpRequest.newBuilder(URI.create(gw.url(path))).header("Authorization", "Bearer " + gw.adminKey)
+                .header("Content-Type", "application/json");
     }
 
     private static EmbeddedPostgres start(Path dataDir, int port) throws java.io.IOException {
