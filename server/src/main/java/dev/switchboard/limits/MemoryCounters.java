@@ -4,19 +4,20 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 /** {@link Counters} for one instance. */
 final class MemoryCounters implements Counters {
-    private final Map<String, AtomicLong> windows = new ConcurrentHashMap<>();
+    /** A key's count in its current window; a hit in a later window starts it again. */
+    private record Window(long index, long count) {}
+
+    private final Map<String, Window> windows = new ConcurrentHashMap<>();
     private final Map<String, Map<String, Long>> slots = new HashMap<>();
 
     @Override
     public long hit(String key, Duration window) {
         long index = System.currentTimeMillis() / window.toMillis();
-        // Only the current window matters: older ones are dropped as new ones begin.
-        windows.keySet().removeIf(k -> k.startsWith(key + "@") && !k.equals(key + "@" + index));
-        return windows.computeIfAbsent(key + "@" + index, k -> new AtomicLong()).incrementAndGet();
+        return windows.merge(key, new Window(index, 1),
+                (current, hit) -> current.index() == index ? new Window(index, current.count() + 1) : hit).count();
     }
 
     @Override
