@@ -8,6 +8,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -73,9 +74,11 @@ class LauncherCommandsTest {
         java.nio.file.Path keystore = data.resolve("tls/dev.p12");
         String password = java.nio.file.Files.readString(data.resolve("tls/dev.p12.password"));
         assertThat(made.out()).contains("SWITCHBOARD_TLS_KEYSTORE=" + keystore).doesNotContain(password);
-        assertThat(java.nio.file.Files.getPosixFilePermissions(data.resolve("tls/dev.p12.password")))
-                .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
-                        java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+        for (String file : List.of("tls/dev.p12.password", "tls/dev.p12")) {
+            assertThat(java.nio.file.Files.getPosixFilePermissions(data.resolve(file))).as(file)
+                    .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                            java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+        }
         try (TestGateway tls = TestGateway.start(Map.of("SWITCHBOARD_TLS_KEYSTORE", keystore.toString(),
                 "SWITCHBOARD_TLS_KEYSTORE_PASSWORD", password))) {
             var trusted = java.security.KeyStore.getInstance("PKCS12");

@@ -19,6 +19,9 @@ import java.util.concurrent.TimeUnit;
  * {@code wss} with it. Never for production: browsers and clients trust it only when told to.
  */
 public final class DevCertCommand {
+    /** How keytool is given the password: through its environment, never on a command line others can read. */
+    private static final String PASSWORD_VARIABLE = "SWITCHBOARD_DEV_CERT_PASSWORD";
+
     private final Settings settings;
     private final PrintStream out;
     private final PrintStream err;
@@ -43,19 +46,16 @@ public final class DevCertCommand {
         new SecureRandom().nextBytes(random);
         String password = HexFormat.of().formatHex(random);
         String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-        if (!keytool(keytool, "-genkeypair", "-alias", "switchboard", "-keyalg", "EC", "-groupname", "secp256r1", "-validity", "365",
-                "-dname", "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-storetype", "PKCS12",
-                "-keystore", keystore.toString(), "-storepass", password, "-keypass", password)
-                || !keytool(keytool, "-exportcert", "-rfc", "-alias", "switchboard", "-keystore", keystore.toString(),
-                "-storepass", password, "-file", certificate.toString())) {
+        if (!keytool(password, keytool, "-genkeypair", "-alias", "switchboard", "-keyalg", "EC", "-groupname", "secp256r1",
+                "-validity", "365", "-dname", "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-storetype", "PKCS12",
+                "-keystore", keystore.toString(), "-storepass:env", PASSWORD_VARIABLE, "-keypass:env", PASSWORD_VARIABLE)
+                || !keytool(password, keytool, "-exportcert", "-rfc", "-alias", "switchboard", "-keystore", keystore.toString(),
+                "-storepass:env", PASSWORD_VARIABLE, "-file", certificate.toString())) {
             return 1;
         }
-        Files.writeString(passwordFile, password);
-        try {
-            Files.setPosixFilePermissions(passwordFile, PosixFilePermissions.fromString("rw-------"));
-            Files.setPosixFilePermissions(keystore, PosixFilePermissions.fromString("rw-------"));
-        } catch (UnsupportedOperationException notPosix) {
-            // A file system without POSIX permissions: the data folder's own protection applies.
+        writeOwnerOnly(passwordFile, password);
+        if (!ownerOnly(keystore)) {
+            err.println("This file system has no POSIX permissions: keep " + dir + " readable by this user only.");
         }
         out.println("A development certificate for localhost and 127.0.0.1 (valid one year):");
         out.println("  key store:   " + keystore);
@@ -66,8 +66,30 @@ public final class DevCertCommand {
         return 0;
     }
 
-    private boolean keytool(String... command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(new ArrayList<>(List.of(command))).redirectErrorStream(true).start();
+    /** Creates the file readable by its owner only from the start (where the file system has POSIX permissions). */
+    private static void writeOwnerOnly(Path file, String content) throws IOException {
+        try {
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException notPosix) {
+            Files.createFile(file);
+        }
+        Files.writeString(file, content);
+    }
+
+    /** False when the file system cannot restrict the file to its owner. */
+    private static boolean ownerOnly(Path file) throws IOException {
+        try {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            return true;
+        } catch (UnsupportedOperationException notPosix) {
+            return false;
+        }
+    }
+
+    private boolean keytool(String password, String... command) throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(new ArrayList<>(List.of(command))).redirectErrorStream(true);
+        builder.environment().put(PASSWORD_VARIABLE, password);
+        Process process = builder.start();
         String output = new String(process.getInputStream().readAllBytes());
         if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
             err.println("keytool failed: " + output.strip());
