@@ -62,7 +62,6 @@ final class RunStore {
                 .bind("id", runId).bind("t", Json.write(transcript)).execute());
     }
 
-    /** Adds a stream (a new stretch of the run) to the run's list, and makes it the latest. */
     /** Fails the run whose current stream this is, if it is still active: the instance executing it died. */
     void failAbandoned(String streamId, String code) {
         Optional<Map.Entry<String, String>> run = jdbi.withHandle(h -> h.createQuery(
@@ -78,6 +77,7 @@ final class RunStore {
                 });
     }
 
+    /** Adds a stream (a new stretch of the run) to the run's list, and makes it the latest. */
     void addStream(String runId, String streamId) {
         jdbi.useHandle(h -> h.createUpdate("update runs set stream_id = :s, stream_ids = stream_ids || jsonb_build_array(:s) "
                 + "where id = :id").bind("id", runId).bind("s", streamId).execute());

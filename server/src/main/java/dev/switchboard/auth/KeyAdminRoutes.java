@@ -5,9 +5,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.web.GatewayException;
 import dev.switchboard.web.Json;
 import dev.switchboard.web.JsonRequest;
+import dev.switchboard.web.Paging;
 import dev.switchboard.web.RequestBodies;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import java.time.Duration;
+import java.time.Instant;
 
 /**
  * The admin API for gateway keys, behind an admin key:
@@ -51,8 +54,8 @@ public final class KeyAdminRoutes {
     }
 
     private void list(Context ctx) {
-        int limit = dev.switchboard.web.Paging.limit(ctx, 50, 200);
-        ObjectNode body = dev.switchboard.web.Paging.page(keys.page(limit + 1, ctx.queryParam("before")), limit,
+        int limit = Paging.limit(ctx, 50, 200);
+        ObjectNode body = Paging.page(keys.page(limit + 1, ctx.queryParam("before")), limit,
                 KeyAdminRoutes::describe, ApiKey::id);
         ctx.contentType("application/json").result(Json.write(body));
     }
@@ -76,18 +79,18 @@ public final class KeyAdminRoutes {
         if (!(overlapNode.isMissingNode() || overlapNode.isNull() || overlapNode.isIntegralNumber()) || overlap < 0 || overlap > 30 * 86_400) {
             throw GatewayException.invalidParam("overlap_seconds", "'overlap_seconds' must be a whole number of seconds from 0 to 2592000 (30 days).");
         }
-        CreatedKey created = keys.rotate(id, java.time.Duration.ofSeconds(overlap))
+        CreatedKey created = keys.rotate(id, Duration.ofSeconds(overlap))
                 .orElseThrow(() -> GatewayException.notFound("Active API key '" + id + "'"));
         audit.record(Authenticator.caller(ctx), "key.rotate", id, Json.object().put("new_key_id", created.key().id())
                 .put("overlap_seconds", overlap));
         ObjectNode answer = describe(created.key()).put("key", created.secret()).put("replaces", id)
-                .put("replaced_key_expires_at", java.time.Instant.now().getEpochSecond() + overlap);
+                .put("replaced_key_expires_at", Instant.now().getEpochSecond() + overlap);
         ctx.status(201).contentType("application/json").result(Json.write(answer));
     }
 
     /** The audit log, newest first: {@code ?limit=&before=}. */
     private void auditLog(Context ctx) {
-        int limit = dev.switchboard.web.Paging.limit(ctx, 50, 200);
+        int limit = Paging.limit(ctx, 50, 200);
         String before = ctx.queryParam("before");
         Long beforeId;
         try {
@@ -95,7 +98,7 @@ public final class KeyAdminRoutes {
         } catch (NumberFormatException e) {
             throw GatewayException.invalidParam("before", "'before' must be the next_before value of a previous page.");
         }
-        ctx.contentType("application/json").result(Json.write(dev.switchboard.web.Paging.page(audit.recent(limit + 1, beforeId), limit,
+        ctx.contentType("application/json").result(Json.write(Paging.page(audit.recent(limit + 1, beforeId), limit,
                 entry -> entry, entry -> entry.path("id").asLong())));
     }
 

@@ -1,6 +1,8 @@
 package dev.switchboard.limits;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.auth.AuditLog;
+import dev.switchboard.auth.Authenticator;
 import dev.switchboard.web.GatewayException;
 import dev.switchboard.web.RequestBodies;
 import io.javalin.config.RoutesConfig;
@@ -15,14 +17,13 @@ public final class LimitRoutes {
     private final Limits limits;
     private final RequestBodies bodies;
     private final Jdbi jdbi;
+    private final AuditLog audit;
 
-    private final dev.switchboard.auth.AuditLog audit;
-
-    public LimitRoutes(Limits limits, RequestBodies bodies, Jdbi jdbi, dev.switchboard.auth.AuditLog audit) {
-        this.audit = audit;
+    public LimitRoutes(Limits limits, RequestBodies bodies, Jdbi jdbi, AuditLog audit) {
         this.limits = limits;
         this.bodies = bodies;
         this.jdbi = jdbi;
+        this.audit = audit;
     }
 
     public void register(RoutesConfig routes) {
@@ -39,7 +40,7 @@ public final class LimitRoutes {
         String keyId = existingKey(ctx);
         KeyLimits replaced = KeyLimits.fromJson(bodies.json(ctx).json());
         limits.store().put(keyId, replaced);
-        audit.record(dev.switchboard.auth.Authenticator.caller(ctx), "key.limits", keyId, replaced.toJson());
+        audit.record(Authenticator.caller(ctx), "key.limits", keyId, replaced.toJson());
         ctx.json(describe(keyId, replaced));
     }
 

@@ -11,6 +11,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Enforces each key's limits ({@code key_limits}): endpoints, models, requests per minute, concurrent streams and
@@ -22,7 +27,7 @@ public final class Limits implements AutoCloseable {
     /** How long a concurrency slot is held without renewal; a holder renews it every third of that. */
     static final Duration LEASE = Duration.ofSeconds(30);
 
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Limits.class);
+    private static final Logger LOG = LoggerFactory.getLogger(Limits.class);
 
     private final KeyLimitStore store;
     private final TokenBudgets budgets;
@@ -30,7 +35,7 @@ public final class Limits implements AutoCloseable {
     private final ScheduledExecutorService renewals =
             Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("limit-leases").factory());
 
-    public Limits(org.jdbi.v3.core.Jdbi jdbi, Optional<String> redisUrl) {
+    public Limits(Jdbi jdbi, Optional<String> redisUrl) {
         this.store = new KeyLimitStore(jdbi);
         this.budgets = new TokenBudgets(jdbi);
         this.counters = redisUrl.<Counters>map(RedisCounters::new).orElseGet(MemoryCounters::new);
@@ -154,7 +159,7 @@ public final class Limits implements AutoCloseable {
      * A counter's answer; {@code open} when the shared counters cannot be reached (Redis away): the limits of rate and
      * concurrency then let requests through rather than refuse every one, and say so in the log.
      */
-    private <T> T countedOrOpen(java.util.function.Supplier<T> count, T open) {
+    private <T> T countedOrOpen(Supplier<T> count, T open) {
         try {
             return count.get();
         } catch (RuntimeException unreachable) {
@@ -181,7 +186,7 @@ public final class Limits implements AutoCloseable {
         static final Slot NONE = new Slot(() -> { });
 
         private final Runnable release;
-        private final java.util.concurrent.atomic.AtomicBoolean open = new java.util.concurrent.atomic.AtomicBoolean(true);
+        private final AtomicBoolean open = new AtomicBoolean(true);
 
         Slot(Runnable release) {
             this.release = release;

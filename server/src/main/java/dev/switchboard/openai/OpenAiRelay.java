@@ -38,14 +38,13 @@ final class OpenAiRelay {
     private final UpstreamClient upstream;
     private final StreamRelay streams;
     private final ExchangeListener listener;
-
     private final Limits limits;
 
     OpenAiRelay(UpstreamClient upstream, StreamRelay streams, ExchangeListener listener, Limits limits) {
-        this.limits = limits;
         this.upstream = upstream;
         this.streams = streams;
         this.listener = listener;
+        this.limits = limits;
     }
 
     void forward(Context clientRequest, Forward forward) {

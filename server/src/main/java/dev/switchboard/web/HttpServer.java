@@ -6,12 +6,18 @@ import io.javalin.compression.CompressionStrategy;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
+import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.session.NullSessionCache;
 import org.eclipse.jetty.session.NullSessionDataStore;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,11 +38,11 @@ public final class HttpServer implements AutoCloseable {
      * Every route registered, as {@code "METHOD /path"} ({@code GET} for a WebSocket upgrade): what the OpenAPI
      * document is checked against.
      */
-    public java.util.List<String> routes() {
-        java.util.List<String> routes = new java.util.ArrayList<>();
+    public List<String> routes() {
+        List<String> routes = new ArrayList<>();
         for (var parsed : app.unsafe.internalRouter.allHttpHandlers()) {
             String method = parsed.endpoint.method.name();
-            if (java.util.Set.of("GET", "POST", "PUT", "PATCH", "DELETE").contains(method)) routes.add(method + " " + parsed.endpoint.path);
+            if (Set.of("GET", "POST", "PUT", "PATCH", "DELETE").contains(method)) routes.add(method + " " + parsed.endpoint.path);
         }
         for (var ws : app.unsafe.internalRouter.allWsHandlers()) {
             if (ws.getType().name().equals("WEBSOCKET")) routes.add("GET " + ws.getPath());
@@ -101,18 +107,18 @@ public final class HttpServer implements AutoCloseable {
         return new HttpServer(app);
     }
 
-    private static org.eclipse.jetty.server.SslConnectionFactory tlsFactory(dev.switchboard.config.ServerSettings.Tls tls) {
-        var context = new org.eclipse.jetty.util.ssl.SslContextFactory.Server();
+    private static SslConnectionFactory tlsFactory(ServerSettings.Tls tls) {
+        var context = new SslContextFactory.Server();
         context.setKeyStorePath(tls.keystore().toAbsolutePath().toString());
         context.setKeyStoreType("PKCS12");
         context.setKeyStorePassword(tls.password().reveal());
-        return new org.eclipse.jetty.server.SslConnectionFactory(context, "http/1.1");
+        return new SslConnectionFactory(context, "http/1.1");
     }
 
     /** HTTPS requests: secure URLs and no SNI host check, so clients may connect by IP address. */
-    private static org.eclipse.jetty.server.HttpConfiguration secure(org.eclipse.jetty.server.HttpConfiguration http) {
-        var https = new org.eclipse.jetty.server.HttpConfiguration(http);
-        https.addCustomizer(new org.eclipse.jetty.server.SecureRequestCustomizer(false));
+    private static HttpConfiguration secure(HttpConfiguration http) {
+        var https = new HttpConfiguration(http);
+        https.addCustomizer(new SecureRequestCustomizer(false));
         return https;
     }
 
