@@ -14,10 +14,10 @@ import java.util.List;
 final class RealtimeSession {
     static final long MAX_SESSION_SECONDS = 3600;
 
-    private final RealtimeTransport transport;
-    private int sent;
     private static final long DROP_DELAY_MILLIS = 100;
     private static final Runnable NOTHING = () -> { };
+    private final RealtimeTransport transport;
+    private int sent;
     private final ObjectNode config;
     private final Script script;
     private final List<String> itemIds = new ArrayList<>();

@@ -1,6 +1,5 @@
 package dev.switchboard.auth;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.web.Json;
 import java.time.OffsetDateTime;
@@ -38,7 +37,7 @@ public final class AuditLog {
                             .put("at", rs.getObject("at", OffsetDateTime.class).toInstant().toString())
                             .put("actor_key_id", rs.getString("actor_key_id")).put("actor", rs.getString("actor"))
                             .put("action", rs.getString("action")).put("target", rs.getString("target"));
-                    entry.set("detail", parse(rs.getString("detail")));
+                    entry.set("detail", Json.stored(rs.getString("detail")));
                     return entry;
                 }).list());
     }
@@ -48,13 +47,5 @@ public final class AuditLog {
                         + "values (:key, :actor, :action, :target, cast(:detail as jsonb))")
                 .bind("key", actorKeyId).bind("actor", actor).bind("action", action).bind("target", target)
                 .bind("detail", Json.write(detail == null ? Json.object() : detail)).execute());
-    }
-
-    private static JsonNode parse(String json) {
-        try {
-            return Json.MAPPER.readTree(json);
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("admin_audit holds JSON the database accepted", e);
-        }
     }
 }

@@ -92,13 +92,7 @@ public final class EvalRunsRoutes {
                 .orElseThrow(() -> GatewayException.notFound("Evaluation run '" + id + "'"));
         ArrayNode scenarios = run.putArray("scenarios");
         jdbi.useHandle(h -> h.createQuery("select detail from eval_results where run_id = :id order by passed, scenario")
-                .bind("id", id).mapTo(String.class).forEach(detail -> {
-                    try {
-                        scenarios.add(Json.MAPPER.readTree(detail));
-                    } catch (java.io.IOException e) {
-                        throw new IllegalStateException("eval_results holds JSON the database accepted", e);
-                    }
-                }));
+                .bind("id", id).mapTo(String.class).forEach(detail -> scenarios.add(Json.stored(detail))));
         ctx.json(run);
     }
 

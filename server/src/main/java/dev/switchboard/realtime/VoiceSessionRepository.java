@@ -87,8 +87,8 @@ final class VoiceSessionRepository {
                 .bind("id", id)
                 .map((rs, ctx) -> new Pending(rs.getString("id"), rs.getString("owner"), rs.getString("agent_session_id"),
                         rs.getString("model"), rs.getString("voice"), rs.getString("instructions"),
-                        rs.getString("tools") == null ? Json.MAPPER.createArrayNode() : parse(rs.getString("tools")),
-                        (ArrayNode) parse(rs.getString("carried_transcript"))))
+                        rs.getString("tools") == null ? Json.MAPPER.createArrayNode() : Json.stored(rs.getString("tools")),
+                        (ArrayNode) Json.stored(rs.getString("carried_transcript"))))
                 .findOne());
     }
 
@@ -118,8 +118,8 @@ final class VoiceSessionRepository {
                 .put("previous_session_id", rs.getString("previous_session_id"))
                 .put("kind", rs.getString("kind")).put("upstream_id", rs.getString("upstream_id")).put("model", rs.getString("model"))
                 .put("voice", rs.getString("voice")).put("status", rs.getString("status"));
-        row.set("transcript", parse(rs.getString("transcript")));
-        row.set("usage", parse(rs.getString("usage")));
+        row.set("transcript", Json.stored(rs.getString("transcript")));
+        row.set("usage", Json.stored(rs.getString("usage")));
         row.put("created_at", epoch(rs, "created_at"));
         if (rs.getObject("expires_at") != null) row.put("expires_at", epoch(rs, "expires_at"));
         if (rs.getObject("ended_at") != null) row.put("ended_at", epoch(rs, "ended_at"));
@@ -128,14 +128,5 @@ final class VoiceSessionRepository {
 
     private static long epoch(ResultSet rs, String column) throws SQLException {
         return rs.getObject(column, OffsetDateTime.class).toEpochSecond();
-    }
-
-    private static JsonNode parse(String json) {
-        if (json == null) return Json.MAPPER.nullNode();
-        try {
-            return Json.MAPPER.readTree(json);
-        } catch (Exception e) {
-            throw new IllegalStateException("chatkit_sessions holds JSON the database accepted", e);
-        }
     }
 }

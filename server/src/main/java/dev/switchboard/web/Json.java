@@ -40,4 +40,17 @@ public final class Json {
     public static JsonNode parse(byte[] bytes) throws java.io.IOException {
         return MAPPER.readTree(bytes);
     }
+
+    /**
+     * A {@code jsonb} column's text read back: PostgreSQL accepted it, so it parses (anything else is a broken
+     * database, not bad input); SQL null is JSON null.
+     */
+    public static JsonNode stored(String json) {
+        if (json == null) return MAPPER.nullNode();
+        try {
+            return MAPPER.readTree(json);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("A jsonb column holds text that is not JSON", e);
+        }
+    }
 }
