@@ -97,6 +97,33 @@ class LauncherCommandsTest {
         }
         assertThat(run(Map.of("SWITCHBOARD_DATA_DIR", data.toString()), "dev-cert").exit()).isEqualTo(1);
     }
+    @Test
+    void keysLimitsSetsWhatItIsGivenAndKeepsTheRest() throws Exception {
+        Matcher created = Pattern.compile("key (key_[0-9a-f]+)").matcher(run("keys", "create", "--name", "cli-limited").out());
+        assertThat(created.find()).isTrue();
+        String id = created.group(1);
+
+        Run set = run("keys", "limits", id, "--rpm", "30", "--models", "gpt-4o-mini, gpt-realtime");
+        assertThat(set.exit()).as(set.err()).isZero();
+        assertThat(set.out()).contains("\"requests_per_minute\":30", "\"models\":[\"gpt-4o-mini\",\"gpt-realtime\"]");
+        Run changed = run("keys", "limits", id, "--streams", "2", "--rpm", "none");
+        assertThat(changed.out()).contains("\"concurrent_streams\":2", "\"requests_per_minute\":null", "gpt-realtime");
+        assertThat(run("keys", "limits", id).out()).isEqualTo(changed.out());
+
+        // Checked as the admin API checks them; nothing is changed by a refused call.
+        for (String[] bad : List.of(new String[] {"--rpm", "-3"}, new String[] {"--endpoints", "v1/chat"},
+                new String[] {"--speed", "3"}, new String[] {"--tokens-day", "lots"}, new String[] {"--rpm"})) {
+            String[] args = new String[3 + bad.length];
+            args[0] = "keys";
+            args[1] = "limits";
+            args[2] = id;
+            System.arraycopy(bad, 0, args, 3, bad.length);
+            assertThat(run(args).exit()).as(String.join(" ", bad)).isEqualTo(2);
+        }
+        assertThat(run("keys", "limits", id).out()).isEqualTo(changed.out());
+        assertThat(run("keys", "limits", id, "--clear").out()).contains("\"concurrent_streams\":null", "\"models\":null");
+        assertThat(run("keys", "limits", "key_missing").exit()).isEqualTo(2);
+    }
 
     @Test
     void unknownCommandsShowTheUsage() throws Exception {

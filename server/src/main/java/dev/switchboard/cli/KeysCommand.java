@@ -1,5 +1,8 @@
 package dev.switchboard.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.auth.ApiKey;
 import dev.switchboard.auth.ApiKeys;
 import dev.switchboard.auth.AuditLog;
@@ -8,10 +11,14 @@ import dev.switchboard.config.Settings;
 import dev.switchboard.limits.KeyLimitStore;
 import dev.switchboard.limits.KeyLimits;
 import dev.switchboard.store.Database;
+import dev.switchboard.web.GatewayException;
+import dev.switchboard.web.Json;
 import java.io.PrintStream;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code switchboard keys create|list|revoke|limits}: manages gateway keys directly in the database, so it works whether
@@ -68,7 +75,7 @@ public final class KeysCommand {
         }
         CreatedKey created = keys.create(name, owner, admin);
         ApiKey key = created.key();
-        audit.recordLocal("key.create", key.id(), dev.switchboard.web.Json.object().put("name", key.name())
+        audit.recordLocal("key.create", key.id(), Json.object().put("name", key.name())
                 .put("owner", key.owner()).put("admin", key.admin()));
         out.println("Created " + (key.admin() ? "admin " : "") + "key " + key.id() + " (name " + key.name()
                 + ", owner " + key.owner() + "). The key, shown only this once:");
@@ -97,7 +104,7 @@ public final class KeysCommand {
             return 2;
         }
         return keys.revoke(args[1]).map(key -> {
-            audit.recordLocal("key.revoke", key.id(), dev.switchboard.web.Json.object().put("name", key.name()));
+            audit.recordLocal("key.revoke", key.id(), Json.object().put("name", key.name()));
             out.println("Revoked " + key.id() + " (" + key.name() + "). Requests with it are refused from now on.");
             return 0;
         }).orElseGet(() -> {
@@ -106,10 +113,16 @@ public final class KeysCommand {
         });
     }
 
+    /** The launcher's options for limits, and the fields of the admin API's limits they set. */
+    private static final Map<String, String> LIMIT_OPTIONS = Map.of("--rpm", "requests_per_minute",
+            "--streams", "concurrent_streams", "--realtime", "concurrent_realtime_sessions", "--tokens-day", "tokens_per_day",
+            "--tokens-month", "tokens_per_month", "--models", "models", "--endpoints", "endpoints");
+
     /**
      * {@code keys limits KEY_ID} shows a key's limits; with options it sets them (others are kept): {@code --rpm},
      * {@code --streams}, {@code --realtime}, {@code --tokens-day}, {@code --tokens-month} (a number, or {@code none}),
-     * {@code --models} and {@code --endpoints} (comma-separated, or {@code any}), {@code --clear} (no limits).
+     * {@code --models} and {@code --endpoints} (comma-separated, or {@code any}), {@code --clear} (no limits). The
+     * options become the admin API's JSON, so both are checked alike.
      */
     private int limits(KeyLimitStore store, ApiKeys keys, String[] args) {
         if (args.length < 2 || keys.list().stream().noneMatch(key -> key.id().equals(args[1]))) {
@@ -117,35 +130,22 @@ public final class KeysCommand {
                     : "No key with id " + args[1] + ". See ./switchboard keys list.");
             return 2;
         }
-        KeyLimits limits = store.get(args[1]);
+        KeyLimits limits;
         try {
+            ObjectNode wanted = store.get(args[1]).toJson();
             for (int i = 2; i < args.length; i++) {
                 String option = args[i];
                 if (option.equals("--clear")) {
-                    limits = KeyLimits.NONE;
+                    wanted = KeyLimits.NONE.toJson();
                     continue;
                 }
+                String field = LIMIT_OPTIONS.get(option);
+                if (field == null) throw new IllegalArgumentException("Unknown option '" + option + "'.");
                 if (i + 1 >= args.length) throw new IllegalArgumentException(option + " needs a value.");
-                String value = args[++i];
-                limits = switch (option) {
-                    case "--rpm" -> new KeyLimits(intOrNone(value), limits.concurrentStreams(), limits.concurrentRealtime(),
-                            limits.tokensPerDay(), limits.tokensPerMonth(), limits.models(), limits.endpoints());
-                    case "--streams" -> new KeyLimits(limits.requestsPerMinute(), intOrNone(value), limits.concurrentRealtime(),
-                            limits.tokensPerDay(), limits.tokensPerMonth(), limits.models(), limits.endpoints());
-                    case "--realtime" -> new KeyLimits(limits.requestsPerMinute(), limits.concurrentStreams(), intOrNone(value),
-                            limits.tokensPerDay(), limits.tokensPerMonth(), limits.models(), limits.endpoints());
-                    case "--tokens-day" -> new KeyLimits(limits.requestsPerMinute(), limits.concurrentStreams(),
-                            limits.concurrentRealtime(), longOrNone(value), limits.tokensPerMonth(), limits.models(), limits.endpoints());
-                    case "--tokens-month" -> new KeyLimits(limits.requestsPerMinute(), limits.concurrentStreams(),
-                            limits.concurrentRealtime(), limits.tokensPerDay(), longOrNone(value), limits.models(), limits.endpoints());
-                    case "--models" -> new KeyLimits(limits.requestsPerMinute(), limits.concurrentStreams(), limits.concurrentRealtime(),
-                            limits.tokensPerDay(), limits.tokensPerMonth(), listOrAny(value), limits.endpoints());
-                    case "--endpoints" -> new KeyLimits(limits.requestsPerMinute(), limits.concurrentStreams(),
-                            limits.concurrentRealtime(), limits.tokensPerDay(), limits.tokensPerMonth(), limits.models(), listOrAny(value));
-                    default -> throw new IllegalArgumentException("Unknown option '" + option + "'.");
-                };
+                wanted.set(field, optionValue(field, args[++i]));
             }
-        } catch (IllegalArgumentException e) {
+            limits = KeyLimits.fromJson(wanted);
+        } catch (IllegalArgumentException | GatewayException e) {
             err.println(e.getMessage() + " Options: --rpm N --streams N --realtime N --tokens-day N --tokens-month N "
                     + "--models a,b --endpoints /v1/x,/api/y --clear (N may be 'none'; lists may be 'any').");
             return 2;
@@ -154,29 +154,24 @@ public final class KeysCommand {
             store.put(args[1], limits);
             audit.recordLocal("key.limits", args[1], limits.toJson());
         }
-        out.println("Limits of " + args[1] + ": " + dev.switchboard.web.Json.write(limits.toJson()));
+        out.println("Limits of " + args[1] + ": " + Json.write(limits.toJson()));
         return 0;
     }
 
-    private static Integer intOrNone(String value) {
-        Long parsed = longOrNone(value);
-        return parsed == null ? null : Math.toIntExact(parsed);
-    }
-
-    private static Long longOrNone(String value) {
-        if (value.equals("none")) return null;
-        try {
-            long parsed = Long.parseLong(value);
-            if (parsed >= 0) return parsed;
-        } catch (NumberFormatException ignored) {
-            // said below
+    /** An option's text as the JSON the admin API takes: a number or null; a list or null. */
+    private static JsonNode optionValue(String field, String value) {
+        boolean list = field.equals("models") || field.equals("endpoints");
+        if (value.equals(list ? "any" : "none")) return Json.MAPPER.nullNode();
+        if (list) {
+            ArrayNode names = Json.MAPPER.createArrayNode();
+            Arrays.stream(value.split(",")).map(String::trim).filter(name -> !name.isEmpty()).forEach(names::add);
+            return names;
         }
-        throw new IllegalArgumentException("'" + value + "' is not a whole number (or 'none').");
-    }
-
-    private static List<String> listOrAny(String value) {
-        if (value.equals("any")) return null;
-        return java.util.Arrays.stream(value.split(",")).map(String::trim).filter(v -> !v.isEmpty()).toList();
+        try {
+            return Json.MAPPER.getNodeFactory().numberNode(Long.parseLong(value));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + value + "' is not a whole number (or 'none').");
+        }
     }
 
     private int usage() {
