@@ -29,14 +29,9 @@ class DatabaseOutageTest {
 
     @Test
     void streamsKeepFlowingAndRecordsAreWrittenOnceTheDatabaseIsBack() throws Exception {
-        Path dataDir = Files.createTempDirectory("sb-outage-pg");
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        EmbeddedPostgres postgres = start(dataDir, port);
-        String url = "jdbc:postgresql://127.0.0.1:" + port + "/postgres?user=postgres";
-        try (TestGateway gw = TestGateway.start(Map.of("DATABASE_URL", url, "SWITCHBOARD_DEBUG_EVENTS", "true"))) {
+        OwnPostgres database = OwnPostgres.create();
+        EmbeddedPostgres postgres = database.start();
+        try (TestGateway gw = TestGateway.start(Map.of("DATABASE_URL", database.url(), "SWITCHBOARD_DEBUG_EVENTS", "true"))) {
             gw.emulator.script("outage-slow", "{\"tokens\":20,\"delay_ms\":100}");
             List<String> requestIds = new ArrayList<>();
             requestIds.add(requestId(gw.send(gw.post("/v1/responses", "{\"model\":\"gpt-4o-mini\",\"input\":\"warm\"}"))));
@@ -59,7 +54,7 @@ class DatabaseOutageTest {
             CancellationTest.awaitTrue(() -> gw.gateway.recorder().retriedBatches() > 0);
             assertThat(gw.gateway.recorder().queueDepth()).isPositive();
 
-            postgres = start(dataDir, port);
+            postgres = database.start();
             CancellationTest.awaitTrue(() -> gw.gateway.recorder().queueDepth() == 0 && count(gw, "request_log", requestIds) == 3);
             assertThat(count(gw, "request_log", requestIds)).isEqualTo(3);
             CancellationTest.awaitTrue(() -> count(gw, "openai_debug_events", requestIds) == 3);
@@ -71,14 +66,9 @@ class DatabaseOutageTest {
 
     @Test
     void aKeysLimitsKeepHoldingWhileTheDatabaseIsDown() throws Exception {
-        Path dataDir = Files.createTempDirectory("sb-outage-limits-pg");
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        EmbeddedPostgres postgres = start(dataDir, port);
-        String url = "jdbc:postgresql://127.0.0.1:" + port + "/postgres?user=postgres";
-        try (TestGateway gw = TestGateway.start(Map.of("DATABASE_URL", url))) {
+        OwnPostgres database = OwnPostgres.create();
+        EmbeddedPostgres postgres = database.start();
+        try (TestGateway gw = TestGateway.start(Map.of("DATABASE_URL", database.url()))) {
             JsonNode created = Json.MAPPER.readTree(gw.send(admin(gw, "/api/admin/keys")
                     .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"outage-limited\"}"))).body());
             String key = created.path("key").asText();
@@ -110,8 +100,21 @@ class DatabaseOutageTest {
                 .header("Content-Type", "application/json");
     }
 
-    private static EmbeddedPostgres start(Path dataDir, int port) throws java.io.IOException {
-        return EmbeddedPostgres.builder().setDataDirectory(dataDir).setCleanDataDirectory(false).setPort(port).start();
+    /** A PostgreSQL of the test's own, stopped and started again on the same port and data. */
+    private record OwnPostgres(Path dataDir, int port) {
+        static OwnPostgres create() throws java.io.IOException {
+            try (ServerSocket socket = new ServerSocket(0)) {
+                return new OwnPostgres(Files.createTempDirectory("sb-outage-pg"), socket.getLocalPort());
+            }
+        }
+
+        EmbeddedPostgres start() throws java.io.IOException {
+            return EmbeddedPostgres.builder().setDataDirectory(dataDir).setCleanDataDirectory(false).setPort(port).start();
+        }
+
+        String url() {
+            return "jdbc:postgresql://127.0.0.1:" + port + "/postgres?user=postgres";
+        }
     }
 
     private static long count(TestGateway gw, String table, List<String> requestIds) {
