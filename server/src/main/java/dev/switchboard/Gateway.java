@@ -150,7 +150,7 @@ public final class Gateway implements AutoCloseable {
             metrics.gauge("switchboard.database.connections", "Connections the database pool holds", database::poolConnections);
             metrics.gauge("switchboard.database.connections.active", "Database connections in use", database::poolConnectionsInUse);
 
-            StreamTokens streamTokens = new StreamTokens(database.jdbi());
+            StreamTokens streamTokens = new StreamTokens(database.jdbi(), keys);
             Limits limits = new Limits(database.jdbi(), settings.streams().redisUrl().map(Secret::reveal));
             AuditLog audit = new AuditLog(database.jdbi());
             started.add(limits);
@@ -159,7 +159,7 @@ public final class Gateway implements AutoCloseable {
             AssistantsRoutes assistants = new AssistantsRoutes(database.jdbi(), bodies,
                     new RunEngine.Deps(upstream, eventLog, listener), follower, heartbeats, streamTokens, limits);
             started.add(assistants);
-            DocumentsModule documents = new DocumentsModule(database.jdbi(), upstream, listener, settings.agent());
+            DocumentsModule documents = new DocumentsModule(database.jdbi(), keys, upstream, listener, settings.agent());
             started.add(documents);
             ToolRegistry agentTools = AgentRoutes.builtinTools();
             agentTools.register(new VisionOcrTool(documents.ocr()));

@@ -2,6 +2,7 @@ package dev.switchboard.auth;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.List;
@@ -37,6 +38,12 @@ final class ApiKeyRepository {
                 .findOne());
     }
 
+    Optional<ApiKey> findActiveById(String id) {
+        return jdbi.withHandle(h -> h.createQuery("select " + COLUMNS + " from api_keys "
+                        + "where id = :id and (revoked_at is null or revoked_at > now())")
+                .bind("id", id).map((rs, ctx) -> read(rs)).findOne());
+    }
+
     List<ApiKey> list() {
         return jdbi.withHandle(h -> h.createQuery("select " + COLUMNS + " from api_keys order by created_at, id")
                 .map((rs, ctx) -> read(rs)).list());
@@ -50,10 +57,13 @@ final class ApiKeyRepository {
                 .bind("before", before).bind("limit", limit).map((rs, ctx) -> read(rs)).list());
     }
 
-    /** Revokes a key and notifies every gateway instance (see {@link RevocationListener}), in one transaction. */
+    /**
+     * Revokes a key now and notifies every gateway instance (see {@link RevocationListener}), in one transaction. A
+     * revocation still to come (a rotated key's overlap) is brought forward to now; one already past is kept.
+     */
     Optional<ApiKey> revoke(String id) {
         return jdbi.inTransaction(h -> {
-            Optional<ApiKey> revoked = h.createQuery("update api_keys set revoked_at = coalesce(revoked_at, now()) "
+            Optional<ApiKey> revoked = h.createQuery("update api_keys set revoked_at = least(coalesce(revoked_at, now()), now()) "
                             + "where id = :id returning " + COLUMNS)
                     .bind("id", id).map((rs, ctx) -> read(rs)).findOne();
             revoked.ifPresent(key -> h.createQuery("select pg_notify(:channel, :id)")
@@ -66,7 +76,7 @@ final class ApiKeyRepository {
      * Replaces a key with a new one (same name, owner and role, and the same limits): the old one stays valid until
      * {@code overlap} has passed, then is refused. Empty when the key does not exist or is already revoked.
      */
-    Optional<ApiKey> rotate(String oldId, String newId, byte[] hash, String prefix, java.time.Duration overlap) {
+    Optional<ApiKey> rotate(String oldId, String newId, byte[] hash, String prefix, Duration overlap) {
         return jdbi.inTransaction(h -> {
             Optional<ApiKey> old = h.createQuery("select " + COLUMNS + " from api_keys where id = :id "
                             + "and (revoked_at is null or revoked_at > now()) for update")
@@ -85,11 +95,10 @@ final class ApiKeyRepository {
             h.createUpdate("update api_keys set revoked_at = least(coalesce(revoked_at, 'infinity'), "
                             + "now() + :overlap * interval '1 second') where id = :id")
                     .bind("id", oldId).bind("overlap", overlap.toSeconds()).execute();
-            // Every instance forgets the old key at once when there is no overlap; otherwise when its time comes.
-            if (overlap.isZero()) {
-                h.createQuery("select pg_notify(:channel, :id)").bind("channel", RevocationListener.CHANNEL).bind("id", oldId)
-                        .mapTo(String.class).one();
-            }
+            // Every instance forgets what it knew of the old key, and reads its end: refused at once without an
+            // overlap, and at the overlap's end otherwise (the key cache honours each key's own end).
+            h.createQuery("select pg_notify(:channel, :id)").bind("channel", RevocationListener.CHANNEL).bind("id", oldId)
+                    .mapTo(String.class).one();
             return Optional.of(created);
         });
     }

@@ -5,9 +5,7 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import dev.switchboard.store.Database;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
@@ -17,7 +15,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Creates, lists, revokes and verifies gateway keys.
  *
- * <p>A key verified in the database is remembered for {@link #CACHE_TTL}, but only while a
+ * <p>A key verified in the database is remembered for {@link #CACHE_TTL} (never past its own end), but only while a
  * {@link RevocationListener} is connected: every revocation, from any process, clears the memory of every
  * instance through PostgreSQL {@code NOTIFY}, so a revocation still takes effect on the next request. Without the
  * listener (the commands, or while it reconnects) every verification reads the database. While the database cannot
@@ -30,11 +28,8 @@ public final class ApiKeys implements AutoCloseable {
     static final Duration OUTAGE_GRACE = Duration.ofMinutes(15);
 
     private final ApiKeyRepository repository;
-    /** Key hash (hex) to the caller it verified as, and when. */
-    private final Map<String, Verified> recentlyVerified = new ConcurrentHashMap<>();
+    private final KeyCache cache = new KeyCache(CACHE_TTL);
     private final RevocationListener listener;
-
-    private record Verified(Caller caller, long atNanos) {}
 
     /** Keys checked in the database on every request: for the commands, which run briefly. */
     public ApiKeys(Jdbi jdbi) {
@@ -45,7 +40,7 @@ public final class ApiKeys implements AutoCloseable {
     /** Keys remembered between requests, forgotten on any revocation anywhere: for the gateway. */
     public ApiKeys(Database database) {
         this.repository = new ApiKeyRepository(database.jdbi());
-        this.listener = new RevocationListener(database, recentlyVerified::clear);
+        this.listener = new RevocationListener(database, cache::clear);
     }
 
     /**
@@ -66,14 +61,14 @@ public final class ApiKeys implements AutoCloseable {
 
     /**
      * A new key replacing {@code id} (same name, owner, role and limits); the old key keeps working for
-     * {@code overlap}, so clients can move over. Empty when {@code id} is unknown or revoked.
+     * {@code overlap}, so clients can move over. Empty when {@code id} is unknown or revoked. Every instance learns
+     * the old key's end at once (the same notification as a revocation) and refuses it from that instant.
      */
     public Optional<CreatedKey> rotate(String id, Duration overlap) {
         String secret = KeyMaterial.newKey();
         return repository.rotate(id, KeyMaterial.newId(), KeyMaterial.hash(secret), KeyMaterial.displayPrefix(secret), overlap)
                 .map(key -> {
-                    // A key in its overlap window must not be kept in the cache past its end.
-                    recentlyVerified.clear();
+                    cache.forget(id);
                     return new CreatedKey(key, secret);
                 });
     }
@@ -83,11 +78,14 @@ public final class ApiKeys implements AutoCloseable {
         return repository.page(limit, before);
     }
 
-    /** Revokes a key; revoking twice keeps the first time. Empty when no key has that id. */
+    /**
+     * Revokes a key at once, even one in its rotation overlap; revoking a key already refused keeps the first time.
+     * Empty when no key has that id.
+     */
     public Optional<ApiKey> revoke(String id) {
         Optional<ApiKey> revoked = repository.revoke(id);
         // The notification reaches every instance; this one forgets at once, before it answers.
-        revoked.ifPresent(key -> recentlyVerified.values().removeIf(v -> v.caller().keyId().equals(key.id())));
+        revoked.ifPresent(key -> cache.forget(key.id()));
         return revoked;
     }
 
@@ -102,25 +100,49 @@ public final class ApiKeys implements AutoCloseable {
         if (presented == null || presented.isBlank()) return Optional.empty();
         byte[] hash = KeyMaterial.hash(presented.strip());
         String hashHex = HexFormat.of().formatHex(hash);
-        if (listener != null && listener.connected()) {
-            Verified cached = recentlyVerified.get(hashHex);
-            if (cached != null && System.nanoTime() - cached.atNanos() < CACHE_TTL.toNanos()) return Optional.of(cached.caller());
+        if (cacheTrusted()) {
+            Optional<Caller> cached = cache.byHash(hashHex);
+            if (cached.isPresent()) return cached;
         }
+        long generation = cache.generation();
         Optional<Caller> caller;
         try {
             caller = repository.findActiveByHash(hash)
                     // The lookup is by hash; comparing again in constant time keeps the final decision free of
                     // timing that depends on the stored value.
                     .filter(stored -> MessageDigest.isEqual(stored.hash(), hash))
-                    .map(stored -> new Caller(stored.key().id(), stored.key().name(), stored.key().owner(), stored.key().admin(),
-                            null, stored.key().revokedAt()));
+                    .map(stored -> caller(stored.key()));
         } catch (JdbiException databaseDown) {
-            return duringOutage(hashHex, databaseDown);
+            return Optional.of(duringOutage(cache.byHash(hashHex, OUTAGE_GRACE), databaseDown));
         }
-        // A key with a revocation to come (rotated) is checked every time, so that it ends on time.
-        if (caller.isPresent() && caller.get().expiresAt() == null) recentlyVerified.put(hashHex, new Verified(caller.get(), System.nanoTime()));
-        else recentlyVerified.remove(hashHex);
+        if (caller.isPresent()) cache.remember(generation, hashHex, caller.get());
+        else cache.forgetHash(hashHex);
         return caller;
+    }
+
+    /**
+     * True while the key {@code keyId} is accepted: not revoked, and not past its rotation overlap. Every credential
+     * a key mints (stream and Realtime tokens, client secrets, signed document URLs) carries the key's id and is
+     * honoured only while this holds, so it ends with the key, on every instance, as soon as the key itself does.
+     *
+     * @throws GatewayException 503 when the database is unreachable and the key was not verified recently
+     */
+    public boolean active(String keyId) {
+        if (keyId == null || keyId.isBlank()) return false;
+        if (cacheTrusted()) {
+            if (cache.byId(keyId).isPresent()) return true;
+        }
+        long generation = cache.generation();
+        Optional<Caller> caller;
+        try {
+            caller = repository.findActiveById(keyId).map(ApiKeys::caller);
+        } catch (JdbiException databaseDown) {
+            duringOutage(cache.byId(keyId, OUTAGE_GRACE), databaseDown);
+            return true;
+        }
+        if (caller.isPresent()) cache.remember(generation, null, caller.get());
+        else cache.forget(keyId);
+        return caller.isPresent();
     }
 
     @Override
@@ -128,12 +150,20 @@ public final class ApiKeys implements AutoCloseable {
         if (listener != null) listener.close();
     }
 
-    private Optional<Caller> duringOutage(String hashHex, JdbiException cause) {
-        Verified verified = recentlyVerified.get(hashHex);
-        if (verified != null && System.nanoTime() - verified.atNanos() < OUTAGE_GRACE.toNanos()) {
-            LOG.warn("Database unreachable ({}); accepting key {} verified {} s ago", cause.getMessage(),
-                    verified.caller().keyId(), (System.nanoTime() - verified.atNanos()) / 1_000_000_000L);
-            return Optional.of(verified.caller());
+    /** The cache can miss a revocation while no listener hears them: then every check reads the database. */
+    private boolean cacheTrusted() {
+        return listener != null && listener.connected();
+    }
+
+    private static Caller caller(ApiKey key) {
+        return new Caller(key.id(), key.name(), key.owner(), key.admin(), null, key.revokedAt());
+    }
+
+    private static Caller duringOutage(Optional<Caller> verified, JdbiException cause) {
+        if (verified.isPresent()) {
+            LOG.warn("Database unreachable ({}); accepting key {} verified in the last {} minutes", cause.getMessage(),
+                    verified.get().keyId(), OUTAGE_GRACE.toMinutes());
+            return verified.get();
         }
         throw new GatewayException(503, "server_error", "database_unavailable", null,
                 "The gateway cannot verify API keys because its database is unreachable. Retry shortly; operators: "

@@ -31,7 +31,8 @@ public final class Authenticator {
         String token = ctx.queryParam("access_token");
         if (presented == null && token != null && acceptsTokens(ctx)) {
             ctx.attribute(CALLER, tokens.verify(token).orElseThrow(() -> new GatewayException(401, "invalid_request_error",
-                    "invalid_stream_token", null, "The stream token is not valid or has expired; mint a new one.")));
+                    "invalid_stream_token", null, "The stream token is not valid, has expired, or the key that minted it was revoked; "
+                            + "mint a new one with a valid key.")));
             return;
         }
         if (presented == null) throw GatewayException.missingKey();
@@ -52,7 +53,8 @@ public final class Authenticator {
         if (presented.startsWith("sbt_")) {
             return tokens.verify(presented).filter(caller -> caller.mayRead(scope))
                     .orElseThrow(() -> new GatewayException(401, "invalid_request_error", "invalid_stream_token", null,
-                            "The token is not valid here or has expired; mint a new one."));
+                            "The token is not valid here, has expired, or the key that minted it was revoked; "
+                                    + "mint a new one with a valid key."));
         }
         return keys.authenticate(presented).orElseThrow(GatewayException::invalidKey);
     }

@@ -1,6 +1,7 @@
 package dev.switchboard.auth;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.switchboard.web.GatewayException;
 import dev.switchboard.web.Json;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
@@ -16,7 +17,9 @@ import org.jdbi.v3.core.Jdbi;
 /**
  * Short-lived tokens that let a browser's {@code EventSource}, which cannot send headers, read one stream. A token
  * carries its owner, key, scope and expiry, signed with HMAC-SHA256 by a secret kept in the database, so any
- * instance verifies what any instance minted. A token is accepted only where a route allows it.
+ * instance verifies what any instance minted. A token is accepted only where a route allows it, and only while the
+ * key that minted it is ({@link ApiKeys#active}): revoking a key, or the end of its rotation overlap, ends its tokens.
+ * The Realtime tokens and client secrets are tokens of this kind.
  */
 public final class StreamTokens {
     public static final Duration LIFETIME = Duration.ofMinutes(5);
@@ -25,9 +28,11 @@ public final class StreamTokens {
     private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
 
     private final byte[] secret;
+    private final ApiKeys keys;
 
-    public StreamTokens(Jdbi jdbi) {
+    public StreamTokens(Jdbi jdbi, ApiKeys keys) {
         this.secret = GatewaySecrets.load(jdbi, SECRET_NAME);
+        this.keys = keys;
     }
 
     /** A token for {@code scope}, valid for {@link #LIFETIME}. */
@@ -38,7 +43,7 @@ public final class StreamTokens {
     /** A token for {@code scope}, valid until {@code expires} (seconds since the epoch). */
     public String issue(Caller caller, String scope, long expires) {
         if (caller.scope() != null) {
-            throw new dev.switchboard.web.GatewayException(403, "invalid_request_error", "key_required", null,
+            throw new GatewayException(403, "invalid_request_error", "key_required", null,
                     "A token cannot mint tokens; mint them with a gateway key.");
         }
         String payload = Json.write(Json.object().put("k", caller.keyId()).put("n", caller.keyName())
@@ -52,7 +57,7 @@ public final class StreamTokens {
         return System.currentTimeMillis() / 1000 + LIFETIME.toSeconds();
     }
 
-    /** The caller a token stands for, when it is genuine and not expired. */
+    /** The caller a token stands for, when it is genuine, not expired, and the key that minted it is still accepted. */
     Optional<Caller> verify(String token) {
         if (token == null || !token.startsWith("sbt_")) return Optional.empty();
         int dot = token.indexOf('.');
@@ -62,8 +67,11 @@ public final class StreamTokens {
             if (!MessageDigest.isEqual(sign(encoded), DECODER.decode(token.substring(dot + 1)))) return Optional.empty();
             JsonNode payload = Json.MAPPER.readTree(DECODER.decode(encoded));
             if (payload.path("e").asLong() < System.currentTimeMillis() / 1000) return Optional.empty();
+            if (!keys.active(payload.path("k").asText())) return Optional.empty();
             return Optional.of(new Caller(payload.path("k").asText(), payload.path("n").asText(), payload.path("o").asText(),
                     false, payload.path("s").asText()));
+        } catch (GatewayException keysUnverifiable) {
+            throw keysUnverifiable;
         } catch (Exception malformed) {
             return Optional.empty();
         }

@@ -10,7 +10,8 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * {@code POST /api/documents} stores a document (the request body: PNG, JPEG, WebP, GIF or PDF) and answers with a
- * signed URL; {@code GET /documents/{id}?expires=&signature=} serves it to whoever holds that URL, until it expires.
+ * signed URL; {@code GET /documents/{id}?expires=&key=&signature=} serves it to whoever holds that URL, until it
+ * expires or the key that uploaded it is revoked.
  */
 final class DocumentRoutes {
     private final DocumentStore store;
@@ -38,7 +39,7 @@ final class DocumentRoutes {
         String id = "doc_" + Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE)
                 + Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
         store.insert(id, Authenticator.caller(ctx).owner(), type, bytes);
-        String url = signedUrls.sign(id);
+        String url = signedUrls.sign(id, Authenticator.caller(ctx));
         ctx.status(201).contentType("application/json").result(Json.write(Json.object().put("id", id).put("object", "document")
                 .put("media_type", type.mime()).put("size", bytes.length).put("url", url)
                 .put("expires_at", System.currentTimeMillis() / 1000 + SignedUrls.LIFETIME.toSeconds())));
@@ -47,9 +48,14 @@ final class DocumentRoutes {
     private void serve(Context ctx) {
         String id = ctx.pathParam("id");
         try {
-            signedUrls.verify(id, ctx.queryParam("expires"), ctx.queryParam("signature"));
+            signedUrls.verify(id, ctx.queryParam("expires"), ctx.queryParam("key"), ctx.queryParam("signature"));
         } catch (DocumentRefused e) {
-            throw new GatewayException(e.code().equals("expired") ? 410 : 403, "invalid_request_error", e.code(), null, e.getMessage());
+            int status = switch (e.code()) {
+                case "expired" -> 410;
+                case "key_revoked" -> 401;
+                default -> 403;
+            };
+            throw new GatewayException(status, "invalid_request_error", e.code(), null, e.getMessage());
         }
         DocumentStore.Stored stored = store.find(id).orElseThrow(() -> GatewayException.notFound("Document '" + id + "'"));
         ctx.header("X-Content-Type-Options", "nosniff").header("Content-Disposition", "inline")

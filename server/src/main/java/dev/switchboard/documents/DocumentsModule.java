@@ -1,5 +1,6 @@
 package dev.switchboard.documents;
 
+import dev.switchboard.auth.ApiKeys;
 import dev.switchboard.config.AgentSettings;
 import dev.switchboard.observe.ExchangeListener;
 import dev.switchboard.upstream.UpstreamClient;
@@ -14,9 +15,9 @@ public final class DocumentsModule implements AutoCloseable {
     private final VisionOcr ocr;
     private final DocumentRoutes routes;
 
-    public DocumentsModule(Jdbi jdbi, UpstreamClient upstream, ExchangeListener listener, AgentSettings settings) {
+    public DocumentsModule(Jdbi jdbi, ApiKeys keys, UpstreamClient upstream, ExchangeListener listener, AgentSettings settings) {
         DocumentStore store = new DocumentStore(jdbi);
-        SignedUrls signedUrls = new SignedUrls(jdbi);
+        SignedUrls signedUrls = new SignedUrls(jdbi, keys);
         this.fetcher = new DocumentFetcher(new DocumentFetcher.Rules(settings.documentUrlAllowlist(), true,
                 settings.documentMaxBytes(), 3, Duration.ofSeconds(20)));
         this.ocr = new VisionOcr(store, signedUrls, fetcher, upstream, listener, settings.visionModel());

@@ -1,5 +1,7 @@
 package dev.switchboard.documents;
 
+import dev.switchboard.auth.ApiKeys;
+import dev.switchboard.auth.Caller;
 import dev.switchboard.auth.GatewaySecrets;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -11,42 +13,48 @@ import javax.crypto.spec.SecretKeySpec;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * Signed, expiring URLs for uploaded documents: {@code /documents/{id}?expires=UNIX&signature=HMAC}. The signature
- * covers the id and the expiry, with a secret every instance shares, so the URL can be handed to a tool or a model
- * without a key and stops working when it expires.
+ * Signed, expiring URLs for uploaded documents: {@code /documents/{id}?expires=UNIX&key=KEY_ID&signature=HMAC}. The
+ * signature covers the id, the expiry and the id of the key that uploaded the document, with a secret every instance
+ * shares, so the URL can be handed to a tool or a model without a key. It is a credential of that key, as a stream
+ * token is: it stops working when it expires, and when the key is revoked or its rotation overlap ends
+ * ({@link ApiKeys#active}), since anyone who can read the key's agent runs can read the URLs in them.
  */
 public final class SignedUrls {
     public static final String PATH = "/documents/";
     public static final Duration LIFETIME = Duration.ofHours(1);
 
     private final byte[] secret;
+    private final ApiKeys keys;
 
-    public SignedUrls(Jdbi jdbi) {
+    public SignedUrls(Jdbi jdbi, ApiKeys keys) {
         this.secret = GatewaySecrets.load(jdbi, "document_url_hmac");
+        this.keys = keys;
     }
 
-    /** The path and query of a signed URL for {@code id}, valid for {@link #LIFETIME}. */
-    public String sign(String id) {
-        return sign(id, System.currentTimeMillis() / 1000 + LIFETIME.toSeconds());
+    /** The path and query of a signed URL for {@code id}, minted by {@code caller}'s key, valid for {@link #LIFETIME}. */
+    public String sign(String id, Caller caller) {
+        return sign(id, caller.keyId(), System.currentTimeMillis() / 1000 + LIFETIME.toSeconds());
     }
 
-    String sign(String id, long expires) {
-        return PATH + id + "?expires=" + expires + "&signature=" + signature(id, expires);
+    String sign(String id, String keyId, long expires) {
+        return PATH + id + "?expires=" + expires + "&key=" + keyId + "&signature=" + signature(id, keyId, expires);
     }
 
     /**
      * Checks a signed URL's parts.
      *
-     * @throws DocumentRefused {@code bad_signature} when tampered with, {@code expired} when too old
+     * @throws DocumentRefused {@code bad_signature} when tampered with, {@code expired} when too old,
+     *                         {@code key_revoked} when the key that minted it is no longer accepted
      */
-    public void verify(String id, String expires, String signature) {
+    public void verify(String id, String expires, String keyId, String signature) {
         long expiry;
         try {
             expiry = Long.parseLong(expires);
         } catch (NumberFormatException | NullPointerException e) {
             throw new DocumentRefused("bad_signature", "The document URL is not signed by this gateway.");
         }
-        byte[] expected = signature(id, expiry).getBytes(StandardCharsets.US_ASCII);
+        if (keyId == null) throw new DocumentRefused("bad_signature", "The document URL is not signed by this gateway.");
+        byte[] expected = signature(id, keyId, expiry).getBytes(StandardCharsets.US_ASCII);
         byte[] given = signature == null ? new byte[0] : signature.getBytes(StandardCharsets.US_ASCII);
         if (!MessageDigest.isEqual(expected, given)) {
             throw new DocumentRefused("bad_signature", "The document URL is not signed by this gateway, or was changed.");
@@ -54,13 +62,17 @@ public final class SignedUrls {
         if (expiry < System.currentTimeMillis() / 1000) {
             throw new DocumentRefused("expired", "The document URL has expired; upload the document again or ask for a new URL.");
         }
+        if (!keys.active(keyId)) {
+            throw new DocumentRefused("key_revoked", "The key that uploaded this document has been revoked, so its URLs no "
+                    + "longer work; upload the document again with a valid key.");
+        }
     }
 
-    private String signature(String id, long expires) {
+    private String signature(String id, String keyId, long expires) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(secret, "HmacSHA256"));
-            byte[] digest = mac.doFinal((id + "." + expires).getBytes(StandardCharsets.UTF_8));
+            byte[] digest = mac.doFinal((id + "." + expires + "." + keyId).getBytes(StandardCharsets.UTF_8));
             return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is part of every JDK", e);

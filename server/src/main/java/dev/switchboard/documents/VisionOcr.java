@@ -53,7 +53,7 @@ public final class VisionOcr {
         if (uri.getPath() != null && uri.getPath().startsWith(SignedUrls.PATH) && uri.getQuery() != null) {
             String id = uri.getPath().substring(SignedUrls.PATH.length());
             Map<String, String> query = query(uri.getRawQuery());
-            signedUrls.verify(id, query.get("expires"), query.get("signature"));
+            signedUrls.verify(id, query.get("expires"), query.get("key"), query.get("signature"));
             DocumentStore.Stored stored = store.find(id).orElseThrow(() -> new DocumentRefused("not_found", "No document " + id + "."));
             bytes = stored.bytes();
             type = stored.type();

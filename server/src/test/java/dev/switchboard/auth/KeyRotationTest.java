@@ -59,6 +59,59 @@ class KeyRotationTest {
                 .POST(body("{\"overlap_seconds\":-5}"))).statusCode()).isEqualTo(400);
     }
 
+    /** Issue 15, item 12: a revocation in the overlap is not put off until the overlap ends, on any instance. */
+    @Test
+    void revokingARotatedKeyInItsOverlapRefusesItAtOnceOnEveryInstance() throws Exception {
+        try (TestGateway other = TestGateway.start()) {
+            for (boolean byCommand : new boolean[] {false, true}) {
+                JsonNode old = json(admin("/api/admin/keys").POST(body("{\"name\":\"revoked-in-overlap\"}")));
+                String oldKey = old.path("key").asText();
+                assertThat(status(other, oldKey)).isEqualTo(200);
+                assertThat(gw.send(admin("/api/admin/keys/" + old.path("id").asText() + "/rotate")
+                        .POST(body("{\"overlap_seconds\":3600}"))).statusCode()).isEqualTo(201);
+                assertThat(status(gw, oldKey)).isEqualTo(200);
+                assertThat(status(other, oldKey)).isEqualTo(200);
+
+                if (byCommand) {
+                    // As './switchboard keys revoke' does: a separate process, straight to the database.
+                    assertThat(new ApiKeys(gw.gateway.database().jdbi()).revoke(old.path("id").asText())).isPresent();
+                } else {
+                    HttpResponse<String> revoked = gw.send(admin("/api/admin/keys/" + old.path("id").asText()).DELETE());
+                    assertThat(revoked.statusCode()).isEqualTo(200);
+                    assertThat(Json.MAPPER.readTree(revoked.body()).path("revoked_at").asLong())
+                            .isLessThanOrEqualTo(System.currentTimeMillis() / 1000);
+                    assertThat(status(gw, oldKey)).isEqualTo(401);
+                }
+                // NOTIFY arrives within milliseconds; a generous moment before the request that must fail.
+                long deadline = System.nanoTime() + 5_000_000_000L;
+                while (status(other, oldKey) == 200 && System.nanoTime() < deadline) Thread.sleep(20);
+                assertThat(status(other, oldKey)).isEqualTo(401);
+                assertThat(status(gw, oldKey)).isEqualTo(401);
+            }
+        }
+    }
+
+    /** Issue 15, item 12: an instance that remembers the old key refuses it when the overlap ends, not a minute later. */
+    @Test
+    void theOverlapEndsOnEveryInstanceAtItsOwnTime() throws Exception {
+        try (TestGateway other = TestGateway.start()) {
+            JsonNode old = json(admin("/api/admin/keys").POST(body("{\"name\":\"overlap-ends\"}")));
+            String oldKey = old.path("key").asText();
+            // Both instances verify the key, and so remember it.
+            assertThat(status(other, oldKey)).isEqualTo(200);
+            assertThat(status(gw, oldKey)).isEqualTo(200);
+            HttpResponse<String> rotated = gw.send(admin("/api/admin/keys/" + old.path("id").asText() + "/rotate")
+                    .POST(body("{\"overlap_seconds\":3}")));
+            long endsAt = Json.MAPPER.readTree(rotated.body()).path("replaced_key_expires_at").asLong();
+            assertThat(status(other, oldKey)).isEqualTo(200);
+
+            while (System.currentTimeMillis() / 1000 <= endsAt) Thread.sleep(100);
+            // Well within the key cache's minute.
+            awaitTrue(() -> status(other, oldKey) == 401);
+            awaitTrue(() -> status(gw, oldKey) == 401);
+        }
+    }
+
     @Test
     void administrationIsAuditedWithoutKeys() throws Exception {
         JsonNode created = json(admin("/api/admin/keys").POST(body("{\"name\":\"audited\"}")));
@@ -83,7 +136,11 @@ class KeyRotationTest {
     }
 
     private static int status(String key) {
-        return gw.send(HttpRequest.newBuilder(URI.create(gw.url("/v1/models"))).header("Authorization", "Bearer " + key)).statusCode();
+        return status(gw, key);
+    }
+
+    private static int status(TestGateway instance, String key) {
+        return instance.send(HttpRequest.newBuilder(URI.create(instance.url("/v1/models"))).header("Authorization", "Bearer " + key)).statusCode();
     }
 
     private static HttpRequest.Builder admin(String path) {

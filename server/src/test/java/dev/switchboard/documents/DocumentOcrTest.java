@@ -86,7 +86,8 @@ class DocumentOcrTest {
 
         assertError(gw.send(HttpRequest.newBuilder(URI.create(gw.url(path.replace("signature=", "signature=x"))))), 403, "bad_signature");
         String id = uploaded.path("id").asText();
-        String expired = new SignedUrls(gw.gateway.database().jdbi()).sign(id, System.currentTimeMillis() / 1000 - 10);
+        String keyId = path.replaceAll(".*[?&]key=([^&]+).*", "$1");
+        String expired = new SignedUrls(gw.gateway.database().jdbi(), gw.gateway.keys()).sign(id, keyId, System.currentTimeMillis() / 1000 - 10);
         assertError(gw.send(HttpRequest.newBuilder(URI.create(gw.url(expired)))), 410, "expired");
     }
 
