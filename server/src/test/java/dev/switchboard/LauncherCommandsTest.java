@@ -33,6 +33,22 @@ class LauncherCommandsTest {
         assertThat(run("keys", "create").exit()).isEqualTo(2);
     }
 
+    /** Issue 15, item 6: without --owner a key gets a new owner of its own, never its name. */
+    @Test
+    void keysCreateGivesANewOwnerUnlessOneIsGiven() throws Exception {
+        Matcher own = Pattern.compile("owner (own_[0-9a-f]{32})\\)").matcher(run("keys", "create", "--name", "admin").out());
+        assertThat(own.find()).isTrue();
+        Matcher again = Pattern.compile("owner (own_[0-9a-f]{32})\\)").matcher(run("keys", "create", "--name", "admin").out());
+        assertThat(again.find()).isTrue();
+        assertThat(again.group(1)).isNotEqualTo(own.group(1));
+        assertThat(run("keys", "create", "--name", "cli-shared", "--owner", own.group(1)).out()).contains("owner " + own.group(1) + ")");
+        assertThat(run("keys", "list").out()).contains(own.group(1), again.group(1));
+        // A forgotten value is refused rather than taken for "no owner".
+        Run missing = run("keys", "create", "--name", "cli-x", "--owner");
+        assertThat(missing.exit()).isEqualTo(2);
+        assertThat(missing.err()).contains("--owner needs a value");
+    }
+
     @Test
     void doctorPassesOfflineAndNamesTheModelType() throws Exception {
         Run rest = run("doctor");

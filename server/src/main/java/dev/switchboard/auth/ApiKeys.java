@@ -44,13 +44,14 @@ public final class ApiKeys implements AutoCloseable {
     }
 
     /**
-     * @param owner who the key's objects belong to; null means the key's name
+     * @param owner who the key's objects belong to; null gives the key a new owner of its own, which no other key shares
+     *              (never derived from the name: a key named like another key's owner must not read its objects)
      */
     public CreatedKey create(String name, String owner, boolean admin) {
         if (name == null || name.isBlank()) throw new IllegalArgumentException("A key needs a name.");
+        if (owner != null && owner.isBlank()) throw new IllegalArgumentException("An owner, when given, cannot be blank.");
         String secret = KeyMaterial.newKey();
-        ApiKey key = repository.insert(KeyMaterial.newId(), name.strip(),
-                owner == null || owner.isBlank() ? name.strip() : owner.strip(),
+        ApiKey key = repository.insert(KeyMaterial.newId(), name.strip(), owner == null ? KeyMaterial.newOwner() : owner.strip(),
                 KeyMaterial.hash(secret), KeyMaterial.displayPrefix(secret), admin);
         return new CreatedKey(key, secret);
     }
@@ -92,6 +93,7 @@ public final class ApiKeys implements AutoCloseable {
     /** Creates the first admin key when there is none; empty when an active admin key already exists. */
     public Optional<CreatedKey> bootstrapAdmin() {
         if (repository.anyActiveAdmin()) return Optional.empty();
+        // The owner is named so that a later bootstrap (every admin key revoked) finds the same objects.
         return Optional.of(create("admin", "admin", true));
     }
 

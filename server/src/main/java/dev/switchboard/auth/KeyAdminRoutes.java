@@ -14,7 +14,8 @@ import java.time.Instant;
 
 /**
  * The admin API for gateway keys, behind an admin key:
- * {@code POST /api/admin/keys} {@code {"name", "owner"?, "admin"?}} creates one and shows it once,
+ * {@code POST /api/admin/keys} {@code {"name", "owner"?, "admin"?}} creates one and shows it once (without an owner,
+ * the key gets a new owner of its own),
  * {@code GET /api/admin/keys} lists them, {@code DELETE /api/admin/keys/{id}} revokes one,
  * {@code POST /api/admin/keys/{id}/rotate} replaces one with an overlap window, and {@code GET /api/admin/audit}
  * shows the audit log of all of it.
@@ -42,8 +43,9 @@ public final class KeyAdminRoutes {
         JsonRequest request = bodies.json(ctx);
         String name = request.requiredText("name");
         JsonNode owner = request.json().get("owner");
-        if (owner != null && !owner.isNull() && !owner.isTextual()) {
-            throw GatewayException.invalidParam("owner", "'owner' must be a string.");
+        if (owner != null && !owner.isNull() && (!owner.isTextual() || owner.asText().isBlank())) {
+            throw GatewayException.invalidParam("owner", "'owner' must be a non-empty string, or left out for an owner of "
+                    + "the key's own.");
         }
         CreatedKey created = keys.create(name, owner == null || owner.isNull() ? null : owner.asText(), request.flag("admin"));
         audit.record(Authenticator.caller(ctx), "key.create", created.key().id(), Json.object().put("name", created.key().name())

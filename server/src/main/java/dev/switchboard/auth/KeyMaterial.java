@@ -26,6 +26,13 @@ final class KeyMaterial {
         return "key_" + HexFormat.of().formatHex(bytes);
     }
 
+    /** An owner of its own for a key created without one: unguessable, so no name can stand for it. */
+    static String newOwner() {
+        byte[] bytes = new byte[16];
+        RANDOM.nextBytes(bytes);
+        return "own_" + HexFormat.of().formatHex(bytes);
+    }
+
     static byte[] hash(String key) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));

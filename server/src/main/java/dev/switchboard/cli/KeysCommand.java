@@ -61,7 +61,7 @@ public final class KeysCommand {
         for (int i = 1; i < args.length; i++) {
             switch (args[i]) {
                 case "--name" -> name = i + 1 < args.length ? args[++i] : null;
-                case "--owner" -> owner = i + 1 < args.length ? args[++i] : null;
+                case "--owner" -> owner = i + 1 < args.length ? args[++i] : "";
                 case "--admin" -> admin = true;
                 default -> {
                     err.println("Unknown option '" + args[i] + "'.");
@@ -71,6 +71,11 @@ public final class KeysCommand {
         }
         if (name == null || name.isBlank()) {
             err.println("A key needs a name: keys create --name my-app");
+            return 2;
+        }
+        if (owner != null && owner.isBlank()) {
+            // Without an owner a key gets one of its own; a forgotten value must not be taken for that choice.
+            err.println("--owner needs a value: keys create --name my-app --owner team-a (leave it out for an owner of the key's own).");
             return 2;
         }
         CreatedKey created = keys.create(name, owner, admin);
@@ -89,9 +94,9 @@ public final class KeysCommand {
             out.println("No keys yet. Create one with: ./switchboard keys create --name my-app");
             return 0;
         }
-        out.printf("%-22s %-20s %-16s %-10s %-6s %-17s %s%n", "ID", "NAME", "OWNER", "PREFIX", "ADMIN", "CREATED (UTC)", "STATUS");
+        out.printf("%-22s %-20s %-36s %-10s %-6s %-17s %s%n", "ID", "NAME", "OWNER", "PREFIX", "ADMIN", "CREATED (UTC)", "STATUS");
         for (ApiKey key : all) {
-            out.printf("%-22s %-20s %-16s %-10s %-6s %-17s %s%n", key.id(), key.name(), key.owner(), key.prefix(),
+            out.printf("%-22s %-20s %-36s %-10s %-6s %-17s %s%n", key.id(), key.name(), key.owner(), key.prefix(),
                     key.admin() ? "yes" : "no", TIME.format(key.createdAt()),
                     key.active() ? "active" : "revoked " + TIME.format(key.revokedAt()));
         }
