@@ -124,8 +124,8 @@ public final class ApiKeys implements AutoCloseable {
 
     /**
      * True while the key {@code keyId} is accepted: not revoked, and not past its rotation overlap. Every credential
-     * a key mints (stream and Realtime tokens, client secrets, signed document URLs) carries the key's id and is
-     * honoured only while this holds, so it ends with the key, on every instance, as soon as the key itself does.
+     * a key mints ({@link KeyCredentials}) carries the key's id and is honoured only while this holds, so it ends with
+     * the key, on every instance, as soon as the key itself does.
      *
      * @throws GatewayException 503 when the database is unreachable and the key was not verified recently
      */

@@ -4,22 +4,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.web.GatewayException;
 import dev.switchboard.web.Json;
 import java.nio.charset.StandardCharsets;
-import java.security.InvalidKeyException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Optional;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * Short-lived tokens that let a browser's {@code EventSource}, which cannot send headers, read one stream. A token
- * carries its owner, key, scope and expiry, signed with HMAC-SHA256 by a secret kept in the database, so any
- * instance verifies what any instance minted. A token is accepted only where a route allows it, and only while the
- * key that minted it is ({@link ApiKeys#active}): revoking a key, or the end of its rotation overlap, ends its tokens.
- * The Realtime tokens and client secrets are tokens of this kind.
+ * Short-lived tokens that let a browser's {@code EventSource}, which cannot send headers, read one stream, and that
+ * open Realtime sessions (the gateway's Realtime tokens and client secrets). A token carries its owner, key, scope and
+ * expiry and is a {@link KeyCredentials} credential: signed with a secret kept in the database, so any instance
+ * verifies what any instance minted, and refused once the key that minted it is. A token is accepted only where a
+ * route allows it.
  */
 public final class StreamTokens {
     public static final Duration LIFETIME = Duration.ofMinutes(5);
@@ -27,12 +22,10 @@ public final class StreamTokens {
     private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
     private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
 
-    private final byte[] secret;
-    private final ApiKeys keys;
+    private final KeyCredentials credentials;
 
     public StreamTokens(Jdbi jdbi, ApiKeys keys) {
-        this.secret = GatewaySecrets.load(jdbi, SECRET_NAME);
-        this.keys = keys;
+        this.credentials = new KeyCredentials(jdbi, SECRET_NAME, keys);
     }
 
     /** A token for {@code scope}, valid for {@link #LIFETIME}. */
@@ -49,7 +42,7 @@ public final class StreamTokens {
         String payload = Json.write(Json.object().put("k", caller.keyId()).put("n", caller.keyName())
                 .put("o", caller.owner()).put("s", scope).put("e", expires));
         String encoded = ENCODER.encodeToString(payload.getBytes(StandardCharsets.UTF_8));
-        return "sbt_" + encoded + "." + ENCODER.encodeToString(sign(encoded));
+        return "sbt_" + encoded + "." + credentials.sign(caller.keyId(), expires, encoded);
     }
 
     /** Seconds since the epoch when a token minted now expires. */
@@ -63,27 +56,17 @@ public final class StreamTokens {
         int dot = token.indexOf('.');
         if (dot < 0) return Optional.empty();
         String encoded = token.substring(4, dot);
+        JsonNode payload;
         try {
-            if (!MessageDigest.isEqual(sign(encoded), DECODER.decode(token.substring(dot + 1)))) return Optional.empty();
-            JsonNode payload = Json.MAPPER.readTree(DECODER.decode(encoded));
-            if (payload.path("e").asLong() < System.currentTimeMillis() / 1000) return Optional.empty();
-            if (!keys.active(payload.path("k").asText())) return Optional.empty();
-            return Optional.of(new Caller(payload.path("k").asText(), payload.path("n").asText(), payload.path("o").asText(),
-                    false, payload.path("s").asText()));
-        } catch (GatewayException keysUnverifiable) {
-            throw keysUnverifiable;
+            payload = Json.MAPPER.readTree(DECODER.decode(encoded));
         } catch (Exception malformed) {
             return Optional.empty();
         }
-    }
-
-    private byte[] sign(String encoded) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret, "HmacSHA256"));
-            return mac.doFinal(encoded.getBytes(StandardCharsets.US_ASCII));
-        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
-            throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
-        }
+        if (payload == null || !payload.path("k").isTextual() || !payload.path("e").canConvertToLong()) return Optional.empty();
+        KeyCredentials.Check check = credentials.check(payload.path("k").asText(), payload.path("e").asLong(), encoded,
+                token.substring(dot + 1));
+        if (check != KeyCredentials.Check.VALID) return Optional.empty();
+        return Optional.of(new Caller(payload.path("k").asText(), payload.path("n").asText(), payload.path("o").asText(),
+                false, payload.path("s").asText()));
     }
 }

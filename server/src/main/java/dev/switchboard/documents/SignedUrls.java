@@ -2,33 +2,25 @@ package dev.switchboard.documents;
 
 import dev.switchboard.auth.ApiKeys;
 import dev.switchboard.auth.Caller;
-import dev.switchboard.auth.GatewaySecrets;
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
+import dev.switchboard.auth.KeyCredentials;
 import java.time.Duration;
-import java.util.Base64;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.jdbi.v3.core.Jdbi;
 
 /**
  * Signed, expiring URLs for uploaded documents: {@code /documents/{id}?expires=UNIX&key=KEY_ID&signature=HMAC}. The
  * signature covers the id, the expiry and the id of the key that uploaded the document, with a secret every instance
- * shares, so the URL can be handed to a tool or a model without a key. It is a credential of that key, as a stream
- * token is: it stops working when it expires, and when the key is revoked or its rotation overlap ends
- * ({@link ApiKeys#active}), since anyone who can read the key's agent runs can read the URLs in them.
+ * shares ({@link KeyCredentials}), so the URL can be handed to a tool or a model without a key. It is a credential of
+ * that key, as a stream token is: it stops working when it expires, and when the key is revoked or its rotation
+ * overlap ends, since anyone who can read the key's agent runs can read the URLs in them.
  */
 public final class SignedUrls {
     public static final String PATH = "/documents/";
     public static final Duration LIFETIME = Duration.ofHours(1);
 
-    private final byte[] secret;
-    private final ApiKeys keys;
+    private final KeyCredentials credentials;
 
     public SignedUrls(Jdbi jdbi, ApiKeys keys) {
-        this.secret = GatewaySecrets.load(jdbi, "document_url_hmac");
-        this.keys = keys;
+        this.credentials = new KeyCredentials(jdbi, "document_url_hmac", keys);
     }
 
     /** The path and query of a signed URL for {@code id}, minted by {@code caller}'s key, valid for {@link #LIFETIME}. */
@@ -37,7 +29,7 @@ public final class SignedUrls {
     }
 
     String sign(String id, String keyId, long expires) {
-        return PATH + id + "?expires=" + expires + "&key=" + keyId + "&signature=" + signature(id, keyId, expires);
+        return PATH + id + "?expires=" + expires + "&key=" + keyId + "&signature=" + credentials.sign(keyId, expires, id);
     }
 
     /**
@@ -53,29 +45,14 @@ public final class SignedUrls {
         } catch (NumberFormatException | NullPointerException e) {
             throw new DocumentRefused("bad_signature", "The document URL is not signed by this gateway.");
         }
-        if (keyId == null) throw new DocumentRefused("bad_signature", "The document URL is not signed by this gateway.");
-        byte[] expected = signature(id, keyId, expiry).getBytes(StandardCharsets.US_ASCII);
-        byte[] given = signature == null ? new byte[0] : signature.getBytes(StandardCharsets.US_ASCII);
-        if (!MessageDigest.isEqual(expected, given)) {
-            throw new DocumentRefused("bad_signature", "The document URL is not signed by this gateway, or was changed.");
-        }
-        if (expiry < System.currentTimeMillis() / 1000) {
-            throw new DocumentRefused("expired", "The document URL has expired; upload the document again or ask for a new URL.");
-        }
-        if (!keys.active(keyId)) {
-            throw new DocumentRefused("key_revoked", "The key that uploaded this document has been revoked, so its URLs no "
-                    + "longer work; upload the document again with a valid key.");
-        }
-    }
-
-    private String signature(String id, String keyId, long expires) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret, "HmacSHA256"));
-            byte[] digest = mac.doFinal((id + "." + expires + "." + keyId).getBytes(StandardCharsets.UTF_8));
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
+        switch (credentials.check(keyId, expiry, id, signature)) {
+            case VALID -> { }
+            case FORGED -> throw new DocumentRefused("bad_signature",
+                    "The document URL is not signed by this gateway, or was changed.");
+            case EXPIRED -> throw new DocumentRefused("expired",
+                    "The document URL has expired; upload the document again or ask for a new URL.");
+            case KEY_REVOKED -> throw new DocumentRefused("key_revoked", "The key that uploaded this document has been "
+                    + "revoked, so its URLs no longer work; upload the document again with a valid key.");
         }
     }
 }
