@@ -143,7 +143,7 @@ public final class ApiKeys implements AutoCloseable {
             return true;
         }
         if (caller.isPresent()) cache.remember(generation, null, caller.get());
-        else cache.forget(keyId);
+        else cache.dropId(keyId);
         return caller.isPresent();
     }
 

@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * Keys verified in the database, remembered by hash (for keys presented) and by id (for the tokens and URLs a key
  * minted). An entry is fresh for a time to live, and never past its key's own end (a rotated key's overlap), so
  * every instance refuses a rotated key when its overlap ends. Cleared on every revocation; a lookup that started
- * before a clear does not put back what the clear removed.
+ * before a clear or a forget does not put back what they removed.
  */
 final class KeyCache {
     private record Entry(Caller caller, long atNanos) {}
@@ -52,12 +52,21 @@ final class KeyCache {
         if (hashHex != null) byHash.put(hashHex, entry);
         byId.put(caller.keyId(), entry);
         // A revocation arrived while the database was being read: what was read may be stale.
-        if (generation.get() != readAtGeneration) forget(caller.keyId());
+        if (generation.get() != readAtGeneration) {
+            byId.remove(caller.keyId());
+            if (hashHex != null) byHash.remove(hashHex);
+        }
     }
 
     void forget(String keyId) {
+        generation.incrementAndGet();
         byId.remove(keyId);
         byHash.values().removeIf(entry -> entry.caller().keyId().equals(keyId));
+    }
+
+    /** A key the database no longer accepts, found by a lookup (not a revocation: reads in flight stay valid). */
+    void dropId(String keyId) {
+        byId.remove(keyId);
     }
 
     void forgetHash(String hashHex) {
