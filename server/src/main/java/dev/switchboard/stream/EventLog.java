@@ -29,6 +29,12 @@ public interface EventLog extends AutoCloseable {
     /** True when the stream existed but its retention has passed. */
     boolean expired(String streamId);
 
+    /**
+     * The sequence number of the last event logged so far (the stream may be live and log more), or -1 when it has
+     * none. A reader can only have been given ids up to this one.
+     */
+    long lastSeq(String streamId);
+
     /** A reader positioned after event {@code after} (-1 for the start). The stream must exist. */
     Cursor read(String streamId, long after);
 

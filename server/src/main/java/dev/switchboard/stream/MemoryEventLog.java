@@ -101,6 +101,11 @@ final class MemoryEventLog implements EventLog {
     }
 
     @Override
+    public long lastSeq(String streamId) {
+        return stream(streamId).lastSeq();
+    }
+
+    @Override
     public Cursor read(String streamId, long after) {
         MemoryStream stream = stream(streamId);
         return new Cursor() {
@@ -177,6 +182,15 @@ final class MemoryEventLog implements EventLog {
                 frames.add(frame);
                 bytes += frame.length;
                 changed.signalAll();
+                return frames.size() - 1;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        long lastSeq() {
+            lock.lock();
+            try {
                 return frames.size() - 1;
             } finally {
                 lock.unlock();

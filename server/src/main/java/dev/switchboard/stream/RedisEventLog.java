@@ -238,6 +238,16 @@ final class RedisEventLog implements EventLog {
     }
 
     @Override
+    public long lastSeq(String streamId) {
+        List<StreamMessage<String, byte[]>> last = connection.sync().xrevrange(eventsKey(streamId), Range.unbounded(),
+                Limit.from(1));
+        if (last.isEmpty()) return -1;
+        // The end marker takes the id after the last event's.
+        StreamMessage<String, byte[]> message = last.getFirst();
+        return sequence(message.getId()) - (message.getBody().containsKey("end") ? 1 : 0);
+    }
+
+    @Override
     public Cursor read(String streamId, long after) {
         StatefulRedisConnection<String, byte[]> reader = client.connect(CODEC);
         return new Cursor() {
