@@ -65,7 +65,8 @@ final class OpenAiRelay {
         String requestId = RequestIds.of(clientRequest);
         Exchange exchange = new Exchange(requestId, caller.keyId(), caller.keyName(), caller.owner(),
                 "/v1" + forward.upstreamPath(), forward.model(), forward.dialect() != null, listener);
-        var upstreamRequest = new UpstreamRequest(forward.method(), forward.upstreamPath(), clientRequest.queryString(),
+        String query = forward.query() != null ? forward.query() : clientRequest.queryString();
+        var upstreamRequest = new UpstreamRequest(forward.method(), forward.upstreamPath(), query,
                 forward.body(), RelayedHeaders.fromClient(clientRequest::header), requestId);
         UpstreamResponse upstreamResponse = sendWithRetries(upstreamRequest, exchange);
         boolean streamed = false;
@@ -142,7 +143,7 @@ final class OpenAiRelay {
     private void relayStream(Context clientRequest, UpstreamResponse upstreamResponse, Forward forward, Caller caller,
                              Exchange exchange) {
         StreamMeta meta = new StreamMeta(StreamMeta.newId(), caller.owner(), caller.keyId(), exchange.endpoint(),
-                forward.model(), forward.resumable(), Instant.now(), exchange.requestId());
+                forward.model(), forward.resumable(), Instant.now(), exchange.requestId(), forward.firstSeq());
         exchange.streamId(meta.id());
         Map<String, String> headers = new java.util.LinkedHashMap<>(RelayedHeaders.fromUpstream(upstreamResponse.headers()));
         headers.put(STREAM_ID_HEADER, meta.id());

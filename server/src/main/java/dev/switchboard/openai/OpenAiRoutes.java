@@ -135,14 +135,28 @@ public final class OpenAiRoutes {
                 stream ? ResponsesDialect.INSTANCE : null, stream && background, false).creating(RESPONSE));
     }
 
+    /**
+     * A retrieved stream's {@code id:} lines are its events' {@code sequence_number}s, so the id a client last saw is
+     * the {@code starting_after} it resumes with; {@code Last-Event-ID} (what {@code EventSource} sends when it
+     * reconnects) is taken as {@code starting_after} when that is not given.
+     */
     private void retrieveResponse(Context ctx) {
         boolean stream = "true".equalsIgnoreCase(ctx.queryParam("stream"));
         String startingAfter = ctx.queryParam("starting_after");
-        if (startingAfter != null && !startingAfter.matches("\\d{1,18}")) {
-            throw GatewayException.invalidParam("starting_after", "'starting_after' must be a sequence number (0 or more).");
+        String param = "starting_after";
+        String query = null;
+        String lastEventId = ctx.header("Last-Event-ID");
+        if (stream && startingAfter == null && lastEventId != null && !lastEventId.isBlank()) {
+            startingAfter = lastEventId.strip();
+            param = "Last-Event-ID";
+            query = ctx.queryString() + "&starting_after=" + startingAfter;
         }
+        if (startingAfter != null && !startingAfter.matches("\\d{1,18}")) {
+            throw GatewayException.invalidParam(param, "'" + param + "' must be a sequence number (0 or more).");
+        }
+        long firstSeq = stream && startingAfter != null ? Long.parseLong(startingAfter) + 1 : 0;
         relay.forward(ctx, new Forward("GET", response(ctx), null, null,
-                stream ? ResponsesDialect.INSTANCE : null, false, false));
+                stream ? ResponsesDialect.INSTANCE : null, false, false).continuing(query, firstSeq));
     }
 
     private byte[] optionalJson(Context ctx) {

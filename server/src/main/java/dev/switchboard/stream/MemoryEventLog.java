@@ -109,7 +109,7 @@ final class MemoryEventLog implements EventLog {
     public Cursor read(String streamId, long after) {
         MemoryStream stream = stream(streamId);
         return new Cursor() {
-            long next = after + 1;
+            long next = Math.max(after + 1, stream.first);
 
             @Override
             public LoggedEvent next(Duration wait) throws InterruptedException {
@@ -166,6 +166,8 @@ final class MemoryEventLog implements EventLog {
 
     private static final class MemoryStream {
         final StreamMeta meta;
+        /** The sequence number of {@code frames.get(0)}. */
+        final long first;
         private final ReentrantLock lock = new ReentrantLock();
         private final Condition changed = lock.newCondition();
         private final List<byte[]> frames = new ArrayList<>();
@@ -174,6 +176,7 @@ final class MemoryEventLog implements EventLog {
 
         MemoryStream(StreamMeta meta) {
             this.meta = meta;
+            this.first = meta.firstSeq();
         }
 
         long append(byte[] frame) {
@@ -182,7 +185,7 @@ final class MemoryEventLog implements EventLog {
                 frames.add(frame);
                 bytes += frame.length;
                 changed.signalAll();
-                return frames.size() - 1;
+                return first + frames.size() - 1;
             } finally {
                 lock.unlock();
             }
@@ -191,7 +194,7 @@ final class MemoryEventLog implements EventLog {
         long lastSeq() {
             lock.lock();
             try {
-                return frames.size() - 1;
+                return first + frames.size() - 1;
             } finally {
                 lock.unlock();
             }
@@ -229,11 +232,12 @@ final class MemoryEventLog implements EventLog {
             lock.lock();
             try {
                 long remaining = wait.toNanos();
-                while (frames.size() <= seq && finishedAt == null) {
+                long index = seq - first;
+                while (frames.size() <= index && finishedAt == null) {
                     if (remaining <= 0) return null;
                     remaining = changed.awaitNanos(remaining);
                 }
-                return frames.size() > seq ? new LoggedEvent(seq, frames.get((int) seq)) : LoggedEvent.END;
+                return frames.size() > index ? new LoggedEvent(seq, frames.get((int) index)) : LoggedEvent.END;
             } finally {
                 lock.unlock();
             }

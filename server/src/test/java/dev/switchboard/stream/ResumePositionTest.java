@@ -105,4 +105,25 @@ class ResumePositionTest {
             assertThat(log.lastSeq(id)).isEqualTo(1);
         }
     }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("logs")
+    void aStreamThatContinuesAnotherIsNumberedFromItsFirstEvent(String name, Supplier<EventLog> factory) throws Exception {
+        try (EventLog log = factory.get()) {
+            String id = StreamMeta.newId();
+            log.create(new StreamMeta(id, "owner", "key", "/v1/responses", null, false, Instant.now(), null, 10));
+            assertThat(log.lastSeq(id)).isEqualTo(9);
+            assertThat(log.append(id, "data: a\n\n".getBytes(StandardCharsets.UTF_8))).isEqualTo(10);
+            assertThat(log.append(id, "data: b\n\n".getBytes(StandardCharsets.UTF_8))).isEqualTo(11);
+            log.finish(id);
+            assertThat(log.lastSeq(id)).isEqualTo(11);
+            assertThat(log.find(id).orElseThrow().firstSeq()).isEqualTo(10);
+            try (EventLog.Cursor all = log.read(id, -1); EventLog.Cursor after = log.read(id, 10)) {
+                assertThat(all.next(Duration.ofSeconds(5)).seq()).isEqualTo(10);
+                assertThat(all.next(Duration.ofSeconds(5)).seq()).isEqualTo(11);
+                assertThat(all.next(Duration.ofSeconds(5))).isEqualTo(LoggedEvent.END);
+                assertThat(new String(after.next(Duration.ofSeconds(5)).frame(), StandardCharsets.UTF_8)).isEqualTo("data: b\n\n");
+            }
+        }
+    }
 }
