@@ -9,8 +9,10 @@ import dev.switchboard.TestDatabase;
 import dev.switchboard.TestGateway;
 import dev.switchboard.config.SettingsLoader;
 import dev.switchboard.stream.SseFrame;
+import dev.switchboard.stream.SseReader;
 import dev.switchboard.web.Json;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -117,14 +119,19 @@ class ObjectOwnershipTest {
     }
 
     @Test
-    void aStreamedResponseIsItsOwnersBeforeTheClientHasItsId() {
-        HttpResponse<String> streamed = send(a, "POST", "/v1/responses", "{\"model\":\"gpt-4o-mini\",\"input\":\"s\",\"stream\":true}");
-        List<SseFrame> frames = SseFrames.parse(streamed.body());
-        assertThat(frames.getFirst().event()).isEqualTo("response.created");
-        String id = SseFrames.json(frames.getFirst()).path("response").path("id").asText();
+    void aStreamedResponseIsItsOwnersBeforeTheClientHasItsId() throws Exception {
+        HttpResponse<InputStream> streamed = gw.open(HttpRequest.newBuilder(URI.create(gw.url("/v1/responses")))
+                .header("Authorization", "Bearer " + a.secret()).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"own-slow\",\"input\":\"s\",\"stream\":true}")));
+        try (InputStream body = streamed.body()) {
+            SseFrame first = new SseReader(body).next();
+            assertThat(first.event()).isEqualTo("response.created");
+            String id = SseFrames.json(first).path("response").path("id").asText();
 
-        assertThat(send(a, "GET", "/v1/responses/" + id, null).statusCode()).isEqualTo(200);
-        assertSameAsUnknown("GET", "/v1/responses/%s", null, id, UNKNOWN_RESPONSE, 404);
+            // While the stream goes on: the id is its owner's from the moment the client has it.
+            assertThat(send(a, "GET", "/v1/responses/" + id, null).statusCode()).isEqualTo(200);
+            assertSameAsUnknown("GET", "/v1/responses/%s", null, id, UNKNOWN_RESPONSE, 404);
+        }
     }
 
     @Test
