@@ -33,6 +33,8 @@ import dev.switchboard.metrics.Metrics;
 import dev.switchboard.metrics.MetricsRoutes;
 import dev.switchboard.observe.ExchangeListener;
 import dev.switchboard.openai.OpenAiRoutes;
+import dev.switchboard.ownership.OwnedObjects;
+import dev.switchboard.ownership.OwnershipGuard;
 import dev.switchboard.realtime.RealtimeAdminRoutes;
 import dev.switchboard.realtime.RealtimeModule;
 import dev.switchboard.store.Database;
@@ -153,6 +155,8 @@ public final class Gateway implements AutoCloseable {
             StreamTokens streamTokens = new StreamTokens(database.jdbi(), keys);
             Limits limits = new Limits(database.jdbi(), settings.streams().redisUrl().map(Secret::reveal));
             AuditLog audit = new AuditLog(database.jdbi());
+            OwnedObjects owned = new OwnedObjects(database.jdbi());
+            started.add(owned);
             started.add(limits);
             var authenticator = new Authenticator(keys, streamTokens, AssistantsRoutes.TOKEN_PATHS);
             var bodies = new RequestBodies(settings.server().maxBodyBytes());
@@ -200,7 +204,8 @@ public final class Gateway implements AutoCloseable {
                     r -> Pages.register(r, Map.of("/agent-chat", "agent-chat.html", "/realtime", "realtime.html",
                             "/admin", "admin.html")),
                     r -> Pages.resource(r, "/openapi.json", "openapi.json", "application/json"),
-                    new OpenAiRoutes(upstream, relay, listener, bodies, limits)::register);
+                    new OpenAiRoutes(upstream, relay, listener, bodies, limits,
+                            new OwnershipGuard(owned, bodies))::register);
             McpEndpoint mcp = new McpEndpoint(keys, agentTools, recorder);
             started.add(mcp);
             HttpServer http = HttpServer.start(settings.server(), routes, List.of(mcp::mount));

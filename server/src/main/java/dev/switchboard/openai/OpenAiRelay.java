@@ -7,9 +7,11 @@ import dev.switchboard.limits.Limits;
 import dev.switchboard.observe.Exchange;
 import dev.switchboard.observe.ExchangeListener;
 import dev.switchboard.observe.Usage;
+import dev.switchboard.ownership.OwnedObjects;
 import dev.switchboard.stream.ClientGoneException;
 import dev.switchboard.stream.RelayOutcome;
 import dev.switchboard.stream.SseWriter;
+import dev.switchboard.stream.StreamDialect;
 import dev.switchboard.stream.StreamMeta;
 import dev.switchboard.stream.StreamRelay;
 import dev.switchboard.stream.UpstreamStream;
@@ -39,12 +41,15 @@ final class OpenAiRelay {
     private final StreamRelay streams;
     private final ExchangeListener listener;
     private final Limits limits;
+    private final OwnedObjects owned;
 
-    OpenAiRelay(UpstreamClient upstream, StreamRelay streams, ExchangeListener listener, Limits limits) {
+    OpenAiRelay(UpstreamClient upstream, StreamRelay streams, ExchangeListener listener, Limits limits,
+                OwnedObjects owned) {
         this.upstream = upstream;
         this.streams = streams;
         this.listener = listener;
         this.limits = limits;
+        this.owned = owned;
     }
 
     void forward(Context clientRequest, Forward forward) {
@@ -60,7 +65,8 @@ final class OpenAiRelay {
         String requestId = RequestIds.of(clientRequest);
         Exchange exchange = new Exchange(requestId, caller.keyId(), caller.keyName(), caller.owner(),
                 "/v1" + forward.upstreamPath(), forward.model(), forward.dialect() != null, listener);
-        var upstreamRequest = new UpstreamRequest(forward.method(), forward.upstreamPath(), clientRequest.queryString(),
+        String query = forward.query() != null ? forward.query() : clientRequest.queryString();
+        var upstreamRequest = new UpstreamRequest(forward.method(), forward.upstreamPath(), query,
                 forward.body(), RelayedHeaders.fromClient(clientRequest::header), requestId);
         UpstreamResponse upstreamResponse = sendWithRetries(upstreamRequest, exchange);
         boolean streamed = false;
@@ -72,7 +78,7 @@ final class OpenAiRelay {
                 streamed = true;
                 relayStream(clientRequest, upstreamResponse, forward, caller, exchange);
             } else {
-                answerWhole(clientRequest, upstreamResponse, exchange);
+                answerWhole(clientRequest, upstreamResponse, forward, caller, exchange);
             }
         } finally {
             // A relayed stream closes (or releases) its upstream itself; everything else is done with it here.
@@ -137,7 +143,7 @@ final class OpenAiRelay {
     private void relayStream(Context clientRequest, UpstreamResponse upstreamResponse, Forward forward, Caller caller,
                              Exchange exchange) {
         StreamMeta meta = new StreamMeta(StreamMeta.newId(), caller.owner(), caller.keyId(), exchange.endpoint(),
-                forward.model(), forward.resumable(), Instant.now(), exchange.requestId());
+                forward.model(), forward.resumable(), Instant.now(), exchange.requestId(), forward.firstSeq());
         exchange.streamId(meta.id());
         Map<String, String> headers = new java.util.LinkedHashMap<>(RelayedHeaders.fromUpstream(upstreamResponse.headers()));
         headers.put(STREAM_ID_HEADER, meta.id());
@@ -151,15 +157,18 @@ final class OpenAiRelay {
         }
         var upstreamStream = new UpstreamStream(upstreamResponse.body(), upstreamResponse::timedOut,
                 upstreamResponse::close, upstreamResponse::release);
-        RelayOutcome outcome = streams.relay(meta, upstreamStream, clientResponse, forward.dialect(),
-                forward.dropUsageOnly(), exchange);
+        StreamDialect dialect = forward.creates() == null ? forward.dialect()
+                : new RecordingDialect(forward.dialect(), owned, forward.creates(), caller.owner());
+        RelayOutcome outcome = streams.relay(meta, upstreamStream, clientResponse, dialect, forward.dropUsageOnly(),
+                exchange);
         if (outcome != RelayOutcome.COMPLETED) {
             LOG.info("{} stream {} on {} ended: {} (upstream request {})", exchange.requestId(), meta.id(),
                     exchange.endpoint(), outcome, exchange.upstreamRequestId());
         }
     }
 
-    private void answerWhole(Context clientRequest, UpstreamResponse upstreamResponse, Exchange exchange) {
+    private void answerWhole(Context clientRequest, UpstreamResponse upstreamResponse, Forward forward, Caller caller,
+                             Exchange exchange) {
         byte[] body;
         try {
             body = upstreamResponse.readAll();
@@ -169,7 +178,13 @@ final class OpenAiRelay {
             throw GatewayException.upstreamUnreachable("the connection broke while reading the response");
         }
         exchange.firstByte();
-        exchange.usage(usageOf(body));
+        JsonNode json = jsonObject(body);
+        exchange.usage(json == null ? null : Usage.fromJson(json.get("usage")));
+        // Before the client has the id: its next call, on any instance, must find the object its own.
+        String createdId = json == null ? null : json.path("id").asText(null);
+        if (forward.creates() != null && createdId != null && upstreamResponse.status() < 300) {
+            owned.record(forward.creates(), createdId, caller.owner());
+        }
         copyHeaders(clientRequest, upstreamResponse);
         clientRequest.status(upstreamResponse.status());
         upstreamResponse.header("Content-Type").ifPresent(clientRequest::contentType);
@@ -191,12 +206,11 @@ final class OpenAiRelay {
         exchange.finish("upstream_error", UpstreamErrors.code(clientBody));
     }
 
-    /** Usage from a JSON answer that has one; null otherwise (a list of models, a deleted object). */
-    private static Usage usageOf(byte[] body) {
+    /** A JSON object answer, for its usage and id; null for anything else. */
+    private static JsonNode jsonObject(byte[] body) {
         if (body.length == 0 || body[0] != '{') return null;
         try {
-            JsonNode json = Json.MAPPER.readTree(body);
-            return Usage.fromJson(json.get("usage"));
+            return Json.MAPPER.readTree(body);
         } catch (IOException e) {
             return null;
         }

@@ -1,9 +1,17 @@
 package dev.switchboard.openai;
 
+import static dev.switchboard.openai.OpenAiObjects.BODY_CONVERSATION;
+import static dev.switchboard.openai.OpenAiObjects.CONVERSATION;
+import static dev.switchboard.openai.OpenAiObjects.PATH_CONVERSATION;
+import static dev.switchboard.openai.OpenAiObjects.PATH_RESPONSE;
+import static dev.switchboard.openai.OpenAiObjects.PREVIOUS_RESPONSE;
+import static dev.switchboard.openai.OpenAiObjects.RESPONSE;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.limits.Limits;
 import dev.switchboard.observe.ExchangeListener;
+import dev.switchboard.ownership.OwnershipGuard;
 import dev.switchboard.stream.StreamEndings;
 import dev.switchboard.stream.StreamRelay;
 import dev.switchboard.upstream.UpstreamClient;
@@ -13,6 +21,7 @@ import dev.switchboard.web.JsonRequest;
 import dev.switchboard.web.RequestBodies;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import io.javalin.http.Handler;
 import java.util.regex.Pattern;
 
 /**
@@ -20,6 +29,10 @@ import java.util.regex.Pattern;
  * and Models, forwarded with the server's key. An unmodified OpenAI SDK works by pointing its base URL here and
  * using a gateway key. Streaming is decided by the body's {@code stream} field (the SDKs send
  * {@code Accept: application/json} even for streams) or, for retrieval, the {@code stream} query parameter.
+ *
+ * <p>Responses and conversations belong to the owner whose key created them here: each route names the ids it
+ * takes ({@link OpenAiObjects}), and any other owner's id, or one the gateway never saw created, is answered as
+ * OpenAI answers an unknown id.
  */
 public final class OpenAiRoutes {
     /** Ids are forwarded into upstream paths, so only id characters are allowed: no slashes, dots or escapes. */
@@ -27,32 +40,48 @@ public final class OpenAiRoutes {
 
     private final OpenAiRelay relay;
     private final RequestBodies bodies;
+    private final OwnershipGuard owned;
 
     public OpenAiRoutes(UpstreamClient upstream, StreamRelay streams, ExchangeListener listener, RequestBodies bodies,
-                        Limits limits) {
-        this.relay = new OpenAiRelay(upstream, streams, listener, limits);
+                        Limits limits, OwnershipGuard owned) {
+        this.relay = new OpenAiRelay(upstream, streams, listener, limits, owned.objects());
         this.bodies = bodies;
+        this.owned = owned;
     }
 
     /** Registers the routes; they must sit behind the gateway-key check for {@code /v1/*}. */
     public void register(RoutesConfig routes) {
         routes.post("/v1/chat/completions", this::chatCompletions);
-        routes.post("/v1/responses", this::createResponse);
-        routes.get("/v1/responses/{id}", this::retrieveResponse);
-        routes.delete("/v1/responses/{id}", ctx -> plain(ctx, "DELETE", response(ctx), null));
-        routes.post("/v1/responses/{id}/cancel", ctx -> plain(ctx, "POST", response(ctx) + "/cancel", optionalJson(ctx)));
-        routes.get("/v1/responses/{id}/input_items", ctx -> plain(ctx, "GET", response(ctx) + "/input_items", null));
-        routes.post("/v1/conversations", ctx -> plain(ctx, "POST", "/conversations", bodies.json(ctx).raw()));
-        routes.get("/v1/conversations/{id}", ctx -> plain(ctx, "GET", conversation(ctx), null));
-        routes.post("/v1/conversations/{id}", ctx -> plain(ctx, "POST", conversation(ctx), bodies.json(ctx).raw()));
-        routes.delete("/v1/conversations/{id}", ctx -> plain(ctx, "DELETE", conversation(ctx), null));
-        routes.post("/v1/conversations/{id}/items", ctx -> plain(ctx, "POST", conversation(ctx) + "/items",
-                bodies.json(ctx).raw()));
-        routes.get("/v1/conversations/{id}/items", ctx -> plain(ctx, "GET", conversation(ctx) + "/items", null));
-        routes.get("/v1/conversations/{id}/items/{item}", ctx -> plain(ctx, "GET", item(ctx), null));
-        routes.delete("/v1/conversations/{id}/items/{item}", ctx -> plain(ctx, "DELETE", item(ctx), null));
+        routes.post("/v1/responses", owned.guard(this::createResponse, PREVIOUS_RESPONSE, BODY_CONVERSATION));
+        routes.get("/v1/responses/{id}", ofResponse(this::retrieveResponse));
+        routes.delete("/v1/responses/{id}", ofResponse(ctx -> plain(ctx, "DELETE", response(ctx), null)));
+        routes.post("/v1/responses/{id}/cancel", ofResponse(ctx -> plain(ctx, "POST", response(ctx) + "/cancel",
+                optionalJson(ctx))));
+        routes.get("/v1/responses/{id}/input_items", ofResponse(ctx -> plain(ctx, "GET", response(ctx) + "/input_items",
+                null)));
+        routes.post("/v1/conversations", ctx -> relay.forward(ctx, Forward.plain("POST", "/conversations",
+                bodies.json(ctx).raw()).creating(CONVERSATION)));
+        routes.get("/v1/conversations/{id}", ofConversation(ctx -> plain(ctx, "GET", conversation(ctx), null)));
+        routes.post("/v1/conversations/{id}", ofConversation(ctx -> plain(ctx, "POST", conversation(ctx),
+                bodies.json(ctx).raw())));
+        routes.delete("/v1/conversations/{id}", ofConversation(ctx -> plain(ctx, "DELETE", conversation(ctx), null)));
+        // A conversation's items are reached through it: owning the conversation is owning its items.
+        routes.post("/v1/conversations/{id}/items", ofConversation(ctx -> plain(ctx, "POST", conversation(ctx) + "/items",
+                bodies.json(ctx).raw())));
+        routes.get("/v1/conversations/{id}/items", ofConversation(ctx -> plain(ctx, "GET", conversation(ctx) + "/items",
+                null)));
+        routes.get("/v1/conversations/{id}/items/{item}", ofConversation(ctx -> plain(ctx, "GET", item(ctx), null)));
+        routes.delete("/v1/conversations/{id}/items/{item}", ofConversation(ctx -> plain(ctx, "DELETE", item(ctx), null)));
         routes.get("/v1/models", ctx -> plain(ctx, "GET", "/models", null));
         routes.get("/v1/models/{id}", ctx -> plain(ctx, "GET", "/models/" + modelId(ctx), null));
+    }
+
+    private Handler ofResponse(Handler handler) {
+        return owned.guard(handler, PATH_RESPONSE);
+    }
+
+    private Handler ofConversation(Handler handler) {
+        return owned.guard(handler, PATH_CONVERSATION);
     }
 
     private void plain(Context ctx, String method, String upstreamPath, byte[] body) {
@@ -103,17 +132,31 @@ public final class OpenAiRoutes {
         // A background response runs on upstream whatever the client does, so its stream is kept for resuming.
         boolean background = request.json().path("background").asBoolean(false);
         relay.forward(ctx, new Forward("POST", "/responses", request.raw(), model,
-                stream ? ResponsesDialect.INSTANCE : null, stream && background, false));
+                stream ? ResponsesDialect.INSTANCE : null, stream && background, false).creating(RESPONSE));
     }
 
+    /**
+     * A retrieved stream's {@code id:} lines are its events' {@code sequence_number}s, so the id a client last saw is
+     * the {@code starting_after} it resumes with; {@code Last-Event-ID} (what {@code EventSource} sends when it
+     * reconnects) is taken as {@code starting_after} when that is not given.
+     */
     private void retrieveResponse(Context ctx) {
         boolean stream = "true".equalsIgnoreCase(ctx.queryParam("stream"));
         String startingAfter = ctx.queryParam("starting_after");
-        if (startingAfter != null && !startingAfter.matches("\\d{1,18}")) {
-            throw GatewayException.invalidParam("starting_after", "'starting_after' must be a sequence number (0 or more).");
+        String param = "starting_after";
+        String query = null;
+        String lastEventId = ctx.header("Last-Event-ID");
+        if (stream && startingAfter == null && lastEventId != null && !lastEventId.isBlank()) {
+            startingAfter = lastEventId.strip();
+            param = "Last-Event-ID";
+            query = ctx.queryString() + "&starting_after=" + startingAfter;
         }
+        if (startingAfter != null && !startingAfter.matches("\\d{1,18}")) {
+            throw GatewayException.invalidParam(param, "'" + param + "' must be a sequence number (0 or more).");
+        }
+        long firstSeq = stream && startingAfter != null ? Long.parseLong(startingAfter) + 1 : 0;
         relay.forward(ctx, new Forward("GET", response(ctx), null, null,
-                stream ? ResponsesDialect.INSTANCE : null, false, false));
+                stream ? ResponsesDialect.INSTANCE : null, false, false).continuing(query, firstSeq));
     }
 
     private byte[] optionalJson(Context ctx) {

@@ -17,7 +17,7 @@ public interface EventLog extends AutoCloseable {
     /** Starts a stream's log. */
     void create(StreamMeta meta);
 
-    /** Appends an event; returns its sequence number, counting from 0. */
+    /** Appends an event; returns its sequence number, counting from the stream's {@link StreamMeta#firstSeq}. */
     long append(String streamId, byte[] frame);
 
     /** Marks the stream complete: readers get {@link LoggedEvent#END} after its last event. */
@@ -28,6 +28,12 @@ public interface EventLog extends AutoCloseable {
 
     /** True when the stream existed but its retention has passed. */
     boolean expired(String streamId);
+
+    /**
+     * The sequence number of the last event logged so far (the stream may be live and log more); one less than its
+     * first event's when it has none. A reader can only have been given ids up to this one.
+     */
+    long lastSeq(String streamId);
 
     /** A reader positioned after event {@code after} (-1 for the start). The stream must exist. */
     Cursor read(String streamId, long after);

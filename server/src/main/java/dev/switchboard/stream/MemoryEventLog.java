@@ -101,10 +101,15 @@ final class MemoryEventLog implements EventLog {
     }
 
     @Override
+    public long lastSeq(String streamId) {
+        return stream(streamId).lastSeq();
+    }
+
+    @Override
     public Cursor read(String streamId, long after) {
         MemoryStream stream = stream(streamId);
         return new Cursor() {
-            long next = after + 1;
+            long next = Math.max(after + 1, stream.first);
 
             @Override
             public LoggedEvent next(Duration wait) throws InterruptedException {
@@ -161,6 +166,8 @@ final class MemoryEventLog implements EventLog {
 
     private static final class MemoryStream {
         final StreamMeta meta;
+        /** The sequence number of {@code frames.get(0)}. */
+        final long first;
         private final ReentrantLock lock = new ReentrantLock();
         private final Condition changed = lock.newCondition();
         private final List<byte[]> frames = new ArrayList<>();
@@ -169,6 +176,7 @@ final class MemoryEventLog implements EventLog {
 
         MemoryStream(StreamMeta meta) {
             this.meta = meta;
+            this.first = meta.firstSeq();
         }
 
         long append(byte[] frame) {
@@ -177,7 +185,16 @@ final class MemoryEventLog implements EventLog {
                 frames.add(frame);
                 bytes += frame.length;
                 changed.signalAll();
-                return frames.size() - 1;
+                return first + frames.size() - 1;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        long lastSeq() {
+            lock.lock();
+            try {
+                return first + frames.size() - 1;
             } finally {
                 lock.unlock();
             }
@@ -215,11 +232,12 @@ final class MemoryEventLog implements EventLog {
             lock.lock();
             try {
                 long remaining = wait.toNanos();
-                while (frames.size() <= seq && finishedAt == null) {
+                long index = seq - first;
+                while (frames.size() <= index && finishedAt == null) {
                     if (remaining <= 0) return null;
                     remaining = changed.awaitNanos(remaining);
                 }
-                return frames.size() > seq ? new LoggedEvent(seq, frames.get((int) seq)) : LoggedEvent.END;
+                return frames.size() > index ? new LoggedEvent(seq, frames.get((int) index)) : LoggedEvent.END;
             } finally {
                 lock.unlock();
             }

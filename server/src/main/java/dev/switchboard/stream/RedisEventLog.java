@@ -75,6 +75,8 @@ final class RedisEventLog implements EventLog {
     private final RedisAsyncCommands<String, byte[]> async;
     private final Duration retention;
     private final Map<String, AtomicLong> sequences = new ConcurrentHashMap<>();
+    /** Streams not numbered from 0 whose first append is still to come (it sets the events' expiry). */
+    private final Set<String> firstAppends = ConcurrentHashMap.newKeySet();
     private final AtomicLong failedWrites = new AtomicLong();
     /** False while Redis is slow: appends stop waiting for acknowledgements until one arrives again. */
     private volatile boolean awaitingAcks = true;
@@ -124,7 +126,9 @@ final class RedisEventLog implements EventLog {
         fields.put("created_at", bytes(meta.createdAt().toString()));
         fields.put("instance", bytes(instanceId));
         if (meta.requestId() != null) fields.put("request_id", bytes(meta.requestId()));
-        sequences.put(meta.id(), new AtomicLong());
+        if (meta.firstSeq() != 0) fields.put("first_seq", bytes(String.valueOf(meta.firstSeq())));
+        sequences.put(meta.id(), new AtomicLong(meta.firstSeq()));
+        if (meta.firstSeq() != 0) firstAppends.add(meta.id());
         try {
             // Written before the stream's first byte leaves: a client can resume on another instance at once, and
             // that instance's connection is not ordered with this one's.
@@ -145,7 +149,7 @@ final class RedisEventLog implements EventLog {
         long seq = sequences.computeIfAbsent(streamId, id -> new AtomicLong()).getAndIncrement();
         RedisFuture<String> added = async.xadd(eventsKey(streamId), new XAddArgs().id("0-" + (seq + 1)), Map.of("f", frame));
         track(added);
-        if (seq == 0) track(async.expire(eventsKey(streamId), UNFINISHED_TTL));
+        if (seq == 0 || firstAppends.remove(streamId)) track(async.expire(eventsKey(streamId), UNFINISHED_TTL));
         awaitAck(added);
         return seq;
     }
@@ -171,6 +175,7 @@ final class RedisEventLog implements EventLog {
 
     @Override
     public void finish(String streamId) {
+        firstAppends.remove(streamId);
         AtomicLong sequence = sequences.remove(streamId);
         if (sequence == null) return;
         track(async.xadd(eventsKey(streamId), new XAddArgs().id("0-" + (sequence.get() + 1)), Map.of("end", bytes("1"))));
@@ -185,7 +190,8 @@ final class RedisEventLog implements EventLog {
         if (fields == null || fields.isEmpty()) return Optional.empty();
         return Optional.of(new StreamMeta(text(fields, "id"), text(fields, "owner"), text(fields, "key_id"),
                 text(fields, "endpoint"), text(fields, "model"), Boolean.parseBoolean(text(fields, "resumable")),
-                Instant.parse(text(fields, "created_at")), text(fields, "request_id")));
+                Instant.parse(text(fields, "created_at")), text(fields, "request_id"),
+                fields.containsKey("first_seq") ? Long.parseLong(text(fields, "first_seq")) : 0));
     }
 
     @Override
@@ -202,7 +208,7 @@ final class RedisEventLog implements EventLog {
         List<StreamMessage<String, byte[]>> last = connection.sync().xrevrange(eventsKey(streamId),
                 Range.unbounded(), Limit.from(1));
         if (last.isEmpty()) {
-            sequences.put(streamId, new AtomicLong());
+            sequences.put(streamId, new AtomicLong(find(streamId).map(StreamMeta::firstSeq).orElse(0L)));
             return new LoggedEvent(-1, new byte[0]);
         }
         StreamMessage<String, byte[]> message = last.getFirst();
@@ -235,6 +241,16 @@ final class RedisEventLog implements EventLog {
     @Override
     public boolean expired(String streamId) {
         return connection.sync().exists(metaKey(streamId)) == 0 && connection.sync().exists(knownKey(streamId)) == 1;
+    }
+
+    @Override
+    public long lastSeq(String streamId) {
+        List<StreamMessage<String, byte[]>> last = connection.sync().xrevrange(eventsKey(streamId), Range.unbounded(),
+                Limit.from(1));
+        if (last.isEmpty()) return find(streamId).map(StreamMeta::firstSeq).orElse(0L) - 1;
+        // The end marker takes the id after the last event's.
+        StreamMessage<String, byte[]> message = last.getFirst();
+        return sequence(message.getId()) - (message.getBody().containsKey("end") ? 1 : 0);
     }
 
     @Override

@@ -15,6 +15,13 @@ public interface StreamDialect {
     /** The usage this event carries, or null. Called for every event with data: look before parsing. */
     Usage usage(SseFrame frame);
 
+    /**
+     * Sees each event with data before it is logged or written to any client, on the relay's thread, so that a
+     * route can act on what the stream creates (record the id of the response it starts) before the client can
+     * use it. Must not throw.
+     */
+    default void beforeRelay(SseFrame frame) {}
+
     /** True for an event that carries nothing but usage (dropped when the gateway asked for usage itself). */
     default boolean isUsageOnly(SseFrame frame) {
         return false;

@@ -13,14 +13,22 @@ import java.time.Instant;
  * @param resumable true when it keeps running upstream after its client leaves (background responses, runs)
  * @param requestId the client request whose relay writes this stream, when that request is accounted as one row
  *                  of {@code request_log} (relayed API streams); null for runs, whose upstream calls are their own
+ * @param firstSeq  the sequence number of its first event: 0, or for a stream that continues another from event
+ *                  N (a Responses stream retrieved with {@code starting_after=N}), N + 1, so that its ids are the
+ *                  events' own {@code sequence_number}s
  */
 public record StreamMeta(String id, String owner, String keyId, String endpoint, String model, boolean resumable,
-                         Instant createdAt, String requestId) {
+                         Instant createdAt, String requestId, long firstSeq) {
+
+    public StreamMeta(String id, String owner, String keyId, String endpoint, String model, boolean resumable,
+                      Instant createdAt, String requestId) {
+        this(id, owner, keyId, endpoint, model, resumable, createdAt, requestId, 0);
+    }
 
     /** A stream written by a run of the gateway's own rather than by one relayed request. */
     public StreamMeta(String id, String owner, String keyId, String endpoint, String model, boolean resumable,
                       Instant createdAt) {
-        this(id, owner, keyId, endpoint, model, resumable, createdAt, null);
+        this(id, owner, keyId, endpoint, model, resumable, createdAt, null, 0);
     }
 
     /**

@@ -65,6 +65,7 @@ public final class StreamRelay {
         try {
             for (SseFrame frame; (frame = reader.next()) != null; ) {
                 if (frame.hasData()) {
+                    dialect.beforeRelay(frame);
                     Usage usage = dialect.usage(frame);
                     if (usage != null) exchange.usage(usage);
                     if (dropUsageOnly && dialect.isUsageOnly(frame)) continue;

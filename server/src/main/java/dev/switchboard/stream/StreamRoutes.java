@@ -34,14 +34,23 @@ public final class StreamRoutes {
                 "Stream " + id + " has ended and is no longer kept (SWITCHBOARD_STREAM_RETENTION). Start a new request.")
                 : GatewayException.notFound("Stream '" + id + "'"));
         long after = position(ctx);
+        long last = log.lastSeq(id);
+        if (after > last) {
+            // A live stream's later ids do not exist yet: a reader cannot have been given one.
+            throw GatewayException.invalidParam(positionParam(ctx), "Event " + after + " is beyond stream " + id
+                    + ", whose last event so far is " + last + ". Send the id of the last event you received, "
+                    + "or none to read the stream from its start.");
+        }
         SseWriter client = SseWriter.start(ctx.res(), Map.of("X-Switchboard-Stream-Id", meta.id()));
         follower.follow(id, after, client);
     }
 
-    /** The last event the client has: {@code Last-Event-ID} wins over {@code starting_after}; -1 for all. */
+    /**
+     * The last event the client has: {@code Last-Event-ID} wins over {@code starting_after}; -1 for all. Refused
+     * with 400 unless a whole number from -1.
+     */
     private static long position(Context ctx) {
-        String header = ctx.header("Last-Event-ID");
-        String value = header != null && !header.isBlank() ? header.trim() : ctx.queryParam("starting_after");
+        String value = hasHeader(ctx) ? ctx.header("Last-Event-ID").trim() : ctx.queryParam("starting_after");
         if (value == null || value.isBlank()) return -1;
         try {
             long n = Long.parseLong(value.trim());
@@ -49,7 +58,16 @@ public final class StreamRoutes {
         } catch (NumberFormatException ignored) {
             // refused below
         }
-        throw GatewayException.invalidParam("Last-Event-ID", "Last-Event-ID (or starting_after) must be an event id "
-                + "from this stream: a whole number from 0.");
+        throw GatewayException.invalidParam(positionParam(ctx), positionParam(ctx) + " must be an event id from this "
+                + "stream: a whole number from 0.");
+    }
+
+    private static String positionParam(Context ctx) {
+        return hasHeader(ctx) ? "Last-Event-ID" : "starting_after";
+    }
+
+    private static boolean hasHeader(Context ctx) {
+        String header = ctx.header("Last-Event-ID");
+        return header != null && !header.isBlank();
     }
 }

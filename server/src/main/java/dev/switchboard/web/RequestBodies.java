@@ -9,6 +9,8 @@ import java.util.Locale;
 
 /** Reads request bodies with the configured size limit and the content-type and JSON checks every route needs. */
 public final class RequestBodies {
+    /** The parsed body, kept for the request: a body can be read once, and a guard may read it before the handler. */
+    private static final String PARSED = "switchboard.json-body";
     private final long maxBytes;
 
     public RequestBodies(long maxBytes) {
@@ -17,8 +19,12 @@ public final class RequestBodies {
 
     /** The body as a JSON object; 415 for another content type, 413 past the limit, 400 when not a JSON object. */
     public JsonRequest json(Context ctx) {
+        JsonRequest parsed = ctx.attribute(PARSED);
+        if (parsed != null) return parsed;
         requireJsonContentType(ctx);
-        return parse(bytes(ctx));
+        JsonRequest request = parse(bytes(ctx));
+        ctx.attribute(PARSED, request);
+        return request;
     }
 
     /** Like {@link #json}, for routes whose body may be left out: empty when it is. */
