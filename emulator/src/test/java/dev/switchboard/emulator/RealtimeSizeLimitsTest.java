@@ -3,11 +3,17 @@ package dev.switchboard.emulator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Base64;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,6 +44,43 @@ class RealtimeSizeLimitsTest {
         assertInvalidSdp(HTTP.send(calls("multipart/form-data; boundary=" + boundary, multipart), HttpResponse.BodyHandlers.ofString()));
         assertInvalidSdp(HTTP.send(calls("application/sdp", offer), HttpResponse.BodyHandlers.ofString()));
         assertThat(emulator.realtimeCalls()).isZero();
+    }
+
+    @Test
+    void aScreenshotItemOfTwoMegabytesIsTakenWholeAndEchoed() throws Exception {
+        String dataUrl = "data:image/png;base64," + Base64.getEncoder().encodeToString(noisyPng(2_000_000));
+        try (var client = RealtimeWebSocketTest.Client.connectTo("ws://127.0.0.1:" + emulator.port() + "/v1/realtime?model=gpt-realtime", KEY)) {
+            client.next("session.created");
+            client.send("{\"type\":\"conversation.item.create\",\"item\":{\"type\":\"message\",\"role\":\"user\",\"content\":["
+                    + "{\"type\":\"input_image\",\"image_url\":\"" + dataUrl + "\"}]}}");
+            assertThat(client.next("conversation.item.added").path("item").path("content").get(0).path("image_url").asText())
+                    .isEqualTo(dataUrl);
+        }
+    }
+
+    @Test
+    void anEventOverSixteenMebibytesClosesTheSessionWith1009() throws Exception {
+        try (var client = RealtimeWebSocketTest.Client.connectTo("ws://127.0.0.1:" + emulator.port() + "/v1/realtime?model=gpt-realtime", KEY)) {
+            client.next("session.created");
+            // The server may close before the whole message is written: the send's own outcome does not matter.
+            client.socket().sendText("{\"type\":\"input_audio_buffer.append\",\"audio\":\"" + "A".repeat(17 * 1024 * 1024) + "\"}", true)
+                    .exceptionally(e -> null);
+            assertThat(client.collector().ended().get(20, TimeUnit.SECONDS)).isEqualTo("close:1009");
+        }
+    }
+
+    /** A real PNG of at least {@code minBytes}: noisy pixels, which PNG cannot compress. */
+    static byte[] noisyPng(int minBytes) throws Exception {
+        int side = (int) Math.ceil(Math.sqrt(minBytes / 3.0)) + 16;
+        BufferedImage image = new BufferedImage(side, side, BufferedImage.TYPE_INT_RGB);
+        Random noise = new Random(15);
+        for (int y = 0; y < side; y++) {
+            for (int x = 0; x < side; x++) image.setRGB(x, y, noise.nextInt(1 << 24));
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(image, "png", out);
+        assertThat(out.size()).isGreaterThanOrEqualTo(minBytes);
+        return out.toByteArray();
     }
 
     static void assertInvalidSdp(HttpResponse<String> answer) throws Exception {

@@ -77,6 +77,9 @@ public final class HttpServer implements AutoCloseable {
             cfg.http.maxRequestSize = settings.maxBodyBytes();
             cfg.jetty.modifyHttpConfiguration(http -> http.setSendServerVersion(false));
             cfg.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
+            // Jetty's default (64 KiB) is far below what OpenAI takes in one Realtime event (a screenshot as a data
+            // URL, up to 15 MiB of audio). A larger message is refused by Jetty with close code 1009.
+            cfg.jetty.modifyWebSocketServletFactory(factory -> factory.setMaxTextMessageSize(settings.maxWebSocketMessageBytes()));
             cfg.jetty.addConnector((server, http) -> {
                 ServerConnector connector = settings.tls()
                         .map(tls -> new ServerConnector(server, tlsFactory(tls), new HttpConnectionFactory(secure(http))))

@@ -235,6 +235,7 @@ class RealtimeRelayTest {
     static final class Client implements WebSocket.Listener, AutoCloseable {
         final BlockingQueue<String> messages = new LinkedBlockingQueue<>();
         final CompletableFuture<Integer> closed = new CompletableFuture<>();
+        final CompletableFuture<String> closeReason = new CompletableFuture<>();
         final StringBuilder partial = new StringBuilder();
         WebSocket socket;
 
@@ -273,6 +274,7 @@ class RealtimeRelayTest {
 
         @Override
         public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            closeReason.complete(reason);
             closed.complete(statusCode);
             return null;
         }
