@@ -53,7 +53,7 @@ class RealtimeSizeLimitsTest {
             client.next("session.created");
             client.send("{\"type\":\"conversation.item.create\",\"item\":{\"type\":\"message\",\"role\":\"user\",\"content\":["
                     + "{\"type\":\"input_image\",\"image_url\":\"" + dataUrl + "\"}]}}");
-            assertThat(client.next("conversation.item.added").path("item").path("content").get(0).path("image_url").asText())
+            assertThat(next(client, "conversation.item.added").path("item").path("content").get(0).path("image_url").asText())
                     .isEqualTo(dataUrl);
         }
     }
@@ -66,6 +66,17 @@ class RealtimeSizeLimitsTest {
             client.socket().sendText("{\"type\":\"input_audio_buffer.append\",\"audio\":\"" + "A".repeat(17 * 1024 * 1024) + "\"}", true)
                     .exceptionally(e -> null);
             assertThat(client.collector().ended().get(20, TimeUnit.SECONDS)).isEqualTo("close:1009");
+        }
+    }
+
+    /** The next event of this type; generous (60 s), as megabytes may pass slowly on a busy machine. */
+    static JsonNode next(RealtimeWebSocketTest.Client client, String type) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            String text = client.messages().poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            if (text == null) throw new AssertionError("no " + type + " within 60 s");
+            JsonNode event = Json.parse(text);
+            if (event.path("type").asText().equals(type)) return event;
         }
     }
 

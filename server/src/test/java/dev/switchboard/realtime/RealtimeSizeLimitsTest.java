@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.switchboard.SseFrames;
 import dev.switchboard.TestGateway;
 import dev.switchboard.config.ConfigException;
 import dev.switchboard.config.SettingsLoader;
@@ -65,10 +66,11 @@ class RealtimeSizeLimitsTest {
                     + "{\"type\":\"input_text\",\"text\":\"What do you see in this screenshot?\"},"
                     + "{\"type\":\"input_image\",\"image_url\":\"" + dataUrl + "\"}]}}");
             // OpenAI (here the emulator) received the whole item, and its echo, over 2 MB, reached the client whole.
-            JsonNode added = client.next("conversation.item.added");
+            // Generous: megabytes pass four sockets on a machine that may be busy.
+            JsonNode added = client.next("conversation.item.added", 60);
             assertThat(added.path("item").path("content").get(1).path("image_url").asText()).isEqualTo(dataUrl);
             client.send("{\"type\":\"response.create\",\"response\":{\"output_modalities\":[\"text\"]}}");
-            assertThat(client.next("response.done").path("response").path("status").asText()).isEqualTo("completed");
+            assertThat(client.next("response.done", 60).path("response").path("status").asText()).isEqualTo("completed");
         }
     }
 
@@ -102,6 +104,17 @@ class RealtimeSizeLimitsTest {
             }
             // Both sessions are recorded as ended by an event over the limit, with the reason.
             CancellationTest.awaitTrue(() -> outcomes(small, "message_too_large") == 2);
+
+            // A chat call's own Realtime socket has the same limit: the oversized reply is refused, and said to be,
+            // before any text went out, so the call is answered over REST instead.
+            HttpResponse<String> chat = small.send(small.post("/api/chat",
+                    "{\"stream\":true,\"model\":\"" + longReply + "\",\"messages\":[{\"role\":\"user\",\"content\":\"say a lot\"}]}"));
+            assertThat(chat.statusCode()).as(chat.body()).isEqualTo(200);
+            JsonNode started = SseFrames.json(SseFrames.parse(chat.body()).stream()
+                    .filter(f -> "chat-started".equals(f.event())).findFirst().orElseThrow());
+            assertThat(started.path("mode").asText()).isEqualTo("rest");
+            assertThat(started.path("fallback").path("reason").asText()).contains("limit of 1048576 bytes");
+            CancellationTest.awaitTrue(() -> small.emulator.realtimeSessions() == 0);
         }
     }
 
