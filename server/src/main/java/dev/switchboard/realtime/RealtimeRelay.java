@@ -149,7 +149,8 @@ public final class RealtimeRelay {
         ws.onError(ctx -> {
             RealtimeBridge bridge = open.remove(ctx.sessionId());
             if (bridge == null) return;
-            // Jetty refuses a client event over the limit (HttpServer sets it) and closes with 1009: say which limit.
+            // A client event over the limit (HttpServer sets it): Jetty has already closed the client with 1009 and
+            // its own reason; the upstream leg is closed, and the request log names the setting.
             if (ctx.error() instanceof MessageTooLargeException) {
                 bridge.fail(1009, "An event is over this gateway's limit of " + maxMessageBytes
                         + " bytes (SWITCHBOARD_MAX_WEBSOCKET_MESSAGE_BYTES)", "message_too_large");
