@@ -33,6 +33,7 @@ public final class SettingsLoader {
         FILE_KEYS.put("port", "SWITCHBOARD_PORT");
         FILE_KEYS.put("data_dir", "SWITCHBOARD_DATA_DIR");
         FILE_KEYS.put("max_body_bytes", "SWITCHBOARD_MAX_BODY_BYTES");
+        FILE_KEYS.put("max_websocket_message_bytes", "SWITCHBOARD_MAX_WEBSOCKET_MESSAGE_BYTES");
         FILE_KEYS.put("tls_keystore", "SWITCHBOARD_TLS_KEYSTORE");
         FILE_KEYS.put("cors_origins", "SWITCHBOARD_CORS_ORIGINS");
         FILE_KEYS.put("cors_credentials", "SWITCHBOARD_CORS_CREDENTIALS");
@@ -154,6 +155,8 @@ public final class SettingsLoader {
                 parsed("SWITCHBOARD_PORT", 8080, SettingsLoader::port),
                 Path.of(text("SWITCHBOARD_DATA_DIR", "data")),
                 parsed("SWITCHBOARD_MAX_BODY_BYTES", 20L * 1024 * 1024, SettingsLoader::positiveLong),
+                parsed("SWITCHBOARD_MAX_WEBSOCKET_MESSAGE_BYTES", ServerSettings.DEFAULT_MAX_WEBSOCKET_MESSAGE_BYTES,
+                        SettingsLoader::webSocketMessageLimit),
                 tls(), cors());
         var upstream = new UpstreamSettings(
                 secret("OPENAI_API_KEY"),
@@ -349,6 +352,13 @@ public final class SettingsLoader {
     private static long positiveLong(String value) {
         long n = Long.parseLong(value);
         if (n <= 0) throw new IllegalArgumentException("must be positive");
+        return n;
+    }
+
+    /** At least 64 KiB (what Jetty allows by default), at most 1 GiB: a message is held whole in memory. */
+    private static long webSocketMessageLimit(String value) {
+        long n = Long.parseLong(value.strip());
+        if (n < 64 * 1024 || n > 1024L * 1024 * 1024) throw new IllegalArgumentException("must be from 65536 to 1073741824 bytes");
         return n;
     }
 

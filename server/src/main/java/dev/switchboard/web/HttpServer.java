@@ -6,6 +6,9 @@ import io.javalin.compression.CompressionStrategy;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
+import io.javalin.http.servlet.JavalinWsServletContext;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -74,6 +77,9 @@ public final class HttpServer implements AutoCloseable {
             cfg.http.maxRequestSize = settings.maxBodyBytes();
             cfg.jetty.modifyHttpConfiguration(http -> http.setSendServerVersion(false));
             cfg.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
+            // Jetty's default (64 KiB) is far below what OpenAI takes in one Realtime event (a screenshot as a data
+            // URL, up to 15 MiB of audio). A larger message is refused by Jetty with close code 1009.
+            cfg.jetty.modifyWebSocketServletFactory(factory -> factory.setMaxTextMessageSize(settings.maxWebSocketMessageBytes()));
             cfg.jetty.addConnector((server, http) -> {
                 ServerConnector connector = settings.tls()
                         .map(tls -> new ServerConnector(server, tlsFactory(tls), new HttpConnectionFactory(secure(http))))
@@ -85,14 +91,16 @@ public final class HttpServer implements AutoCloseable {
             });
             cfg.requestLogger.http((ctx, millis) -> ACCESS.info("{} {} {} {} {}ms", RequestIds.of(ctx), ctx.method(),
                     ctx.path(), ctx.statusCode(), Math.round(millis)));
-            // The gateway keeps no HTTP sessions, but Javalin opens one at every WebSocket upgrade (to copy its
-            // attributes), and Jetty keeps a cached session an upgraded request used for good: a Realtime relay
-            // would hold one per connection. Uncached, none pile up.
+            // The gateway keeps no HTTP sessions, but Javalin opens one at every WebSocket upgrade, accepted or
+            // refused (to copy its attributes), and Jetty keeps a cached session an upgraded request used for good: a
+            // Realtime relay would hold one per connection. Uncached, none pile up; without cookies, none is announced
+            // to the client (a JSESSIONID the gateway would never read).
             cfg.jetty.modifyServletContextHandler(handler -> {
                 if (handler.getSessionHandler() != null) {
                     NullSessionCache uncached = new NullSessionCache(handler.getSessionHandler());
                     uncached.setSessionDataStore(new NullSessionDataStore());
                     handler.getSessionHandler().setSessionCache(uncached);
+                    handler.getSessionHandler().setUsingCookies(false);
                 }
             });
             servlets.forEach(mount -> cfg.jetty.modifyServletContextHandler(mount::accept));
@@ -133,8 +141,26 @@ public final class HttpServer implements AutoCloseable {
 
     static void refuse(GatewayException e, Context ctx) {
         if (e.retryAfterSeconds() != null) ctx.header("Retry-After", String.valueOf(e.retryAfterSeconds()));
-        ctx.status(e.status()).contentType("application/json")
-                .result(Json.write(Json.error(e.getMessage(), e.type(), e.param(), e.code())));
+        String body = Json.write(Json.error(e.getMessage(), e.type(), e.param(), e.code()));
+        ctx.status(e.status()).contentType("application/json");
+        if (ctx instanceof JavalinWsServletContext) writeNow(ctx, body);
+        else ctx.result(body);
+    }
+
+    /**
+     * The body of a refused WebSocket upgrade, written at once: Javalin runs the exception handlers of an upgrade's
+     * before-handlers but never writes the result they set, so the refusal would reach the client with an empty body.
+     * Every WebSocket route's refusals pass here.
+     */
+    private static void writeNow(Context ctx, String body) {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        try {
+            ctx.res().setContentLength(bytes.length);
+            ctx.res().getOutputStream().write(bytes);
+            ctx.res().flushBuffer();
+        } catch (IOException gone) {
+            LOG.debug("{} the client left before its upgrade's refusal was written", RequestIds.of(ctx));
+        }
     }
 
     private static void javalinRefusal(HttpResponseException e, Context ctx) {
