@@ -57,7 +57,7 @@ class UpgradeRefusalsTest {
                 401, "token_already_used");
 
         Caller caller = gw.gateway.keys().authenticate(gw.clientKey).orElseThrow();
-        String expired = new StreamTokens(gw.gateway.database().jdbi())
+        String expired = new StreamTokens(gw.gateway.database().jdbi(), gw.gateway.keys())
                 .issue(caller, RealtimeRelay.TOKEN_SCOPE + ":0123456789abcdef", System.currentTimeMillis() / 1000 - 60);
         assertRefused(upgrade("gpt-realtime", "Sec-WebSocket-Protocol", "realtime, openai-insecure-api-key." + expired),
                 401, "invalid_stream_token");
