@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.SseFrames;
 import dev.switchboard.TestGateway;
+import dev.switchboard.TestRedis;
 import dev.switchboard.stream.SseFrame;
 import dev.switchboard.stream.SseReader;
 import dev.switchboard.web.Json;
@@ -17,6 +18,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -34,6 +36,8 @@ import org.junit.jupiter.api.Test;
  */
 class StoppedInstanceTest {
     private static final String MODEL = "stopped-instance";
+    /** Of its own: no other test's unfinished streams in it. */
+    private static final int REDIS_DATABASE = 6;
     /** Lasts 16 s: longer than the grace, so every stream is still open when the instance stops. */
     private static final String SLOW = "{\"tokens\":400,\"delay_ms\":40}";
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -78,11 +82,26 @@ class StoppedInstanceTest {
 
     @Test
     void aTerminatedInstanceEndsEachStreamInItsShapeRecordsItAsShutdownAndExitsWithinItsGrace() throws Exception {
-        try (TestGateway survivor = TestGateway.start(Map.of("OPENAI_STREAMING_ENABLED", "true"))) {
+        terminateMidStream(Map.of());
+    }
+
+    /** With the log in Redis, the endings are in the shared log: a reader on another instance gets the same end. */
+    @Test
+    void aTerminatedInstanceLeavesItsStreamsEndedInTheSharedLog() throws Exception {
+        String redis = TestRedis.isolated(REDIS_DATABASE);
+        terminateMidStream(Map.of("REDIS_URL", redis));
+    }
+
+    private void terminateMidStream(Map<String, String> shared) throws Exception {
+        Map<String, String> survivorEnv = new HashMap<>(shared);
+        survivorEnv.put("OPENAI_STREAMING_ENABLED", "true");
+        try (TestGateway survivor = TestGateway.start(survivorEnv)) {
             survivor.emulator.script(MODEL, SLOW);
             Key key = key(survivor);
             Duration grace = Duration.ofSeconds(6);
-            try (GatewayProcess stopping = GatewayProcess.start(survivor, Map.of("SWITCHBOARD_SHUTDOWN_GRACE", "6s"))) {
+            Map<String, String> env = new HashMap<>(shared);
+            env.put("SWITCHBOARD_SHUTDOWN_GRACE", "6s");
+            try (GatewayProcess stopping = GatewayProcess.start(survivor, env)) {
                 List<OpenStream> streams = openEveryKind(survivor, stopping, key);
                 long terminated = System.nanoTime();
                 stopping.process.destroy(); // SIGTERM
@@ -132,6 +151,16 @@ class StoppedInstanceTest {
                 assertThat(stored.path("status").asText()).isEqualTo("failed");
                 assertThat(stored.path("last_error").path("code").asText()).isEqualTo("gateway_shutting_down");
 
+                if (shared.containsKey("REDIS_URL")) {
+                    for (OpenStream stream : streams) {
+                        HttpResponse<String> replay = http.send(request(survivor.url("/v1/streams/" + stream.streamId), key)
+                                .header("Last-Event-ID", "-1").GET().build(), HttpResponse.BodyHandlers.ofString());
+                        assertThat(SseFrames.parse(replay.body()).stream().map(f -> f.event() + " " + f.data()).toList())
+                                .as(stream.streamId)
+                                .containsExactlyElementsOf(stream.frames.stream().map(f -> f.event() + " " + f.data()).toList());
+                    }
+                }
+
                 // Every request is recorded once, by the instance itself before it exited, as cut by the shutdown.
                 List<Map<String, Object>> rows = rows(survivor, key);
                 assertThat(rows).hasSize(streams.size());
@@ -142,7 +171,7 @@ class StoppedInstanceTest {
     }
 
     /** A stream being read on a thread of its own, every event kept, until it ends. */
-    private record OpenStream(List<SseFrame> frames, CompletableFuture<Void> ended) {}
+    private record OpenStream(String streamId, List<SseFrame> frames, CompletableFuture<Void> ended) {}
 
     private record Key(String id, String secret) {}
 
@@ -184,7 +213,7 @@ class StoppedInstanceTest {
             }
             ended.complete(null);
         });
-        return new OpenStream(frames, ended);
+        return new OpenStream(response.headers().firstValue("X-Switchboard-Stream-Id").orElse(null), frames, ended);
     }
 
     private JsonNode post(String url, Key key, String body) throws Exception {
