@@ -57,7 +57,7 @@ public final class RequestLogRepository {
                 created_at)
             select request_id, key_id, owner, endpoint, model, streaming, stream_id, status, :outcome, :error,
                 upstream_request_id, input_tokens, output_tokens, total_tokens, ttfb_ms,
-                cast(extract(epoch from updated_at - created_at) * 1000 as integer), events, created_at
+                cast(greatest(0, extract(epoch from updated_at - created_at) * 1000) as integer), events, created_at
             from settled
             on conflict (request_id) do nothing""";
 

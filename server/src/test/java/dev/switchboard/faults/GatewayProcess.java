@@ -1,5 +1,6 @@
 package dev.switchboard.faults;
 
+import dev.switchboard.Await;
 import dev.switchboard.TestDatabase;
 import dev.switchboard.TestGateway;
 import java.io.BufferedReader;
@@ -13,7 +14,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 
 /**
  * A gateway in a JVM of its own, as {@code ./switchboard serve} runs it, on the test's shared PostgreSQL and
@@ -56,7 +56,7 @@ final class GatewayProcess implements AutoCloseable {
             }
         });
         GatewayProcess started = new GatewayProcess(process, port);
-        await(Duration.ofSeconds(60), started::healthy);
+        Await.until(Duration.ofSeconds(60), started::healthy);
         return started;
     }
 
@@ -73,15 +73,6 @@ final class GatewayProcess implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
-        }
-    }
-
-    /** Waits for {@code condition}, checking every 50 ms, and fails when it does not hold within {@code limit}. */
-    static void await(Duration limit, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) throw new AssertionError("condition not met within " + limit);
-            Thread.sleep(50);
         }
     }
 

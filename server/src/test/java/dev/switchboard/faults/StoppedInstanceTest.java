@@ -3,6 +3,7 @@ package dev.switchboard.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.switchboard.Await;
 import dev.switchboard.SseFrames;
 import dev.switchboard.TestGateway;
 import dev.switchboard.TestRedis;
@@ -58,7 +59,7 @@ class StoppedInstanceTest {
                     return System.nanoTime();
                 });
                 List<OpenStream> streams = openEveryKind(survivor, doomed, key);
-                GatewayProcess.await(Duration.ofSeconds(10), () -> count(survivor,
+                Await.until(Duration.ofSeconds(10), () -> count(survivor,
                         "select count(*) from requests_in_flight where key_id = :key", key.id) == streams.size());
                 System.out.println("The first request's in-flight row was visible "
                         + TimeUnit.NANOSECONDS.toMicros(firstRowSeen.get() - firstSent) / 1000.0 + " ms after it was sent");
@@ -67,7 +68,7 @@ class StoppedInstanceTest {
                 assertThat(doomed.process.waitFor(20, TimeUnit.SECONDS)).isTrue();
 
                 // The surviving instance notices the lapsed heartbeat and records each request once.
-                GatewayProcess.await(Duration.ofSeconds(60), () -> count(survivor,
+                Await.until(Duration.ofSeconds(60), () -> count(survivor,
                         "select count(*) from request_log where key_id = :key", key.id) == streams.size());
                 List<Map<String, Object>> rows = rows(survivor, key);
                 assertThat(rows).extracting(r -> r.get("outcome")).containsOnly("interrupted");
@@ -107,7 +108,7 @@ class StoppedInstanceTest {
                 stopping.process.destroy(); // SIGTERM
 
                 // A new request while it drains is refused, OpenAI-shaped, so the client retries elsewhere.
-                GatewayProcess.await(Duration.ofSeconds(5), () -> {
+                Await.until(Duration.ofSeconds(5), () -> {
                     HttpResponse<String> refused = sendQuietly(request(stopping.url("/v1/assistants"), key).GET());
                     return refused != null && refused.statusCode() == 503;
                 });
