@@ -64,6 +64,9 @@ class StoppedInstanceTest {
                 System.out.println("The first request's in-flight row was visible "
                         + TimeUnit.NANOSECONDS.toMicros(firstRowSeen.get() - firstSent) / 1000.0 + " ms after it was sent");
 
+                // After a heartbeat, the rows say how far each request had got.
+                Await.until(Duration.ofSeconds(15), () -> count(survivor,
+                        "select count(*) from requests_in_flight where key_id = :key and events > 0", key.id) == streams.size());
                 doomed.process.destroyForcibly();
                 assertThat(doomed.process.waitFor(20, TimeUnit.SECONDS)).isTrue();
 
@@ -76,6 +79,13 @@ class StoppedInstanceTest {
                 assertThat(rows).extracting(r -> r.get("endpoint"))
                         .containsExactlyInAnyOrder("/v1/chat/completions", "/v1/responses", "/v1/responses", "/v1/responses");
                 assertThat(rows).extracting(r -> r.get("streaming")).containsOnly(true);
+                assertThat(rows).allSatisfy(r -> {
+                    assertThat(((Number) r.get("events")).longValue()).isPositive();
+                    assertThat(r.get("status")).isEqualTo(200);
+                    assertThat(((Number) r.get("duration_ms")).longValue()).isPositive();
+                });
+                assertThat(rows.stream().filter(r -> r.get("endpoint").equals("/v1/chat/completions")))
+                        .allSatisfy(r -> assertThat(r.get("stream_id")).isNotNull());
                 assertThat(count(survivor, "select count(*) from requests_in_flight where key_id = :key", key.id)).isZero();
             }
         }
