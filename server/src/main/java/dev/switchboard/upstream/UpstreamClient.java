@@ -14,6 +14,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Talks to the OpenAI API (or any compatible upstream) with the server's key. HTTP/1.1 only: over HTTP/2 the JDK
@@ -35,7 +37,7 @@ public final class UpstreamClient implements AutoCloseable {
     private final Secret apiKey;
     private final UpstreamSettings settings;
     private final IdleWatchdog watchdog = new IdleWatchdog();
-    private final java.util.Set<UpstreamResponse> ownCalls = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<UpstreamResponse> ownCalls = ConcurrentHashMap.newKeySet();
     private volatile boolean stopping;
 
     /**
