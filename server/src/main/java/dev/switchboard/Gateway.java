@@ -19,6 +19,7 @@ import dev.switchboard.config.Secret;
 import dev.switchboard.config.Settings;
 import dev.switchboard.config.UpstreamSettings;
 import dev.switchboard.config.Version;
+import dev.switchboard.debug.InFlightRequests;
 import dev.switchboard.debug.RequestLogRepository;
 import dev.switchboard.debug.RequestRecorder;
 import dev.switchboard.documents.DocumentsModule;
@@ -38,6 +39,7 @@ import dev.switchboard.ownership.OwnershipGuard;
 import dev.switchboard.realtime.RealtimeAdminRoutes;
 import dev.switchboard.realtime.RealtimeModule;
 import dev.switchboard.store.Database;
+import dev.switchboard.store.GatewayInstances;
 import dev.switchboard.stream.EventLog;
 import dev.switchboard.stream.EventLogs;
 import dev.switchboard.stream.Heartbeats;
@@ -63,6 +65,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import org.slf4j.LoggerFactory;
 
 /**
  * One running gateway: database, upstream (OpenAI or the built-in emulator), and the HTTP listener with every
@@ -82,6 +85,7 @@ public final class Gateway implements AutoCloseable {
     private final List<AutoCloseable> parts;
     private String streamLog = "in memory (this instance only)";
     private ToolRegistry agentTools;
+    private GracefulShutdown shutdown;
 
     private Gateway(Database database, Emulator emulator, UpstreamClient upstream, HttpServer http, ApiKeys keys,
                     Optional<CreatedKey> bootstrapAdmin, LiveStreams liveStreams, RequestRecorder recorder,
@@ -104,6 +108,8 @@ public final class Gateway implements AutoCloseable {
             Database database = Database.connect(settings.database(), settings.server().dataDir());
             started.add(database);
             database.migrate();
+            GatewayInstances instances = new GatewayInstances(database.jdbi());
+            started.add(instances);
 
             Emulator emulator = null;
             UpstreamSettings upstreamSettings = settings.upstream();
@@ -131,8 +137,13 @@ public final class Gateway implements AutoCloseable {
             StreamRelay relay = new StreamRelay(eventLog, heartbeats, liveStreams);
 
             RequestLogRepository requestLog = new RequestLogRepository(database.jdbi());
+            InFlightRequests inFlight = new InFlightRequests(requestLog, instances.id());
+            started.add(inFlight::settleOwn); // closed after the recorder has written its rows
             RequestRecorder recorder = new RequestRecorder(requestLog, settings.features().debugEvents());
             started.add(recorder);
+            started.add(inFlight); // closed before the recorder: a start is written before its request's row
+            instances.afterEachHeartbeat(inFlight::refresh);
+            instances.afterEachHeartbeat(inFlight::settleDeadInstances);
             Metrics metrics = new Metrics();
             metrics.gauge("switchboard.streams.active", "Streams being relayed now", liveStreams::size);
             metrics.gauge("switchboard.recorder.queue.depth", "Request and debug records waiting to be written",
@@ -140,6 +151,7 @@ public final class Gateway implements AutoCloseable {
             metrics.gauge("switchboard.recorder.retried.batches", "Record batches whose write failed and was retried",
                     recorder::retriedBatches);
             metrics.gauge("switchboard.recorder.dropped", "Records dropped because the queue was full", recorder::dropped);
+            metrics.gauge("switchboard.requests.in_flight", "Upstream requests under way on this instance", inFlight::size);
             StreamEndings endings = new StreamEndings();
             OpenAiRoutes.registerEndings(endings);
             var adopted = metrics.counter("switchboard.streams.adopted",
@@ -148,7 +160,7 @@ public final class Gateway implements AutoCloseable {
                 adopted.increment();
                 recorder.adoptedStream(meta, events);
             });
-            ExchangeListener listener = ExchangeListener.all(metrics, recorder);
+            ExchangeListener listener = ExchangeListener.all(metrics, inFlight, recorder);
             metrics.gauge("switchboard.database.connections", "Connections the database pool holds", database::poolConnections);
             metrics.gauge("switchboard.database.connections.active", "Database connections in use", database::poolConnectionsInUse);
 
@@ -216,6 +228,7 @@ public final class Gateway implements AutoCloseable {
             mcpSources.connectInBackground();
             Gateway gateway = new Gateway(database, emulator, upstream, http, keys, admin, liveStreams, recorder, started);
             gateway.agentTools = agentTools;
+            gateway.shutdown = new GracefulShutdown(http, liveStreams, inFlight, upstream);
             if (settings.streams().redisUrl().isPresent()) gateway.streamLog = "Redis Streams (shared by every instance on it)";
             return gateway;
         } catch (IOException | RuntimeException e) {
@@ -280,6 +293,26 @@ public final class Gateway implements AutoCloseable {
     /** The admin key created at this start, when there was none before. */
     public Optional<CreatedKey> bootstrapAdmin() {
         return bootstrapAdmin;
+    }
+
+    /**
+     * Stops within {@code grace}: new requests are refused at once, those under way may finish for most of it, and
+     * what is left is ended and recorded (see {@link GracefulShutdown}); then everything is closed. Returns when all
+     * is closed or the grace is spent, whichever comes first.
+     */
+    public void shutDown(Duration grace) {
+        long deadline = System.nanoTime() + grace.toNanos();
+        shutdown.drain(grace);
+        Thread closing = Thread.ofPlatform().name("switchboard-close").start(this::close);
+        try {
+            closing.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (closing.isAlive()) {
+            LoggerFactory.getLogger(Gateway.class).warn(
+                    "Stopping took longer than SWITCHBOARD_SHUTDOWN_GRACE ({} s); exiting anyway", grace.toSeconds());
+        }
     }
 
     /** Stops the listener first, then everything it used, in reverse order of starting. */

@@ -228,8 +228,9 @@ final class AgentRunner {
                     exchange.finish("upstream_unavailable", result.code());
                 }
                 case BROKEN -> {
-                    round.failure = "The upstream connection broke during the answer.";
-                    round.failureCode = "upstream_disconnected";
+                    // A code says why the gateway broke it (its instance shutting down); none, that upstream did.
+                    round.failure = result.message() != null ? result.message() : "The upstream connection broke during the answer.";
+                    round.failureCode = result.code() != null ? result.code() : "upstream_disconnected";
                     exchange.finish("upstream_failed", round.failureCode);
                 }
                 case COMPLETE, CUT_SHORT -> {

@@ -160,8 +160,10 @@ public final class RunEngine {
                     exchange.finish("upstream_unavailable", result.code());
                 }
                 case BROKEN -> {
-                    failure = "The upstream connection broke during the run.";
-                    exchange.finish("upstream_failed", null);
+                    // A code says why the gateway broke it (its instance shutting down); none, that upstream did.
+                    if (result.code() != null) failureCode = result.code();
+                    failure = result.message() != null ? result.message() : "The upstream connection broke during the run.";
+                    exchange.finish("upstream_failed", result.code());
                 }
                 case COMPLETE, CUT_SHORT -> {
                     if (ending == null) failure = "The upstream stream ended before the run finished.";

@@ -57,6 +57,7 @@ public final class SettingsLoader {
         FILE_KEYS.put("debug_events", "SWITCHBOARD_DEBUG_EVENTS");
         FILE_KEYS.put("heartbeat_interval", "SWITCHBOARD_HEARTBEAT_INTERVAL");
         FILE_KEYS.put("stream_retention", "SWITCHBOARD_STREAM_RETENTION");
+        FILE_KEYS.put("shutdown_grace", "SWITCHBOARD_SHUTDOWN_GRACE");
         FILE_KEYS.put("agent_max_tool_rounds", "SWITCHBOARD_AGENT_MAX_TOOL_ROUNDS");
         FILE_KEYS.put("agent_tool_timeout", "SWITCHBOARD_AGENT_TOOL_TIMEOUT");
         FILE_KEYS.put("vision_model", "SWITCHBOARD_VISION_MODEL");
@@ -185,7 +186,8 @@ public final class SettingsLoader {
         var streams = new StreamSettings(
                 parsed("SWITCHBOARD_HEARTBEAT_INTERVAL", Duration.ofSeconds(15), SettingsLoader::duration),
                 parsed("SWITCHBOARD_STREAM_RETENTION", Duration.ofMinutes(10), SettingsLoader::duration),
-                secret("REDIS_URL"));
+                secret("REDIS_URL"),
+                parsed("SWITCHBOARD_SHUTDOWN_GRACE", Duration.ofSeconds(20), SettingsLoader::positiveDuration));
         var agent = new AgentSettings(
                 parsed("SWITCHBOARD_AGENT_MAX_TOOL_ROUNDS", 5, v -> (int) positiveLong(v)),
                 parsed("SWITCHBOARD_AGENT_TOOL_TIMEOUT", Duration.ofSeconds(20), SettingsLoader::duration),

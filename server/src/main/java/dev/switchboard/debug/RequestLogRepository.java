@@ -1,6 +1,7 @@
 package dev.switchboard.debug;
 
 import dev.switchboard.observe.Usage;
+import dev.switchboard.store.GatewayInstances;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -22,6 +23,42 @@ public final class RequestLogRepository {
                 error, upstream_request_id, input_tokens, output_tokens, total_tokens, ttfb_ms, duration_ms, events,
                 created_at)
             values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            on conflict (request_id) do update set key_id = excluded.key_id, owner = excluded.owner,
+                endpoint = excluded.endpoint, model = excluded.model, streaming = excluded.streaming,
+                stream_id = excluded.stream_id, status = excluded.status, outcome = excluded.outcome,
+                error = excluded.error, upstream_request_id = excluded.upstream_request_id,
+                input_tokens = excluded.input_tokens, output_tokens = excluded.output_tokens,
+                total_tokens = excluded.total_tokens, ttfb_ms = excluded.ttfb_ms, duration_ms = excluded.duration_ms,
+                events = excluded.events, created_at = excluded.created_at
+            where request_log.outcome = 'interrupted'""";
+
+    /** Its request's row removes it, in the same transaction: a request is never both in flight and recorded. */
+    private static final String DELETE_IN_FLIGHT = "delete from requests_in_flight where request_id = any(?)";
+
+    /** A start, or a live request's progress; never for a request recorded already. */
+    private static final String UPSERT_IN_FLIGHT = """
+            insert into requests_in_flight (request_id, instance_id, key_id, owner, endpoint, model, streaming, stream_id,
+                status, upstream_request_id, input_tokens, output_tokens, total_tokens, ttfb_ms, events, created_at)
+            select ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, cast(? as timestamptz)
+            where not exists (select 1 from request_log where request_id = ?)
+            on conflict (request_id) do update set stream_id = excluded.stream_id, status = excluded.status,
+                upstream_request_id = excluded.upstream_request_id, input_tokens = excluded.input_tokens,
+                output_tokens = excluded.output_tokens, total_tokens = excluded.total_tokens, ttfb_ms = excluded.ttfb_ms,
+                events = excluded.events, updated_at = now()""";
+
+    /**
+     * Moves requests in flight into {@code request_log}: one statement, so among instances settling at once each row
+     * has one winner, and a request recorded already keeps its row. Its duration is up to its last progress known.
+     */
+    private static final String SETTLE_IN_FLIGHT = """
+            with settled as (delete from requests_in_flight where %s returning *)
+            insert into request_log (request_id, key_id, owner, endpoint, model, streaming, stream_id, status, outcome,
+                error, upstream_request_id, input_tokens, output_tokens, total_tokens, ttfb_ms, duration_ms, events,
+                created_at)
+            select request_id, key_id, owner, endpoint, model, streaming, stream_id, status, :outcome, :error,
+                upstream_request_id, input_tokens, output_tokens, total_tokens, ttfb_ms,
+                cast(greatest(0, extract(epoch from updated_at - created_at) * 1000) as integer), events, created_at
+            from settled
             on conflict (request_id) do nothing""";
 
     private static final String INSERT_DEBUG_EVENT = """
@@ -55,7 +92,58 @@ public final class RequestLogRepository {
                 }
                 insert.executeBatch();
             }
+            try (PreparedStatement delete = h.getConnection().prepareStatement(DELETE_IN_FLIGHT)) {
+                delete.setArray(1, h.getConnection().createArrayOf("text",
+                        rows.stream().map(RequestRow::requestId).toArray()));
+                delete.executeUpdate();
+            }
         });
+    }
+
+    void upsertInFlight(String instanceId, List<RequestRow> rows) throws SQLException {
+        jdbi.useTransaction(h -> {
+            try (PreparedStatement upsert = h.getConnection().prepareStatement(UPSERT_IN_FLIGHT)) {
+                for (RequestRow r : rows) {
+                    upsert.setString(1, r.requestId());
+                    upsert.setString(2, instanceId);
+                    upsert.setString(3, r.keyId());
+                    upsert.setString(4, r.owner());
+                    upsert.setString(5, r.endpoint());
+                    upsert.setString(6, r.model());
+                    upsert.setBoolean(7, r.streaming());
+                    upsert.setString(8, r.streamId());
+                    if (r.status() == 0) upsert.setNull(9, Types.INTEGER);
+                    else upsert.setInt(9, r.status());
+                    upsert.setString(10, r.upstreamRequestId());
+                    setTokens(upsert, 11, r.usage());
+                    setNullableInt(upsert, 14, r.ttfbMillis());
+                    upsert.setLong(15, r.events());
+                    upsert.setTimestamp(16, Timestamp.from(r.createdAt()));
+                    upsert.setString(17, r.requestId());
+                    upsert.addBatch();
+                }
+                upsert.executeBatch();
+            }
+        });
+    }
+
+    /**
+     * Records requests in flight with {@code outcome}: this instance's own ({@code own}), or those of every instance
+     * that is not alive (see {@link GatewayInstances}). Returns how many were recorded.
+     */
+    int settleInFlight(String instanceId, boolean own, String outcome, String error) {
+        String which = own ? "instance_id = :self"
+                : "instance_id <> :self and instance_id not in (" + GatewayInstances.ALIVE + ")";
+        return jdbi.withHandle(h -> h.createUpdate(SETTLE_IN_FLIGHT.formatted(which)).bind("self", instanceId)
+                .bind("outcome", outcome).bind("error", error).execute());
+    }
+
+    /** This instance's rows whose request is recorded (its start was written after its row). */
+    void forgetRecordedInFlight(String instanceId) {
+        jdbi.useHandle(h -> h.createUpdate("""
+                        delete from requests_in_flight f where instance_id = :self
+                        and exists (select 1 from request_log r where r.request_id = f.request_id)""")
+                .bind("self", instanceId).execute());
     }
 
     void insertDebugEvents(List<RequestRow> rows) throws SQLException {

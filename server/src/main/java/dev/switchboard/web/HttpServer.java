@@ -7,12 +7,15 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.servlet.JavalinWsServletContext;
+import jakarta.servlet.DispatcherType;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
@@ -36,6 +39,7 @@ public final class HttpServer implements AutoCloseable {
     private static final int ACCEPT_QUEUE = 4096;
 
     private final Javalin app;
+    private final Draining draining;
 
     /**
      * Every route registered, as {@code "METHOD /path"} ({@code GET} for a WebSocket upgrade): what the OpenAPI
@@ -53,8 +57,9 @@ public final class HttpServer implements AutoCloseable {
         return routes;
     }
 
-    private HttpServer(Javalin app) {
+    private HttpServer(Javalin app, Draining draining) {
         this.app = app;
+        this.draining = draining;
     }
 
     /** Starts listening; {@code routes} register every route, in the order given. */
@@ -68,6 +73,7 @@ public final class HttpServer implements AutoCloseable {
      */
     public static HttpServer start(ServerSettings settings, List<Consumer<RoutesConfig>> routes,
                                    List<Consumer<org.eclipse.jetty.ee10.servlet.ServletContextHandler>> servlets) {
+        Draining draining = new Draining();
         Javalin app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
@@ -104,6 +110,8 @@ public final class HttpServer implements AutoCloseable {
                 }
             });
             servlets.forEach(mount -> cfg.jetty.modifyServletContextHandler(mount::accept));
+            cfg.jetty.modifyServletContextHandler(handler -> handler.addFilter(new FilterHolder(draining), "/*",
+                    EnumSet.of(DispatcherType.REQUEST)));
             cfg.routes.before(RequestIds::assign);
             cfg.routes.before(new Cors(settings.cors())::apply);
             routes.forEach(r -> r.accept(cfg.routes));
@@ -112,7 +120,7 @@ public final class HttpServer implements AutoCloseable {
             cfg.routes.exception(Exception.class, HttpServer::internalError);
         });
         app.start();
-        return new HttpServer(app);
+        return new HttpServer(app, draining);
     }
 
     private static SslConnectionFactory tlsFactory(ServerSettings.Tls tls) {
@@ -132,6 +140,16 @@ public final class HttpServer implements AutoCloseable {
 
     public int port() {
         return app.port();
+    }
+
+    /** From now on, new requests are refused with 503 {@code gateway_shutting_down}; those under way go on. */
+    public void drain() {
+        draining.start();
+    }
+
+    /** Requests being handled now, streams included. */
+    public int activeRequests() {
+        return draining.active();
     }
 
     @Override
