@@ -36,6 +36,7 @@ import dev.switchboard.openai.OpenAiRoutes;
 import dev.switchboard.realtime.RealtimeAdminRoutes;
 import dev.switchboard.realtime.RealtimeModule;
 import dev.switchboard.store.Database;
+import dev.switchboard.store.Instances;
 import dev.switchboard.stream.EventLog;
 import dev.switchboard.stream.EventLogs;
 import dev.switchboard.stream.Heartbeats;
@@ -156,8 +157,11 @@ public final class Gateway implements AutoCloseable {
             started.add(limits);
             var authenticator = new Authenticator(keys, streamTokens, AssistantsRoutes.TOKEN_PATHS);
             var bodies = new RequestBodies(settings.server().maxBodyBytes());
+            // Before the modules whose runs it watches, so that it is closed after them.
+            Instances instances = new Instances(database.jdbi(), settings.database().sweepInterval(), settings.database().runLease());
+            started.add(instances);
             AssistantsRoutes assistants = new AssistantsRoutes(database.jdbi(), bodies,
-                    new RunEngine.Deps(upstream, eventLog, listener), follower, heartbeats, streamTokens, limits);
+                    new RunEngine.Deps(upstream, eventLog, listener), follower, heartbeats, streamTokens, limits, instances);
             started.add(assistants);
             DocumentsModule documents = new DocumentsModule(database.jdbi(), upstream, listener, settings.agent());
             started.add(documents);
@@ -166,7 +170,7 @@ public final class Gateway implements AutoCloseable {
             ToolExecutor toolExecutor = new ToolExecutor(agentTools, settings.agent().toolTimeout(), recorder::toolCall);
             AgentRoutes agent = new AgentRoutes(database.jdbi(), bodies, follower,
                     AgentRoutes.deps(upstream, eventLog, listener, toolExecutor, settings.agent(), limits),
-                    settings.models().chatModel(), settings.features().streamingEnabled());
+                    settings.models().chatModel(), settings.features().streamingEnabled(), instances);
             // After the agent and Assistants modules, which register how their streams end.
             started.add(new OrphanSweeper(follower, ORPHAN_SWEEP));
             RealtimeModule realtime = new RealtimeModule(settings, authenticator, streamTokens, database.jdbi(), upstream,

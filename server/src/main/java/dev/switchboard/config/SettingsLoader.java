@@ -56,6 +56,8 @@ public final class SettingsLoader {
         FILE_KEYS.put("debug_events", "SWITCHBOARD_DEBUG_EVENTS");
         FILE_KEYS.put("heartbeat_interval", "SWITCHBOARD_HEARTBEAT_INTERVAL");
         FILE_KEYS.put("stream_retention", "SWITCHBOARD_STREAM_RETENTION");
+        FILE_KEYS.put("run_lease", "SWITCHBOARD_RUN_LEASE");
+        FILE_KEYS.put("run_sweep_interval", "SWITCHBOARD_RUN_SWEEP_INTERVAL");
         FILE_KEYS.put("agent_max_tool_rounds", "SWITCHBOARD_AGENT_MAX_TOOL_ROUNDS");
         FILE_KEYS.put("agent_tool_timeout", "SWITCHBOARD_AGENT_TOOL_TIMEOUT");
         FILE_KEYS.put("vision_model", "SWITCHBOARD_VISION_MODEL");
@@ -197,7 +199,9 @@ public final class SettingsLoader {
                 parsed("SWITCHBOARD_CHAT_REALTIME_SOCKETS", 64, v -> (int) positiveLong(v)),
                 parsed("SWITCHBOARD_CHAT_REALTIME_WAIT", Duration.ofSeconds(2), SettingsLoader::duration),
                 Optional.ofNullable(raw.get("OPENAI_CHATKIT_WORKFLOW_ID")));
-        return new Settings(server, upstream, new DatabaseSettings(secret("DATABASE_URL")), models, features, streams, agent, chat);
+        return new Settings(server, upstream, new DatabaseSettings(secret("DATABASE_URL"),
+                parsed("SWITCHBOARD_RUN_LEASE", DatabaseSettings.RUN_LEASE, SettingsLoader::positiveDuration),
+                parsed("SWITCHBOARD_RUN_SWEEP_INTERVAL", DatabaseSettings.SWEEP_INTERVAL, SettingsLoader::positiveDuration)), models, features, streams, agent, chat);
     }
 
     /**
