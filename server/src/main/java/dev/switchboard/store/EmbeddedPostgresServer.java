@@ -28,6 +28,8 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     static final Duration WATCH_INTERVAL = Duration.ofSeconds(1);
 
     private volatile EmbeddedPostgres owned;
+    /** The postmaster's process id, from {@code postmaster.pid} ({@link EmbeddedPostgres#getProcess} is pg_ctl's). */
+    private volatile long postmasterPid;
     private final int port;
     private final Path directory;
     private final ScheduledExecutorService watchdog;
@@ -41,6 +43,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         if (owned == null) {
             this.watchdog = null;
         } else {
+            this.postmasterPid = postmasterPid(directory).orElse(-1L);
             this.watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread thread = new Thread(r, "embedded-postgres-watchdog");
                 thread.setDaemon(true);
@@ -77,8 +80,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
     /** The server's process id, when this process started it. */
     public Optional<Long> pid() {
-        EmbeddedPostgres postgres = owned;
-        return postgres == null ? Optional.empty() : Optional.of(postgres.getProcess().pid());
+        return owned == null ? Optional.empty() : Optional.of(postmasterPid);
     }
 
     /** How many times the watchdog started the server again. */
@@ -89,9 +91,9 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     /** Starts the server again if its process is gone; one attempt per call, so a failed one is retried later. */
     private void watch() {
         EmbeddedPostgres postgres = owned;
-        if (closed || postgres == null || postgres.getProcess().isAlive()) return;
+        if (closed || postgres == null || ProcessHandle.of(postmasterPid).map(ProcessHandle::isAlive).orElse(false)) return;
         LOG.error("The embedded PostgreSQL in {} (process {}) has stopped; starting it again on port {}", directory,
-                postgres.getProcess().pid(), port);
+                postmasterPid, port);
         try {
             postgres.close(); // releases its lock on the directory; stopping the dead server fails and is only logged
         } catch (IOException | RuntimeException e) {
@@ -104,10 +106,11 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                     started.close();
                     return;
                 }
+                postmasterPid = postmasterPid(directory).orElse(-1L);
                 owned = started;
             }
             restarts.incrementAndGet();
-            LOG.warn("The embedded PostgreSQL is running again (process {}, port {})", started.getProcess().pid(), port);
+            LOG.warn("The embedded PostgreSQL is running again (process {}, port {})", postmasterPid, port);
         } catch (IOException | RuntimeException e) {
             // Often the dead server's backends still hold its shared memory for a moment: the next watch tries again.
             LOG.error("Cannot start the embedded PostgreSQL again yet ({}); trying again in {} s", e.getMessage(),
@@ -137,6 +140,16 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         }
         if (watchdog != null) watchdog.shutdownNow();
         if (postgres != null) postgres.close();
+    }
+
+    /** The process id {@code postmaster.pid} names, whether or not it still runs. */
+    private static Optional<Long> postmasterPid(Path directory) {
+        try {
+            List<String> lines = Files.readAllLines(directory.resolve("postmaster.pid"));
+            return lines.isEmpty() ? Optional.empty() : Optional.of(Long.parseLong(lines.get(0).trim()));
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
+        }
     }
 
     /** Reads {@code postmaster.pid}: its first line is the server's process id, its fourth the port. */
