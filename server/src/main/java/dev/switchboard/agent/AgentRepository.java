@@ -84,18 +84,6 @@ final class AgentRepository {
                 .bind("error", error).bind("lease_ms", leaseMillis).mapTo(String.class).list());
     }
 
-    /** Writes a run's final state kept while the database was away, unless the run has ended meanwhile. */
-    void settleKept(String id, String status, String outputText, JsonNode toolCalls, JsonNode usage, JsonNode responseIds,
-                    JsonNode error) {
-        jdbi.useHandle(h -> h.createUpdate("update agent_runs set status = :status, output_text = :output, "
-                        + "tool_calls = cast(:tools as jsonb), usage = cast(:usage as jsonb), "
-                        + "upstream_response_ids = cast(:ids as jsonb), error = cast(:error as jsonb), completed_at = now() "
-                        + "where id = :id and status = 'in_progress'")
-                .bind("id", id).bind("status", status).bind("output", outputText).bind("tools", Json.write(toolCalls))
-                .bind("usage", usage == null ? null : Json.write(usage)).bind("ids", Json.write(responseIds))
-                .bind("error", error == null ? null : Json.write(error)).execute());
-    }
-
     /** Ends a run left in progress by a gateway instance that died while running it. */
     void failAbandonedRun(String streamId, String code) {
         String error = Json.write(Json.object().put("code", code)
@@ -105,13 +93,16 @@ final class AgentRepository {
                 .bind("stream", streamId).bind("error", error).execute());
     }
 
-    /** Records the run as it stands; {@code finished} also sets completed_at. */
+    /**
+     * Records the run as it stands; {@code finished} also sets completed_at. A run no longer in progress (failed by
+     * another instance that took this one for dead) is left as it is.
+     */
     void updateRun(String id, String status, String outputText, JsonNode toolCalls, JsonNode usage, JsonNode responseIds,
                    JsonNode error, boolean finished) {
         jdbi.useHandle(h -> h.createUpdate("update agent_runs set status = :status, output_text = :output, "
                         + "tool_calls = cast(:tools as jsonb), usage = cast(:usage as jsonb), "
                         + "upstream_response_ids = cast(:ids as jsonb), error = cast(:error as jsonb)"
-                        + (finished ? ", completed_at = now()" : "") + " where id = :id")
+                        + (finished ? ", completed_at = now()" : "") + " where id = :id and status = 'in_progress'")
                 .bind("id", id).bind("status", status).bind("output", outputText).bind("tools", Json.write(toolCalls))
                 .bind("usage", usage == null ? null : Json.write(usage)).bind("ids", Json.write(responseIds))
                 .bind("error", error == null ? null : Json.write(error)).execute());

@@ -65,8 +65,8 @@ final class AgentRunner {
     void settleKept() {
         for (var entry : unsettled.entrySet()) {
             Unsettled run = entry.getValue();
-            repository.settleKept(entry.getKey(), run.status(), run.text(), run.toolCalls(), run.usage(), run.responseIds(),
-                    run.error());
+            repository.updateRun(entry.getKey(), run.status(), run.text(), run.toolCalls(), run.usage(), run.responseIds(),
+                    run.error(), true);
             unsettled.remove(entry.getKey());
             LOG.info("Agent run {} recorded as {} now that the database is back", entry.getKey(), run.status());
         }

@@ -114,7 +114,7 @@ public final class RunEngine {
     /** Writes the final states kept while the database was away; those still unwritten wait for the next call. */
     void settleKept() {
         for (var entry : unsettled.entrySet()) {
-            store.settleKept(entry.getValue().owner(), entry.getValue().run());
+            store.settle(entry.getValue().owner(), entry.getValue().run());
             unsettled.remove(entry.getKey());
             LOG.info("Run {} recorded as {} now that the database is back", entry.getKey(),
                     entry.getValue().run().path("status").asText());
@@ -282,7 +282,7 @@ public final class RunEngine {
      */
     private void settle(String owner, ObjectNode run) {
         try {
-            store.runs.replace(owner, run);
+            store.settle(owner, run);
         } catch (RuntimeException e) {
             if (!DatabaseUnavailable.isCause(e)) {
                 LOG.error("Run {} ended {} but could not be recorded", run.get("id").asText(), run.path("status").asText(), e);

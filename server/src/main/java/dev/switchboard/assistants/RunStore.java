@@ -94,10 +94,11 @@ final class RunStore {
     }
 
     /**
-     * Writes a run's final state, kept while the database was away, unless the run has ended meanwhile (cancelled,
-     * or reclaimed by another instance). Throws while the database is still away.
+     * Writes the state a stretch of the run ended in, unless the run has ended meanwhile: cancelled, or failed by
+     * another instance that took this one for dead (it was cut off from the database past the lease), which a late
+     * write must not undo. Throws while the database is away.
      */
-    void settleKept(String owner, ObjectNode run) {
+    void settle(String owner, ObjectNode run) {
         jdbi.useHandle(h -> h.createUpdate("update runs set body = cast(:body as jsonb) where id = :id and owner = :owner "
                         + "and body->>'status' in (<active>)")
                 .bind("id", run.get("id").asText()).bind("owner", owner).bind("body", Json.write(run))
