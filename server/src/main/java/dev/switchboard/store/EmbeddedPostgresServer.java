@@ -71,6 +71,9 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                 .setDataDirectory(directory)
                 .setCleanDataDirectory(false)
                 .setServerConfig("max_connections", "200")
+                // The library's default (off, for tests) loses the last commits when the server dies: a key created
+                // or revoked just before a crash would come back unknown or valid. This is the gateway's real database.
+                .setServerConfig("synchronous_commit", "on")
                 // Stopped by close(), after everything that uses it: a shutdown hook of its own would race the
                 // gateway's and stop the database under parts still closing (the revocation listener saw it die).
                 .setRegisterShutdownHook(false);
