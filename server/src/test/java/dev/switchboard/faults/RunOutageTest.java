@@ -39,8 +39,8 @@ class RunOutageTest {
         EmbeddedPostgres postgres = database.start();
         try (TestGateway gw = TestGateway.start(Map.of("DATABASE_URL", database.url(), "OPENAI_STREAMING_ENABLED", "true",
                 "SWITCHBOARD_RUN_LEASE", "3s", "SWITCHBOARD_RUN_SWEEP_INTERVAL", "500ms"))) {
-            gw.emulator.script(RUN_MODEL, "{\"tokens\":30,\"delay_ms\":60}");
-            gw.emulator.script(AGENT_MODEL, "{\"tokens\":30,\"delay_ms\":60}");
+            gw.emulator.script(RUN_MODEL, "{\"tokens\":100,\"delay_ms\":60}");
+            gw.emulator.script(AGENT_MODEL, "{\"tokens\":100,\"delay_ms\":60}");
             String assistant = id(gw.send(gw.post("/v1/assistants", "{\"model\":\"" + RUN_MODEL + "\"}")));
             String thread = id(gw.send(gw.post("/v1/threads", "{\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}")));
             String session = id(gw.send(gw.post("/api/agent/sessions", "{\"model\":\"" + AGENT_MODEL + "\"}")));
