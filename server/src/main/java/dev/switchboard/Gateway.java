@@ -39,7 +39,7 @@ import dev.switchboard.ownership.OwnershipGuard;
 import dev.switchboard.realtime.RealtimeAdminRoutes;
 import dev.switchboard.realtime.RealtimeModule;
 import dev.switchboard.store.Database;
-import dev.switchboard.store.GatewayInstances;
+import dev.switchboard.store.Instances;
 import dev.switchboard.stream.EventLog;
 import dev.switchboard.stream.EventLogs;
 import dev.switchboard.stream.Heartbeats;
@@ -108,7 +108,9 @@ public final class Gateway implements AutoCloseable {
             Database database = Database.connect(settings.database(), settings.server().dataDir());
             started.add(database);
             database.migrate();
-            GatewayInstances instances = new GatewayInstances(database.jdbi());
+            // Closed last but the database: it settles what this instance leaves, and it is how runs name their executor.
+            Instances instances = new Instances(database.jdbi(), settings.database().instanceHeartbeat(),
+                    settings.database().instanceLease());
             started.add(instances);
 
             Emulator emulator = null;
@@ -142,8 +144,10 @@ public final class Gateway implements AutoCloseable {
             RequestRecorder recorder = new RequestRecorder(requestLog, settings.features().debugEvents());
             started.add(recorder);
             started.add(inFlight); // closed before the recorder: a start is written before its request's row
-            instances.afterEachHeartbeat(inFlight::refresh);
-            instances.afterEachHeartbeat(inFlight::settleDeadInstances);
+            instances.onTick(mayReclaim -> {
+                inFlight.refresh();
+                if (mayReclaim) inFlight.settleDeadInstances(instances.leaseMillis());
+            });
             Metrics metrics = new Metrics();
             metrics.gauge("switchboard.streams.active", "Streams being relayed now", liveStreams::size);
             metrics.gauge("switchboard.recorder.queue.depth", "Request and debug records waiting to be written",
@@ -173,7 +177,7 @@ public final class Gateway implements AutoCloseable {
             var authenticator = new Authenticator(keys, streamTokens, AssistantsRoutes.TOKEN_PATHS);
             var bodies = new RequestBodies(settings.server().maxBodyBytes());
             AssistantsRoutes assistants = new AssistantsRoutes(database.jdbi(), bodies,
-                    new RunEngine.Deps(upstream, eventLog, listener), follower, heartbeats, streamTokens, limits);
+                    new RunEngine.Deps(upstream, eventLog, listener), follower, heartbeats, streamTokens, limits, instances);
             started.add(assistants);
             DocumentsModule documents = new DocumentsModule(database.jdbi(), keys, upstream, listener, settings.agent());
             started.add(documents);
@@ -182,7 +186,7 @@ public final class Gateway implements AutoCloseable {
             ToolExecutor toolExecutor = new ToolExecutor(agentTools, settings.agent().toolTimeout(), recorder::toolCall);
             AgentRoutes agent = new AgentRoutes(database.jdbi(), bodies, follower,
                     AgentRoutes.deps(upstream, eventLog, listener, toolExecutor, settings.agent(), limits),
-                    settings.models().chatModel(), settings.features().streamingEnabled());
+                    settings.models().chatModel(), settings.features().streamingEnabled(), instances);
             // After the agent and Assistants modules, which register how their streams end.
             started.add(new OrphanSweeper(follower, ORPHAN_SWEEP));
             RealtimeModule realtime = new RealtimeModule(settings, authenticator, streamTokens, database.jdbi(), upstream,

@@ -58,6 +58,8 @@ public final class SettingsLoader {
         FILE_KEYS.put("heartbeat_interval", "SWITCHBOARD_HEARTBEAT_INTERVAL");
         FILE_KEYS.put("stream_retention", "SWITCHBOARD_STREAM_RETENTION");
         FILE_KEYS.put("shutdown_grace", "SWITCHBOARD_SHUTDOWN_GRACE");
+        FILE_KEYS.put("instance_lease", "SWITCHBOARD_INSTANCE_LEASE");
+        FILE_KEYS.put("instance_heartbeat", "SWITCHBOARD_INSTANCE_HEARTBEAT");
         FILE_KEYS.put("agent_max_tool_rounds", "SWITCHBOARD_AGENT_MAX_TOOL_ROUNDS");
         FILE_KEYS.put("agent_tool_timeout", "SWITCHBOARD_AGENT_TOOL_TIMEOUT");
         FILE_KEYS.put("vision_model", "SWITCHBOARD_VISION_MODEL");
@@ -202,7 +204,9 @@ public final class SettingsLoader {
                 parsed("SWITCHBOARD_CHAT_REALTIME_SOCKETS", 64, v -> (int) positiveLong(v)),
                 parsed("SWITCHBOARD_CHAT_REALTIME_WAIT", Duration.ofSeconds(2), SettingsLoader::duration),
                 Optional.ofNullable(raw.get("OPENAI_CHATKIT_WORKFLOW_ID")));
-        return new Settings(server, upstream, new DatabaseSettings(secret("DATABASE_URL")), models, features, streams, agent, chat);
+        return new Settings(server, upstream, new DatabaseSettings(secret("DATABASE_URL"),
+                parsed("SWITCHBOARD_INSTANCE_LEASE", DatabaseSettings.INSTANCE_LEASE, SettingsLoader::positiveDuration),
+                parsed("SWITCHBOARD_INSTANCE_HEARTBEAT", DatabaseSettings.INSTANCE_HEARTBEAT, SettingsLoader::positiveDuration)), models, features, streams, agent, chat);
     }
 
     /**

@@ -77,10 +77,12 @@ public final class InFlightRequests implements ExchangeListener, AutoCloseable {
 
     /**
      * Records the requests of dead instances as {@code interrupted}, and forgets this instance's rows whose request
-     * is recorded already (a start written after its request's row). Run after each heartbeat.
+     * is recorded already (a start written after its request's row). Run after a heartbeat, once this instance may
+     * take others for dead (see {@code store.Instances}): an instance is dead when its heartbeat is older than
+     * {@code leaseMillis}.
      */
-    public void settleDeadInstances() {
-        int settled = repository.settleInFlight(instanceId, false, "interrupted", "gateway_instance_lost");
+    public void settleDeadInstances(long leaseMillis) {
+        int settled = repository.settleInFlight(instanceId, false, leaseMillis, "interrupted", "gateway_instance_lost");
         if (settled > 0) LOG.info("Recorded {} request(s) of stopped gateway instance(s) as interrupted", settled);
         repository.forgetRecordedInFlight(instanceId);
     }
@@ -91,7 +93,7 @@ public final class InFlightRequests implements ExchangeListener, AutoCloseable {
      */
     public void settleOwn() {
         try {
-            int settled = repository.settleInFlight(instanceId, true, "shutdown", "gateway_shutting_down");
+            int settled = repository.settleInFlight(instanceId, true, 0, "shutdown", "gateway_shutting_down");
             if (settled > 0) LOG.info("Recorded {} request(s) cut by the shutdown", settled);
         } catch (RuntimeException e) {
             LOG.warn("Requests in flight not settled at shutdown ({}); another instance or the next start will", e.getMessage());

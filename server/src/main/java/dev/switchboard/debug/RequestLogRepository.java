@@ -1,7 +1,7 @@
 package dev.switchboard.debug;
 
 import dev.switchboard.observe.Usage;
-import dev.switchboard.store.GatewayInstances;
+import dev.switchboard.store.Instances;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -129,13 +129,12 @@ public final class RequestLogRepository {
 
     /**
      * Records requests in flight with {@code outcome}: this instance's own ({@code own}), or those of every instance
-     * that is not alive (see {@link GatewayInstances}). Returns how many were recorded.
+     * whose heartbeat lapsed more than {@code leaseMillis} ago (see {@link Instances}). Returns how many were recorded.
      */
-    int settleInFlight(String instanceId, boolean own, String outcome, String error) {
-        String which = own ? "instance_id = :self"
-                : "instance_id <> :self and instance_id not in (" + GatewayInstances.ALIVE + ")";
+    int settleInFlight(String instanceId, boolean own, long leaseMillis, String outcome, String error) {
+        String which = own ? "instance_id = :self" : "instance_id <> :self and " + Instances.lapsed("instance_id");
         return jdbi.withHandle(h -> h.createUpdate(SETTLE_IN_FLIGHT.formatted(which)).bind("self", instanceId)
-                .bind("outcome", outcome).bind("error", error).execute());
+                .bind("lease_ms", leaseMillis).bind("outcome", outcome).bind("error", error).execute());
     }
 
     /** This instance's rows whose request is recorded (its start was written after its row). */

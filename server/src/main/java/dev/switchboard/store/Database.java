@@ -78,6 +78,11 @@ public final class Database implements AutoCloseable {
         return pool == null ? 0 : pool.getActiveConnections();
     }
 
+    /** The embedded server, when the gateway uses it. */
+    public java.util.Optional<EmbeddedPostgresServer> embedded() {
+        return java.util.Optional.ofNullable(embedded);
+    }
+
     public Jdbi jdbi() {
         return jdbi;
     }

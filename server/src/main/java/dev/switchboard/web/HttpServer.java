@@ -195,6 +195,12 @@ public final class HttpServer implements AutoCloseable {
 
     private static void internalError(Exception e, Context ctx) {
         String requestId = RequestIds.of(ctx);
+        if (DatabaseUnavailable.isCause(e)) {
+            LOG.warn("{} {} {} refused: database unreachable ({})", requestId, ctx.method(), ctx.path(),
+                    DatabaseUnavailable.reason(e));
+            if (!ctx.res().isCommitted()) refuse(DatabaseUnavailable.refusal(), ctx);
+            return;
+        }
         LOG.error("{} {} {} failed", requestId, ctx.method(), ctx.path(), e);
         if (ctx.res().isCommitted()) return;
         refuse(new GatewayException(500, "server_error", "internal_error", null,

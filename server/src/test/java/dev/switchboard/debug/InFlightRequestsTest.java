@@ -9,7 +9,7 @@ import dev.switchboard.config.Secret;
 import dev.switchboard.observe.Exchange;
 import dev.switchboard.observe.ExchangeListener;
 import dev.switchboard.store.Database;
-import dev.switchboard.store.GatewayInstances;
+import dev.switchboard.store.Instances;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -26,6 +26,8 @@ import org.junit.jupiter.api.Test;
  * happens to its instance, whoever settles it and whenever its real row comes.
  */
 class InFlightRequestsTest {
+    /** An instance is dead when its heartbeat is older than this (the default lease). */
+    private static final long LEASE_MS = 30_000;
     private String url;
     private Database database;
     private Jdbi jdbi;
@@ -61,7 +63,7 @@ class InFlightRequestsTest {
             assertThat(count("requests_in_flight")).isZero();
             jdbi.useHandle(h -> h.execute("insert into requests_in_flight (request_id, instance_id, endpoint, streaming, "
                     + "created_at) values (?, 'gw_dead', '/v1/responses', true, now())", exchange.requestId()));
-            survivor.settleDeadInstances();
+            survivor.settleDeadInstances(LEASE_MS);
             assertThat(count("requests_in_flight")).isZero();
             assertThat(outcomes()).containsExactly("completed");
         }
@@ -75,7 +77,7 @@ class InFlightRequestsTest {
             Await.until(Duration.ofSeconds(10), () -> count("requests_in_flight") == 1);
 
             List<CompletableFuture<Integer>> settling = List.of("gw_a", "gw_b", "gw_c", "gw_d").stream()
-                    .map(id -> CompletableFuture.supplyAsync(() -> repository.settleInFlight(id, false, "interrupted",
+                    .map(id -> CompletableFuture.supplyAsync(() -> repository.settleInFlight(id, false, LEASE_MS, "interrupted",
                             "gateway_instance_lost"))).toList();
             assertThat(settling.stream().mapToInt(CompletableFuture::join).sum()).isEqualTo(1);
             assertThat(outcomes()).containsExactly("interrupted");
@@ -88,13 +90,13 @@ class InFlightRequestsTest {
 
     @Test
     void theRequestsOfALiveInstanceAreLeftAlone() throws Exception {
-        try (GatewayInstances alive = new GatewayInstances(jdbi);
+        try (Instances alive = new Instances(jdbi, Duration.ofSeconds(5), Duration.ofSeconds(15));
              InFlightRequests live = new InFlightRequests(repository, alive.id());
              InFlightRequests other = new InFlightRequests(repository, "gw_other")) {
             exchange(live);
             Await.until(Duration.ofSeconds(10), () -> count("requests_in_flight") == 1
                     && count("gateway_instances") == 1);
-            other.settleDeadInstances();
+            other.settleDeadInstances(LEASE_MS);
             assertThat(count("requests_in_flight")).isEqualTo(1);
             assertThat(count("request_log")).isZero();
 

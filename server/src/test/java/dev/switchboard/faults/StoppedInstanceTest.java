@@ -47,10 +47,12 @@ class StoppedInstanceTest {
 
     @Test
     void aKilledInstancesRequestsAreRecordedAsInterruptedOnceByAnotherInstance() throws Exception {
-        try (TestGateway survivor = TestGateway.start(Map.of("OPENAI_STREAMING_ENABLED", "true"))) {
+        try (TestGateway survivor = TestGateway.start(Map.of("OPENAI_STREAMING_ENABLED", "true",
+                "SWITCHBOARD_INSTANCE_LEASE", "4s", "SWITCHBOARD_INSTANCE_HEARTBEAT", "1s"))) {
             survivor.emulator.script(MODEL, SLOW);
             Key key = key(survivor);
-            try (GatewayProcess doomed = GatewayProcess.start(survivor, Map.of())) {
+            try (GatewayProcess doomed = GatewayProcess.start(survivor, Map.of("SWITCHBOARD_INSTANCE_LEASE", "4s",
+                    "SWITCHBOARD_INSTANCE_HEARTBEAT", "1s"))) {
                 // How long a request goes unrecorded after it was sent (a kill then loses it): printed, not asserted.
                 CompletableFuture<Long> firstRowSeen = CompletableFuture.supplyAsync(() -> {
                     while (count(survivor, "select count(*) from requests_in_flight where key_id = :key", key.id) == 0) {

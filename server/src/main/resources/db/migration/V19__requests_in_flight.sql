@@ -1,16 +1,6 @@
--- Every gateway instance sharing this database, with a heartbeat: an instance whose heartbeat has lapsed is dead
--- (killed, or cut off), and whatever it left unfinished is settled by the instances still alive.
-create table gateway_instances (
-    id           text primary key,
-    host         text,
-    pid          bigint,
-    started_at   timestamptz not null default now(),
-    heartbeat_at timestamptz not null default now()
-);
-
 -- One row per forwarded request while it runs, written right after it starts and removed in the same transaction
 -- that writes its request_log row. A row left behind by an instance that died becomes an `interrupted` row of
--- request_log, so no request is lost with its process.
+-- request_log (once its instance's heartbeat in gateway_instances lapsed), so no request is lost with its process.
 create table requests_in_flight (
     request_id          text primary key,
     instance_id         text        not null,
