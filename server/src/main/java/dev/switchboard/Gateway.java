@@ -146,14 +146,15 @@ public final class Gateway implements AutoCloseable {
                 adopted.increment();
                 recorder.adoptedStream(meta, events);
             });
-            ExchangeListener listener = ExchangeListener.all(metrics, recorder);
+            Limits limits = new Limits(database.jdbi(), settings.streams().redisUrl().map(Secret::reveal));
+            started.add(limits);
+            // Budgets before the recorder: a token total started from the request log must not find this request there.
+            ExchangeListener listener = ExchangeListener.all(metrics, limits.usage(), recorder);
             metrics.gauge("switchboard.database.connections", "Connections the database pool holds", database::poolConnections);
             metrics.gauge("switchboard.database.connections.active", "Database connections in use", database::poolConnectionsInUse);
 
             StreamTokens streamTokens = new StreamTokens(database.jdbi());
-            Limits limits = new Limits(database.jdbi(), settings.streams().redisUrl().map(Secret::reveal));
             AuditLog audit = new AuditLog(database.jdbi());
-            started.add(limits);
             var authenticator = new Authenticator(keys, streamTokens, AssistantsRoutes.TOKEN_PATHS);
             var bodies = new RequestBodies(settings.server().maxBodyBytes());
             AssistantsRoutes assistants = new AssistantsRoutes(database.jdbi(), bodies,

@@ -151,7 +151,7 @@ class InstanceKilledTest {
     }
 
     /** Another gateway in its own JVM, so that it can be killed outright; its output goes to this test's. */
-    private static Process startInstance(TestGateway peer, String redis, int port) throws IOException {
+    static Process startInstance(TestGateway peer, String redis, int port) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
         ProcessBuilder builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
                 "dev.switchboard.Main").redirectErrorStream(true);
@@ -191,7 +191,7 @@ class InstanceKilledTest {
         return gateway.gateway.database().jdbi().withHandle(h -> h.createQuery(sql).bind("id", id).mapTo(Long.class).one());
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }
