@@ -1,9 +1,12 @@
 package dev.switchboard.stream;
 
+import io.lettuce.core.ClientOptions;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisFuture;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XAddArgs;
@@ -14,7 +17,10 @@ import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -33,7 +39,10 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,13 +51,22 @@ import org.slf4j.LoggerFactory;
  * instance can be resumed on another. Each event is one stream entry whose id is {@code 0-(seq+1)}, so "after
  * event N" is simply {@code XREAD} from {@code 0-(N+1)}; a final entry with an {@code end} field marks the end.
  *
- * <p>Appends share one connection (Redis keeps their order). Each waits for Redis's acknowledgement, a round trip
- * on a local network, before the relay writes the event to its client: a client never holds an event the log
- * lacks, so whoever resumes its stream, on any instance, continues exactly where it was. A Redis that is slow or
- * refusing is not waited for: after one acknowledgement takes longer than {@link #ACK_WAIT}, appends go on
- * without waiting until Redis answers in time again (the stream goes on; only its resumption may miss events).
- * A stream's registration is written once, before its first byte. Readers block in {@code XREAD} on a connection
- * of their own.
+ * <p>The streams this instance writes are also kept in its memory ({@link MemoryEventLog}), complete, and this
+ * instance's readers (a run's own client, a resume that lands here) read them there: they get every event in
+ * order whatever Redis does. Redis is given the same events in order by an outbox per stream. Each entry is added
+ * by a script only when the entry before it is there ({@link #APPEND}), so Redis's copy never has a gap: when an
+ * append is lost (Redis away, reconnecting, or restarted empty), later ones are refused too, and the outbox sends
+ * again from the first entry Redis lacks, once it answers (at the next append, or within {@link #LEASE_RENEWAL}),
+ * registration included. Meanwhile readers on other instances wait; they never skip an event. A stream that went
+ * on without Redis is said so in the log and counted ({@link #streamsKeptLocally}).
+ *
+ * <p>Appends share one connection (Redis keeps their order). Each waits for Redis's acknowledgement (at most
+ * {@link #ACK_WAIT}) before the relay writes the event to its client, so that a resume elsewhere rarely waits. After
+ * one acknowledgement takes longer, appends stop waiting until Redis answers in time again.
+ *
+ * <p>Readers of other instances' streams block in {@code XREAD} on a connection of their own. A read that fails, or
+ * a stream whose registration stays gone (Redis lost it and no writer puts it back), throws
+ * {@link EventLog.Unavailable}: the reader ends its client's stream with an error, never as if it were complete.
  *
  * <p>Each instance holds a liveness lease in Redis, renewed every {@link #LEASE_RENEWAL} and lasting {@link #LEASE};
  * every stream names the instance writing it. When a reader waits on an unfinished stream whose writer's lease has
@@ -69,13 +87,37 @@ final class RedisEventLog implements EventLog {
     private static final Duration ACK_WAIT = Duration.ofMillis(250);
     /** Every instance that may have written streams: the live ones, and dead ones until their streams are ended. */
     private static final String INSTANCES = "switchboard:instances";
+    /**
+     * KEYS[1] the events; ARGV[1] the entry's number (seq + 1), ARGV[2] its field, ARGV[3] its value, ARGV[4] the
+     * key's time to live (s), set with the first entry and the end. 1 added, 0 there already, or -1 - the number of
+     * the last entry there when an earlier one is missing.
+     */
+    private static final String APPEND = """
+            local n = tonumber(ARGV[1])
+            local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
+            local lastN = 0
+            if #last > 0 then lastN = tonumber(string.match(last[1][1], '-(%d+)$')) end
+            if lastN >= n then return 0 end
+            if lastN ~= n - 1 then return -1 - lastN end
+            redis.call('XADD', KEYS[1], '0-' .. n, ARGV[2], ARGV[3])
+            if n == 1 or ARGV[2] == 'end' then redis.call('EXPIRE', KEYS[1], ARGV[4]) end
+            return 1""";
 
     private final RedisClient client;
     private final StatefulRedisConnection<String, byte[]> connection;
     private final RedisAsyncCommands<String, byte[]> async;
+    private final ClientResources resources;
     private final Duration retention;
-    private final Map<String, AtomicLong> sequences = new ConcurrentHashMap<>();
+    /**
+     * The streams this instance writes, complete, for its own readers and as the outboxes' source, until Redis has
+     * all of a stream (or it is past its retention, when Redis never came back).
+     */
+    private final MemoryEventLog local;
+    private final Map<String, Outbox> outboxes = new ConcurrentHashMap<>();
+    /** Streams adopted from a gone writer: their next sequence number. */
+    private final Map<String, AtomicLong> adopted = new ConcurrentHashMap<>();
     private final AtomicLong failedWrites = new AtomicLong();
+    private final AtomicLong keptLocally = new AtomicLong();
     /** False while Redis is slow: appends stop waiting for acknowledgements until one arrives again. */
     private volatile boolean awaitingAcks = true;
     private final String instanceId = "inst_" + HexFormat.of().toHexDigits(
@@ -88,15 +130,19 @@ final class RedisEventLog implements EventLog {
             });
 
     RedisEventLog(String url, Duration retention) {
-        this.client = RedisClient.create(url);
-        // While Redis is away, writes fail at once instead of queueing: streams go on, only not resumable elsewhere.
-        client.setOptions(io.lettuce.core.ClientOptions.builder()
-                .disconnectedBehavior(io.lettuce.core.ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
+        this.resources = ClientResources.builder()
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
+                .build();
+        this.client = RedisClient.create(resources, url);
+        // While Redis is away, writes fail at once instead of queueing: streams go on, from this instance's memory.
+        client.setOptions(ClientOptions.builder()
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
         this.connection = client.connect(CODEC);
         // A Redis that hangs must not hold up a stream for the default minute.
         connection.setTimeout(Duration.ofSeconds(2));
         this.async = connection.async();
         this.retention = retention;
+        this.local = new MemoryEventLog(retention, Runtime.getRuntime().maxMemory() / 4, Clock.systemUTC());
         // The first lease is asked for before any stream is registered, on the same connection, so it comes first.
         renewLease();
         leaseRenewal.scheduleAtFixedRate(this::renewLease, LEASE_RENEWAL.toMillis(), LEASE_RENEWAL.toMillis(),
@@ -110,10 +156,42 @@ final class RedisEventLog implements EventLog {
         // that restarted empty learns of this instance again.
         track(async.sadd(INSTANCES, bytes(instanceId)));
         track(async.expire(writingKey(instanceId), UNFINISHED_TTL));
+        // Streams whose events Redis lacks are sent again now that it may answer.
+        for (Outbox outbox : outboxes.values()) {
+            if (outbox.finished && System.nanoTime() - outbox.finishedAtNanos > retention.toNanos()) {
+                // Redis stayed away for the whole retention: the stream would expire there at once anyway.
+                outboxes.remove(outbox.meta.id(), outbox);
+                LOG.warn("Redis event log: stream {} was past its retention before Redis could have all of it",
+                        outbox.meta.id());
+                continue;
+            }
+            try {
+                flush(outbox);
+            } catch (RuntimeException e) {
+                LOG.debug("Redis event log: stream {} not sent again yet: {}", outbox.meta.id(), e.getMessage());
+            }
+        }
     }
 
     @Override
     public void create(StreamMeta meta) {
+        local.create(meta);
+        Outbox outbox = new Outbox(meta);
+        outboxes.put(meta.id(), outbox);
+        try {
+            // Written before the stream's first byte leaves: a client can resume on another instance at once, and
+            // that instance's connection is not ordered with this one's.
+            connection.sync().hset(metaKey(meta.id()), registration(meta));
+            outbox.registered = true;
+        } catch (RuntimeException e) {
+            outbox.behind(this, "not registered (" + e.getMessage() + ")");
+        }
+        track(async.expire(metaKey(meta.id()), UNFINISHED_TTL));
+        track(async.sadd(writingKey(instanceId), bytes(meta.id())));
+        track(async.setex(knownKey(meta.id()), retention.plus(TOMBSTONE_TTL).toSeconds(), bytes("1")));
+    }
+
+    private Map<String, byte[]> registration(StreamMeta meta) {
         Map<String, byte[]> fields = new LinkedHashMap<>();
         fields.put("id", bytes(meta.id()));
         fields.put("owner", bytes(meta.owner()));
@@ -124,33 +202,112 @@ final class RedisEventLog implements EventLog {
         fields.put("created_at", bytes(meta.createdAt().toString()));
         fields.put("instance", bytes(instanceId));
         if (meta.requestId() != null) fields.put("request_id", bytes(meta.requestId()));
-        sequences.put(meta.id(), new AtomicLong());
-        try {
-            // Written before the stream's first byte leaves: a client can resume on another instance at once, and
-            // that instance's connection is not ordered with this one's.
-            connection.sync().hset(metaKey(meta.id()), fields);
-        } catch (RuntimeException e) {
-            // The live stream goes on; only resuming it elsewhere will not work.
-            failedWrites.incrementAndGet();
-            LOG.warn("Redis event log: stream {} not registered ({}); it cannot be resumed on other instances",
-                    meta.id(), e.getMessage());
-        }
-        track(async.expire(metaKey(meta.id()), UNFINISHED_TTL));
-        track(async.sadd(writingKey(instanceId), bytes(meta.id())));
-        track(async.setex(knownKey(meta.id()), retention.plus(TOMBSTONE_TTL).toSeconds(), bytes("1")));
+        return fields;
     }
 
     @Override
     public long append(String streamId, byte[] frame) {
-        long seq = sequences.computeIfAbsent(streamId, id -> new AtomicLong()).getAndIncrement();
+        Outbox outbox = outboxes.get(streamId);
+        if (outbox == null) return appendAdopted(streamId, frame);
+        long seq;
+        RedisFuture<Long> sent;
+        outbox.lock.lock();
+        try {
+            seq = outbox.frames.size();
+            outbox.frames.add(frame);
+            sent = flush(outbox);
+        } finally {
+            outbox.lock.unlock();
+        }
+        if (sent != null) awaitAck(sent);
+        // This instance's readers get the event only now, as a relay's client does: what they have, Redis has too
+        // (unless it is away or slow), so a reader that resumes elsewhere continues where they were.
+        publish(outbox, seq);
+        return seq;
+    }
+
+    /** Hands this instance's readers the stream's events up to {@code seq}, in order. */
+    private void publish(Outbox outbox, long seq) {
+        outbox.lock.lock();
+        try {
+            String streamId = outbox.meta.id();
+            for (long next = local.size(streamId); next >= 0 && next <= seq; next++) {
+                local.append(streamId, outbox.frames.get((int) next));
+            }
+        } finally {
+            outbox.lock.unlock();
+        }
+    }
+
+    /**
+     * Sends Redis the stream's entries it has not been sent, in order, registration first when Redis may have lost
+     * it; the last command sent, or null when there was nothing to send. The outbox is done (and dropped) once Redis
+     * has the end.
+     */
+    private RedisFuture<Long> flush(Outbox outbox) {
+        String streamId = outbox.meta.id();
+        outbox.lock.lock();
+        try {
+            if (outbox.resend) {
+                outbox.resend = false;
+                outbox.sent = outbox.stored.get();
+            }
+            if (!outbox.registered) {
+                outbox.registered = true;
+                RedisFuture<Long> registered = async.hset(metaKey(streamId), registration(outbox.meta));
+                registered.whenComplete((ok, failed) -> {
+                    if (failed != null) outbox.registered = false;
+                });
+                track(registered);
+                track(async.expire(metaKey(streamId), outbox.finished ? retention : UNFINISHED_TTL));
+                if (!outbox.finished) track(async.sadd(writingKey(instanceId), bytes(streamId)));
+            }
+            long events = outbox.frames.size();
+            RedisFuture<Long> last = null;
+            for (long seq = outbox.sent; seq < events; seq++) {
+                last = sendEntry(outbox, seq + 1, "f", outbox.frames.get((int) seq), UNFINISHED_TTL);
+            }
+            outbox.sent = Math.max(outbox.sent, events);
+            if (outbox.finished && outbox.sent == events) {
+                last = sendEntry(outbox, events + 1, "end", bytes("1"), retention);
+                outbox.sent = events + 1;
+                track(async.expire(metaKey(streamId), retention));
+                track(async.srem(writingKey(instanceId), bytes(streamId)));
+            }
+            return last;
+        } finally {
+            outbox.lock.unlock();
+        }
+    }
+
+    private RedisFuture<Long> sendEntry(Outbox outbox, long entry, String field, byte[] value, Duration ttl) {
+        RedisFuture<Long> added = async.eval(APPEND, ScriptOutputType.INTEGER, new String[] {eventsKey(outbox.meta.id())},
+                bytes(String.valueOf(entry)), bytes(field), value, bytes(String.valueOf(ttl.toSeconds())));
+        added.whenComplete((answer, failed) -> {
+            if (failed != null) {
+                failedWrites.incrementAndGet();
+                outbox.behind(this, failed.getMessage());
+            } else if (answer >= 0) {
+                outbox.stored(this, entry, "end".equals(field));
+            } else {
+                // Redis lacks an earlier entry (it lost some, or restarted empty): send again from there.
+                outbox.stored.set(-1 - answer);
+                outbox.registered = false;
+                outbox.behind(this, "Redis lacks entries from " + (-1 - answer));
+            }
+        });
+        return added;
+    }
+
+    private long appendAdopted(String streamId, byte[] frame) {
+        long seq = adopted.computeIfAbsent(streamId, id -> new AtomicLong()).getAndIncrement();
         RedisFuture<String> added = async.xadd(eventsKey(streamId), new XAddArgs().id("0-" + (seq + 1)), Map.of("f", frame));
         track(added);
-        if (seq == 0) track(async.expire(eventsKey(streamId), UNFINISHED_TTL));
         awaitAck(added);
         return seq;
     }
 
-    private void awaitAck(RedisFuture<String> added) {
+    private void awaitAck(RedisFuture<?> added) {
         if (!awaitingAcks) {
             added.thenRun(() -> awaitingAcks = true);
             return;
@@ -163,7 +320,7 @@ final class RedisEventLog implements EventLog {
                     + "in time again", ACK_WAIT.toMillis());
             added.thenRun(() -> awaitingAcks = true);
         } catch (ExecutionException refused) {
-            // counted and logged by track(); the stream goes on
+            // counted and logged; the stream goes on from this instance's memory
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -171,17 +328,32 @@ final class RedisEventLog implements EventLog {
 
     @Override
     public void finish(String streamId) {
-        AtomicLong sequence = sequences.remove(streamId);
+        Outbox outbox = outboxes.get(streamId);
+        if (outbox != null) {
+            outbox.lock.lock();
+            try {
+                outbox.finished = true;
+                outbox.finishedAtNanos = System.nanoTime();
+                publish(outbox, outbox.frames.size() - 1);
+                local.finish(streamId);
+                flush(outbox);
+            } finally {
+                outbox.lock.unlock();
+            }
+            return;
+        }
+        AtomicLong sequence = adopted.remove(streamId);
         if (sequence == null) return;
         track(async.xadd(eventsKey(streamId), new XAddArgs().id("0-" + (sequence.get() + 1)), Map.of("end", bytes("1"))));
         track(async.expire(eventsKey(streamId), retention));
         track(async.expire(metaKey(streamId), retention));
-        track(async.srem(writingKey(instanceId), bytes(streamId)));
     }
 
     @Override
     public Optional<StreamMeta> find(String streamId) {
-        Map<String, byte[]> fields = connection.sync().hgetall(metaKey(streamId));
+        Optional<StreamMeta> own = local.find(streamId);
+        if (own.isPresent()) return own;
+        Map<String, byte[]> fields = shared(() -> connection.sync().hgetall(metaKey(streamId)));
         if (fields == null || fields.isEmpty()) return Optional.empty();
         return Optional.of(new StreamMeta(text(fields, "id"), text(fields, "owner"), text(fields, "key_id"),
                 text(fields, "endpoint"), text(fields, "model"), Boolean.parseBoolean(text(fields, "resumable")),
@@ -189,9 +361,70 @@ final class RedisEventLog implements EventLog {
     }
 
     @Override
+    public long streamsBehind() {
+        return outboxes.values().stream().filter(Outbox::isBehind).count();
+    }
+
+    @Override
+    public long streamsKeptLocally() {
+        return keptLocally.get();
+    }
+
+    /**
+     * One stream this instance writes, until Redis has all of it. Its fields are guarded by {@link #lock}, except
+     * the flags that Redis's answers set from its I/O thread.
+     */
+    private static final class Outbox {
+        final StreamMeta meta;
+        final ReentrantLock lock = new ReentrantLock();
+        /** Entries Redis has (events, then the end), as far as its answers tell. */
+        final AtomicLong stored = new AtomicLong();
+        /** Every event of the stream, until Redis has them all; the same arrays as this instance's readers get. */
+        final List<byte[]> frames = new ArrayList<>();
+        /** Entries sent (perhaps not yet stored). */
+        long sent;
+        volatile boolean finished;
+        volatile long finishedAtNanos;
+        volatile boolean registered;
+        /** An entry was lost or refused: send again from {@link #stored}. */
+        volatile boolean resend;
+        /** Whether this stream was logged as going on without Redis, since it last caught up. */
+        private final AtomicBoolean saidBehind = new AtomicBoolean();
+
+        Outbox(StreamMeta meta) {
+            this.meta = meta;
+        }
+
+        boolean isBehind() {
+            return saidBehind.get();
+        }
+
+        void behind(RedisEventLog log, String why) {
+            resend = true;
+            if (saidBehind.compareAndSet(false, true)) {
+                log.keptLocally.incrementAndGet();
+                LOG.warn("Redis event log: stream {} goes on in this instance's memory only ({}); its own readers get "
+                        + "every event, and Redis gets them in order once it answers again", meta.id(), why);
+            }
+        }
+
+        void stored(RedisEventLog log, long entry, boolean end) {
+            stored.accumulateAndGet(entry, Math::max);
+            if (end) {
+                log.outboxes.remove(meta.id(), this);
+                // Redis has all of it now: readers here read it there, as other instances do.
+                log.local.drop(meta.id());
+                if (saidBehind.get()) LOG.info("Redis event log: stream {} is complete in Redis again", meta.id());
+            }
+        }
+    }
+
+    @Override
     public boolean writerGone(String streamId) {
-        byte[] writer = connection.sync().hget(metaKey(streamId), "instance");
-        return writer != null && connection.sync().exists(instanceKey(new String(writer, StandardCharsets.UTF_8))) == 0;
+        if (outboxes.containsKey(streamId) || local.find(streamId).isPresent()) return false; // written here
+        byte[] writer = shared(() -> connection.sync().hget(metaKey(streamId), "instance"));
+        return writer != null
+                && shared(() -> connection.sync().exists(instanceKey(new String(writer, StandardCharsets.UTF_8)))) == 0;
     }
 
     @Override
@@ -202,13 +435,13 @@ final class RedisEventLog implements EventLog {
         List<StreamMessage<String, byte[]>> last = connection.sync().xrevrange(eventsKey(streamId),
                 Range.unbounded(), Limit.from(1));
         if (last.isEmpty()) {
-            sequences.put(streamId, new AtomicLong());
+            adopted.put(streamId, new AtomicLong());
             return new LoggedEvent(-1, new byte[0]);
         }
         StreamMessage<String, byte[]> message = last.getFirst();
         if (message.getBody().containsKey("end")) return null; // it finished after all
         long seq = sequence(message.getId());
-        sequences.put(streamId, new AtomicLong(seq + 1));
+        adopted.put(streamId, new AtomicLong(seq + 1));
         return new LoggedEvent(seq, message.getBody().get("f"));
     }
 
@@ -234,29 +467,52 @@ final class RedisEventLog implements EventLog {
 
     @Override
     public boolean expired(String streamId) {
-        return connection.sync().exists(metaKey(streamId)) == 0 && connection.sync().exists(knownKey(streamId)) == 1;
+        if (local.expired(streamId)) return true;
+        return shared(() -> connection.sync().exists(metaKey(streamId)) == 0 && connection.sync().exists(knownKey(streamId)) == 1);
     }
 
     @Override
     public Cursor read(String streamId, long after) {
-        StatefulRedisConnection<String, byte[]> reader = client.connect(CODEC);
+        if (local.find(streamId).isPresent()) return local.read(streamId, after);
+        StatefulRedisConnection<String, byte[]> reader = shared(() -> client.connect(CODEC));
         return new Cursor() {
             final Deque<StreamMessage<String, byte[]>> buffered = new ArrayDeque<>();
-            String lastId = "0-" + (after + 1);
+            long next = after + 1;
+            /** Since when the stream's registration has been missing (Redis lost it), or 0. */
+            long unregisteredSince;
 
             @Override
             public LoggedEvent next(Duration wait) {
                 if (buffered.isEmpty()) {
-                    List<StreamMessage<String, byte[]>> messages = reader.sync().xread(
+                    List<StreamMessage<String, byte[]>> messages = shared(() -> reader.sync().xread(
                             XReadArgs.Builder.block(Math.max(1, wait.toMillis())).count(256),
-                            XReadArgs.StreamOffset.from(eventsKey(streamId), lastId));
-                    if (messages == null || messages.isEmpty()) return null;
+                            XReadArgs.StreamOffset.from(eventsKey(streamId), "0-" + next)));
+                    if (messages == null || messages.isEmpty()) {
+                        checkRegistered();
+                        return null;
+                    }
                     buffered.addAll(messages);
                 }
                 StreamMessage<String, byte[]> message = buffered.removeFirst();
-                lastId = message.getId();
+                long seq = sequence(message.getId());
+                // Appends never leave a gap; a log that has one anyway is reported, not skipped over.
+                if (seq != next) throw new Unavailable("event " + next + " of stream " + streamId + " is missing", null);
+                next++;
                 if (message.getBody().containsKey("end")) return LoggedEvent.END;
-                return new LoggedEvent(sequence(lastId), message.getBody().get("f"));
+                return new LoggedEvent(seq, message.getBody().get("f"));
+            }
+
+            /** A writer puts its registration back within a renewal of Redis's return; gone for a lease, it is lost. */
+            private void checkRegistered() {
+                boolean registered = shared(() -> reader.sync().exists(metaKey(streamId))) == 1;
+                long now = System.nanoTime();
+                if (registered) {
+                    unregisteredSince = 0;
+                } else if (unregisteredSince == 0) {
+                    unregisteredSince = now;
+                } else if (now - unregisteredSince > LEASE.plus(LEASE_RENEWAL).toNanos()) {
+                    throw new Unavailable("stream " + streamId + " is no longer in Redis", null);
+                }
             }
 
             @Override
@@ -264,6 +520,15 @@ final class RedisEventLog implements EventLog {
                 reader.close();
             }
         };
+    }
+
+    /** A read of Redis; {@link EventLog.Unavailable} when Redis cannot answer. */
+    private static <T> T shared(Supplier<T> read) {
+        try {
+            return read.get();
+        } catch (RedisException e) {
+            throw new Unavailable("the shared event log (Redis) cannot be read: " + e.getMessage(), e);
+        }
     }
 
     /** Appends or metadata writes Redis refused or never acknowledged. */
@@ -282,6 +547,8 @@ final class RedisEventLog implements EventLog {
         }
         connection.close();
         client.shutdown();
+        resources.shutdown();
+        local.close();
     }
 
     private void track(RedisFuture<?> future) {
