@@ -48,6 +48,11 @@ final class TokenBudgets implements ExchangeListener {
     private final Counters counters;
     private final KeyLimitStore limits;
     private final Map<String, Sum> logged = new ConcurrentHashMap<>();
+    /**
+     * The last total read per key and period, for when neither the counters nor the request log can be read; a new
+     * day or month replaces the last one's.
+     */
+    private final Map<String, Sum> lastRead = new ConcurrentHashMap<>();
     private volatile long lastWarning = System.nanoTime() - Duration.ofMinutes(1).toNanos();
 
     TokenBudgets(Jdbi jdbi, Counters counters, KeyLimitStore limits) {
@@ -96,14 +101,19 @@ final class TokenBudgets implements ExchangeListener {
         String key = counterKey(keyId, period, since);
         try {
             OptionalLong kept = counters.tokens(key);
-            if (kept.isPresent()) return kept.getAsLong();
-            start(key, keyId, since);
-            OptionalLong started = counters.tokens(key);
-            if (started.isPresent()) return started.getAsLong();
+            if (kept.isEmpty()) {
+                start(key, keyId, since);
+                kept = counters.tokens(key);
+            }
+            if (kept.isPresent()) {
+                lastRead.put(keyId + "@" + period, new Sum(since, kept.getAsLong(), System.nanoTime()));
+                return kept.getAsLong();
+            }
         } catch (RuntimeException unreachable) {
             warn(unreachable);
         }
-        return logged(keyId, since);
+        Sum last = lastRead.get(keyId + "@" + period);
+        return Math.max(logged(keyId, period, since), last != null && last.since().equals(since) ? last.tokens() : 0);
     }
 
     private void start(String key, String keyId, OffsetDateTime since) {
@@ -115,9 +125,10 @@ final class TokenBudgets implements ExchangeListener {
     }
 
     /** The request log's sum, cached for {@link #FRESH}; the last one read while the database is away. */
-    private long logged(String keyId, OffsetDateTime since) {
-        String cacheKey = keyId + "@" + since;
+    private long logged(String keyId, Period period, OffsetDateTime since) {
+        String cacheKey = keyId + "@" + period;
         Sum cached = logged.get(cacheKey);
+        if (cached != null && !cached.since().equals(since)) cached = null;
         if (cached != null && System.nanoTime() - cached.readAtNanos() < FRESH.toNanos()) return cached.tokens();
         try {
             long tokens = sumOfLog(keyId, since);
@@ -138,8 +149,8 @@ final class TokenBudgets implements ExchangeListener {
         long now = System.nanoTime();
         if (now - lastWarning > Duration.ofSeconds(30).toNanos()) {
             lastWarning = now;
-            LOG.warn("Token totals unreachable ({}); budgets are checked against the request log, which lags by the "
-                    + "requests not yet written, until they are back", unreachable.toString());
+            LOG.warn("Token totals could not be read or started ({}); budgets are checked against the request log, "
+                    + "which lags by the requests not yet written, or the totals last read", unreachable.toString());
         }
     }
 
