@@ -26,7 +26,7 @@ public final class LogFollower {
             + "retrieved from /v1/responses/{id}).";
     /** The code a reader ends its client's stream with when the log cannot be read any further. */
     public static final String LOG_UNAVAILABLE = "stream_log_unavailable";
-    static final String UNAVAILABLE_MESSAGE = "The gateway could not read the rest of this stream from its shared log "
+    public static final String UNAVAILABLE_MESSAGE = "The gateway could not read the rest of this stream from its shared log "
             + "(Redis is unreachable or lost it); the events above are all this reader got. Resume later with "
             + "Last-Event-ID, or send the request again.";
 

@@ -72,6 +72,16 @@ class RedisStreamOutageTest {
             assertThat(followed.statusCode()).isEqualTo(200);
             SseReader events = new SseReader(followed.body());
             List<SseFrame> frames = new ArrayList<>(List.of(events.next(), events.next()));
+            // An Assistants run of the writer, attached to on the other instance (seed 000's endpoint).
+            String assistant = Json.MAPPER.readTree(writer.send(writer.post("/v1/assistants", "{\"model\":\"" + MODEL + "\"}"))
+                    .body()).path("id").asText();
+            var run = Json.MAPPER.readTree(writer.send(writer.post("/v1/threads/runs", "{\"assistant_id\":\"" + assistant
+                    + "\",\"thread\":{\"messages\":[{\"role\":\"user\",\"content\":\"go\"}]}}")).body());
+            HttpResponse<InputStream> attached = reader.open(reader.get("/api/v1/openai-realtime/" + run.path("thread_id").asText() + "/"
+                    + run.path("id").asText()).header("Authorization", "Bearer " + writer.clientKey));
+            assertThat(attached.statusCode()).isEqualTo(200);
+            SseReader runEvents = new SseReader(attached.body());
+            List<SseFrame> runFrames = new ArrayList<>(List.of(runEvents.next(), runEvents.next()));
 
             redis.stop();
             readToEnd(events, frames);
@@ -79,6 +89,10 @@ class RedisStreamOutageTest {
             assertThat(error.event()).isEqualTo("error");
             assertThat(SseFrames.json(error).path("code").asText()).isEqualTo("stream_log_unavailable");
             assertThat(frames.getLast().event()).isEqualTo("done");
+            readToEnd(runEvents, runFrames);
+            assertThat(runFrames.get(runFrames.size() - 2).event()).isEqualTo("error");
+            assertThat(SseFrames.json(runFrames.get(runFrames.size() - 2)).path("code").asText()).isEqualTo("stream_log_unavailable");
+            assertThat(runFrames.getLast().event()).isEqualTo("done");
             // The writer's own client is not affected.
             List<SseFrame> ownFrames = new ArrayList<>();
             readToEnd(new SseReader(own.body()), ownFrames);
