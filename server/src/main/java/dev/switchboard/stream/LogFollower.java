@@ -82,12 +82,11 @@ public final class LogFollower {
             }
         } catch (ClientGoneException e) {
             // the reader left; the stream itself is unaffected
-        } catch (EventLog.Unavailable e) {
-            endUnreadable(streamId, lastWritten, client, e);
         } catch (InterruptedException e) {
             throw e;
         } catch (Exception e) {
-            throw new IllegalStateException("following stream " + streamId, e);
+            // The log unreadable (Redis away, a gap) or anything else: the client is told, never left with a clean end.
+            endUnreadable(streamId, lastWritten, client, e);
         }
     }
 
@@ -115,9 +114,13 @@ public final class LogFollower {
     }
 
     /** Ends this client's stream (not the log's: the writer may go on) with an error in its endpoint's shape. */
-    private void endUnreadable(String streamId, byte[] lastWritten, SseWriter client, EventLog.Unavailable why) {
-        LOG.warn("Stream {}: its log cannot be read ({}); the reader's stream ends with {}", streamId, why.getMessage(),
-                LOG_UNAVAILABLE);
+    private void endUnreadable(String streamId, byte[] lastWritten, SseWriter client, Exception why) {
+        if (why instanceof EventLog.Unavailable) {
+            LOG.warn("Stream {}: its log cannot be read ({}); the reader's stream ends with {}", streamId, why.getMessage(),
+                    LOG_UNAVAILABLE);
+        } else {
+            LOG.error("Stream {}: following its log failed; the reader's stream ends with {}", streamId, LOG_UNAVAILABLE, why);
+        }
         String endpoint;
         try {
             endpoint = log.find(streamId).map(StreamMeta::endpoint).orElse("");

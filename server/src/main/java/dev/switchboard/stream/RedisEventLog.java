@@ -1,5 +1,6 @@
 package dev.switchboard.stream;
 
+import dev.switchboard.web.GatewayException;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
@@ -353,7 +354,7 @@ final class RedisEventLog implements EventLog {
     public Optional<StreamMeta> find(String streamId) {
         Optional<StreamMeta> own = local.find(streamId);
         if (own.isPresent()) return own;
-        Map<String, byte[]> fields = shared(() -> connection.sync().hgetall(metaKey(streamId)));
+        Map<String, byte[]> fields = beforeResponse(() -> connection.sync().hgetall(metaKey(streamId)));
         if (fields == null || fields.isEmpty()) return Optional.empty();
         return Optional.of(new StreamMeta(text(fields, "id"), text(fields, "owner"), text(fields, "key_id"),
                 text(fields, "endpoint"), text(fields, "model"), Boolean.parseBoolean(text(fields, "resumable")),
@@ -468,7 +469,8 @@ final class RedisEventLog implements EventLog {
     @Override
     public boolean expired(String streamId) {
         if (local.expired(streamId)) return true;
-        return shared(() -> connection.sync().exists(metaKey(streamId)) == 0 && connection.sync().exists(knownKey(streamId)) == 1);
+        return beforeResponse(() -> connection.sync().exists(metaKey(streamId)) == 0
+                && connection.sync().exists(knownKey(streamId)) == 1);
     }
 
     @Override
@@ -520,6 +522,16 @@ final class RedisEventLog implements EventLog {
                 reader.close();
             }
         };
+    }
+
+    /** A lookup made before a response starts (the resume route's): 503 when Redis cannot answer. */
+    private static <T> T beforeResponse(Supplier<T> read) {
+        try {
+            return read.get();
+        } catch (RedisException e) {
+            throw new GatewayException(503, "server_error", LogFollower.LOG_UNAVAILABLE, null, "The gateway cannot reach "
+                    + "its shared stream log (Redis) to find this stream; try again in a moment.");
+        }
     }
 
     /** A read of Redis; {@link EventLog.Unavailable} when Redis cannot answer. */
