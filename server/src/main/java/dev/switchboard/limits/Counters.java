@@ -1,6 +1,7 @@
 package dev.switchboard.limits;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.OptionalLong;
 
 /**
@@ -29,6 +30,11 @@ interface Counters extends AutoCloseable {
 
     /** Extends a held slot's lease, or asserts it again when the store has lost it (Redis restarted empty). */
     void renew(String key, String holder, Duration lease);
+
+    /** {@link #renew} for many slots at once ({@code holder → key}); a store may send them together. */
+    default void renewAll(Map<String, String> keysByHolder, Duration lease) {
+        keysByHolder.forEach((holder, key) -> renew(key, holder, lease));
+    }
 
     void release(String key, String holder);
 

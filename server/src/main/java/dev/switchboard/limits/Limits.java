@@ -175,13 +175,12 @@ public final class Limits implements AutoCloseable {
      * empty), so a key never has more streams than its limit for longer than the counters' recount.
      */
     private void renewHeld() {
-        held.forEach((holder, key) -> {
-            try {
-                counters.renew(key, holder, LEASE);
-            } catch (RuntimeException e) {
-                // Redis unreachable for a moment: the next renewal tries again before the lease ends.
-            }
-        });
+        if (held.isEmpty()) return;
+        try {
+            counters.renewAll(Map.copyOf(held), LEASE);
+        } catch (RuntimeException e) {
+            // Redis unreachable for a moment: the next renewal tries again before the leases end.
+        }
     }
 
     /**

@@ -1,14 +1,20 @@
 package dev.switchboard.limits;
 
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.LettuceFutures;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -124,6 +130,20 @@ final class RedisCounters implements Counters {
     public void renew(String key, String holder, Duration lease) {
         redis.eval(RENEW, ScriptOutputType.INTEGER, slotKeys(key), String.valueOf(recount.toMillis()),
                 String.valueOf(lease.toMillis()), holder);
+    }
+
+    /** Pipelined: one round trip for all of an instance's slots, however many streams it holds. */
+    @Override
+    public void renewAll(Map<String, String> keysByHolder, Duration lease) {
+        RedisAsyncCommands<String, String> async = connection.async();
+        List<RedisFuture<Long>> sent = new ArrayList<>();
+        keysByHolder.forEach((holder, key) -> sent.add(async.eval(RENEW, ScriptOutputType.INTEGER, slotKeys(key),
+                String.valueOf(recount.toMillis()), String.valueOf(lease.toMillis()), holder)));
+        try {
+            LettuceFutures.awaitAll(connection.getTimeout(), sent.toArray(RedisFuture[]::new));
+        } catch (RuntimeException e) {
+            // Redis unreachable for a moment: the next renewal tries again before the leases end.
+        }
     }
 
     @Override
