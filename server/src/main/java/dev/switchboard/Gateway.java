@@ -133,8 +133,8 @@ public final class Gateway implements AutoCloseable {
             started.add(recorder);
             Metrics metrics = new Metrics();
             metrics.gauge("switchboard.streams.active", "Streams being relayed now", liveStreams::size);
-            metrics.gauge("switchboard.stream.log.behind", "Streams whose events the shared log (Redis) lacks for now; "
-                    + "they go on from this instance's memory", eventLog::streamsBehind);
+            metrics.gauge("switchboard.stream.log.behind", "Streams the shared log (Redis) lacked events of and does not "
+                    + "have complete yet; they go on from this instance's memory", eventLog::streamsBehind);
             metrics.gauge("switchboard.stream.log.kept.locally", "Streams that went on in this instance's memory alone "
                     + "for a while because the shared log was unreachable, since start-up", eventLog::streamsKeptLocally);
             metrics.gauge("switchboard.recorder.queue.depth", "Request and debug records waiting to be written",

@@ -60,8 +60,8 @@ public interface EventLog extends AutoCloseable {
     }
 
     /**
-     * Streams whose events the shared log does not all have yet (it was unreachable); they go on in this instance's
-     * memory and reach the shared log when it is back. Always 0 for a log that only this process writes.
+     * Streams the shared log lacked events of (it was unreachable) and does not have complete yet; they go on in this
+     * instance's memory and reach the shared log when it is back. Always 0 for a log that only this process writes.
      */
     default long streamsBehind() {
         return 0;

@@ -11,7 +11,6 @@ import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XAddArgs;
-import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -24,9 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,9 +37,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -114,7 +109,7 @@ final class RedisEventLog implements EventLog {
      * all of a stream (or it is past its retention, when Redis never came back).
      */
     private final MemoryEventLog local;
-    private final Map<String, Outbox> outboxes = new ConcurrentHashMap<>();
+    private final Map<String, StreamOutbox> outboxes = new ConcurrentHashMap<>();
     /** Streams adopted from a gone writer: their next sequence number. */
     private final Map<String, AtomicLong> adopted = new ConcurrentHashMap<>();
     private final AtomicLong failedWrites = new AtomicLong();
@@ -158,7 +153,7 @@ final class RedisEventLog implements EventLog {
         track(async.sadd(INSTANCES, bytes(instanceId)));
         track(async.expire(writingKey(instanceId), UNFINISHED_TTL));
         // Streams whose events Redis lacks are sent again now that it may answer.
-        for (Outbox outbox : outboxes.values()) {
+        for (StreamOutbox outbox : outboxes.values()) {
             if (outbox.finished && System.nanoTime() - outbox.finishedAtNanos > retention.toNanos()) {
                 // Redis stayed away for the whole retention: the stream would expire there at once anyway.
                 outboxes.remove(outbox.meta.id(), outbox);
@@ -177,7 +172,7 @@ final class RedisEventLog implements EventLog {
     @Override
     public void create(StreamMeta meta) {
         local.create(meta);
-        Outbox outbox = new Outbox(meta);
+        StreamOutbox outbox = new StreamOutbox(meta);
         outboxes.put(meta.id(), outbox);
         try {
             // Written before the stream's first byte leaves: a client can resume on another instance at once, and
@@ -185,7 +180,7 @@ final class RedisEventLog implements EventLog {
             connection.sync().hset(metaKey(meta.id()), registration(meta));
             outbox.registered = true;
         } catch (RuntimeException e) {
-            outbox.behind(this, "not registered (" + e.getMessage() + ")");
+            behind(outbox, "not registered (" + e.getMessage() + ")");
         }
         track(async.expire(metaKey(meta.id()), UNFINISHED_TTL));
         track(async.sadd(writingKey(instanceId), bytes(meta.id())));
@@ -208,7 +203,7 @@ final class RedisEventLog implements EventLog {
 
     @Override
     public long append(String streamId, byte[] frame) {
-        Outbox outbox = outboxes.get(streamId);
+        StreamOutbox outbox = outboxes.get(streamId);
         if (outbox == null) return appendAdopted(streamId, frame);
         long seq;
         RedisFuture<Long> sent;
@@ -228,7 +223,7 @@ final class RedisEventLog implements EventLog {
     }
 
     /** Hands this instance's readers the stream's events up to {@code seq}, in order. */
-    private void publish(Outbox outbox, long seq) {
+    private void publish(StreamOutbox outbox, long seq) {
         outbox.lock.lock();
         try {
             String streamId = outbox.meta.id();
@@ -245,7 +240,7 @@ final class RedisEventLog implements EventLog {
      * it; the last command sent, or null when there was nothing to send. The outbox is done (and dropped) once Redis
      * has the end.
      */
-    private RedisFuture<Long> flush(Outbox outbox) {
+    private RedisFuture<Long> flush(StreamOutbox outbox) {
         String streamId = outbox.meta.id();
         outbox.lock.lock();
         try {
@@ -281,20 +276,20 @@ final class RedisEventLog implements EventLog {
         }
     }
 
-    private RedisFuture<Long> sendEntry(Outbox outbox, long entry, String field, byte[] value, Duration ttl) {
+    private RedisFuture<Long> sendEntry(StreamOutbox outbox, long entry, String field, byte[] value, Duration ttl) {
         RedisFuture<Long> added = async.eval(APPEND, ScriptOutputType.INTEGER, new String[] {eventsKey(outbox.meta.id())},
                 bytes(String.valueOf(entry)), bytes(field), value, bytes(String.valueOf(ttl.toSeconds())));
         added.whenComplete((answer, failed) -> {
             if (failed != null) {
                 failedWrites.incrementAndGet();
-                outbox.behind(this, failed.getMessage());
+                behind(outbox, failed.getMessage());
             } else if (answer >= 0) {
-                outbox.stored(this, entry, "end".equals(field));
+                stored(outbox, entry, "end".equals(field));
             } else {
                 // Redis lacks an earlier entry (it lost some, or restarted empty): send again from there.
                 outbox.stored.set(-1 - answer);
                 outbox.registered = false;
-                outbox.behind(this, "Redis lacks entries from " + (-1 - answer));
+                behind(outbox, "Redis lacks entries from " + (-1 - answer));
             }
         });
         return added;
@@ -329,7 +324,7 @@ final class RedisEventLog implements EventLog {
 
     @Override
     public void finish(String streamId) {
-        Outbox outbox = outboxes.get(streamId);
+        StreamOutbox outbox = outboxes.get(streamId);
         if (outbox != null) {
             outbox.lock.lock();
             try {
@@ -363,7 +358,7 @@ final class RedisEventLog implements EventLog {
 
     @Override
     public long streamsBehind() {
-        return outboxes.values().stream().filter(Outbox::isBehind).count();
+        return outboxes.values().stream().filter(StreamOutbox::isBehind).count();
     }
 
     @Override
@@ -371,53 +366,22 @@ final class RedisEventLog implements EventLog {
         return keptLocally.get();
     }
 
-    /**
-     * One stream this instance writes, until Redis has all of it. Its fields are guarded by {@link #lock}, except
-     * the flags that Redis's answers set from its I/O thread.
-     */
-    private static final class Outbox {
-        final StreamMeta meta;
-        final ReentrantLock lock = new ReentrantLock();
-        /** Entries Redis has (events, then the end), as far as its answers tell. */
-        final AtomicLong stored = new AtomicLong();
-        /** Every event of the stream, until Redis has them all; the same arrays as this instance's readers get. */
-        final List<byte[]> frames = new ArrayList<>();
-        /** Entries sent (perhaps not yet stored). */
-        long sent;
-        volatile boolean finished;
-        volatile long finishedAtNanos;
-        volatile boolean registered;
-        /** An entry was lost or refused: send again from {@link #stored}. */
-        volatile boolean resend;
-        /** Whether this stream was logged as going on without Redis, since it last caught up. */
-        private final AtomicBoolean saidBehind = new AtomicBoolean();
+    /** An outbox fell behind Redis: send again from what Redis has; said once per stretch behind. */
+    private void behind(StreamOutbox outbox, String why) {
+        if (!outbox.fellBehind()) return;
+        keptLocally.incrementAndGet();
+        LOG.warn("Redis event log: stream {} goes on in this instance's memory only ({}); its own readers get every event, "
+                + "and Redis gets them in order once it answers again", outbox.meta.id(), why);
+    }
 
-        Outbox(StreamMeta meta) {
-            this.meta = meta;
-        }
-
-        boolean isBehind() {
-            return saidBehind.get();
-        }
-
-        void behind(RedisEventLog log, String why) {
-            resend = true;
-            if (saidBehind.compareAndSet(false, true)) {
-                log.keptLocally.incrementAndGet();
-                LOG.warn("Redis event log: stream {} goes on in this instance's memory only ({}); its own readers get "
-                        + "every event, and Redis gets them in order once it answers again", meta.id(), why);
-            }
-        }
-
-        void stored(RedisEventLog log, long entry, boolean end) {
-            stored.accumulateAndGet(entry, Math::max);
-            if (end) {
-                log.outboxes.remove(meta.id(), this);
-                // Redis has all of it now: readers here read it there, as other instances do.
-                log.local.drop(meta.id());
-                if (saidBehind.get()) LOG.info("Redis event log: stream {} is complete in Redis again", meta.id());
-            }
-        }
+    /** Redis has {@code entry}; with the end, the stream is all there and needs neither outbox nor memory here. */
+    private void stored(StreamOutbox outbox, long entry, boolean end) {
+        outbox.stored.accumulateAndGet(entry, Math::max);
+        if (!end) return;
+        outboxes.remove(outbox.meta.id(), outbox);
+        // Readers here read it from Redis from now on, as other instances do.
+        local.drop(outbox.meta.id());
+        if (outbox.isBehind()) LOG.info("Redis event log: stream {} is complete in Redis again", outbox.meta.id());
     }
 
     @Override
@@ -476,52 +440,8 @@ final class RedisEventLog implements EventLog {
     @Override
     public Cursor read(String streamId, long after) {
         if (local.find(streamId).isPresent()) return local.read(streamId, after);
-        StatefulRedisConnection<String, byte[]> reader = shared(() -> client.connect(CODEC));
-        return new Cursor() {
-            final Deque<StreamMessage<String, byte[]>> buffered = new ArrayDeque<>();
-            long next = after + 1;
-            /** Since when the stream's registration has been missing (Redis lost it), or 0. */
-            long unregisteredSince;
-
-            @Override
-            public LoggedEvent next(Duration wait) {
-                if (buffered.isEmpty()) {
-                    List<StreamMessage<String, byte[]>> messages = shared(() -> reader.sync().xread(
-                            XReadArgs.Builder.block(Math.max(1, wait.toMillis())).count(256),
-                            XReadArgs.StreamOffset.from(eventsKey(streamId), "0-" + next)));
-                    if (messages == null || messages.isEmpty()) {
-                        checkRegistered();
-                        return null;
-                    }
-                    buffered.addAll(messages);
-                }
-                StreamMessage<String, byte[]> message = buffered.removeFirst();
-                long seq = sequence(message.getId());
-                // Appends never leave a gap; a log that has one anyway is reported, not skipped over.
-                if (seq != next) throw new Unavailable("event " + next + " of stream " + streamId + " is missing", null);
-                next++;
-                if (message.getBody().containsKey("end")) return LoggedEvent.END;
-                return new LoggedEvent(seq, message.getBody().get("f"));
-            }
-
-            /** A writer puts its registration back within a renewal of Redis's return; gone for a lease, it is lost. */
-            private void checkRegistered() {
-                boolean registered = shared(() -> reader.sync().exists(metaKey(streamId))) == 1;
-                long now = System.nanoTime();
-                if (registered) {
-                    unregisteredSince = 0;
-                } else if (unregisteredSince == 0) {
-                    unregisteredSince = now;
-                } else if (now - unregisteredSince > LEASE.plus(LEASE_RENEWAL).toNanos()) {
-                    throw new Unavailable("stream " + streamId + " is no longer in Redis", null);
-                }
-            }
-
-            @Override
-            public void close() {
-                reader.close();
-            }
-        };
+        return new RedisLogCursor(shared(() -> client.connect(CODEC)), eventsKey(streamId), metaKey(streamId), after,
+                LEASE.plus(LEASE_RENEWAL));
     }
 
     /** A lookup made before a response starts (the resume route's): 503 when Redis cannot answer. */
@@ -535,7 +455,7 @@ final class RedisEventLog implements EventLog {
     }
 
     /** A read of Redis; {@link EventLog.Unavailable} when Redis cannot answer. */
-    private static <T> T shared(Supplier<T> read) {
+    static <T> T shared(Supplier<T> read) {
         try {
             return read.get();
         } catch (RedisException e) {
@@ -572,7 +492,7 @@ final class RedisEventLog implements EventLog {
     }
 
     /** An entry id {@code 0-(seq+1)} back to the event's sequence number. */
-    private static long sequence(String entryId) {
+    static long sequence(String entryId) {
         return Long.parseLong(entryId.substring(entryId.indexOf('-') + 1)) - 1;
     }
 
