@@ -20,6 +20,8 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -98,6 +100,7 @@ final class RedisEventLog implements EventLog {
             redis.call('XADD', KEYS[1], '0-' .. n, ARGV[2], ARGV[3])
             if n == 1 or ARGV[2] == 'end' then redis.call('EXPIRE', KEYS[1], ARGV[4]) end
             return 1""";
+    private static final String APPEND_DIGEST = sha1Hex(APPEND);
 
     private final RedisClient client;
     private final StatefulRedisConnection<String, byte[]> connection;
@@ -139,6 +142,7 @@ final class RedisEventLog implements EventLog {
         this.async = connection.async();
         this.retention = retention;
         this.local = new MemoryEventLog(retention, Runtime.getRuntime().maxMemory() / 4, Clock.systemUTC());
+        track(async.scriptLoad(bytes(APPEND)));
         // The first lease is asked for before any stream is registered, on the same connection, so it comes first.
         renewLease();
         leaseRenewal.scheduleAtFixedRate(this::renewLease, LEASE_RENEWAL.toMillis(), LEASE_RENEWAL.toMillis(),
@@ -277,11 +281,13 @@ final class RedisEventLog implements EventLog {
     }
 
     private RedisFuture<Long> sendEntry(StreamOutbox outbox, long entry, String field, byte[] value, Duration ttl) {
-        RedisFuture<Long> added = async.eval(APPEND, ScriptOutputType.INTEGER, new String[] {eventsKey(outbox.meta.id())},
+        // By digest: the script's text is not sent with every event. Redis forgets it when it restarts.
+        RedisFuture<Long> added = async.evalsha(APPEND_DIGEST, ScriptOutputType.INTEGER, new String[] {eventsKey(outbox.meta.id())},
                 bytes(String.valueOf(entry)), bytes(field), value, bytes(String.valueOf(ttl.toSeconds())));
         added.whenComplete((answer, failed) -> {
             if (failed != null) {
                 failedWrites.incrementAndGet();
+                if (String.valueOf(failed.getMessage()).contains("NOSCRIPT")) track(async.scriptLoad(bytes(APPEND)));
                 behind(outbox, failed.getMessage());
             } else if (answer >= 0) {
                 stored(outbox, entry, "end".equals(field));
@@ -489,6 +495,14 @@ final class RedisEventLog implements EventLog {
                 LOG.warn("Redis event log write failed ({} so far): {}", failedWrites.get(), failure.getMessage());
             }
         });
+    }
+
+    private static String sha1Hex(String script) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(bytes(script)));
+        } catch (NoSuchAlgorithmException impossible) {
+            throw new IllegalStateException(impossible);
+        }
     }
 
     /** An entry id {@code 0-(seq+1)} back to the event's sequence number. */
