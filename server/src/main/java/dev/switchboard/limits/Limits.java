@@ -176,8 +176,13 @@ public final class Limits implements AutoCloseable {
      */
     private void renewHeld() {
         if (held.isEmpty()) return;
+        Map<String, String> renewing = Map.copyOf(held);
         try {
-            counters.renewAll(Map.copyOf(held), LEASE);
+            counters.renewAll(renewing, LEASE);
+            // A slot closed while it was being renewed may have been put back after its release: release it again.
+            renewing.forEach((holder, key) -> {
+                if (!held.containsKey(holder)) counters.release(key, holder);
+            });
         } catch (RuntimeException e) {
             // Redis unreachable for a moment: the next renewal tries again before the leases end.
         }
