@@ -150,6 +150,10 @@ public final class Gateway implements AutoCloseable {
             });
             Metrics metrics = new Metrics();
             metrics.gauge("switchboard.streams.active", "Streams being relayed now", liveStreams::size);
+            metrics.gauge("switchboard.stream.log.behind", "Streams the shared log (Redis) lacked events of and does not "
+                    + "have complete yet; they go on from this instance's memory", eventLog::streamsBehind);
+            metrics.gauge("switchboard.stream.log.kept.locally", "Streams that went on in this instance's memory alone "
+                    + "for a while because the shared log was unreachable, since start-up", eventLog::streamsKeptLocally);
             metrics.gauge("switchboard.recorder.queue.depth", "Request and debug records waiting to be written",
                     recorder::queueDepth);
             metrics.gauge("switchboard.recorder.retried.batches", "Record batches whose write failed and was retried",
@@ -164,16 +168,17 @@ public final class Gateway implements AutoCloseable {
                 adopted.increment();
                 recorder.adoptedStream(meta, events);
             });
-            ExchangeListener listener = ExchangeListener.all(metrics, inFlight, recorder);
+            Limits limits = new Limits(database.jdbi(), settings.streams().redisUrl().map(Secret::reveal));
+            started.add(limits);
+            // Budgets before the recorder: a token total started from the request log must not find this request there.
+            ExchangeListener listener = ExchangeListener.all(metrics, inFlight, limits.usage(), recorder);
             metrics.gauge("switchboard.database.connections", "Connections the database pool holds", database::poolConnections);
             metrics.gauge("switchboard.database.connections.active", "Database connections in use", database::poolConnectionsInUse);
 
             StreamTokens streamTokens = new StreamTokens(database.jdbi(), keys);
-            Limits limits = new Limits(database.jdbi(), settings.streams().redisUrl().map(Secret::reveal));
             AuditLog audit = new AuditLog(database.jdbi());
             OwnedObjects owned = new OwnedObjects(database.jdbi());
             started.add(owned);
-            started.add(limits);
             var authenticator = new Authenticator(keys, streamTokens, AssistantsRoutes.TOKEN_PATHS);
             var bodies = new RequestBodies(settings.server().maxBodyBytes());
             AssistantsRoutes assistants = new AssistantsRoutes(database.jdbi(), bodies,

@@ -151,7 +151,7 @@ class InstanceKilledTest {
     }
 
     /** Another gateway in its own JVM, so that it can be killed outright; its output goes to this test's. */
-    private static Process startInstance(TestGateway peer, String redis, int port) throws IOException {
+    static Process startInstance(TestGateway peer, String redis, int port) throws IOException {
         return startInstance(peer, Map.of("REDIS_URL", redis, "SWITCHBOARD_DEBUG_EVENTS", "true"), port);
     }
 
