@@ -68,7 +68,7 @@ class RedisStreamOutageTest {
                     "{\"session_id\":\"" + agentSession(writer) + "\",\"input\":\"go\"}"));
             String streamId = own.headers().firstValue("X-Switchboard-Stream-Id").orElseThrow();
             HttpResponse<InputStream> followed = reader.open(reader.get("/v1/streams/" + streamId)
-                    .header("Authorization", "Bearer " + writer.clientKey));
+                    .setHeader("Authorization", "Bearer " + writer.clientKey));
             assertThat(followed.statusCode()).isEqualTo(200);
             SseReader events = new SseReader(followed.body());
             List<SseFrame> frames = new ArrayList<>(List.of(events.next(), events.next()));
@@ -78,7 +78,7 @@ class RedisStreamOutageTest {
             var run = Json.MAPPER.readTree(writer.send(writer.post("/v1/threads/runs", "{\"assistant_id\":\"" + assistant
                     + "\",\"thread\":{\"messages\":[{\"role\":\"user\",\"content\":\"go\"}]}}")).body());
             HttpResponse<InputStream> attached = reader.open(reader.get("/api/v1/openai-realtime/" + run.path("thread_id").asText() + "/"
-                    + run.path("id").asText()).header("Authorization", "Bearer " + writer.clientKey));
+                    + run.path("id").asText()).setHeader("Authorization", "Bearer " + writer.clientKey));
             assertThat(attached.statusCode()).isEqualTo(200);
             SseReader runEvents = new SseReader(attached.body());
             List<SseFrame> runFrames = new ArrayList<>(List.of(runEvents.next(), runEvents.next()));
@@ -119,10 +119,10 @@ class RedisStreamOutageTest {
 
             // Redis came back empty: the writer gives it the whole stream again, in order, and a reader elsewhere
             // gets exactly what the writer's client got.
-            awaitTrue(() -> reader.send(reader.get("/v1/streams/" + streamId).header("Authorization", "Bearer " + writer.clientKey))
+            awaitTrue(() -> reader.send(reader.get("/v1/streams/" + streamId).setHeader("Authorization", "Bearer " + writer.clientKey))
                     .statusCode() == 200);
             List<SseFrame> elsewhere = SseFrames.parse(reader.send(reader.get("/v1/streams/" + streamId)
-                    .header("Authorization", "Bearer " + writer.clientKey).header("Last-Event-ID", "-1")).body());
+                    .setHeader("Authorization", "Bearer " + writer.clientKey).header("Last-Event-ID", "-1")).body());
             assertThat(elsewhere.stream().map(SseFrame::raw).toList())
                     .containsExactlyElementsOf(ownFrames.stream().map(SseFrame::raw).toList());
         }
