@@ -138,6 +138,8 @@ public final class Gateway implements AutoCloseable {
             metrics.gauge("switchboard.recorder.retried.batches", "Record batches whose write failed and was retried",
                     recorder::retriedBatches);
             metrics.gauge("switchboard.recorder.dropped", "Records dropped because the queue was full", recorder::dropped);
+            metrics.functionCounter("switchboard.recorder.dead.letters", "Records the database refused on their own, "
+                    + "given up so that the others are written (the log names each)", recorder::deadLettered);
             StreamEndings endings = new StreamEndings();
             OpenAiRoutes.registerEndings(endings);
             var adopted = metrics.counter("switchboard.streams.adopted",

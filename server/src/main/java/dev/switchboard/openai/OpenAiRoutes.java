@@ -42,12 +42,12 @@ public final class OpenAiRoutes {
         routes.delete("/v1/responses/{id}", ctx -> plain(ctx, "DELETE", response(ctx), null));
         routes.post("/v1/responses/{id}/cancel", ctx -> plain(ctx, "POST", response(ctx) + "/cancel", optionalJson(ctx)));
         routes.get("/v1/responses/{id}/input_items", ctx -> plain(ctx, "GET", response(ctx) + "/input_items", null));
-        routes.post("/v1/conversations", ctx -> plain(ctx, "POST", "/conversations", bodies.json(ctx).raw()));
+        routes.post("/v1/conversations", ctx -> plain(ctx, "POST", "/conversations", bodies.relayed(ctx).raw()));
         routes.get("/v1/conversations/{id}", ctx -> plain(ctx, "GET", conversation(ctx), null));
-        routes.post("/v1/conversations/{id}", ctx -> plain(ctx, "POST", conversation(ctx), bodies.json(ctx).raw()));
+        routes.post("/v1/conversations/{id}", ctx -> plain(ctx, "POST", conversation(ctx), bodies.relayed(ctx).raw()));
         routes.delete("/v1/conversations/{id}", ctx -> plain(ctx, "DELETE", conversation(ctx), null));
         routes.post("/v1/conversations/{id}/items", ctx -> plain(ctx, "POST", conversation(ctx) + "/items",
-                bodies.json(ctx).raw()));
+                bodies.relayed(ctx).raw()));
         routes.get("/v1/conversations/{id}/items", ctx -> plain(ctx, "GET", conversation(ctx) + "/items", null));
         routes.get("/v1/conversations/{id}/items/{item}", ctx -> plain(ctx, "GET", item(ctx), null));
         routes.delete("/v1/conversations/{id}/items/{item}", ctx -> plain(ctx, "DELETE", item(ctx), null));
@@ -66,7 +66,7 @@ public final class OpenAiRoutes {
     }
 
     private void chatCompletions(Context ctx) {
-        JsonRequest request = bodies.json(ctx);
+        JsonRequest request = bodies.relayed(ctx);
         request.requiredText("model");
         JsonNode messages = request.json().get("messages");
         if (messages == null || messages.isNull()) throw GatewayException.missingParam("messages");
@@ -91,11 +91,11 @@ public final class OpenAiRoutes {
         JsonNode options = copy.get("stream_options");
         ObjectNode streamOptions = options instanceof ObjectNode o ? o : copy.putObject("stream_options");
         streamOptions.put("include_usage", true);
-        return Json.write(copy).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return Json.exactBytes(copy);
     }
 
     private void createResponse(Context ctx) {
-        JsonRequest request = bodies.json(ctx);
+        JsonRequest request = bodies.relayed(ctx);
         // A stored prompt may name the model; otherwise the model is required.
         if (!request.json().has("prompt")) request.requiredText("model");
         boolean stream = request.flag("stream");

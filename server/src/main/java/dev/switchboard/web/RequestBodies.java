@@ -15,20 +15,32 @@ public final class RequestBodies {
         this.maxBytes = maxBytes;
     }
 
-    /** The body as a JSON object; 415 for another content type, 413 past the limit, 400 when not a JSON object. */
+    /**
+     * The body as a JSON object; 415 for another content type, 413 past the limit, 400 when not a JSON object or
+     * when its text breaks {@link BodyText}'s rules for a body the gateway keeps (no NUL anywhere).
+     */
     public JsonRequest json(Context ctx) {
         requireJsonContentType(ctx);
-        return parse(bytes(ctx));
+        return parse(bytes(ctx), true);
+    }
+
+    /**
+     * Like {@link #json}, for a body relayed to OpenAI as sent and not kept: its identifiers are checked, but its
+     * free text may hold any character OpenAI accepts.
+     */
+    public JsonRequest relayed(Context ctx) {
+        requireJsonContentType(ctx);
+        return parse(bytes(ctx), false);
     }
 
     /** Like {@link #json}, for routes whose body may be left out: empty when it is. */
     public java.util.Optional<JsonRequest> optionalJson(Context ctx) {
         requireJsonContentType(ctx);
         byte[] raw = bytes(ctx);
-        return raw.length == 0 ? java.util.Optional.empty() : java.util.Optional.of(parse(raw));
+        return raw.length == 0 ? java.util.Optional.empty() : java.util.Optional.of(parse(raw, true));
     }
 
-    private static JsonRequest parse(byte[] raw) {
+    private static JsonRequest parse(byte[] raw, boolean kept) {
         JsonNode node;
         try {
             node = Json.parse(raw);
@@ -37,6 +49,7 @@ public final class RequestBodies {
         }
         if (node == null || node.isMissingNode()) throw GatewayException.invalidJson("the body is empty");
         if (!node.isObject()) throw GatewayException.invalidJson("expected an object, got " + node.getNodeType().name().toLowerCase(Locale.ROOT));
+        BodyText.check(node, kept);
         return new JsonRequest(raw, (ObjectNode) node);
     }
 
