@@ -5,6 +5,7 @@ import static dev.switchboard.stream.CancellationTest.awaitTrue;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.switchboard.TestDatabase;
 import dev.switchboard.TestGateway;
 import dev.switchboard.observe.Usage;
 import dev.switchboard.web.Json;
@@ -30,16 +31,20 @@ import org.junit.jupiter.api.Test;
  */
 class OneBadRowTest {
     static TestGateway gw;
+    /** A database of this test's own: what it records must not show in other tests' counts, nor theirs in its. */
+    static String database;
 
     @BeforeAll
-    static void start() {
-        gw = TestGateway.start(Map.of("SWITCHBOARD_DEBUG_EVENTS", "true"));
+    static void start() throws Exception {
+        database = TestDatabase.freshDatabase(TestDatabase.sharedUrl());
+        gw = TestGateway.start(Map.of("DATABASE_URL", database, "SWITCHBOARD_DEBUG_EVENTS", "true"));
         gw.emulator.script("nul-sixty", "{\"tokens\":60}");
     }
 
     @AfterAll
-    static void stop() {
+    static void stop() throws Exception {
         gw.close();
+        TestDatabase.drop(TestDatabase.sharedUrl(), database);
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.switchboard.hostile;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.switchboard.TestDatabase;
 import dev.switchboard.TestGateway;
 import dev.switchboard.web.Json;
 import java.io.IOException;
@@ -56,18 +57,22 @@ class EveryRouteHostileTest {
             new byte[] {'{', '"', 'm', 'o', 'd', 'e', 'l', '"', ':', '"', (byte) 0xff, (byte) 0xfe, '"', '}'});
 
     static TestGateway gw;
+    /** A database of this test's own: what it records must not show in other tests' counts, nor theirs in its. */
+    static String database;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(TIMEOUT).build();
     private final List<String> violations = new ArrayList<>();
     private int answered;
 
     @BeforeAll
-    static void start() {
-        gw = TestGateway.start(Map.of("OPENAI_REALTIME_ENABLED", "true", "SWITCHBOARD_DEBUG_EVENTS", "true"));
+    static void start() throws Exception {
+        database = TestDatabase.freshDatabase(TestDatabase.sharedUrl());
+        gw = TestGateway.start(Map.of("DATABASE_URL", database, "OPENAI_REALTIME_ENABLED", "true", "SWITCHBOARD_DEBUG_EVENTS", "true"));
     }
 
     @AfterAll
-    static void stop() {
+    static void stop() throws Exception {
         gw.close();
+        TestDatabase.drop(TestDatabase.sharedUrl(), database);
     }
 
     @Test
