@@ -26,7 +26,8 @@ final class BodyText {
     private static void walk(JsonNode node, String path, boolean identifier, boolean kept) {
         if (node.isTextual()) {
             String text = node.textValue();
-            if (identifier) {
+            // A data: URL is a payload, not a name or an address: base64 some clients wrap across lines.
+            if (identifier && !text.startsWith("data:")) {
                 int at = firstControl(text);
                 if (at >= 0) throw controlCharacter(path, text.charAt(at));
             } else if (kept && text.indexOf('\0') >= 0) {
@@ -40,7 +41,7 @@ final class BodyText {
                 String name = field.getKey();
                 String fieldPath = path.isEmpty() ? name : path + "." + name;
                 int at = firstControl(name);
-                if (at >= 0) throw controlCharacter(fieldPath, name.charAt(at));
+                if (at >= 0) throw controlCharacter(visible(fieldPath), name.charAt(at));
                 walk(field.getValue(), fieldPath, isIdentifier(name), kept);
             }
         }
@@ -58,6 +59,16 @@ final class BodyText {
             if (c < 0x20 || (c >= 0x7f && c < 0xa0)) return i;
         }
         return -1;
+    }
+
+    /** The path, each control character in it written as a JSON escape (backslash, u, four hex digits). */
+    private static String visible(String path) {
+        StringBuilder out = new StringBuilder(path.length() + 8);
+        for (char c : path.toCharArray()) {
+            if (c < 0x20 || (c >= 0x7f && c < 0xa0)) out.append(String.format("\\u%04x", (int) c));
+            else out.append(c);
+        }
+        return out.toString();
     }
 
     private static GatewayException controlCharacter(String path, char c) {

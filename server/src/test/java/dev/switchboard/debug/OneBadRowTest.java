@@ -75,6 +75,14 @@ class OneBadRowTest {
     }
 
     @Test
+    void aDataUrlIsAPayloadNotAnAddress() {
+        HttpResponse<String> response = gw.send(gw.post("/v1/chat/completions", "{\"model\":\"gpt-4o-mini\",\"messages\":["
+                + "{\"role\":\"user\",\"content\":[{\"type\":\"image_url\",\"image_url\":{\"url\":\"data:image/png;base64,"
+                + "iVBORw0K\\nGgoAAAAN\"}}]}]}"));
+        assertThat(response.statusCode()).as(response.body()).isNotEqualTo(400);
+    }
+
+    @Test
     void textRelayedAndNotKeptMayHoldNul() throws Exception {
         HttpResponse<String> response = gw.send(gw.post("/v1/chat/completions",
                 "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"a\\u0000b\"}]}"));
@@ -100,6 +108,8 @@ class OneBadRowTest {
                 "name");
         assertParam(gw.send(admin("/api/admin/keys").POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"k\\r\\nx\"}"))),
                 "name");
+        assertParam(gw.send(gw.post("/v1/assistants", "{\"model\":\"gpt-4o-mini\",\"metadata\":{\"a\\u0000b\":\"v\"}}")),
+                "metadata.a\\u0000b");
     }
 
     @Test
