@@ -11,9 +11,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.StdDateFormat;
 
 /**
- * The one ObjectMapper of the gateway, and small helpers around it. What it writes never holds the escape of U+0000: a NUL
- * is written as U+FFFD, because the JSON the gateway writes is also what it stores, and PostgreSQL's {@code jsonb}
- * refuses that escape (see {@code store.PgText} for plain text).
+ * The one ObjectMapper of the gateway, and small helpers around it. What it writes never holds the escape of
+ * U+0000: a NUL is written as U+FFFD, because the JSON the gateway writes is also what it stores, and PostgreSQL's
+ * {@code jsonb} refuses that escape (see {@code store.PgText} for plain text).
  */
 public final class Json {
     public static final ObjectMapper MAPPER = withoutNul(new ObjectMapper()
