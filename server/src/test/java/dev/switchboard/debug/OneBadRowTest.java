@@ -39,6 +39,7 @@ class OneBadRowTest {
         database = TestDatabase.freshDatabase(TestDatabase.sharedUrl());
         gw = TestGateway.start(Map.of("DATABASE_URL", database, "SWITCHBOARD_DEBUG_EVENTS", "true"));
         gw.emulator.script("nul-sixty", "{\"tokens\":60}");
+        gw.emulator.script("nul-output", "{\"text\":\"before\\u0000after\"}");
     }
 
     @AfterAll
@@ -125,6 +126,20 @@ class OneBadRowTest {
         String model = gw.gateway.database().jdbi().withHandle(h -> h.createQuery(
                 "select model from request_log where request_id = :id").bind("id", id).mapTo(String.class).one());
         assertThat(model).isEqualTo("gpt-realtime\uFFFD");
+    }
+
+    @Test
+    void aModelsOutputWithNulIsKeptAndTheRunCompletes() throws Exception {
+        String assistant = Json.MAPPER.readTree(gw.send(gw.post("/v1/assistants", "{\"model\":\"nul-output\"}")).body())
+                .path("id").asText();
+        String thread = Json.MAPPER.readTree(gw.send(gw.post("/v1/threads",
+                "{\"messages\":[{\"role\":\"user\",\"content\":\"say it\"}]}")).body()).path("id").asText();
+        HttpResponse<String> run = gw.send(gw.post("/v1/threads/" + thread + "/runs",
+                "{\"assistant_id\":\"" + assistant + "\",\"stream\":true}"));
+        assertThat(run.body()).contains("event: thread.run.completed").doesNotContain("thread.run.failed");
+        JsonNode messages = Json.MAPPER.readTree(gw.send(gw.get("/v1/threads/" + thread + "/messages")).body());
+        assertThat(messages.path("data").get(0).path("content").get(0).path("text").path("value").asText())
+                .isEqualTo("before\uFFFDafter");
     }
 
     @Test
