@@ -31,7 +31,7 @@ final class McpSessions implements Filter {
         String session = http.getHeader(HEADER);
         if (session != null) {
             String owner = owners.get(session);
-            if (owner != null && !owner.equals(caller.owner())) {
+            if (owner != null && !owner.equals(ownerOf(caller))) {
                 McpErrors.write((HttpServletResponse) response, 404, McpErrors.SESSION_NOT_FOUND, McpErrors.NO_SESSION);
                 return;
             }
@@ -55,6 +55,11 @@ final class McpSessions implements Filter {
     }
 
     private void noteSession(String name, String value, Caller caller) {
-        if (HEADER.equalsIgnoreCase(name) && value != null) owners.putIfAbsent(value, caller.owner());
+        if (HEADER.equalsIgnoreCase(name) && value != null) owners.putIfAbsent(value, ownerOf(caller));
+    }
+
+    /** The owner, or the key itself for a key that names none. */
+    private static String ownerOf(Caller caller) {
+        return caller.owner() != null ? caller.owner() : caller.keyId();
     }
 }
