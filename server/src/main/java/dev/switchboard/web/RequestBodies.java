@@ -94,9 +94,14 @@ public final class RequestBodies {
         }
     }
 
+    /**
+     * The parser's first line, without the name of the parser's own setting it may quote (Jackson's limits say
+     * "from `StreamReadConstraints.getMaxNestingDepth()`"): no Java names in a response.
+     */
     private static String firstLine(String message) {
         if (message == null) return "unreadable";
         int newline = message.indexOf('\n');
-        return newline < 0 ? message : message.substring(0, newline);
+        String line = newline < 0 ? message : message.substring(0, newline);
+        return line.replaceAll(", from `[^`]*`", "");
     }
 }

@@ -20,6 +20,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,6 +36,8 @@ class EveryRouteHostileTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(15);
     private static final List<String> INTERNALS = List.of("java.", "Exception", ".java:", "at dev.switchboard", "jakarta.",
             "org.eclipse", "com.fasterxml", "io.modelcontextprotocol", "\tat ");
+    /** A Java method named with its class, {@code StreamReadConstraints.getMaxNestingDepth()}. */
+    private static final Pattern JAVA_MEMBER = Pattern.compile("\\b[A-Z][A-Za-z]+\\.[a-z][A-Za-z]*\\(");
     private static final List<String> ODD_IDS = List.of("%00", "%0D%0AX-Injected:%201", "..%2F..%2Fmodels", "%FF%FE", "a%22b%27%3C",
             "a".repeat(2000), "%E2%80%AE", "1e99999");
     private static final String HOSTILE_QUERY = "?limit=%00&before=x%0D%0A&after=1e99999&order=%FF&stream=%00&model=a%00";
@@ -207,6 +210,10 @@ class EveryRouteHostileTest {
         }
         if (status == 500) violations.add(label + ": 500 for a client's mistake: " + shorten(body));
         if (status < 400) return;
+        if (JAVA_MEMBER.matcher(body).find()) {
+            violations.add(label + ": " + status + " names a Java method: " + shorten(body));
+            return;
+        }
         JsonNode json;
         try {
             json = Json.MAPPER.readTree(body);
