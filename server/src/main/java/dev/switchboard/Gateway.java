@@ -160,6 +160,8 @@ public final class Gateway implements AutoCloseable {
                     recorder::retriedBatches);
             metrics.gauge("switchboard.recorder.dropped", "Records dropped because the queue was full", recorder::dropped);
             metrics.gauge("switchboard.requests.in_flight", "Upstream requests under way on this instance", inFlight::size);
+            metrics.functionCounter("switchboard.recorder.dead.letters", "Records the database refused on their own, "
+                    + "given up so that the others are written (the log names each)", recorder::deadLettered);
             StreamEndings endings = new StreamEndings();
             OpenAiRoutes.registerEndings(endings);
             var adopted = metrics.counter("switchboard.streams.adopted",

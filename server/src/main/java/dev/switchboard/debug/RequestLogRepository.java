@@ -2,6 +2,7 @@ package dev.switchboard.debug;
 
 import dev.switchboard.observe.Usage;
 import dev.switchboard.store.Instances;
+import dev.switchboard.store.PgText;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -72,17 +73,17 @@ public final class RequestLogRepository {
         jdbi.useTransaction(h -> {
             try (PreparedStatement insert = h.getConnection().prepareStatement(INSERT_REQUEST)) {
                 for (RequestRow r : rows) {
-                    insert.setString(1, r.requestId());
-                    insert.setString(2, r.keyId());
-                    insert.setString(3, r.owner());
-                    insert.setString(4, r.endpoint());
-                    insert.setString(5, r.model());
+                    setText(insert, 1, r.requestId());
+                    setText(insert, 2, r.keyId());
+                    setText(insert, 3, r.owner());
+                    setText(insert, 4, r.endpoint());
+                    setText(insert, 5, r.model());
                     insert.setBoolean(6, r.streaming());
-                    insert.setString(7, r.streamId());
+                    setText(insert, 7, r.streamId());
                     insert.setInt(8, r.status());
-                    insert.setString(9, r.outcome());
-                    insert.setString(10, r.error());
-                    insert.setString(11, r.upstreamRequestId());
+                    setText(insert, 9, r.outcome());
+                    setText(insert, 10, r.error());
+                    setText(insert, 11, r.upstreamRequestId());
                     setTokens(insert, 12, r.usage());
                     setNullableInt(insert, 15, r.ttfbMillis());
                     insert.setInt(16, (int) r.durationMillis());
@@ -104,22 +105,22 @@ public final class RequestLogRepository {
         jdbi.useTransaction(h -> {
             try (PreparedStatement upsert = h.getConnection().prepareStatement(UPSERT_IN_FLIGHT)) {
                 for (RequestRow r : rows) {
-                    upsert.setString(1, r.requestId());
-                    upsert.setString(2, instanceId);
-                    upsert.setString(3, r.keyId());
-                    upsert.setString(4, r.owner());
-                    upsert.setString(5, r.endpoint());
-                    upsert.setString(6, r.model());
+                    setText(upsert, 1, r.requestId());
+                    setText(upsert, 2, instanceId);
+                    setText(upsert, 3, r.keyId());
+                    setText(upsert, 4, r.owner());
+                    setText(upsert, 5, r.endpoint());
+                    setText(upsert, 6, r.model());
                     upsert.setBoolean(7, r.streaming());
-                    upsert.setString(8, r.streamId());
+                    setText(upsert, 8, r.streamId());
                     if (r.status() == 0) upsert.setNull(9, Types.INTEGER);
                     else upsert.setInt(9, r.status());
-                    upsert.setString(10, r.upstreamRequestId());
+                    setText(upsert, 10, r.upstreamRequestId());
                     setTokens(upsert, 11, r.usage());
                     setNullableInt(upsert, 14, r.ttfbMillis());
                     upsert.setLong(15, r.events());
                     upsert.setTimestamp(16, Timestamp.from(r.createdAt()));
-                    upsert.setString(17, r.requestId());
+                    setText(upsert, 17, r.requestId());
                     upsert.addBatch();
                 }
                 upsert.executeBatch();
@@ -149,17 +150,17 @@ public final class RequestLogRepository {
         jdbi.useTransaction(h -> {
             try (PreparedStatement insert = h.getConnection().prepareStatement(INSERT_DEBUG_EVENT)) {
                 for (RequestRow r : rows) {
-                    insert.setString(1, r.requestId());
-                    insert.setString(2, r.upstreamRequestId());
-                    insert.setString(3, r.keyId());
-                    insert.setString(4, r.endpoint());
-                    insert.setString(5, r.model());
+                    setText(insert, 1, r.requestId());
+                    setText(insert, 2, r.upstreamRequestId());
+                    setText(insert, 3, r.keyId());
+                    setText(insert, 4, r.endpoint());
+                    setText(insert, 5, r.model());
                     insert.setInt(6, r.status());
                     setNullableInt(insert, 7, r.ttfbMillis());
                     insert.setInt(8, (int) r.durationMillis());
-                    insert.setString(9, r.usage() == null ? null : "{\"input_tokens\":" + r.usage().inputTokens()
+                    setText(insert, 9, r.usage() == null ? null : "{\"input_tokens\":" + r.usage().inputTokens()
                             + ",\"output_tokens\":" + r.usage().outputTokens() + ",\"total_tokens\":" + r.usage().totalTokens() + "}");
-                    insert.setString(10, r.error() == null ? null
+                    setText(insert, 10, r.error() == null ? null
                             : "{\"outcome\":" + quote(r.outcome()) + ",\"code\":" + quote(r.error()) + "}");
                     insert.setTimestamp(11, Timestamp.from(r.createdAt()));
                     insert.addBatch();
@@ -176,10 +177,10 @@ public final class RequestLogRepository {
                     values (?, 'realtime_event', ?, ?, cast(? as jsonb), ?)
                     on conflict (request_id, kind) do nothing""")) {
                 for (RequestRecorder.RealtimeEventRow r : rows) {
-                    insert.setString(1, r.id());
-                    insert.setString(2, r.keyId());
-                    insert.setString(3, "/v1/realtime " + r.direction() + " " + r.type());
-                    insert.setString(4, r.payload());
+                    setText(insert, 1, r.id());
+                    setText(insert, 2, r.keyId());
+                    setText(insert, 3, "/v1/realtime " + r.direction() + " " + r.type());
+                    setText(insert, 4, r.payload());
                     insert.setTimestamp(5, Timestamp.from(r.at()));
                     insert.addBatch();
                 }
@@ -195,12 +196,12 @@ public final class RequestLogRepository {
                     values (?, 'fallback', ?, ?, ?, cast(? as jsonb), cast(? as jsonb), ?)
                     on conflict (request_id, kind) do nothing""")) {
                 for (RequestRecorder.FallbackRow r : rows) {
-                    insert.setString(1, r.requestId());
-                    insert.setString(2, r.keyId());
-                    insert.setString(3, r.endpoint());
-                    insert.setString(4, r.to());
-                    insert.setString(5, "{\"message\":" + quote(r.cause()) + "}");
-                    insert.setString(6, "{\"from\":" + quote(r.from()) + ",\"to\":" + quote(r.to()) + "}");
+                    setText(insert, 1, r.requestId());
+                    setText(insert, 2, r.keyId());
+                    setText(insert, 3, r.endpoint());
+                    setText(insert, 4, r.to());
+                    setText(insert, 5, "{\"message\":" + quote(r.cause()) + "}");
+                    setText(insert, 6, "{\"from\":" + quote(r.from()) + ",\"to\":" + quote(r.to()) + "}");
                     insert.setTimestamp(7, Timestamp.from(r.at()));
                     insert.addBatch();
                 }
@@ -216,13 +217,13 @@ public final class RequestLogRepository {
                     values (?, 'tool_call', ?, ?, ?, ?, cast(? as jsonb), cast(? as jsonb), ?)
                     on conflict (request_id, kind) do nothing""")) {
                 for (RequestRecorder.ToolCallRow r : rows) {
-                    insert.setString(1, r.callId());
-                    insert.setString(2, r.keyId());
-                    insert.setString(3, "tool:" + r.tool());
+                    setText(insert, 1, r.callId());
+                    setText(insert, 2, r.keyId());
+                    setText(insert, 3, "tool:" + r.tool());
                     insert.setInt(4, r.error() == null ? 200 : 500);
                     insert.setInt(5, (int) r.durationMillis());
-                    insert.setString(6, r.error() == null ? null : "{\"message\":" + quote(r.error()) + "}");
-                    insert.setString(7, "{\"agent_run_id\":" + quote(r.runId()) + ",\"tool\":" + quote(r.tool()) + "}");
+                    setText(insert, 6, r.error() == null ? null : "{\"message\":" + quote(r.error()) + "}");
+                    setText(insert, 7, "{\"agent_run_id\":" + quote(r.runId()) + ",\"tool\":" + quote(r.tool()) + "}");
                     insert.setTimestamp(8, Timestamp.from(r.at()));
                     insert.addBatch();
                 }
@@ -311,6 +312,11 @@ public final class RequestLogRepository {
         insert.setLong(first, usage.inputTokens());
         insert.setLong(first + 1, usage.outputTokens());
         insert.setLong(first + 2, usage.totalTokens());
+    }
+
+    /** Every string of these plain JDBC batches goes through {@link PgText#text}, as Jdbi's arguments do. */
+    private static void setText(PreparedStatement insert, int index, String value) throws SQLException {
+        insert.setString(index, PgText.text(value));
     }
 
     private static void setNullableInt(PreparedStatement insert, int index, long value) throws SQLException {

@@ -27,6 +27,7 @@ public final class Database implements AutoCloseable {
         this.embedded = embedded;
         this.connection = connection;
         this.jdbi = Jdbi.create(new FailFastConnections(dataSource));
+        jdbi.registerArgument(new PgText.Arguments());
     }
 
     /** Connects (starting the embedded server under {@code dataDir/postgres} if needed); does not migrate. */

@@ -9,6 +9,7 @@ import io.javalin.http.HttpResponseException;
 import io.javalin.http.servlet.JavalinWsServletContext;
 import jakarta.servlet.DispatcherType;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -115,6 +116,7 @@ public final class HttpServer implements AutoCloseable {
             cfg.routes.before(RequestIds::assign);
             cfg.routes.before(new Cors(settings.cors())::apply);
             routes.forEach(r -> r.accept(cfg.routes));
+            cfg.routes.after(HttpServer::finishReadingBody);
             cfg.routes.exception(GatewayException.class, HttpServer::refuse);
             cfg.routes.exception(HttpResponseException.class, HttpServer::javalinRefusal);
             cfg.routes.exception(Exception.class, HttpServer::internalError);
@@ -155,6 +157,28 @@ public final class HttpServer implements AutoCloseable {
     @Override
     public void close() {
         app.stop();
+    }
+
+    /** Bodies up to this size that a route left unread are read to their end after it answers. */
+    private static final long UNREAD_BODY_LIMIT = 1024 * 1024;
+
+    /**
+     * Reads what a route left of the request body (one that answered without reading it, or refused it first). Left
+     * on the connection, Jetty closes it after the answer without saying so, and a client that sends its next
+     * request on it gets no answer at all. A larger remainder is not read: the answer says the connection closes.
+     */
+    private static void finishReadingBody(Context ctx) {
+        if (ctx.req().getContentLengthLong() == 0 || ctx.req().isAsyncStarted()) return;
+        boolean toTheEnd;
+        try {
+            InputStream in = ctx.req().getInputStream();
+            long read = 0;
+            for (long n; read <= UNREAD_BODY_LIMIT && (n = in.skip(UNREAD_BODY_LIMIT)) > 0; ) read += n;
+            toTheEnd = read <= UNREAD_BODY_LIMIT && in.read() < 0;
+        } catch (IOException | IllegalStateException e) {
+            toTheEnd = false;
+        }
+        if (!toTheEnd && !ctx.res().isCommitted()) ctx.header("Connection", "close");
     }
 
     static void refuse(GatewayException e, Context ctx) {
