@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
 import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -80,13 +81,25 @@ public final class HeadlessChromium implements AutoCloseable {
     }
 
     public void type(String id, String text) {
-        var field = driver.findElement(By.id(id));
+        var field = ready(id);
         field.clear();
         field.sendKeys(text);
     }
 
     public void click(String id) {
-        driver.findElement(By.id(id)).click();
+        ready(id).click();
+    }
+
+    /**
+     * The element, once it is shown and enabled: a page reveals a form (a {@code <details>} opening, a script
+     * enabling a button) a moment after the click that asks for it, later still on a loaded machine.
+     */
+    private WebElement ready(String id) {
+        await("#" + id + " shown and enabled", Duration.ofSeconds(10), () -> {
+            var element = driver.findElement(By.id(id));
+            return element.isDisplayed() && element.isEnabled();
+        });
+        return driver.findElement(By.id(id));
     }
 
     /** Waits for the page to reach a state; fails with {@code what} and the page's status line. */
