@@ -45,6 +45,7 @@ import dev.switchboard.stream.OrphanSweeper;
 import dev.switchboard.stream.StreamEndings;
 import dev.switchboard.stream.StreamRelay;
 import dev.switchboard.stream.StreamRoutes;
+import dev.switchboard.upstream.StartupKeyCheck;
 import dev.switchboard.upstream.UpstreamClient;
 import dev.switchboard.web.HttpServer;
 import dev.switchboard.web.Pages;
@@ -69,6 +70,8 @@ import java.util.function.Consumer;
 public final class Gateway implements AutoCloseable {
     /** How often streams of dead instances are looked for; with the 6 s lease, one is ended within about 11 s. */
     private static final Duration ORPHAN_SWEEP = Duration.ofSeconds(5);
+    /** How long the start-up check of the OpenAI key may take; start-up goes on meanwhile. */
+    private static final Duration KEY_CHECK_TIMEOUT = Duration.ofSeconds(3);
     private final Database database;
     private final Emulator emulator;
     private final UpstreamClient upstream;
@@ -80,6 +83,7 @@ public final class Gateway implements AutoCloseable {
     private final List<AutoCloseable> parts;
     private String streamLog = "in memory (this instance only)";
     private ToolRegistry agentTools;
+    private StartupKeyCheck keyCheck;
 
     private Gateway(Database database, Emulator emulator, UpstreamClient upstream, HttpServer http, ApiKeys keys,
                     Optional<CreatedKey> bootstrapAdmin, LiveStreams liveStreams, RequestRecorder recorder,
@@ -114,6 +118,7 @@ public final class Gateway implements AutoCloseable {
             UpstreamClient upstream = new UpstreamClient(upstreamSettings, upstreamSettings.effectiveBaseUrl(),
                     upstreamSettings.apiKey().orElse(Secret.of("")));
             started.add(upstream);
+            StartupKeyCheck keyCheck = emulator == null ? StartupKeyCheck.start(upstream, KEY_CHECK_TIMEOUT) : null;
 
             ApiKeys keys = new ApiKeys(database);
             started.add(keys);
@@ -211,6 +216,7 @@ public final class Gateway implements AutoCloseable {
             mcpSources.connectInBackground();
             Gateway gateway = new Gateway(database, emulator, upstream, http, keys, admin, liveStreams, recorder, started);
             gateway.agentTools = agentTools;
+            gateway.keyCheck = keyCheck;
             if (settings.streams().redisUrl().isPresent()) gateway.streamLog = "Redis Streams (shared by every instance on it)";
             return gateway;
         } catch (IOException | RuntimeException e) {
@@ -229,7 +235,7 @@ public final class Gateway implements AutoCloseable {
             out.println("  upstream: the built-in OpenAI emulator at " + emulator.baseUrl()
                     + ", because OPENAI_API_KEY is not set. No request leaves this machine; replies are canned.");
         } else {
-            out.println("  upstream: " + upstream.baseUrl());
+            keyCheck.describe(upstream.baseUrl().toString()).forEach(out::println);
         }
         bootstrapAdmin.ifPresent(created -> {
             out.println("  admin API key (shown once, store it now): " + created.secret());
