@@ -7,16 +7,20 @@ import dev.switchboard.config.ConfigException;
 import dev.switchboard.config.Settings;
 import dev.switchboard.config.SettingsLoader;
 import dev.switchboard.eval.EvalCommand;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 
 /** The launcher's entry point: {@code serve} (the default), {@code doctor}, {@code keys}, {@code eval}. */
 public final class Main {
     private static final String USAGE = """
             Usage: ./switchboard [command]
-              (no command), serve        start the gateway
+              (no command), serve [--port PORT]
+                                         start the gateway (on PORT instead of SWITCHBOARD_PORT, default 8080)
               doctor                     check the configuration, database and upstream; exit 1 if anything is wrong
               keys create --name NAME [--owner OWNER] [--admin]
                                          create a gateway API key (shown once)
@@ -28,29 +32,47 @@ public final class Main {
               dev-cert                   make a self-signed development certificate for HTTPS and wss
             Configuration: environment variables and an optional config.json; see README.md.""";
 
+    private static final Set<String> HELP = Set.of("help", "--help", "-h");
+    private static final Set<String> TAKE_NO_ARGUMENTS = Set.of("doctor", "dev-cert");
+
     private Main() {}
 
-    public static void main(String[] args) throws Exception {
-        System.exit(run(args, System.getenv(), System.out, System.err));
+    /** Always ends the JVM with the command's exit code, also when a failure left threads behind. */
+    public static void main(String[] args) {
+        int exit;
+        try {
+            exit = run(args, System.getenv(), System.out, System.err);
+        } catch (Exception e) {
+            System.err.println("Switchboard failed: " + StartupFailure.rootMessage(e));
+            exit = 1;
+        }
+        System.exit(exit);
     }
 
     /** Runs a command; returns the process exit code. {@code serve} returns only when interrupted. */
     static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) throws Exception {
-        String command = args.length == 0 ? "serve" : args[0];
-        String[] rest = Arrays.copyOfRange(args, Math.min(1, args.length), args.length);
+        // ./switchboard --port 8081 means serve --port 8081.
+        boolean optionsOnly = args.length > 0 && args[0].startsWith("-") && !HELP.contains(args[0]);
+        String command = args.length == 0 || optionsOnly ? "serve" : args[0];
+        String[] rest = optionsOnly ? args : Arrays.copyOfRange(args, Math.min(1, args.length), args.length);
+        if (TAKE_NO_ARGUMENTS.contains(command) && rest.length > 0) {
+            return usage(err, "'" + command + "' takes no arguments; got '" + String.join(" ", rest) + "'.");
+        }
         return switch (command) {
-            case "serve" -> serve(env, out, err);
+            case "serve" -> serve(rest, env, out, err);
             case "doctor" -> new DoctorCommand(env, out).run();
             case "keys" -> withSettings(env, err, settings -> new KeysCommand(settings, out, err).run(rest));
             case "dev-cert" -> withSettings(env, err, settings -> new DevCertCommand(settings, out, err).run());
             case "eval" -> rest.length == 1 && rest[0].equals("--help") ? help(out, EvalCommand.USAGE)
                     : withSettings(env, err, settings -> new EvalCommand(settings, out, err).run(rest));
             case "help", "--help", "-h" -> help(out, USAGE);
-            default -> {
-                err.println("Unknown command '" + command + "'.\n" + USAGE);
-                yield 2;
-            }
+            default -> usage(err, "Unknown command '" + command + "'.");
         };
+    }
+
+    private static int usage(PrintStream err, String problem) {
+        err.println(problem + "\n" + USAGE);
+        return 2;
     }
 
     private static int help(PrintStream out, String usage) {
@@ -58,9 +80,29 @@ public final class Main {
         return 0;
     }
 
-    private static int serve(Map<String, String> env, PrintStream out, PrintStream err) throws Exception {
-        return withSettings(env, err, settings -> {
-            Gateway gateway = Gateway.start(settings);
+    private static int serve(String[] options, Map<String, String> env, PrintStream out, PrintStream err) throws Exception {
+        Map<String, String> effective = new HashMap<>(env);
+        for (int i = 0; i < options.length; i++) {
+            String option = options[i];
+            String value = option.startsWith("--port=") ? option.substring("--port=".length())
+                    : option.equals("--port") && i + 1 < options.length ? options[++i] : null;
+            if (value == null) {
+                return usage(err, option.equals("--port") ? "--port needs a port number, such as --port 8081."
+                        : "Unknown option '" + option + "' for serve.");
+            }
+            if (!value.matches("[0-9]{1,5}") || Integer.parseInt(value) > 65535) {
+                return usage(err, "--port " + value + " is not a port number (0 to 65535; 0 picks a free one).");
+            }
+            effective.put("SWITCHBOARD_PORT", value);
+        }
+        return withSettings(effective, err, settings -> {
+            Gateway gateway;
+            try {
+                gateway = Gateway.start(settings);
+            } catch (IOException | RuntimeException e) {
+                err.println(StartupFailure.explain(e, settings));
+                return 1;
+            }
             gateway.announce(out, settings.server().host(), settings.server().scheme());
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {

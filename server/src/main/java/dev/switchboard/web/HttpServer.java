@@ -6,6 +6,11 @@ import io.javalin.compression.CompressionStrategy;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -65,6 +70,7 @@ public final class HttpServer implements AutoCloseable {
      */
     public static HttpServer start(ServerSettings settings, List<Consumer<RoutesConfig>> routes,
                                    List<Consumer<org.eclipse.jetty.ee10.servlet.ServletContextHandler>> servlets) {
+        refuseTakenPort(settings);
         Javalin app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
@@ -103,8 +109,30 @@ public final class HttpServer implements AutoCloseable {
             cfg.routes.exception(HttpResponseException.class, HttpServer::javalinRefusal);
             cfg.routes.exception(Exception.class, HttpServer::internalError);
         });
-        app.start();
+        try {
+            app.start();
+        } catch (RuntimeException e) {
+            // Jetty's threads were started before the bind failed; left running, they would keep the JVM alive.
+            app.stop();
+            throw e;
+        }
         return new HttpServer(app);
+    }
+
+    /**
+     * Fails with a {@link BindException} when the port is taken, before Jetty would: Jetty logs its own failure
+     * with a stack trace, and the caller says which port it is and how to choose another.
+     */
+    private static void refuseTakenPort(ServerSettings settings) {
+        if (settings.port() == 0) return;
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(settings.host(), settings.port()));
+        } catch (BindException taken) {
+            throw new UncheckedIOException(taken);
+        } catch (IOException other) {
+            // an unknown host or the like: Jetty reports it as it starts
+        }
     }
 
     private static SslConnectionFactory tlsFactory(ServerSettings.Tls tls) {
