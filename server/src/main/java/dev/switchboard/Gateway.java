@@ -36,6 +36,7 @@ import dev.switchboard.openai.OpenAiRoutes;
 import dev.switchboard.realtime.RealtimeAdminRoutes;
 import dev.switchboard.realtime.RealtimeModule;
 import dev.switchboard.store.Database;
+import dev.switchboard.store.RunningGateways;
 import dev.switchboard.stream.EventLog;
 import dev.switchboard.stream.EventLogs;
 import dev.switchboard.stream.Heartbeats;
@@ -210,6 +211,8 @@ public final class Gateway implements AutoCloseable {
             started.add(mcp);
             HttpServer http = HttpServer.start(settings.server(), routes, List.of(mcp::mount));
             started.add(http);
+            // So that the commands (keys, doctor, dev-cert) find this gateway's database from any directory.
+            if (settings.database().embedded()) started.add(RunningGateways.register(settings.server().dataDir(), http.port()));
             // After the listener: the gateway's own /mcp may be one of the servers.
             McpToolSources mcpSources = new McpToolSources(settings.agent().mcpServers(), agentTools);
             started.add(mcpSources);

@@ -1,5 +1,6 @@
 package dev.switchboard;
 
+import dev.switchboard.cli.DataDirectory;
 import dev.switchboard.cli.DevCertCommand;
 import dev.switchboard.cli.DoctorCommand;
 import dev.switchboard.cli.KeysCommand;
@@ -12,6 +13,7 @@ import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 
@@ -61,8 +63,9 @@ public final class Main {
         return switch (command) {
             case "serve" -> serve(rest, env, out, err);
             case "doctor" -> new DoctorCommand(env, out).run();
-            case "keys" -> withSettings(env, err, settings -> new KeysCommand(settings, out, err).run(rest));
-            case "dev-cert" -> withSettings(env, err, settings -> new DevCertCommand(settings, out, err).run());
+            case "keys" -> withSettings(env, err, settings -> onGatewayData(settings, "keys " + String.join(" ", rest), err,
+                    chosen -> new KeysCommand(chosen, out, err).run(rest)));
+            case "dev-cert" -> withSettings(env, err, settings -> devCert(settings, out, err));
             case "eval" -> rest.length == 1 && rest[0].equals("--help") ? help(out, EvalCommand.USAGE)
                     : withSettings(env, err, settings -> new EvalCommand(settings, out, err).run(rest));
             case "help", "--help", "-h" -> help(out, USAGE);
@@ -112,6 +115,29 @@ public final class Main {
             stopped.await();
             return 0;
         });
+    }
+
+    /** A command on the gateway's database: the running gateway's data directory, and never a new, empty one. */
+    private static int onGatewayData(Settings settings, String command, PrintStream err, WithSettings body) throws Exception {
+        Optional<Settings> chosen = DataDirectory.choose(settings, err);
+        if (chosen.isEmpty()) return 1;
+        if (!DataDirectory.hasDatabase(chosen.get())) {
+            err.println(DataDirectory.noDatabase(chosen.get(), command.strip()));
+            return 1;
+        }
+        return body.run(chosen.get());
+    }
+
+    /** The certificate goes where the gateway's data is; a directory no gateway has used is made, and said so. */
+    private static int devCert(Settings settings, PrintStream out, PrintStream err) throws Exception {
+        Optional<Settings> chosen = DataDirectory.choose(settings, err);
+        if (chosen.isEmpty()) return 1;
+        if (!DataDirectory.hasDatabase(chosen.get())) {
+            err.println("Note: no gateway has used the data directory " + chosen.get().server().dataDir().toAbsolutePath().normalize()
+                    + " yet; the certificate goes there. If your gateway keeps its data elsewhere, run this with its "
+                    + "SWITCHBOARD_DATA_DIR instead.");
+        }
+        return new DevCertCommand(chosen.get(), out, err).run();
     }
 
     interface WithSettings {

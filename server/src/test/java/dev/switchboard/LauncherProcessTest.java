@@ -142,6 +142,50 @@ class LauncherProcessTest {
         }
     }
 
+    @Test
+    void commandsFindTheRunningGatewaysDataFromAnyDirectoryAndNeverMakeAnEmptyOne() throws Exception {
+        Path home = Files.createDirectories(temp.resolve("home"));
+        Path data = temp.resolve("gateway-data");
+        Path elsewhere = Files.createDirectories(temp.resolve("elsewhere"));
+        Map<String, String> gatewayEnv = Map.of("SWITCHBOARD_DATA_DIR", data.toString(), "SWITCHBOARD_PORT", "0");
+        Process serving = gateway(gatewayEnv).directory(Files.createDirectories(temp.resolve("started-here")).toFile()).start();
+        try {
+            Output output = Output.of(serving);
+            String banner = output.awaitLine("listening on", serving);
+            assertThat(banner).contains("listening on");
+            int port = Integer.parseInt(banner.replaceAll(".*:([0-9]+)$", "$1"));
+
+            // From another directory, not told where the data is: the running gateway's is used, and said so.
+            ProcessBuilder list = command(home, Map.of(), "keys", "list").directory(elsewhere.toFile());
+            Run listed = run(list, Map.of());
+            assertThat(listed.exit()).as(listed.output()).isZero();
+            assertThat(listed.output()).contains("Using the data directory of the gateway running on port " + port,
+                    data.toString(), "admin").doesNotContain("No keys yet");
+            Run doctor = run(command(home, Map.of(), "doctor").directory(elsewhere.toFile()), Map.of());
+            assertThat(doctor.output()).contains("Using the data directory of the gateway", "embedded PostgreSQL in " + data, "migrated");
+            Run cert = run(command(home, Map.of(), "dev-cert").directory(elsewhere.toFile()), Map.of());
+            assertThat(cert.exit()).as(cert.output()).isZero();
+            assertThat(data.resolve("tls/dev.p12")).exists();
+            assertThat(elsewhere.resolve("data")).doesNotExist();
+        } finally {
+            stop(serving);
+        }
+
+        // No gateway known and no database here: refused, with how to point the command at the gateway's.
+        Path emptyHome = Files.createDirectories(temp.resolve("empty-home"));
+        Run refused = run(command(emptyHome, Map.of(), "keys", "list").directory(elsewhere.toFile()), Map.of());
+        assertThat(refused.exit()).isEqualTo(1);
+        assertThat(refused.output()).contains("No Switchboard database in " + elsewhere.resolve("data"),
+                "Start the gateway first", "SWITCHBOARD_DATA_DIR=/path/to/its/data ./switchboard keys list");
+        Run doctor = run(command(emptyHome, Map.of(), "doctor").directory(elsewhere.toFile()), Map.of());
+        assertThat(doctor.output()).contains("database: none yet in " + elsewhere.resolve("data"));
+        assertThat(elsewhere.resolve("data")).doesNotExist();
+        // Told where it is, the command uses that.
+        Run told = run(command(emptyHome, Map.of("SWITCHBOARD_DATA_DIR", data.toString()), "keys", "list")
+                .directory(elsewhere.toFile()), Map.of());
+        assertThat(told.output()).contains("admin");
+    }
+
     /** The gateway's entry point in a JVM of its own, with a clean environment and a home of the test's. */
     private ProcessBuilder gateway(Map<String, String> env, String... args) throws IOException {
         return command(Files.createDirectories(temp.resolve("home")), env, args);

@@ -62,7 +62,22 @@ public final class DoctorCommand {
         }
     }
 
-    private void checkDatabase(Settings settings) {
+    private void checkDatabase(Settings configured) {
+        var notes = new java.io.ByteArrayOutputStream();
+        var chosen = DataDirectory.choose(configured, new PrintStream(notes, true, java.nio.charset.StandardCharsets.UTF_8));
+        notes.toString(java.nio.charset.StandardCharsets.UTF_8).lines().forEach(this::info);
+        if (chosen.isEmpty()) {
+            fail("database: which gateway's is not clear", "set SWITCHBOARD_DATA_DIR to one of the above");
+            return;
+        }
+        Settings settings = chosen.get();
+        if (!DataDirectory.hasDatabase(settings)) {
+            // Not a failure: a new installation has none until its first start, and the doctor must not make one.
+            info("database: none yet in " + settings.server().dataDir().toAbsolutePath().normalize() + "; the gateway "
+                    + "creates it at its first start. If your gateway keeps its data elsewhere, run the doctor with its "
+                    + "SWITCHBOARD_DATA_DIR (or DATABASE_URL).");
+            return;
+        }
         try (Database database = Database.connect(settings.database(), settings.server().dataDir())) {
             if (!database.isReachable()) {
                 fail("database " + database.description(), "it does not answer; check DATABASE_URL");

@@ -7,12 +7,18 @@ import java.nio.file.Path;
  *
  * @param host         address to bind (default {@code 127.0.0.1}; {@code 0.0.0.0} to serve other machines)
  * @param port         port to bind (default 8080; 0 picks a free one)
- * @param dataDir      where the embedded database lives (default {@code ./data})
+ * @param dataDir      where the embedded database lives (default {@code ./data}, {@link #DEFAULT_DATA_DIR}; the
+ *                     launcher runs from its installation, so that is the installation's {@code data})
  * @param maxBodyBytes largest request body accepted (default 20 MiB: requests may carry base64 images)
  * @param tls          serve HTTPS and {@code wss} from this key store, when set
  * @param cors         which browser origins may call the API from their pages
  */
 public record ServerSettings(String host, int port, Path dataDir, long maxBodyBytes, java.util.Optional<Tls> tls, Cors cors) {
+    public static final Path DEFAULT_DATA_DIR = Path.of("data");
+
+    public ServerSettings withDataDir(Path dataDir) {
+        return new ServerSettings(host, port, dataDir, maxBodyBytes, tls, cors);
+    }
 
     /**
      * Cross-origin access for browsers: only the origins listed ({@code SWITCHBOARD_CORS_ORIGINS}, exact
