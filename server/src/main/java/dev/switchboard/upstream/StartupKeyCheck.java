@@ -15,17 +15,20 @@ import java.util.concurrent.TimeoutException;
 public final class StartupKeyCheck {
     private final CompletableFuture<UpstreamClient.Probe> probe;
     private final Duration timeout;
+    /** False for an upstream that needs no key (a local model server): then only whether it answers is checked. */
+    private final boolean keySent;
 
-    private StartupKeyCheck(CompletableFuture<UpstreamClient.Probe> probe, Duration timeout) {
+    private StartupKeyCheck(CompletableFuture<UpstreamClient.Probe> probe, Duration timeout, boolean keySent) {
         this.probe = probe;
         this.timeout = timeout;
+        this.keySent = keySent;
     }
 
     /** Starts the check on a virtual thread of its own. */
     public static StartupKeyCheck start(UpstreamClient upstream, Duration timeout) {
         CompletableFuture<UpstreamClient.Probe> probe = new CompletableFuture<>();
         Thread.ofVirtual().name("upstream-key-check").start(() -> probe.complete(upstream.probe(timeout)));
-        return new StartupKeyCheck(probe, timeout);
+        return new StartupKeyCheck(probe, timeout, !upstream.apiKey().reveal().isEmpty());
     }
 
     /**
@@ -51,7 +54,7 @@ public final class StartupKeyCheck {
         if (!answer.reachable()) {
             return List.of("  upstream: " + upstream + " (not reachable now: " + answer.body() + "; each request tries again)");
         }
-        if (answer.keyAccepted()) return List.of("  upstream: " + upstream + " (the key is accepted)");
+        if (answer.keyAccepted()) return List.of("  upstream: " + upstream + (keySent ? " (the key is accepted)" : " (answers; no key sent)"));
         return List.of("  upstream: " + upstream + " (GET /models answered HTTP " + answer.status() + "; the key is not checked)");
     }
 

@@ -25,7 +25,8 @@ class UpstreamKeyRejectedTest {
 
     @BeforeAll
     static void start() {
-        gw = TestGateway.start(Map.of("OPENAI_API_KEY", WRONG_KEY, "OPENAI_STREAMING_ENABLED", "true"));
+        gw = TestGateway.start(Map.of("OPENAI_API_KEY", WRONG_KEY, "OPENAI_STREAMING_ENABLED", "true",
+                "OPENAI_REALTIME_ENABLED", "true"));
     }
 
     @AfterAll
@@ -39,6 +40,14 @@ class UpstreamKeyRejectedTest {
         assertKeyRejected(gw.send(gw.post("/v1/chat/completions",
                 "{\"model\":\"gpt-4o-mini\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")));
         assertKeyRejected(gw.send(gw.post("/v1/responses", "{\"model\":\"gpt-4o-mini\",\"input\":\"hi\"}")));
+        // The gateway's own calls: /api/chat over Chat Completions, and over a Realtime WebSocket (then its fallback).
+        for (String model : new String[] {"gpt-4o-mini", "gpt-realtime"}) {
+            HttpResponse<String> chat = gw.send(gw.post("/api/chat", "{\"stream\":false,\"model\":\"" + model
+                    + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"));
+            assertThat(chat.statusCode()).as(model + ": " + chat.body()).isEqualTo(502);
+            assertThat(chat.body()).as(model).contains("upstream_key_rejected")
+                    .doesNotContain("invalid_api_key", "Incorrect API key", "wrong-key", "mnop");
+        }
 
         // A stream the gateway asks for itself (an agent turn) ends with the same error, as an event.
         String session = Json.MAPPER.readTree(gw.send(gw.post("/api/agent/sessions",
