@@ -21,6 +21,10 @@ final class StartupFailure {
             if (message.contains("/initdb,")) return embeddedDatabase(settings, "creating its database (initdb) failed");
             if (message.contains("/pg_ctl,")) return embeddedDatabase(settings, "the PostgreSQL server did not start");
         }
+        if (failure.getMessage() != null && failure.getMessage().startsWith("Cannot connect to PostgreSQL")) {
+            return "Switchboard could not start: " + failure.getMessage() + "\n"
+                    + "Check DATABASE_URL, and that PostgreSQL is running and accepts connections from this machine.";
+        }
         return "Switchboard could not start: " + rootMessage(failure) + "\n"
                 + "Fix the above and start again; './switchboard doctor' checks the configuration, database and upstream.";
     }

@@ -46,12 +46,13 @@ class LauncherProcessTest {
         Path mvnw = install.resolve("mvnw");
         Files.writeString(mvnw, """
                 #!/usr/bin/env bash
+                if [ -n "${NO_MAVEN:-}" ]; then echo "Cannot download apache-maven-3.9.11-bin.zip: no route to host"; exit 1; fi
                 quiet=""; for a in "$@"; do [ "$a" = "-q" ] && quiet=1; done
                 say() { [ -n "$quiet" ] || echo "$1"; }
                 say "[INFO] Scanning for projects..."
                 say "[INFO] Building Switchboard 0.1.0-SNAPSHOT                                [1/3]"
-                say "Downloading from central: https://repo.maven.apache.org/maven2/a/b/1/b-1.pom"
-                say "Downloaded from central: https://repo.maven.apache.org/maven2/a/b/1/b-1.pom (2 kB at 9 kB/s)"
+                say "[INFO] Downloading from central: https://repo.maven.apache.org/maven2/a/b/1/b-1.pom"
+                say "[INFO] Downloaded from central: https://repo.maven.apache.org/maven2/a/b/1/b-1.pom (2 kB at 9 kB/s)"
                 say "[INFO] Building Switchboard OpenAI emulator 0.1.0-SNAPSHOT                [2/3]"
                 say "[INFO] --- resources:3.3.1:resources (default-resources) @ switchboard-emulator ---"
                 say "[INFO] Compiling 41 source files with javac [debug release 21] to target/classes"
@@ -82,6 +83,10 @@ class LauncherProcessTest {
                 "[ERROR] /src/server/src/main/java/dev/switchboard/Main.java:[12,8] cannot find symbol",
                 "  symbol:   class Gatway", "[ERROR] Failed to execute goal compiler:3.13.0:compile on project switchboard-server",
                 "The build failed", install.resolve("target/build.log").toString());
+        // Before Maven runs, the wrapper's own failure has no [ERROR] lines: it is shown as it is.
+        Run noMaven = run(new ProcessBuilder("bash", "switchboard", "build").directory(install.toFile()), Map.of("NO_MAVEN", "1"));
+        assertThat(noMaven.exit()).isNotZero();
+        assertThat(noMaven.output()).contains("Cannot download apache-maven-3.9.11-bin.zip: no route to host", "The build failed");
     }
 
     @Test
@@ -98,7 +103,7 @@ class LauncherProcessTest {
     }
 
     @Test
-    void aDataDirectoryInUseAndABadSettingAreSaidAndTheProcessExits() throws Exception {
+    void aDataDirectoryInUseAnUnreachableDatabaseAndABadSettingAreSaidAndTheProcessExits() throws Exception {
         Path data = temp.resolve("data");
         Files.createDirectories(data.resolve("postgres"));
         // As another gateway leaves it while it starts: its lock held, its database being made.
@@ -110,6 +115,12 @@ class LauncherProcessTest {
                     "Another Switchboard may be using this data directory", "SWITCHBOARD_DATA_DIR=");
             assertNoStackTrace(run);
         }
+        Run unreachable = run(gateway(Map.of("DATABASE_URL", "postgres://app:s3cret-pw@127.0.0.1:1/switchboard",
+                "SWITCHBOARD_PORT", "0")), Map.of());
+        assertThat(unreachable.exit()).as(unreachable.output()).isEqualTo(1);
+        assertThat(unreachable.output()).contains("Cannot connect to PostgreSQL at jdbc:postgresql://127.0.0.1:1/switchboard",
+                "Check DATABASE_URL").doesNotContain("s3cret-pw");
+        assertNoStackTrace(unreachable);
         Run bad = run(gateway(Map.of("DATABASE_URL", TestDatabase.sharedUrl(), "SWITCHBOARD_PORT", "eighty")), Map.of());
         assertThat(bad.exit()).isEqualTo(1);
         assertThat(bad.output()).contains("SWITCHBOARD_PORT=eighty is not valid");
