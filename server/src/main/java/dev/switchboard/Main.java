@@ -32,6 +32,7 @@ public final class Main {
                                          --tokens-month, --models, --endpoints, --clear)
               eval PATH [options]        run evaluation scenarios; ./switchboard eval --help for the options
               dev-cert                   make a self-signed development certificate for HTTPS and wss
+            keys, doctor and dev-cert work on the running gateway's data directory (or SWITCHBOARD_DATA_DIR / DATABASE_URL).
             Configuration: environment variables and an optional config.json; see README.md.""";
 
     private static final Set<String> HELP = Set.of("help", "--help", "-h");
@@ -61,7 +62,10 @@ public final class Main {
             return usage(err, "'" + command + "' takes no arguments; got '" + String.join(" ", rest) + "'.");
         }
         return switch (command) {
-            case "serve" -> serve(rest, env, out, err);
+            case "serve" -> {
+                Map<String, String> withOptions = serveOptions(rest, env, err);
+                yield withOptions == null ? 2 : serve(withOptions, out, err);
+            }
             case "doctor" -> new DoctorCommand(env, out).run();
             case "keys" -> withSettings(env, err, settings -> onGatewayData(settings, "keys " + String.join(" ", rest), err,
                     chosen -> new KeysCommand(chosen, out, err).run(rest)));
@@ -83,22 +87,32 @@ public final class Main {
         return 0;
     }
 
-    private static int serve(String[] options, Map<String, String> env, PrintStream out, PrintStream err) throws Exception {
+    /**
+     * The environment with serve's options applied ({@code --port N} or {@code --port=N} sets SWITCHBOARD_PORT), or
+     * null, with the usage on {@code err}, for anything else: an unknown option is refused, never ignored.
+     */
+    private static Map<String, String> serveOptions(String[] options, Map<String, String> env, PrintStream err) {
         Map<String, String> effective = new HashMap<>(env);
         for (int i = 0; i < options.length; i++) {
             String option = options[i];
             String value = option.startsWith("--port=") ? option.substring("--port=".length())
                     : option.equals("--port") && i + 1 < options.length ? options[++i] : null;
             if (value == null) {
-                return usage(err, option.equals("--port") ? "--port needs a port number, such as --port 8081."
+                usage(err, option.equals("--port") ? "--port needs a port number, such as --port 8081."
                         : "Unknown option '" + option + "' for serve.");
+                return null;
             }
             if (!value.matches("[0-9]{1,5}") || Integer.parseInt(value) > 65535) {
-                return usage(err, "--port " + value + " is not a port number (0 to 65535; 0 picks a free one).");
+                usage(err, "--port " + value + " is not a port number (0 to 65535; 0 picks a free one).");
+                return null;
             }
             effective.put("SWITCHBOARD_PORT", value);
         }
-        return withSettings(effective, err, settings -> {
+        return effective;
+    }
+
+    private static int serve(Map<String, String> env, PrintStream out, PrintStream err) throws Exception {
+        return withSettings(env, err, settings -> {
             Gateway gateway;
             try {
                 gateway = Gateway.start(settings);
