@@ -29,8 +29,12 @@ public final class RunningGateways {
 
     /** Records this process's gateway until the returned handle is closed; a home that cannot be written is skipped. */
     public static AutoCloseable register(Path dataDir, int port) {
+        return register(directory(), dataDir, port);
+    }
+
+    static AutoCloseable register(Path directory, Path dataDir, int port) {
         long pid = ProcessHandle.current().pid();
-        Path file = directory().resolve(pid + "-" + port + ".properties");
+        Path file = directory.resolve(pid + "-" + port + ".properties");
         Properties entry = new Properties();
         entry.setProperty("pid", String.valueOf(pid));
         entry.setProperty("port", String.valueOf(port));
@@ -49,8 +53,11 @@ public final class RunningGateways {
 
     /** The gateways running now. */
     public static List<Entry> list() {
+        return list(directory());
+    }
+
+    static List<Entry> list(Path directory) {
         List<Entry> running = new ArrayList<>();
-        Path directory = directory();
         if (!Files.isDirectory(directory)) return running;
         try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "*.properties")) {
             for (Path file : files) {
