@@ -11,8 +11,10 @@ import dev.switchboard.emulator.EmulatorOptions;
 import dev.switchboard.store.Database;
 import dev.switchboard.upstream.UpstreamClient;
 import dev.switchboard.web.Json;
+import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
@@ -63,9 +65,9 @@ public final class DoctorCommand {
     }
 
     private void checkDatabase(Settings configured) {
-        var notes = new java.io.ByteArrayOutputStream();
-        var chosen = DataDirectory.choose(configured, new PrintStream(notes, true, java.nio.charset.StandardCharsets.UTF_8));
-        notes.toString(java.nio.charset.StandardCharsets.UTF_8).lines().forEach(this::info);
+        var notes = new ByteArrayOutputStream();
+        var chosen = DataDirectory.choose(configured, new PrintStream(notes, true, StandardCharsets.UTF_8));
+        notes.toString(StandardCharsets.UTF_8).lines().forEach(this::info);
         if (chosen.isEmpty()) {
             fail("database: which gateway's is not clear", "set SWITCHBOARD_DATA_DIR to one of the above");
             return;

@@ -112,7 +112,7 @@ public final class HttpServer implements AutoCloseable {
         try {
             app.start();
         } catch (RuntimeException e) {
-            // Jetty's threads were started before the bind failed; left running, they would keep the JVM alive.
+            // Jetty may have started threads before the bind failed; left running, they would keep the JVM alive.
             app.stop();
             throw e;
         }
@@ -120,8 +120,8 @@ public final class HttpServer implements AutoCloseable {
     }
 
     /**
-     * Fails with a {@link BindException} when the port is taken, before Jetty would: Jetty logs its own failure
-     * with a stack trace, and the caller says which port it is and how to choose another.
+     * Fails with a {@link BindException} when the port is taken, before Jetty would: Javalin logs that failure as an
+     * error of its own, and the caller says which port it is and how to choose another.
      */
     private static void refuseTakenPort(ServerSettings settings) {
         if (settings.port() == 0) return;
