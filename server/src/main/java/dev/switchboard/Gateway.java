@@ -40,6 +40,7 @@ import dev.switchboard.realtime.RealtimeAdminRoutes;
 import dev.switchboard.realtime.RealtimeModule;
 import dev.switchboard.store.Database;
 import dev.switchboard.store.Instances;
+import dev.switchboard.store.RunningGateways;
 import dev.switchboard.stream.EventLog;
 import dev.switchboard.stream.EventLogs;
 import dev.switchboard.stream.Heartbeats;
@@ -49,6 +50,7 @@ import dev.switchboard.stream.OrphanSweeper;
 import dev.switchboard.stream.StreamEndings;
 import dev.switchboard.stream.StreamRelay;
 import dev.switchboard.stream.StreamRoutes;
+import dev.switchboard.upstream.StartupKeyCheck;
 import dev.switchboard.upstream.UpstreamClient;
 import dev.switchboard.web.HttpServer;
 import dev.switchboard.web.Pages;
@@ -74,6 +76,8 @@ import org.slf4j.LoggerFactory;
 public final class Gateway implements AutoCloseable {
     /** How often streams of dead instances are looked for; with the 6 s lease, one is ended within about 11 s. */
     private static final Duration ORPHAN_SWEEP = Duration.ofSeconds(5);
+    /** How long the start-up check of the OpenAI key may take; start-up goes on meanwhile. */
+    private static final Duration KEY_CHECK_TIMEOUT = Duration.ofSeconds(3);
     private final Database database;
     private final Emulator emulator;
     private final UpstreamClient upstream;
@@ -86,6 +90,7 @@ public final class Gateway implements AutoCloseable {
     private String streamLog = "in memory (this instance only)";
     private ToolRegistry agentTools;
     private GracefulShutdown shutdown;
+    private StartupKeyCheck keyCheck;
 
     private Gateway(Database database, Emulator emulator, UpstreamClient upstream, HttpServer http, ApiKeys keys,
                     Optional<CreatedKey> bootstrapAdmin, LiveStreams liveStreams, RequestRecorder recorder,
@@ -124,6 +129,7 @@ public final class Gateway implements AutoCloseable {
             UpstreamClient upstream = new UpstreamClient(upstreamSettings, upstreamSettings.effectiveBaseUrl(),
                     upstreamSettings.apiKey().orElse(Secret.of("")));
             started.add(upstream);
+            StartupKeyCheck keyCheck = emulator == null ? StartupKeyCheck.start(upstream, KEY_CHECK_TIMEOUT) : null;
 
             ApiKeys keys = new ApiKeys(database);
             started.add(keys);
@@ -233,6 +239,8 @@ public final class Gateway implements AutoCloseable {
             started.add(mcp);
             HttpServer http = HttpServer.start(settings.server(), routes, List.of(mcp::mount));
             started.add(http);
+            // So that the commands (keys, doctor, dev-cert) find this gateway's database from any directory.
+            if (settings.database().embedded()) started.add(RunningGateways.register(settings.server().dataDir(), http.port()));
             // After the listener: the gateway's own /mcp may be one of the servers.
             McpToolSources mcpSources = new McpToolSources(settings.agent().mcpServers(), agentTools);
             started.add(mcpSources);
@@ -240,6 +248,7 @@ public final class Gateway implements AutoCloseable {
             Gateway gateway = new Gateway(database, emulator, upstream, http, keys, admin, liveStreams, recorder, started);
             gateway.agentTools = agentTools;
             gateway.shutdown = new GracefulShutdown(http, liveStreams, inFlight, upstream);
+            gateway.keyCheck = keyCheck;
             if (settings.streams().redisUrl().isPresent()) gateway.streamLog = "Redis Streams (shared by every instance on it)";
             return gateway;
         } catch (IOException | RuntimeException e) {
@@ -258,7 +267,7 @@ public final class Gateway implements AutoCloseable {
             out.println("  upstream: the built-in OpenAI emulator at " + emulator.baseUrl()
                     + ", because OPENAI_API_KEY is not set. No request leaves this machine; replies are canned.");
         } else {
-            out.println("  upstream: " + upstream.baseUrl());
+            keyCheck.describe(upstream.baseUrl().toString()).forEach(out::println);
         }
         bootstrapAdmin.ifPresent(created -> {
             out.println("  admin API key (shown once, store it now): " + created.secret());

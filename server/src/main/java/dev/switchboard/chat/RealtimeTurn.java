@@ -42,7 +42,10 @@ final class RealtimeTurn extends WholeEvents {
             socket = leg.open(model, turn);
         } catch (UpstreamLeg.Refused refused) {
             exchange.answered(refused.status, null);
-            return TurnEnd.failed(answer, refused.status == 0 ? 502 : refused.status, "realtime_unavailable", refused.getMessage());
+            // OpenAI refusing the gateway's own key is the gateway's failure (502), never the client's 401.
+            return refused.status == 401
+                    ? TurnEnd.failed(answer, 502, "upstream_key_rejected", refused.getMessage())
+                    : TurnEnd.failed(answer, refused.status == 0 ? 502 : refused.status, "realtime_unavailable", refused.getMessage());
         }
         exchange.answered(101, null);
         try {

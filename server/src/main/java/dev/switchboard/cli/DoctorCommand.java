@@ -11,8 +11,10 @@ import dev.switchboard.emulator.EmulatorOptions;
 import dev.switchboard.store.Database;
 import dev.switchboard.upstream.UpstreamClient;
 import dev.switchboard.web.Json;
+import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
@@ -62,7 +64,22 @@ public final class DoctorCommand {
         }
     }
 
-    private void checkDatabase(Settings settings) {
+    private void checkDatabase(Settings configured) {
+        var notes = new ByteArrayOutputStream();
+        var chosen = DataDirectory.choose(configured, new PrintStream(notes, true, StandardCharsets.UTF_8));
+        notes.toString(StandardCharsets.UTF_8).lines().forEach(this::info);
+        if (chosen.isEmpty()) {
+            fail("database: which gateway's is not clear", "set SWITCHBOARD_DATA_DIR to one of the above");
+            return;
+        }
+        Settings settings = chosen.get();
+        if (!DataDirectory.hasDatabase(settings)) {
+            // Not a failure: a new installation has none until its first start, and the doctor must not make one.
+            info("database: none yet in " + settings.server().dataDir().toAbsolutePath().normalize() + "; the gateway "
+                    + "creates it at its first start. If your gateway keeps its data elsewhere, run the doctor with its "
+                    + "SWITCHBOARD_DATA_DIR (or DATABASE_URL).");
+            return;
+        }
         try (Database database = Database.connect(settings.database(), settings.server().dataDir())) {
             if (!database.isReachable()) {
                 fail("database " + database.description(), "it does not answer; check DATABASE_URL");

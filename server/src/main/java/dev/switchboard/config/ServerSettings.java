@@ -7,7 +7,8 @@ import java.nio.file.Path;
  *
  * @param host         address to bind (default {@code 127.0.0.1}; {@code 0.0.0.0} to serve other machines)
  * @param port         port to bind (default 8080; 0 picks a free one)
- * @param dataDir      where the embedded database lives (default {@code ./data})
+ * @param dataDir      where the embedded database lives (default {@code ./data}, {@link #DEFAULT_DATA_DIR}; the
+ *                     launcher runs from its installation, so that is the installation's {@code data})
  * @param maxBodyBytes largest request body accepted (default 20 MiB: requests may carry base64 images)
  * @param maxWebSocketMessageBytes largest WebSocket message carried, each way, on every WebSocket the gateway holds:
  *                     its clients' and its own Realtime sockets to OpenAI ({@code SWITCHBOARD_MAX_WEBSOCKET_MESSAGE_BYTES};
@@ -20,7 +21,11 @@ public record ServerSettings(String host, int port, Path dataDir, long maxBodyBy
                              java.util.Optional<Tls> tls, Cors cors) {
     /** The default of {@code maxWebSocketMessageBytes}: 16 MiB. */
     public static final long DEFAULT_MAX_WEBSOCKET_MESSAGE_BYTES = 16L * 1024 * 1024;
+    public static final Path DEFAULT_DATA_DIR = Path.of("data");
 
+    public ServerSettings withDataDir(Path dataDir) {
+        return new ServerSettings(host, port, dataDir, maxBodyBytes, maxWebSocketMessageBytes, tls, cors);
+    }
 
     /**
      * Cross-origin access for browsers: only the origins listed ({@code SWITCHBOARD_CORS_ORIGINS}, exact

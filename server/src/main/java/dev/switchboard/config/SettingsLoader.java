@@ -156,7 +156,7 @@ public final class SettingsLoader {
         var server = new ServerSettings(
                 text("SWITCHBOARD_HOST", "127.0.0.1"),
                 parsed("SWITCHBOARD_PORT", 8080, SettingsLoader::port),
-                Path.of(text("SWITCHBOARD_DATA_DIR", "data")),
+                Path.of(text("SWITCHBOARD_DATA_DIR", ServerSettings.DEFAULT_DATA_DIR.toString())),
                 parsed("SWITCHBOARD_MAX_BODY_BYTES", 20L * 1024 * 1024, SettingsLoader::positiveLong),
                 parsed("SWITCHBOARD_MAX_WEBSOCKET_MESSAGE_BYTES", ServerSettings.DEFAULT_MAX_WEBSOCKET_MESSAGE_BYTES,
                         SettingsLoader::webSocketMessageLimit),

@@ -100,8 +100,9 @@ final class OpenAiRelay {
             try {
                 response = upstream.send(request);
             } catch (GatewayException e) {
-                // A timeout already waited its full length: only an unreachable upstream is tried again.
-                if (last || e.status() != 502) {
+                // A timeout already waited its full length, and a refused key stays refused: only an unreachable
+                // upstream is tried again.
+                if (last || !"upstream_unreachable".equals(e.code())) {
                     exchange.answered(e.status(), null);
                     exchange.finish("upstream_unavailable", e.code());
                     throw e;

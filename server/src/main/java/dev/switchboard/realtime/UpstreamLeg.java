@@ -68,7 +68,10 @@ public final class UpstreamLeg {
         } catch (ExecutionException | CompletionException e) {
             if (e.getCause() instanceof WebSocketHandshakeException refused) {
                 int status = refused.getResponse().statusCode();
-                throw new Refused(status, "OpenAI refused the Realtime connection with HTTP " + status + ".");
+                throw new Refused(status, status == 401
+                        ? "OpenAI refused this gateway's own OpenAI API key (HTTP 401); the gateway's operator must set a "
+                                + "valid OPENAI_API_KEY and restart the gateway."
+                        : "OpenAI refused the Realtime connection with HTTP " + status + ".");
             }
             throw new Refused(0, "OpenAI's Realtime API could not be reached: " + e.getCause().getMessage());
         } catch (TimeoutException e) {

@@ -16,6 +16,9 @@ import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Talks to the OpenAI API (or any compatible upstream) with the server's key. HTTP/1.1 only: over HTTP/2 the JDK
@@ -23,7 +26,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * what a streaming relay wants anyway.
  */
 public final class UpstreamClient implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(UpstreamClient.class);
     private static final String USER_AGENT = "Switchboard/" + Version.VALUE;
+    private static final Duration KEY_WARNING_INTERVAL = Duration.ofMinutes(1);
 
     static {
         // The JDK client keeps a read buffer per connection (16 KiB by default, off-heap). Events are small and a
@@ -39,6 +44,8 @@ public final class UpstreamClient implements AutoCloseable {
     private final IdleWatchdog watchdog = new IdleWatchdog();
     private final Set<UpstreamResponse> ownCalls = ConcurrentHashMap.newKeySet();
     private volatile boolean stopping;
+    /** When the refused key was last logged ({@link System#nanoTime}; 0 for never). */
+    private final AtomicLong lastKeyWarning = new AtomicLong();
 
     /**
      * @param baseUrl the API base, ending in {@code /v1} (or whatever the upstream uses)
@@ -72,7 +79,8 @@ public final class UpstreamClient implements AutoCloseable {
     /**
      * Sends the request and waits for the response headers. The body is left to the caller, watched for silence.
      *
-     * @throws GatewayException 502 when the upstream cannot be reached, 504 when it does not answer in time
+     * @throws GatewayException 502 when the upstream cannot be reached or refuses the gateway's key, 504 when it does
+     *                          not answer in time
      */
     public UpstreamResponse send(UpstreamRequest request) {
         HttpRequest.Builder builder = HttpRequest.newBuilder(resolve(request))
@@ -103,8 +111,30 @@ public final class UpstreamClient implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw GatewayException.upstreamUnreachable("interrupted");
         }
+        if (response.statusCode() == 401) refusedKey(request, response);
         IdleWatchdog.Watch watch = watchdog.watch(response.body(), settings.idleTimeout());
         return new UpstreamResponse(response.statusCode(), response.headers(), watch.stream(), watch);
+    }
+
+    /**
+     * OpenAI answers 401 only about the key the gateway sent, never about the client's: every route answers it as
+     * the gateway's own failure ({@link GatewayException#upstreamKeyRejected}), and the operator is told in the log,
+     * at most once a minute, since every request fails the same way until the key is fixed.
+     */
+    private void refusedKey(UpstreamRequest request, HttpResponse<InputStream> response) {
+        try (InputStream body = response.body()) {
+            body.readNBytes(64 * 1024);
+        } catch (IOException ignored) {
+            // the answer is known from its status; the connection is simply not reused
+        }
+        long now = System.nanoTime();
+        long last = lastKeyWarning.get();
+        if ((last == 0 || now - last > KEY_WARNING_INTERVAL.toNanos()) && lastKeyWarning.compareAndSet(last, now)) {
+            LOG.warn("{} OpenAI refused the gateway's OPENAI_API_KEY (HTTP 401 on {} {}): every request relayed to {} "
+                    + "fails with 502 upstream_key_rejected until a valid key is set and the gateway restarted",
+                    request.requestId(), request.method(), request.path(), baseUrl.getHost());
+        }
+        throw GatewayException.upstreamKeyRejected(response.statusCode());
     }
 
     /**

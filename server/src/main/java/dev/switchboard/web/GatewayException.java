@@ -109,6 +109,17 @@ public final class GatewayException extends RuntimeException {
                         + "'./switchboard doctor' tests the connection.");
     }
 
+    /**
+     * OpenAI refused the gateway's own key. The client's gateway key was accepted: passing OpenAI's
+     * {@code invalid_api_key} through would read as if it had not been, so this names whose key failed and who fixes it.
+     */
+    public static GatewayException upstreamKeyRejected(int status) {
+        return new GatewayException(502, "upstream_error", "upstream_key_rejected", null,
+                "OpenAI refused this gateway's own OpenAI API key (HTTP " + status + "). Your gateway key was accepted; "
+                        + "the gateway's operator must set a valid OPENAI_API_KEY and restart the gateway "
+                        + "('./switchboard doctor' checks the key).");
+    }
+
     public static GatewayException upstreamTimeout(String detail) {
         return new GatewayException(504, "upstream_error", "upstream_timeout", null,
                 "The OpenAI API did not answer in time (" + detail + "). Try again; operators can raise "

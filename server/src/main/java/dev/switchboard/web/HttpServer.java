@@ -10,6 +10,10 @@ import io.javalin.http.servlet.JavalinWsServletContext;
 import jakarta.servlet.DispatcherType;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -74,6 +78,7 @@ public final class HttpServer implements AutoCloseable {
      */
     public static HttpServer start(ServerSettings settings, List<Consumer<RoutesConfig>> routes,
                                    List<Consumer<org.eclipse.jetty.ee10.servlet.ServletContextHandler>> servlets) {
+        refuseTakenPort(settings);
         Draining draining = new Draining();
         Javalin app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
@@ -121,8 +126,30 @@ public final class HttpServer implements AutoCloseable {
             cfg.routes.exception(HttpResponseException.class, HttpServer::javalinRefusal);
             cfg.routes.exception(Exception.class, HttpServer::internalError);
         });
-        app.start();
+        try {
+            app.start();
+        } catch (RuntimeException e) {
+            // Jetty may have started threads before the bind failed; left running, they would keep the JVM alive.
+            app.stop();
+            throw e;
+        }
         return new HttpServer(app, draining);
+    }
+
+    /**
+     * Fails with a {@link BindException} when the port is taken, before Jetty would: Javalin logs that failure as an
+     * error of its own, and the caller says which port it is and how to choose another.
+     */
+    private static void refuseTakenPort(ServerSettings settings) {
+        if (settings.port() == 0) return;
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(settings.host(), settings.port()));
+        } catch (BindException taken) {
+            throw new UncheckedIOException(taken);
+        } catch (IOException other) {
+            // an unknown host or the like: Jetty reports it as it starts
+        }
     }
 
     private static SslConnectionFactory tlsFactory(ServerSettings.Tls tls) {
