@@ -27,12 +27,21 @@ final class ChatCompletionsApi {
             return;
         }
         String requestedModel = body.path("model").asText(null);
+        if (requestedModel == null) {
+            ApiErrors.send(ctx, 400, "invalid_request_error", "missing_required_parameter",
+                    "Missing required parameter: 'model'.");
+            return;
+        }
+        if (!scripts.knows(ctx, requestedModel)) {
+            ModelsApi.notFound(ctx, requestedModel);
+            return;
+        }
         Script script = scripts.forRequest(ctx, requestedModel);
         if (script.failStatus() != null && scripts.failures().fails(requestedModel)) {
             ApiErrors.scripted(ctx, script);
             return;
         }
-        Reply reply = plan(script, body.get("messages"));
+        Reply reply = plan(script, body.get("messages"), ToolChoice.read(body.get("tool_choice"), body.get("tools")));
         String model = Script.baseModel(requestedModel);
         boolean stream = body.path("stream").asBoolean(false);
         if (!stream) {
@@ -53,7 +62,7 @@ final class ChatCompletionsApi {
         }
     }
 
-    private static Reply plan(Script script, JsonNode messages) {
+    private static Reply plan(Script script, JsonNode messages, ToolChoice choice) {
         String lastUser = null;
         String toolOutput = null;
         int inputTokens = 0;
@@ -63,8 +72,10 @@ final class ChatCompletionsApi {
             if ("user".equals(message.path("role").asText())) lastUser = text;
         }
         JsonNode last = messages.size() == 0 ? null : messages.get(messages.size() - 1);
-        if (last != null && "tool".equals(last.path("role").asText())) toolOutput = contentText(last.path("content"));
-        return Reply.plan(script, lastUser, toolOutput, Math.max(1, inputTokens));
+        if (last != null && "tool".equals(last.path("role").asText()) && !choice.forced()) {
+            toolOutput = contentText(last.path("content"));
+        }
+        return Reply.plan(choice.apply(script), lastUser, toolOutput, Math.max(1, inputTokens));
     }
 
     static String contentText(JsonNode content) {

@@ -102,14 +102,16 @@ final class RealtimeResponse {
 
     private void finish(String text) {
         String status = cancelled ? "cancelled" : "completed";
+        // The item's content says output_audio/output_text; the content part events say audio/text, as OpenAI sends them.
         ObjectNode part = audio ? Json.obj("type", "output_audio", "transcript", text) : Json.obj("type", "output_text", "text", text);
+        ObjectNode partEventPart = audio ? Json.obj("type", "audio", "transcript", text) : Json.obj("type", "text", "text", text);
         if (audio) {
             out.accept(partIndexes(RealtimeSession.event("response.output_audio.done")));
             out.accept(partIndexes(RealtimeSession.event("response.output_audio_transcript.done", "transcript", text)));
         } else {
             out.accept(partIndexes(RealtimeSession.event("response.output_text.done", "text", text)));
         }
-        out.accept(partEvent("response.content_part.done", part));
+        out.accept(partEvent("response.content_part.done", partEventPart));
         ObjectNode item = Json.obj("id", itemId, "type", "message", "object", "realtime.item",
                 "status", cancelled ? "incomplete" : "completed", "role", "assistant", "content", Json.arr(part));
         out.accept(RealtimeSession.event("response.output_item.done", "response_id", id, "output_index", 0, "item", item));
@@ -146,7 +148,7 @@ final class RealtimeResponse {
     }
 
     private ObjectNode emptyPart() {
-        return audio ? Json.obj("type", "output_audio", "transcript", "") : Json.obj("type", "output_text", "text", "");
+        return audio ? Json.obj("type", "audio", "transcript", "") : Json.obj("type", "text", "text", "");
     }
 
     private ObjectNode partEvent(String type, ObjectNode part) {

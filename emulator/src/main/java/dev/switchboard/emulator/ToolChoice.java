@@ -1,0 +1,90 @@
+package dev.switchboard.emulator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What a request's {@code tool_choice} lets the emulated model do with its {@code tools}, as OpenAI's models obey
+ * it: {@code "none"} never calls, {@code "required"} (or {@code allowed_tools} in mode required) always calls one
+ * of the tools, a named function always calls that function, and {@code "auto"} (the default) leaves it to the
+ * script. A forced call the script does not already make gets arguments a {@link SchemaInstance} draws from the
+ * tool's JSON schema. One reading for every API: Responses and Realtime name a function as
+ * {@code {"type":"function","name":...}}, Chat Completions as {@code {"type":"function","function":{"name":...}}},
+ * and tools are read in both shapes.
+ */
+final class ToolChoice {
+    private enum Mode { AUTO, NONE, FORCED }
+
+    private record Function(String name, JsonNode parameters) {}
+
+    private final Mode mode;
+    /** The functions a forced call may name, in the order the request lists them. */
+    private final List<Function> allowed;
+
+    private ToolChoice(Mode mode, List<Function> allowed) {
+        this.mode = mode;
+        this.allowed = allowed;
+    }
+
+    static ToolChoice read(JsonNode choice, JsonNode tools) {
+        List<Function> functions = functions(tools);
+        if (choice == null || choice.isMissingNode() || choice.isNull()) return new ToolChoice(Mode.AUTO, functions);
+        if (choice.isTextual()) {
+            return switch (choice.asText()) {
+                case "none" -> new ToolChoice(Mode.NONE, List.of());
+                case "required" -> new ToolChoice(functions.isEmpty() ? Mode.AUTO : Mode.FORCED, functions);
+                default -> new ToolChoice(Mode.AUTO, functions);
+            };
+        }
+        String type = choice.path("type").asText("");
+        if (type.equals("function")) {
+            String name = choice.hasNonNull("name") ? choice.get("name").asText() : choice.path("function").path("name").asText("");
+            List<Function> named = functions.stream().filter(f -> f.name().equals(name)).toList();
+            return new ToolChoice(Mode.FORCED, named.isEmpty() ? List.of(new Function(name, null)) : named);
+        }
+        if (type.equals("allowed_tools")) {
+            List<Function> subset = functions(choice.path("tools")).stream()
+                    .map(f -> functions.stream().filter(known -> known.name().equals(f.name())).findFirst().orElse(f)).toList();
+            boolean required = choice.path("mode").asText("auto").equals("required");
+            return new ToolChoice(required && !subset.isEmpty() ? Mode.FORCED : Mode.AUTO, subset);
+        }
+        return new ToolChoice(Mode.AUTO, functions);
+    }
+
+    /** Whether the model must call a function whatever the input holds, tool outputs included. */
+    boolean forced() {
+        return mode == Mode.FORCED;
+    }
+
+    /** The script as this choice lets it play: calls removed for "none", a call added or renamed when forced. */
+    Script apply(Script script) {
+        return switch (mode) {
+            case AUTO -> script;
+            case NONE -> script.withoutToolCalls();
+            case FORCED -> {
+                if (script.toolCall() != null && allows(script.toolCall().name())) yield script;
+                if (script.toolCall() == null && script.toolCalls().stream().allMatch(call -> allows(call.name()))
+                        && !script.toolCalls().isEmpty()) yield script;
+                Function function = allowed.getFirst();
+                yield script.withToolCall(new ToolCall(function.name(), SchemaInstance.arguments(function.parameters())));
+            }
+        };
+    }
+
+    private boolean allows(String name) {
+        return allowed.stream().anyMatch(f -> f.name().equals(name));
+    }
+
+    private static List<Function> functions(JsonNode tools) {
+        List<Function> functions = new ArrayList<>();
+        if (tools == null) return functions;
+        for (JsonNode tool : tools) {
+            if (!tool.path("type").asText("function").equals("function")) continue;
+            JsonNode function = tool.has("function") ? tool.get("function") : tool;
+            if (!function.hasNonNull("name")) continue;
+            functions.add(new Function(function.get("name").asText(), function.get("parameters")));
+        }
+        return functions;
+    }
+}
