@@ -221,6 +221,25 @@ class RunsTest {
     }
 
     @Test
+    void aRunCutByMaxCompletionTokensEndsItsMessageIncompleteToo() {
+        Assistant assistant = assistant("gpt-4o-mini;tokens=300", false);
+        Thread thread = threadWith("Say something");
+        String body = gw.send(gw.post("/v1/threads/" + thread.id() + "/runs",
+                "{\"assistant_id\":\"" + assistant.id() + "\",\"stream\":true,\"max_completion_tokens\":256}")).body();
+        List<SseFrame> frames = SseFrames.parse(body);
+        List<String> events = frames.stream().map(SseFrame::event).toList();
+        assertThat(events).as(body).contains("thread.message.incomplete", "thread.run.incomplete").doesNotContain("thread.message.completed");
+        var message = SseFrames.json(frames.stream().filter(f -> "thread.message.incomplete".equals(f.event())).findFirst().orElseThrow());
+        assertThat(message.path("status").asText()).isEqualTo("incomplete");
+        assertThat(message.path("incomplete_details").path("reason").asText()).isEqualTo("max_tokens");
+        assertThat(message.path("content").get(0).path("text").path("value").asText().split(" ")).hasSize(256);
+        var run = SseFrames.json(frames.stream().filter(f -> "thread.run.incomplete".equals(f.event())).findFirst().orElseThrow());
+        assertThat(run.path("incomplete_details").path("reason").asText()).isEqualTo("max_completion_tokens");
+        var stored = sdk.beta().threads().messages().list(thread.id()).data();
+        assertThat(stored.getFirst().status().asString()).isEqualTo("incomplete");
+    }
+
+    @Test
     void aRunWaitingForToolOutputsPastItsExpiryExpires() {
         Assistant assistant = assistant("gpt-4o-mini;tool=get_weather", true);
         Thread thread = threadWith("Weather?");
