@@ -75,7 +75,7 @@ final class ChatCompletionsApi {
         if (last != null && "tool".equals(last.path("role").asText()) && !choice.forced()) {
             toolOutput = contentText(last.path("content"));
         }
-        return Reply.plan(choice.apply(script), lastUser, toolOutput, Math.max(1, inputTokens));
+        return Reply.plan(choice.apply(script, lastUser), lastUser, toolOutput, Math.max(1, inputTokens));
     }
 
     static String contentText(JsonNode content) {

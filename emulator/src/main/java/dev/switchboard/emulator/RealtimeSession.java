@@ -164,7 +164,7 @@ final class RealtimeSession {
             choice = ToolChoice.read(request.has("tool_choice") ? request.get("tool_choice") : config.get("tool_choice"),
                     request.has("tools") ? request.get("tools") : config.get("tools"));
         }
-        Reply reply = Reply.plan(choice.apply(script), lastUserText, choice.forced() ? null : pendingToolOutput, inputTokens());
+        Reply reply = Reply.plan(choice.apply(script, lastUserText), lastUserText, choice.forced() ? null : pendingToolOutput, inputTokens());
         pendingToolOutput = null;
         RealtimeResponse response = new RealtimeResponse(this::send, this::addItemId, reply, modalities, voiceName,
                 script.delayMillis());

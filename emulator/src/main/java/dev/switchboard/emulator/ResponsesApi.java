@@ -147,7 +147,6 @@ final class ResponsesApi {
 
     private Reply plan(Script scripted, JsonNode body, Conversations.Conversation conversation) {
         ToolChoice choice = ToolChoice.read(body.get("tool_choice"), body.get("tools"));
-        Script script = choice.apply(scripted);
         String lastUser = null;
         String toolOutput = null;
         int inputTokens = Reply.countWords(body.path("instructions").asText(""));
@@ -174,6 +173,7 @@ final class ResponsesApi {
                 }
             }
         }
+        Script script = choice.apply(scripted, lastUser);
         String seen = Vision.read(body.path("input"));
         if (seen != null && script.text() == null && script.toolCall() == null && script.toolCalls().isEmpty()) {
             return Reply.plan(new Script(seen, null, script.delayMillis(), null, null, null, null, null, null, false,

@@ -57,10 +57,16 @@ final class ToolChoice {
         return mode == Mode.FORCED;
     }
 
-    /** The script as this choice lets it play: calls removed for "none", a call added or renamed when forced. */
-    Script apply(Script script) {
+    /**
+     * The script as this choice lets it play: calls removed for "none", a call added or renamed when forced, and
+     * for "auto" with nothing scripted, the model's own judgement played deterministically: it calls a function
+     * whose name the user's last message mentions ("weather" for {@code get_weather}), as a model asked about the
+     * weather with a weather tool at hand would, and answers in text once the call's output is back.
+     */
+    Script apply(Script script, String lastUserText) {
         return switch (mode) {
-            case AUTO -> script;
+            case AUTO -> unscripted(script) ? mentioned(lastUserText).map(function -> script.withToolCall(
+                    new ToolCall(function.name(), SchemaInstance.arguments(function.parameters())))).orElse(script) : script;
             case NONE -> script.withoutToolCalls();
             case FORCED -> {
                 if (script.toolCall() != null && allows(script.toolCall().name())) yield script;
@@ -71,6 +77,28 @@ final class ToolChoice {
             }
         };
     }
+
+    private static boolean unscripted(Script script) {
+        return script.text() == null && script.tokens() == null && script.toolCall() == null && script.toolCalls().isEmpty()
+                && script.replay() == null && script.failStatus() == null;
+    }
+
+    /** The first function one of whose name's words (four letters or more, split at _ . - and case) the text says. */
+    private java.util.Optional<Function> mentioned(String text) {
+        if (text == null || text.isBlank()) return java.util.Optional.empty();
+        java.util.Set<String> said = new java.util.HashSet<>(List.of(text.toLowerCase(java.util.Locale.ROOT).split("[^\\p{L}\\p{N}]+")));
+        for (Function function : allowed) {
+            for (String word : function.name().split("[_.\\-]+|(?<=[a-z])(?=[A-Z])")) {
+                String lower = word.toLowerCase(java.util.Locale.ROOT);
+                if (lower.length() >= 4 && !GENERIC.contains(lower) && said.contains(lower)) return java.util.Optional.of(function);
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
+    /** Words in function names that say nothing of what the function is about. */
+    private static final java.util.Set<String> GENERIC = java.util.Set.of("tool", "tools", "call", "fetch", "list", "make",
+            "find", "data", "info", "from", "with", "into", "create", "update", "delete", "read", "write", "send", "lookup");
 
     private boolean allows(String name) {
         return allowed.stream().anyMatch(f -> f.name().equals(name));
