@@ -140,12 +140,29 @@ final class ResponseGenerator {
                 "temperature", req.path("temperature").asDouble(1.0),
                 "text", req.has("text") ? req.get("text") : Json.obj("format", Json.obj("type", "text")),
                 "tool_choice", req.has("tool_choice") ? req.get("tool_choice") : Json.MAPPER.valueToTree("auto"),
-                "tools", req.has("tools") ? req.get("tools") : Json.arr(),
+                "tools", tools(req.path("tools")),
                 "top_p", req.path("top_p").asDouble(1.0), "truncation", req.path("truncation").asText("disabled"),
                 "usage", usage, "user", null,
                 "metadata", req.has("metadata") ? req.get("metadata") : Json.obj());
         if (req.has("conversation")) response.set("conversation", Json.obj("id", conversationId(req)));
         return response;
+    }
+
+    /** The request's tools as OpenAI echoes them: a function tool with its defaults filled in (strict, description). */
+    private static ArrayNode tools(JsonNode requested) {
+        ArrayNode tools = Json.arr();
+        for (JsonNode tool : requested) {
+            if (tool instanceof ObjectNode function && function.path("type").asText().equals("function")) {
+                ObjectNode echoed = Json.obj("type", "function", "name", function.path("name").asText(),
+                        "description", function.hasNonNull("description") ? function.get("description") : null,
+                        "parameters", function.hasNonNull("parameters") ? function.get("parameters") : null,
+                        "strict", function.path("strict").asBoolean(true));
+                tools.add(echoed);
+            } else {
+                tools.add(tool);
+            }
+        }
+        return tools;
     }
 
     static String conversationId(JsonNode request) {
