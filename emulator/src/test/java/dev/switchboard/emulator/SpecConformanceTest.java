@@ -68,7 +68,7 @@ class SpecConformanceTest {
         assertThat(covered).as("schemas checked").contains("CreateChatCompletionResponse", "CreateChatCompletionStreamResponse",
                 "Response", "ResponseItemList", "ConversationResource", "ConversationItemList", "ConversationItem",
                 "DeletedConversationResource", "ListModelsResponse", "Model", "ErrorResponse",
-                "RealtimeCreateClientSecretResponse");
+                "RealtimeCreateClientSecretResponse", "ChatSessionResource");
         Set<String> realtimeTypes = new TreeSet<>();
         Set<String> responseTypes = new TreeSet<>();
         for (Sample sample : samples) {
@@ -176,6 +176,18 @@ class SpecConformanceTest {
                 .GET().build(), HttpResponse.BodyHandlers.ofString()).body()));
         sample("RealtimeCreateClientSecretResponse", "client secret", ToolChoiceTest.post("/realtime/client_secrets",
                 "{\"session\":{\"type\":\"realtime\",\"model\":\"gpt-realtime\"}}"));
+        HttpResponse<String> chatKit = ToolChoiceTest.HTTP.send(HttpRequest.newBuilder(URI.create(ToolChoiceTest.emulator.baseUrl()
+                        + "/chatkit/sessions")).header("Authorization", "Bearer " + ToolChoiceTest.KEY)
+                .header("OpenAI-Beta", "chatkit_beta=v1").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"user\":\"team-a\",\"workflow\":{\"id\":\"wf_support\"}}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(chatKit.statusCode()).as(chatKit.body()).isEqualTo(200);
+        sample("ChatSessionResource", "chatkit session", Json.parse(chatKit.body()));
+        HttpResponse<String> cancelled = ToolChoiceTest.HTTP.send(HttpRequest.newBuilder(URI.create(ToolChoiceTest.emulator.baseUrl()
+                        + "/chatkit/sessions/" + Json.parse(chatKit.body()).path("id").asText() + "/cancel"))
+                .header("Authorization", "Bearer " + ToolChoiceTest.KEY).header("OpenAI-Beta", "chatkit_beta=v1")
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        sample("ChatSessionResource", "chatkit cancel", Json.parse(cancelled.body()));
     }
 
     private static void realtime() throws Exception {
@@ -202,6 +214,9 @@ class SpecConformanceTest {
             client.send(RealtimeWebSocketTest.append(RealtimeWebSocketTest.silence(300)));
             client.send(RealtimeWebSocketTest.append(RealtimeWebSocketTest.tone(600)));
             client.send(RealtimeWebSocketTest.append(RealtimeWebSocketTest.silence(400)));
+            until(client, "rate_limits.updated");
+            client.send("{\"type\":\"response.create\",\"response\":{\"output_modalities\":[\"text\"]}}");
+            client.send("{\"type\":\"response.cancel\"}");
             until(client, "rate_limits.updated");
             client.send("{\"type\":\"input_audio_buffer.clear\"}");
             until(client, "input_audio_buffer.cleared");
