@@ -240,6 +240,32 @@ class RunsTest {
     }
 
     @Test
+    void aRunsToolChoiceIsObeyedByTheModel() throws Exception {
+        String schema = "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"},"
+                + "\"unit\":{\"type\":\"string\",\"enum\":[\"celsius\",\"fahrenheit\"]}},\"required\":[\"city\",\"unit\"]}";
+        String assistant = dev.switchboard.web.Json.MAPPER.readTree(gw.send(gw.post("/v1/assistants",
+                "{\"model\":\"gpt-4o-mini\",\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"get_time\"}},"
+                        + "{\"type\":\"function\",\"function\":{\"name\":\"get_weather\",\"parameters\":" + schema + "}}]}")).body())
+                .path("id").asText();
+        // A named function is called, with arguments its schema accepts, though nothing is scripted.
+        Thread named = threadWith("Hello there");
+        String body = gw.send(gw.post("/v1/threads/" + named.id() + "/runs", "{\"assistant_id\":\"" + assistant + "\",\"stream\":true,"
+                + "\"tool_choice\":{\"type\":\"function\",\"function\":{\"name\":\"get_weather\"}}}")).body();
+        var waiting = SseFrames.json(SseFrames.parse(body).stream().filter(f -> "thread.run.requires_action".equals(f.event()))
+                .findFirst().orElseThrow(() -> new AssertionError(body)));
+        var call = waiting.path("required_action").path("submit_tool_outputs").path("tool_calls").get(0).path("function");
+        assertThat(call.path("name").asText()).isEqualTo("get_weather");
+        var arguments = dev.switchboard.web.Json.MAPPER.readTree(call.path("arguments").asText());
+        assertThat(arguments.path("city").isTextual()).isTrue();
+        assertThat(arguments.path("unit").asText()).isEqualTo("celsius");
+        // "none" never calls, even when the user asks for what a tool does.
+        Thread none = threadWith("What is the weather in Paris?");
+        String answered = gw.send(gw.post("/v1/threads/" + none.id() + "/runs", "{\"assistant_id\":\"" + assistant
+                + "\",\"stream\":true,\"tool_choice\":\"none\"}")).body();
+        assertThat(answered).contains("event: thread.run.completed").doesNotContain("event: thread.run.requires_action");
+    }
+
+    @Test
     void aRunWaitingForToolOutputsPastItsExpiryExpires() {
         Assistant assistant = assistant("gpt-4o-mini;tool=get_weather", true);
         Thread thread = threadWith("Weather?");
