@@ -78,4 +78,17 @@ class OpenAiParityTest {
                 .findFirst().orElseThrow().path("item");
         assertThat(item.path("status").asText()).isEqualTo("incomplete");
     }
+
+    @Test
+    void aChatCompletionCutByMaxCompletionTokensFinishesWithLength() throws Exception {
+        JsonNode cut = ToolChoiceTest.post("/chat/completions", "{\"model\":\"gpt-4o-mini;tokens=20\",\"max_completion_tokens\":4,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+        assertThat(cut.path("choices").get(0).path("finish_reason").asText()).isEqualTo("length");
+        assertThat(cut.path("choices").get(0).path("message").path("content").asText().split(" ")).hasSize(4);
+        assertThat(cut.path("usage").path("completion_tokens").asInt()).isEqualTo(4);
+        String streamed = ToolChoiceTest.postRaw("/chat/completions", "{\"model\":\"gpt-4o-mini;tokens=20\",\"max_tokens\":2,"
+                + "\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}").body();
+        assertThat(ToolChoiceTest.events(streamed).stream().map(chunk -> chunk.path("choices").path(0).path("finish_reason").asText(""))
+                .filter(reason -> !reason.isEmpty() && !reason.equals("null"))).containsExactly("length");
+    }
 }
