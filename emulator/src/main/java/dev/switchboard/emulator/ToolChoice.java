@@ -2,7 +2,11 @@ package dev.switchboard.emulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * What a request's {@code tool_choice} lets the emulated model do with its {@code tools}, as OpenAI's models obey
@@ -70,8 +74,10 @@ final class ToolChoice {
             case NONE -> script.withoutToolCalls();
             case FORCED -> {
                 if (script.toolCall() != null && allows(script.toolCall().name())) yield script;
-                if (script.toolCall() == null && script.toolCalls().stream().allMatch(call -> allows(call.name()))
-                        && !script.toolCalls().isEmpty()) yield script;
+                // A scripted chain of calls plays on when every call in it is allowed.
+                if (!script.toolCalls().isEmpty() && script.toolCalls().stream().allMatch(call -> allows(call.name()))) {
+                    yield script;
+                }
                 Function function = allowed.getFirst();
                 yield script.withToolCall(new ToolCall(function.name(), SchemaInstance.arguments(function.parameters())));
             }
@@ -84,20 +90,20 @@ final class ToolChoice {
     }
 
     /** The first function one of whose name's words (four letters or more, split at _ . - and case) the text says. */
-    private java.util.Optional<Function> mentioned(String text) {
-        if (text == null || text.isBlank()) return java.util.Optional.empty();
-        java.util.Set<String> said = new java.util.HashSet<>(List.of(text.toLowerCase(java.util.Locale.ROOT).split("[^\\p{L}\\p{N}]+")));
+    private Optional<Function> mentioned(String text) {
+        if (text == null || text.isBlank()) return Optional.empty();
+        Set<String> said = new HashSet<>(List.of(text.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}]+")));
         for (Function function : allowed) {
             for (String word : function.name().split("[_.\\-]+|(?<=[a-z])(?=[A-Z])")) {
-                String lower = word.toLowerCase(java.util.Locale.ROOT);
-                if (lower.length() >= 4 && !GENERIC.contains(lower) && said.contains(lower)) return java.util.Optional.of(function);
+                String lower = word.toLowerCase(Locale.ROOT);
+                if (lower.length() >= 4 && !GENERIC.contains(lower) && said.contains(lower)) return Optional.of(function);
             }
         }
-        return java.util.Optional.empty();
+        return Optional.empty();
     }
 
     /** Words in function names that say nothing of what the function is about. */
-    private static final java.util.Set<String> GENERIC = java.util.Set.of("tool", "tools", "call", "fetch", "list", "make",
+    private static final Set<String> GENERIC = Set.of("tool", "tools", "call", "fetch", "list", "make",
             "find", "data", "info", "from", "with", "into", "create", "update", "delete", "read", "write", "send", "lookup");
 
     private boolean allows(String name) {

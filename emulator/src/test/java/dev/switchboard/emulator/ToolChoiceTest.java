@@ -92,6 +92,23 @@ class ToolChoiceTest {
     }
 
     @Test
+    void autoWithNothingScriptedCallsTheToolTheUserNamesThenAnswersWithItsOutput() throws Exception {
+        String tools = "\"tools\":[" + chatTool("get_time", "{\"type\":\"object\"}") + ","
+                + chatTool("get_weather", "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}},\"required\":[\"city\"]}") + "]";
+        JsonNode asked = post("/chat/completions", "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\","
+                + "\"content\":\"What's the weather in Paris?\"}]," + tools + "}");
+        JsonNode call = asked.path("choices").get(0).path("message").path("tool_calls").get(0);
+        assertThat(call.path("function").path("name").asText()).isEqualTo("get_weather");
+        JsonNode answered = post("/chat/completions", "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\","
+                + "\"content\":\"What's the weather in Paris?\"},{\"role\":\"assistant\",\"tool_calls\":[" + call + "]},"
+                + "{\"role\":\"tool\",\"tool_call_id\":\"" + call.path("id").asText() + "\",\"content\":\"sunny\"}]," + tools + "}");
+        assertThat(answered.path("choices").get(0).path("message").path("content").asText()).isEqualTo("The tool returned: sunny");
+        JsonNode unrelated = post("/chat/completions", "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\","
+                + "\"content\":\"hello there\"}]," + tools + "}");
+        assertThat(unrelated.path("choices").get(0).path("finish_reason").asText()).isEqualTo("stop");
+    }
+
+    @Test
     void chatCompletionsRequiredAndNamedCallStreamedAndNot() throws Exception {
         JsonNode chat = post("/chat/completions", "{\"model\":\"gpt-4o-mini\",\"tool_choice\":\"required\","
                 + "\"messages\":[{\"role\":\"user\",\"content\":\"book\"}],\"tools\":[" + chatTool("book_room", BOOKING) + "]}");
