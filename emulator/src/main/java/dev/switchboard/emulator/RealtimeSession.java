@@ -165,9 +165,11 @@ final class RealtimeSession {
                     request.has("tools") ? request.get("tools") : config.get("tools"));
         }
         Reply reply = Reply.plan(choice.apply(script, lastUserText), lastUserText, choice.forced() ? null : pendingToolOutput, inputTokens());
+        JsonNode limit = request.has("max_output_tokens") ? request.get("max_output_tokens") : config.path("max_output_tokens");
+        int maxOutputTokens = limit.isIntegralNumber() && limit.asInt() > 0 ? limit.asInt() : Integer.MAX_VALUE;
         pendingToolOutput = null;
         RealtimeResponse response = new RealtimeResponse(this::send, this::addItemId, reply, modalities, voiceName,
-                script.delayMillis());
+                script.delayMillis(), maxOutputTokens);
         activeResponse = response;
         Thread.ofVirtual().name("emulator-realtime-response").start(response::run);
     }

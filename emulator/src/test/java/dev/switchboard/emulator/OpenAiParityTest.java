@@ -91,4 +91,19 @@ class OpenAiParityTest {
         assertThat(ToolChoiceTest.events(streamed).stream().map(chunk -> chunk.path("choices").path(0).path("finish_reason").asText(""))
                 .filter(reason -> !reason.isEmpty() && !reason.equals("null"))).containsExactly("length");
     }
+
+    @Test
+    void aRealtimeResponseCutByMaxOutputTokensEndsIncomplete() throws Exception {
+        String url = "ws://127.0.0.1:" + ToolChoiceTest.emulator.port() + "/v1/realtime?model=gpt-realtime;tokens=20";
+        try (RealtimeWebSocketTest.Client client = RealtimeWebSocketTest.Client.connectTo(url, ToolChoiceTest.KEY)) {
+            client.next("session.created");
+            client.send("{\"type\":\"response.create\",\"response\":{\"output_modalities\":[\"text\"],\"max_output_tokens\":3}}");
+            JsonNode response = client.next("response.done").path("response");
+            assertThat(response.path("status").asText()).isEqualTo("incomplete");
+            assertThat(response.path("status_details").path("reason").asText()).isEqualTo("max_output_tokens");
+            assertThat(response.path("max_output_tokens").asInt()).isEqualTo(3);
+            assertThat(response.path("output").get(0).path("status").asText()).isEqualTo("incomplete");
+            assertThat(response.path("output").get(0).path("content").get(0).path("text").asText().split(" ")).hasSize(3);
+        }
+    }
 }

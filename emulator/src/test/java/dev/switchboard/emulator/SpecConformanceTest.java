@@ -218,6 +218,8 @@ class SpecConformanceTest {
             client.send("{\"type\":\"response.create\",\"response\":{\"output_modalities\":[\"text\"]}}");
             client.send("{\"type\":\"response.cancel\"}");
             until(client, "rate_limits.updated");
+            client.send("{\"type\":\"response.create\",\"response\":{\"output_modalities\":[\"text\"],\"max_output_tokens\":1}}");
+            until(client, "rate_limits.updated");
             client.send("{\"type\":\"input_audio_buffer.clear\"}");
             until(client, "input_audio_buffer.cleared");
             client.send("{\"type\":\"conversation.item.create\",\"item\":{\"type\":\"message\",\"role\":\"user\",\"content\":[]}}");
