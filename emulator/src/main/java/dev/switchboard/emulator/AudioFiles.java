@@ -190,27 +190,25 @@ final class AudioFiles {
         for (int i = 0; i < 16; i++) info.bits(0, 8); // MD5 unknown
         out.writeBytes(info.bytes());
         int frame = 0;
-        for (int start = 0; start < samples || frame == 0; start += FLAC_BLOCK, frame++) {
+        for (int start = 0; start < samples; start += FLAC_BLOCK, frame++) {
             int size = Math.min(FLAC_BLOCK, samples - start);
             BitWriter bits = new BitWriter();
             bits.bits(0b11111111111110, 14).bits(0, 1).bits(0, 1); // sync, reserved, fixed block size
             bits.bits(0b0111, 4).bits(0b0111, 4); // block size as 16 bits at the end of the header; 24 kHz
             bits.bits(0, 4).bits(0b100, 3).bits(0, 1); // mono, 16 bits a sample, reserved
             utf8Number(bits, frame);
-            bits.bits(Math.max(size, 1) - 1, 16);
+            bits.bits(size - 1, 16);
             bits.bits(crc8(bits.bytes()), 8);
             bits.bits(0, 1).bits(0b000001, 6).bits(0, 1); // verbatim subframe, no wasted bits
-            for (int i = 0; i < Math.max(size, 1); i++) {
+            for (int i = 0; i < size; i++) {
                 int at = 2 * (start + i);
-                short sample = at + 1 < pcm.length ? (short) ((pcm[at] & 0xFF) | (pcm[at + 1] << 8)) : 0;
-                bits.bits(sample & 0xFFFF, 16);
+                bits.bits(((pcm[at] & 0xFF) | (pcm[at + 1] << 8)) & 0xFFFF, 16);
             }
             byte[] body = bits.bytes();
             out.writeBytes(body);
             int crc = crc16(body);
             out.write(crc >>> 8);
             out.write(crc & 0xFF);
-            if (samples == 0) break;
         }
         return out.toByteArray();
     }

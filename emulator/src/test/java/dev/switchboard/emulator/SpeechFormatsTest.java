@@ -58,7 +58,8 @@ class SpeechFormatsTest {
         List<String> input = "pcm".equals(format) ? List.of("-f", "s16le", "-ar", "24000", "-ac", "1", "-i", file.toString())
                 : List.of("-i", file.toString());
         // A full decode: any error the decoder meets is printed, and the decoded length is what it played.
-        Run decoded = run(concat(List.of("ffmpeg", "-nostdin", "-v", "error", "-xerror"), input,
+        Run decoded = run(concat(List.of("ffmpeg", "-nostdin", "-v", "error", "-xerror",
+                "-err_detect", "crccheck+bitstream+buffer"), input,
                 List.of("-f", "s16le", "-ac", "1", "-ar", "24000", "-")));
         assertThat(decoded.exit()).as(decoded.stderr()).isZero();
         assertThat(decoded.stderr()).isEmpty();
