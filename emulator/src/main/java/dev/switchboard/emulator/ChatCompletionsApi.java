@@ -27,16 +27,30 @@ final class ChatCompletionsApi {
             return;
         }
         String requestedModel = body.path("model").asText(null);
+        if (requestedModel == null) {
+            ApiErrors.send(ctx, 400, "invalid_request_error", "missing_required_parameter",
+                    "Missing required parameter: 'model'.");
+            return;
+        }
+        if (!scripts.knows(ctx, requestedModel)) {
+            ModelsApi.notFound(ctx, requestedModel);
+            return;
+        }
         Script script = scripts.forRequest(ctx, requestedModel);
         if (script.failStatus() != null && scripts.failures().fails(requestedModel)) {
             ApiErrors.scripted(ctx, script);
             return;
         }
-        Reply reply = plan(script, body.get("messages"));
+        Reply reply = plan(script, body.get("messages"), ToolChoice.read(body.get("tool_choice"), body.get("tools")));
+        // max_completion_tokens (or the older max_tokens) cuts the reply there, as OpenAI does: finish_reason "length".
+        JsonNode limit = body.hasNonNull("max_completion_tokens") ? body.get("max_completion_tokens") : body.path("max_tokens");
+        boolean cut = limit.isIntegralNumber() && limit.asInt() >= 0 && reply.toolCall() == null && reply.tokens().size() > limit.asInt();
+        if (cut) reply = new Reply(reply.tokens().subList(0, limit.asInt()), null, reply.inputTokens());
+        String finishReason = cut ? "length" : reply.toolCall() == null ? "stop" : "tool_calls";
         String model = Script.baseModel(requestedModel);
         boolean stream = body.path("stream").asBoolean(false);
         if (!stream) {
-            ctx.contentType("application/json").result(Json.write(completion(model, reply)));
+            ctx.contentType("application/json").result(Json.write(completion(model, reply, finishReason)));
             return;
         }
         boolean includeUsage = body.path("stream_options").path("include_usage").asBoolean(false);
@@ -47,13 +61,13 @@ final class ChatCompletionsApi {
         }
         String id = Ids.next("chatcmpl-");
         try {
-            new ChunkWriter(events, id, Ids.nowSeconds(), model, includeUsage, script.stamp()).write(reply);
+            new ChunkWriter(events, id, Ids.nowSeconds(), model, includeUsage, script.stamp()).write(reply, finishReason);
         } catch (IOException clientGone) {
             if (script.dropAfter() == null) observations.clientCancelled(id);
         }
     }
 
-    private static Reply plan(Script script, JsonNode messages) {
+    private static Reply plan(Script script, JsonNode messages, ToolChoice choice) {
         String lastUser = null;
         String toolOutput = null;
         int inputTokens = 0;
@@ -63,8 +77,10 @@ final class ChatCompletionsApi {
             if ("user".equals(message.path("role").asText())) lastUser = text;
         }
         JsonNode last = messages.size() == 0 ? null : messages.get(messages.size() - 1);
-        if (last != null && "tool".equals(last.path("role").asText())) toolOutput = contentText(last.path("content"));
-        return Reply.plan(script, lastUser, toolOutput, Math.max(1, inputTokens));
+        if (last != null && "tool".equals(last.path("role").asText()) && !choice.forced()) {
+            toolOutput = contentText(last.path("content"));
+        }
+        return Reply.plan(choice.apply(script, lastUser), lastUser, toolOutput, Math.max(1, inputTokens));
     }
 
     static String contentText(JsonNode content) {
@@ -76,7 +92,7 @@ final class ChatCompletionsApi {
         return text.toString();
     }
 
-    private static ObjectNode completion(String model, Reply reply) {
+    private static ObjectNode completion(String model, Reply reply, String finishReason) {
         ObjectNode message = Json.obj("role", "assistant", "content", reply.toolCall() == null ? reply.text() : null,
                 "refusal", null, "annotations", Json.arr());
         if (reply.toolCall() != null) {
@@ -86,7 +102,7 @@ final class ChatCompletionsApi {
         return Json.obj("id", Ids.next("chatcmpl-"), "object", "chat.completion", "created", Ids.nowSeconds(),
                 "model", model,
                 "choices", Json.arr(Json.obj("index", 0, "message", message, "logprobs", null,
-                        "finish_reason", reply.toolCall() == null ? "stop" : "tool_calls")),
+                        "finish_reason", finishReason)),
                 "usage", usage(reply), "service_tier", "default", "system_fingerprint", "fp_emulator");
     }
 
@@ -101,7 +117,7 @@ final class ChatCompletionsApi {
     /** Writes {@code chat.completion.chunk} frames in the order and shape the real API uses. */
     private record ChunkWriter(EventStream events, String id, long created, String model, boolean includeUsage,
                                boolean stamp) {
-        void write(Reply reply) throws IOException {
+        void write(Reply reply, String finishReason) throws IOException {
             send(Json.obj("role", "assistant", "content", "", "refusal", null), null, false);
             for (String token : reply.tokens()) {
                 if (stamp) {
@@ -119,7 +135,7 @@ final class ChatCompletionsApi {
                             null, true);
                 }
             }
-            send(Json.obj(), reply.toolCall() == null ? "stop" : "tool_calls", false);
+            send(Json.obj(), finishReason, false);
             if (includeUsage) {
                 ObjectNode chunk = base();
                 chunk.set("choices", Json.arr());

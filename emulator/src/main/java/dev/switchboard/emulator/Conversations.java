@@ -58,7 +58,8 @@ final class Conversations {
         }
     }
 
-    private static ObjectNode normalise(JsonNode item) {
+    /** An input item as the API stores it: with a type, an id, a status, and content parts in their full shape. */
+    static ObjectNode normalise(JsonNode item) {
         ObjectNode stored = item.isObject() ? ((ObjectNode) item).deepCopy() : Json.obj("content", item);
         if (!stored.has("type")) stored.put("type", "message");
         if (!stored.has("id")) stored.put("id", Ids.next(stored.get("type").asText().equals("message") ? "msg_" : "item_"));
@@ -69,6 +70,13 @@ final class Conversations {
                 stored.set("content", Json.arr(Json.obj("type", partType, "text", content.asText())));
             }
             if (!stored.has("status")) stored.put("status", "completed");
+            for (JsonNode part : stored.path("content")) {
+                // OpenAI's stored output_text always carries its annotations (and logprobs), empty when there are none.
+                if (part instanceof ObjectNode text && text.path("type").asText().equals("output_text")) {
+                    if (!text.has("annotations")) text.set("annotations", Json.arr());
+                    if (!text.has("logprobs")) text.set("logprobs", Json.arr());
+                }
+            }
         }
         return stored;
     }

@@ -63,7 +63,12 @@ final class ConversationsApi {
     void listItems(Context ctx) {
         Conversations.Conversation conversation = find(ctx);
         if (conversation == null) return;
-        List<ObjectNode> items = new ArrayList<>(conversations.items(conversation));
+        json(ctx, listPage(ctx, conversations.items(conversation)));
+    }
+
+    /** A page of items in OpenAI's list shape, by the request's {@code order} (desc first), {@code after} and {@code limit}. */
+    static ObjectNode listPage(Context ctx, List<ObjectNode> all) {
+        List<ObjectNode> items = new ArrayList<>(all);
         if (!"asc".equals(ctx.queryParam("order"))) Collections.reverse(items);
         String after = ctx.queryParam("after");
         if (after != null) {
@@ -74,7 +79,7 @@ final class ConversationsApi {
         boolean hasMore = items.size() > limit;
         ArrayNode data = Json.arr();
         items.stream().limit(limit).forEach(data::add);
-        json(ctx, page(data, hasMore));
+        return page(data, hasMore);
     }
 
     void retrieveItem(Context ctx) {

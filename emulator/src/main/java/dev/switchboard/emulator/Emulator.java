@@ -69,6 +69,7 @@ public final class Emulator implements AutoCloseable {
             cfg.routes.post("/v1/responses", responses::create);
             cfg.routes.get("/v1/responses/{id}", responses::retrieve);
             cfg.routes.delete("/v1/responses/{id}", responses::delete);
+            cfg.routes.get("/v1/responses/{id}/input_items", responses::inputItems);
             cfg.routes.post("/v1/responses/{id}/cancel", responses::cancel);
             cfg.routes.post("/v1/conversations", conversationsApi::create);
             cfg.routes.get("/v1/conversations/{id}", conversationsApi::retrieve);

@@ -22,11 +22,15 @@ final class RealtimeResponse {
     private final long delayMillis;
     private final String id = Ids.next("resp_");
     private final String itemId = Ids.next("item_");
+    /** The response's {@code max_output_tokens}: the answer stops there, incomplete. */
+    private final int maxOutputTokens;
+    private boolean truncated;
     private volatile boolean cancelled;
     private volatile boolean finished;
 
     RealtimeResponse(Consumer<ObjectNode> out, Consumer<String> itemAdded, Reply reply, List<String> modalities,
-                     String voice, long delayMillis) {
+                     String voice, long delayMillis, int maxOutputTokens) {
+        this.maxOutputTokens = maxOutputTokens;
         this.out = out;
         this.itemAdded = itemAdded;
         this.reply = reply;
@@ -58,8 +62,13 @@ final class RealtimeResponse {
             out.accept(partEvent("response.content_part.added", emptyPart()));
             StringBuilder said = new StringBuilder();
             int spoken = 0;
+            int produced = 0;
             for (String token : reply.tokens()) {
                 if (cancelled) break;
+                if (produced++ == maxOutputTokens) {
+                    truncated = true;
+                    break;
+                }
                 pause();
                 if (cancelled) break;
                 said.append(token);
@@ -101,21 +110,24 @@ final class RealtimeResponse {
     }
 
     private void finish(String text) {
-        String status = cancelled ? "cancelled" : "completed";
+        String status = cancelled ? "cancelled" : truncated ? "incomplete" : "completed";
+        // The item's content says output_audio/output_text; the content part events say audio/text, as OpenAI sends them.
         ObjectNode part = audio ? Json.obj("type", "output_audio", "transcript", text) : Json.obj("type", "output_text", "text", text);
+        ObjectNode partEventPart = audio ? Json.obj("type", "audio", "transcript", text) : Json.obj("type", "text", "text", text);
         if (audio) {
             out.accept(partIndexes(RealtimeSession.event("response.output_audio.done")));
             out.accept(partIndexes(RealtimeSession.event("response.output_audio_transcript.done", "transcript", text)));
         } else {
             out.accept(partIndexes(RealtimeSession.event("response.output_text.done", "text", text)));
         }
-        out.accept(partEvent("response.content_part.done", part));
+        out.accept(partEvent("response.content_part.done", partEventPart));
         ObjectNode item = Json.obj("id", itemId, "type", "message", "object", "realtime.item",
-                "status", cancelled ? "incomplete" : "completed", "role", "assistant", "content", Json.arr(part));
+                "status", cancelled || truncated ? "incomplete" : "completed", "role", "assistant", "content", Json.arr(part));
         out.accept(RealtimeSession.event("response.output_item.done", "response_id", id, "output_index", 0, "item", item));
         out.accept(RealtimeSession.event("conversation.item.done", "previous_item_id", null, "item", item));
         int outputTokens = Reply.tokenize(text).size();
-        ObjectNode details = cancelled ? Json.obj("type", "cancelled", "reason", "client_cancelled") : null;
+        ObjectNode details = cancelled ? Json.obj("type", "cancelled", "reason", "client_cancelled")
+                : truncated ? Json.obj("type", "incomplete", "reason", "max_output_tokens") : null;
         finished = true;
         out.accept(RealtimeSession.event("response.done", "response", response(status, Json.arr(item), usage(outputTokens))
                 .set("status_details", details == null ? Json.MAPPER.nullNode() : details)));
@@ -128,7 +140,8 @@ final class RealtimeResponse {
     private ObjectNode response(String status, Object output, Object usage) {
         return Json.obj("object", "realtime.response", "id", id, "status", status, "status_details", null,
                 "output", output, "conversation_id", "conv_emulator",
-                "output_modalities", Json.arr(audio ? "audio" : "text"), "max_output_tokens", "inf",
+                "output_modalities", Json.arr(audio ? "audio" : "text"),
+                "max_output_tokens", maxOutputTokens == Integer.MAX_VALUE ? "inf" : (Object) maxOutputTokens,
                 "audio", Json.obj("output", Json.obj("format", Json.obj("type", "audio/pcm", "rate", VoiceActivity.SAMPLE_RATE),
                         "voice", voice)),
                 "usage", usage, "metadata", null);
@@ -146,7 +159,7 @@ final class RealtimeResponse {
     }
 
     private ObjectNode emptyPart() {
-        return audio ? Json.obj("type", "output_audio", "transcript", "") : Json.obj("type", "output_text", "text", "");
+        return audio ? Json.obj("type", "audio", "transcript", "") : Json.obj("type", "text", "text", "");
     }
 
     private ObjectNode partEvent(String type, ObjectNode part) {

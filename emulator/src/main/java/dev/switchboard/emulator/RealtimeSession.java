@@ -120,6 +120,11 @@ final class RealtimeSession {
             sendError(clientEventId, "missing_required_parameter", "item.type", "Missing required parameter: 'item.type'.");
             return;
         }
+        if (item.path("type").asText().equals("message") && (!item.path("content").isArray() || item.get("content").isEmpty())) {
+            sendError(clientEventId, "missing_required_parameter", "item.content",
+                    "Missing required parameter: 'item.content'. A message item needs at least one content part.");
+            return;
+        }
         ObjectNode stored = item.deepCopy();
         if (!stored.hasNonNull("id")) stored.put("id", Ids.next("item_"));
         stored.put("object", "realtime.item");
@@ -154,10 +159,17 @@ final class RealtimeSession {
         List<String> modalities = modalities(request.path("output_modalities").isArray()
                 ? request.path("output_modalities") : config.path("output_modalities"));
         String voiceName = config.path("audio").path("output").path("voice").asText("alloy");
-        Reply reply = Reply.plan(script, lastUserText, pendingToolOutput, inputTokens());
+        ToolChoice choice;
+        synchronized (config) {
+            choice = ToolChoice.read(request.has("tool_choice") ? request.get("tool_choice") : config.get("tool_choice"),
+                    request.has("tools") ? request.get("tools") : config.get("tools"));
+        }
+        Reply reply = Reply.plan(choice.apply(script, lastUserText), lastUserText, choice.forced() ? null : pendingToolOutput, inputTokens());
+        JsonNode limit = request.has("max_output_tokens") ? request.get("max_output_tokens") : config.path("max_output_tokens");
+        int maxOutputTokens = limit.isIntegralNumber() && limit.asInt() > 0 ? limit.asInt() : Integer.MAX_VALUE;
         pendingToolOutput = null;
         RealtimeResponse response = new RealtimeResponse(this::send, this::addItemId, reply, modalities, voiceName,
-                script.delayMillis());
+                script.delayMillis(), maxOutputTokens);
         activeResponse = response;
         Thread.ofVirtual().name("emulator-realtime-response").start(response::run);
     }
@@ -222,7 +234,7 @@ final class RealtimeSession {
         send(event("input_audio_buffer.committed", "previous_item_id", previous, "item_id", itemId));
         String transcript = "Spoken audio of " + audioMs + " ms.";
         addItem(Json.obj("id", itemId, "type", "message", "object", "realtime.item", "status", "completed", "role", "user",
-                "content", Json.arr(Json.obj("type", "input_audio", "transcript", null))));
+                "content", Json.arr(Json.obj("type", "input_audio"))));
         lastUserText = transcript;
         conversationWords += Reply.countWords(transcript);
         if (config.path("audio").path("input").path("transcription").isObject()) {

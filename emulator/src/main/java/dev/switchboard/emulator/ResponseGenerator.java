@@ -13,12 +13,18 @@ final class ResponseGenerator {
     private final Reply reply;
     private final long delayMillis;
     private final ArrayNode output = Json.arr();
+    /** The request's {@code max_output_tokens}: the reply stops there, incomplete. */
+    private final int maxOutputTokens;
+    private int outputTokens;
+    private boolean truncated;
     private int sequence;
 
     ResponseGenerator(ResponseRecord record, Reply reply, long delayMillis) {
         this.record = record;
         this.reply = reply;
         this.delayMillis = delayMillis;
+        JsonNode limit = record.request.path("max_output_tokens");
+        this.maxOutputTokens = limit.isIntegralNumber() && limit.asInt() > 0 ? limit.asInt() : Integer.MAX_VALUE;
     }
 
     /** Runs to the end, or until the record is cancelled. Returns the output items produced. */
@@ -28,9 +34,11 @@ final class ResponseGenerator {
         if (record.background) emit("response.queued", Json.obj("response", response("queued", false)));
         emit("response.in_progress", Json.obj("response", response("in_progress", false)));
         if (!reply.tokens().isEmpty() && !message()) return output;
-        if (reply.toolCall() != null && !functionCall()) return output;
+        if (reply.toolCall() != null && !truncated && !functionCall()) return output;
         if (record.cancelled()) return output;
-        emit("response.completed", Json.obj("response", response("completed", true)));
+        // Cut at max_output_tokens, OpenAI ends with response.incomplete and the reason, after the item's done events.
+        if (truncated) emit("response.incomplete", Json.obj("response", response("incomplete", true)));
+        else emit("response.completed", Json.obj("response", response("completed", true)));
         record.finish();
         return output;
     }
@@ -43,19 +51,26 @@ final class ResponseGenerator {
                         "content", Json.arr())));
         emit("response.content_part.added", Json.obj("item_id", itemId, "output_index", index, "content_index", 0,
                 "part", textPart("")));
+        StringBuilder said = new StringBuilder();
         for (String token : reply.tokens()) {
+            if (outputTokens == maxOutputTokens) {
+                truncated = true;
+                break;
+            }
             pause();
             if (record.cancelled()) return false;
+            outputTokens++;
+            said.append(token);
             emit("response.output_text.delta", Json.obj("item_id", itemId, "output_index", index,
                     "content_index", 0, "delta", token, "logprobs", Json.arr()));
         }
-        String text = reply.text();
+        String text = said.toString();
         emit("response.output_text.done", Json.obj("item_id", itemId, "output_index", index, "content_index", 0,
                 "text", text, "logprobs", Json.arr()));
         emit("response.content_part.done", Json.obj("item_id", itemId, "output_index", index, "content_index", 0,
                 "part", textPart(text)));
-        ObjectNode item = Json.obj("id", itemId, "type", "message", "status", "completed", "role", "assistant",
-                "content", Json.arr(textPart(text)));
+        ObjectNode item = Json.obj("id", itemId, "type", "message", "status", truncated ? "incomplete" : "completed",
+                "role", "assistant", "content", Json.arr(textPart(text)));
         output.add(item);
         emit("response.output_item.done", Json.obj("output_index", index, "item", item));
         return true;
@@ -89,7 +104,7 @@ final class ResponseGenerator {
         event.setAll(fields);
         event.put("sequence_number", sequence++);
         String frame = "event: " + type + "\ndata: " + Json.write(event) + "\n\n";
-        boolean terminal = type.equals("response.completed");
+        boolean terminal = type.equals("response.completed") || type.equals("response.incomplete");
         record.append(frame, terminal ? (ObjectNode) fields.get("response") : record.snapshot());
     }
 
@@ -106,12 +121,15 @@ final class ResponseGenerator {
         JsonNode req = record.request;
         ObjectNode usage = null;
         if (withOutput) {
-            usage = Json.obj("input_tokens", reply.inputTokens(), "input_tokens_details", Json.obj("cached_tokens", 0),
-                    "output_tokens", reply.outputTokens(), "output_tokens_details", Json.obj("reasoning_tokens", 0),
-                    "total_tokens", reply.inputTokens() + reply.outputTokens());
+            int produced = truncated ? outputTokens : reply.outputTokens();
+            usage = Json.obj("input_tokens", reply.inputTokens(),
+                    "input_tokens_details", Json.obj("cached_tokens", 0, "cache_write_tokens", 0),
+                    "output_tokens", produced, "output_tokens_details", Json.obj("reasoning_tokens", 0),
+                    "total_tokens", reply.inputTokens() + produced);
         }
         ObjectNode response = Json.obj("id", record.id, "object", "response", "created_at", record.createdAt,
-                "status", status, "background", record.background, "error", null, "incomplete_details", null,
+                "status", status, "background", record.background, "error", null,
+                "incomplete_details", status.equals("incomplete") ? Json.obj("reason", "max_output_tokens") : null,
                 "instructions", req.path("instructions").isMissingNode() ? null : req.get("instructions"),
                 "max_output_tokens", req.path("max_output_tokens").isMissingNode() ? null : req.get("max_output_tokens"),
                 "model", record.model, "output", withOutput ? output : Json.arr(),
@@ -122,12 +140,29 @@ final class ResponseGenerator {
                 "temperature", req.path("temperature").asDouble(1.0),
                 "text", req.has("text") ? req.get("text") : Json.obj("format", Json.obj("type", "text")),
                 "tool_choice", req.has("tool_choice") ? req.get("tool_choice") : Json.MAPPER.valueToTree("auto"),
-                "tools", req.has("tools") ? req.get("tools") : Json.arr(),
+                "tools", tools(req.path("tools")),
                 "top_p", req.path("top_p").asDouble(1.0), "truncation", req.path("truncation").asText("disabled"),
                 "usage", usage, "user", null,
                 "metadata", req.has("metadata") ? req.get("metadata") : Json.obj());
         if (req.has("conversation")) response.set("conversation", Json.obj("id", conversationId(req)));
         return response;
+    }
+
+    /** The request's tools as OpenAI echoes them: a function tool with its defaults filled in (strict, description). */
+    private static ArrayNode tools(JsonNode requested) {
+        ArrayNode tools = Json.arr();
+        for (JsonNode tool : requested) {
+            if (tool instanceof ObjectNode function && function.path("type").asText().equals("function")) {
+                ObjectNode echoed = Json.obj("type", "function", "name", function.path("name").asText(),
+                        "description", function.hasNonNull("description") ? function.get("description") : null,
+                        "parameters", function.hasNonNull("parameters") ? function.get("parameters") : null,
+                        "strict", function.path("strict").asBoolean(true));
+                tools.add(echoed);
+            } else {
+                tools.add(tool);
+            }
+        }
+        return tools;
     }
 
     static String conversationId(JsonNode request) {

@@ -19,6 +19,8 @@ final class ResponseRecord {
     final String model;
     final boolean background;
     final long createdAt = Ids.nowSeconds();
+    /** The request's input as items with ids, for {@code GET /v1/responses/{id}/input_items}. */
+    final java.util.List<ObjectNode> inputItems;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
@@ -32,6 +34,11 @@ final class ResponseRecord {
         this.request = request;
         this.model = model;
         this.background = background;
+        java.util.List<ObjectNode> items = new ArrayList<>();
+        JsonNode input = request.path("input");
+        if (input.isTextual()) items.add(Conversations.normalise(Json.obj("type", "message", "role", "user", "content", input.asText())));
+        else for (JsonNode item : input) items.add(Conversations.normalise(item));
+        this.inputItems = java.util.List.copyOf(items);
     }
 
     /** Appends one event (its sequence number is its index) and the response object as it now stands. */

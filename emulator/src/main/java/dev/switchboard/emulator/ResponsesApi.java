@@ -37,6 +37,10 @@ final class ResponsesApi {
                     "Missing required parameter: 'model'.");
             return;
         }
+        if (!scripts.knows(ctx, body.get("model").asText())) {
+            ModelsApi.notFound(ctx, body.get("model").asText());
+            return;
+        }
         Script script = scripts.forRequest(ctx, body.get("model").asText(), history(body));
         if (script.failStatus() != null && scripts.failures().fails(body.get("model").asText())) {
             ApiErrors.scripted(ctx, script);
@@ -92,6 +96,13 @@ final class ResponsesApi {
         }
     }
 
+    /** {@code GET /v1/responses/{id}/input_items}: the items the response was given, as a list page. */
+    void inputItems(Context ctx) {
+        ResponseRecord record = find(ctx);
+        if (record == null) return;
+        json(ctx, ConversationsApi.listPage(ctx, record.inputItems));
+    }
+
     void cancel(Context ctx) {
         ResponseRecord record = find(ctx);
         if (record == null) return;
@@ -134,7 +145,8 @@ final class ResponsesApi {
         return record;
     }
 
-    private Reply plan(Script script, JsonNode body, Conversations.Conversation conversation) {
+    private Reply plan(Script scripted, JsonNode body, Conversations.Conversation conversation) {
+        ToolChoice choice = ToolChoice.read(body.get("tool_choice"), body.get("tools"));
         String lastUser = null;
         String toolOutput = null;
         int inputTokens = Reply.countWords(body.path("instructions").asText(""));
@@ -161,6 +173,7 @@ final class ResponsesApi {
                 }
             }
         }
+        Script script = choice.apply(scripted, lastUser);
         String seen = Vision.read(body.path("input"));
         if (seen != null && script.text() == null && script.toolCall() == null && script.toolCalls().isEmpty()) {
             return Reply.plan(new Script(seen, null, script.delayMillis(), null, null, null, null, null, null, false,
@@ -174,7 +187,7 @@ final class ResponsesApi {
                 return Reply.plan(next, lastUser, null, Math.max(1, inputTokens));
             }
         }
-        return Reply.plan(script, lastUser, toolOutput, Math.max(1, inputTokens));
+        return Reply.plan(script, lastUser, choice.forced() ? null : toolOutput, Math.max(1, inputTokens));
     }
 
     /** Function outputs sent so far: in this request and in every response it continues. */

@@ -83,6 +83,18 @@ record Script(String text, Integer tokens, long delayMillis, ToolCall toolCall, 
         return semicolon < 0 ? model : model.substring(0, semicolon);
     }
 
+    /** This script with its function calls removed (tool_choice "none"): the text alone. */
+    Script withoutToolCalls() {
+        return new Script(text, tokens, delayMillis, null, failStatus, retryAfter, dropAfter, stallAfter, replay, stamp,
+                java.util.List.of());
+    }
+
+    /** This script making this one function call and saying nothing else (a forced tool_choice). */
+    Script withToolCall(ToolCall call) {
+        return new Script(null, null, delayMillis, call, failStatus, retryAfter, dropAfter, stallAfter, replay, stamp,
+                java.util.List.of());
+    }
+
     private static java.util.List<ToolCall> toolCalls(JsonNode array) {
         java.util.List<ToolCall> calls = new java.util.ArrayList<>();
         for (JsonNode call : array) {

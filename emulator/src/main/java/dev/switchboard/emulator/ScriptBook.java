@@ -78,6 +78,18 @@ final class ScriptBook {
         return forModel(model);
     }
 
+    /**
+     * Whether a request may name this model: one OpenAI serves (directives in the name aside), or one a script was
+     * registered for, by name or by text, or any model when the request carries its script in a header.
+     */
+    boolean knows(Context ctx, String model) {
+        String header = ctx.header(HEADER);
+        if (header != null && !header.isBlank()) return true;
+        if (model == null) return false;
+        if (byModel.containsKey(model) || ModelsApi.served(Script.baseModel(model))) return true;
+        return byText.stream().anyMatch(rule -> rule.model().equals(model));
+    }
+
     /** Every string in a JSON body, unescaped, one per line: what the request says. */
     static StringBuilder said(JsonNode node, StringBuilder text) {
         if (node.isTextual()) text.append(node.asText()).append('\n');

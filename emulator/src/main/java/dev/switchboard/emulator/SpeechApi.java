@@ -2,14 +2,12 @@ package dev.switchboard.emulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.http.Context;
-import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 
 /**
- * {@code POST /v1/audio/speech}: deterministic speech, 24 kHz mono PCM16 with 120 ms of tone per word, as
- * {@code wav} or raw {@code pcm}. The emulator has no compressed-audio encoders, so it refuses the other formats
- * by name rather than send bytes that are not what they claim.
+ * {@code POST /v1/audio/speech}: deterministic speech, 120 ms of a 220 Hz tone per word at 24 kHz mono, in every
+ * {@code response_format} OpenAI offers ({@link AudioFiles}): {@code mp3} (the default), {@code opus}, {@code aac},
+ * {@code flac}, {@code wav} and {@code pcm}, each a file of its format that a standard decoder plays for as long as
+ * the text takes. The lossy formats carry silence of that length: the emulator has no encoder for them.
  */
 final class SpeechApi {
     private static final int SAMPLES_PER_WORD = VoiceActivity.SAMPLE_RATE * 120 / 1000;
@@ -31,16 +29,17 @@ final class SpeechApi {
             return;
         }
         String format = body.path("response_format").asText("mp3");
-        byte[] pcm = speak(Reply.countWords(input));
-        switch (format) {
-            case "pcm" -> ctx.contentType("audio/pcm").result(pcm);
-            case "wav" -> ctx.contentType("audio/wav").result(wav(pcm));
-            default -> ApiErrors.badRequest(ctx, "The emulator renders speech as 'wav' or 'pcm' only; "
-                    + "set response_format to one of them (asked for '" + format + "').");
+        String contentType = AudioFiles.contentType(format);
+        if (contentType == null) {
+            ApiErrors.send(ctx, 400, "invalid_request_error", "invalid_value", "Invalid value: '" + format
+                    + "'. Supported values are: 'mp3', 'opus', 'aac', 'flac', 'wav', and 'pcm'.");
+            return;
         }
+        ctx.contentType(contentType).result(AudioFiles.encode(format, speak(Reply.countWords(input))));
     }
 
-    private static byte[] speak(int words) {
+    /** The speech's samples: each word a tone of 90 ms and a pause of 30 ms. */
+    static byte[] speak(int words) {
         byte[] pcm = new byte[words * SAMPLES_PER_WORD * 2];
         for (int i = 0; i < pcm.length / 2; i++) {
             boolean gap = (i % SAMPLES_PER_WORD) > SAMPLES_PER_WORD * 3 / 4;
@@ -49,17 +48,5 @@ final class SpeechApi {
             pcm[2 * i + 1] = (byte) (sample >> 8);
         }
         return pcm;
-    }
-
-    static byte[] wav(byte[] pcm) {
-        ByteBuffer header = ByteBuffer.allocate(44).order(ByteOrder.LITTLE_ENDIAN);
-        header.put("RIFF".getBytes()).putInt(36 + pcm.length).put("WAVE".getBytes())
-                .put("fmt ".getBytes()).putInt(16).putShort((short) 1).putShort((short) 1)
-                .putInt(VoiceActivity.SAMPLE_RATE).putInt(VoiceActivity.SAMPLE_RATE * 2).putShort((short) 2).putShort((short) 16)
-                .put("data".getBytes()).putInt(pcm.length);
-        ByteArrayOutputStream out = new ByteArrayOutputStream(44 + pcm.length);
-        out.writeBytes(header.array());
-        out.writeBytes(pcm);
-        return out.toByteArray();
     }
 }

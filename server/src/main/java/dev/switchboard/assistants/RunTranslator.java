@@ -169,10 +169,15 @@ final class RunTranslator {
         String type = item.path("type").asText();
         if (type.equals("message") && message != null) {
             long now = ObjectIds.nowSeconds();
-            message.put("status", "completed").put("completed_at", now);
             message.set("content", Json.MAPPER.createArrayNode().add(MessageContent.text(text.toString())));
-            sink.saveMessage(message, false);
-            sink.emit("thread.message.completed", message);
+            if (item.path("status").asText().equals("incomplete")) {
+                // Cut at max_output_tokens: the message ends incomplete, as the run does (response.incomplete follows).
+                endIncomplete(now);
+            } else {
+                message.put("status", "completed").put("completed_at", now);
+                sink.saveMessage(message, false);
+                sink.emit("thread.message.completed", message);
+            }
             messageStep.put("status", "completed").put("completed_at", now);
             sink.saveStep(messageStep, false);
             sink.emit("thread.run.step.completed", messageStep);
@@ -186,15 +191,19 @@ final class RunTranslator {
         }
     }
 
+    /** The message as OpenAI ends one the token limit cut: incomplete, with the reason, and its own event. */
+    private void endIncomplete(long now) {
+        message.put("status", "incomplete").put("incomplete_at", now);
+        message.putObject("incomplete_details").put("reason", "max_tokens");
+        sink.saveMessage(message, false);
+        sink.emit("thread.message.incomplete", message);
+    }
+
     private Ending finishSteps(Ending ending) {
         if (ending == Ending.FAILED) abandon("failed");
         if (ending == Ending.INCOMPLETE && message != null && message.path("status").asText().equals("in_progress")) {
-            long now = ObjectIds.nowSeconds();
-            message.put("status", "incomplete").put("incomplete_at", now);
-            message.putObject("incomplete_details").put("reason", "max_tokens");
             message.set("content", Json.MAPPER.createArrayNode().add(MessageContent.text(text.toString())));
-            sink.saveMessage(message, false);
-            sink.emit("thread.message.incomplete", message);
+            endIncomplete(ObjectIds.nowSeconds());
         }
         // One Responses call is one usage: it goes to the step that call produced last.
         ObjectNode usageStep = messageStep != null ? messageStep : toolStep;

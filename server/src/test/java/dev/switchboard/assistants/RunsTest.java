@@ -221,6 +221,51 @@ class RunsTest {
     }
 
     @Test
+    void aRunCutByMaxCompletionTokensEndsItsMessageIncompleteToo() {
+        Assistant assistant = assistant("gpt-4o-mini;tokens=300", false);
+        Thread thread = threadWith("Say something");
+        String body = gw.send(gw.post("/v1/threads/" + thread.id() + "/runs",
+                "{\"assistant_id\":\"" + assistant.id() + "\",\"stream\":true,\"max_completion_tokens\":256}")).body();
+        List<SseFrame> frames = SseFrames.parse(body);
+        List<String> events = frames.stream().map(SseFrame::event).toList();
+        assertThat(events).as(body).contains("thread.message.incomplete", "thread.run.incomplete").doesNotContain("thread.message.completed");
+        var message = SseFrames.json(frames.stream().filter(f -> "thread.message.incomplete".equals(f.event())).findFirst().orElseThrow());
+        assertThat(message.path("status").asText()).isEqualTo("incomplete");
+        assertThat(message.path("incomplete_details").path("reason").asText()).isEqualTo("max_tokens");
+        assertThat(message.path("content").get(0).path("text").path("value").asText().split(" ")).hasSize(256);
+        var run = SseFrames.json(frames.stream().filter(f -> "thread.run.incomplete".equals(f.event())).findFirst().orElseThrow());
+        assertThat(run.path("incomplete_details").path("reason").asText()).isEqualTo("max_completion_tokens");
+        var stored = sdk.beta().threads().messages().list(thread.id()).data();
+        assertThat(stored.getFirst().status().asString()).isEqualTo("incomplete");
+    }
+
+    @Test
+    void aRunsToolChoiceIsObeyedByTheModel() throws Exception {
+        String schema = "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"},"
+                + "\"unit\":{\"type\":\"string\",\"enum\":[\"celsius\",\"fahrenheit\"]}},\"required\":[\"city\",\"unit\"]}";
+        String assistant = dev.switchboard.web.Json.MAPPER.readTree(gw.send(gw.post("/v1/assistants",
+                "{\"model\":\"gpt-4o-mini\",\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"get_time\"}},"
+                        + "{\"type\":\"function\",\"function\":{\"name\":\"get_weather\",\"parameters\":" + schema + "}}]}")).body())
+                .path("id").asText();
+        // A named function is called, with arguments its schema accepts, though nothing is scripted.
+        Thread named = threadWith("Hello there");
+        String body = gw.send(gw.post("/v1/threads/" + named.id() + "/runs", "{\"assistant_id\":\"" + assistant + "\",\"stream\":true,"
+                + "\"tool_choice\":{\"type\":\"function\",\"function\":{\"name\":\"get_weather\"}}}")).body();
+        var waiting = SseFrames.json(SseFrames.parse(body).stream().filter(f -> "thread.run.requires_action".equals(f.event()))
+                .findFirst().orElseThrow(() -> new AssertionError(body)));
+        var call = waiting.path("required_action").path("submit_tool_outputs").path("tool_calls").get(0).path("function");
+        assertThat(call.path("name").asText()).isEqualTo("get_weather");
+        var arguments = dev.switchboard.web.Json.MAPPER.readTree(call.path("arguments").asText());
+        assertThat(arguments.path("city").isTextual()).isTrue();
+        assertThat(arguments.path("unit").asText()).isEqualTo("celsius");
+        // "none" never calls, even when the user asks for what a tool does.
+        Thread none = threadWith("What is the weather in Paris?");
+        String answered = gw.send(gw.post("/v1/threads/" + none.id() + "/runs", "{\"assistant_id\":\"" + assistant
+                + "\",\"stream\":true,\"tool_choice\":\"none\"}")).body();
+        assertThat(answered).contains("event: thread.run.completed").doesNotContain("event: thread.run.requires_action");
+    }
+
+    @Test
     void aRunWaitingForToolOutputsPastItsExpiryExpires() {
         Assistant assistant = assistant("gpt-4o-mini;tool=get_weather", true);
         Thread thread = threadWith("Weather?");

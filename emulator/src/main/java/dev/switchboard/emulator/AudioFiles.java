@@ -1,0 +1,274 @@
+package dev.switchboard.emulator;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Speech in every {@code response_format} OpenAI offers, written by each format's specification with no encoder
+ * library: 24 kHz mono PCM16 as {@code wav}, raw {@code pcm} and lossless {@code flac} (verbatim subframes); the
+ * lossy formats carry silence of the same duration, in frames a standard decoder accepts: {@code mp3} (MPEG-2
+ * Layer III, 8 kbit/s, empty granules), {@code aac} (ADTS, AAC-LC, empty single-channel elements) and {@code opus}
+ * (Ogg Opus, 20 ms CELT silence frames).
+ */
+final class AudioFiles {
+    static final int RATE = VoiceActivity.SAMPLE_RATE;
+
+    private AudioFiles() {}
+
+    static String contentType(String format) {
+        return switch (format) {
+            case "mp3" -> "audio/mpeg";
+            case "opus" -> "audio/ogg";
+            case "aac" -> "audio/aac";
+            case "flac" -> "audio/flac";
+            case "wav" -> "audio/wav";
+            case "pcm" -> "audio/pcm";
+            default -> null;
+        };
+    }
+
+    static byte[] encode(String format, byte[] pcm) {
+        int samples = pcm.length / 2;
+        return switch (format) {
+            case "mp3" -> mp3(samples);
+            case "opus" -> opus(samples);
+            case "aac" -> aac(samples);
+            case "flac" -> flac(pcm);
+            case "wav" -> wav(pcm);
+            case "pcm" -> pcm;
+            default -> throw new IllegalArgumentException(format);
+        };
+    }
+
+    static byte[] wav(byte[] pcm) {
+        ByteBuffer header = ByteBuffer.allocate(44).order(ByteOrder.LITTLE_ENDIAN);
+        header.put(ascii("RIFF")).putInt(36 + pcm.length).put(ascii("WAVE"))
+                .put(ascii("fmt ")).putInt(16).putShort((short) 1).putShort((short) 1)
+                .putInt(RATE).putInt(RATE * 2).putShort((short) 2).putShort((short) 16)
+                .put(ascii("data")).putInt(pcm.length);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(44 + pcm.length);
+        out.writeBytes(header.array());
+        out.writeBytes(pcm);
+        return out.toByteArray();
+    }
+
+    // MP3: MPEG-2 Layer III at 24 kHz has 576 samples a frame; at 8 kbit/s a frame is 72 * 8000 / 24000 = 24 bytes:
+    // the 4-byte header (no CRC, mono), 9 bytes of side information, all zero (no main data: every granule is
+    // silent), and zero padding.
+    private static final int MP3_SAMPLES_PER_FRAME = 576;
+    private static final byte[] MP3_FRAME = mp3Frame();
+
+    private static byte[] mp3Frame() {
+        byte[] frame = new byte[24];
+        // 11 sync bits, version MPEG-2 (10), layer III (01), no CRC (1) | bitrate index 1 (8 kbit/s), 24 kHz (01),
+        // no padding, private 0 | mono (11), mode extension 0, not copyrighted, original, no emphasis.
+        frame[0] = (byte) 0xFF;
+        frame[1] = (byte) 0xF3;
+        frame[2] = (byte) 0x14;
+        frame[3] = (byte) 0xC4;
+        return frame;
+    }
+
+    static byte[] mp3(int samples) {
+        int frames = Math.max(1, ceilDiv(samples, MP3_SAMPLES_PER_FRAME));
+        ByteArrayOutputStream out = new ByteArrayOutputStream(frames * MP3_FRAME.length);
+        for (int i = 0; i < frames; i++) out.writeBytes(MP3_FRAME);
+        return out.toByteArray();
+    }
+
+    // AAC: ADTS frames of 1024 samples, each a 7-byte header and one raw data block: a single channel element whose
+    // individual channel stream has max_sfb 0 (no spectral data: silence), then the END element.
+    private static final int AAC_SAMPLES_PER_FRAME = 1024;
+
+    static byte[] aac(int samples) {
+        byte[] block = {0x00, 0x00, 0x00, 0x07};
+        int length = 7 + block.length;
+        int frames = Math.max(1, ceilDiv(samples, AAC_SAMPLES_PER_FRAME));
+        ByteArrayOutputStream out = new ByteArrayOutputStream(frames * length);
+        for (int i = 0; i < frames; i++) {
+            // sync 0xFFF, MPEG-4, layer 0, no CRC | profile LC (1), 24 kHz (index 6), private 0, mono (channel config 1),
+            // frame length (13 bits), buffer fullness 0x7FF (variable rate), one raw data block.
+            out.write(0xFF);
+            out.write(0xF1);
+            out.write((1 << 6) | (6 << 2) | (1 >> 2));
+            out.write(((1 & 3) << 6) | ((length >> 11) & 0x3));
+            out.write((length >> 3) & 0xFF);
+            out.write(((length & 7) << 5) | 0x1F);
+            out.write(0xFC);
+            out.writeBytes(block);
+        }
+        return out.toByteArray();
+    }
+
+    // Opus: an Ogg stream of OpusHead, OpusTags, then 20 ms packets of a CELT fullband silence frame; Ogg Opus
+    // counts granules at 48 kHz whatever the input rate, after a pre-skip of 312 samples.
+    private static final byte[] OPUS_SILENCE = {(byte) 0xF8, (byte) 0xFF, (byte) 0xFE};
+    private static final int OPUS_GRANULES_PER_PACKET = 960;
+    private static final int OPUS_PRE_SKIP = 312;
+    private static final int OPUS_PACKETS_PER_PAGE = 50;
+
+    static byte[] opus(int samples) {
+        long granules48k = (long) samples * 48_000 / RATE;
+        int packets = (int) Math.max(1, (granules48k + OPUS_GRANULES_PER_PACKET - 1) / OPUS_GRANULES_PER_PACKET);
+        OggWriter ogg = new OggWriter(0x53424F41);
+        ByteBuffer head = ByteBuffer.allocate(19).order(ByteOrder.LITTLE_ENDIAN);
+        head.put(ascii("OpusHead")).put((byte) 1).put((byte) 1).putShort((short) OPUS_PRE_SKIP).putInt(RATE)
+                .putShort((short) 0).put((byte) 0);
+        ogg.page(new byte[][] {head.array()}, 0, 0x02);
+        byte[] vendor = ascii("switchboard-emulator");
+        ByteBuffer tags = ByteBuffer.allocate(8 + 4 + vendor.length + 4).order(ByteOrder.LITTLE_ENDIAN);
+        tags.put(ascii("OpusTags")).putInt(vendor.length).put(vendor).putInt(0);
+        ogg.page(new byte[][] {tags.array()}, 0, 0);
+        for (int sent = 0; sent < packets; ) {
+            int count = Math.min(OPUS_PACKETS_PER_PAGE, packets - sent);
+            byte[][] page = new byte[count][];
+            java.util.Arrays.fill(page, OPUS_SILENCE);
+            sent += count;
+            boolean last = sent == packets;
+            // The last page's granule position ends the stream at the exact length, trimming the final packet.
+            long granule = OPUS_PRE_SKIP + (last ? granules48k : (long) sent * OPUS_GRANULES_PER_PACKET);
+            ogg.page(page, granule, last ? 0x04 : 0);
+        }
+        return ogg.bytes();
+    }
+
+    /** Ogg pages (RFC 3533) of one logical stream, each packet under 255 bytes. */
+    private static final class OggWriter {
+        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        private final int serial;
+        private int sequence;
+
+        OggWriter(int serial) {
+            this.serial = serial;
+        }
+
+        void page(byte[][] packets, long granule, int flags) {
+            ByteArrayOutputStream body = new ByteArrayOutputStream();
+            for (byte[] packet : packets) body.writeBytes(packet);
+            ByteBuffer header = ByteBuffer.allocate(27 + packets.length).order(ByteOrder.LITTLE_ENDIAN);
+            header.put(ascii("OggS")).put((byte) 0).put((byte) flags).putLong(granule).putInt(serial).putInt(sequence++)
+                    .putInt(0).put((byte) packets.length);
+            for (byte[] packet : packets) header.put((byte) packet.length);
+            byte[] page = new byte[header.capacity() + body.size()];
+            System.arraycopy(header.array(), 0, page, 0, header.capacity());
+            System.arraycopy(body.toByteArray(), 0, page, header.capacity(), body.size());
+            int crc = oggCrc(page);
+            page[22] = (byte) crc;
+            page[23] = (byte) (crc >>> 8);
+            page[24] = (byte) (crc >>> 16);
+            page[25] = (byte) (crc >>> 24);
+            out.writeBytes(page);
+        }
+
+        byte[] bytes() {
+            return out.toByteArray();
+        }
+
+        private static int oggCrc(byte[] data) {
+            int crc = 0;
+            for (byte b : data) {
+                crc ^= (b & 0xFF) << 24;
+                for (int i = 0; i < 8; i++) crc = (crc & 0x80000000) != 0 ? (crc << 1) ^ 0x04C11DB7 : crc << 1;
+            }
+            return crc;
+        }
+    }
+
+    // FLAC: the fLaC marker, a STREAMINFO block, then frames of up to 4096 samples with one verbatim subframe each.
+    private static final int FLAC_BLOCK = 4096;
+
+    static byte[] flac(byte[] pcm) {
+        int samples = pcm.length / 2;
+        ByteArrayOutputStream out = new ByteArrayOutputStream(pcm.length + 1024);
+        out.writeBytes(ascii("fLaC"));
+        BitWriter info = new BitWriter();
+        info.bits(1, 1).bits(0, 7).bits(34, 24); // last metadata block, STREAMINFO, 34 bytes
+        info.bits(FLAC_BLOCK, 16).bits(FLAC_BLOCK, 16).bits(0, 24).bits(0, 24);
+        info.bits(RATE, 20).bits(0, 3).bits(15, 5).bits(0, 4).bits(samples & 0xFFFFFFFFL, 32);
+        for (int i = 0; i < 16; i++) info.bits(0, 8); // MD5 unknown
+        out.writeBytes(info.bytes());
+        int frame = 0;
+        for (int start = 0; start < samples; start += FLAC_BLOCK, frame++) {
+            int size = Math.min(FLAC_BLOCK, samples - start);
+            BitWriter bits = new BitWriter();
+            bits.bits(0b11111111111110, 14).bits(0, 1).bits(0, 1); // sync, reserved, fixed block size
+            bits.bits(0b0111, 4).bits(0b0111, 4); // block size as 16 bits at the end of the header; 24 kHz
+            bits.bits(0, 4).bits(0b100, 3).bits(0, 1); // mono, 16 bits a sample, reserved
+            utf8Number(bits, frame);
+            bits.bits(size - 1, 16);
+            bits.bits(crc8(bits.bytes()), 8);
+            bits.bits(0, 1).bits(0b000001, 6).bits(0, 1); // verbatim subframe, no wasted bits
+            for (int i = 0; i < size; i++) {
+                int at = 2 * (start + i);
+                bits.bits(((pcm[at] & 0xFF) | (pcm[at + 1] << 8)) & 0xFFFF, 16);
+            }
+            byte[] body = bits.bytes();
+            out.writeBytes(body);
+            int crc = crc16(body);
+            out.write(crc >>> 8);
+            out.write(crc & 0xFF);
+        }
+        return out.toByteArray();
+    }
+
+    private static void utf8Number(BitWriter bits, int value) {
+        if (value < 0x80) bits.bits(value, 8);
+        else if (value < 0x800) bits.bits(0xC0 | (value >>> 6), 8).bits(0x80 | (value & 0x3F), 8);
+        else bits.bits(0xE0 | (value >>> 12), 8).bits(0x80 | ((value >>> 6) & 0x3F), 8).bits(0x80 | (value & 0x3F), 8);
+    }
+
+    private static int crc8(byte[] data) {
+        int crc = 0;
+        for (byte b : data) {
+            crc ^= b & 0xFF;
+            for (int i = 0; i < 8; i++) crc = (crc & 0x80) != 0 ? ((crc << 1) ^ 0x07) & 0xFF : (crc << 1) & 0xFF;
+        }
+        return crc;
+    }
+
+    private static int crc16(byte[] data) {
+        int crc = 0;
+        for (byte b : data) {
+            crc ^= (b & 0xFF) << 8;
+            for (int i = 0; i < 8; i++) crc = (crc & 0x8000) != 0 ? ((crc << 1) ^ 0x8005) & 0xFFFF : (crc << 1) & 0xFFFF;
+        }
+        return crc;
+    }
+
+    /** Big-endian bits, most significant first, padded with zeros to a whole byte. */
+    private static final class BitWriter {
+        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        private long buffer;
+        private int count;
+
+        BitWriter bits(long value, int width) {
+            for (int i = width - 1; i >= 0; i--) {
+                buffer = (buffer << 1) | ((value >>> i) & 1);
+                if (++count == 8) {
+                    out.write((int) buffer);
+                    buffer = 0;
+                    count = 0;
+                }
+            }
+            return this;
+        }
+
+        byte[] bytes() {
+            if (count == 0) return out.toByteArray();
+            ByteArrayOutputStream copy = new ByteArrayOutputStream();
+            copy.writeBytes(out.toByteArray());
+            copy.write((int) (buffer << (8 - count)));
+            return copy.toByteArray();
+        }
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
+    }
+
+    private static byte[] ascii(String text) {
+        return text.getBytes(StandardCharsets.US_ASCII);
+    }
+}

@@ -1,0 +1,247 @@
+package dev.switchboard.emulator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every kind of object and event the emulator sends, validated against OpenAI's OpenAPI description: a session
+ * that makes the emulator emit each one (Chat Completions, Responses, Conversations, Models, errors, client secrets,
+ * and every Responses stream and Realtime server event), each checked against its component schema. The spec's own
+ * known defects (fields its examples show null where its schemas forbid it) are corrected as it is loaded, in one
+ * documented list: {@link OpenApiSpec#NULL_IN_FACT}.
+ */
+class SpecConformanceTest {
+
+    static OpenApiSpec spec;
+    static final List<Sample> samples = new ArrayList<>();
+
+    record Sample(String schema, String where, JsonNode instance) {}
+
+    @BeforeAll
+    static void start() throws Exception {
+        spec = OpenApiSpec.load();
+        ToolChoiceTest.start();
+        ToolChoiceTest.emulator.script("spec-tool", "{\"tool_call\":{\"name\":\"get_weather\",\"arguments\":{\"city\":\"Paris\"}}}");
+        ToolChoiceTest.emulator.script("spec-slow", "{\"tokens\":50,\"delay_ms\":40}");
+    }
+
+    @AfterAll
+    static void stop() {
+        ToolChoiceTest.stop();
+    }
+
+    @Test
+    void everyObjectAndEventTheEmulatorSendsValidatesAgainstTheSpec() throws Exception {
+        chatCompletions();
+        responses();
+        conversations();
+        models();
+        errors();
+        realtime();
+
+        Map<String, List<String>> failures = new TreeMap<>();
+        Set<String> covered = new TreeSet<>();
+        for (Sample sample : samples) {
+            assertThat(spec.has(sample.schema())).as("the spec has no schema %s (%s)", sample.schema(), sample.where()).isTrue();
+            covered.add(sample.schema());
+            List<String> problems = spec.problems(sample.schema(), sample.instance());
+            if (!problems.isEmpty()) {
+                failures.computeIfAbsent(sample.schema() + " (" + sample.where() + ")", k -> new ArrayList<>())
+                        .add(problems + " in " + Json.write(sample.instance()));
+            }
+        }
+        assertThat(failures).as("objects and events that do not validate").isEmpty();
+        assertThat(covered).as("schemas checked").contains("CreateChatCompletionResponse", "CreateChatCompletionStreamResponse",
+                "Response", "ResponseItemList", "ConversationResource", "ConversationItemList", "ConversationItem",
+                "DeletedConversationResource", "ListModelsResponse", "Model", "ErrorResponse",
+                "RealtimeCreateClientSecretResponse", "ChatSessionResource");
+        Set<String> realtimeTypes = new TreeSet<>();
+        Set<String> responseTypes = new TreeSet<>();
+        for (Sample sample : samples) {
+            if (sample.where().startsWith("realtime ")) realtimeTypes.add(sample.instance().path("type").asText());
+            if (sample.where().startsWith("responses stream")) responseTypes.add(sample.instance().path("type").asText());
+        }
+        assertThat(realtimeTypes).as("Realtime server events checked").containsAll(REALTIME_EVENTS);
+        assertThat(responseTypes).as("Responses stream events checked").containsAll(RESPONSES_EVENTS);
+    }
+
+    /** Every Realtime server event the emulator sends. */
+    static final Set<String> REALTIME_EVENTS = Set.of("session.created", "session.updated", "error",
+            "conversation.item.added", "conversation.item.done", "response.created", "response.output_item.added",
+            "response.content_part.added", "response.output_text.delta", "response.output_text.done",
+            "response.output_audio.delta", "response.output_audio.done", "response.output_audio_transcript.delta",
+            "response.output_audio_transcript.done", "response.content_part.done", "response.output_item.done",
+            "response.done", "rate_limits.updated", "response.function_call_arguments.delta",
+            "response.function_call_arguments.done", "input_audio_buffer.speech_started", "input_audio_buffer.speech_stopped",
+            "input_audio_buffer.committed", "input_audio_buffer.cleared",
+            "conversation.item.input_audio_transcription.completed");
+
+    /** Every Responses stream event the emulator sends. */
+    static final Set<String> RESPONSES_EVENTS = Set.of("response.created", "response.queued", "response.in_progress",
+            "response.output_item.added", "response.content_part.added", "response.output_text.delta",
+            "response.output_text.done", "response.content_part.done", "response.output_item.done",
+            "response.function_call_arguments.delta", "response.function_call_arguments.done", "response.completed",
+            "response.incomplete");
+
+    private static void chatCompletions() throws Exception {
+        String messages = "\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]";
+        sample("CreateChatCompletionResponse", "chat", ToolChoiceTest.post("/chat/completions",
+                "{\"model\":\"gpt-4o-mini\"," + messages + "}"));
+        sample("CreateChatCompletionResponse", "chat tool call", ToolChoiceTest.post("/chat/completions",
+                "{\"model\":\"spec-tool\"," + messages + "}"));
+        for (String model : new String[] {"gpt-4o-mini", "spec-tool"}) {
+            String body = ToolChoiceTest.postRaw("/chat/completions", "{\"model\":\"" + model + "\",\"stream\":true,"
+                    + "\"stream_options\":{\"include_usage\":true}," + messages + "}").body();
+            for (JsonNode chunk : ToolChoiceTest.events(body)) sample("CreateChatCompletionStreamResponse", "chat stream", chunk);
+        }
+    }
+
+    private static void responses() throws Exception {
+        String tools = "\"tools\":[" + ToolChoiceTest.responsesTool("get_weather",
+                "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}},\"required\":[\"city\"]}") + "]";
+        JsonNode text = ToolChoiceTest.post("/responses", "{\"model\":\"gpt-4o-mini\",\"input\":\"hello\"}");
+        sample("Response", "responses", text);
+        sample("Response", "responses tool call", ToolChoiceTest.post("/responses",
+                "{\"model\":\"gpt-4o-mini\",\"input\":\"weather\",\"tool_choice\":\"required\"," + tools + "}"));
+        sample("Response", "responses incomplete", ToolChoiceTest.post("/responses",
+                "{\"model\":\"gpt-4o-mini;tokens=9\",\"input\":\"x\",\"max_output_tokens\":2}"));
+        sample("Response", "responses retrieve", Json.parse(ToolChoiceTest.get("/responses/" + text.path("id").asText()).body()));
+        sample("ResponseItemList", "responses input items", Json.parse(ToolChoiceTest.get("/responses/"
+                + text.path("id").asText() + "/input_items").body()));
+        Map<String, String> eventSchemas = spec.eventSchemas("ResponseStreamEvent");
+        for (String request : new String[] {
+                "{\"model\":\"gpt-4o-mini\",\"input\":\"hello\",\"stream\":true}",
+                "{\"model\":\"gpt-4o-mini\",\"input\":\"hello\",\"stream\":true,\"background\":true}",
+                "{\"model\":\"gpt-4o-mini\",\"input\":\"w\",\"stream\":true,\"tool_choice\":\"required\"," + tools + "}",
+                "{\"model\":\"gpt-4o-mini;tokens=9\",\"input\":\"x\",\"stream\":true,\"max_output_tokens\":2}"}) {
+            for (JsonNode event : ToolChoiceTest.events(ToolChoiceTest.postRaw("/responses", request).body())) {
+                sample(eventSchemas.getOrDefault(event.path("type").asText(), "ResponseStreamEvent"),
+                        "responses stream " + event.path("type").asText(), event);
+            }
+        }
+        JsonNode background = ToolChoiceTest.post("/responses",
+                "{\"model\":\"spec-slow\",\"input\":\"x\",\"background\":true}");
+        sample("Response", "responses background", background);
+        HttpResponse<String> cancelled = ToolChoiceTest.postRaw("/responses/" + background.path("id").asText() + "/cancel", "{}");
+        sample("Response", "responses cancel", Json.parse(cancelled.body()));
+    }
+
+    private static void conversations() throws Exception {
+        JsonNode conversation = ToolChoiceTest.post("/conversations", "{\"items\":[{\"type\":\"message\",\"role\":\"user\","
+                + "\"content\":\"hi\"},{\"type\":\"message\",\"role\":\"assistant\",\"content\":[{\"type\":\"output_text\","
+                + "\"text\":\"hello\"}]}],\"metadata\":{\"topic\":\"spec\"}}");
+        sample("ConversationResource", "conversation", conversation);
+        String id = conversation.path("id").asText();
+        ToolChoiceTest.post("/responses", "{\"model\":\"gpt-4o-mini\",\"input\":\"again\",\"conversation\":\"" + id + "\"}");
+        sample("ConversationItemList", "conversation add items", ToolChoiceTest.post("/conversations/" + id + "/items",
+                "{\"items\":[{\"type\":\"message\",\"role\":\"user\",\"content\":[{\"type\":\"input_text\",\"text\":\"more\"}]}]}"));
+        JsonNode items = Json.parse(ToolChoiceTest.get("/conversations/" + id + "/items").body());
+        sample("ConversationItemList", "conversation items", items);
+        for (JsonNode item : items.path("data")) {
+            sample("ConversationItem", "conversation item", Json.parse(ToolChoiceTest.get("/conversations/" + id + "/items/"
+                    + item.path("id").asText()).body()));
+        }
+        sample("ConversationResource", "conversation retrieve", Json.parse(ToolChoiceTest.get("/conversations/" + id).body()));
+        sample("DeletedConversationResource", "conversation delete", Json.parse(ToolChoiceTest.HTTP.send(HttpRequest.newBuilder(
+                URI.create(ToolChoiceTest.emulator.baseUrl() + "/conversations/" + id)).header("Authorization", "Bearer "
+                + ToolChoiceTest.KEY).DELETE().build(), HttpResponse.BodyHandlers.ofString()).body()));
+    }
+
+    private static void models() throws Exception {
+        sample("ListModelsResponse", "models", Json.parse(ToolChoiceTest.get("/models").body()));
+        sample("Model", "model", Json.parse(ToolChoiceTest.get("/models/gpt-4o-mini").body()));
+    }
+
+    private static void errors() throws Exception {
+        sample("ErrorResponse", "unknown model", Json.parse(ToolChoiceTest.get("/models/gpt-nope").body()));
+        sample("ErrorResponse", "missing model", Json.parse(ToolChoiceTest.postRaw("/responses", "{\"input\":\"x\"}").body()));
+        sample("ErrorResponse", "scripted failure", Json.parse(ToolChoiceTest.postRaw("/chat/completions",
+                "{\"model\":\"gpt-4o-mini;fail=429\",\"messages\":[]}").body()));
+        sample("ErrorResponse", "bad key", Json.parse(ToolChoiceTest.HTTP.send(HttpRequest.newBuilder(
+                URI.create(ToolChoiceTest.emulator.baseUrl() + "/models")).header("Authorization", "Bearer sk-wrong-key-1234")
+                .GET().build(), HttpResponse.BodyHandlers.ofString()).body()));
+        sample("RealtimeCreateClientSecretResponse", "client secret", ToolChoiceTest.post("/realtime/client_secrets",
+                "{\"session\":{\"type\":\"realtime\",\"model\":\"gpt-realtime\"}}"));
+        HttpResponse<String> chatKit = ToolChoiceTest.HTTP.send(HttpRequest.newBuilder(URI.create(ToolChoiceTest.emulator.baseUrl()
+                        + "/chatkit/sessions")).header("Authorization", "Bearer " + ToolChoiceTest.KEY)
+                .header("OpenAI-Beta", "chatkit_beta=v1").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"user\":\"team-a\",\"workflow\":{\"id\":\"wf_support\"}}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(chatKit.statusCode()).as(chatKit.body()).isEqualTo(200);
+        sample("ChatSessionResource", "chatkit session", Json.parse(chatKit.body()));
+        HttpResponse<String> cancelled = ToolChoiceTest.HTTP.send(HttpRequest.newBuilder(URI.create(ToolChoiceTest.emulator.baseUrl()
+                        + "/chatkit/sessions/" + Json.parse(chatKit.body()).path("id").asText() + "/cancel"))
+                .header("Authorization", "Bearer " + ToolChoiceTest.KEY).header("OpenAI-Beta", "chatkit_beta=v1")
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        sample("ChatSessionResource", "chatkit cancel", Json.parse(cancelled.body()));
+    }
+
+    private static void realtime() throws Exception {
+        String url = "ws://127.0.0.1:" + ToolChoiceTest.emulator.port() + "/v1/realtime?model=gpt-realtime";
+        try (RealtimeWebSocketTest.Client client = RealtimeWebSocketTest.Client.connectTo(url, ToolChoiceTest.KEY)) {
+            until(client, "session.created");
+            client.send("{\"type\":\"session.update\",\"session\":{\"type\":\"realtime\",\"output_modalities\":[\"text\"],"
+                    + "\"audio\":{\"input\":{\"transcription\":{\"model\":\"gpt-4o-mini-transcribe\"}}},"
+                    + "\"tools\":[" + ToolChoiceTest.responsesTool("get_weather", "{\"type\":\"object\",\"properties\":"
+                    + "{\"city\":{\"type\":\"string\"}},\"required\":[\"city\"]}") + "]}}");
+            until(client, "session.updated");
+            client.send("{\"type\":\"conversation.item.create\",\"item\":{\"type\":\"message\",\"role\":\"user\","
+                    + "\"content\":[{\"type\":\"input_text\",\"text\":\"hello\"}]}}");
+            until(client, "conversation.item.done");
+            client.send("{\"type\":\"response.create\"}");
+            until(client, "rate_limits.updated");
+            client.send("{\"type\":\"response.create\",\"response\":{\"output_modalities\":[\"audio\"]}}");
+            until(client, "rate_limits.updated");
+            client.send("{\"type\":\"response.create\",\"response\":{\"tool_choice\":\"required\"}}");
+            until(client, "response.done");
+            client.send("{\"type\":\"conversation.item.create\",\"item\":{\"type\":\"function_call_output\","
+                    + "\"call_id\":\"call_1\",\"output\":\"sunny\"}}");
+            until(client, "conversation.item.done");
+            client.send(RealtimeWebSocketTest.append(RealtimeWebSocketTest.silence(300)));
+            client.send(RealtimeWebSocketTest.append(RealtimeWebSocketTest.tone(600)));
+            client.send(RealtimeWebSocketTest.append(RealtimeWebSocketTest.silence(400)));
+            until(client, "rate_limits.updated");
+            client.send("{\"type\":\"response.create\",\"response\":{\"output_modalities\":[\"text\"]}}");
+            client.send("{\"type\":\"response.cancel\"}");
+            until(client, "rate_limits.updated");
+            client.send("{\"type\":\"response.create\",\"response\":{\"output_modalities\":[\"text\"],\"max_output_tokens\":1}}");
+            until(client, "rate_limits.updated");
+            client.send("{\"type\":\"input_audio_buffer.clear\"}");
+            until(client, "input_audio_buffer.cleared");
+            client.send("{\"type\":\"conversation.item.create\",\"item\":{\"type\":\"message\",\"role\":\"user\",\"content\":[]}}");
+            until(client, "error");
+        }
+    }
+
+    /** Records every event up to and including the first of this type. */
+    private static void until(RealtimeWebSocketTest.Client client, String type) throws Exception {
+        Map<String, String> schemas = spec.eventSchemas("RealtimeServerEvent");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            String text = client.messages().poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            if (text == null) throw new AssertionError("no " + type + " within 10 s");
+            JsonNode event = Json.parse(text);
+            String eventType = event.path("type").asText();
+            sample(schemas.getOrDefault(eventType, "RealtimeServerEvent"), "realtime " + eventType, event);
+            if (eventType.equals(type)) return;
+        }
+    }
+
+    private static void sample(String schema, String where, JsonNode instance) {
+        samples.add(new Sample(schema, where, instance));
+    }
+}
