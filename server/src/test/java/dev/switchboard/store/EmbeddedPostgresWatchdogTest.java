@@ -27,7 +27,7 @@ class EmbeddedPostgresWatchdogTest {
 
     @Test
     void aKilledEmbeddedPostgresIsStartedAgainAndServes() throws Exception {
-        Path dataDir = Files.createTempDirectory("sb-watchdog");
+        Path dataDir = Files.createTempDirectory("switchboard-watchdog");
         try (Emulator emulator = Emulator.start(EmulatorOptions.defaults().withApiKey(TestGateway.UPSTREAM_KEY));
              Gateway gateway = Gateway.start(SettingsLoader.load(Map.of("OPENAI_API_KEY", TestGateway.UPSTREAM_KEY,
                      "OPENAI_BASE_URL", emulator.baseUrl(), "SWITCHBOARD_PORT", "0",
