@@ -106,7 +106,7 @@ public final class ActivityAdminRoutes {
 
     private void cancel(Context ctx) {
         LiveStream stream = live.find(ctx.pathParam("id"))
-                .orElseThrow(() -> GatewayException.notFound("Live stream '" + ctx.pathParam("id") + "' on this instance"));
+                .orElseThrow(() -> GatewayException.notFound("live stream", ctx.pathParam("id"), "on this instance"));
         stream.cancel();
         if (audit != null) {
             audit.record(dev.switchboard.auth.Authenticator.caller(ctx), "stream.cancel", stream.meta().id(),

@@ -80,7 +80,7 @@ public final class AgentRoutes {
     private void cancel(Context ctx) {
         String id = ctx.pathParam("id");
         if (!runner.cancel(owner(ctx), id)) {
-            throw GatewayException.notFound("Agent run '" + id + "' in progress on this instance");
+            throw GatewayException.notFound("agent run", id, "in progress on this instance");
         }
         json(ctx, Json.object().put("id", id).put("object", "agent.run").put("status", "cancelling"));
     }

@@ -45,7 +45,7 @@ final class AgentSessions {
     }
 
     ObjectNode retrieve(String owner, String id) {
-        return repository.findSession(owner, id).orElseThrow(() -> GatewayException.notFound("Agent session '" + id + "'"));
+        return repository.findSession(owner, id).orElseThrow(() -> GatewayException.notFound("agent session", id));
     }
 
     ObjectNode list(String owner, int limit, String before) {

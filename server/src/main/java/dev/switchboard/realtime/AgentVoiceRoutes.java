@@ -63,7 +63,7 @@ final class AgentVoiceRoutes {
         }
         Caller caller = Authenticator.caller(ctx);
         ObjectNode agent = agents.find(caller.owner(), agentSessionId.asText())
-                .orElseThrow(() -> GatewayException.notFound("Agent session '" + agentSessionId.asText() + "'"));
+                .orElseThrow(() -> GatewayException.notFound("agent session", agentSessionId.asText()));
         String voice = models.voice(body.path("voice").asText(null));
         String offer = offer(body);
         ctx.status(201).json(offer == null

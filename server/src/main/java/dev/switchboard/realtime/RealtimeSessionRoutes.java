@@ -118,7 +118,7 @@ final class RealtimeSessionRoutes {
         Caller caller = Authenticator.caller(ctx);
         String callId = ctx.pathParam("callId");
         ObjectNode session = sessions.findCall(caller.owner(), callId)
-                .orElseThrow(() -> GatewayException.notFound("Realtime call '" + callId + "'"));
+                .orElseThrow(() -> GatewayException.notFound("Realtime call", callId));
         if (!session.path("status").asText().equals("ended") && !calls.hangUp(caller, callId)) {
             throw new GatewayException(409, "invalid_request_error", "call_already_ended", null,
                     "OpenAI no longer knows the call '" + callId + "'; it has already ended.");

@@ -53,7 +53,7 @@ final class VoiceSessionRepository {
 
     /** The caller's session; a 404 naming it otherwise. */
     ObjectNode get(String owner, String id) {
-        return find(owner, id).orElseThrow(() -> dev.switchboard.web.GatewayException.notFound("Realtime session '" + id + "'"));
+        return find(owner, id).orElseThrow(() -> dev.switchboard.web.GatewayException.notFound("Realtime session", id));
     }
 
     Optional<ObjectNode> find(String owner, String id) {

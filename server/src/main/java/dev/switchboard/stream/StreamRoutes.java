@@ -32,7 +32,7 @@ public final class StreamRoutes {
         StreamMeta meta = log.find(id).filter(m -> m.owner().equals(caller.owner())).orElseThrow(() -> log.expired(id)
                 ? new GatewayException(410, "invalid_request_error", "stream_expired", null,
                 "Stream " + id + " has ended and is no longer kept (SWITCHBOARD_STREAM_RETENTION). Start a new request.")
-                : GatewayException.notFound("Stream '" + id + "'"));
+                : GatewayException.notFound("stream", id));
         long after = position(ctx);
         long last = log.lastSeq(id);
         if (after > last) {
