@@ -102,9 +102,7 @@ public final class AgentRoutes {
                             + "and a restart.");
         }
         ObjectNode request = bodies.json(ctx).json();
-        JsonNode sessionId = request.get("session_id");
-        if (sessionId == null || !sessionId.isTextual()) throw GatewayException.missingParam("session_id");
-        ObjectNode session = sessions.retrieve(owner(ctx), sessionId.asText());
+        ObjectNode session = sessions.retrieve(owner(ctx), AgentSessionParam.required(request));
         ArrayNode content = inputContent(request.get("input"));
         Caller caller = Authenticator.caller(ctx);
         limits.requireModel(caller, session.path("model").asText());
