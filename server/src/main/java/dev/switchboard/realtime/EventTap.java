@@ -22,6 +22,7 @@ final class EventTap {
     private final AtomicLong eventNumber = new AtomicLong();
     private final AtomicBoolean finished = new AtomicBoolean();
     private volatile SessionObserver observer = SessionObserver.NONE;
+    private volatile String sessionId;
     private long inputTokens;
     private long outputTokens;
     private long totalTokens;
@@ -37,6 +38,11 @@ final class EventTap {
 
     void observer(SessionObserver observer) {
         this.observer = observer;
+    }
+
+    /** The gateway's session ({@code rtsess_…}) these events belong to: each debug event names it. */
+    void session(String id) {
+        this.sessionId = id;
     }
 
     /** One event, {@code "client"} or {@code "upstream"} bound; the parsed event when someone read it, else null. */
@@ -57,7 +63,7 @@ final class EventTap {
         if (observed) observer.onEvent(direction, object);
         if (debug) {
             recorder.realtimeEvent(new RequestRecorder.RealtimeEventRow(
-                    exchange.requestId() + ":" + eventNumber.incrementAndGet(), exchange.keyId(), direction,
+                    exchange.requestId() + ":" + eventNumber.incrementAndGet(), sessionId, exchange.keyId(), direction,
                     type == null ? "" : type,
                     Json.write(AudioElision.elide(object.deepCopy())), Instant.now()));
         }

@@ -53,6 +53,11 @@ final class RealtimeBridge implements UpstreamLeg.Quiet {
         this.upstream = upstream;
     }
 
+    /** The gateway's session ({@code rtsess_…}) this connection opens, named in its debug events. */
+    void session(String id) {
+        tap.session(id);
+    }
+
     void observer(SessionObserver observer) {
         tap.observer(observer);
     }

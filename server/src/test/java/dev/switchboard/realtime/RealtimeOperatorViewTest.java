@@ -1,13 +1,17 @@
 package dev.switchboard.realtime;
 
+import static dev.switchboard.stream.CancellationTest.awaitTrue;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.HeadlessChromium;
 import dev.switchboard.TestGateway;
 import dev.switchboard.web.Json;
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -15,8 +19,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * What a Realtime session leaves for the people who look after it and use it: a hang-up answered with the ended
- * session.
+ * What a Realtime session leaves for the people who look after it and use it: its debug events under its
+ * {@code rtsess_} id (relayed or seen on a call's sideband), its tools under their own names, and a hang-up
+ * answered with the ended session.
  */
 class RealtimeOperatorViewTest {
     static TestGateway gw;
@@ -36,7 +41,29 @@ class RealtimeOperatorViewTest {
     }
 
     @Test
-    void aHungUpCallAnswersWithItsEndedSession() throws Exception {
+    void aRelayedVoiceSessionsEventsAreFoundByItsIdAndItsToolsByTheirOwnNames() throws Exception {
+        JsonNode voice = voiceSession();
+        String sessionId = voice.path("id").asText();
+        talk(voice.path("client_secret").path("value").asText());
+        awaitTrue(() -> json(gw.send(gw.get("/api/agent/realtime/session/" + sessionId))).path("status").asText().equals("ended"));
+
+        awaitTrue(() -> debugEvents("session_id=" + sessionId).size() >= 4);
+        List<JsonNode> events = debugEvents("session_id=" + sessionId);
+        assertThat(events).allSatisfy(event -> {
+            assertThat(event.path("kind").asText()).isEqualTo("realtime_event");
+            assertThat(event.path("session_id").asText()).isEqualTo(sessionId);
+        });
+        assertThat(events).extracting(e -> e.path("payload").path("type").asText()).contains("session.created", "response.done");
+
+        // The tool the model called in the session, under its own name.
+        awaitTrue(() -> toolCallOf(sessionId) != null);
+        JsonNode toolCall = toolCallOf(sessionId);
+        assertThat(toolCall.path("endpoint").asText()).isEqualTo("tool:math.calculate");
+        assertThat(toolCall.path("payload").path("tool").asText()).isEqualTo("math.calculate");
+    }
+
+    @Test
+    void aHungUpCallAnswersWithItsEndedSessionAndItsSidebandEventsNameIt() throws Exception {
         try (HeadlessChromium browser = HeadlessChromium.start(HeadlessChromium.silentWav(temp, 1))) {
             browser.signIn(gw.url("/realtime"), gw.clientKey);
             browser.driver.manage().timeouts().scriptTimeout(java.time.Duration.ofSeconds(40));
@@ -81,7 +108,46 @@ class RealtimeOperatorViewTest {
             assertThat(answer.path("upstream_id").asText()).isEqualTo(call.get("callId"));
             assertThat(answer.path("status").asText()).isEqualTo("ended");
             assertThat(answer.path("ended_at").asLong()).isPositive();
+
+            // What the sideband saw is found by the session's id.
+            awaitTrue(() -> debugEvents("session_id=" + sessionId).stream()
+                    .anyMatch(e -> e.path("payload").path("type").asText().equals("response.done")));
         }
+    }
+
+    /** A voice session of an agent that may use the calculator. */
+    private static JsonNode voiceSession() {
+        String agent = json(gw.send(gw.post("/api/agent/sessions",
+                "{\"model\":\"gpt-4o-mini\",\"tools\":[\"math.calculate\"]}"))).path("id").asText();
+        return json(gw.send(gw.post("/api/agent/realtime/session", "{\"agentSessionId\":\"" + agent + "\"}")));
+    }
+
+    /** One turn over the relay: the model calls the calculator, the gateway answers for it, the model answers. */
+    private static void talk(String token) throws Exception {
+        try (RealtimeRelayTest.Client client = RealtimeRelayTest.Client.connect(gw, "gpt-realtime-tools",
+                List.of("Authorization", "Bearer " + token), List.of())) {
+            client.next("session.updated");
+            client.send("{\"type\":\"session.update\",\"session\":{\"type\":\"realtime\",\"output_modalities\":[\"text\"]}}");
+            client.send("{\"type\":\"conversation.item.create\",\"item\":{\"type\":\"message\",\"role\":\"user\","
+                    + "\"content\":[{\"type\":\"input_text\",\"text\":\"six times seven\"}]}}");
+            client.send("{\"type\":\"response.create\",\"response\":{\"output_modalities\":[\"text\"]}}");
+            client.next("response.done");
+            assertThat(client.next("conversation.item.done").path("item").path("output").asText()).isEqualTo("42");
+            client.next("response.done");
+            client.close();
+            assertThat(client.closed.join()).isEqualTo(1000);
+        }
+    }
+
+    private static JsonNode toolCallOf(String sessionId) {
+        return debugEvents("kind=tool_call").stream().filter(e -> e.path("payload").path("agent_run_id").asText().equals(sessionId))
+                .findFirst().orElse(null);
+    }
+
+    private static List<JsonNode> debugEvents(String query) {
+        JsonNode page = json(gw.send(HttpRequest.newBuilder(URI.create(gw.url("/api/admin/debug-events?limit=200&" + query)))
+                .header("Authorization", "Bearer " + gw.adminKey).GET()));
+        return page.path("data").valueStream().toList();
     }
 
     private static JsonNode json(HttpResponse<String> response) {
