@@ -90,7 +90,7 @@ public final class RealtimeRelay {
     private void open(Context ctx, Caller caller, Optional<VoiceSessionRepository.Pending> voice, String model, Limits.Slot slot) {
         // Spent only once the request is otherwise acceptable: a refused model does not cost the client its token.
         tokens.spend(caller);
-        String requestId = RequestIds.next();
+        String requestId = RequestIds.of(ctx);
         Exchange exchange = new Exchange(requestId, caller.keyId(), caller.keyName(), caller.owner(), "/v1/realtime",
                 model, true, listener);
         RealtimeBridge bridge = new RealtimeBridge(exchange, recorder);

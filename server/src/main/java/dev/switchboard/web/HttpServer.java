@@ -28,8 +28,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class HttpServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
-    /** One line per request: id, method, path (never the query, which may carry tokens), status, duration. */
-    private static final Logger ACCESS = LoggerFactory.getLogger("switchboard.access");
     private static final int ACCEPT_QUEUE = 4096;
 
     private final Javalin app;
@@ -83,8 +81,8 @@ public final class HttpServer implements AutoCloseable {
                 connector.setAcceptQueueSize(ACCEPT_QUEUE);
                 return connector;
             });
-            cfg.requestLogger.http((ctx, millis) -> ACCESS.info("{} {} {} {} {}ms", RequestIds.of(ctx), ctx.method(),
-                    ctx.path(), ctx.statusCode(), Math.round(millis)));
+            cfg.requestLogger.http(AccessLog::request);
+            cfg.requestLogger.ws(AccessLog::sessions);
             // The gateway keeps no HTTP sessions, but Javalin opens one at every WebSocket upgrade (to copy its
             // attributes), and Jetty keeps a cached session an upgraded request used for good: a Realtime relay
             // would hold one per connection. Uncached, none pile up.
@@ -97,6 +95,11 @@ public final class HttpServer implements AutoCloseable {
             });
             servlets.forEach(mount -> cfg.jetty.modifyServletContextHandler(mount::accept));
             cfg.routes.before(RequestIds::assign);
+            // Upgrades pass no before-handler: their request id and start time are given here.
+            cfg.routes.wsBeforeUpgrade(ctx -> {
+                RequestIds.assign(ctx);
+                AccessLog.upgrading(ctx);
+            });
             cfg.routes.before(new Cors(settings.cors())::apply);
             routes.forEach(r -> r.accept(cfg.routes));
             cfg.routes.exception(GatewayException.class, HttpServer::refuse);
@@ -135,6 +138,7 @@ public final class HttpServer implements AutoCloseable {
         if (e.retryAfterSeconds() != null) ctx.header("Retry-After", String.valueOf(e.retryAfterSeconds()));
         ctx.status(e.status()).contentType("application/json")
                 .result(Json.write(Json.error(e.getMessage(), e.type(), e.param(), e.code())));
+        AccessLog.refusedUpgrade(ctx);
     }
 
     private static void javalinRefusal(HttpResponseException e, Context ctx) {

@@ -7,9 +7,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.HeadlessChromium;
 import dev.switchboard.TestGateway;
 import dev.switchboard.web.Json;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -20,8 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What a Realtime session leaves for the people who look after it and use it: its debug events under its
- * {@code rtsess_} id (relayed or seen on a call's sideband), its tools under their own names, and a hang-up
- * answered with the ended session.
+ * {@code rtsess_} id (relayed or seen on a call's sideband), its tools under their own names, a line in the access
+ * log like any request's, and a hang-up answered with the ended session.
  */
 class RealtimeOperatorViewTest {
     static TestGateway gw;
@@ -60,6 +63,30 @@ class RealtimeOperatorViewTest {
         JsonNode toolCall = toolCallOf(sessionId);
         assertThat(toolCall.path("endpoint").asText()).isEqualTo("tool:math.calculate");
         assertThat(toolCall.path("payload").path("tool").asText()).isEqualTo("math.calculate");
+    }
+
+    @Test
+    void aWebSocketSessionIsOneLineOfTheAccessLogLikeAnyRequest() throws Exception {
+        JsonNode voice = voiceSession();
+        String token = voice.path("client_secret").path("value").asText();
+        String log = accessLogDuring(() -> {
+            talk(token);
+            assertThat(RealtimeRelayTest.handshakeStatus(gw, "gpt-realtime-tools", List.of(), List.of())).isEqualTo(401);
+        }, 2);
+        String keyId = keyIdOf(gw.clientKey);
+
+        // Its request id, the path without the query, 101, how long the session lasted, the key, how it closed; then
+        // the refused upgrade, as a refused request.
+        List<String> lines = log.lines().filter(line -> line.contains(" /v1/realtime ")).toList();
+        assertThat(lines).as(log).hasSize(2);
+        assertThat(lines.getFirst()).matches(".* sbreq_[0-9a-f]{24} GET /v1/realtime 101 \\d+ms key=" + keyId + " closed 1000")
+                .doesNotContain(token);
+        assertThat(lines.get(1)).matches(".* sbreq_[0-9a-f]{24} GET /v1/realtime 401 \\d+ms key=-");
+        // The request id is the one the session is recorded under.
+        String requestId = lines.getFirst().replaceFirst(".* (sbreq_[0-9a-f]{24}) .*", "$1");
+        awaitTrue(() -> gw.gateway.database().jdbi().withHandle(h -> h.createQuery(
+                        "select count(*) from request_log where request_id = :id and endpoint = '/v1/realtime' and key_id = :key")
+                .bind("id", requestId).bind("key", keyId).mapTo(Long.class).one()) == 1);
     }
 
     @Test
@@ -142,6 +169,58 @@ class RealtimeOperatorViewTest {
     private static JsonNode toolCallOf(String sessionId) {
         return debugEvents("kind=tool_call").stream().filter(e -> e.path("payload").path("agent_run_id").asText().equals(sessionId))
                 .findFirst().orElse(null);
+    }
+
+    private static String keyIdOf(String secret) {
+        return gw.gateway.database().jdbi().withHandle(h -> h.createQuery(
+                        "select id from api_keys where key_hash = sha256(convert_to(:key, 'UTF8'))")
+                .bind("key", secret).mapTo(String.class).one());
+    }
+
+    /** The access log's lines while {@code body} ran, waiting for {@code realtimeLines} lines about /v1/realtime. */
+    private static String accessLogDuring(ThrowingRunnable body, int realtimeLines) throws Exception {
+        PrintStream original = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(new TeeStream(original, captured), true, StandardCharsets.UTF_8));
+        try {
+            body.run();
+            // A session's line is written when the gateway has closed it, just after the client saw the close.
+            awaitTrue(() -> accessLines(captured).lines().filter(line -> line.contains(" /v1/realtime ")).count() >= realtimeLines);
+        } finally {
+            System.setErr(original);
+        }
+        return accessLines(captured);
+    }
+
+    private static String accessLines(ByteArrayOutputStream captured) {
+        return captured.toString(StandardCharsets.UTF_8).lines().filter(line -> line.contains(" access - "))
+                .reduce("", (a, b) -> a + b + "\n");
+    }
+
+    interface ThrowingRunnable {
+        void run() throws Exception;
+    }
+
+    private static final class TeeStream extends java.io.OutputStream {
+        private final java.io.OutputStream first;
+        private final java.io.OutputStream second;
+
+        TeeStream(java.io.OutputStream first, java.io.OutputStream second) {
+            this.first = first;
+            this.second = second;
+        }
+
+        @Override
+        public synchronized void write(int b) throws java.io.IOException {
+            first.write(b);
+            second.write(b);
+        }
+
+        @Override
+        public synchronized void write(byte[] b, int off, int len) throws java.io.IOException {
+            first.write(b, off, len);
+            second.write(b, off, len);
+        }
     }
 
     private static List<JsonNode> debugEvents(String query) {
