@@ -30,8 +30,8 @@ final class AgentSessions {
             if (!requested.isArray()) throw GatewayException.invalidParam("tools", "'tools' must be an array of tool names.");
             for (JsonNode tool : requested) {
                 if (!tool.isTextual() || tools.find(tool.asText()).isEmpty()) {
-                    throw GatewayException.invalidParam("tools", "Unknown tool " + tool + ". Available: "
-                            + tools.all().stream().map(AgentTool::name).sorted().toList() + ".");
+                    throw GatewayException.invalidParam("tools", "Unknown tool " + (tool.isTextual() ? "'" + tool.asText() + "'" : tool)
+                            + ". Available: " + String.join(", ", tools.all().stream().map(AgentTool::name).sorted().toList()) + ".");
                 }
                 toolNames.add(tool.asText());
             }

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
  */
 class ErrorWordingTest {
     private static final Pattern REPEATED_WORD = Pattern.compile("(?i)\\b(\\w+)\\s+\\1\\b");
-    private static final Pattern NULL_WORD = Pattern.compile("\\bnull\\b");
+    /** A Java null printed where a value belonged: quoted, bracketed or after a colon ("JSON null" as a word is fine). */
+    private static final Pattern NULL_WORD = Pattern.compile("['\"(\\[]null['\")\\]]|[:=]\\s*null\\b|\\bnull\\s+null\\b");
     static TestGateway gw;
 
     @BeforeAll
@@ -94,6 +95,22 @@ class ErrorWordingTest {
         answers.put("eval run", admin("GET", "/api/admin/eval-runs/evr_nope"));
         answers.put("requests limit", admin("GET", "/api/admin/requests?limit=0"));
         answers.put("debug events limit", admin("GET", "/api/admin/debug-events?limit=many"));
+        answers.put("new key name", admin("POST", "/api/admin/keys", "{}"));
+        answers.put("new key owner", admin("POST", "/api/admin/keys", "{\"name\":\"x\",\"owner\":\"\"}"));
+        answers.put("key overlap", admin("POST", "/api/admin/keys/key_nope/rotate", "{\"overlap_seconds\":-1}"));
+        answers.put("key limit name", admin("PUT", "/api/admin/keys/" + keyId() + "/limits", "{\"nope\":1}"));
+        answers.put("key limit value", admin("PUT", "/api/admin/keys/" + keyId() + "/limits", "{\"requests_per_minute\":-1}"));
+        answers.put("eval run scenarios", admin("POST", "/api/admin/eval-runs", "{}"));
+        answers.put("audit page", admin("GET", "/api/admin/audit?before=nope"));
+        // Documents
+        answers.put("document type", gw.send(HttpRequest.newBuilder(URI.create(gw.url("/api/documents")))
+                .header("Authorization", "Bearer " + gw.clientKey).header("Content-Type", "application/octet-stream")
+                .POST(HttpRequest.BodyPublishers.ofString("not a document"))));
+        answers.put("document", gw.send(HttpRequest.newBuilder(URI.create(gw.url("/documents/doc_nope?expires=1&key=key_x&signature=x")))
+                .GET()));
+        // More Assistants
+        answers.put("assistant model", gw.send(gw.post("/v1/assistants", "{}")));
+        answers.put("message role", gw.send(gw.post("/v1/threads/" + thread + "/messages", "{\"role\":\"robot\",\"content\":\"x\"}")));
         // The listener itself
         answers.put("unknown route", gw.send(gw.get("/v1/nope")));
         answers.put("wrong method", gw.send(gw.get("/v1/chat/completions")));
@@ -134,14 +151,27 @@ class ErrorWordingTest {
         assertThat(problem("No run found with id 'run_nope' not found.")).isEqualTo("'found' twice");
         assertThat(problem("No run found with id 'run_nope'")).isEqualTo("no final punctuation");
         assertThat(problem("Unknown method 'null'.")).isEqualTo("'null' in the text");
+        assertThat(problem("The gateway could not reach the OpenAI API (status: null).")).isEqualTo("'null' in the text");
+        assertThat(problem("'limit' must be a whole number, or null for no limit.")).isNull();
         assertThat(problem("The the key.")).contains("twice in a row");
         assertThat(problem("No run found with id 'run_nope'.")).isNull();
     }
 
     private static HttpResponse<String> admin(String method, String path) {
+        return admin(method, path, method.equals("POST") ? "{}" : null);
+    }
+
+    private static HttpResponse<String> admin(String method, String path, String body) {
         return gw.send(HttpRequest.newBuilder(URI.create(gw.url(path))).header("Authorization", "Bearer " + gw.adminKey)
                 .header("Content-Type", "application/json")
-                .method(method, method.equals("POST") ? HttpRequest.BodyPublishers.ofString("{}") : HttpRequest.BodyPublishers.noBody()));
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    /** The id of the test's client key. */
+    private static String keyId() {
+        return gw.gateway.database().jdbi().withHandle(h -> h.createQuery(
+                        "select id from api_keys where key_hash = sha256(convert_to(:key, 'UTF8'))")
+                .bind("key", gw.clientKey).mapTo(String.class).one());
     }
 
     private static String message(HttpResponse<String> answer) {
