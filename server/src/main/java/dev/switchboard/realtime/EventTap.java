@@ -9,6 +9,7 @@ import dev.switchboard.web.Json;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
 
 /**
  * Reads what the gateway needs from one Realtime session's events, whichever way they travel (a relayed
@@ -23,6 +24,7 @@ final class EventTap {
     private final AtomicBoolean finished = new AtomicBoolean();
     private volatile SessionObserver observer = SessionObserver.NONE;
     private volatile String sessionId;
+    private volatile UnaryOperator<String> toolNames;
     private long inputTokens;
     private long outputTokens;
     private long totalTokens;
@@ -45,6 +47,11 @@ final class EventTap {
         this.sessionId = id;
     }
 
+    /** How the debug log names the tools the session's events carry: by their own names, as everywhere else. */
+    void toolNames(UnaryOperator<String> toolName) {
+        this.toolNames = toolName;
+    }
+
     /** One event, {@code "client"} or {@code "upstream"} bound; the parsed event when someone read it, else null. */
     ObjectNode observe(String direction, String text) {
         boolean debug = recorder.debugEventsOn();
@@ -62,10 +69,12 @@ final class EventTap {
         if (usage) addUsage(object.path("response").path("usage"));
         if (observed) observer.onEvent(direction, object);
         if (debug) {
+            JsonNode recorded = AudioElision.elide(object.deepCopy());
+            UnaryOperator<String> names = toolNames;
+            if (names != null) RecordedToolNames.rename(recorded, names);
             recorder.realtimeEvent(new RequestRecorder.RealtimeEventRow(
                     exchange.requestId() + ":" + eventNumber.incrementAndGet(), sessionId, exchange.keyId(), direction,
-                    type == null ? "" : type,
-                    Json.write(AudioElision.elide(object.deepCopy())), Instant.now()));
+                    type == null ? "" : type, Json.write(recorded), Instant.now()));
         }
         return object;
     }

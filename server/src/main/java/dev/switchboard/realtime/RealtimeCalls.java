@@ -138,6 +138,7 @@ final class RealtimeCalls implements AutoCloseable {
                 "/v1/realtime?call_id", plan.model(), true, listener);
         EventTap tap = new EventTap(exchange, recorder);
         tap.session(sessionId);
+        tap.toolNames(tools::toolName);
         CallSideband sideband = new CallSideband(callId, tap, () -> ended(callId));
         SessionObserver transcript = new VoiceSessionRecorder(sessionId, sessions);
         // A call whose response uses up the key's budget is hung up after that response.

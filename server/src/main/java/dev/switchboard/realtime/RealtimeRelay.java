@@ -106,7 +106,7 @@ public final class RealtimeRelay {
         bridge.observer(allowance);
         if (voice.isPresent()) {
             var pending = voice.get();
-            bridge.session(pending.id());
+            bridge.session(pending.id(), tools::toolName);
             bridge.observer(SessionObserver.all(allowance, new VoiceSessionRecorder(pending.id(), voiceSessions),
                     new VoiceTools(tools, caller, pending.id(), pending.tools(), bridge::sendUpstream)));
             try {

@@ -23,8 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What a Realtime session leaves for the people who look after it and use it: its debug events under its
- * {@code rtsess_} id (relayed or seen on a call's sideband), its tools under their own names, a line in the access
- * log like any request's, and a hang-up answered with the ended session.
+ * {@code rtsess_} id (relayed or seen on a call's sideband), its tools under their own names there and in its tool
+ * calls, a line in the access log like any request's, and a hang-up answered with the ended session.
  */
 class RealtimeOperatorViewTest {
     static TestGateway gw;
@@ -57,6 +57,13 @@ class RealtimeOperatorViewTest {
             assertThat(event.path("session_id").asText()).isEqualTo(sessionId);
         });
         assertThat(events).extracting(e -> e.path("payload").path("type").asText()).contains("session.created", "response.done");
+        // The tool in the recorded events (the definitions the gateway set, the model's call) goes by its own name.
+        awaitTrue(() -> debugEvents("session_id=" + sessionId).stream()
+                .filter(e -> e.path("payload").path("type").asText().equals("response.done"))
+                .anyMatch(e -> e.path("payload").toString().contains("\"name\":\"math.calculate\"")));
+        assertThat(debugEvents("session_id=" + sessionId)).extracting(e -> e.path("payload").toString())
+                .anyMatch(payload -> payload.contains("\"type\":\"session.update\"") && payload.contains("math.calculate"))
+                .noneMatch(payload -> payload.contains("math__calculate"));
 
         // The tool the model called in the session, under its own name.
         awaitTrue(() -> toolCallOf(sessionId) != null);
