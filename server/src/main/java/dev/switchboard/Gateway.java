@@ -19,6 +19,7 @@ import dev.switchboard.config.Secret;
 import dev.switchboard.config.Settings;
 import dev.switchboard.config.UpstreamSettings;
 import dev.switchboard.config.Version;
+import dev.switchboard.debug.InFlightRequests;
 import dev.switchboard.debug.RequestLogRepository;
 import dev.switchboard.debug.RequestRecorder;
 import dev.switchboard.documents.DocumentsModule;
@@ -38,6 +39,7 @@ import dev.switchboard.ownership.OwnershipGuard;
 import dev.switchboard.realtime.RealtimeAdminRoutes;
 import dev.switchboard.realtime.RealtimeModule;
 import dev.switchboard.store.Database;
+import dev.switchboard.store.Instances;
 import dev.switchboard.stream.EventLog;
 import dev.switchboard.stream.EventLogs;
 import dev.switchboard.stream.Heartbeats;
@@ -63,6 +65,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import org.slf4j.LoggerFactory;
 
 /**
  * One running gateway: database, upstream (OpenAI or the built-in emulator), and the HTTP listener with every
@@ -82,6 +85,7 @@ public final class Gateway implements AutoCloseable {
     private final List<AutoCloseable> parts;
     private String streamLog = "in memory (this instance only)";
     private ToolRegistry agentTools;
+    private GracefulShutdown shutdown;
 
     private Gateway(Database database, Emulator emulator, UpstreamClient upstream, HttpServer http, ApiKeys keys,
                     Optional<CreatedKey> bootstrapAdmin, LiveStreams liveStreams, RequestRecorder recorder,
@@ -104,6 +108,10 @@ public final class Gateway implements AutoCloseable {
             Database database = Database.connect(settings.database(), settings.server().dataDir());
             started.add(database);
             database.migrate();
+            // Closed last but the database: it settles what this instance leaves, and it is how runs name their executor.
+            Instances instances = new Instances(database.jdbi(), settings.database().instanceHeartbeat(),
+                    settings.database().instanceLease());
+            started.add(instances);
 
             Emulator emulator = null;
             UpstreamSettings upstreamSettings = settings.upstream();
@@ -131,15 +139,29 @@ public final class Gateway implements AutoCloseable {
             StreamRelay relay = new StreamRelay(eventLog, heartbeats, liveStreams);
 
             RequestLogRepository requestLog = new RequestLogRepository(database.jdbi());
+            InFlightRequests inFlight = new InFlightRequests(requestLog, instances.id());
+            started.add(inFlight::settleOwn); // closed after the recorder has written its rows
             RequestRecorder recorder = new RequestRecorder(requestLog, settings.features().debugEvents());
             started.add(recorder);
+            started.add(inFlight); // closed before the recorder: a start is written before its request's row
+            instances.onTick(mayReclaim -> {
+                inFlight.refresh();
+                if (mayReclaim) inFlight.settleDeadInstances(instances.leaseMillis());
+            });
             Metrics metrics = new Metrics();
             metrics.gauge("switchboard.streams.active", "Streams being relayed now", liveStreams::size);
+            metrics.gauge("switchboard.stream.log.behind", "Streams the shared log (Redis) lacked events of and does not "
+                    + "have complete yet; they go on from this instance's memory", eventLog::streamsBehind);
+            metrics.gauge("switchboard.stream.log.kept.locally", "Streams that went on in this instance's memory alone "
+                    + "for a while because the shared log was unreachable, since start-up", eventLog::streamsKeptLocally);
             metrics.gauge("switchboard.recorder.queue.depth", "Request and debug records waiting to be written",
                     recorder::queueDepth);
             metrics.gauge("switchboard.recorder.retried.batches", "Record batches whose write failed and was retried",
                     recorder::retriedBatches);
             metrics.gauge("switchboard.recorder.dropped", "Records dropped because the queue was full", recorder::dropped);
+            metrics.gauge("switchboard.requests.in_flight", "Upstream requests under way on this instance", inFlight::size);
+            metrics.functionCounter("switchboard.recorder.dead.letters", "Records the database refused on their own, "
+                    + "given up so that the others are written (the log names each)", recorder::deadLettered);
             StreamEndings endings = new StreamEndings();
             OpenAiRoutes.registerEndings(endings);
             var adopted = metrics.counter("switchboard.streams.adopted",
@@ -148,20 +170,21 @@ public final class Gateway implements AutoCloseable {
                 adopted.increment();
                 recorder.adoptedStream(meta, events);
             });
-            ExchangeListener listener = ExchangeListener.all(metrics, recorder);
+            Limits limits = new Limits(database.jdbi(), settings.streams().redisUrl().map(Secret::reveal));
+            started.add(limits);
+            // Budgets before the recorder: a token total started from the request log must not find this request there.
+            ExchangeListener listener = ExchangeListener.all(metrics, inFlight, limits.usage(), recorder);
             metrics.gauge("switchboard.database.connections", "Connections the database pool holds", database::poolConnections);
             metrics.gauge("switchboard.database.connections.active", "Database connections in use", database::poolConnectionsInUse);
 
             StreamTokens streamTokens = new StreamTokens(database.jdbi(), keys);
-            Limits limits = new Limits(database.jdbi(), settings.streams().redisUrl().map(Secret::reveal));
             AuditLog audit = new AuditLog(database.jdbi());
             OwnedObjects owned = new OwnedObjects(database.jdbi());
             started.add(owned);
-            started.add(limits);
             var authenticator = new Authenticator(keys, streamTokens, AssistantsRoutes.TOKEN_PATHS);
             var bodies = new RequestBodies(settings.server().maxBodyBytes());
             AssistantsRoutes assistants = new AssistantsRoutes(database.jdbi(), bodies,
-                    new RunEngine.Deps(upstream, eventLog, listener), follower, heartbeats, streamTokens, limits);
+                    new RunEngine.Deps(upstream, eventLog, listener), follower, heartbeats, streamTokens, limits, instances);
             started.add(assistants);
             DocumentsModule documents = new DocumentsModule(database.jdbi(), keys, upstream, listener, settings.agent());
             started.add(documents);
@@ -170,7 +193,7 @@ public final class Gateway implements AutoCloseable {
             ToolExecutor toolExecutor = new ToolExecutor(agentTools, settings.agent().toolTimeout(), recorder::toolCall);
             AgentRoutes agent = new AgentRoutes(database.jdbi(), bodies, follower,
                     AgentRoutes.deps(upstream, eventLog, listener, toolExecutor, settings.agent(), limits),
-                    settings.models().chatModel(), settings.features().streamingEnabled());
+                    settings.models().chatModel(), settings.features().streamingEnabled(), instances);
             // After the agent and Assistants modules, which register how their streams end.
             started.add(new OrphanSweeper(follower, ORPHAN_SWEEP));
             RealtimeModule realtime = new RealtimeModule(settings, authenticator, streamTokens, database.jdbi(), upstream,
@@ -216,6 +239,7 @@ public final class Gateway implements AutoCloseable {
             mcpSources.connectInBackground();
             Gateway gateway = new Gateway(database, emulator, upstream, http, keys, admin, liveStreams, recorder, started);
             gateway.agentTools = agentTools;
+            gateway.shutdown = new GracefulShutdown(http, liveStreams, inFlight, upstream);
             if (settings.streams().redisUrl().isPresent()) gateway.streamLog = "Redis Streams (shared by every instance on it)";
             return gateway;
         } catch (IOException | RuntimeException e) {
@@ -280,6 +304,26 @@ public final class Gateway implements AutoCloseable {
     /** The admin key created at this start, when there was none before. */
     public Optional<CreatedKey> bootstrapAdmin() {
         return bootstrapAdmin;
+    }
+
+    /**
+     * Stops within {@code grace}: new requests are refused at once, those under way may finish for most of it, and
+     * what is left is ended and recorded (see {@link GracefulShutdown}); then everything is closed. Returns when all
+     * is closed or the grace is spent, whichever comes first.
+     */
+    public void shutDown(Duration grace) {
+        long deadline = System.nanoTime() + grace.toNanos();
+        shutdown.drain(grace);
+        Thread closing = Thread.ofPlatform().name("switchboard-close").start(this::close);
+        try {
+            closing.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (closing.isAlive()) {
+            LoggerFactory.getLogger(Gateway.class).warn(
+                    "Stopping took longer than SWITCHBOARD_SHUTDOWN_GRACE ({} s); exiting anyway", grace.toSeconds());
+        }
     }
 
     /** Stops the listener first, then everything it used, in reverse order of starting. */

@@ -64,7 +64,7 @@ public final class Main {
             gateway.announce(out, settings.server().host(), settings.server().scheme());
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                gateway.close();
+                gateway.shutDown(settings.streams().shutdownGrace());
                 stopped.countDown();
             }, "switchboard-shutdown"));
             stopped.await();

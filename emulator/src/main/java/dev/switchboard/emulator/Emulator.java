@@ -44,6 +44,9 @@ public final class Emulator implements AutoCloseable {
             cfg.concurrency.useVirtualThreads = true;
             cfg.http.prefer405over404 = true;
             cfg.http.maxRequestSize = 64L * 1024 * 1024;
+            // OpenAI takes up to 15 MiB of audio in one input_audio_buffer.append, and screenshots as data URLs;
+            // Jetty's default (64 KiB) would close such a session with 1009.
+            cfg.jetty.modifyWebSocketServletFactory(factory -> factory.setMaxTextMessageSize(RealtimeApi.MAX_EVENT_BYTES));
             // A deep accept queue: with the default, bursts of new connections (benchmarks, a gateway opening
             // thousands of upstream streams) lose SYNs and wait a second for the retransmit.
             cfg.jetty.addConnector((server, http) -> {

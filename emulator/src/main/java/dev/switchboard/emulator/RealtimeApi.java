@@ -15,6 +15,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * before the upgrade, as OpenAI does: a refused client gets an HTTP error, never an open socket.
  */
 final class RealtimeApi {
+    /**
+     * The longest client event taken: 16 MiB, room for the 15 MiB of audio OpenAI documents as the most one
+     * {@code input_audio_buffer.append} may carry, with its envelope. A longer one closes the session with 1009.
+     */
+    static final long MAX_EVENT_BYTES = 16L * 1024 * 1024;
     private static final String KEY_PROTOCOL = "openai-insecure-api-key.";
 
     private static final String MINTED_SESSION = "emulator.realtime.minted";

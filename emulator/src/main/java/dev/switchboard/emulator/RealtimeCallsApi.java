@@ -16,6 +16,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * the SDP answer and {@code Location: /v1/realtime/calls/{call_id}}. {@code POST …/{call_id}/hangup} ends a call.
  */
 final class RealtimeCallsApi {
+    /**
+     * The largest SDP offer answered. Real offers are a few KB; libwebrtc takes minutes over a multi-megabyte one,
+     * so a larger offer is refused before any peer is made.
+     */
+    static final int MAX_OFFER_BYTES = 64 * 1024;
+
     private final ScriptBook scripts;
     private final ClientSecrets secrets;
     private final Map<String, RealtimeCall> calls = new ConcurrentHashMap<>();
@@ -31,7 +37,16 @@ final class RealtimeCallsApi {
         ObjectNode config;
         String offer;
         if (contentType.startsWith("application/sdp")) {
+            // Refused before a client secret is spent on it (and, by its declared length, before it is read).
+            if (ctx.contentLength() > MAX_OFFER_BYTES) {
+                offerTooLarge(ctx, ctx.contentLength());
+                return;
+            }
             offer = ctx.body();
+            if (offer.length() > MAX_OFFER_BYTES) {
+                offerTooLarge(ctx, offer.length());
+                return;
+            }
             if (token == null || !token.startsWith("ek_")) {
                 ApiErrors.badRequest(ctx, "A raw SDP offer needs a client secret (ek_...) that carries the session; "
                         + "with an API key, send multipart/form-data with the parts 'sdp' and 'session'.");
@@ -54,6 +69,10 @@ final class RealtimeCallsApi {
         } else {
             ApiErrors.badRequest(ctx, "Unsupported Content-Type '" + ctx.contentType() + "': send the SDP offer as "
                     + "application/sdp, or as multipart/form-data with the parts 'sdp' and 'session'.");
+            return;
+        }
+        if (offer != null && offer.length() > MAX_OFFER_BYTES) {
+            offerTooLarge(ctx, offer.length());
             return;
         }
         if (offer == null || !offer.stripLeading().startsWith("v=0")) {
@@ -104,6 +123,11 @@ final class RealtimeCallsApi {
     /** Ends every call, as a stopping server does. */
     void hangUpAll() {
         calls.values().forEach(RealtimeCall::hangUp);
+    }
+
+    private static void offerTooLarge(Context ctx, long size) {
+        ApiErrors.send(ctx, 400, "invalid_request_error", "invalid_sdp", "Invalid 'sdp': the offer is " + size
+                + " bytes long, over the limit of " + MAX_OFFER_BYTES + " bytes.");
     }
 
     /** The session a multipart offer asks for: the default, with what the {@code session} part sets. */

@@ -2,6 +2,7 @@ package dev.switchboard.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.store.Instances;
 import dev.switchboard.web.Json;
 import java.io.IOException;
 import java.sql.ResultSet;
@@ -61,11 +62,26 @@ final class AgentRepository {
                 .bind("id", sessionId).bind("r", responseId).execute());
     }
 
-    void insertRun(String id, String sessionId, String owner, JsonNode input, String streamId) {
-        jdbi.useHandle(h -> h.createUpdate("insert into agent_runs (id, session_id, owner, status, input, stream_id, started_at) "
-                        + "values (:id, :session, :owner, 'in_progress', cast(:input as jsonb), :stream, now())")
+    /** @param executor the instance running it, so that others can tell when it is gone */
+    void insertRun(String id, String sessionId, String owner, JsonNode input, String streamId, String executor) {
+        jdbi.useHandle(h -> h.createUpdate("insert into agent_runs (id, session_id, owner, status, input, stream_id, started_at, "
+                        + "executor) values (:id, :session, :owner, 'in_progress', cast(:input as jsonb), :stream, now(), :executor)")
                 .bind("id", id).bind("session", sessionId).bind("owner", owner).bind("input", Json.write(input))
-                .bind("stream", streamId).execute());
+                .bind("stream", streamId).bind("executor", executor).execute());
+    }
+
+    /**
+     * Fails every run in progress whose instance has lapsed (see {@link Instances#lapsed}), in one statement, so of
+     * several instances sweeping at once only one fails each run. Returns their ids.
+     */
+    List<String> failLapsed(long leaseMillis) {
+        String error = Json.write(Json.object().put("code", "gateway_instance_lost")
+                .put("message", "The gateway instance running this agent turn stopped (it crashed, was killed, or lost its "
+                        + "database) before the turn was complete. Send the input again."));
+        return jdbi.withHandle(h -> h.createQuery("update agent_runs set status = 'failed', error = cast(:error as jsonb), "
+                        + "completed_at = now() where status = 'in_progress' and " + Instances.lapsed("agent_runs.executor")
+                        + " returning id")
+                .bind("error", error).bind("lease_ms", leaseMillis).mapTo(String.class).list());
     }
 
     /** Ends a run left in progress by a gateway instance that died while running it. */
@@ -77,13 +93,16 @@ final class AgentRepository {
                 .bind("stream", streamId).bind("error", error).execute());
     }
 
-    /** Records the run as it stands; {@code finished} also sets completed_at. */
+    /**
+     * Records the run as it stands; {@code finished} also sets completed_at. A run no longer in progress (failed by
+     * another instance that took this one for dead) is left as it is.
+     */
     void updateRun(String id, String status, String outputText, JsonNode toolCalls, JsonNode usage, JsonNode responseIds,
                    JsonNode error, boolean finished) {
         jdbi.useHandle(h -> h.createUpdate("update agent_runs set status = :status, output_text = :output, "
                         + "tool_calls = cast(:tools as jsonb), usage = cast(:usage as jsonb), "
                         + "upstream_response_ids = cast(:ids as jsonb), error = cast(:error as jsonb)"
-                        + (finished ? ", completed_at = now()" : "") + " where id = :id")
+                        + (finished ? ", completed_at = now()" : "") + " where id = :id and status = 'in_progress'")
                 .bind("id", id).bind("status", status).bind("output", outputText).bind("tools", Json.write(toolCalls))
                 .bind("usage", usage == null ? null : Json.write(usage)).bind("ids", Json.write(responseIds))
                 .bind("error", error == null ? null : Json.write(error)).execute());

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.auth.Authenticator;
 import dev.switchboard.auth.Caller;
 import dev.switchboard.limits.Limits;
+import dev.switchboard.store.Instances;
 import dev.switchboard.stream.LogFollower;
 import dev.switchboard.stream.NamedEvents;
 import dev.switchboard.stream.SseWriter;
@@ -15,8 +16,11 @@ import dev.switchboard.web.RequestBodies;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Agent sessions and agent streaming (seed 003): {@code POST /api/agent/sessions}, {@code GET /api/agent/sessions},
@@ -25,6 +29,8 @@ import org.jdbi.v3.core.Jdbi;
  * {@code POST /api/agent/runs/{id}/cancel}, and {@code GET /api/agent/capabilities} (streaming on or off, the tools).
  */
 public final class AgentRoutes {
+    private static final Logger LOG = LoggerFactory.getLogger(AgentRoutes.class);
+
     private final AgentSessions sessions;
     private final AgentRunner runner;
     private final LogFollower follower;
@@ -35,10 +41,17 @@ public final class AgentRoutes {
     private final ToolRegistry tools;
 
     public AgentRoutes(Jdbi jdbi, RequestBodies bodies, LogFollower follower, AgentRunner.Deps deps, String defaultModel,
-                       boolean streamingEnabled) {
+                       boolean streamingEnabled, Instances instances) {
         AgentRepository repository = new AgentRepository(jdbi);
         this.sessions = new AgentSessions(repository, deps.tools().registry(), defaultModel);
-        this.runner = new AgentRunner(deps, repository);
+        this.runner = new AgentRunner(deps, repository, instances.id());
+        // Final records kept through an outage are written, and runs of instances that are gone are failed.
+        instances.onTick(mayReclaim -> {
+            runner.settleKept();
+            if (!mayReclaim) return;
+            List<String> failed = repository.failLapsed(instances.leaseMillis());
+            if (!failed.isEmpty()) LOG.warn("Failed {} agent run(s) whose instance stopped: {}", failed.size(), failed);
+        });
         this.limits = deps.limits();
         this.follower = follower;
         this.bodies = bodies;

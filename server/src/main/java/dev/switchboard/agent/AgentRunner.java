@@ -15,10 +15,13 @@ import dev.switchboard.stream.OwnStream;
 import dev.switchboard.stream.StreamMeta;
 import dev.switchboard.upstream.UpstreamClient;
 import dev.switchboard.upstream.UpstreamRequest;
+import dev.switchboard.web.DatabaseUnavailable;
 import dev.switchboard.web.Json;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,14 +43,33 @@ final class AgentRunner {
     /** A started run: its id and the stream its events go to. */
     record Started(String runId, String streamId) {}
 
+    /** A run's final record that could not be written (the database was away), by run id. */
+    private record Unsettled(String status, String text, ArrayNode toolCalls, ObjectNode usage, ArrayNode responseIds,
+                             JsonNode error) {}
+
     private final Deps deps;
     private final AgentRepository repository;
+    private final String instanceId;
     /** Runs going on this instance, by run id, so that their owner can stop them. */
-    private final java.util.Map<String, Turn> running = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Turn> running = new ConcurrentHashMap<>();
+    private final Map<String, Unsettled> unsettled = new ConcurrentHashMap<>();
 
-    AgentRunner(Deps deps, AgentRepository repository) {
+    /** @param instanceId this instance, named as each run's executor so that others can tell when it is gone */
+    AgentRunner(Deps deps, AgentRepository repository, String instanceId) {
         this.deps = deps;
         this.repository = repository;
+        this.instanceId = instanceId;
+    }
+
+    /** Writes the final records kept while the database was away; those still unwritten wait for the next call. */
+    void settleKept() {
+        for (var entry : unsettled.entrySet()) {
+            Unsettled run = entry.getValue();
+            repository.updateRun(entry.getKey(), run.status(), run.text(), run.toolCalls(), run.usage(), run.responseIds(),
+                    run.error(), true);
+            unsettled.remove(entry.getKey());
+            LOG.info("Agent run {} recorded as {} now that the database is back", entry.getKey(), run.status());
+        }
     }
 
     /**
@@ -64,7 +86,7 @@ final class AgentRunner {
         deps.log().create(new StreamMeta(streamId, caller.owner(), caller.keyId(), ENDPOINT, session.path("model").asText(),
                 true, Instant.now()));
         try {
-            repository.insertRun(runId, session.get("id").asText(), caller.owner(), inputContent, streamId);
+            repository.insertRun(runId, session.get("id").asText(), caller.owner(), inputContent, streamId, instanceId);
         } catch (RuntimeException e) {
             // No run will write to the stream or give the key's stream back: both end here.
             deps.log().finish(streamId);
@@ -77,8 +99,14 @@ final class AgentRunner {
             try {
                 turn.run(inputContent);
             } catch (RuntimeException e) {
-                LOG.error("Agent run {} failed in the gateway", runId, e);
-                turn.fail("internal_error", "The gateway failed while running the agent.");
+                if (DatabaseUnavailable.isCause(e)) {
+                    LOG.warn("Agent run {} failed: the database became unreachable ({})", runId, DatabaseUnavailable.reason(e));
+                    turn.fail("database_unavailable", "The gateway lost its database while running the agent. "
+                            + "Send the input again once the gateway answers again.");
+                } else {
+                    LOG.error("Agent run {} failed in the gateway", runId, e);
+                    turn.fail("internal_error", "The gateway failed while running the agent.");
+                }
             } finally {
                 slot.close();
                 running.remove(runId);
@@ -229,8 +257,9 @@ final class AgentRunner {
                     exchange.finish("upstream_unavailable", result.code());
                 }
                 case BROKEN -> {
-                    round.failure = "The upstream connection broke during the answer.";
-                    round.failureCode = "upstream_disconnected";
+                    // A code says why the gateway broke it (its instance shutting down); none, that upstream did.
+                    round.failure = result.message() != null ? result.message() : "The upstream connection broke during the answer.";
+                    round.failureCode = result.code() != null ? result.code() : "upstream_disconnected";
                     exchange.finish("upstream_failed", round.failureCode);
                 }
                 case COMPLETE, CUT_SHORT -> {
@@ -279,10 +308,22 @@ final class AgentRunner {
             record("failed", Json.object().put("code", code).put("message", message), true);
         }
 
+        /**
+         * Records the run as it stands. A final record that cannot be written while the database is away is kept and
+         * written by {@link #settleKept} once it is back (this instance, alive, still names itself the run's
+         * executor, so no other instance reclaims the run meanwhile): the stream still ends as it should.
+         */
         private void record(String status, JsonNode error, boolean finished) {
             ObjectNode usage = Json.object().put("input_tokens", inputTokens).put("output_tokens", outputTokens)
                     .put("total_tokens", inputTokens + outputTokens);
-            repository.updateRun(runId, status, text.toString(), toolCalls, usage, responseIds, error, finished);
+            try {
+                repository.updateRun(runId, status, text.toString(), toolCalls, usage, responseIds, error, finished);
+            } catch (RuntimeException e) {
+                if (!finished || !DatabaseUnavailable.isCause(e)) throw e;
+                unsettled.put(runId, new Unsettled(status, text.toString(), toolCalls.deepCopy(), usage, responseIds.deepCopy(), error));
+                LOG.warn("Agent run {} ended {} while the database is unreachable ({}); it is recorded once the database is back",
+                        runId, status, DatabaseUnavailable.reason(e));
+            }
         }
 
         void emit(String event, JsonNode data) {

@@ -6,6 +6,7 @@ import dev.switchboard.auth.Authenticator;
 import dev.switchboard.auth.Caller;
 import dev.switchboard.auth.StreamTokens;
 import dev.switchboard.limits.Limits;
+import dev.switchboard.store.Instances;
 import dev.switchboard.stream.Heartbeats;
 import dev.switchboard.stream.LogFollower;
 import dev.switchboard.stream.NamedEvents;
@@ -41,14 +42,16 @@ public final class AssistantsRoutes implements AutoCloseable {
     public static final java.util.List<String> TOKEN_PATHS = java.util.List.of(RunStreamRoutes.PREFIX);
 
     public AssistantsRoutes(Jdbi jdbi, RequestBodies bodies, RunEngine.Deps engineDeps, LogFollower follower,
-                            Heartbeats heartbeats, StreamTokens tokens, Limits limits) {
+                            Heartbeats heartbeats, StreamTokens tokens, Limits limits, Instances instances) {
         Documents messages = new Documents(jdbi, "thread_messages", true);
         this.assistants = new AssistantService(new Documents(jdbi, "assistants", false));
         this.threads = new ThreadService(new Documents(jdbi, "threads", false), messages);
         RunStore store = new RunStore(jdbi, messages);
         this.archive = new RunArchive(jdbi);
         this.expiry = new RunExpiry(jdbi, store);
-        this.runs = new RunService(assistants, threads, store, new RunEngine(engineDeps, store, archive), expiry, limits);
+        RunEngine engine = new RunEngine(engineDeps, store, archive, instances.id());
+        this.runs = new RunService(assistants, threads, store, engine, expiry, limits);
+        instances.onTick(new RunReclaimer(engine, store, instances.leaseMillis()));
         this.runStreams = new RunStreamRoutes(runs, store, archive, engineDeps.log(), heartbeats, tokens);
         this.bodies = bodies;
         this.follower = follower;

@@ -20,7 +20,8 @@ final class RunArchive implements AutoCloseable {
 
     RunArchive(Jdbi jdbi) {
         this.jdbi = jdbi;
-        this.writer = new BatchWriter<>("run-events", 100_000, 500, Duration.ofMillis(100), this::insert);
+        this.writer = new BatchWriter<>("run-events", 100_000, 500, Duration.ofMillis(100), this::insert,
+                event -> event.streamId() + " event " + event.seq());
     }
 
     /** Registers a stream before its events: a row in {@code streams}, written at once (it is rare). */

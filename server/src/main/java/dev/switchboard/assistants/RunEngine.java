@@ -12,6 +12,7 @@ import dev.switchboard.stream.OwnStream;
 import dev.switchboard.stream.StreamMeta;
 import dev.switchboard.upstream.UpstreamClient;
 import dev.switchboard.upstream.UpstreamRequest;
+import dev.switchboard.web.DatabaseUnavailable;
 import dev.switchboard.web.Json;
 import dev.switchboard.web.RequestIds;
 import java.time.Instant;
@@ -47,15 +48,22 @@ public final class RunEngine {
         }
     }
 
+    /** A run's final state that could not be written (the database was away), by run id, with its owner. */
+    private record Unsettled(String owner, ObjectNode run) {}
+
     private final Deps deps;
     private final RunStore store;
     private final RunArchive archive;
+    private final String instanceId;
     private final Map<String, Active> active = new ConcurrentHashMap<>();
+    private final Map<String, Unsettled> unsettled = new ConcurrentHashMap<>();
 
-    RunEngine(Deps deps, RunStore store, RunArchive archive) {
+    /** @param instanceId this instance, named as each run's executor so that others can tell when it is gone */
+    RunEngine(Deps deps, RunStore store, RunArchive archive, String instanceId) {
         this.deps = deps;
         this.store = store;
         this.archive = archive;
+        this.instanceId = instanceId;
     }
 
     /**
@@ -68,7 +76,7 @@ public final class RunEngine {
                 true, Instant.now()));
         try {
             archive.open(streamId, caller.keyId(), run.path("model").asText(null));
-            store.addStream(run.get("id").asText(), streamId);
+            store.addStream(run.get("id").asText(), streamId, instanceId);
         } catch (RuntimeException e) {
             deps.log().finish(streamId); // nothing will write to it
             throw e;
@@ -81,8 +89,14 @@ public final class RunEngine {
             try {
                 execute(caller, run, emitter, handle);
             } catch (RuntimeException e) {
-                LOG.error("Run {} failed in the gateway", run.get("id").asText(), e);
-                fail(caller.owner(), run, emitter, "server_error", "The gateway failed while executing the run.");
+                if (DatabaseUnavailable.isCause(e)) {
+                    LOG.warn("Run {} failed: the database became unreachable ({})", run.get("id").asText(), DatabaseUnavailable.reason(e));
+                    fail(caller.owner(), run, emitter, "server_error", "The gateway lost its database while executing the run. "
+                            + "Start a new run once the gateway answers again.");
+                } else {
+                    LOG.error("Run {} failed in the gateway", run.get("id").asText(), e);
+                    fail(caller.owner(), run, emitter, "server_error", "The gateway failed while executing the run.");
+                }
             } finally {
                 active.remove(run.get("id").asText());
                 emitter.emit("done", null);
@@ -90,6 +104,21 @@ public final class RunEngine {
             }
         });
         return streamId;
+    }
+
+    /** Names this instance as the run's executor before it is made active again (its tool outputs arrived). */
+    void claim(String runId) {
+        store.claim(runId, instanceId);
+    }
+
+    /** Writes the final states kept while the database was away; those still unwritten wait for the next call. */
+    void settleKept() {
+        for (var entry : unsettled.entrySet()) {
+            store.settle(entry.getValue().owner(), entry.getValue().run());
+            unsettled.remove(entry.getKey());
+            LOG.info("Run {} recorded as {} now that the database is back", entry.getKey(),
+                    entry.getValue().run().path("status").asText());
+        }
     }
 
     /** Asks a running stretch to stop; false when the run is not executing here. */
@@ -160,8 +189,10 @@ public final class RunEngine {
                     exchange.finish("upstream_unavailable", result.code());
                 }
                 case BROKEN -> {
-                    failure = "The upstream connection broke during the run.";
-                    exchange.finish("upstream_failed", null);
+                    // A code says why the gateway broke it (its instance shutting down); none, that upstream did.
+                    if (result.code() != null) failureCode = result.code();
+                    failure = result.message() != null ? result.message() : "The upstream connection broke during the run.";
+                    exchange.finish("upstream_failed", result.code());
                 }
                 case COMPLETE, CUT_SHORT -> {
                     if (ending == null) failure = "The upstream stream ended before the run finished.";
@@ -174,7 +205,7 @@ public final class RunEngine {
         if (handle.cancelled) {
             translator.abandon("cancelled");
             run.put("status", "cancelled").put("cancelled_at", ObjectIds.nowSeconds());
-            store.runs.replace(owner, run);
+            settle(owner, run);
             emitter.emit("thread.run.cancelled", run);
             return;
         }
@@ -190,7 +221,7 @@ public final class RunEngine {
             translator.abandon("cancelled");
             run.put("status", "incomplete").putNull("required_action");
             run.putObject("incomplete_details").put("reason", overBudget);
-            store.runs.replace(owner, run);
+            settle(owner, run);
             emitter.emit("thread.run.incomplete", run);
             return;
         }
@@ -205,18 +236,18 @@ public final class RunEngine {
                     calls.addObject().put("id", call.callId()).put("type", "function").putObject("function")
                             .put("name", call.name()).put("arguments", call.arguments());
                 }
-                store.runs.replace(owner, run);
+                settle(owner, run);
                 emitter.emit("thread.run.requires_action", run);
             }
             case COMPLETED -> {
                 run.put("status", "completed").put("completed_at", ObjectIds.nowSeconds());
-                store.runs.replace(owner, run);
+                settle(owner, run);
                 emitter.emit("thread.run.completed", run);
             }
             case INCOMPLETE -> {
                 run.put("status", "incomplete");
                 run.putObject("incomplete_details").put("reason", "max_completion_tokens");
-                store.runs.replace(owner, run);
+                settle(owner, run);
                 emitter.emit("thread.run.incomplete", run);
             }
             case FAILED -> fail(owner, run, emitter, failureCode, translator.failure());
@@ -239,10 +270,30 @@ public final class RunEngine {
     private void fail(String owner, ObjectNode run, Emitter emitter, String code, String message) {
         run.put("status", "failed").put("failed_at", ObjectIds.nowSeconds());
         run.putObject("last_error").put("code", code).put("message", message);
-        store.runs.replace(owner, run);
+        settle(owner, run);
         emitter.emit("thread.run.failed", run);
         // The stream also reports the failure as an error event, as seed 000 describes, before its done.
         emitter.emit("error", Json.object().put("code", code).put("message", message).putNull("param").put("type", code));
+    }
+
+    /**
+     * Writes the state a stretch ended in. While the database is away the state is kept and written by
+     * {@link #settleKept} once it is back (this instance, alive, still names itself the run's executor, so no other
+     * instance reclaims the run meanwhile): the stream still ends with the run's terminal event, and the run does not
+     * stay active for good.
+     */
+    private void settle(String owner, ObjectNode run) {
+        try {
+            store.settle(owner, run);
+        } catch (RuntimeException e) {
+            if (!DatabaseUnavailable.isCause(e)) {
+                LOG.error("Run {} ended {} but could not be recorded", run.get("id").asText(), run.path("status").asText(), e);
+                return;
+            }
+            unsettled.put(run.get("id").asText(), new Unsettled(owner, run.deepCopy()));
+            LOG.warn("Run {} ended {} while the database is unreachable ({}); it is recorded once the database is back",
+                    run.get("id").asText(), run.path("status").asText(), DatabaseUnavailable.reason(e));
+        }
     }
 
     /** Writes Assistants events ({@code event: NAME} / {@code data: JSON}) to a run's log and its archive. */

@@ -143,6 +143,7 @@ final class RunService {
             store.steps.replace(owner, step);
             prelude.add(Map.entry("thread.run.step.completed", step));
         }
+        engine.claim(runId);
         run.put("status", "queued").putNull("required_action");
         store.runs.replace(owner, run);
         prelude.add(Map.entry("thread.run.queued", run.deepCopy()));

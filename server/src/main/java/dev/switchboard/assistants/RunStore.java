@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import dev.switchboard.store.Instances;
 import org.jdbi.v3.core.Jdbi;
 
 /** Runs, their steps, and what a run keeps beside its object: its tool transcript and its latest stream. */
@@ -77,10 +78,59 @@ final class RunStore {
                 });
     }
 
-    /** Adds a stream (a new stretch of the run) to the run's list, and makes it the latest. */
-    void addStream(String runId, String streamId) {
-        jdbi.useHandle(h -> h.createUpdate("update runs set stream_id = :s, stream_ids = stream_ids || jsonb_build_array(:s) "
-                + "where id = :id").bind("id", runId).bind("s", streamId).execute());
+    /**
+     * Adds a stream (a new stretch of the run) to the run's list, makes it the latest, and names {@code executor} as
+     * the instance executing it.
+     */
+    void addStream(String runId, String streamId, String executor) {
+        jdbi.useHandle(h -> h.createUpdate("update runs set stream_id = :s, stream_ids = stream_ids || jsonb_build_array(:s), "
+                + "executor = :executor where id = :id").bind("id", runId).bind("s", streamId).bind("executor", executor).execute());
+    }
+
+    /** Names the instance about to execute the run, before the run is made active again. */
+    void claim(String runId, String executor) {
+        jdbi.useHandle(h -> h.createUpdate("update runs set executor = :executor where id = :id")
+                .bind("id", runId).bind("executor", executor).execute());
+    }
+
+    /**
+     * Writes the state a stretch of the run ended in, unless the run has ended meanwhile: cancelled, or failed by
+     * another instance that took this one for dead (it was cut off from the database past the lease), which a late
+     * write must not undo. Throws while the database is away.
+     */
+    void settle(String owner, ObjectNode run) {
+        jdbi.useHandle(h -> h.createUpdate("update runs set body = cast(:body as jsonb) where id = :id and owner = :owner "
+                        + "and body->>'status' in (<active>)")
+                .bind("id", run.get("id").asText()).bind("owner", owner).bind("body", Json.write(run))
+                .bindList("active", List.copyOf(ACTIVE)).execute());
+    }
+
+    /**
+     * Fails every active run whose executing instance has lapsed (see {@link Instances#lapsed}), and a run never
+     * claimed by an instance once it is older than the lease; its unfinished steps fail and its unfinished message
+     * becomes incomplete. One statement per table, so of several instances sweeping at once only one fails each run.
+     * Returns the ids of the runs failed.
+     */
+    List<String> failLapsed(long leaseMillis, String message) {
+        ObjectNode error = Json.object().put("code", "server_error").put("message", message);
+        return jdbi.inTransaction(h -> {
+            List<String> failed = h.createQuery("update runs set body = body || jsonb_build_object('status', 'failed', "
+                            + "'failed_at', :now, 'last_error', cast(:error as jsonb)) "
+                            + "where body->>'status' in ('queued', 'in_progress', 'cancelling') and (executor is null "
+                            + "and created_at < :now - :lease_ms / 1000 or executor is not null and " + Instances.lapsed("runs.executor")
+                            + ") returning id")
+                    .bind("now", ObjectIds.nowSeconds()).bind("error", Json.write(error)).bind("lease_ms", leaseMillis)
+                    .mapTo(String.class).list();
+            if (failed.isEmpty()) return failed;
+            h.createUpdate("update run_steps set body = body || jsonb_build_object('status', 'failed', 'failed_at', :now) "
+                            + "where parent_id in (<runs>) and body->>'status' = 'in_progress'")
+                    .bind("now", ObjectIds.nowSeconds()).bindList("runs", failed).execute();
+            h.createUpdate("update thread_messages set body = body || jsonb_build_object('status', 'incomplete', "
+                            + "'incomplete_at', :now, 'incomplete_details', jsonb_build_object('reason', 'run_failed')) "
+                            + "where body->>'run_id' in (<runs>) and body->>'status' = 'in_progress'")
+                    .bind("now", ObjectIds.nowSeconds()).bindList("runs", failed).execute();
+            return failed;
+        });
     }
 
     /** The run's streams, oldest first. */

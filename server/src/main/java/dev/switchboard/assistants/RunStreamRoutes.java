@@ -6,7 +6,9 @@ import dev.switchboard.auth.StreamTokens;
 import dev.switchboard.stream.ClientGoneException;
 import dev.switchboard.stream.EventLog;
 import dev.switchboard.stream.Heartbeats;
+import dev.switchboard.stream.LogFollower;
 import dev.switchboard.stream.LoggedEvent;
+import dev.switchboard.stream.NamedEvents;
 import dev.switchboard.stream.SseWriter;
 import dev.switchboard.web.GatewayException;
 import dev.switchboard.web.Json;
@@ -71,6 +73,11 @@ final class RunStreamRoutes {
             send(client, runId, stretch[0], after[0]);
         } catch (ClientGoneException gone) {
             // the reader left; the run is unaffected
+        } catch (EventLog.Unavailable unreadable) {
+            // Never a silent end: the reader is told, in the run stream's own shape, and may attach again later.
+            client.write(NamedEvents.frame("error", Json.object().put("code", LogFollower.LOG_UNAVAILABLE)
+                    .put("message", LogFollower.UNAVAILABLE_MESSAGE).putNull("param").put("type", LogFollower.LOG_UNAVAILABLE)));
+            client.write(NamedEvents.frame("done", null));
         }
     }
 

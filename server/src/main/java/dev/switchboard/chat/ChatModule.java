@@ -23,7 +23,8 @@ public final class ChatModule implements AutoCloseable {
                       RequestRecorder recorder, Metrics metrics, Jdbi jdbi, Limits limits) {
         var connectTimeout = settings.upstream().connectTimeout();
         this.webSockets = HttpClient.newBuilder().connectTimeout(connectTimeout).build();
-        var leg = new UpstreamLeg(webSockets, upstream.baseUrl(), upstream.apiKey().reveal(), connectTimeout);
+        var leg = new UpstreamLeg(webSockets, upstream.baseUrl(), upstream.apiKey().reveal(), connectTimeout,
+                settings.server().maxWebSocketMessageBytes());
         var chats = new ChatService(upstream, leg, listener, recorder, settings.chat(), settings.upstream().idleTimeout(), metrics);
         this.chat = new ChatRoutes(chats, bodies, settings.models().chatModel(), limits);
         this.chatKit = new ChatKitSessions(upstream, listener, settings.chat().chatkitWorkflow(), jdbi);

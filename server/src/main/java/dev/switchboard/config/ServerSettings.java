@@ -9,10 +9,18 @@ import java.nio.file.Path;
  * @param port         port to bind (default 8080; 0 picks a free one)
  * @param dataDir      where the embedded database lives (default {@code ./data})
  * @param maxBodyBytes largest request body accepted (default 20 MiB: requests may carry base64 images)
+ * @param maxWebSocketMessageBytes largest WebSocket message carried, each way, on every WebSocket the gateway holds:
+ *                     its clients' and its own Realtime sockets to OpenAI ({@code SWITCHBOARD_MAX_WEBSOCKET_MESSAGE_BYTES};
+ *                     default 16 MiB, above the 15 MiB of audio OpenAI takes in one {@code input_audio_buffer.append},
+ *                     and room for a screenshot as a data URL in {@code conversation.item.create})
  * @param tls          serve HTTPS and {@code wss} from this key store, when set
  * @param cors         which browser origins may call the API from their pages
  */
-public record ServerSettings(String host, int port, Path dataDir, long maxBodyBytes, java.util.Optional<Tls> tls, Cors cors) {
+public record ServerSettings(String host, int port, Path dataDir, long maxBodyBytes, long maxWebSocketMessageBytes,
+                             java.util.Optional<Tls> tls, Cors cors) {
+    /** The default of {@code maxWebSocketMessageBytes}: 16 MiB. */
+    public static final long DEFAULT_MAX_WEBSOCKET_MESSAGE_BYTES = 16L * 1024 * 1024;
+
 
     /**
      * Cross-origin access for browsers: only the origins listed ({@code SWITCHBOARD_CORS_ORIGINS}, exact

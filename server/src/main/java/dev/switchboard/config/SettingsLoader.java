@@ -33,6 +33,7 @@ public final class SettingsLoader {
         FILE_KEYS.put("port", "SWITCHBOARD_PORT");
         FILE_KEYS.put("data_dir", "SWITCHBOARD_DATA_DIR");
         FILE_KEYS.put("max_body_bytes", "SWITCHBOARD_MAX_BODY_BYTES");
+        FILE_KEYS.put("max_websocket_message_bytes", "SWITCHBOARD_MAX_WEBSOCKET_MESSAGE_BYTES");
         FILE_KEYS.put("tls_keystore", "SWITCHBOARD_TLS_KEYSTORE");
         FILE_KEYS.put("cors_origins", "SWITCHBOARD_CORS_ORIGINS");
         FILE_KEYS.put("cors_credentials", "SWITCHBOARD_CORS_CREDENTIALS");
@@ -56,6 +57,9 @@ public final class SettingsLoader {
         FILE_KEYS.put("debug_events", "SWITCHBOARD_DEBUG_EVENTS");
         FILE_KEYS.put("heartbeat_interval", "SWITCHBOARD_HEARTBEAT_INTERVAL");
         FILE_KEYS.put("stream_retention", "SWITCHBOARD_STREAM_RETENTION");
+        FILE_KEYS.put("shutdown_grace", "SWITCHBOARD_SHUTDOWN_GRACE");
+        FILE_KEYS.put("instance_lease", "SWITCHBOARD_INSTANCE_LEASE");
+        FILE_KEYS.put("instance_heartbeat", "SWITCHBOARD_INSTANCE_HEARTBEAT");
         FILE_KEYS.put("agent_max_tool_rounds", "SWITCHBOARD_AGENT_MAX_TOOL_ROUNDS");
         FILE_KEYS.put("agent_tool_timeout", "SWITCHBOARD_AGENT_TOOL_TIMEOUT");
         FILE_KEYS.put("vision_model", "SWITCHBOARD_VISION_MODEL");
@@ -154,6 +158,8 @@ public final class SettingsLoader {
                 parsed("SWITCHBOARD_PORT", 8080, SettingsLoader::port),
                 Path.of(text("SWITCHBOARD_DATA_DIR", "data")),
                 parsed("SWITCHBOARD_MAX_BODY_BYTES", 20L * 1024 * 1024, SettingsLoader::positiveLong),
+                parsed("SWITCHBOARD_MAX_WEBSOCKET_MESSAGE_BYTES", ServerSettings.DEFAULT_MAX_WEBSOCKET_MESSAGE_BYTES,
+                        SettingsLoader::webSocketMessageLimit),
                 tls(), cors());
         var upstream = new UpstreamSettings(
                 secret("OPENAI_API_KEY"),
@@ -182,7 +188,8 @@ public final class SettingsLoader {
         var streams = new StreamSettings(
                 parsed("SWITCHBOARD_HEARTBEAT_INTERVAL", Duration.ofSeconds(15), SettingsLoader::duration),
                 parsed("SWITCHBOARD_STREAM_RETENTION", Duration.ofMinutes(10), SettingsLoader::duration),
-                secret("REDIS_URL"));
+                secret("REDIS_URL"),
+                parsed("SWITCHBOARD_SHUTDOWN_GRACE", Duration.ofSeconds(20), SettingsLoader::positiveDuration));
         var agent = new AgentSettings(
                 parsed("SWITCHBOARD_AGENT_MAX_TOOL_ROUNDS", 5, v -> (int) positiveLong(v)),
                 parsed("SWITCHBOARD_AGENT_TOOL_TIMEOUT", Duration.ofSeconds(20), SettingsLoader::duration),
@@ -197,7 +204,9 @@ public final class SettingsLoader {
                 parsed("SWITCHBOARD_CHAT_REALTIME_SOCKETS", 64, v -> (int) positiveLong(v)),
                 parsed("SWITCHBOARD_CHAT_REALTIME_WAIT", Duration.ofSeconds(2), SettingsLoader::duration),
                 Optional.ofNullable(raw.get("OPENAI_CHATKIT_WORKFLOW_ID")));
-        return new Settings(server, upstream, new DatabaseSettings(secret("DATABASE_URL")), models, features, streams, agent, chat);
+        return new Settings(server, upstream, new DatabaseSettings(secret("DATABASE_URL"),
+                parsed("SWITCHBOARD_INSTANCE_LEASE", DatabaseSettings.INSTANCE_LEASE, SettingsLoader::positiveDuration),
+                parsed("SWITCHBOARD_INSTANCE_HEARTBEAT", DatabaseSettings.INSTANCE_HEARTBEAT, SettingsLoader::positiveDuration)), models, features, streams, agent, chat);
     }
 
     /**
@@ -349,6 +358,13 @@ public final class SettingsLoader {
     private static long positiveLong(String value) {
         long n = Long.parseLong(value);
         if (n <= 0) throw new IllegalArgumentException("must be positive");
+        return n;
+    }
+
+    /** At least 64 KiB (what Jetty allows by default), at most 1 GiB: a message is held whole in memory. */
+    private static long webSocketMessageLimit(String value) {
+        long n = Long.parseLong(value.strip());
+        if (n < 64 * 1024 || n > 1024L * 1024 * 1024) throw new IllegalArgumentException("must be from 65536 to 1073741824 bytes");
         return n;
     }
 

@@ -1,6 +1,8 @@
 package dev.switchboard.debug;
 
 import dev.switchboard.observe.Usage;
+import dev.switchboard.store.Instances;
+import dev.switchboard.store.PgText;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -22,6 +24,42 @@ public final class RequestLogRepository {
                 error, upstream_request_id, input_tokens, output_tokens, total_tokens, ttfb_ms, duration_ms, events,
                 created_at)
             values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            on conflict (request_id) do update set key_id = excluded.key_id, owner = excluded.owner,
+                endpoint = excluded.endpoint, model = excluded.model, streaming = excluded.streaming,
+                stream_id = excluded.stream_id, status = excluded.status, outcome = excluded.outcome,
+                error = excluded.error, upstream_request_id = excluded.upstream_request_id,
+                input_tokens = excluded.input_tokens, output_tokens = excluded.output_tokens,
+                total_tokens = excluded.total_tokens, ttfb_ms = excluded.ttfb_ms, duration_ms = excluded.duration_ms,
+                events = excluded.events, created_at = excluded.created_at
+            where request_log.outcome = 'interrupted'""";
+
+    /** Its request's row removes it, in the same transaction: a request is never both in flight and recorded. */
+    private static final String DELETE_IN_FLIGHT = "delete from requests_in_flight where request_id = any(?)";
+
+    /** A start, or a live request's progress; never for a request recorded already. */
+    private static final String UPSERT_IN_FLIGHT = """
+            insert into requests_in_flight (request_id, instance_id, key_id, owner, endpoint, model, streaming, stream_id,
+                status, upstream_request_id, input_tokens, output_tokens, total_tokens, ttfb_ms, events, created_at)
+            select ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, cast(? as timestamptz)
+            where not exists (select 1 from request_log where request_id = ?)
+            on conflict (request_id) do update set stream_id = excluded.stream_id, status = excluded.status,
+                upstream_request_id = excluded.upstream_request_id, input_tokens = excluded.input_tokens,
+                output_tokens = excluded.output_tokens, total_tokens = excluded.total_tokens, ttfb_ms = excluded.ttfb_ms,
+                events = excluded.events, updated_at = now()""";
+
+    /**
+     * Moves requests in flight into {@code request_log}: one statement, so among instances settling at once each row
+     * has one winner, and a request recorded already keeps its row. Its duration is up to its last progress known.
+     */
+    private static final String SETTLE_IN_FLIGHT = """
+            with settled as (delete from requests_in_flight where %s returning *)
+            insert into request_log (request_id, key_id, owner, endpoint, model, streaming, stream_id, status, outcome,
+                error, upstream_request_id, input_tokens, output_tokens, total_tokens, ttfb_ms, duration_ms, events,
+                created_at)
+            select request_id, key_id, owner, endpoint, model, streaming, stream_id, status, :outcome, :error,
+                upstream_request_id, input_tokens, output_tokens, total_tokens, ttfb_ms,
+                cast(greatest(0, extract(epoch from updated_at - created_at) * 1000) as integer), events, created_at
+            from settled
             on conflict (request_id) do nothing""";
 
     private static final String INSERT_DEBUG_EVENT = """
@@ -35,17 +73,17 @@ public final class RequestLogRepository {
         jdbi.useTransaction(h -> {
             try (PreparedStatement insert = h.getConnection().prepareStatement(INSERT_REQUEST)) {
                 for (RequestRow r : rows) {
-                    insert.setString(1, r.requestId());
-                    insert.setString(2, r.keyId());
-                    insert.setString(3, r.owner());
-                    insert.setString(4, r.endpoint());
-                    insert.setString(5, r.model());
+                    setText(insert, 1, r.requestId());
+                    setText(insert, 2, r.keyId());
+                    setText(insert, 3, r.owner());
+                    setText(insert, 4, r.endpoint());
+                    setText(insert, 5, r.model());
                     insert.setBoolean(6, r.streaming());
-                    insert.setString(7, r.streamId());
+                    setText(insert, 7, r.streamId());
                     insert.setInt(8, r.status());
-                    insert.setString(9, r.outcome());
-                    insert.setString(10, r.error());
-                    insert.setString(11, r.upstreamRequestId());
+                    setText(insert, 9, r.outcome());
+                    setText(insert, 10, r.error());
+                    setText(insert, 11, r.upstreamRequestId());
                     setTokens(insert, 12, r.usage());
                     setNullableInt(insert, 15, r.ttfbMillis());
                     insert.setInt(16, (int) r.durationMillis());
@@ -55,24 +93,74 @@ public final class RequestLogRepository {
                 }
                 insert.executeBatch();
             }
+            try (PreparedStatement delete = h.getConnection().prepareStatement(DELETE_IN_FLIGHT)) {
+                delete.setArray(1, h.getConnection().createArrayOf("text",
+                        rows.stream().map(RequestRow::requestId).toArray()));
+                delete.executeUpdate();
+            }
         });
+    }
+
+    void upsertInFlight(String instanceId, List<RequestRow> rows) throws SQLException {
+        jdbi.useTransaction(h -> {
+            try (PreparedStatement upsert = h.getConnection().prepareStatement(UPSERT_IN_FLIGHT)) {
+                for (RequestRow r : rows) {
+                    setText(upsert, 1, r.requestId());
+                    setText(upsert, 2, instanceId);
+                    setText(upsert, 3, r.keyId());
+                    setText(upsert, 4, r.owner());
+                    setText(upsert, 5, r.endpoint());
+                    setText(upsert, 6, r.model());
+                    upsert.setBoolean(7, r.streaming());
+                    setText(upsert, 8, r.streamId());
+                    if (r.status() == 0) upsert.setNull(9, Types.INTEGER);
+                    else upsert.setInt(9, r.status());
+                    setText(upsert, 10, r.upstreamRequestId());
+                    setTokens(upsert, 11, r.usage());
+                    setNullableInt(upsert, 14, r.ttfbMillis());
+                    upsert.setLong(15, r.events());
+                    upsert.setTimestamp(16, Timestamp.from(r.createdAt()));
+                    setText(upsert, 17, r.requestId());
+                    upsert.addBatch();
+                }
+                upsert.executeBatch();
+            }
+        });
+    }
+
+    /**
+     * Records requests in flight with {@code outcome}: this instance's own ({@code own}), or those of every instance
+     * whose heartbeat lapsed more than {@code leaseMillis} ago (see {@link Instances}). Returns how many were recorded.
+     */
+    int settleInFlight(String instanceId, boolean own, long leaseMillis, String outcome, String error) {
+        String which = own ? "instance_id = :self" : "instance_id <> :self and " + Instances.lapsed("instance_id");
+        return jdbi.withHandle(h -> h.createUpdate(SETTLE_IN_FLIGHT.formatted(which)).bind("self", instanceId)
+                .bind("lease_ms", leaseMillis).bind("outcome", outcome).bind("error", error).execute());
+    }
+
+    /** This instance's rows whose request is recorded (its start was written after its row). */
+    void forgetRecordedInFlight(String instanceId) {
+        jdbi.useHandle(h -> h.createUpdate("""
+                        delete from requests_in_flight f where instance_id = :self
+                        and exists (select 1 from request_log r where r.request_id = f.request_id)""")
+                .bind("self", instanceId).execute());
     }
 
     void insertDebugEvents(List<RequestRow> rows) throws SQLException {
         jdbi.useTransaction(h -> {
             try (PreparedStatement insert = h.getConnection().prepareStatement(INSERT_DEBUG_EVENT)) {
                 for (RequestRow r : rows) {
-                    insert.setString(1, r.requestId());
-                    insert.setString(2, r.upstreamRequestId());
-                    insert.setString(3, r.keyId());
-                    insert.setString(4, r.endpoint());
-                    insert.setString(5, r.model());
+                    setText(insert, 1, r.requestId());
+                    setText(insert, 2, r.upstreamRequestId());
+                    setText(insert, 3, r.keyId());
+                    setText(insert, 4, r.endpoint());
+                    setText(insert, 5, r.model());
                     insert.setInt(6, r.status());
                     setNullableInt(insert, 7, r.ttfbMillis());
                     insert.setInt(8, (int) r.durationMillis());
-                    insert.setString(9, r.usage() == null ? null : "{\"input_tokens\":" + r.usage().inputTokens()
+                    setText(insert, 9, r.usage() == null ? null : "{\"input_tokens\":" + r.usage().inputTokens()
                             + ",\"output_tokens\":" + r.usage().outputTokens() + ",\"total_tokens\":" + r.usage().totalTokens() + "}");
-                    insert.setString(10, r.error() == null ? null
+                    setText(insert, 10, r.error() == null ? null
                             : "{\"outcome\":" + quote(r.outcome()) + ",\"code\":" + quote(r.error()) + "}");
                     insert.setTimestamp(11, Timestamp.from(r.createdAt()));
                     insert.addBatch();
@@ -89,12 +177,12 @@ public final class RequestLogRepository {
                     values (?, 'realtime_event', ?, ?, cast(? as jsonb), ?, ?)
                     on conflict (request_id, kind) do nothing""")) {
                 for (RequestRecorder.RealtimeEventRow r : rows) {
-                    insert.setString(1, r.id());
-                    insert.setString(2, r.keyId());
-                    insert.setString(3, "/v1/realtime " + r.direction() + " " + r.type());
-                    insert.setString(4, r.payload());
+                    setText(insert, 1, r.id());
+                    setText(insert, 2, r.keyId());
+                    setText(insert, 3, "/v1/realtime " + r.direction() + " " + r.type());
+                    setText(insert, 4, r.payload());
                     insert.setTimestamp(5, Timestamp.from(r.at()));
-                    insert.setString(6, r.sessionId());
+                    setText(insert, 6, r.sessionId());
                     insert.addBatch();
                 }
                 insert.executeBatch();
@@ -109,12 +197,12 @@ public final class RequestLogRepository {
                     values (?, 'fallback', ?, ?, ?, cast(? as jsonb), cast(? as jsonb), ?)
                     on conflict (request_id, kind) do nothing""")) {
                 for (RequestRecorder.FallbackRow r : rows) {
-                    insert.setString(1, r.requestId());
-                    insert.setString(2, r.keyId());
-                    insert.setString(3, r.endpoint());
-                    insert.setString(4, r.to());
-                    insert.setString(5, "{\"message\":" + quote(r.cause()) + "}");
-                    insert.setString(6, "{\"from\":" + quote(r.from()) + ",\"to\":" + quote(r.to()) + "}");
+                    setText(insert, 1, r.requestId());
+                    setText(insert, 2, r.keyId());
+                    setText(insert, 3, r.endpoint());
+                    setText(insert, 4, r.to());
+                    setText(insert, 5, "{\"message\":" + quote(r.cause()) + "}");
+                    setText(insert, 6, "{\"from\":" + quote(r.from()) + ",\"to\":" + quote(r.to()) + "}");
                     insert.setTimestamp(7, Timestamp.from(r.at()));
                     insert.addBatch();
                 }
@@ -130,13 +218,13 @@ public final class RequestLogRepository {
                     values (?, 'tool_call', ?, ?, ?, ?, cast(? as jsonb), cast(? as jsonb), ?)
                     on conflict (request_id, kind) do nothing""")) {
                 for (RequestRecorder.ToolCallRow r : rows) {
-                    insert.setString(1, r.callId());
-                    insert.setString(2, r.keyId());
-                    insert.setString(3, "tool:" + r.tool());
+                    setText(insert, 1, r.callId());
+                    setText(insert, 2, r.keyId());
+                    setText(insert, 3, "tool:" + r.tool());
                     insert.setInt(4, r.error() == null ? 200 : 500);
                     insert.setInt(5, (int) r.durationMillis());
-                    insert.setString(6, r.error() == null ? null : "{\"message\":" + quote(r.error()) + "}");
-                    insert.setString(7, "{\"agent_run_id\":" + quote(r.runId()) + ",\"tool\":" + quote(r.tool()) + "}");
+                    setText(insert, 6, r.error() == null ? null : "{\"message\":" + quote(r.error()) + "}");
+                    setText(insert, 7, "{\"agent_run_id\":" + quote(r.runId()) + ",\"tool\":" + quote(r.tool()) + "}");
                     insert.setTimestamp(8, Timestamp.from(r.at()));
                     insert.addBatch();
                 }
@@ -229,6 +317,11 @@ public final class RequestLogRepository {
         insert.setLong(first, usage.inputTokens());
         insert.setLong(first + 1, usage.outputTokens());
         insert.setLong(first + 2, usage.totalTokens());
+    }
+
+    /** Every string of these plain JDBC batches goes through {@link PgText#text}, as Jdbi's arguments do. */
+    private static void setText(PreparedStatement insert, int index, String value) throws SQLException {
+        insert.setString(index, PgText.text(value));
     }
 
     private static void setNullableInt(PreparedStatement insert, int index, long value) throws SQLException {

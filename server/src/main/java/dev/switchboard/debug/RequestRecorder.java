@@ -5,6 +5,9 @@ import dev.switchboard.observe.ExchangeListener;
 import dev.switchboard.stream.StreamMeta;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.stream.Stream;
 
 /**
  * Records every finished exchange in {@code request_log} (for accounting and the admin API) and, with
@@ -24,15 +27,20 @@ public final class RequestRecorder implements ExchangeListener, AutoCloseable {
     private final BatchWriter<FallbackRow> fallbacks;
 
     public RequestRecorder(RequestLogRepository repository, boolean debugEvents) {
-        this.requests = new BatchWriter<>("request-log", CAPACITY, BATCH, LINGER, repository::insertRequests);
+        this.requests = new BatchWriter<>("request-log", CAPACITY, BATCH, LINGER, repository::insertRequests,
+                RequestRow::requestId);
         this.debugEvents = debugEvents
-                ? new BatchWriter<>("debug-events", CAPACITY, BATCH, LINGER, repository::insertDebugEvents) : null;
+                ? new BatchWriter<>("debug-events", CAPACITY, BATCH, LINGER, repository::insertDebugEvents,
+                RequestRow::requestId) : null;
         this.toolCalls = debugEvents
-                ? new BatchWriter<>("debug-tool-calls", CAPACITY, BATCH, LINGER, repository::insertToolCalls) : null;
+                ? new BatchWriter<>("debug-tool-calls", CAPACITY, BATCH, LINGER, repository::insertToolCalls,
+                ToolCallRow::callId) : null;
         this.realtimeEvents = debugEvents
-                ? new BatchWriter<>("debug-realtime-events", CAPACITY, BATCH, LINGER, repository::insertRealtimeEvents) : null;
+                ? new BatchWriter<>("debug-realtime-events", CAPACITY, BATCH, LINGER,
+                repository::insertRealtimeEvents, RealtimeEventRow::id) : null;
         // Fallbacks are few and always worth knowing about: they are kept whether or not debugging is on.
-        this.fallbacks = new BatchWriter<>("debug-fallbacks", CAPACITY, BATCH, LINGER, repository::insertFallbacks);
+        this.fallbacks = new BatchWriter<>("debug-fallbacks", CAPACITY, BATCH, LINGER, repository::insertFallbacks,
+                FallbackRow::requestId);
     }
 
     /**
@@ -112,6 +120,20 @@ public final class RequestRecorder implements ExchangeListener, AutoCloseable {
 
     public long dropped() {
         return requests.dropped() + (debugEvents == null ? 0 : debugEvents.dropped());
+    }
+
+    /** Records the database refused on their own, in every log, given up so that the others are written. */
+    public long deadLettered() {
+        return writers().mapToLong(BatchWriter::deadLettered).sum();
+    }
+
+    /** The last records given up, per log (each log keeps its last {@value BatchWriter#DEAD_LETTERS_KEPT}). */
+    public List<BatchWriter.DeadLetter> deadLetters() {
+        return writers().flatMap(writer -> writer.deadLetters().stream()).toList();
+    }
+
+    private Stream<BatchWriter<?>> writers() {
+        return Stream.<BatchWriter<?>>of(requests, debugEvents, toolCalls, realtimeEvents, fallbacks).filter(Objects::nonNull);
     }
 
     @Override

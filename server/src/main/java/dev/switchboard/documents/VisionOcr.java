@@ -42,6 +42,12 @@ public final class VisionOcr {
 
     /** The document's text. @throws DocumentRefused when the URL or the document is not accepted */
     public String read(Caller caller, String url, List<Integer> pages, String language) {
+        // Refused before anything reads it: a NUL or a line break in a URL is never meant, and the URL is echoed
+        // into the tool call's record and error (issue 15).
+        if (url == null || url.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+            throw new DocumentRefused("bad_url", "The URL contains a control character (such as NUL, CR or LF); "
+                    + "send the document URL exactly as the gateway gave it.");
+        }
         URI uri;
         try {
             uri = URI.create(url);

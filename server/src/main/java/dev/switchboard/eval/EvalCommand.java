@@ -77,7 +77,7 @@ public final class EvalCommand {
         System.setProperty("org.slf4j.simpleLogger.log.switchboard.access", "warn");
         ServerSettings server = settings.server();
         Settings own = settings.withFeatures(settings.features().withStreaming())
-                .withServer(new ServerSettings("127.0.0.1", 0, server.dataDir(), server.maxBodyBytes(), Optional.empty(),
+                .withServer(new ServerSettings("127.0.0.1", 0, server.dataDir(), server.maxBodyBytes(), server.maxWebSocketMessageBytes(), Optional.empty(),
                         ServerSettings.Cors.NONE));
         Gateway gateway;
         try {

@@ -2,14 +2,16 @@ package dev.switchboard.limits;
 
 import dev.switchboard.auth.Authenticator;
 import dev.switchboard.auth.Caller;
+import dev.switchboard.observe.ExchangeListener;
 import dev.switchboard.web.GatewayException;
 import io.javalin.http.Context;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
@@ -24,21 +26,34 @@ import org.slf4j.LoggerFactory;
  * limited, so an administrator can always change a limit.
  */
 public final class Limits implements AutoCloseable {
-    /** How long a concurrency slot is held without renewal; a holder renews it every third of that. */
-    static final Duration LEASE = Duration.ofSeconds(30);
+    /**
+     * How long a concurrency slot is held without renewal; its holder renews it every third of that. The slots of an
+     * instance that died are free again within a lease, as its event-log lease lapses (also 6 s).
+     */
+    static final Duration LEASE = Duration.ofSeconds(6);
+    private static final Duration RENEWAL = LEASE.dividedBy(3);
 
     private static final Logger LOG = LoggerFactory.getLogger(Limits.class);
 
     private final KeyLimitStore store;
     private final TokenBudgets budgets;
     private final Counters counters;
+    /** The slots this instance holds, by holder, each under its key; all renewed together. */
+    private final Map<String, String> held = new ConcurrentHashMap<>();
     private final ScheduledExecutorService renewals =
             Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("limit-leases").factory());
 
     public Limits(Jdbi jdbi, Optional<String> redisUrl) {
         this.store = new KeyLimitStore(jdbi);
-        this.budgets = new TokenBudgets(jdbi);
-        this.counters = redisUrl.<Counters>map(RedisCounters::new).orElseGet(MemoryCounters::new);
+        // A recount lasts a lease: every holder renews (and so asserts again) its slots twice within it.
+        this.counters = redisUrl.<Counters>map(url -> new RedisCounters(url, LEASE)).orElseGet(MemoryCounters::new);
+        this.budgets = new TokenBudgets(jdbi, counters, store);
+        renewals.scheduleWithFixedDelay(this::renewHeld, RENEWAL.toMillis(), RENEWAL.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Adds each finished request's tokens to its key's budget totals; an exchange listener. */
+    public ExchangeListener usage() {
+        return budgets;
     }
 
     public KeyLimitStore store() {
@@ -67,10 +82,11 @@ public final class Limits implements AutoCloseable {
                     + path + "; it may use " + String.join(", ", limits.endpoints()) + ". Ask the administrator to change its limits.");
         }
         if (limits.requestsPerMinute() != null) {
-            long count = countedOrOpen(() -> counters.hit("rpm:" + caller.keyId(), Duration.ofMinutes(1)), 0L);
-            if (count > limits.requestsPerMinute()) {
-                throw GatewayException.limited("requests_per_minute_exceeded", "This key's limit of " + limits.requestsPerMinute()
-                        + " requests per minute is reached; try again in a moment.", 60 - (System.currentTimeMillis() / 1000) % 60);
+            int perMinute = limits.requestsPerMinute();
+            long waitMillis = countedOrOpen(() -> counters.admit("rpm:" + caller.keyId(), perMinute, Duration.ofMinutes(1)), 0L);
+            if (waitMillis > 0) {
+                throw GatewayException.limited("requests_per_minute_exceeded", "This key's limit of " + perMinute
+                        + " requests per minute is reached; try again in a moment.", Math.max(1, (waitMillis + 999) / 1000));
             }
         }
         budgetExhausted(caller).ifPresent(refusal -> {
@@ -135,24 +151,41 @@ public final class Limits implements AutoCloseable {
         if (limit == null) return Slot.NONE;
         String key = kind + ":" + caller.keyId();
         String holder = UUID.randomUUID().toString();
-        if (!countedOrOpen(() -> counters.acquire(key, holder, limit, LEASE), true)) {
+        Counters.Acquired acquired = countedOrOpen(() -> counters.acquire(key, holder, limit, LEASE), Counters.Acquired.TAKEN);
+        if (acquired == Counters.Acquired.FULL) {
             throw GatewayException.limited(code, "This key's limit of " + limit + " concurrent " + what
                     + " is reached; end one or try again shortly.", 5);
         }
-        ScheduledFuture<?> renewal = renewals.scheduleWithFixedDelay(() -> {
-            try {
-                counters.renew(key, holder, LEASE);
-            } catch (RuntimeException e) {
-                // Redis unreachable for a moment: the next renewal tries again before the lease ends.
-            }
-        }, LEASE.toSeconds() / 3, LEASE.toSeconds() / 3, TimeUnit.SECONDS);
+        if (acquired == Counters.Acquired.RECOUNTING) {
+            throw GatewayException.limited(code, "The gateway is recounting this key's concurrent " + what + " after its "
+                    + "shared counters restarted; try again in a few seconds.", LEASE.toSeconds());
+        }
+        held.put(holder, key);
         return new Slot(() -> {
-            renewal.cancel(false);
+            held.remove(holder);
             countedOrOpen(() -> {
                 counters.release(key, holder);
                 return null;
             }, null);
         });
+    }
+
+    /**
+     * Renews every slot held here, in one pass. A renewal also puts back a slot the counters lost (Redis restarted
+     * empty), so a key never has more streams than its limit for longer than the counters' recount.
+     */
+    private void renewHeld() {
+        if (held.isEmpty()) return;
+        Map<String, String> renewing = Map.copyOf(held);
+        try {
+            counters.renewAll(renewing, LEASE);
+            // A slot closed while it was being renewed may have been put back after its release: release it again.
+            renewing.forEach((holder, key) -> {
+                if (!held.containsKey(holder)) counters.release(key, holder);
+            });
+        } catch (RuntimeException e) {
+            // Redis unreachable for a moment: the next renewal tries again before the leases end.
+        }
     }
 
     /**

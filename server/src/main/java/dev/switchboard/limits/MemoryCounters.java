@@ -1,33 +1,45 @@
 package dev.switchboard.limits;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /** {@link Counters} for one instance. */
 final class MemoryCounters implements Counters {
-    /** A key's count in its current window; a hit in a later window starts it again. */
-    private record Window(long index, long count) {}
+    private record Total(AtomicLong tokens, long expiresAtMillis) {}
 
-    private final Map<String, Window> windows = new ConcurrentHashMap<>();
+    /** Admission times per key, oldest first; guarded by the deque itself. */
+    private final Map<String, Deque<Long>> admitted = new ConcurrentHashMap<>();
     private final Map<String, Map<String, Long>> slots = new HashMap<>();
+    private final Map<String, Total> totals = new ConcurrentHashMap<>();
 
     @Override
-    public long hit(String key, Duration window) {
-        long index = System.currentTimeMillis() / window.toMillis();
-        return windows.merge(key, new Window(index, 1),
-                (current, hit) -> current.index() == index ? new Window(index, current.count() + 1) : hit).count();
+    public long admit(String key, int limit, Duration window) {
+        Deque<Long> times = admitted.computeIfAbsent(key, k -> new ArrayDeque<>());
+        synchronized (times) {
+            long now = System.currentTimeMillis();
+            while (!times.isEmpty() && times.peekFirst() <= now - window.toMillis()) times.pollFirst();
+            if (times.size() < limit) {
+                times.addLast(now);
+                return 0;
+            }
+            return limit == 0 ? window.toMillis() : Math.max(1, times.peekFirst() + window.toMillis() - now);
+        }
     }
 
     @Override
-    public synchronized boolean acquire(String key, String holder, int limit, Duration lease) {
+    public synchronized Acquired acquire(String key, String holder, int limit, Duration lease) {
         Map<String, Long> held = slots.computeIfAbsent(key, k -> new HashMap<>());
         long now = System.currentTimeMillis();
         held.values().removeIf(expiry -> expiry < now);
-        if (held.size() >= limit) return false;
+        if (held.size() >= limit) return Acquired.FULL;
         held.put(holder, now + lease.toMillis());
-        return true;
+        return Acquired.TAKEN;
     }
 
     @Override
@@ -40,6 +52,35 @@ final class MemoryCounters implements Counters {
     public synchronized void release(String key, String holder) {
         Map<String, Long> held = slots.get(key);
         if (held != null) held.remove(holder);
+    }
+
+    @Override
+    public OptionalLong tokens(String key) {
+        Total total = live(key);
+        return total == null ? OptionalLong.empty() : OptionalLong.of(total.tokens().get());
+    }
+
+    @Override
+    public void startTokens(String key, long baseline, Duration ttl) {
+        totals.compute(key, (k, current) -> current != null && current.expiresAtMillis() > System.currentTimeMillis()
+                ? current : new Total(new AtomicLong(baseline), System.currentTimeMillis() + ttl.toMillis()));
+    }
+
+    @Override
+    public boolean addTokens(String key, long tokens) {
+        Total total = live(key);
+        if (total == null) return false;
+        total.tokens().addAndGet(tokens);
+        return true;
+    }
+
+    private Total live(String key) {
+        Total total = totals.get(key);
+        if (total != null && total.expiresAtMillis() <= System.currentTimeMillis()) {
+            totals.remove(key, total);
+            return null;
+        }
+        return total;
     }
 
     @Override

@@ -35,6 +35,7 @@ public final class McpEndpoint implements AutoCloseable {
     private final HttpServletStreamableServerTransportProvider transport;
     private final McpSyncServer server;
     private final McpAuthFilter auth;
+    private final McpSessions sessions = new McpSessions();
 
     public McpEndpoint(ApiKeys keys, ToolRegistry tools, RequestRecorder recorder) {
         this.auth = new McpAuthFilter(keys);
@@ -49,10 +50,15 @@ public final class McpEndpoint implements AutoCloseable {
                 .tools(specs).build();
     }
 
-    /** Mounts the MCP servlet and its key check on the gateway's servlet context. */
+    /**
+     * Mounts the MCP servlet on the gateway's servlet context behind its filters, in order: the key check, errors
+     * as JSON-RPC error objects, and sessions kept to the owner that opened them.
+     */
     public void mount(ServletContextHandler context) {
         context.addServlet(new ServletHolder(transport), PATH);
         context.addFilter(new FilterHolder(auth), PATH, EnumSet.of(DispatcherType.REQUEST));
+        context.addFilter(new FilterHolder(new McpErrors()), PATH, EnumSet.of(DispatcherType.REQUEST));
+        context.addFilter(new FilterHolder(sessions), PATH, EnumSet.of(DispatcherType.REQUEST));
     }
 
     private static McpServerFeatures.SyncToolSpecification spec(AgentTool tool, RequestRecorder recorder) {

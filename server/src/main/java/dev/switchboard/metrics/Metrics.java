@@ -3,6 +3,7 @@ package dev.switchboard.metrics;
 import dev.switchboard.observe.Exchange;
 import dev.switchboard.observe.ExchangeListener;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -35,6 +36,11 @@ public final class Metrics implements ExchangeListener {
     /** Adds a gauge read from elsewhere (active streams, recorder queue depth). */
     public void gauge(String name, String description, Supplier<Number> value) {
         Gauge.builder(name, value).description(description).register(registry);
+    }
+
+    /** A counter read from elsewhere (records dead-lettered by the batch writers). */
+    public void functionCounter(String name, String description, Supplier<Number> value) {
+        FunctionCounter.builder(name, value, v -> v.get().doubleValue()).description(description).register(registry);
     }
 
     /** A counter of the caller's (Realtime fallbacks, waits for a socket); {@code tags} are name, value pairs. */

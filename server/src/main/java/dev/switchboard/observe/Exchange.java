@@ -28,6 +28,8 @@ public final class Exchange {
     private volatile String outcome;
     private volatile String error;
     private volatile long events;
+    private volatile String endingOutcome;
+    private volatile String endingCode;
 
     public Exchange(String requestId, String keyId, String keyName, String owner, String endpoint, String model,
                     boolean streaming, ExchangeListener listener) {
@@ -69,9 +71,23 @@ public final class Exchange {
         this.usage = usage;
     }
 
+    /**
+     * The gateway is ending this exchange itself (the instance is shutting down): unless it completes first, it is
+     * recorded with {@code outcome} and {@code code}, whatever the path that finishes it reports (a client cut off,
+     * an upstream closed).
+     */
+    public void endingBy(String outcome, String code) {
+        this.endingCode = code;
+        this.endingOutcome = outcome;
+    }
+
     /** Ends the exchange; only the first call counts. */
     public void finish(String outcome, String error) {
         if (finishedNanos != 0) return;
+        if (endingOutcome != null && !"completed".equals(outcome)) {
+            outcome = endingOutcome;
+            error = endingCode;
+        }
         this.outcome = outcome;
         this.error = error;
         this.finishedNanos = System.nanoTime();

@@ -60,14 +60,14 @@ public final class OpenAiRoutes {
         routes.get("/v1/responses/{id}/input_items", ofResponse(ctx -> plain(ctx, "GET", response(ctx) + "/input_items",
                 null)));
         routes.post("/v1/conversations", ctx -> relay.forward(ctx, Forward.plain("POST", "/conversations",
-                bodies.json(ctx).raw()).creating(CONVERSATION)));
+                bodies.relayed(ctx).raw()).creating(CONVERSATION)));
         routes.get("/v1/conversations/{id}", ofConversation(ctx -> plain(ctx, "GET", conversation(ctx), null)));
         routes.post("/v1/conversations/{id}", ofConversation(ctx -> plain(ctx, "POST", conversation(ctx),
-                bodies.json(ctx).raw())));
+                bodies.relayed(ctx).raw())));
         routes.delete("/v1/conversations/{id}", ofConversation(ctx -> plain(ctx, "DELETE", conversation(ctx), null)));
         // A conversation's items are reached through it: owning the conversation is owning its items.
         routes.post("/v1/conversations/{id}/items", ofConversation(ctx -> plain(ctx, "POST", conversation(ctx) + "/items",
-                bodies.json(ctx).raw())));
+                bodies.relayed(ctx).raw())));
         routes.get("/v1/conversations/{id}/items", ofConversation(ctx -> plain(ctx, "GET", conversation(ctx) + "/items",
                 null)));
         routes.get("/v1/conversations/{id}/items/{item}", ofConversation(ctx -> plain(ctx, "GET", item(ctx), null)));
@@ -95,7 +95,7 @@ public final class OpenAiRoutes {
     }
 
     private void chatCompletions(Context ctx) {
-        JsonRequest request = bodies.json(ctx);
+        JsonRequest request = bodies.relayed(ctx);
         request.requiredText("model");
         JsonNode messages = request.json().get("messages");
         if (messages == null || messages.isNull()) throw GatewayException.missingParam("messages");
@@ -120,11 +120,11 @@ public final class OpenAiRoutes {
         JsonNode options = copy.get("stream_options");
         ObjectNode streamOptions = options instanceof ObjectNode o ? o : copy.putObject("stream_options");
         streamOptions.put("include_usage", true);
-        return Json.write(copy).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return Json.exactBytes(copy);
     }
 
     private void createResponse(Context ctx) {
-        JsonRequest request = bodies.json(ctx);
+        JsonRequest request = bodies.relayed(ctx);
         // A stored prompt may name the model; otherwise the model is required.
         if (!request.json().has("prompt")) request.requiredText("model");
         boolean stream = request.flag("stream");

@@ -41,7 +41,7 @@ public final class OwnershipGuard {
             if (reference.inPath()) {
                 id = reference.pathId(ctx.pathParam(reference.name()));
             } else {
-                if (body == null) body = bodies.json(ctx).json();
+                if (body == null) body = bodies.relayed(ctx).json();
                 id = reference.bodyId(body);
                 if (id == null) continue;
             }

@@ -66,7 +66,7 @@ final class CallSideband extends WholeEvents {
     @Override
     public void onError(WebSocket webSocket, Throwable error) {
         LOG.warn("Realtime sideband of call {} failed: {}", callId, error.toString());
-        end("failed", "the sideband connection broke");
+        end("failed", error instanceof WholeMessages.TooLarge ? error.getMessage() : "the sideband connection broke");
     }
 
     private void end(String outcome, String error) {

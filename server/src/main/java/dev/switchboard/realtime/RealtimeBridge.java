@@ -32,7 +32,6 @@ final class RealtimeBridge implements UpstreamLeg.Quiet {
     private static final Duration PING_INTERVAL = Duration.ofSeconds(3);
     private final Exchange exchange;
     private final EventTap tap;
-    private final StringBuilder partial = new StringBuilder();
     private final AtomicBoolean closed = new AtomicBoolean();
     /** The JDK client takes one send at a time; the client's events and the gateway's own (tool outputs) share it. */
     private final Object sending = new Object();
@@ -122,15 +121,10 @@ final class RealtimeBridge implements UpstreamLeg.Quiet {
         finish(code == 1000 || code == 1001 || code == 1005 ? "completed" : "client_gone", null);
     }
 
+    /** An upstream event, whole ({@link UpstreamLeg} joins the parts): forwarded, the next asked for once the client took it. */
     @Override
     public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-        partial.append(data);
-        if (!last) {
-            webSocket.request(1);
-            return null;
-        }
-        String text = partial.toString();
-        partial.setLength(0);
+        String text = data.toString();
         tap.observe("upstream", text);
         exchange.eventRelayed();
         CompletableFuture<Void> taken = new CompletableFuture<>();
@@ -168,7 +162,8 @@ final class RealtimeBridge implements UpstreamLeg.Quiet {
     @Override
     public void onError(WebSocket webSocket, Throwable error) {
         LOG.warn("Realtime upstream leg failed for {}: {}", exchange.requestId(), error.toString());
-        fail(1011, "the connection to OpenAI broke");
+        if (error instanceof WholeMessages.TooLarge tooLarge) fail(1009, tooLarge.getMessage(), "message_too_large");
+        else fail(1011, "the connection to OpenAI broke");
     }
 
     /** Ends the session (1008, {@code reason}) once the upstream event now being forwarded has reached the client. */
@@ -181,7 +176,8 @@ final class RealtimeBridge implements UpstreamLeg.Quiet {
         fail(code, reason, code == 1008 ? "max_session_length" : "failed");
     }
 
-    private void fail(int code, String reason, String outcome) {
+    /** Gives the session up, recorded with {@code outcome}. */
+    void fail(int code, String reason, String outcome) {
         if (!closed.compareAndSet(false, true)) return;
         closeClient(code, reason);
         WebSocket leg = upstream;

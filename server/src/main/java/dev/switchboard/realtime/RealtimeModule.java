@@ -29,10 +29,12 @@ public final class RealtimeModule implements AutoCloseable {
         var models = new RealtimeModels(settings.features().realtimeEnabled(), settings.models());
         var tokens = new RealtimeTokens(streamTokens, jdbi);
         var lifetime = settings.features().realtimeSecretLifetime();
-        var leg = new UpstreamLeg(webSockets, upstream.baseUrl(), upstream.apiKey().reveal(), connectTimeout);
+        var leg = new UpstreamLeg(webSockets, upstream.baseUrl(), upstream.apiKey().reveal(), connectTimeout,
+                settings.server().maxWebSocketMessageBytes());
         var voiceSessions = new VoiceSessionRepository(jdbi);
         this.relay = new RealtimeRelay(authenticator, tokens, lifetime,
-                settings.features().realtimeMaxSession(), leg, models, listener, recorder, voiceSessions, tools, limits);
+                settings.features().realtimeMaxSession(), leg, models, listener, recorder, voiceSessions, tools, limits,
+                settings.server().maxWebSocketMessageBytes());
         this.calls = new RealtimeCalls(upstream, leg, voiceSessions, listener, recorder, settings.features().realtimeMaxSession(), tools, limits);
         this.agentVoices = new AgentVoiceRoutes(bodies, models, tokens, new dev.switchboard.agent.AgentDirectory(jdbi),
                 voiceSessions, lifetime, new TranscriptSpeech(upstream, settings.models(), listener), calls, tools);

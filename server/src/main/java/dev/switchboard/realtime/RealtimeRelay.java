@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.eclipse.jetty.websocket.api.exceptions.MessageTooLargeException;
 
 /**
  * {@code GET /v1/realtime} (WebSocket): a client's Realtime session relayed to OpenAI with the gateway's key. The
@@ -39,13 +40,15 @@ public final class RealtimeRelay {
     private final VoiceSessionRepository voiceSessions;
     private final dev.switchboard.agent.ToolExecutor tools;
     private final Limits limits;
+    private final long maxMessageBytes;
     private final Map<String, RealtimeBridge> open = new ConcurrentHashMap<>();
 
     RealtimeRelay(Authenticator authenticator, RealtimeTokens tokens, Duration tokenLifetime,
                   Duration maxSession, UpstreamLeg upstream, RealtimeModels models, ExchangeListener listener,
                   RequestRecorder recorder, VoiceSessionRepository voiceSessions, dev.switchboard.agent.ToolExecutor tools,
-                  Limits limits) {
+                  Limits limits, long maxMessageBytes) {
         this.limits = limits;
+        this.maxMessageBytes = maxMessageBytes;
         this.voiceSessions = voiceSessions;
         this.tools = tools;
         this.authenticator = authenticator;
@@ -146,7 +149,15 @@ public final class RealtimeRelay {
         });
         ws.onError(ctx -> {
             RealtimeBridge bridge = open.remove(ctx.sessionId());
-            if (bridge != null) bridge.fail(1011, "the client connection failed");
+            if (bridge == null) return;
+            // A client event over the limit (HttpServer sets it): Jetty has already closed the client with 1009 and
+            // its own reason; the upstream leg is closed, and the request log names the setting.
+            if (ctx.error() instanceof MessageTooLargeException) {
+                bridge.fail(1009, "An event is over this gateway's limit of " + maxMessageBytes
+                        + " bytes (SWITCHBOARD_MAX_WEBSOCKET_MESSAGE_BYTES)", "message_too_large");
+            } else {
+                bridge.fail(1011, "the client connection failed");
+            }
         });
     }
 

@@ -32,16 +32,22 @@ public final class UpstreamLeg {
     private final URI realtimeUri;
     private final String apiKey;
     private final Duration connectTimeout;
+    private final long maxMessageBytes;
 
-    public UpstreamLeg(HttpClient client, URI apiBase, String apiKey, Duration connectTimeout) {
+    /** {@code maxMessageBytes}: the longest message taken from OpenAI; a longer one ends the socket (see {@link WholeMessages}). */
+    public UpstreamLeg(HttpClient client, URI apiBase, String apiKey, Duration connectTimeout, long maxMessageBytes) {
         this.client = client;
         String base = apiBase.toString().replaceFirst("^http", "ws");
         this.realtimeUri = URI.create(base.endsWith("/") ? base + "realtime" : base + "/realtime");
         this.apiKey = apiKey;
         this.connectTimeout = connectTimeout;
+        this.maxMessageBytes = maxMessageBytes;
     }
 
-    /** Connects for {@code model}; the listener gets no message until it asks with {@code request}. */
+    /**
+     * Connects for {@code model}; the listener gets no message until it asks with {@code request}, and gets each
+     * message whole, up to the gateway's limit.
+     */
     public WebSocket open(String model, WebSocket.Listener listener) throws Refused {
         return connect("model=" + URLEncoder.encode(model, StandardCharsets.UTF_8), listener);
     }
@@ -57,7 +63,7 @@ public final class UpstreamLeg {
             return client.newWebSocketBuilder()
                     .header("Authorization", "Bearer " + apiKey)
                     .connectTimeout(connectTimeout)
-                    .buildAsync(uri, listener)
+                    .buildAsync(uri, new WholeMessages(listener, maxMessageBytes))
                     .get(connectTimeout.toMillis() * 2, TimeUnit.MILLISECONDS);
         } catch (ExecutionException | CompletionException e) {
             if (e.getCause() instanceof WebSocketHandshakeException refused) {

@@ -27,6 +27,7 @@ public final class Database implements AutoCloseable {
         this.embedded = embedded;
         this.connection = connection;
         this.jdbi = Jdbi.create(new FailFastConnections(dataSource));
+        jdbi.registerArgument(new PgText.Arguments());
     }
 
     /** Connects (starting the embedded server under {@code dataDir/postgres} if needed); does not migrate. */
@@ -76,6 +77,11 @@ public final class Database implements AutoCloseable {
     public int poolConnectionsInUse() {
         var pool = dataSource.getHikariPoolMXBean();
         return pool == null ? 0 : pool.getActiveConnections();
+    }
+
+    /** The embedded server, when the gateway uses it. */
+    public java.util.Optional<EmbeddedPostgresServer> embedded() {
+        return java.util.Optional.ofNullable(embedded);
     }
 
     public Jdbi jdbi() {

@@ -65,14 +65,39 @@ public interface EventLog extends AutoCloseable {
         return List.of();
     }
 
+    /**
+     * Streams the shared log lacked events of (it was unreachable) and does not have complete yet; they go on in this
+     * instance's memory and reach the shared log when it is back. Always 0 for a log that only this process writes.
+     */
+    default long streamsBehind() {
+        return 0;
+    }
+
+    /** Streams that have gone on in this instance's memory alone for a while, since start-up. */
+    default long streamsKeptLocally() {
+        return 0;
+    }
+
     @Override
     void close();
+
+    /**
+     * The log could not be read (its store is unreachable, or lost the stream): a reader cannot go on, and must end
+     * its client's stream with an error rather than stop as if the stream were complete.
+     */
+    final class Unavailable extends RuntimeException {
+        public Unavailable(String detail, Throwable cause) {
+            super(detail, cause);
+        }
+    }
 
     /** Reads one stream's events in order. One thread at a time. */
     interface Cursor extends AutoCloseable {
         /**
          * The next event, waiting up to {@code wait} for it; null when none came in time; {@link LoggedEvent#END}
          * when the stream has finished and everything has been read.
+         *
+         * @throws Unavailable when the log can no longer be read; never a silent end
          */
         LoggedEvent next(Duration wait) throws InterruptedException;
 

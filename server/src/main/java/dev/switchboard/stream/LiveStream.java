@@ -8,6 +8,7 @@ public final class LiveStream {
     private final Exchange exchange;
     private final Runnable cancelUpstream;
     private volatile boolean cancelled;
+    private volatile boolean shuttingDown;
 
     LiveStream(StreamMeta meta, Exchange exchange, Runnable cancelUpstream) {
         this.meta = meta;
@@ -31,5 +32,18 @@ public final class LiveStream {
 
     boolean cancelled() {
         return cancelled;
+    }
+
+    /**
+     * Ends the stream because the instance is stopping: the upstream request is closed, and the relay ends the
+     * client's stream (and its log) with a {@code gateway_shutting_down} error in the API's shape.
+     */
+    public void endForShutdown() {
+        shuttingDown = true;
+        cancelUpstream.run();
+    }
+
+    boolean shuttingDown() {
+        return shuttingDown;
     }
 }

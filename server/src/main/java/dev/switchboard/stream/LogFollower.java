@@ -24,6 +24,11 @@ public final class LogFollower {
     public static final String GONE_MESSAGE = "The gateway instance relaying this stream stopped before the stream was "
             + "complete; the events above are all it sent. Send the request again (a background response can be "
             + "retrieved from /v1/responses/{id}).";
+    /** The code a reader ends its client's stream with when the log cannot be read any further. */
+    public static final String LOG_UNAVAILABLE = "stream_log_unavailable";
+    public static final String UNAVAILABLE_MESSAGE = "The gateway could not read the rest of this stream from its shared log "
+            + "(Redis is unreachable or lost it); the events above are all this reader got. Resume later with "
+            + "Last-Event-ID, or send the request again.";
 
     private final EventLog log;
     private final Heartbeats heartbeats;
@@ -57,21 +62,31 @@ public final class LogFollower {
         return endings;
     }
 
-    /** Blocks until the stream has ended (every event written) or the client has gone. */
+    /**
+     * Blocks until the stream has ended (every event written) or the client has gone. A log that cannot be read any
+     * further ends the client's stream with a {@link #LOG_UNAVAILABLE} error in its endpoint's shape, never with a
+     * silent end that would look complete.
+     */
     public void follow(String streamId, long after, SseWriter client) throws InterruptedException {
+        byte[] lastWritten = null;
         try (EventLog.Cursor cursor = log.read(streamId, after); AutoCloseable ignored = heartbeats.watch(client, () -> { })) {
             while (!client.gone()) {
                 LoggedEvent event = cursor.next(POLL);
                 if (event == LoggedEvent.END) return;
-                if (event != null) client.write(event.seq(), event.frame());
-                else if (log.writerGone(streamId)) endOrphan(streamId);
+                if (event != null) {
+                    client.write(event.seq(), event.frame());
+                    lastWritten = event.frame();
+                } else if (log.writerGone(streamId)) {
+                    endOrphan(streamId);
+                }
             }
         } catch (ClientGoneException e) {
             // the reader left; the stream itself is unaffected
         } catch (InterruptedException e) {
             throw e;
         } catch (Exception e) {
-            throw new IllegalStateException("following stream " + streamId, e);
+            // The log unreadable (Redis away, a gap) or anything else: the client is told, never left with a clean end.
+            endUnreadable(streamId, lastWritten, client, e);
         }
     }
 
@@ -95,6 +110,31 @@ public final class LogFollower {
         } catch (RuntimeException e) {
             // The stream has ended for its readers; only its run's record keeps its last status.
             LOG.warn("Stream {} of a gone instance was ended, but its records were not: {}", streamId, e.getMessage());
+        }
+    }
+
+    /** Ends this client's stream (not the log's: the writer may go on) with an error in its endpoint's shape. */
+    private void endUnreadable(String streamId, byte[] lastWritten, SseWriter client, Exception why) {
+        if (why instanceof EventLog.Unavailable) {
+            LOG.warn("Stream {}: its log cannot be read ({}); the reader's stream ends with {}", streamId, why.getMessage(),
+                    LOG_UNAVAILABLE);
+        } else {
+            LOG.error("Stream {}: following its log failed; the reader's stream ends with {}", streamId, LOG_UNAVAILABLE, why);
+        }
+        String endpoint;
+        try {
+            endpoint = log.find(streamId).map(StreamMeta::endpoint).orElse("");
+        } catch (RuntimeException unreadable) {
+            endpoint = "";
+        }
+        SseFrame last = lastWritten == null ? null : parse(lastWritten);
+        try {
+            // No id: these events are not in the log, and a resume must not skip past what they stand for.
+            for (byte[] frame : endings.forEndpoint(endpoint).closingEvents(LOG_UNAVAILABLE, UNAVAILABLE_MESSAGE, last)) {
+                client.write(frame);
+            }
+        } catch (ClientGoneException gone) {
+            // the reader left meanwhile
         }
     }
 

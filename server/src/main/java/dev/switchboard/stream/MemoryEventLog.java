@@ -85,6 +85,22 @@ final class MemoryEventLog implements EventLog {
         }
     }
 
+    /** How many events a stream has now; -1 when it is not kept. */
+    long size(String streamId) {
+        MemoryStream stream = streams.get(streamId);
+        return stream == null ? -1 : stream.size();
+    }
+
+    /**
+     * Forgets a finished stream that is kept elsewhere too (the shared log has all of it), without remembering it as
+     * expired: its readers find it there. A cursor already reading it reads on.
+     */
+    void drop(String streamId) {
+        MemoryStream removed = streams.get(streamId);
+        if (removed == null || removed.finishedAt() == null || !streams.remove(streamId, removed)) return;
+        bytes.addAndGet(-removed.bytes());
+    }
+
     /** Bytes of events kept now. */
     long bytes() {
         return bytes.get();
@@ -205,6 +221,15 @@ final class MemoryEventLog implements EventLog {
             try {
                 if (finishedAt == null) finishedAt = at;
                 changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        long size() {
+            lock.lock();
+            try {
+                return frames.size();
             } finally {
                 lock.unlock();
             }

@@ -29,11 +29,21 @@ public final class OwnStream {
         REFUSED,
         /** upstream could not be reached or did not answer in time ({@link Result#code}, {@link Result#message}) */
         UNAVAILABLE,
-        /** the connection broke while the answer was being read (or was closed to cancel it) */
+        /** the connection broke while the answer was being read (or was closed to cancel it, or by a shutdown) */
         BROKEN
     }
 
+    /**
+     * @param code    with {@link Ending#UNAVAILABLE}, why; with {@link Ending#BROKEN}, {@code gateway_shutting_down}
+     *                when the instance's shutdown ended the call (else null)
+     * @param message what to tell the client, when there is more to say than the ending
+     */
     public record Result(Ending ending, int status, String code, String message) {}
+
+    /** The instance is shutting down: the call was ended, or not started. */
+    private static final Result STOPPED = new Result(Ending.BROKEN, 0, GatewayException.SHUTTING_DOWN,
+            "The gateway instance running this was shutting down and stopped it before it was complete. Start it "
+                    + "again: another instance will run it.");
 
     /** Takes one event; true once it was the answer's last. */
     @FunctionalInterface
@@ -47,7 +57,8 @@ public final class OwnStream {
      */
     public static Result read(UpstreamClient upstream, UpstreamRequest request, Exchange exchange,
                               Consumer<UpstreamResponse> opened, Events events) {
-        try (UpstreamResponse response = upstream.send(request)) {
+        if (upstream.stopping()) return STOPPED;
+        try (UpstreamResponse response = upstream.send(request); UpstreamClient.Kept kept = upstream.endAtShutdown(response)) {
             opened.accept(response);
             exchange.answered(response.status(), response.header("x-request-id").orElse(null));
             if (response.status() >= 400) {
@@ -61,11 +72,11 @@ public final class OwnStream {
                     return new Result(Ending.COMPLETE, response.status(), null, null);
                 }
             }
-            return new Result(Ending.CUT_SHORT, response.status(), null, null);
+            return upstream.stopping() ? STOPPED : new Result(Ending.CUT_SHORT, response.status(), null, null);
         } catch (GatewayException e) {
-            return new Result(Ending.UNAVAILABLE, e.status(), e.code(), e.getMessage());
+            return upstream.stopping() ? STOPPED : new Result(Ending.UNAVAILABLE, e.status(), e.code(), e.getMessage());
         } catch (IOException e) {
-            return new Result(Ending.BROKEN, 0, null, null);
+            return upstream.stopping() ? STOPPED : new Result(Ending.BROKEN, 0, null, null);
         }
     }
 }

@@ -1,25 +1,31 @@
 package dev.switchboard.stream;
 
+import dev.switchboard.web.GatewayException;
+import io.lettuce.core.ClientOptions;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisFuture;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XAddArgs;
-import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,6 +40,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,13 +49,22 @@ import org.slf4j.LoggerFactory;
  * instance can be resumed on another. Each event is one stream entry whose id is {@code 0-(seq+1)}, so "after
  * event N" is simply {@code XREAD} from {@code 0-(N+1)}; a final entry with an {@code end} field marks the end.
  *
- * <p>Appends share one connection (Redis keeps their order). Each waits for Redis's acknowledgement, a round trip
- * on a local network, before the relay writes the event to its client: a client never holds an event the log
- * lacks, so whoever resumes its stream, on any instance, continues exactly where it was. A Redis that is slow or
- * refusing is not waited for: after one acknowledgement takes longer than {@link #ACK_WAIT}, appends go on
- * without waiting until Redis answers in time again (the stream goes on; only its resumption may miss events).
- * A stream's registration is written once, before its first byte. Readers block in {@code XREAD} on a connection
- * of their own.
+ * <p>The streams this instance writes are also kept in its memory ({@link MemoryEventLog}), complete, and this
+ * instance's readers (a run's own client, a resume that lands here) read them there: they get every event in
+ * order whatever Redis does. Redis is given the same events in order by an outbox per stream. Each entry is added
+ * by a script only when the entry before it is there ({@link #APPEND}), so Redis's copy never has a gap: when an
+ * append is lost (Redis away, reconnecting, or restarted empty), later ones are refused too, and the outbox sends
+ * again from the first entry Redis lacks, once it answers (at the next append, or within {@link #LEASE_RENEWAL}),
+ * registration included. Meanwhile readers on other instances wait; they never skip an event. A stream that went
+ * on without Redis is said so in the log and counted ({@link #streamsKeptLocally}).
+ *
+ * <p>Appends share one connection (Redis keeps their order). Each waits for Redis's acknowledgement (at most
+ * {@link #ACK_WAIT}) before the relay writes the event to its client, so that a resume elsewhere rarely waits. After
+ * one acknowledgement takes longer, appends stop waiting until Redis answers in time again.
+ *
+ * <p>Readers of other instances' streams block in {@code XREAD} on a connection of their own. A read that fails, or
+ * a stream whose registration stays gone (Redis lost it and no writer puts it back), throws
+ * {@link EventLog.Unavailable}: the reader ends its client's stream with an error, never as if it were complete.
  *
  * <p>Each instance holds a liveness lease in Redis, renewed every {@link #LEASE_RENEWAL} and lasting {@link #LEASE};
  * every stream names the instance writing it. When a reader waits on an unfinished stream whose writer's lease has
@@ -69,15 +85,40 @@ final class RedisEventLog implements EventLog {
     private static final Duration ACK_WAIT = Duration.ofMillis(250);
     /** Every instance that may have written streams: the live ones, and dead ones until their streams are ended. */
     private static final String INSTANCES = "switchboard:instances";
+    /**
+     * KEYS[1] the events; ARGV[1] the entry's number (seq + 1), ARGV[2] its field, ARGV[3] its value, ARGV[4] the
+     * key's time to live (s), set with the first entry and the end, ARGV[5] the number before the stream's first entry
+     * (its first event's sequence number: 0, or N + 1 for a stream that continues another after event N). 1 added, 0
+     * there already, or -1 - the number of the last entry there (ARGV[5] when none) when an earlier one is missing.
+     */
+    private static final String APPEND = """
+            local n = tonumber(ARGV[1])
+            local base = tonumber(ARGV[5])
+            local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
+            local lastN = base
+            if #last > 0 then lastN = tonumber(string.match(last[1][1], '-(%d+)$')) end
+            if lastN >= n then return 0 end
+            if lastN ~= n - 1 then return -1 - lastN end
+            redis.call('XADD', KEYS[1], '0-' .. n, ARGV[2], ARGV[3])
+            if n == base + 1 or ARGV[2] == 'end' then redis.call('EXPIRE', KEYS[1], ARGV[4]) end
+            return 1""";
+    private static final String APPEND_DIGEST = sha1Hex(APPEND);
 
     private final RedisClient client;
     private final StatefulRedisConnection<String, byte[]> connection;
     private final RedisAsyncCommands<String, byte[]> async;
+    private final ClientResources resources;
     private final Duration retention;
-    private final Map<String, AtomicLong> sequences = new ConcurrentHashMap<>();
-    /** Streams not numbered from 0 whose first append is still to come (it sets the events' expiry). */
-    private final Set<String> firstAppends = ConcurrentHashMap.newKeySet();
+    /**
+     * The streams this instance writes, complete, for its own readers and as the outboxes' source, until Redis has
+     * all of a stream (or it is past its retention, when Redis never came back).
+     */
+    private final MemoryEventLog local;
+    private final Map<String, StreamOutbox> outboxes = new ConcurrentHashMap<>();
+    /** Streams adopted from a gone writer: their next sequence number. */
+    private final Map<String, AtomicLong> adopted = new ConcurrentHashMap<>();
     private final AtomicLong failedWrites = new AtomicLong();
+    private final AtomicLong keptLocally = new AtomicLong();
     /** False while Redis is slow: appends stop waiting for acknowledgements until one arrives again. */
     private volatile boolean awaitingAcks = true;
     private final String instanceId = "inst_" + HexFormat.of().toHexDigits(
@@ -90,15 +131,20 @@ final class RedisEventLog implements EventLog {
             });
 
     RedisEventLog(String url, Duration retention) {
-        this.client = RedisClient.create(url);
-        // While Redis is away, writes fail at once instead of queueing: streams go on, only not resumable elsewhere.
-        client.setOptions(io.lettuce.core.ClientOptions.builder()
-                .disconnectedBehavior(io.lettuce.core.ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
+        this.resources = ClientResources.builder()
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
+                .build();
+        this.client = RedisClient.create(resources, url);
+        // While Redis is away, writes fail at once instead of queueing: streams go on, from this instance's memory.
+        client.setOptions(ClientOptions.builder()
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
         this.connection = client.connect(CODEC);
         // A Redis that hangs must not hold up a stream for the default minute.
         connection.setTimeout(Duration.ofSeconds(2));
         this.async = connection.async();
         this.retention = retention;
+        this.local = new MemoryEventLog(retention, Runtime.getRuntime().maxMemory() / 4, Clock.systemUTC());
+        track(async.scriptLoad(bytes(APPEND)));
         // The first lease is asked for before any stream is registered, on the same connection, so it comes first.
         renewLease();
         leaseRenewal.scheduleAtFixedRate(this::renewLease, LEASE_RENEWAL.toMillis(), LEASE_RENEWAL.toMillis(),
@@ -112,10 +158,42 @@ final class RedisEventLog implements EventLog {
         // that restarted empty learns of this instance again.
         track(async.sadd(INSTANCES, bytes(instanceId)));
         track(async.expire(writingKey(instanceId), UNFINISHED_TTL));
+        // Streams whose events Redis lacks are sent again now that it may answer.
+        for (StreamOutbox outbox : outboxes.values()) {
+            if (outbox.finished && System.nanoTime() - outbox.finishedAtNanos > retention.toNanos()) {
+                // Redis stayed away for the whole retention: the stream would expire there at once anyway.
+                outboxes.remove(outbox.meta.id(), outbox);
+                LOG.warn("Redis event log: stream {} was past its retention before Redis could have all of it",
+                        outbox.meta.id());
+                continue;
+            }
+            try {
+                flush(outbox);
+            } catch (RuntimeException e) {
+                LOG.debug("Redis event log: stream {} not sent again yet: {}", outbox.meta.id(), e.getMessage());
+            }
+        }
     }
 
     @Override
     public void create(StreamMeta meta) {
+        local.create(meta);
+        StreamOutbox outbox = new StreamOutbox(meta);
+        outboxes.put(meta.id(), outbox);
+        try {
+            // Written before the stream's first byte leaves: a client can resume on another instance at once, and
+            // that instance's connection is not ordered with this one's.
+            connection.sync().hset(metaKey(meta.id()), registration(meta));
+            outbox.registered = true;
+        } catch (RuntimeException e) {
+            behind(outbox, "not registered (" + e.getMessage() + ")");
+        }
+        track(async.expire(metaKey(meta.id()), UNFINISHED_TTL));
+        track(async.sadd(writingKey(instanceId), bytes(meta.id())));
+        track(async.setex(knownKey(meta.id()), retention.plus(TOMBSTONE_TTL).toSeconds(), bytes("1")));
+    }
+
+    private Map<String, byte[]> registration(StreamMeta meta) {
         Map<String, byte[]> fields = new LinkedHashMap<>();
         fields.put("id", bytes(meta.id()));
         fields.put("owner", bytes(meta.owner()));
@@ -127,34 +205,119 @@ final class RedisEventLog implements EventLog {
         fields.put("instance", bytes(instanceId));
         if (meta.requestId() != null) fields.put("request_id", bytes(meta.requestId()));
         if (meta.firstSeq() != 0) fields.put("first_seq", bytes(String.valueOf(meta.firstSeq())));
-        sequences.put(meta.id(), new AtomicLong(meta.firstSeq()));
-        if (meta.firstSeq() != 0) firstAppends.add(meta.id());
-        try {
-            // Written before the stream's first byte leaves: a client can resume on another instance at once, and
-            // that instance's connection is not ordered with this one's.
-            connection.sync().hset(metaKey(meta.id()), fields);
-        } catch (RuntimeException e) {
-            // The live stream goes on; only resuming it elsewhere will not work.
-            failedWrites.incrementAndGet();
-            LOG.warn("Redis event log: stream {} not registered ({}); it cannot be resumed on other instances",
-                    meta.id(), e.getMessage());
-        }
-        track(async.expire(metaKey(meta.id()), UNFINISHED_TTL));
-        track(async.sadd(writingKey(instanceId), bytes(meta.id())));
-        track(async.setex(knownKey(meta.id()), retention.plus(TOMBSTONE_TTL).toSeconds(), bytes("1")));
+        return fields;
     }
 
     @Override
     public long append(String streamId, byte[] frame) {
-        long seq = sequences.computeIfAbsent(streamId, id -> new AtomicLong()).getAndIncrement();
+        StreamOutbox outbox = outboxes.get(streamId);
+        if (outbox == null) return appendAdopted(streamId, frame);
+        long seq;
+        RedisFuture<Long> sent;
+        outbox.lock.lock();
+        try {
+            seq = outbox.meta.firstSeq() + outbox.frames.size();
+            outbox.frames.add(frame);
+            sent = flush(outbox);
+        } finally {
+            outbox.lock.unlock();
+        }
+        if (sent != null) awaitAck(sent);
+        // This instance's readers get the event only now, as a relay's client does: what they have, Redis has too
+        // (unless it is away or slow), so a reader that resumes elsewhere continues where they were.
+        publish(outbox, seq);
+        return seq;
+    }
+
+    /** Hands this instance's readers the stream's events up to {@code seq}, in order. */
+    private void publish(StreamOutbox outbox, long seq) {
+        outbox.lock.lock();
+        try {
+            String streamId = outbox.meta.id();
+            long upTo = seq - outbox.meta.firstSeq();
+            for (long next = local.size(streamId); next >= 0 && next <= upTo; next++) {
+                local.append(streamId, outbox.frames.get((int) next));
+            }
+        } finally {
+            outbox.lock.unlock();
+        }
+    }
+
+    /**
+     * Sends Redis the stream's entries it has not been sent, in order, registration first when Redis may have lost
+     * it; the last command sent, or null when there was nothing to send. The outbox is done (and dropped) once Redis
+     * has the end. The outbox counts entries from the stream's first ({@link StreamOutbox#sent}, {@code stored});
+     * their numbers in Redis start after the first event's sequence number.
+     */
+    private RedisFuture<Long> flush(StreamOutbox outbox) {
+        String streamId = outbox.meta.id();
+        outbox.lock.lock();
+        try {
+            if (outbox.resend) {
+                outbox.resend = false;
+                outbox.sent = outbox.stored.get();
+            }
+            if (!outbox.registered) {
+                outbox.registered = true;
+                RedisFuture<Long> registered = async.hset(metaKey(streamId), registration(outbox.meta));
+                registered.whenComplete((ok, failed) -> {
+                    if (failed != null) outbox.registered = false;
+                });
+                track(registered);
+                track(async.expire(metaKey(streamId), outbox.finished ? retention : UNFINISHED_TTL));
+                if (!outbox.finished) track(async.sadd(writingKey(instanceId), bytes(streamId)));
+            }
+            long events = outbox.frames.size();
+            RedisFuture<Long> last = null;
+            for (long seq = outbox.sent; seq < events; seq++) {
+                last = sendEntry(outbox, seq + 1, "f", outbox.frames.get((int) seq), UNFINISHED_TTL);
+            }
+            outbox.sent = Math.max(outbox.sent, events);
+            if (outbox.finished && outbox.sent == events) {
+                last = sendEntry(outbox, events + 1, "end", bytes("1"), retention);
+                outbox.sent = events + 1;
+                track(async.expire(metaKey(streamId), retention));
+                track(async.srem(writingKey(instanceId), bytes(streamId)));
+            }
+            return last;
+        } finally {
+            outbox.lock.unlock();
+        }
+    }
+
+    /** Sends the outbox's {@code entry}th entry (from 1). */
+    private RedisFuture<Long> sendEntry(StreamOutbox outbox, long entry, String field, byte[] value, Duration ttl) {
+        long base = outbox.meta.firstSeq();
+        // By digest: the script's text is not sent with every event. Redis forgets it when it restarts.
+        RedisFuture<Long> added = async.evalsha(APPEND_DIGEST, ScriptOutputType.INTEGER, new String[] {eventsKey(outbox.meta.id())},
+                bytes(String.valueOf(base + entry)), bytes(field), value, bytes(String.valueOf(ttl.toSeconds())),
+                bytes(String.valueOf(base)));
+        added.whenComplete((answer, failed) -> {
+            if (failed != null) {
+                failedWrites.incrementAndGet();
+                if (String.valueOf(failed.getMessage()).contains("NOSCRIPT")) track(async.scriptLoad(bytes(APPEND)));
+                behind(outbox, failed.getMessage());
+            } else if (answer >= 0) {
+                stored(outbox, entry, "end".equals(field));
+            } else {
+                // Redis lacks an earlier entry (it lost some, or restarted empty): send again from there.
+                outbox.stored.set(-1 - answer - base);
+                outbox.registered = false;
+                behind(outbox, "Redis lacks entries from " + (-1 - answer));
+            }
+        });
+        return added;
+    }
+
+    private long appendAdopted(String streamId, byte[] frame) {
+        long seq = adopted.computeIfAbsent(streamId, id -> new AtomicLong()).getAndIncrement();
         RedisFuture<String> added = async.xadd(eventsKey(streamId), new XAddArgs().id("0-" + (seq + 1)), Map.of("f", frame));
         track(added);
-        if (seq == 0 || firstAppends.remove(streamId)) track(async.expire(eventsKey(streamId), UNFINISHED_TTL));
         awaitAck(added);
         return seq;
     }
 
-    private void awaitAck(RedisFuture<String> added) {
+    private void awaitAck(RedisFuture<?> added) {
         if (!awaitingAcks) {
             added.thenRun(() -> awaitingAcks = true);
             return;
@@ -167,7 +330,7 @@ final class RedisEventLog implements EventLog {
                     + "in time again", ACK_WAIT.toMillis());
             added.thenRun(() -> awaitingAcks = true);
         } catch (ExecutionException refused) {
-            // counted and logged by track(); the stream goes on
+            // counted and logged; the stream goes on from this instance's memory
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -175,18 +338,32 @@ final class RedisEventLog implements EventLog {
 
     @Override
     public void finish(String streamId) {
-        firstAppends.remove(streamId);
-        AtomicLong sequence = sequences.remove(streamId);
+        StreamOutbox outbox = outboxes.get(streamId);
+        if (outbox != null) {
+            outbox.lock.lock();
+            try {
+                outbox.finished = true;
+                outbox.finishedAtNanos = System.nanoTime();
+                publish(outbox, outbox.meta.firstSeq() + outbox.frames.size() - 1);
+                local.finish(streamId);
+                flush(outbox);
+            } finally {
+                outbox.lock.unlock();
+            }
+            return;
+        }
+        AtomicLong sequence = adopted.remove(streamId);
         if (sequence == null) return;
         track(async.xadd(eventsKey(streamId), new XAddArgs().id("0-" + (sequence.get() + 1)), Map.of("end", bytes("1"))));
         track(async.expire(eventsKey(streamId), retention));
         track(async.expire(metaKey(streamId), retention));
-        track(async.srem(writingKey(instanceId), bytes(streamId)));
     }
 
     @Override
     public Optional<StreamMeta> find(String streamId) {
-        Map<String, byte[]> fields = connection.sync().hgetall(metaKey(streamId));
+        Optional<StreamMeta> own = local.find(streamId);
+        if (own.isPresent()) return own;
+        Map<String, byte[]> fields = beforeResponse(() -> connection.sync().hgetall(metaKey(streamId)));
         if (fields == null || fields.isEmpty()) return Optional.empty();
         return Optional.of(new StreamMeta(text(fields, "id"), text(fields, "owner"), text(fields, "key_id"),
                 text(fields, "endpoint"), text(fields, "model"), Boolean.parseBoolean(text(fields, "resumable")),
@@ -195,9 +372,39 @@ final class RedisEventLog implements EventLog {
     }
 
     @Override
+    public long streamsBehind() {
+        return outboxes.values().stream().filter(StreamOutbox::isBehind).count();
+    }
+
+    @Override
+    public long streamsKeptLocally() {
+        return keptLocally.get();
+    }
+
+    /** An outbox fell behind Redis: send again from what Redis has; said once per stretch behind. */
+    private void behind(StreamOutbox outbox, String why) {
+        if (!outbox.fellBehind()) return;
+        keptLocally.incrementAndGet();
+        LOG.warn("Redis event log: stream {} goes on in this instance's memory only ({}); its own readers get every event, "
+                + "and Redis gets them in order once it answers again", outbox.meta.id(), why);
+    }
+
+    /** Redis has {@code entry}; with the end, the stream is all there and needs neither outbox nor memory here. */
+    private void stored(StreamOutbox outbox, long entry, boolean end) {
+        outbox.stored.accumulateAndGet(entry, Math::max);
+        if (!end) return;
+        outboxes.remove(outbox.meta.id(), outbox);
+        // Readers here read it from Redis from now on, as other instances do.
+        local.drop(outbox.meta.id());
+        if (outbox.isBehind()) LOG.info("Redis event log: stream {} is complete in Redis again", outbox.meta.id());
+    }
+
+    @Override
     public boolean writerGone(String streamId) {
-        byte[] writer = connection.sync().hget(metaKey(streamId), "instance");
-        return writer != null && connection.sync().exists(instanceKey(new String(writer, StandardCharsets.UTF_8))) == 0;
+        if (outboxes.containsKey(streamId) || local.find(streamId).isPresent()) return false; // written here
+        byte[] writer = shared(() -> connection.sync().hget(metaKey(streamId), "instance"));
+        return writer != null
+                && shared(() -> connection.sync().exists(instanceKey(new String(writer, StandardCharsets.UTF_8)))) == 0;
     }
 
     @Override
@@ -208,13 +415,14 @@ final class RedisEventLog implements EventLog {
         List<StreamMessage<String, byte[]>> last = connection.sync().xrevrange(eventsKey(streamId),
                 Range.unbounded(), Limit.from(1));
         if (last.isEmpty()) {
-            sequences.put(streamId, new AtomicLong(find(streamId).map(StreamMeta::firstSeq).orElse(0L)));
-            return new LoggedEvent(-1, new byte[0]);
+            long first = find(streamId).map(StreamMeta::firstSeq).orElse(0L);
+            adopted.put(streamId, new AtomicLong(first));
+            return new LoggedEvent(first - 1, new byte[0]);
         }
         StreamMessage<String, byte[]> message = last.getFirst();
         if (message.getBody().containsKey("end")) return null; // it finished after all
         long seq = sequence(message.getId());
-        sequences.put(streamId, new AtomicLong(seq + 1));
+        adopted.put(streamId, new AtomicLong(seq + 1));
         return new LoggedEvent(seq, message.getBody().get("f"));
     }
 
@@ -240,13 +448,16 @@ final class RedisEventLog implements EventLog {
 
     @Override
     public boolean expired(String streamId) {
-        return connection.sync().exists(metaKey(streamId)) == 0 && connection.sync().exists(knownKey(streamId)) == 1;
+        if (local.expired(streamId)) return true;
+        return beforeResponse(() -> connection.sync().exists(metaKey(streamId)) == 0
+                && connection.sync().exists(knownKey(streamId)) == 1);
     }
 
     @Override
     public long lastSeq(String streamId) {
-        List<StreamMessage<String, byte[]>> last = connection.sync().xrevrange(eventsKey(streamId), Range.unbounded(),
-                Limit.from(1));
+        if (local.find(streamId).isPresent()) return local.lastSeq(streamId);
+        List<StreamMessage<String, byte[]>> last = beforeResponse(() -> connection.sync().xrevrange(eventsKey(streamId),
+                Range.unbounded(), Limit.from(1)));
         if (last.isEmpty()) return find(streamId).map(StreamMeta::firstSeq).orElse(0L) - 1;
         // The end marker takes the id after the last event's.
         StreamMessage<String, byte[]> message = last.getFirst();
@@ -255,31 +466,28 @@ final class RedisEventLog implements EventLog {
 
     @Override
     public Cursor read(String streamId, long after) {
-        StatefulRedisConnection<String, byte[]> reader = client.connect(CODEC);
-        return new Cursor() {
-            final Deque<StreamMessage<String, byte[]>> buffered = new ArrayDeque<>();
-            String lastId = "0-" + (after + 1);
+        if (local.find(streamId).isPresent()) return local.read(streamId, after);
+        return new RedisLogCursor(shared(() -> client.connect(CODEC)), eventsKey(streamId), metaKey(streamId), after,
+                LEASE.plus(LEASE_RENEWAL));
+    }
 
-            @Override
-            public LoggedEvent next(Duration wait) {
-                if (buffered.isEmpty()) {
-                    List<StreamMessage<String, byte[]>> messages = reader.sync().xread(
-                            XReadArgs.Builder.block(Math.max(1, wait.toMillis())).count(256),
-                            XReadArgs.StreamOffset.from(eventsKey(streamId), lastId));
-                    if (messages == null || messages.isEmpty()) return null;
-                    buffered.addAll(messages);
-                }
-                StreamMessage<String, byte[]> message = buffered.removeFirst();
-                lastId = message.getId();
-                if (message.getBody().containsKey("end")) return LoggedEvent.END;
-                return new LoggedEvent(sequence(lastId), message.getBody().get("f"));
-            }
+    /** A lookup made before a response starts (the resume route's): 503 when Redis cannot answer. */
+    private static <T> T beforeResponse(Supplier<T> read) {
+        try {
+            return read.get();
+        } catch (RedisException e) {
+            throw new GatewayException(503, "server_error", LogFollower.LOG_UNAVAILABLE, null, "The gateway cannot reach "
+                    + "its shared stream log (Redis) to find this stream; try again in a moment.");
+        }
+    }
 
-            @Override
-            public void close() {
-                reader.close();
-            }
-        };
+    /** A read of Redis; {@link EventLog.Unavailable} when Redis cannot answer. */
+    static <T> T shared(Supplier<T> read) {
+        try {
+            return read.get();
+        } catch (RedisException e) {
+            throw new Unavailable("the shared event log (Redis) cannot be read: " + e.getMessage(), e);
+        }
     }
 
     /** Appends or metadata writes Redis refused or never acknowledged. */
@@ -298,6 +506,8 @@ final class RedisEventLog implements EventLog {
         }
         connection.close();
         client.shutdown();
+        resources.shutdown();
+        local.close();
     }
 
     private void track(RedisFuture<?> future) {
@@ -308,8 +518,16 @@ final class RedisEventLog implements EventLog {
         });
     }
 
+    private static String sha1Hex(String script) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(bytes(script)));
+        } catch (NoSuchAlgorithmException impossible) {
+            throw new IllegalStateException(impossible);
+        }
+    }
+
     /** An entry id {@code 0-(seq+1)} back to the event's sequence number. */
-    private static long sequence(String entryId) {
+    static long sequence(String entryId) {
         return Long.parseLong(entryId.substring(entryId.indexOf('-') + 1)) - 1;
     }
 

@@ -11,5 +11,7 @@ public enum RelayOutcome {
     /** The client disconnected from a stream that is not resumable; the upstream request was cancelled. */
     CLIENT_GONE,
     /** An administrator cancelled the stream; the client got an error event. */
-    CANCELLED
+    CANCELLED,
+    /** The instance is shutting down and ended the stream; the client got an error event. */
+    SHUTDOWN
 }

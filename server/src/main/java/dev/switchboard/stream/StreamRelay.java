@@ -2,6 +2,7 @@ package dev.switchboard.stream;
 
 import dev.switchboard.observe.Exchange;
 import dev.switchboard.observe.Usage;
+import dev.switchboard.web.GatewayException;
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -90,7 +91,10 @@ public final class StreamRelay {
         if (clientGone.get() && !meta.resumable()) return clientLeft(meta, dialect, last);
         RelayOutcome outcome;
         byte[] error;
-        if (stream.cancelled()) {
+        if (stream.shuttingDown()) {
+            outcome = RelayOutcome.SHUTDOWN;
+            error = dialect.errorFrame(GatewayException.SHUTTING_DOWN, GatewayException.SHUTTING_DOWN_MESSAGE, last);
+        } else if (stream.cancelled()) {
             outcome = RelayOutcome.CANCELLED;
             error = dialect.errorFrame("stream_cancelled", "The stream was cancelled by a gateway administrator.", last);
         } else if (upstream.timedOut().getAsBoolean()) {

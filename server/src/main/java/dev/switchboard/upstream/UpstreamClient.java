@@ -14,6 +14,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Talks to the OpenAI API (or any compatible upstream) with the server's key. HTTP/1.1 only: over HTTP/2 the JDK
@@ -35,6 +37,8 @@ public final class UpstreamClient implements AutoCloseable {
     private final Secret apiKey;
     private final UpstreamSettings settings;
     private final IdleWatchdog watchdog = new IdleWatchdog();
+    private final Set<UpstreamResponse> ownCalls = ConcurrentHashMap.newKeySet();
+    private volatile boolean stopping;
 
     /**
      * @param baseUrl the API base, ending in {@code /v1} (or whatever the upstream uses)
@@ -143,6 +147,34 @@ public final class UpstreamClient implements AutoCloseable {
     private int port() {
         if (baseUrl.getPort() > 0) return baseUrl.getPort();
         return "https".equals(baseUrl.getScheme()) ? 443 : 80;
+    }
+
+    /**
+     * Keeps {@code response}, a streamed call the gateway makes on its own behalf (a run's stretch, an agent's
+     * round), until the returned handle is closed, so that a shutdown can end it ({@link #endOwnCalls}). Relayed
+     * streams are ended by their relay instead.
+     */
+    public Kept endAtShutdown(UpstreamResponse response) {
+        ownCalls.add(response);
+        if (stopping) response.close();
+        return () -> ownCalls.remove(response);
+    }
+
+    /** A call kept for the shutdown to end; closing lets it go. */
+    public interface Kept extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /** Closes every call kept by {@link #endAtShutdown}, and every one kept later: the instance is stopping. */
+    public void endOwnCalls() {
+        stopping = true;
+        ownCalls.forEach(UpstreamResponse::close);
+    }
+
+    /** True once {@link #endOwnCalls} has been called: a call of the gateway's own should not start. */
+    public boolean stopping() {
+        return stopping;
     }
 
     @Override

@@ -97,6 +97,20 @@ public final class GatewayException extends RuntimeException {
                 "Method " + method + " is not allowed for " + path + ".");
     }
 
+    /** The code of everything the gateway refuses or ends because its instance is stopping. */
+    public static final String SHUTTING_DOWN = "gateway_shutting_down";
+    /** What a stream the shutdown ended says, in its API's error event. */
+    public static final String SHUTTING_DOWN_MESSAGE = "The gateway instance serving this stream is shutting down and "
+            + "ended it here; the events above are all it sent. Send the request again: another instance will answer "
+            + "(a background response can be retrieved from /v1/responses/{id}).";
+
+    /** A request that arrived while the instance stops: a retry reaches another instance. */
+    public static GatewayException shuttingDown() {
+        return new GatewayException(503, "server_error", SHUTTING_DOWN, null,
+                "This gateway instance is shutting down and takes no new requests. Retry the request: another "
+                        + "instance will answer it.", 1L);
+    }
+
     public static GatewayException tooLarge(long limit) {
         return new GatewayException(413, "invalid_request_error", "request_too_large", null,
                 "The request body is larger than this gateway accepts (" + limit + " bytes; SWITCHBOARD_MAX_BODY_BYTES).");

@@ -6,10 +6,17 @@ import io.javalin.compression.CompressionStrategy;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
+import io.javalin.http.servlet.JavalinWsServletContext;
+import jakarta.servlet.DispatcherType;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
@@ -31,6 +38,7 @@ public final class HttpServer implements AutoCloseable {
     private static final int ACCEPT_QUEUE = 4096;
 
     private final Javalin app;
+    private final Draining draining;
 
     /**
      * Every route registered, as {@code "METHOD /path"} ({@code GET} for a WebSocket upgrade): what the OpenAPI
@@ -48,8 +56,9 @@ public final class HttpServer implements AutoCloseable {
         return routes;
     }
 
-    private HttpServer(Javalin app) {
+    private HttpServer(Javalin app, Draining draining) {
         this.app = app;
+        this.draining = draining;
     }
 
     /** Starts listening; {@code routes} register every route, in the order given. */
@@ -63,6 +72,7 @@ public final class HttpServer implements AutoCloseable {
      */
     public static HttpServer start(ServerSettings settings, List<Consumer<RoutesConfig>> routes,
                                    List<Consumer<org.eclipse.jetty.ee10.servlet.ServletContextHandler>> servlets) {
+        Draining draining = new Draining();
         Javalin app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
@@ -72,6 +82,9 @@ public final class HttpServer implements AutoCloseable {
             cfg.http.maxRequestSize = settings.maxBodyBytes();
             cfg.jetty.modifyHttpConfiguration(http -> http.setSendServerVersion(false));
             cfg.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
+            // Jetty's default (64 KiB) is far below what OpenAI takes in one Realtime event (a screenshot as a data
+            // URL, up to 15 MiB of audio). A larger message is refused by Jetty with close code 1009.
+            cfg.jetty.modifyWebSocketServletFactory(factory -> factory.setMaxTextMessageSize(settings.maxWebSocketMessageBytes()));
             cfg.jetty.addConnector((server, http) -> {
                 ServerConnector connector = settings.tls()
                         .map(tls -> new ServerConnector(server, tlsFactory(tls), new HttpConnectionFactory(secure(http))))
@@ -83,17 +96,21 @@ public final class HttpServer implements AutoCloseable {
             });
             cfg.requestLogger.http(AccessLog::request);
             cfg.requestLogger.ws(AccessLog::sessions);
-            // The gateway keeps no HTTP sessions, but Javalin opens one at every WebSocket upgrade (to copy its
-            // attributes), and Jetty keeps a cached session an upgraded request used for good: a Realtime relay
-            // would hold one per connection. Uncached, none pile up.
+            // The gateway keeps no HTTP sessions, but Javalin opens one at every WebSocket upgrade, accepted or
+            // refused (to copy its attributes), and Jetty keeps a cached session an upgraded request used for good: a
+            // Realtime relay would hold one per connection. Uncached, none pile up; without cookies, none is announced
+            // to the client (a JSESSIONID the gateway would never read).
             cfg.jetty.modifyServletContextHandler(handler -> {
                 if (handler.getSessionHandler() != null) {
                     NullSessionCache uncached = new NullSessionCache(handler.getSessionHandler());
                     uncached.setSessionDataStore(new NullSessionDataStore());
                     handler.getSessionHandler().setSessionCache(uncached);
+                    handler.getSessionHandler().setUsingCookies(false);
                 }
             });
             servlets.forEach(mount -> cfg.jetty.modifyServletContextHandler(mount::accept));
+            cfg.jetty.modifyServletContextHandler(handler -> handler.addFilter(new FilterHolder(draining), "/*",
+                    EnumSet.of(DispatcherType.REQUEST)));
             cfg.routes.before(RequestIds::assign);
             // Upgrades pass no before-handler: their request id and start time are given here.
             cfg.routes.wsBeforeUpgrade(ctx -> {
@@ -102,12 +119,13 @@ public final class HttpServer implements AutoCloseable {
             });
             cfg.routes.before(new Cors(settings.cors())::apply);
             routes.forEach(r -> r.accept(cfg.routes));
+            cfg.routes.after(HttpServer::finishReadingBody);
             cfg.routes.exception(GatewayException.class, HttpServer::refuse);
             cfg.routes.exception(HttpResponseException.class, HttpServer::javalinRefusal);
             cfg.routes.exception(Exception.class, HttpServer::internalError);
         });
         app.start();
-        return new HttpServer(app);
+        return new HttpServer(app, draining);
     }
 
     private static SslConnectionFactory tlsFactory(ServerSettings.Tls tls) {
@@ -129,16 +147,66 @@ public final class HttpServer implements AutoCloseable {
         return app.port();
     }
 
+    /** From now on, new requests are refused with 503 {@code gateway_shutting_down}; those under way go on. */
+    public void drain() {
+        draining.start();
+    }
+
+    /** Requests being handled now, streams included. */
+    public int activeRequests() {
+        return draining.active();
+    }
+
     @Override
     public void close() {
         app.stop();
     }
 
+    /** Bodies up to this size that a route left unread are read to their end after it answers. */
+    private static final long UNREAD_BODY_LIMIT = 1024 * 1024;
+
+    /**
+     * Reads what a route left of the request body (one that answered without reading it, or refused it first). Left
+     * on the connection, Jetty closes it after the answer without saying so, and a client that sends its next
+     * request on it gets no answer at all. A larger remainder is not read: the answer says the connection closes.
+     */
+    private static void finishReadingBody(Context ctx) {
+        if (ctx.req().getContentLengthLong() == 0 || ctx.req().isAsyncStarted()) return;
+        boolean toTheEnd;
+        try {
+            InputStream in = ctx.req().getInputStream();
+            long read = 0;
+            for (long n; read <= UNREAD_BODY_LIMIT && (n = in.skip(UNREAD_BODY_LIMIT)) > 0; ) read += n;
+            toTheEnd = read <= UNREAD_BODY_LIMIT && in.read() < 0;
+        } catch (IOException | IllegalStateException e) {
+            toTheEnd = false;
+        }
+        if (!toTheEnd && !ctx.res().isCommitted()) ctx.header("Connection", "close");
+    }
+
     static void refuse(GatewayException e, Context ctx) {
         if (e.retryAfterSeconds() != null) ctx.header("Retry-After", String.valueOf(e.retryAfterSeconds()));
-        ctx.status(e.status()).contentType("application/json")
-                .result(Json.write(Json.error(e.getMessage(), e.type(), e.param(), e.code())));
+        String body = Json.write(Json.error(e.getMessage(), e.type(), e.param(), e.code()));
+        ctx.status(e.status()).contentType("application/json");
+        if (ctx instanceof JavalinWsServletContext) writeNow(ctx, body);
+        else ctx.result(body);
         AccessLog.refusedUpgrade(ctx);
+    }
+
+    /**
+     * The body of a refused WebSocket upgrade, written at once: Javalin runs the exception handlers of an upgrade's
+     * before-handlers but never writes the result they set, so the refusal would reach the client with an empty body.
+     * Every WebSocket route's refusals pass here.
+     */
+    private static void writeNow(Context ctx, String body) {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        try {
+            ctx.res().setContentLength(bytes.length);
+            ctx.res().getOutputStream().write(bytes);
+            ctx.res().flushBuffer();
+        } catch (IOException gone) {
+            LOG.debug("{} the client left before its upgrade's refusal was written", RequestIds.of(ctx));
+        }
     }
 
     private static void javalinRefusal(HttpResponseException e, Context ctx) {
@@ -155,6 +223,12 @@ public final class HttpServer implements AutoCloseable {
 
     private static void internalError(Exception e, Context ctx) {
         String requestId = RequestIds.of(ctx);
+        if (DatabaseUnavailable.isCause(e)) {
+            LOG.warn("{} {} {} refused: database unreachable ({})", requestId, ctx.method(), ctx.path(),
+                    DatabaseUnavailable.reason(e));
+            if (!ctx.res().isCommitted()) refuse(DatabaseUnavailable.refusal(), ctx);
+            return;
+        }
         LOG.error("{} {} {} failed", requestId, ctx.method(), ctx.path(), e);
         if (ctx.res().isCommitted()) return;
         refuse(new GatewayException(500, "server_error", "internal_error", null,

@@ -20,10 +20,19 @@ final class JsonErrorHandler extends ErrorHandler {
         return ByteBuffer.wrap(body(status).getBytes(StandardCharsets.UTF_8));
     }
 
+    /** Every method gets the JSON body: Jetty's default sends an empty one except for GET, POST and HEAD. */
+    @Override
+    public boolean errorPageForMethod(String method) {
+        return true;
+    }
+
     @Override
     protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
                                     Callback callback) {
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+        // The request was refused before its body was read (a URI with a NUL, say): the unread body would be taken
+        // for the next request, and a client reusing the connection would get no answer. Say that it closes.
+        response.getHeaders().put(HttpHeader.CONNECTION, "close");
         response.write(true, ByteBuffer.wrap(body(code).getBytes(StandardCharsets.UTF_8)), callback);
     }
 

@@ -17,12 +17,26 @@ public final class RequestBodies {
         this.maxBytes = maxBytes;
     }
 
-    /** The body as a JSON object; 415 for another content type, 413 past the limit, 400 when not a JSON object. */
+    /**
+     * The body as a JSON object; 415 for another content type, 413 past the limit, 400 when not a JSON object or
+     * when its text breaks {@link BodyText}'s rules for a body the gateway keeps (no NUL anywhere).
+     */
     public JsonRequest json(Context ctx) {
+        JsonRequest request = relayed(ctx);
+        BodyText.check(request.json(), true);
+        return request;
+    }
+
+    /**
+     * Like {@link #json}, for a body relayed to OpenAI as sent and not kept: its identifiers are checked, but its
+     * free text may hold any character OpenAI accepts. Parsed once per request and kept: a guard may read the body
+     * before its handler does.
+     */
+    public JsonRequest relayed(Context ctx) {
         JsonRequest parsed = ctx.attribute(PARSED);
         if (parsed != null) return parsed;
         requireJsonContentType(ctx);
-        JsonRequest request = parse(bytes(ctx));
+        JsonRequest request = parse(bytes(ctx), false);
         ctx.attribute(PARSED, request);
         return request;
     }
@@ -31,10 +45,10 @@ public final class RequestBodies {
     public java.util.Optional<JsonRequest> optionalJson(Context ctx) {
         requireJsonContentType(ctx);
         byte[] raw = bytes(ctx);
-        return raw.length == 0 ? java.util.Optional.empty() : java.util.Optional.of(parse(raw));
+        return raw.length == 0 ? java.util.Optional.empty() : java.util.Optional.of(parse(raw, true));
     }
 
-    private static JsonRequest parse(byte[] raw) {
+    private static JsonRequest parse(byte[] raw, boolean kept) {
         JsonNode node;
         try {
             node = Json.parse(raw);
@@ -43,6 +57,7 @@ public final class RequestBodies {
         }
         if (node == null || node.isMissingNode()) throw GatewayException.invalidJson("the body is empty");
         if (!node.isObject()) throw GatewayException.invalidJson("expected an object, got " + node.getNodeType().name().toLowerCase(Locale.ROOT));
+        BodyText.check(node, kept);
         return new JsonRequest(raw, (ObjectNode) node);
     }
 
@@ -87,9 +102,14 @@ public final class RequestBodies {
         }
     }
 
+    /**
+     * The parser's first line, without the name of the parser's own setting it may quote (Jackson's limits say
+     * "from `StreamReadConstraints.getMaxNestingDepth()`"): no Java names in a response.
+     */
     private static String firstLine(String message) {
         if (message == null) return "unreadable";
         int newline = message.indexOf('\n');
-        return newline < 0 ? message : message.substring(0, newline);
+        String line = newline < 0 ? message : message.substring(0, newline);
+        return line.replaceAll(", from `[^`]*`", "");
     }
 }

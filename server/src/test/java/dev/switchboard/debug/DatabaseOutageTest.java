@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * The database stops in the middle of a stream: the stream and new requests keep flowing, the request and debug
  * records wait, and once the database is back every record is written exactly once.
  */
-class DatabaseOutageTest {
+public class DatabaseOutageTest {
 
     @Test
     void streamsKeepFlowingAndRecordsAreWrittenOnceTheDatabaseIsBack() throws Exception {
@@ -101,18 +101,18 @@ class DatabaseOutageTest {
     }
 
     /** A PostgreSQL of the test's own, stopped and started again on the same port and data. */
-    private record OwnPostgres(Path dataDir, int port) {
-        static OwnPostgres create() throws java.io.IOException {
+    public record OwnPostgres(Path dataDir, int port) {
+        public static OwnPostgres create() throws java.io.IOException {
             try (ServerSocket socket = new ServerSocket(0)) {
                 return new OwnPostgres(Files.createTempDirectory("sb-outage-pg"), socket.getLocalPort());
             }
         }
 
-        EmbeddedPostgres start() throws java.io.IOException {
+        public EmbeddedPostgres start() throws java.io.IOException {
             return EmbeddedPostgres.builder().setDataDirectory(dataDir).setCleanDataDirectory(false).setPort(port).start();
         }
 
-        String url() {
+        public String url() {
             return "jdbc:postgresql://127.0.0.1:" + port + "/postgres?user=postgres";
         }
     }

@@ -151,18 +151,22 @@ class InstanceKilledTest {
     }
 
     /** Another gateway in its own JVM, so that it can be killed outright; its output goes to this test's. */
-    private static Process startInstance(TestGateway peer, String redis, int port) throws IOException {
+    static Process startInstance(TestGateway peer, String redis, int port) throws IOException {
+        return startInstance(peer, Map.of("REDIS_URL", redis, "SWITCHBOARD_DEBUG_EVENTS", "true"), port);
+    }
+
+    /** Another gateway on {@code peer}'s database and upstream, with {@code settings} added, in its own JVM. */
+    static Process startInstance(TestGateway peer, Map<String, String> settings, int port) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
         ProcessBuilder builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
                 "dev.switchboard.Main").redirectErrorStream(true);
         Map<String, String> env = builder.environment();
-        env.keySet().removeIf(name -> name.startsWith("SWITCHBOARD_") || name.startsWith("OPENAI_"));
+        env.keySet().removeIf(name -> name.startsWith("SWITCHBOARD_") || name.startsWith("OPENAI_") || name.equals("REDIS_URL"));
         env.put("OPENAI_API_KEY", TestGateway.UPSTREAM_KEY);
         env.put("OPENAI_BASE_URL", peer.emulator.baseUrl());
         env.put("DATABASE_URL", TestDatabase.sharedUrl());
-        env.put("REDIS_URL", redis);
-        env.put("SWITCHBOARD_DEBUG_EVENTS", "true");
         env.put("OPENAI_STREAMING_ENABLED", "true");
+        env.putAll(settings);
         env.put("SWITCHBOARD_PORT", String.valueOf(port));
         Process process = builder.start();
         Thread.ofVirtual().name("killed-instance-output").start(() -> {
@@ -191,7 +195,7 @@ class InstanceKilledTest {
         return gateway.gateway.database().jdbi().withHandle(h -> h.createQuery(sql).bind("id", id).mapTo(Long.class).one());
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }

@@ -235,6 +235,7 @@ class RealtimeRelayTest {
     static final class Client implements WebSocket.Listener, AutoCloseable {
         final BlockingQueue<String> messages = new LinkedBlockingQueue<>();
         final CompletableFuture<Integer> closed = new CompletableFuture<>();
+        final CompletableFuture<String> closeReason = new CompletableFuture<>();
         final StringBuilder partial = new StringBuilder();
         WebSocket socket;
 
@@ -273,6 +274,7 @@ class RealtimeRelayTest {
 
         @Override
         public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            closeReason.complete(reason);
             closed.complete(statusCode);
             return null;
         }
@@ -282,10 +284,15 @@ class RealtimeRelayTest {
         }
 
         JsonNode next(String type) throws Exception {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            return next(type, 10);
+        }
+
+        /** The next event of this type (any when null), skipping others; fails after {@code seconds}. */
+        JsonNode next(String type, int seconds) throws Exception {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
             while (true) {
                 String text = messages.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                if (text == null) throw new AssertionError("no " + (type == null ? "event" : type) + " within 10 s");
+                if (text == null) throw new AssertionError("no " + (type == null ? "event" : type) + " within " + seconds + " s");
                 JsonNode event = Json.MAPPER.readTree(text);
                 if (type == null || event.path("type").asText().equals(type)) return event;
             }
