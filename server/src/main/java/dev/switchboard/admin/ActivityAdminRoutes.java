@@ -20,7 +20,8 @@ import java.util.List;
  * What the gateway is doing, for administrators: {@code GET /api/admin/requests} (recent requests with usage,
  * newest first, paged with {@code limit} and {@code before}), {@code GET /api/admin/usage} (tokens per key),
  * {@code GET /api/admin/streams} (streams live on this instance), {@code DELETE /api/admin/streams/{id}}
- * (cancel one) and {@code GET /api/admin/debug-events} (the debug event log, filtered by kind and request id).
+ * (cancel one) and {@code GET /api/admin/debug-events} (the debug event log, filtered by kind, request id and
+ * Realtime session).
  */
 public final class ActivityAdminRoutes {
     private static final int MAX_PAGE = 200;
@@ -90,13 +91,14 @@ public final class ActivityAdminRoutes {
         json(ctx, body);
     }
 
-    /** {@code ?kind=&request_id=&limit=&before=}: the debug event log, newest first. */
+    /** {@code ?kind=&request_id=&session_id=&limit=&before=}: the debug event log, newest first. */
     private void debugEvents(Context ctx) {
         int limit = intParam(ctx, "limit", 50, 1, 200);
         String before = ctx.queryParam("before");
         String kind = blankToNull(ctx.queryParam("kind"));
         String requestId = blankToNull(ctx.queryParam("request_id"));
-        var rows = requests.debugEvents(kind, requestId, limit + 1, before == null ? null : parseLong(before));
+        String sessionId = blankToNull(ctx.queryParam("session_id"));
+        var rows = requests.debugEvents(kind, requestId, sessionId, limit + 1, before == null ? null : parseLong(before));
         json(ctx, dev.switchboard.web.Paging.page(rows, limit, row -> row, row -> row.path("id").asLong()));
     }
 
@@ -106,7 +108,7 @@ public final class ActivityAdminRoutes {
 
     private void cancel(Context ctx) {
         LiveStream stream = live.find(ctx.pathParam("id"))
-                .orElseThrow(() -> GatewayException.notFound("Live stream '" + ctx.pathParam("id") + "' on this instance"));
+                .orElseThrow(() -> GatewayException.notFound("live stream", ctx.pathParam("id"), "on this instance"));
         stream.cancel();
         if (audit != null) {
             audit.record(dev.switchboard.auth.Authenticator.caller(ctx), "stream.cancel", stream.meta().id(),

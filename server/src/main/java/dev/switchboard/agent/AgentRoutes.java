@@ -93,7 +93,7 @@ public final class AgentRoutes {
     private void cancel(Context ctx) {
         String id = ctx.pathParam("id");
         if (!runner.cancel(owner(ctx), id)) {
-            throw GatewayException.notFound("Agent run '" + id + "' in progress on this instance");
+            throw GatewayException.notFound("agent run", id, "in progress on this instance");
         }
         json(ctx, Json.object().put("id", id).put("object", "agent.run").put("status", "cancelling"));
     }
@@ -115,9 +115,7 @@ public final class AgentRoutes {
                             + "and a restart.");
         }
         ObjectNode request = bodies.json(ctx).json();
-        JsonNode sessionId = request.get("session_id");
-        if (sessionId == null || !sessionId.isTextual()) throw GatewayException.missingParam("session_id");
-        ObjectNode session = sessions.retrieve(owner(ctx), sessionId.asText());
+        ObjectNode session = sessions.retrieve(owner(ctx), AgentSessionParam.required(request));
         ArrayNode content = inputContent(request.get("input"));
         Caller caller = Authenticator.caller(ctx);
         limits.requireModel(caller, session.path("model").asText());

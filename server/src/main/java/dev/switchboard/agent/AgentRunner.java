@@ -208,10 +208,11 @@ final class AgentRunner {
 
         /** Runs one tool call with the timeout; returns the function_call_output item for the model. */
         private ObjectNode execute(ObjectNode call) {
-            String name = call.path("name").asText();
+            String functionName = call.path("name").asText();
+            String name = deps.tools().toolName(functionName);
             String callId = call.path("call_id").asText();
             emit("tool-call", Json.object().put("call_id", callId).put("name", name).put("arguments", call.path("arguments").asText()));
-            ToolExecutor.Result result = deps.tools().execute(caller, runId, session.path("tools"), name, callId,
+            ToolExecutor.Result result = deps.tools().execute(caller, runId, session.path("tools"), functionName, callId,
                     call.path("arguments").asText("{}"));
             ObjectNode shown = Json.object().put("call_id", callId).put("name", name);
             if (result.output() != null) shown.put("output", result.output());

@@ -30,8 +30,8 @@ final class AgentSessions {
             if (!requested.isArray()) throw GatewayException.invalidParam("tools", "'tools' must be an array of tool names.");
             for (JsonNode tool : requested) {
                 if (!tool.isTextual() || tools.find(tool.asText()).isEmpty()) {
-                    throw GatewayException.invalidParam("tools", "Unknown tool " + tool + ". Available: "
-                            + tools.all().stream().map(AgentTool::name).sorted().toList() + ".");
+                    throw GatewayException.invalidParam("tools", "Unknown tool " + (tool.isTextual() ? "'" + tool.asText() + "'" : tool)
+                            + ". Available: " + String.join(", ", tools.all().stream().map(AgentTool::name).sorted().toList()) + ".");
                 }
                 toolNames.add(tool.asText());
             }
@@ -45,7 +45,7 @@ final class AgentSessions {
     }
 
     ObjectNode retrieve(String owner, String id) {
-        return repository.findSession(owner, id).orElseThrow(() -> GatewayException.notFound("Agent session '" + id + "'"));
+        return repository.findSession(owner, id).orElseThrow(() -> GatewayException.notFound("agent session", id));
     }
 
     ObjectNode list(String owner, int limit, String before) {

@@ -56,8 +56,21 @@ public final class ToolExecutor {
         return definitions;
     }
 
-    /** Runs one function call, if {@code enabled} allows its tool; {@code runId} names what it was made for. */
+    /**
+     * The name people see for the function a model called: the tool's own ({@code math.calculate}), not the wire
+     * name OpenAI was given ({@code math__calculate}). Everything the gateway shows or records about a call (events,
+     * run records, the debug log) is named through here; an unknown function keeps the name the model gave.
+     */
+    public String toolName(String functionName) {
+        return tools.byFunctionName(functionName).map(AgentTool::name).orElse(functionName);
+    }
+
+    /**
+     * Runs one function call, if {@code enabled} allows its tool; {@code runId} names what it was made for. The
+     * result and the debug log name the tool as {@link #toolName} does.
+     */
     public Result execute(Caller caller, String runId, JsonNode enabled, String functionName, String callId, String arguments) {
+        String name = toolName(functionName);
         long started = System.nanoTime();
         String output = null;
         String error = null;
@@ -82,9 +95,8 @@ public final class ToolExecutor {
             error = String.valueOf(e.getMessage());
         }
         long millis = (System.nanoTime() - started) / 1_000_000;
-        log.accept(new RequestRecorder.ToolCallRow(callId, runId, caller.keyId(), functionName, millis,
-                error, Instant.now()));
-        return new Result(callId, functionName, output, error, millis);
+        log.accept(new RequestRecorder.ToolCallRow(callId, runId, caller.keyId(), name, millis, error, Instant.now()));
+        return new Result(callId, name, output, error, millis);
     }
 
     private AgentTool allowed(JsonNode enabled, String functionName) {

@@ -30,7 +30,7 @@ final class AssistantService {
     }
 
     ObjectNode retrieve(String owner, String id) {
-        return assistants.find(owner, id).orElseThrow(() -> GatewayException.notFound("No assistant found with id '" + id + "'"));
+        return assistants.find(owner, id).orElseThrow(() -> GatewayException.notFound("assistant", id));
     }
 
     ObjectNode modify(String owner, String id, ObjectNode request) {
@@ -45,7 +45,7 @@ final class AssistantService {
     }
 
     ObjectNode delete(String owner, String id) {
-        if (!assistants.delete(owner, id)) throw GatewayException.notFound("No assistant found with id '" + id + "'");
+        if (!assistants.delete(owner, id)) throw GatewayException.notFound("assistant", id);
         return Json.object().put("id", id).put("object", "assistant.deleted").put("deleted", true);
     }
 

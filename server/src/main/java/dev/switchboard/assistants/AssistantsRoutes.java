@@ -153,7 +153,7 @@ public final class AssistantsRoutes implements AutoCloseable {
     /** An id that is not of the form the gateway issues cannot exist: 404, as for any unknown id. */
     private static String id(Context ctx, String param) {
         String value = ctx.pathParam(param);
-        if (!ID.matcher(value).matches()) throw GatewayException.notFound("No object found with id '" + value + "'");
+        if (!ID.matcher(value).matches()) throw GatewayException.notFound("object", value);
         return value;
     }
 

@@ -58,7 +58,7 @@ final class RunService {
 
     ObjectNode retrieve(String owner, String threadId, String runId) {
         threads.retrieveThread(owner, threadId);
-        return store.runs.find(owner, threadId, runId).orElseThrow(() -> GatewayException.notFound("No run found with id '" + runId + "'"));
+        return store.runs.find(owner, threadId, runId).orElseThrow(() -> GatewayException.notFound("run", runId));
     }
 
     ObjectNode list(String owner, String threadId, Page page) {
@@ -159,7 +159,7 @@ final class RunService {
 
     ObjectNode retrieveStep(String owner, String threadId, String runId, String stepId) {
         retrieve(owner, threadId, runId);
-        return store.steps.find(owner, runId, stepId).orElseThrow(() -> GatewayException.notFound("No step found with id '" + stepId + "'"));
+        return store.steps.find(owner, runId, stepId).orElseThrow(() -> GatewayException.notFound("step", stepId));
     }
 
     private Started start(Caller caller, String threadId, ObjectNode request, List<Map.Entry<String, JsonNode>> prelude) {

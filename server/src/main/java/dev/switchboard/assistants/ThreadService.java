@@ -37,7 +37,7 @@ final class ThreadService {
     }
 
     ObjectNode retrieveThread(String owner, String id) {
-        return threads.find(owner, id).orElseThrow(() -> GatewayException.notFound("No thread found with id '" + id + "'"));
+        return threads.find(owner, id).orElseThrow(() -> GatewayException.notFound("thread", id));
     }
 
     ObjectNode modifyThread(String owner, String id, ObjectNode request) {
@@ -49,7 +49,7 @@ final class ThreadService {
     }
 
     ObjectNode deleteThread(String owner, String id) {
-        if (!threads.delete(owner, id)) throw GatewayException.notFound("No thread found with id '" + id + "'");
+        if (!threads.delete(owner, id)) throw GatewayException.notFound("thread", id);
         return Json.object().put("id", id).put("object", "thread.deleted").put("deleted", true);
     }
 
@@ -63,7 +63,7 @@ final class ThreadService {
     ObjectNode retrieveMessage(String owner, String threadId, String id) {
         retrieveThread(owner, threadId);
         return messages.find(owner, threadId, id)
-                .orElseThrow(() -> GatewayException.notFound("No message found with id '" + id + "'"));
+                .orElseThrow(() -> GatewayException.notFound("message", id));
     }
 
     ObjectNode modifyMessage(String owner, String threadId, String id, ObjectNode request) {

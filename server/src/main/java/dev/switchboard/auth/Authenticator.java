@@ -1,5 +1,6 @@
 package dev.switchboard.auth;
 
+import dev.switchboard.web.AccessLog;
 import dev.switchboard.web.GatewayException;
 import io.javalin.http.Context;
 import java.util.List;
@@ -30,14 +31,18 @@ public final class Authenticator {
         String presented = presentedKey(ctx);
         String token = ctx.queryParam("access_token");
         if (presented == null && token != null && acceptsTokens(ctx)) {
-            ctx.attribute(CALLER, tokens.verify(token).orElseThrow(() -> new GatewayException(401, "invalid_request_error",
+            admit(ctx, tokens.verify(token).orElseThrow(() -> new GatewayException(401, "invalid_request_error",
                     "invalid_stream_token", null, "The stream token is not valid, has expired, or the key that minted it was revoked; "
                             + "mint a new one with a valid key.")));
             return;
         }
         if (presented == null) throw GatewayException.missingKey();
-        Caller caller = keys.authenticate(presented).orElseThrow(GatewayException::invalidKey);
+        admit(ctx, keys.authenticate(presented).orElseThrow(GatewayException::invalidKey));
+    }
+
+    private static void admit(Context ctx, Caller caller) {
         ctx.attribute(CALLER, caller);
+        AccessLog.keyId(ctx, caller.keyId());
     }
 
     /**
@@ -50,13 +55,14 @@ public final class Authenticator {
         String presented = presentedKey(ctx);
         if (presented == null) presented = subprotocolKey(ctx.header("Sec-WebSocket-Protocol"));
         if (presented == null) throw GatewayException.missingKey();
-        if (presented.startsWith("sbt_")) {
-            return tokens.verify(presented).filter(caller -> caller.mayRead(scope))
-                    .orElseThrow(() -> new GatewayException(401, "invalid_request_error", "invalid_stream_token", null,
-                            "The token is not valid here, has expired, or the key that minted it was revoked; "
-                                    + "mint a new one with a valid key."));
-        }
-        return keys.authenticate(presented).orElseThrow(GatewayException::invalidKey);
+        Caller caller = presented.startsWith("sbt_")
+                ? tokens.verify(presented).filter(verified -> verified.mayRead(scope))
+                        .orElseThrow(() -> new GatewayException(401, "invalid_request_error", "invalid_stream_token", null,
+                                "The token is not valid here, has expired, or the key that minted it was revoked; "
+                                        + "mint a new one with a valid key."))
+                : keys.authenticate(presented).orElseThrow(GatewayException::invalidKey);
+        AccessLog.keyId(ctx, caller.keyId());
+        return caller;
     }
 
     /** The subprotocol browsers use to carry a key: {@code openai-insecure-api-key.KEY}. */

@@ -64,7 +64,7 @@ public final class KeyAdminRoutes {
 
     private void revoke(Context ctx) {
         ApiKey revoked = keys.revoke(ctx.pathParam("id"))
-                .orElseThrow(() -> GatewayException.notFound("API key '" + ctx.pathParam("id") + "'"));
+                .orElseThrow(() -> GatewayException.notFound("API key", ctx.pathParam("id")));
         audit.record(Authenticator.caller(ctx), "key.revoke", revoked.id(), Json.object().put("name", revoked.name()));
         ctx.contentType("application/json").result(Json.write(describe(revoked)));
     }
@@ -82,7 +82,7 @@ public final class KeyAdminRoutes {
             throw GatewayException.invalidParam("overlap_seconds", "'overlap_seconds' must be a whole number of seconds from 0 to 2592000 (30 days).");
         }
         CreatedKey created = keys.rotate(id, Duration.ofSeconds(overlap))
-                .orElseThrow(() -> GatewayException.notFound("Active API key '" + id + "'"));
+                .orElseThrow(() -> GatewayException.notFound("active API key", id));
         audit.record(Authenticator.caller(ctx), "key.rotate", id, Json.object().put("new_key_id", created.key().id())
                 .put("overlap_seconds", overlap));
         ObjectNode answer = describe(created.key()).put("key", created.secret()).put("replaces", id)

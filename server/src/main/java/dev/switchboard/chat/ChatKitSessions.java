@@ -74,7 +74,7 @@ final class ChatKitSessions {
         String upstreamId = jdbi.withHandle(h -> h.createQuery(
                         "select upstream_id from chatkit_sessions where id = :id and owner = :owner and kind = 'chatkit'")
                 .bind("id", id).bind("owner", caller.owner()).mapTo(String.class).findOne())
-                .orElseThrow(() -> GatewayException.notFound("ChatKit session '" + id + "'"));
+                .orElseThrow(() -> GatewayException.notFound("ChatKit session", id));
         JsonNode session = call(ctx, caller, "/chatkit/sessions/" + upstreamId + "/cancel", null, "chatkit_cancel_refused",
                 "the cancellation");
         jdbi.useHandle(h -> h.createUpdate("update chatkit_sessions set status = 'cancelled', ended_at = now() where id = :id")

@@ -173,8 +173,8 @@ public final class RequestLogRepository {
     void insertRealtimeEvents(List<RequestRecorder.RealtimeEventRow> rows) throws SQLException {
         jdbi.useTransaction(h -> {
             try (PreparedStatement insert = h.getConnection().prepareStatement("""
-                    insert into openai_debug_events (request_id, kind, key_id, endpoint, payload, created_at)
-                    values (?, 'realtime_event', ?, ?, cast(? as jsonb), ?)
+                    insert into openai_debug_events (request_id, kind, key_id, endpoint, payload, created_at, session_id)
+                    values (?, 'realtime_event', ?, ?, cast(? as jsonb), ?, ?)
                     on conflict (request_id, kind) do nothing""")) {
                 for (RequestRecorder.RealtimeEventRow r : rows) {
                     setText(insert, 1, r.id());
@@ -182,6 +182,7 @@ public final class RequestLogRepository {
                     setText(insert, 3, "/v1/realtime " + r.direction() + " " + r.type());
                     setText(insert, 4, r.payload());
                     insert.setTimestamp(5, Timestamp.from(r.at()));
+                    setText(insert, 6, r.sessionId());
                     insert.addBatch();
                 }
                 insert.executeBatch();
@@ -244,16 +245,19 @@ public final class RequestLogRepository {
     }
 
     /**
-     * Debug events, newest first, filtered by {@code kind} and by a request id prefix (a realtime session's events
-     * share its request id), when given; {@code beforeId} pages back.
+     * Debug events, newest first, filtered by {@code kind}, by a request id prefix (a realtime session's events
+     * share its request id) and by the gateway's Realtime session ({@code rtsess_…}), when given; {@code beforeId}
+     * pages back.
      */
-    public List<com.fasterxml.jackson.databind.node.ObjectNode> debugEvents(String kind, String requestId, int limit, Long beforeId) {
+    public List<com.fasterxml.jackson.databind.node.ObjectNode> debugEvents(String kind, String requestId, String sessionId,
+                                                                           int limit, Long beforeId) {
         return jdbi.withHandle(h -> h.createQuery("select * from openai_debug_events where true "
                         + (kind == null ? "" : "and kind = :kind ")
                         + (requestId == null ? "" : "and request_id like :request escape '\\' ")
+                        + (sessionId == null ? "" : "and session_id = :session ")
                         + (beforeId == null ? "" : "and id < :before ")
                         + "order by id desc limit :limit")
-                .bind("kind", kind).bind("request", requestId == null ? null : likePrefix(requestId))
+                .bind("kind", kind).bind("request", requestId == null ? null : likePrefix(requestId)).bind("session", sessionId)
                 .bind("before", beforeId).bind("limit", limit)
                 .map((rs, ctx) -> debugEvent(rs)).list());
     }
@@ -264,7 +268,8 @@ public final class RequestLogRepository {
 
     private static com.fasterxml.jackson.databind.node.ObjectNode debugEvent(java.sql.ResultSet rs) throws SQLException {
         var event = dev.switchboard.web.Json.object().put("id", rs.getLong("id")).put("object", "gateway.debug_event")
-                .put("request_id", rs.getString("request_id")).put("upstream_request_id", rs.getString("upstream_request_id"))
+                .put("request_id", rs.getString("request_id")).put("session_id", rs.getString("session_id"))
+                .put("upstream_request_id", rs.getString("upstream_request_id"))
                 .put("kind", rs.getString("kind")).put("key_id", rs.getString("key_id")).put("endpoint", rs.getString("endpoint"))
                 .put("model", rs.getString("model"));
         event.set("status", rs.getObject("status") == null ? null : dev.switchboard.web.Json.MAPPER.valueToTree(rs.getInt("status")));

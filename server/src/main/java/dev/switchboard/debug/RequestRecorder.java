@@ -69,10 +69,11 @@ public final class RequestRecorder implements ExchangeListener, AutoCloseable {
      * One event relayed over a Realtime WebSocket, in the debug log when it is on.
      *
      * @param id        unique per event: the session's request id and the event's number
+     * @param sessionId the gateway's session ({@code rtsess_…}) the connection carries, or null for a plain relay
      * @param direction {@code client} (sent by the client) or {@code upstream}
      * @param payload   the event as JSON, audio already elided
      */
-    public record RealtimeEventRow(String id, String keyId, String direction, String type, String payload,
+    public record RealtimeEventRow(String id, String sessionId, String keyId, String direction, String type, String payload,
                                    java.time.Instant at) {}
 
     public boolean debugEventsOn() {

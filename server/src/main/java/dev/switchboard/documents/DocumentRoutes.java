@@ -57,7 +57,7 @@ final class DocumentRoutes {
             };
             throw new GatewayException(status, "invalid_request_error", e.code(), null, e.getMessage());
         }
-        DocumentStore.Stored stored = store.find(id).orElseThrow(() -> GatewayException.notFound("Document '" + id + "'"));
+        DocumentStore.Stored stored = store.find(id).orElseThrow(() -> GatewayException.notFound("document", id));
         ctx.header("X-Content-Type-Options", "nosniff").header("Content-Disposition", "inline")
                 .contentType(stored.type().mime()).result(stored.bytes());
     }

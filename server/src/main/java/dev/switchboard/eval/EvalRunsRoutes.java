@@ -89,7 +89,7 @@ public final class EvalRunsRoutes {
         String id = ctx.pathParam("id");
         ObjectNode run = jdbi.withHandle(h -> h.createQuery("select * from eval_runs where id = :id").bind("id", id)
                         .map((rs, c) -> run(rs)).findOne())
-                .orElseThrow(() -> GatewayException.notFound("Evaluation run '" + id + "'"));
+                .orElseThrow(() -> GatewayException.notFound("evaluation run", id));
         ArrayNode scenarios = run.putArray("scenarios");
         jdbi.useHandle(h -> h.createQuery("select detail from eval_results where run_id = :id order by passed, scenario")
                 .bind("id", id).mapTo(String.class).forEach(detail -> scenarios.add(Json.stored(detail))));

@@ -90,7 +90,7 @@ final class GatewayClient {
                             text.append(data.path("delta").asText());
                         }
                         case "tool-call" -> tools.addObject().put("call_id", data.path("call_id").asText())
-                                .put("name", data.path("name").asText().replace("__", "."))
+                                .put("name", data.path("name").asText())
                                 .set("arguments", parseArguments(data.path("arguments").asText("{}")));
                         case "tool-result" -> {
                             for (JsonNode call : tools) {

@@ -55,7 +55,7 @@ public final class LimitRoutes {
         String keyId = ctx.pathParam("id");
         boolean exists = jdbi.withHandle(h -> h.createQuery("select count(*) from api_keys where id = :id").bind("id", keyId)
                 .mapTo(Long.class).one()) == 1;
-        if (!exists) throw GatewayException.notFound("API key '" + keyId + "'");
+        if (!exists) throw GatewayException.notFound("API key", keyId);
         return keyId;
     }
 }

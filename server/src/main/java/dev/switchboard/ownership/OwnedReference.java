@@ -37,7 +37,7 @@ public record OwnedReference(boolean inPath, String name, OwnedKind kind, Functi
 
     /** OpenAI's answer for an unknown id in a path: 404, "Response with id 'X' not found.". */
     static Function<String, GatewayException> notFound(OwnedKind kind) {
-        return id -> GatewayException.notFound(kind.label() + " with id '" + id + "'");
+        return id -> GatewayException.notFoundAsOpenAi(kind.label() + " with id '" + id + "' not found.");
     }
 
     /** A path parameter's id, checked to be one; 400 otherwise. */

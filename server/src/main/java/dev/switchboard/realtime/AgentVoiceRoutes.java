@@ -3,6 +3,7 @@ package dev.switchboard.realtime;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.agent.AgentDirectory;
+import dev.switchboard.agent.AgentSessionParam;
 import dev.switchboard.auth.Authenticator;
 import dev.switchboard.auth.Caller;
 import dev.switchboard.web.GatewayException;
@@ -14,12 +15,13 @@ import io.javalin.http.Context;
 import java.time.Duration;
 
 /**
- * Voice sessions for agents: {@code POST /api/agent/realtime/session} {@code {"agentSessionId"}} prepares a
- * Realtime session from the agent session (its instructions, the voice) and returns the single-use credential
- * that opens it at {@code /v1/realtime}, or, given the client's WebRTC offer in {@code sdp}, makes the call at once
- * and returns OpenAI's answer; {@code POST …/{id}/restart} does the same for the same agent, carrying the old
- * session's transcript (and hanging up its call); {@code GET …/{id}} shows a session with its transcript and usage, and
- * {@code GET …/{id}/speech} renders the transcript as audio.
+ * Voice sessions for agents: {@code POST /api/agent/realtime/session} {@code {"agentSessionId"}} (or
+ * {@code session_id}, {@link AgentSessionParam}) prepares a Realtime session from the agent session (its
+ * instructions, the voice) and returns the single-use credential that opens it at {@code /v1/realtime}, or, given the
+ * client's WebRTC offer in {@code sdp}, makes the call at once and returns OpenAI's answer; {@code POST …/{id}/restart}
+ * does the same for the same agent, carrying the old session's transcript (and hanging up its call);
+ * {@code GET …/{id}} shows a session with its transcript and usage, and {@code GET …/{id}/speech} renders the
+ * transcript as audio.
  */
 final class AgentVoiceRoutes {
     private final RequestBodies bodies;
@@ -56,18 +58,14 @@ final class AgentVoiceRoutes {
     private void create(Context ctx) {
         models.requireEnabled();
         JsonNode body = bodies.json(ctx).json();
-        JsonNode agentSessionId = body.path("agentSessionId");
-        if (!agentSessionId.isTextual() || agentSessionId.asText().isBlank()) {
-            throw new GatewayException(400, "invalid_request_error", "missing_required_parameter", "agentSessionId",
-                    "Missing required parameter: 'agentSessionId'. Create an agent session with POST /api/agent/sessions first.");
-        }
+        String agentSessionId = AgentSessionParam.required(body);
         Caller caller = Authenticator.caller(ctx);
-        ObjectNode agent = agents.find(caller.owner(), agentSessionId.asText())
-                .orElseThrow(() -> GatewayException.notFound("Agent session '" + agentSessionId.asText() + "'"));
+        ObjectNode agent = agents.find(caller.owner(), agentSessionId)
+                .orElseThrow(() -> GatewayException.notFound("agent session", agentSessionId));
         String voice = models.voice(body.path("voice").asText(null));
         String offer = offer(body);
         ctx.status(201).json(offer == null
-                ? prepare(caller, agentSessionId.asText(), null, voice, Json.MAPPER.createArrayNode())
+                ? prepare(caller, agentSessionId, null, voice, Json.MAPPER.createArrayNode())
                 : call(ctx, caller, agent, null, voice, Json.MAPPER.createArrayNode(), offer));
     }
 

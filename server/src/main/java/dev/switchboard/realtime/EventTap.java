@@ -9,6 +9,7 @@ import dev.switchboard.web.Json;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
 
 /**
  * Reads what the gateway needs from one Realtime session's events, whichever way they travel (a relayed
@@ -22,6 +23,8 @@ final class EventTap {
     private final AtomicLong eventNumber = new AtomicLong();
     private final AtomicBoolean finished = new AtomicBoolean();
     private volatile SessionObserver observer = SessionObserver.NONE;
+    private volatile String sessionId;
+    private volatile UnaryOperator<String> toolNames;
     private long inputTokens;
     private long outputTokens;
     private long totalTokens;
@@ -37,6 +40,16 @@ final class EventTap {
 
     void observer(SessionObserver observer) {
         this.observer = observer;
+    }
+
+    /** The gateway's session ({@code rtsess_…}) these events belong to: each debug event names it. */
+    void session(String id) {
+        this.sessionId = id;
+    }
+
+    /** How the debug log names the tools the session's events carry: by their own names, as everywhere else. */
+    void toolNames(UnaryOperator<String> toolName) {
+        this.toolNames = toolName;
     }
 
     /** One event, {@code "client"} or {@code "upstream"} bound; the parsed event when someone read it, else null. */
@@ -56,10 +69,12 @@ final class EventTap {
         if (usage) addUsage(object.path("response").path("usage"));
         if (observed) observer.onEvent(direction, object);
         if (debug) {
+            JsonNode recorded = AudioElision.elide(object.deepCopy());
+            UnaryOperator<String> names = toolNames;
+            if (names != null) RecordedToolNames.rename(recorded, names);
             recorder.realtimeEvent(new RequestRecorder.RealtimeEventRow(
-                    exchange.requestId() + ":" + eventNumber.incrementAndGet(), exchange.keyId(), direction,
-                    type == null ? "" : type,
-                    Json.write(AudioElision.elide(object.deepCopy())), Instant.now()));
+                    exchange.requestId() + ":" + eventNumber.incrementAndGet(), sessionId, exchange.keyId(), direction,
+                    type == null ? "" : type, Json.write(recorded), Instant.now()));
         }
         return object;
     }

@@ -52,6 +52,15 @@ final class RealtimeBridge implements UpstreamLeg.Quiet {
         this.upstream = upstream;
     }
 
+    /**
+     * The gateway's session ({@code rtsess_…}) this connection opens, named in its debug events, and how they name the
+     * session's tools.
+     */
+    void session(String id, java.util.function.UnaryOperator<String> toolNames) {
+        tap.session(id);
+        tap.toolNames(toolNames);
+    }
+
     void observer(SessionObserver observer) {
         tap.observer(observer);
     }

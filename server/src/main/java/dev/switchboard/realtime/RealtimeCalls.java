@@ -137,6 +137,8 @@ final class RealtimeCalls implements AutoCloseable {
         Exchange exchange = new Exchange(RequestIds.next(), caller.keyId(), caller.keyName(), caller.owner(),
                 "/v1/realtime?call_id", plan.model(), true, listener);
         EventTap tap = new EventTap(exchange, recorder);
+        tap.session(sessionId);
+        tap.toolNames(tools::toolName);
         CallSideband sideband = new CallSideband(callId, tap, () -> ended(callId));
         SessionObserver transcript = new VoiceSessionRecorder(sessionId, sessions);
         // A call whose response uses up the key's budget is hung up after that response.

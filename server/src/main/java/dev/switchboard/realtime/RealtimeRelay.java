@@ -93,7 +93,7 @@ public final class RealtimeRelay {
     private void open(Context ctx, Caller caller, Optional<VoiceSessionRepository.Pending> voice, String model, Limits.Slot slot) {
         // Spent only once the request is otherwise acceptable: a refused model does not cost the client its token.
         tokens.spend(caller);
-        String requestId = RequestIds.next();
+        String requestId = RequestIds.of(ctx);
         Exchange exchange = new Exchange(requestId, caller.keyId(), caller.keyName(), caller.owner(), "/v1/realtime",
                 model, true, listener);
         RealtimeBridge bridge = new RealtimeBridge(exchange, recorder);
@@ -109,6 +109,7 @@ public final class RealtimeRelay {
         bridge.observer(allowance);
         if (voice.isPresent()) {
             var pending = voice.get();
+            bridge.session(pending.id(), tools::toolName);
             bridge.observer(SessionObserver.all(allowance, new VoiceSessionRecorder(pending.id(), voiceSessions),
                     new VoiceTools(tools, caller, pending.id(), pending.tools(), bridge::sendUpstream)));
             try {

@@ -112,18 +112,24 @@ final class RealtimeSessionRoutes {
         ctx.json(sessions.get(Authenticator.caller(ctx).owner(), id));
     }
 
-    /** Ends one of the caller's WebRTC calls; the sideband records the end. */
+    /**
+     * Ends one of the caller's WebRTC calls and answers with its session as it is now: ended. The sideband adds the
+     * usage when it closes.
+     */
     private void hangUp(Context ctx) {
         models.requireEnabled();
         Caller caller = Authenticator.caller(ctx);
         String callId = ctx.pathParam("callId");
         ObjectNode session = sessions.findCall(caller.owner(), callId)
-                .orElseThrow(() -> GatewayException.notFound("Realtime call '" + callId + "'"));
-        if (!session.path("status").asText().equals("ended") && !calls.hangUp(caller, callId)) {
-            throw new GatewayException(409, "invalid_request_error", "call_already_ended", null,
-                    "OpenAI no longer knows the call '" + callId + "'; it has already ended.");
+                .orElseThrow(() -> GatewayException.notFound("Realtime call", callId));
+        if (!session.path("status").asText().equals("ended")) {
+            if (!calls.hangUp(caller, callId)) {
+                throw new GatewayException(409, "invalid_request_error", "call_already_ended", null,
+                        "OpenAI no longer knows the call '" + callId + "'; it has already ended.");
+            }
+            sessions.hungUp(session.path("id").asText());
         }
-        ctx.json(session);
+        ctx.json(sessions.get(caller.owner(), session.path("id").asText()));
     }
 
     private ObjectNode gatewaySecret(Caller caller, String model, String voice) {

@@ -53,7 +53,7 @@ final class VoiceSessionRepository {
 
     /** The caller's session; a 404 naming it otherwise. */
     ObjectNode get(String owner, String id) {
-        return find(owner, id).orElseThrow(() -> dev.switchboard.web.GatewayException.notFound("Realtime session '" + id + "'"));
+        return find(owner, id).orElseThrow(() -> dev.switchboard.web.GatewayException.notFound("Realtime session", id));
     }
 
     Optional<ObjectNode> find(String owner, String id) {
@@ -105,9 +105,20 @@ final class VoiceSessionRepository {
                 .bind("id", id).bind("e", Json.write(entry)).execute());
     }
 
+    /**
+     * A call was hung up: it is over now, whenever its sideband closes. The sideband's {@link #ended} adds the usage
+     * and keeps this end time.
+     */
+    void hungUp(String id) {
+        jdbi.useHandle(h -> h.createUpdate(
+                        "update chatkit_sessions set status = 'ended', ended_at = coalesce(ended_at, now()) where id = :id")
+                .bind("id", id).execute());
+    }
+
     void ended(String id, JsonNode usage) {
         jdbi.useHandle(h -> h.createUpdate("""
-                        update chatkit_sessions set status = 'ended', ended_at = now(), usage = cast(:usage as jsonb)
+                        update chatkit_sessions set status = 'ended', ended_at = coalesce(ended_at, now()),
+                        usage = cast(:usage as jsonb)
                         where id = :id""")
                 .bind("id", id).bind("usage", usage == null ? null : Json.write(usage)).execute());
     }

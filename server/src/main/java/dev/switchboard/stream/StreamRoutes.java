@@ -28,11 +28,12 @@ public final class StreamRoutes {
     private void resume(Context ctx) throws Exception {
         Caller caller = Authenticator.caller(ctx);
         String id = ctx.pathParam("id");
-        if (!id.matches("strm_[A-Za-z0-9]{1,64}")) throw GatewayException.invalidParam("id", "Not a stream id: " + id + ".");
+        if (!id.matches("strm_[A-Za-z0-9]{1,64}")) throw GatewayException.invalidParam("id", "'" + id + "' is not a stream id: use the "
+                + "X-Switchboard-Stream-Id a stream was answered with (strm_…).");
         StreamMeta meta = log.find(id).filter(m -> m.owner().equals(caller.owner())).orElseThrow(() -> log.expired(id)
                 ? new GatewayException(410, "invalid_request_error", "stream_expired", null,
                 "Stream " + id + " has ended and is no longer kept (SWITCHBOARD_STREAM_RETENTION). Start a new request.")
-                : GatewayException.notFound("Stream '" + id + "'"));
+                : GatewayException.notFound("stream", id));
         long after = position(ctx);
         long last = log.lastSeq(id);
         if (after > last) {

@@ -65,8 +65,26 @@ public final class GatewayException extends RuntimeException {
                 "This route needs an admin key. Create one with './switchboard keys create --admin'.");
     }
 
-    public static GatewayException notFound(String what) {
-        return new GatewayException(404, "invalid_request_error", "not_found", null, what + " not found.");
+    /**
+     * 404 for an id that names none of the caller's objects, in OpenAI's wording: {@code notFound("run", "run_x")} is
+     * "No run found with id 'run_x'.". Every not-found answer of the gateway's own is built here, so they read alike.
+     */
+    public static GatewayException notFound(String kind, String id) {
+        return notFound(kind, id, null);
+    }
+
+    /** As {@link #notFound(String, String)}, saying where the gateway looked: "… with id 'X' on this instance.". */
+    public static GatewayException notFound(String kind, String id, String where) {
+        return new GatewayException(404, "invalid_request_error", "not_found", null,
+                "No " + kind + " found with id '" + id + "'" + (where == null ? "" : " " + where) + ".");
+    }
+
+    /**
+     * 404 worded exactly as OpenAI words it for one of its own objects ("Response with id 'X' not found."), for ids
+     * the gateway refuses before they reach OpenAI, so the answer reads as OpenAI's would.
+     */
+    public static GatewayException notFoundAsOpenAi(String message) {
+        return new GatewayException(404, "invalid_request_error", "not_found", null, message);
     }
 
     public static GatewayException unknownRoute(String method, String path) {

@@ -39,8 +39,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class HttpServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
-    /** One line per request: id, method, path (never the query, which may carry tokens), status, duration. */
-    private static final Logger ACCESS = LoggerFactory.getLogger("switchboard.access");
     private static final int ACCEPT_QUEUE = 4096;
 
     private final Javalin app;
@@ -101,8 +99,8 @@ public final class HttpServer implements AutoCloseable {
                 connector.setAcceptQueueSize(ACCEPT_QUEUE);
                 return connector;
             });
-            cfg.requestLogger.http((ctx, millis) -> ACCESS.info("{} {} {} {} {}ms", RequestIds.of(ctx), ctx.method(),
-                    ctx.path(), ctx.statusCode(), Math.round(millis)));
+            cfg.requestLogger.http(AccessLog::request);
+            cfg.requestLogger.ws(AccessLog::sessions);
             // The gateway keeps no HTTP sessions, but Javalin opens one at every WebSocket upgrade, accepted or
             // refused (to copy its attributes), and Jetty keeps a cached session an upgraded request used for good: a
             // Realtime relay would hold one per connection. Uncached, none pile up; without cookies, none is announced
@@ -119,6 +117,11 @@ public final class HttpServer implements AutoCloseable {
             cfg.jetty.modifyServletContextHandler(handler -> handler.addFilter(new FilterHolder(draining), "/*",
                     EnumSet.of(DispatcherType.REQUEST)));
             cfg.routes.before(RequestIds::assign);
+            // Upgrades pass no before-handler: their request id and start time are given here.
+            cfg.routes.wsBeforeUpgrade(ctx -> {
+                RequestIds.assign(ctx);
+                AccessLog.upgrading(ctx);
+            });
             cfg.routes.before(new Cors(settings.cors())::apply);
             routes.forEach(r -> r.accept(cfg.routes));
             cfg.routes.after(HttpServer::finishReadingBody);
@@ -214,6 +217,7 @@ public final class HttpServer implements AutoCloseable {
         ctx.status(e.status()).contentType("application/json");
         if (ctx instanceof JavalinWsServletContext) writeNow(ctx, body);
         else ctx.result(body);
+        AccessLog.refusedUpgrade(ctx);
     }
 
     /**

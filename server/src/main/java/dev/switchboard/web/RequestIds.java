@@ -7,7 +7,7 @@ import java.util.concurrent.ThreadLocalRandom;
 /** Every request gets an id, returned as {@code X-Switchboard-Request-Id} and used in log lines and debug events. */
 public final class RequestIds {
     public static final String HEADER = "X-Switchboard-Request-Id";
-    private static final String ATTRIBUTE = "switchboard.requestId";
+    static final String ATTRIBUTE = "switchboard.requestId";
 
     private RequestIds() {}
 

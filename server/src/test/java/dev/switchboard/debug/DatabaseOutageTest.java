@@ -104,7 +104,7 @@ public class DatabaseOutageTest {
     public record OwnPostgres(Path dataDir, int port) {
         public static OwnPostgres create() throws java.io.IOException {
             try (ServerSocket socket = new ServerSocket(0)) {
-                return new OwnPostgres(Files.createTempDirectory("sb-outage-pg"), socket.getLocalPort());
+                return new OwnPostgres(Files.createTempDirectory("switchboard-outage-pg"), socket.getLocalPort());
             }
         }
 

@@ -49,7 +49,7 @@ class McpToolSourcesTest {
             List<SseFrame> frames = SseFrames.parse(gw.send(gw.post("/api/agent/stream",
                     "{\"session_id\":\"" + session + "\",\"input\":\"six times seven\"}")).body());
             var result = SseFrames.json(frames.stream().filter(f -> "tool-result".equals(f.event())).findFirst().orElseThrow());
-            assertThat(result.path("name").asText()).isEqualTo("self__math__calculate");
+            assertThat(result.path("name").asText()).isEqualTo("self.math.calculate");
             assertThat(result.path("output").asText()).isEqualTo("42");
         }
     }

@@ -25,7 +25,7 @@ class OwnedObjectsTest {
 
     @Test
     void recordsMadeWhileTheDatabaseIsDownAreSeenAtOnceAndStoredWhenItIsBack() throws Exception {
-        Path dataDir = Files.createTempDirectory("sb-owned-pg");
+        Path dataDir = Files.createTempDirectory("switchboard-owned-pg");
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
