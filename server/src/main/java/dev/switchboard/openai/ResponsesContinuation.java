@@ -40,7 +40,9 @@ final class ResponsesContinuation implements StreamContinuation {
     }
 
     @Override
-    public Continued resume(StreamMeta meta, SseFrame first, long after) {
+    public Continued resume(StreamMeta meta, SseFrame first, SseFrame last, long after) {
+        // A relay that died between upstream's last event and the log's end leaves nothing to read on.
+        if (last.hasData() && ResponsesDialect.INSTANCE.isTerminal(last)) return null;
         String responseId = responseId(first);
         if (responseId == null) return null;
         String requestId = RequestIds.next();

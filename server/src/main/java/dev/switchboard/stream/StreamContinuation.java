@@ -11,14 +11,16 @@ import dev.switchboard.observe.Exchange;
 @FunctionalInterface
 public interface StreamContinuation {
     /**
-     * Upstream's events after {@code after}, or null when the stream cannot be continued (no upstream id in its first
-     * event, upstream refuses): it is then ended as any orphaned stream is.
+     * Upstream's events after {@code after}, or null when the stream cannot or need not be continued (no upstream id
+     * in its first event, upstream refuses, its terminal event is logged already): it is then ended as any orphaned
+     * stream is.
      *
      * @param meta  the stream
      * @param first the stream's first logged event (for a Responses stream, {@code response.created}, with the id)
-     * @param after the sequence number of the last event logged; the continuation's first event is the one after it
+     * @param last  the last event logged: when it is the terminal one, there is nothing to continue (null)
+     * @param after its sequence number; the continuation's first event is the one after it
      */
-    Continued resume(StreamMeta meta, SseFrame first, long after);
+    Continued resume(StreamMeta meta, SseFrame first, SseFrame last, long after);
 
     /**
      * An upstream stream that continues a logged one.

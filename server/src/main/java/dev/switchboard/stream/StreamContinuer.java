@@ -36,7 +36,7 @@ final class StreamContinuer {
         StreamContinuation.Continued continued;
         try {
             SseFrame first = firstEvent(meta);
-            continued = first == null ? null : continuation.resume(meta, first, last.seq());
+            continued = first == null ? null : continuation.resume(meta, first, LogFollower.parse(last.frame()), last.seq());
         } catch (RuntimeException | InterruptedException e) {
             if (e instanceof InterruptedException) Thread.currentThread().interrupt();
             LOG.warn("Stream {} of a gone instance cannot be continued ({}); it is ended", meta.id(), e.getMessage());
