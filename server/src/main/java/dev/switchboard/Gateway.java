@@ -175,11 +175,13 @@ public final class Gateway implements AutoCloseable {
             LogFollower follower = new LogFollower(eventLog, heartbeats, endings, (meta, events) -> {
                 adopted.increment();
                 recorder.adoptedStream(meta, events);
-            });
+            }, relay);
             Limits limits = new Limits(database.jdbi(), settings.streams().redisUrl().map(Secret::reveal));
             started.add(limits);
             // Budgets before the recorder: a token total started from the request log must not find this request there.
             ExchangeListener listener = ExchangeListener.all(metrics, inFlight, limits.usage(), recorder);
+            // Before the sweeper starts: a background response left by a gone instance is read on from upstream.
+            OpenAiRoutes.registerContinuations(endings, upstream, listener);
             metrics.gauge("switchboard.database.connections", "Connections the database pool holds", database::poolConnections);
             metrics.gauge("switchboard.database.connections.active", "Database connections in use", database::poolConnectionsInUse);
 

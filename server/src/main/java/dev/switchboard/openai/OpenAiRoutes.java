@@ -94,6 +94,14 @@ public final class OpenAiRoutes {
                 .register("/v1/chat/completions", ChatCompletionsDialect.INSTANCE.ending());
     }
 
+    /**
+     * How a background Responses stream goes on when the instance relaying it is gone: it is read on from upstream
+     * by the instance that adopts it, with the server's key, rather than ended.
+     */
+    public static void registerContinuations(StreamEndings endings, UpstreamClient upstream, ExchangeListener listener) {
+        endings.continueWith("/v1/responses", new ResponsesContinuation(upstream, listener));
+    }
+
     private void chatCompletions(Context ctx) {
         JsonRequest request = bodies.relayed(ctx);
         request.requiredText("model");

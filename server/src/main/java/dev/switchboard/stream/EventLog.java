@@ -48,12 +48,21 @@ public interface EventLog extends AutoCloseable {
     }
 
     /**
-     * Takes over a stream whose writer is gone, so that this instance may end it. Exactly one caller among all
-     * instances wins; it gets the last event logged ({@code seq} -1 and no bytes when there is none) and may then
-     * {@link #append} and {@link #finish}. Everyone else gets null.
+     * Takes over a stream whose writer is gone, so that this instance may continue or end it: it becomes the stream's
+     * writer. Exactly one caller among all instances wins; it gets the last event logged ({@code seq} -1 and no bytes
+     * when there is none) and may then {@link #append} and {@link #finish}. Everyone else gets null. Should the
+     * winner go too before it finishes the stream, the stream can be adopted again.
      */
     default LoggedEvent adopt(String streamId) {
         return null;
+    }
+
+    /**
+     * True when other instances read this log and adopt what this one leaves unfinished: a stream that keeps running
+     * upstream can then be left to them rather than ended. False for a log that only this process writes.
+     */
+    default boolean shared() {
+        return false;
     }
 
     /**

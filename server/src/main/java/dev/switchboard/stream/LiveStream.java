@@ -36,7 +36,9 @@ public final class LiveStream {
 
     /**
      * Ends the stream because the instance is stopping: the upstream request is closed, and the relay ends the
-     * client's stream (and its log) with a {@code gateway_shutting_down} error in the API's shape.
+     * client's stream with a {@code gateway_shutting_down} error in the API's shape. The log is ended with it too,
+     * unless the stream keeps running upstream and the log is shared: then the log is left for another instance to
+     * continue, and the error tells the client how to resume there.
      */
     public void endForShutdown() {
         shuttingDown = true;

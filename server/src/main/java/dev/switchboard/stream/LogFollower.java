@@ -11,10 +11,11 @@ import org.slf4j.LoggerFactory;
  * Writes a stream's logged events to one client, from a position on, then live until the stream ends or the
  * client leaves. Used by the resume route and by streams whose producer runs apart from the client (runs).
  *
- * <p>A stream whose writer is gone (its instance was killed) would never end: when the log says so, one follower
- * among all instances adopts the stream and ends it with an error in its endpoint's shape, so every reader, now
- * and later, sees the same well-formed end once. An {@link OrphanSweeper} does the same for streams no client
- * comes back to.
+ * <p>A stream whose writer is gone (its instance was killed, or stopped and left it) would never end: when the log
+ * says so, one follower among all instances adopts the stream. A stream that keeps running upstream (a background
+ * response) and whose endpoint registered a {@link StreamContinuation} is continued from upstream by that instance;
+ * any other is ended with an error in its endpoint's shape, so every reader, now and later, sees the same
+ * well-formed end once. An {@link OrphanSweeper} does the same for streams no client comes back to.
  */
 public final class LogFollower {
     private static final Duration POLL = Duration.ofSeconds(1);
@@ -34,6 +35,7 @@ public final class LogFollower {
     private final Heartbeats heartbeats;
     private final StreamEndings endings;
     private final Adoptions adoptions;
+    private final StreamContinuer continuer;
 
     /** Told of each stream this instance ended for a writer that was gone, once per stream across instances. */
     @FunctionalInterface
@@ -46,11 +48,19 @@ public final class LogFollower {
         void ended(StreamMeta meta, long relayed);
     }
 
+    /** A follower that ends every orphaned stream, continuing none. */
     public LogFollower(EventLog log, Heartbeats heartbeats, StreamEndings endings, Adoptions adoptions) {
+        this(log, heartbeats, endings, adoptions, null);
+    }
+
+    /** @param relay continues the orphaned streams whose endpoint registered a {@link StreamContinuation} */
+    public LogFollower(EventLog log, Heartbeats heartbeats, StreamEndings endings, Adoptions adoptions,
+                       StreamRelay relay) {
         this.log = log;
         this.heartbeats = heartbeats;
         this.endings = endings;
         this.adoptions = adoptions;
+        this.continuer = new StreamContinuer(log, endings, relay);
     }
 
     public EventLog log() {
@@ -91,13 +101,15 @@ public final class LogFollower {
     }
 
     /**
-     * Ends a stream whose writer is gone, if this instance wins it; a cursor then reads the ending like any event.
-     * A writer that died leaves no more events in flight: what it sent before its lease lapsed is all there is.
+     * Continues or ends a stream whose writer is gone, if this instance wins it; a cursor then reads the rest or the
+     * ending like any event. A writer that is gone leaves no more events in flight: what it logged before its lease
+     * lapsed is all there is, and a continuation starts after it.
      */
     void endOrphan(String streamId) {
         LoggedEvent last = log.adopt(streamId);
-        if (last == null) return; // another instance is ending it, or it finished after all
+        if (last == null) return; // another instance is continuing or ending it, or it finished after all
         StreamMeta meta = log.find(streamId).orElse(null);
+        if (meta != null && continuer.tryContinue(meta, last)) return;
         String endpoint = meta == null ? "" : meta.endpoint();
         SseFrame lastFrame = last.seq() < 0 ? null : parse(last.frame());
         StreamEnding ending = endings.forEndpoint(endpoint);
@@ -138,7 +150,7 @@ public final class LogFollower {
         }
     }
 
-    private static SseFrame parse(byte[] frame) {
+    static SseFrame parse(byte[] frame) {
         try {
             return new SseReader(new ByteArrayInputStream(frame)).next();
         } catch (IOException impossible) {

@@ -8,7 +8,6 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.SetArgs;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XAddArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -69,7 +68,8 @@ import org.slf4j.LoggerFactory;
  * <p>Each instance holds a liveness lease in Redis, renewed every {@link #LEASE_RENEWAL} and lasting {@link #LEASE};
  * every stream names the instance writing it. When a reader waits on an unfinished stream whose writer's lease has
  * lapsed (the instance was killed, or lost Redis for longer than the lease), the stream can never finish by
- * itself: one reader {@linkplain #adopt adopts} it and ends it, so that no client waits forever. Each instance also
+ * itself: one reader {@linkplain #adopt adopts} it and continues it from upstream or ends it, so that no client
+ * waits forever; the adopter becomes the stream's writer, and is adopted from in turn should it go too. Each instance also
  * lists the streams it is writing in a set of its own, and the instances are listed in {@link #INSTANCES}: a
  * sweeper finds a dead instance's unfinished streams there ({@link #orphans}) when no reader comes.
  */
@@ -103,6 +103,16 @@ final class RedisEventLog implements EventLog {
             if n == base + 1 or ARGV[2] == 'end' then redis.call('EXPIRE', KEYS[1], ARGV[4]) end
             return 1""";
     private static final String APPEND_DIGEST = sha1Hex(APPEND);
+    /**
+     * KEYS[1] the stream's adoption; ARGV[1] this instance, ARGV[2] the adoption's time to live (s), ARGV[3] the
+     * prefix of instances' lease keys. 1 when this instance now holds the stream: nobody had adopted it, or the
+     * instance that had is gone too (it was continuing the stream, and a continuation can be adopted again).
+     */
+    private static final String ADOPT = """
+            local holder = redis.call('GET', KEYS[1])
+            if holder and redis.call('EXISTS', ARGV[3] .. holder) == 1 then return 0 end
+            redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+            return 1""";
 
     private final RedisClient client;
     private final StatefulRedisConnection<String, byte[]> connection;
@@ -357,6 +367,7 @@ final class RedisEventLog implements EventLog {
         track(async.xadd(eventsKey(streamId), new XAddArgs().id("0-" + (sequence.get() + 1)), Map.of("end", bytes("1"))));
         track(async.expire(eventsKey(streamId), retention));
         track(async.expire(metaKey(streamId), retention));
+        track(async.srem(writingKey(instanceId), bytes(streamId)));
     }
 
     @Override
@@ -408,22 +419,39 @@ final class RedisEventLog implements EventLog {
     }
 
     @Override
+    public boolean shared() {
+        return true;
+    }
+
+    @Override
     public LoggedEvent adopt(String streamId) {
-        String won = connection.sync().set(adoptedKey(streamId), bytes(instanceId),
-                SetArgs.Builder.nx().ex(retention.plus(TOMBSTONE_TTL)));
-        if (!"OK".equals(won)) return null;
+        Long won = connection.sync().eval(bytes(ADOPT), ScriptOutputType.INTEGER, new String[] {adoptedKey(streamId)},
+                bytes(instanceId), bytes(String.valueOf(retention.plus(TOMBSTONE_TTL).toSeconds())),
+                bytes(instanceKey("")));
+        if (won == null || won != 1) return null;
         List<StreamMessage<String, byte[]>> last = connection.sync().xrevrange(eventsKey(streamId),
                 Range.unbounded(), Limit.from(1));
         if (last.isEmpty()) {
             long first = find(streamId).map(StreamMeta::firstSeq).orElse(0L);
             adopted.put(streamId, new AtomicLong(first));
+            writtenHere(streamId);
             return new LoggedEvent(first - 1, new byte[0]);
         }
         StreamMessage<String, byte[]> message = last.getFirst();
         if (message.getBody().containsKey("end")) return null; // it finished after all
         long seq = sequence(message.getId());
         adopted.put(streamId, new AtomicLong(seq + 1));
+        writtenHere(streamId);
         return new LoggedEvent(seq, message.getBody().get("f"));
+    }
+
+    /**
+     * An adopted stream is this instance's to write: readers wait on this instance's lease, and should this instance
+     * go too before the stream is finished (a continuation takes as long as the response), it is adopted again.
+     */
+    private void writtenHere(String streamId) {
+        connection.sync().hset(metaKey(streamId), "instance", bytes(instanceId));
+        track(async.sadd(writingKey(instanceId), bytes(streamId)));
     }
 
     @Override
@@ -436,8 +464,11 @@ final class RedisEventLog implements EventLog {
             Set<byte[]> streams = sync.smembers(writingKey(instance));
             for (byte[] stream : streams) {
                 String streamId = new String(stream, StandardCharsets.UTF_8);
-                // Adopted (ended, or being ended) or forgotten: nothing is left to do for it, by anyone.
-                boolean settled = sync.exists(adoptedKey(streamId)) == 1 || sync.exists(metaKey(streamId)) == 0;
+                // Adopted by another instance (ended, or being ended or continued there, and listed as its own) or
+                // forgotten: nothing is left to do for it, by anyone, as this instance's.
+                byte[] holder = sync.get(adoptedKey(streamId));
+                boolean adoptedElsewhere = holder != null && !instance.equals(new String(holder, StandardCharsets.UTF_8));
+                boolean settled = adoptedElsewhere || sync.exists(metaKey(streamId)) == 0;
                 if (settled) sync.srem(writingKey(instance), stream);
                 else orphans.add(streamId);
             }

@@ -13,5 +13,10 @@ public enum RelayOutcome {
     /** An administrator cancelled the stream; the client got an error event. */
     CANCELLED,
     /** The instance is shutting down and ended the stream; the client got an error event. */
-    SHUTDOWN
+    SHUTDOWN,
+    /**
+     * The instance is shutting down and left the stream, still running upstream, unfinished in the shared log for
+     * another instance to continue; the client got an error event saying how to resume it.
+     */
+    HANDED_OVER
 }

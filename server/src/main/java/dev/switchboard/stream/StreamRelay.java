@@ -11,7 +11,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * written to the client that asked for it, with an {@code id:} line, its bytes exactly as upstream sent them, one
  * flush per event. Whatever happens, the stream ends well-formed: with upstream's terminal event, or with an
  * error event in the API's shape. When the client leaves, a non-resumable stream cancels its upstream request;
- * a resumable one keeps reading into the log for a later reader.
+ * a resumable one keeps reading into the log for a later reader. At shutdown, a resumable stream whose log is shared
+ * is left unfinished there for another instance to continue ({@link RelayOutcome#HANDED_OVER}); that instance
+ * {@linkplain #continueAdopted continues} it with the same relay, writing to the log alone.
  */
 public final class StreamRelay {
     private final EventLog log;
@@ -31,11 +33,25 @@ public final class StreamRelay {
      */
     public RelayOutcome relay(StreamMeta meta, UpstreamStream upstream, SseWriter client, StreamDialect dialect,
                               boolean dropUsageOnly, Exchange exchange) {
+        log.create(meta);
+        return run(meta, upstream, client, dialect, dropUsageOnly, exchange);
+    }
+
+    /**
+     * Continues, on the calling thread until it ends, a stream adopted from an instance that is gone: upstream's
+     * events are appended to the same log, for the stream's readers, as if its first relay had gone on.
+     */
+    RelayOutcome continueAdopted(StreamMeta meta, StreamContinuation.Continued continued) {
+        return run(meta, continued.upstream(), null, continued.dialect(), false, continued.exchange());
+    }
+
+    /** @param client the client that asked for the stream, or null when only the log's readers read it */
+    private RelayOutcome run(StreamMeta meta, UpstreamStream upstream, SseWriter client, StreamDialect dialect,
+                             boolean dropUsageOnly, Exchange exchange) {
         LiveStream stream = new LiveStream(meta, exchange, upstream.cancel());
         AtomicBoolean clientGone = new AtomicBoolean();
-        log.create(meta);
         live.add(stream);
-        AutoCloseable heartbeat = heartbeats.watch(client, () -> {
+        AutoCloseable heartbeat = client == null ? () -> { } : heartbeats.watch(client, () -> {
             clientGone.set(true);
             if (!meta.resumable()) upstream.cancel().run();
         });
@@ -46,12 +62,14 @@ public final class StreamRelay {
             return outcome;
         } finally {
             closeQuietly(heartbeat);
-            log.finish(meta.id());
+            // A stream handed over stays unfinished: the instance that adopts it appends the rest.
+            if (outcome != RelayOutcome.HANDED_OVER) log.finish(meta.id());
             live.remove(stream);
             if (outcome == RelayOutcome.COMPLETED) {
                 // The body's last chunk follows the terminal event; reading it lets the connection be reused.
                 Thread.ofVirtual().name("upstream-release").start(upstream.release());
             } else {
+                // Closing the connection does not cancel a background response: it goes on upstream.
                 upstream.cancel().run();
             }
         }
@@ -89,6 +107,7 @@ public final class StreamRelay {
             // reported below
         }
         if (clientGone.get() && !meta.resumable()) return clientLeft(meta, dialect, last);
+        if (stream.shuttingDown() && handsOver(meta)) return handOver(meta, dialect, last, primary);
         RelayOutcome outcome;
         byte[] error;
         if (stream.shuttingDown()) {
@@ -116,6 +135,35 @@ public final class StreamRelay {
             }
         }
         return outcome;
+    }
+
+    /**
+     * True when the stream can outlive this instance: it keeps running upstream, and other instances read its log
+     * and adopt it once this one has gone.
+     */
+    private boolean handsOver(StreamMeta meta) {
+        return meta.resumable() && log.shared();
+    }
+
+    /**
+     * Leaves a stream to another instance at shutdown: its client is told, with an event that is not logged and has
+     * no id (the log goes on with upstream's events, numbered as upstream numbers them), how to resume it elsewhere.
+     */
+    private RelayOutcome handOver(StreamMeta meta, StreamDialect dialect, SseFrame last, SseWriter client) {
+        if (client != null) {
+            try {
+                client.write(dialect.errorFrame(GatewayException.SHUTTING_DOWN, handOverMessage(meta.id()), last));
+            } catch (ClientGoneException ignored) {
+                // the client left as well; it resumes, if it does, like any other reader
+            }
+        }
+        return RelayOutcome.HANDED_OVER;
+    }
+
+    static String handOverMessage(String streamId) {
+        return "The gateway instance relaying this stream is shutting down. The response goes on upstream, and "
+                + "another instance continues this stream: resume it with GET /v1/streams/" + streamId
+                + " and the header Last-Event-ID set to the id of the last event you received.";
     }
 
     /** The client left a stream that is not resumable: upstream is cancelled, and the log says why it ended. */

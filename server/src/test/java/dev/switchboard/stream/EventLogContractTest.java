@@ -110,6 +110,41 @@ class EventLogContractTest {
         }
     }
 
+    /**
+     * Redis only: an adopter that continues a stream is its writer; when it goes too before finishing it (a
+     * continuation lasts as long as the response), the stream is an orphan again, adopted once more, and numbered on.
+     */
+    @Test
+    void aStreamWhoseAdopterIsGoneTooIsAdoptedAgain() throws Exception {
+        String redis = TestRedis.requireReachable();
+        try (EventLog last = EventLogs.redis(redis, Duration.ofSeconds(30));
+             EventLog other = EventLogs.redis(redis, Duration.ofSeconds(30))) {
+            EventLog first = EventLogs.redis(redis, Duration.ofSeconds(30));
+            EventLog adopter = EventLogs.redis(redis, Duration.ofSeconds(30));
+            String stream = newId();
+            first.create(meta(stream));
+            first.append(stream, bytes("a"));
+            first.close();
+            assertThat(adopter.adopt(stream).seq()).isZero();
+            assertThat(adopter.append(stream, bytes("b"))).isEqualTo(1);
+            assertThat(last.writerGone(stream)).as("the adopter writes it now").isFalse();
+            assertThat(last.adopt(stream)).as("its adopter is alive").isNull();
+            assertThat(last.orphans()).doesNotContain(stream);
+
+            adopter.close(); // leaves it unfinished, as a stopping or killed adopter does
+            assertThat(last.writerGone(stream)).isTrue();
+            assertThat(last.orphans()).contains(stream);
+            assertThat(last.adopt(stream).seq()).isEqualTo(1);
+            assertThat(other.adopt(stream)).as("one instance wins").isNull();
+            assertThat(last.append(stream, bytes("c"))).isEqualTo(2);
+            last.finish(stream);
+            assertThat(other.orphans()).doesNotContain(stream);
+            try (EventLog.Cursor cursor = other.read(stream, -1)) {
+                assertThat(readAll(cursor)).containsExactly("0:a", "1:b", "2:c");
+            }
+        }
+    }
+
     private static List<String> readAll(EventLog.Cursor cursor) throws InterruptedException {
         List<String> events = new ArrayList<>();
         for (LoggedEvent e; (e = cursor.next(WAIT)) != LoggedEvent.END; ) {
