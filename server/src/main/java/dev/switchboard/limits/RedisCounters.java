@@ -1,23 +1,19 @@
 package dev.switchboard.limits;
 
-import io.lettuce.core.ClientOptions;
+import dev.switchboard.store.FailFastRedis;
 import io.lettuce.core.LettuceFutures;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
-import io.lettuce.core.resource.ClientResources;
-import io.lettuce.core.resource.Delay;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@link Counters} in Redis, shared by every instance on it. Time is Redis's own ({@code TIME}), so instances whose
@@ -87,23 +83,16 @@ final class RedisCounters implements Counters {
             if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
             return redis.call('INCRBY', KEYS[1], ARGV[1])""";
 
-    private final ClientResources resources;
-    private final RedisClient client;
+    private final FailFastRedis client;
     private final StatefulRedisConnection<String, String> connection;
     private final RedisCommands<String, String> redis;
     private final Duration recount;
 
     /** @param recount how long no new slot is given after Redis is found to have lost them: longer than a renewal */
     RedisCounters(String url, Duration recount) {
-        // Back within a second of Redis: slot holders must renew well inside the recount.
-        this.resources = ClientResources.builder()
-                .reconnectDelay(Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
-                .build();
-        this.client = RedisClient.create(resources, url);
-        // While Redis is away, commands fail at once rather than queue: a request is not held up by its limits.
-        client.setOptions(ClientOptions.builder()
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
-        this.connection = client.connect();
+        // A request is not held up by its limits while Redis is away; slot holders are back well inside the recount.
+        this.client = new FailFastRedis(url);
+        this.connection = client.client().connect();
         connection.setTimeout(Duration.ofMillis(500));
         this.redis = connection.sync();
         this.recount = recount;
@@ -175,7 +164,6 @@ final class RedisCounters implements Counters {
     @Override
     public void close() {
         connection.close();
-        client.shutdown();
-        resources.shutdown();
+        client.close();
     }
 }

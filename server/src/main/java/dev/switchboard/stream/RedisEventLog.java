@@ -1,7 +1,7 @@
 package dev.switchboard.stream;
 
+import dev.switchboard.store.FailFastRedis;
 import dev.switchboard.web.GatewayException;
-import io.lettuce.core.ClientOptions;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
@@ -16,8 +16,6 @@ import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
-import io.lettuce.core.resource.ClientResources;
-import io.lettuce.core.resource.Delay;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -114,10 +112,10 @@ final class RedisEventLog implements EventLog {
             redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
             return 1""";
 
+    private final FailFastRedis redis;
     private final RedisClient client;
     private final StatefulRedisConnection<String, byte[]> connection;
     private final RedisAsyncCommands<String, byte[]> async;
-    private final ClientResources resources;
     private final Duration retention;
     /**
      * The streams this instance writes, complete, for its own readers and as the outboxes' source, until Redis has
@@ -141,13 +139,9 @@ final class RedisEventLog implements EventLog {
             });
 
     RedisEventLog(String url, Duration retention) {
-        this.resources = ClientResources.builder()
-                .reconnectDelay(Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
-                .build();
-        this.client = RedisClient.create(resources, url);
-        // While Redis is away, writes fail at once instead of queueing: streams go on, from this instance's memory.
-        client.setOptions(ClientOptions.builder()
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
+        // While Redis is away, writes fail at once: streams go on, from this instance's memory.
+        this.redis = new FailFastRedis(url);
+        this.client = redis.client();
         this.connection = client.connect(CODEC);
         // A Redis that hangs must not hold up a stream for the default minute.
         connection.setTimeout(Duration.ofSeconds(2));
@@ -536,8 +530,7 @@ final class RedisEventLog implements EventLog {
             // the lease lapses by itself
         }
         connection.close();
-        client.shutdown();
-        resources.shutdown();
+        redis.close();
         local.close();
     }
 
