@@ -4,22 +4,16 @@ import static dev.switchboard.stream.CancellationTest.awaitTrue;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.switchboard.SseFrames;
-import dev.switchboard.TestDatabase;
 import dev.switchboard.TestGateway;
 import dev.switchboard.TestRedis;
 import dev.switchboard.stream.SseFrame;
 import dev.switchboard.stream.SseReader;
 import dev.switchboard.web.Json;
-import java.io.BufferedReader;
-import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -46,10 +40,8 @@ class InstanceKilledTest {
         Map<String, String> shared = Map.of("REDIS_URL", redis, "SWITCHBOARD_DEBUG_EVENTS", "true", "OPENAI_STREAMING_ENABLED", "true");
         try (TestGateway survivor = TestGateway.start(shared)) {
             survivor.emulator.script(MODEL, "{\"tokens\":400,\"delay_ms\":40}");
-            int port = freePort();
-            Process doomed = startInstance(survivor, redis, port);
-            try {
-                String streamId = streamThenKill(survivor, doomed, port, "/v1/responses",
+            try (GatewayProcess doomed = GatewayProcess.start(survivor, Map.of("REDIS_URL", redis, "SWITCHBOARD_DEBUG_EVENTS", "true"))) {
+                String streamId = streamThenKill(survivor, doomed, "/v1/responses",
                         "{\"model\":\"" + MODEL + "\",\"stream\":true,\"input\":\"x\"}", 6);
 
                 // Two clients resume at once on the surviving instance: both see the same events and one ending.
@@ -84,8 +76,6 @@ class InstanceKilledTest {
                 assertThat(SseFrames.parse(later.body()).stream().map(SseFrame::raw).toList())
                         .containsExactlyElementsOf(all.stream().map(SseFrame::raw).toList());
                 assertThat(survivor.send(survivor.get("/metrics")).body()).contains("switchboard_streams_adopted_total 1.0");
-            } finally {
-                doomed.destroyForcibly();
             }
         }
     }
@@ -98,10 +88,8 @@ class InstanceKilledTest {
             HttpResponse<String> created = survivor.send(survivor.post("/api/agent/sessions",
                     "{\"model\":\"" + MODEL + "\",\"instructions\":\"Be brief.\"}"));
             String session = Json.MAPPER.readTree(created.body()).path("id").asText();
-            int port = freePort();
-            Process doomed = startInstance(survivor, redis, port);
-            try {
-                String streamId = streamThenKill(survivor, doomed, port, "/api/agent/stream",
+            try (GatewayProcess doomed = GatewayProcess.start(survivor, Map.of("REDIS_URL", redis, "SWITCHBOARD_DEBUG_EVENTS", "true"))) {
+                String streamId = streamThenKill(survivor, doomed, "/api/agent/stream",
                         "{\"session_id\":\"" + session + "\",\"input\":\"long\"}", 4);
 
                 // Nobody resumes: the surviving instance's sweeper finds the stream and settles the run.
@@ -118,8 +106,6 @@ class InstanceKilledTest {
                 assertThat(SseFrames.json(resumed.get(resumed.size() - 2)).path("code").asText()).isEqualTo("gateway_instance_lost");
                 assertThat(resumed.getLast().event()).isEqualTo("done");
                 assertThat(resumed.stream().filter(f -> "error".equals(f.event()))).hasSize(1);
-            } finally {
-                doomed.destroyForcibly();
             }
         }
     }
@@ -128,18 +114,17 @@ class InstanceKilledTest {
      * Starts a stream on the doomed instance, reads its first {@code frames} events (ids 0, 1, …), then kills the
      * instance with SIGKILL while the client is attached. Returns the stream's id.
      */
-    private String streamThenKill(TestGateway survivor, Process doomed, int port, String path, String body, int frames)
+    private String streamThenKill(TestGateway survivor, GatewayProcess doomed, String path, String body, int frames)
             throws Exception {
-        awaitTrue(() -> healthy(port));
-        HttpResponse<InputStream> original = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        HttpResponse<InputStream> original = http.send(HttpRequest.newBuilder(URI.create(doomed.url(path)))
                 .header("Authorization", "Bearer " + survivor.clientKey).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofInputStream());
         assertThat(original.statusCode()).isEqualTo(200);
         String streamId = original.headers().firstValue("X-Switchboard-Stream-Id").orElseThrow();
         SseReader reader = new SseReader(original.body());
         for (int i = 0; i < frames; i++) assertThat(reader.next().id()).isEqualTo(String.valueOf(i));
-        doomed.destroyForcibly();
-        assertThat(doomed.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        doomed.process.destroyForcibly();
+        assertThat(doomed.process.waitFor(20, TimeUnit.SECONDS)).isTrue();
         original.body().close();
         return streamId;
     }
@@ -150,54 +135,7 @@ class InstanceKilledTest {
                 .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    /** Another gateway in its own JVM, so that it can be killed outright; its output goes to this test's. */
-    static Process startInstance(TestGateway peer, String redis, int port) throws IOException {
-        return startInstance(peer, Map.of("REDIS_URL", redis, "SWITCHBOARD_DEBUG_EVENTS", "true"), port);
-    }
-
-    /** Another gateway on {@code peer}'s database and upstream, with {@code settings} added, in its own JVM. */
-    static Process startInstance(TestGateway peer, Map<String, String> settings, int port) throws IOException {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        ProcessBuilder builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                "dev.switchboard.Main").redirectErrorStream(true);
-        Map<String, String> env = builder.environment();
-        env.keySet().removeIf(name -> name.startsWith("SWITCHBOARD_") || name.startsWith("OPENAI_") || name.equals("REDIS_URL"));
-        env.put("OPENAI_API_KEY", TestGateway.UPSTREAM_KEY);
-        env.put("OPENAI_BASE_URL", peer.emulator.baseUrl());
-        env.put("DATABASE_URL", TestDatabase.sharedUrl());
-        env.put("OPENAI_STREAMING_ENABLED", "true");
-        env.putAll(settings);
-        env.put("SWITCHBOARD_PORT", String.valueOf(port));
-        Process process = builder.start();
-        Thread.ofVirtual().name("killed-instance-output").start(() -> {
-            try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = lines.readLine()) != null; ) System.out.println("[instance " + port + "] " + line);
-            } catch (IOException ended) {
-                // the instance was killed
-            }
-        });
-        return process;
-    }
-
-    private boolean healthy(int port) {
-        try {
-            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz")).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-        } catch (IOException notYet) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
     private static long count(TestGateway gateway, String sql, String id) {
         return gateway.gateway.database().jdbi().withHandle(h -> h.createQuery(sql).bind("id", id).mapTo(Long.class).one());
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -3,6 +3,7 @@ package dev.switchboard.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.switchboard.Await;
 import dev.switchboard.SseFrames;
 import dev.switchboard.TestGateway;
 import dev.switchboard.stream.SseFrame;
@@ -16,7 +17,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -39,20 +39,17 @@ class RunExecutorKilledTest {
             String assistant = id(survivor.send(survivor.post("/v1/assistants", "{\"model\":\"" + MODEL + "\"}")));
             String thread = id(survivor.send(survivor.post("/v1/threads", "{\"messages\":[{\"role\":\"user\",\"content\":\"long\"}]}")));
             String session = id(survivor.send(survivor.post("/api/agent/sessions", "{\"model\":\"" + MODEL + "\"}")));
-            int port = InstanceKilledTest.freePort();
-            Process doomed = InstanceKilledTest.startInstance(survivor, LEASE, port);
-            try {
-                awaitWithin(Duration.ofSeconds(60), () -> healthy(port));
-                HttpResponse<InputStream> run = open(survivor, port, "/v1/threads/" + thread + "/runs",
+            try (GatewayProcess doomed = GatewayProcess.start(survivor, LEASE)) {
+                HttpResponse<InputStream> run = open(survivor, doomed, "/v1/threads/" + thread + "/runs",
                         "{\"assistant_id\":\"" + assistant + "\",\"stream\":true}");
-                HttpResponse<InputStream> agent = open(survivor, port, "/api/agent/stream",
+                HttpResponse<InputStream> agent = open(survivor, doomed, "/api/agent/stream",
                         "{\"session_id\":\"" + session + "\",\"input\":\"long\"}");
                 String runId = SseFrames.json(RunOutageTest.readUntil(run.body(), "thread.run.in_progress").getLast()).path("id").asText();
                 RunOutageTest.readUntil(agent.body(), "text-delta");
                 String agentRun = agent.headers().firstValue("X-Switchboard-Agent-Run-Id").orElseThrow();
 
-                doomed.destroyForcibly();
-                assertThat(doomed.waitFor(20, TimeUnit.SECONDS)).isTrue();
+                doomed.process.destroyForcibly();
+                assertThat(doomed.process.waitFor(20, TimeUnit.SECONDS)).isTrue();
                 run.body().close();
                 agent.body().close();
                 HttpResponse<String> busy = survivor.send(survivor.post("/v1/threads/" + thread + "/runs",
@@ -61,41 +58,28 @@ class RunExecutorKilledTest {
 
                 // Within a minute, on the surviving instance and with no Redis: both runs failed, the thread free.
                 String path = "/v1/threads/" + thread + "/runs/" + runId;
-                awaitWithin(Duration.ofSeconds(60), () -> "failed".equals(field(survivor.send(survivor.get(path)), "status")));
+                Await.until(Duration.ofSeconds(60), () -> "failed".equals(field(survivor.send(survivor.get(path)), "status")));
                 JsonNode failed = Json.MAPPER.readTree(survivor.send(survivor.get(path)).body());
                 assertThat(failed.path("last_error").path("code").asText()).isEqualTo("server_error");
                 assertThat(failed.path("last_error").path("message").asText()).contains("stopped");
-                awaitWithin(Duration.ofSeconds(60), () -> "failed".equals(survivor.gateway.database().jdbi().withHandle(h -> h.createQuery(
+                Await.until(Duration.ofSeconds(60), () -> "failed".equals(survivor.gateway.database().jdbi().withHandle(h -> h.createQuery(
                         "select status from agent_runs where id = :id").bind("id", agentRun).mapTo(String.class).one())));
 
                 survivor.emulator.script(MODEL, "{\"text\":\"Here again.\"}");
                 String again = survivor.send(survivor.post("/v1/threads/" + thread + "/runs",
                         "{\"assistant_id\":\"" + assistant + "\",\"stream\":true}")).body();
                 assertThat(SseFrames.parse(again).stream().map(SseFrame::event)).contains("thread.run.completed");
-            } finally {
-                doomed.destroyForcibly();
             }
         }
     }
 
-    private HttpResponse<InputStream> open(TestGateway survivor, int port, String path, String body) throws Exception {
-        HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+    private HttpResponse<InputStream> open(TestGateway survivor, GatewayProcess instance, String path, String body)
+            throws Exception {
+        HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(URI.create(instance.url(path)))
                 .header("Authorization", "Bearer " + survivor.clientKey).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofInputStream());
         assertThat(response.statusCode()).isEqualTo(200);
         return response;
-    }
-
-    private boolean healthy(int port) {
-        try {
-            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz")).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-        } catch (IOException notYet) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
     }
 
     private static String id(HttpResponse<String> created) throws IOException {
@@ -108,15 +92,6 @@ class RunExecutorKilledTest {
             return Json.MAPPER.readTree(response.body()).path(name).asText();
         } catch (IOException e) {
             return null;
-        }
-    }
-
-    /** Waits for {@code condition}, checking every 100 ms; fails after {@code bound}. */
-    static void awaitWithin(Duration bound, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + bound.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) throw new AssertionError("not true within " + bound.toSeconds() + " s");
-            Thread.sleep(100);
         }
     }
 }

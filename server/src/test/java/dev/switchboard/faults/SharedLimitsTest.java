@@ -3,11 +3,11 @@ package dev.switchboard.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.switchboard.Await;
 import dev.switchboard.OwnRedis;
 import dev.switchboard.TestGateway;
 import dev.switchboard.stream.SseReader;
 import dev.switchboard.web.Json;
-import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -60,7 +59,7 @@ class SharedLimitsTest {
             for (Thread client : clients) client.join(Duration.ofSeconds(60));
             assertThat(unexpected).isEmpty();
 
-            awaitWithin(Duration.ofSeconds(20), () -> rows(one, keyId) == served.get());
+            Await.until(Duration.ofSeconds(20), () -> rows(one, keyId) == served.get());
             long spent = one.gateway.database().jdbi().withHandle(h -> h.createQuery(
                     "select coalesce(sum(total_tokens), 0) from request_log where key_id = :id").bind("id", keyId).mapTo(Long.class).one());
             long largest = one.gateway.database().jdbi().withHandle(h -> h.createQuery(
@@ -111,7 +110,7 @@ class SharedLimitsTest {
             redis.startAgain();
             // While the other instance has not reconnected, limits are open (by design); once it counts again, the
             // key's one stream is still taken, and stays so after every holder had the time to renew.
-            awaitWithin(Duration.ofSeconds(20), () -> shortStream(two, key) == 429);
+            Await.until(Duration.ofSeconds(20), () -> shortStream(two, key) == 429);
             long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
             while (System.nanoTime() < until) {
                 assertThat(shortStream(two, key)).as("a second stream for a key limited to one").isEqualTo(429);
@@ -126,26 +125,21 @@ class SharedLimitsTest {
         try (OwnRedis redis = OwnRedis.start();
              TestGateway survivor = TestGateway.start(Map.of("REDIS_URL", redis.url()))) {
             String key = newKey(survivor, "{\"concurrent_streams\":1}");
-            int port = InstanceKilledTest.freePort();
-            Process doomed = InstanceKilledTest.startInstance(survivor, redis.url(), port);
-            try {
-                awaitWithin(Duration.ofSeconds(60), () -> healthy(port));
-                HttpResponse<InputStream> held = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-                                + "/v1/chat/completions")).header("Authorization", "Bearer " + key)
+            try (GatewayProcess doomed = GatewayProcess.start(survivor, Map.of("REDIS_URL", redis.url()))) {
+                HttpResponse<InputStream> held = http.send(HttpRequest.newBuilder(URI.create(doomed.url("/v1/chat/completions")))
+                        .header("Authorization", "Bearer " + key)
                         .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(longStream())).build(),
                         HttpResponse.BodyHandlers.ofInputStream());
                 assertThat(held.statusCode()).isEqualTo(200);
                 new SseReader(held.body()).next();
                 assertThat(shortStream(survivor, key)).isEqualTo(429);
 
-                doomed.destroyForcibly();
-                assertThat(doomed.waitFor(20, TimeUnit.SECONDS)).isTrue();
+                doomed.process.destroyForcibly();
+                assertThat(doomed.process.waitFor(20, TimeUnit.SECONDS)).isTrue();
                 long killed = System.nanoTime();
-                awaitWithin(Duration.ofSeconds(12), () -> shortStream(survivor, key) == 200);
+                Await.until(Duration.ofSeconds(12), () -> shortStream(survivor, key) == 200);
                 assertThat(Duration.ofNanos(System.nanoTime() - killed)).isLessThan(Duration.ofSeconds(12));
                 held.body().close();
-            } finally {
-                doomed.destroyForcibly();
             }
         }
     }
@@ -169,28 +163,6 @@ class SharedLimitsTest {
     private static long rows(TestGateway gateway, String keyId) {
         return gateway.gateway.database().jdbi().withHandle(h -> h.createQuery(
                 "select count(*) from request_log where key_id = :id").bind("id", keyId).mapTo(Long.class).one());
-    }
-
-    private boolean healthy(int port) {
-        try {
-            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz")).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-        } catch (IOException notYet) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
-    static void awaitWithin(Duration limit, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + limit.toNanos();
-        boolean held = condition.getAsBoolean();
-        while (!held && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-            held = condition.getAsBoolean();
-        }
-        assertThat(held).as("condition within " + limit.toSeconds() + " s").isTrue();
     }
 
     private static final Map<String, String> KEY_IDS = new java.util.concurrent.ConcurrentHashMap<>();
