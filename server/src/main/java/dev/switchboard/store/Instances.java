@@ -13,12 +13,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * This gateway instance as the others see it through PostgreSQL alone: a row in {@code gateway_instances} whose
- * heartbeat it renews every sweep interval. Work that names its executing instance (runs, agent runs) is reclaimed by
- * any instance once that instance's heartbeat is older than the lease: it crashed, was killed, or lost the database.
+ * heartbeat it renews every {@code SWITCHBOARD_INSTANCE_HEARTBEAT}. What names its instance (runs and agent runs by
+ * their executor, requests in flight) is settled by any instance once that instance's heartbeat is older than the
+ * lease ({@code SWITCHBOARD_INSTANCE_LEASE}): it crashed, was killed, or lost the database.
  *
  * <p>After each renewal the registered {@link Sweep}s run. They may reclaim other instances' work only once this
  * instance has renewed without a failure for a whole lease: right after an outage (or a start) every live instance
- * must first have had the time to renew, or one whose heartbeat merely waited for the database would lose its runs.
+ * must first have had the time to renew, or one whose heartbeat merely waited for the database would lose its runs
+ * and have its requests recorded as interrupted.
  */
 public final class Instances implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Instances.class);
@@ -96,8 +98,8 @@ public final class Instances implements AutoCloseable {
             });
             if (renewingSinceNanos < 0) {
                 renewingSinceNanos = System.nanoTime();
-                LOG.info("Instance {} renews its heartbeat in the database; runs of instances silent for {} s are reclaimed",
-                        id, lease.toSeconds());
+                LOG.info("Instance {} renews its heartbeat in the database; what instances silent for {} s leave (runs, "
+                        + "requests in flight) is settled", id, lease.toSeconds());
             }
             return true;
         } catch (RuntimeException e) {
