@@ -198,9 +198,14 @@ final class McpErrors implements Filter {
             return true;
         }
 
+        /** Memory is always ready for more: a listener is told so at once. */
         @Override
         public void setWriteListener(WriteListener listener) {
-            throw new UnsupportedOperationException("an error's body is written at once");
+            try {
+                listener.onWritePossible();
+            } catch (IOException e) {
+                listener.onError(e);
+            }
         }
     }
 }

@@ -44,7 +44,7 @@ public final class RunningGateways {
             try (Writer writer = Files.newBufferedWriter(file)) {
                 entry.store(writer, "A Switchboard gateway running now; removed when it stops");
             }
-        } catch (IOException | UnsupportedOperationException e) {
+        } catch (IOException e) {
             LOG.debug("Cannot record the running gateway in {}: {}", file, e.toString());
             return () -> { };
         }
