@@ -33,11 +33,13 @@ final class Draining implements Filter {
     @Override
     public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
             throws IOException, ServletException {
+        // Counted before the check: a request let in just as draining begins is one that drain() waits for.
+        active.incrementAndGet();
         if (draining && !"/healthz".equals(((HttpServletRequest) request).getRequestURI())) {
+            active.decrementAndGet();
             refuse((HttpServletResponse) response);
             return;
         }
-        active.incrementAndGet();
         try {
             chain.doFilter(request, response);
         } finally {

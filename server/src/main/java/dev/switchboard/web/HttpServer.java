@@ -113,9 +113,11 @@ public final class HttpServer implements AutoCloseable {
                     handler.getSessionHandler().setUsingCookies(false);
                 }
             });
-            servlets.forEach(mount -> cfg.jetty.modifyServletContextHandler(mount::accept));
+            // Before the servlets' own filters (MCP's key check and error rewriting), so that a stopping instance
+            // refuses /mcp as it refuses every route: filters run in the order they are added.
             cfg.jetty.modifyServletContextHandler(handler -> handler.addFilter(new FilterHolder(draining), "/*",
                     EnumSet.of(DispatcherType.REQUEST)));
+            servlets.forEach(mount -> cfg.jetty.modifyServletContextHandler(mount::accept));
             cfg.routes.before(RequestIds::assign);
             // Upgrades pass no before-handler: their request id and start time are given here.
             cfg.routes.wsBeforeUpgrade(ctx -> {
