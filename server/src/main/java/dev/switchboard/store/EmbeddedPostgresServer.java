@@ -94,7 +94,13 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     /** Starts the server again if its process is gone; one attempt per call, so a failed one is retried later. */
     private void watch() {
         EmbeddedPostgres postgres = owned;
-        if (closed || postgres == null || ProcessHandle.of(postmasterPid).map(ProcessHandle::isAlive).orElse(false)) return;
+        if (closed || postgres == null) return;
+        if (postmasterPid < 0) {
+            // postmaster.pid could not be read when the server started: a process not known is not a dead one.
+            postmasterPid = postmasterPid(directory).orElse(-1L);
+            return;
+        }
+        if (ProcessHandle.of(postmasterPid).map(ProcessHandle::isAlive).orElse(false)) return;
         LOG.error("The embedded PostgreSQL in {} (process {}) has stopped; starting it again on port {}", directory,
                 postmasterPid, port);
         try {
