@@ -27,7 +27,13 @@ public final class StartupKeyCheck {
     /** Starts the check on a virtual thread of its own. */
     public static StartupKeyCheck start(UpstreamClient upstream, Duration timeout) {
         CompletableFuture<UpstreamClient.Probe> probe = new CompletableFuture<>();
-        Thread.ofVirtual().name("upstream-key-check").start(() -> probe.complete(upstream.probe(timeout)));
+        Thread.ofVirtual().name("upstream-key-check").start(() -> {
+            try {
+                probe.complete(upstream.probe(timeout));
+            } catch (RuntimeException e) {
+                probe.completeExceptionally(e);
+            }
+        });
         return new StartupKeyCheck(probe, timeout, !upstream.apiKey().reveal().isEmpty());
     }
 
@@ -39,8 +45,10 @@ public final class StartupKeyCheck {
         UpstreamClient.Probe answer;
         try {
             answer = probe.get(timeout.toMillis() + 500, TimeUnit.MILLISECONDS);
-        } catch (TimeoutException | ExecutionException e) {
+        } catch (TimeoutException e) {
             return List.of("  upstream: " + upstream + " (the key is not checked yet: no answer within " + timeout.toSeconds() + " s)");
+        } catch (ExecutionException e) {
+            return List.of("  upstream: " + upstream + " (the key could not be checked: " + e.getCause().getMessage() + ")");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return List.of("  upstream: " + upstream);

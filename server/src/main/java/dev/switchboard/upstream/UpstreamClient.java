@@ -122,10 +122,11 @@ public final class UpstreamClient implements AutoCloseable {
      * at most once a minute, since every request fails the same way until the key is fixed.
      */
     private void refusedKey(UpstreamRequest request, HttpResponse<InputStream> response) {
-        try (InputStream body = response.body()) {
-            body.readNBytes(64 * 1024);
+        try {
+            // Not read: the answer is known from its status, and a body that stalled would hold the request.
+            response.body().close();
         } catch (IOException ignored) {
-            // the answer is known from its status; the connection is simply not reused
+            // the connection is simply not reused
         }
         long now = System.nanoTime();
         long last = lastKeyWarning.get();
