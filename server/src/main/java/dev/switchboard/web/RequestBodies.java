@@ -11,6 +11,8 @@ import java.util.Locale;
 public final class RequestBodies {
     /** The parsed body, kept for the request: a body can be read once, and a guard may read it before the handler. */
     private static final String PARSED = "switchboard.json-body";
+    /** Set once the kept body's stricter check (no NUL anywhere) has passed. */
+    private static final String CHECKED_AS_KEPT = "switchboard.json-body.kept";
     private final long maxBytes;
 
     public RequestBodies(long maxBytes) {
@@ -22,23 +24,33 @@ public final class RequestBodies {
      * when its text breaks {@link BodyText}'s rules for a body the gateway keeps (no NUL anywhere).
      */
     public JsonRequest json(Context ctx) {
-        JsonRequest request = relayed(ctx);
-        BodyText.check(request.json(), true);
-        return request;
+        return read(ctx, true);
     }
 
     /**
      * Like {@link #json}, for a body relayed to OpenAI as sent and not kept: its identifiers are checked, but its
-     * free text may hold any character OpenAI accepts. Parsed once per request and kept: a guard may read the body
-     * before its handler does.
+     * free text may hold any character OpenAI accepts.
      */
     public JsonRequest relayed(Context ctx) {
+        return read(ctx, false);
+    }
+
+    /**
+     * The body, parsed once per request and kept (a guard may read it before its handler does), and walked by
+     * {@link BodyText} once for the strictest check asked for so far.
+     */
+    private JsonRequest read(Context ctx, boolean kept) {
         JsonRequest parsed = ctx.attribute(PARSED);
-        if (parsed != null) return parsed;
-        requireJsonContentType(ctx);
-        JsonRequest request = parse(bytes(ctx), false);
-        ctx.attribute(PARSED, request);
-        return request;
+        if (parsed == null) {
+            requireJsonContentType(ctx);
+            parsed = parse(bytes(ctx), kept);
+            ctx.attribute(PARSED, parsed);
+            if (kept) ctx.attribute(CHECKED_AS_KEPT, Boolean.TRUE);
+        } else if (kept && ctx.attribute(CHECKED_AS_KEPT) == null) {
+            BodyText.check(parsed.json(), true);
+            ctx.attribute(CHECKED_AS_KEPT, Boolean.TRUE);
+        }
+        return parsed;
     }
 
     /** Like {@link #json}, for routes whose body may be left out: empty when it is. */
