@@ -19,6 +19,11 @@ public final class RequestLogRepository {
         this.jdbi = jdbi;
     }
 
+    /**
+     * A request's row. It replaces only a row its request's in-flight record left (outcome {@code interrupted} when
+     * its instance died, {@code shutdown} when a stopping instance settled what had no row yet): the real row, written
+     * late, says more. Nothing else is replaced, so no request is counted twice.
+     */
     private static final String INSERT_REQUEST = """
             insert into request_log (request_id, key_id, owner, endpoint, model, streaming, stream_id, status, outcome,
                 error, upstream_request_id, input_tokens, output_tokens, total_tokens, ttfb_ms, duration_ms, events,
@@ -31,7 +36,7 @@ public final class RequestLogRepository {
                 input_tokens = excluded.input_tokens, output_tokens = excluded.output_tokens,
                 total_tokens = excluded.total_tokens, ttfb_ms = excluded.ttfb_ms, duration_ms = excluded.duration_ms,
                 events = excluded.events, created_at = excluded.created_at
-            where request_log.outcome = 'interrupted'""";
+            where request_log.outcome in ('interrupted', 'shutdown')""";
 
     /** Its request's row removes it, in the same transaction: a request is never both in flight and recorded. */
     private static final String DELETE_IN_FLIGHT = "delete from requests_in_flight where request_id = any(?)";

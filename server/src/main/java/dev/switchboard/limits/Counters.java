@@ -49,4 +49,9 @@ interface Counters extends AutoCloseable {
 
     @Override
     void close();
+
+    /** True when every instance counts in the same place (Redis); false for one process's own memory. */
+    default boolean shared() {
+        return true;
+    }
 }

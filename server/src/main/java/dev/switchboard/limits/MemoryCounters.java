@@ -11,6 +11,12 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /** {@link Counters} for one instance. */
 final class MemoryCounters implements Counters {
+    /** This process's memory: other instances on the same database count elsewhere. */
+    @Override
+    public boolean shared() {
+        return false;
+    }
+
     private record Total(AtomicLong tokens, long expiresAtMillis) {}
 
     /** Admission times per key, oldest first; guarded by the deque itself. */

@@ -107,7 +107,9 @@ final class TokenBudgets implements ExchangeListener {
             }
             if (kept.isPresent()) {
                 lastRead.put(keyId + "@" + period, new Sum(since, kept.getAsLong(), System.nanoTime()));
-                return kept.getAsLong();
+                // Counted in this process alone, the total misses other instances' usage: the request log, which
+                // they all write, has it (as of at most FRESH ago).
+                return counters.shared() ? kept.getAsLong() : Math.max(kept.getAsLong(), logged(keyId, period, since));
             }
         } catch (RuntimeException unreachable) {
             warn(unreachable);

@@ -82,8 +82,8 @@ public final class Instances implements AutoCloseable {
             try {
                 sweep.run(mayReclaim);
             } catch (RuntimeException e) {
-                // The database went away between the renewal and the sweep: the next tick tries again.
-                LOG.debug("Sweep skipped: {}", rootMessage(e));
+                // Most often the database went away between the renewal and the sweep; the next tick tries again.
+                LOG.warn("A sweep after the instance heartbeat failed; the next one tries again: {}", rootMessage(e));
             }
         }
     }
