@@ -48,8 +48,9 @@ final class BodyText {
     }
 
     private static boolean isIdentifier(String field) {
-        return IDENTIFIERS.contains(field) || field.endsWith("_id") || field.endsWith("_ids") || field.endsWith("_url")
-                || field.endsWith("_name");
+        // Ids are named in snake_case by OpenAI and in camelCase by some clients (seed 003's agentSessionId).
+        return IDENTIFIERS.contains(field) || field.endsWith("_id") || field.endsWith("_ids") || field.endsWith("Id")
+                || field.endsWith("Ids") || field.endsWith("_url") || field.endsWith("_name");
     }
 
     /** The index of the first C0 or C1 control character (or DEL), or -1. */

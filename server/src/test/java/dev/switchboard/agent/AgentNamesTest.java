@@ -66,6 +66,10 @@ class AgentNamesTest {
             JsonNode unknown = assertError(gw.send(gw.post(route, "{\"agentSessionId\":\"asess_nope\",\"input\":\"hi\"}")),
                     404, "not_found");
             assertThat(unknown.path("message").asText()).isEqualTo("No agent session found with id 'asess_nope'.");
+            // Either name is an identifier: a line break in it is refused, as in session_id.
+            JsonNode crlf = assertError(gw.send(gw.post(route, "{\"agentSessionId\":\"a\\r\\nb\",\"input\":\"hi\"}")),
+                    400, "invalid_value");
+            assertThat(crlf.path("param").asText()).isEqualTo("agentSessionId");
         }
     }
 
