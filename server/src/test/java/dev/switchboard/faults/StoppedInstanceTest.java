@@ -129,6 +129,14 @@ class StoppedInstanceTest {
                     assertThat(Json.MAPPER.readTree(refused.body()).path("error").path("code").asText()).isEqualTo("gateway_shutting_down");
                     assertThat(refused.headers().firstValue("Retry-After")).isPresent();
                 }
+                // The MCP endpoint too, which has filters of its own.
+                HttpResponse<String> mcp = sendQuietly(request(stopping.url("/mcp"), key)
+                        .header("Accept", "application/json, text/event-stream")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}")));
+                if (mcp != null) {
+                    assertThat(mcp.statusCode()).isEqualTo(503);
+                    assertThat(Json.MAPPER.readTree(mcp.body()).path("error").path("code").asText()).isEqualTo("gateway_shutting_down");
+                }
 
                 assertThat(stopping.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
                 long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - terminated);

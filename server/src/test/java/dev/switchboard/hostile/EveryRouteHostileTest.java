@@ -110,6 +110,34 @@ class EveryRouteHostileTest {
     }
 
     @Test
+    void aRevokedKeyIsRefusedOnEveryRouteThatTakesAKey() throws Exception {
+        String revoked = gw.gateway.keys().create("revoked-everywhere", null, true).secret();
+        String id = gw.gateway.keys().authenticate(revoked).orElseThrow().keyId();
+        gw.gateway.keys().revoke(id);
+        Set<String> routes = new LinkedHashSet<>(gw.gateway.routes());
+        routes.addAll(List.of("POST /mcp", "GET /mcp", "DELETE /mcp"));
+        List<String> accepted = new ArrayList<>();
+        int tried = 0;
+        for (String route : routes) {
+            String method = route.substring(0, route.indexOf(' '));
+            String path = route.substring(route.indexOf(' ') + 1).replaceAll("\\{[^}]+}", "x1");
+            // Only these take a key: the rest are pages, health and signed document URLs, open by design.
+            if (!path.startsWith("/v1/") && !path.startsWith("/api/") && !path.equals("/mcp")) continue;
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(gw.url(path))).timeout(TIMEOUT)
+                    .header("Authorization", "Bearer " + revoked).header("Accept", "application/json, text/event-stream")
+                    .header("Content-Type", "application/json")
+                    .method(method, method.equals("GET") ? HttpRequest.BodyPublishers.noBody()
+                            : HttpRequest.BodyPublishers.ofByteArray(utf8("{\"model\":\"gpt-4o-mini\"}")));
+            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            tried++;
+            String code = response.statusCode() == 401 ? Json.MAPPER.readTree(response.body()).path("error").path("code").asText() : "";
+            if (!code.equals("invalid_api_key")) accepted.add(route + ": " + response.statusCode() + " " + shorten(response.body()));
+        }
+        assertThat(tried).isGreaterThan(50);
+        assertThat(accepted).as("routes that did not refuse a revoked key with 401 invalid_api_key").isEmpty();
+    }
+
+    @Test
     void mcpSessionsAndJsonRpcFaultsAreJsonRpcErrors() {
         String route = "POST /mcp";
         for (byte[] body : List.of(
