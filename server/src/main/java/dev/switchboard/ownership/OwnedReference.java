@@ -42,16 +42,23 @@ public record OwnedReference(boolean inPath, String name, OwnedKind kind, Functi
 
     /** A path parameter's id, checked to be one; 400 otherwise. */
     String pathId(String value) {
+        return checked(value);
+    }
+
+    /**
+     * The id a body names in this field, checked like a path's (it is looked up, and echoed in refusals: no
+     * megabyte ids); null when it names none (the upstream judges other shapes).
+     */
+    String bodyId(JsonNode body) {
+        JsonNode value = body.get(name);
+        if (value != null && value.isObject()) value = value.get("id");
+        return value != null && value.isTextual() ? checked(value.asText()) : null;
+    }
+
+    private String checked(String value) {
         if (!ID.matcher(value).matches()) {
             throw GatewayException.invalidParam(name, "'" + name + "' is not a valid id: use letters, digits, '_' and '-'.");
         }
         return value;
-    }
-
-    /** The id a body names in this field, or null when it names none (the upstream judges other shapes). */
-    String bodyId(JsonNode body) {
-        JsonNode value = body.get(name);
-        if (value != null && value.isObject()) value = value.get("id");
-        return value != null && value.isTextual() ? value.asText() : null;
     }
 }

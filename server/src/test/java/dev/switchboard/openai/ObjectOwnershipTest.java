@@ -116,6 +116,13 @@ class ObjectOwnershipTest {
         assertThat(send(a, "POST", "/v1/responses", "{\"model\":\"gpt-4o-mini\",\"input\":\"x\",\"conversation\":{\"id\":\""
                 + conversation + "\"}}").statusCode()).isEqualTo(200);
         assertThat(json(send(a, "GET", "/v1/conversations/" + conversation + "/items", null)).path("data")).isNotEmpty();
+
+        // A body's id is checked as a path's: a huge one is refused without a lookup and is not echoed back.
+        HttpResponse<String> huge = send(a, "POST", "/v1/responses", "{\"model\":\"gpt-4o-mini\",\"input\":\"x\","
+                + "\"previous_response_id\":\"resp_" + "9".repeat(100_000) + "\"}");
+        assertThat(huge.statusCode()).isEqualTo(400);
+        assertThat(json(huge).path("error").path("param").asText()).isEqualTo("previous_response_id");
+        assertThat(huge.body().length()).isLessThan(1_000);
     }
 
     @Test
