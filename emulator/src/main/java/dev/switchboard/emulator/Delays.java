@@ -1,11 +1,11 @@
 package dev.switchboard.emulator;
 
 /** The scripted pauses between streamed events. */
-final class Delays {
+public final class Delays {
     private Delays() {}
 
     /** Sleeps {@code millis} (nothing when not positive); false when interrupted, with the interrupt kept. */
-    static boolean sleep(long millis) {
+    public static boolean sleep(long millis) {
         if (millis <= 0) return true;
         try {
             Thread.sleep(millis);

@@ -11,7 +11,7 @@ import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
  * connection drop after N events, or a stall after N events (until released, or two minutes). Single-threaded:
  * owned by the request's thread.
  */
-final class EventStream {
+public final class EventStream {
     private static final long STALL_LIMIT_MILLIS = 120_000;
 
     private final Context ctx;
@@ -32,26 +32,26 @@ final class EventStream {
         out.flush();
     }
 
-    static EventStream open(Context ctx, Script script, StallGate stalls) throws IOException {
+    public static EventStream open(Context ctx, Script script, StallGate stalls) throws IOException {
         return new EventStream(ctx, script, stalls);
     }
 
     /** Sends {@code event: NAME} (omitted when null) and {@code data: DATA}, then flushes. */
-    void send(String event, String data, boolean isToken) throws IOException {
+    public void send(String event, String data, boolean isToken) throws IOException {
         if (isToken) Delays.sleep(script.delayMillis());
         String frame = (event == null ? "" : "event: " + event + "\n") + "data: " + data + "\n\n";
         sendRaw(frame.getBytes(StandardCharsets.UTF_8));
     }
 
     /** Sends already-framed bytes (one or more complete events) exactly as given. */
-    void sendRaw(byte[] frame) throws IOException {
+    public void sendRaw(byte[] frame) throws IOException {
         applyFaults();
         out.write(frame);
         out.flush();
         sent++;
     }
 
-    void pause() {
+    public void pause() {
         Delays.sleep(script.delayMillis());
     }
 

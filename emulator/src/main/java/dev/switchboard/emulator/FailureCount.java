@@ -11,13 +11,13 @@ import java.util.regex.Pattern;
  * requests and then answers: what a client's or a gateway's retries need to be tested. Without {@code fail_times}
  * a scripted failure happens every time. Counted per model name as sent.
  */
-final class FailureCount {
+public final class FailureCount {
     private static final Pattern TIMES = Pattern.compile(";fail_times=(\\d+)");
 
     private final Map<String, AtomicInteger> failed = new ConcurrentHashMap<>();
 
     /** Whether this request, to {@code model}, fails as scripted. */
-    boolean fails(String model) {
+    public boolean fails(String model) {
         Matcher times = model == null ? null : TIMES.matcher(model);
         if (times == null || !times.find()) return true;
         return failed.computeIfAbsent(model, m -> new AtomicInteger()).getAndIncrement() < Integer.parseInt(times.group(1));

@@ -10,14 +10,14 @@ import java.util.regex.Pattern;
  * The text parts of a {@code multipart/form-data} body, by name. Read from the body the request log already took,
  * so that the log keeps what a client sent (a relay's session configuration, for instance).
  */
-final class MultipartForm {
+public final class MultipartForm {
     private static final Pattern BOUNDARY = Pattern.compile("boundary=\"?([^\";]+)\"?");
     private static final Pattern NAME = Pattern.compile("name=\"([^\"]*)\"");
 
     private MultipartForm() {}
 
     /** The parts, or null when the content type names no boundary. */
-    static Map<String, String> parse(String contentType, byte[] body) {
+    public static Map<String, String> parse(String contentType, byte[] body) {
         Matcher boundary = BOUNDARY.matcher(contentType == null ? "" : contentType);
         if (!boundary.find()) return null;
         String delimiter = "--" + boundary.group(1);

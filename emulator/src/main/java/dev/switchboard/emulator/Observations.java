@@ -7,7 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Observations {
     private final Set<String> clientCancelled = ConcurrentHashMap.newKeySet();
 
-    void clientCancelled(String responseId) {
+    public void clientCancelled(String responseId) {
         clientCancelled.add(responseId);
     }
 

@@ -4,10 +4,10 @@ import java.io.IOException;
 import java.util.Arrays;
 
 /** Streams a recorded {@code .sse} file one event at a time, each event's bytes exactly as recorded. */
-final class Replay {
+public final class Replay {
     private Replay() {}
 
-    static void frames(byte[] recording, EventStream events) throws IOException {
+    public static void frames(byte[] recording, EventStream events) throws IOException {
         int start = 0;
         for (int i = 0; i < recording.length; i++) {
             int end = frameEnd(recording, i);

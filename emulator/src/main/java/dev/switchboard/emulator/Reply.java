@@ -7,11 +7,11 @@ import java.util.List;
  * What the emulated model answers: a function call, or text cut into tokens. Deterministic: the same script and
  * input always give the same reply.
  */
-record Reply(List<String> tokens, ToolCall toolCall, int inputTokens) {
+public record Reply(List<String> tokens, ToolCall toolCall, int inputTokens) {
     private static final String[] FILLER = ("Switchboard relays every stream faithfully instantly and resumably "
             + "while the emulator answers offline with deterministic tokens").split(" ");
 
-    static Reply plan(Script script, String lastUserText, String toolOutput, int inputTokens) {
+    public static Reply plan(Script script, String lastUserText, String toolOutput, int inputTokens) {
         if (script.toolCall() != null && toolOutput == null) {
             List<String> preamble = script.text() == null ? List.of() : tokenize(script.text());
             return new Reply(preamble, script.toolCall(), inputTokens);
@@ -25,17 +25,17 @@ record Reply(List<String> tokens, ToolCall toolCall, int inputTokens) {
         return new Reply(tokenize(text), null, inputTokens);
     }
 
-    String text() {
+    public String text() {
         return String.join("", tokens);
     }
 
-    int outputTokens() {
+    public int outputTokens() {
         int fromCall = toolCall == null ? 0 : Math.max(1, countWords(toolCall.arguments()));
         return tokens.size() + fromCall;
     }
 
     /** Splits before each run of whitespace, so that the tokens concatenate back to the exact text. */
-    static List<String> tokenize(String text) {
+    public static List<String> tokenize(String text) {
         List<String> tokens = new ArrayList<>();
         int start = 0;
         for (int i = 1; i < text.length(); i++) {
@@ -48,13 +48,13 @@ record Reply(List<String> tokens, ToolCall toolCall, int inputTokens) {
         return tokens;
     }
 
-    static int countWords(String text) {
+    public static int countWords(String text) {
         if (text == null || text.isBlank()) return 0;
         return text.trim().split("\\s+").length;
     }
 
     /** Splits a tool call's arguments into a few pieces, as the model streams them. */
-    static List<String> argumentPieces(String arguments) {
+    public static List<String> argumentPieces(String arguments) {
         List<String> pieces = new ArrayList<>();
         for (int i = 0; i < arguments.length(); i += 8) pieces.add(arguments.substring(i, Math.min(arguments.length(), i + 8)));
         if (pieces.isEmpty()) pieces.add("");

@@ -4,11 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.http.Context;
 
 /** Request parsing shared by the emulated endpoints. */
-final class Requests {
+public final class Requests {
     private Requests() {}
 
     /** The body as a JSON object, or null after answering 400 when it is not one. */
-    static JsonNode jsonBody(Context ctx) {
+    public static JsonNode jsonBody(Context ctx) {
         String raw = ctx.body();
         if (raw.isBlank()) return Json.obj();
         try {
@@ -22,7 +22,7 @@ final class Requests {
         return null;
     }
 
-    static int intQuery(Context ctx, String name, int fallback) {
+    public static int intQuery(Context ctx, String name, int fallback) {
         String value = ctx.queryParam(name);
         try {
             return value == null ? fallback : Integer.parseInt(value);
@@ -32,7 +32,7 @@ final class Requests {
     }
 
     /** The token of an {@code Authorization: Bearer} header, or null. */
-    static String bearerToken(String authorization) {
+    public static String bearerToken(String authorization) {
         return authorization != null && authorization.startsWith("Bearer ") ? authorization.substring(7).trim() : null;
     }
 }

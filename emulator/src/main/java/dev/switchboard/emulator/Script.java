@@ -23,11 +23,11 @@ import java.nio.file.Path;
  * @param toolCalls   (Responses) several function calls made one per round: the Nth once N-1 outputs have come
  *                    back along the {@code previous_response_id} chain; then the reply text
  */
-record Script(String text, Integer tokens, long delayMillis, ToolCall toolCall, Integer failStatus,
+public record Script(String text, Integer tokens, long delayMillis, ToolCall toolCall, Integer failStatus,
               Integer retryAfter, Integer dropAfter, Integer stallAfter, Path replay, boolean stamp,
               java.util.List<ToolCall> toolCalls) {
 
-    static final Script DEFAULT = new Script(null, null, 0, null, null, null, null, null, null, false, java.util.List.of());
+    public static final Script DEFAULT = new Script(null, null, 0, null, null, null, null, null, null, false, java.util.List.of());
 
     /** Parses the JSON form used by the {@code X-Emulator-Script} header and {@code POST /_emulator/scripts}. */
     static Script fromJson(JsonNode node) {
@@ -77,7 +77,7 @@ record Script(String text, Integer tokens, long delayMillis, ToolCall toolCall, 
     }
 
     /** The model name with any directives removed: what the emulator reports back as {@code model}. */
-    static String baseModel(String model) {
+    public static String baseModel(String model) {
         if (model == null || model.isBlank()) return "gpt-4o-mini";
         int semicolon = model.indexOf(';');
         return semicolon < 0 ? model : model.substring(0, semicolon);

@@ -1,6 +1,7 @@
 package dev.switchboard.emulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.switchboard.emulator.models.ModelsApi;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.util.List;
@@ -14,7 +15,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * tried; for the model or any model), directives in the model name, then the default. Text rules let a caller
  * script many conversations at once without naming a model per reply: an evaluation plays each turn by its words.
  */
-final class ScriptBook {
+public final class ScriptBook {
     static final String HEADER = "X-Emulator-Script";
 
     /** A script for requests whose body contains {@code text}, for {@code model} or any model when it is "*". */
@@ -25,7 +26,7 @@ final class ScriptBook {
     private final FailureCount failures = new FailureCount();
 
     /** How many times scripted failures have happened, for {@code fail_times}. */
-    FailureCount failures() {
+    public FailureCount failures() {
         return failures;
     }
 
@@ -43,7 +44,7 @@ final class ScriptBook {
         failures.clear();
     }
 
-    Script forRequest(Context ctx, String model) throws IOException {
+    public Script forRequest(Context ctx, String model) throws IOException {
         return forRequest(ctx, model, "");
     }
 
@@ -53,7 +54,7 @@ final class ScriptBook {
      * model, and then the one whose text was said last wins: a conversation's second turn follows the second turn's
      * rule, and a tool's output answered after a turn still follows that turn's rule.
      */
-    Script forRequest(Context ctx, String model, String history) throws IOException {
+    public Script forRequest(Context ctx, String model, String history) throws IOException {
         String header = ctx.header(HEADER);
         if (header != null && !header.isBlank()) return Script.fromJson(Json.parse(header));
         if (model != null && byModel.containsKey(model)) return byModel.get(model);
@@ -82,7 +83,7 @@ final class ScriptBook {
      * Whether a request may name this model: one OpenAI serves (directives in the name aside), or one a script was
      * registered for, by name or by text, or any model when the request carries its script in a header.
      */
-    boolean knows(Context ctx, String model) {
+    public boolean knows(Context ctx, String model) {
         String header = ctx.header(HEADER);
         if (header != null && !header.isBlank()) return true;
         if (model == null) return false;
@@ -91,14 +92,14 @@ final class ScriptBook {
     }
 
     /** Every string in a JSON body, unescaped, one per line: what the request says. */
-    static StringBuilder said(JsonNode node, StringBuilder text) {
+    public static StringBuilder said(JsonNode node, StringBuilder text) {
         if (node.isTextual()) text.append(node.asText()).append('\n');
         else node.forEach(child -> said(child, text));
         return text;
     }
 
     /** The script for a model name alone: where there are no request headers (Realtime sessions). */
-    Script forModel(String model) {
+    public Script forModel(String model) {
         if (model != null) {
             Script registered = byModel.get(model);
             if (registered != null) return registered;

@@ -8,7 +8,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * Where scripted stalls wait: until {@link #releaseAll()} (a test done with the stall) or a time limit, so that
  * a stalled stream never outlives the test that asked for it.
  */
-final class StallGate {
+public final class StallGate {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition released = lock.newCondition();
     private long generation;

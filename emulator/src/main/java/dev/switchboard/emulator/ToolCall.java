@@ -1,4 +1,4 @@
 package dev.switchboard.emulator;
 
 /** A function call the emulated model makes: the tool's name and its JSON arguments as text. */
-record ToolCall(String name, String arguments) {}
+public record ToolCall(String name, String arguments) {}

@@ -17,7 +17,7 @@ import java.util.Set;
  * {@code {"type":"function","name":...}}, Chat Completions as {@code {"type":"function","function":{"name":...}}},
  * and tools are read in both shapes.
  */
-final class ToolChoice {
+public final class ToolChoice {
     private enum Mode { AUTO, NONE, FORCED }
 
     private record Function(String name, JsonNode parameters) {}
@@ -31,7 +31,7 @@ final class ToolChoice {
         this.allowed = allowed;
     }
 
-    static ToolChoice read(JsonNode choice, JsonNode tools) {
+    public static ToolChoice read(JsonNode choice, JsonNode tools) {
         List<Function> functions = functions(tools);
         if (choice == null || choice.isMissingNode() || choice.isNull()) return new ToolChoice(Mode.AUTO, functions);
         if (choice.isTextual()) {
@@ -57,7 +57,7 @@ final class ToolChoice {
     }
 
     /** Whether the model must call a function whatever the input holds, tool outputs included. */
-    boolean forced() {
+    public boolean forced() {
         return mode == Mode.FORCED;
     }
 
@@ -67,7 +67,7 @@ final class ToolChoice {
      * whose name the user's last message mentions ("weather" for {@code get_weather}), as a model asked about the
      * weather with a weather tool at hand would, and answers in text once the call's output is back.
      */
-    Script apply(Script script, String lastUserText) {
+    public Script apply(Script script, String lastUserText) {
         return switch (mode) {
             case AUTO -> unscripted(script) ? mentioned(lastUserText).map(function -> script.withToolCall(
                     new ToolCall(function.name(), SchemaInstance.arguments(function.parameters())))).orElse(script) : script;

@@ -5,14 +5,14 @@ package dev.switchboard.emulator;
  * Speech starts when a 20 ms frame is loud enough and stops after {@link #SILENCE_MS} of quiet frames, so a test
  * controls turns with the samples it sends (a tone, then zeros).
  */
-final class VoiceActivity {
-    static final int SAMPLE_RATE = 24_000;
+public final class VoiceActivity {
+    public static final int SAMPLE_RATE = 24_000;
     private static final int FRAME_SAMPLES = SAMPLE_RATE / 50;
     private static final double SPEECH_RMS = 500;
-    static final int SILENCE_MS = 200;
+    public static final int SILENCE_MS = 200;
 
     /** What one appended chunk changed. */
-    enum Change { NONE, SPEECH_STARTED, SPEECH_STOPPED }
+    public enum Change { NONE, SPEECH_STARTED, SPEECH_STOPPED }
 
     private long samplesSeen;
     private boolean speaking;
@@ -22,7 +22,7 @@ final class VoiceActivity {
     private double frameEnergy;
 
     /** Feeds little-endian PCM16 bytes; reports the first change they cause (one chunk rarely holds two). */
-    Change feed(byte[] pcm16) {
+    public Change feed(byte[] pcm16) {
         Change change = Change.NONE;
         for (int i = 0; i + 1 < pcm16.length; i += 2) {
             short sample = (short) ((pcm16[i] & 0xff) | (pcm16[i + 1] << 8));
@@ -55,12 +55,12 @@ final class VoiceActivity {
         return Change.NONE;
     }
 
-    long speechStartMs() {
+    public long speechStartMs() {
         return speechStartMs;
     }
 
     /** Where speech ended: the end of the last loud frame. */
-    long speechEndMs() {
+    public long speechEndMs() {
         return lastLoudMs;
     }
 

@@ -1,6 +1,7 @@
 package dev.switchboard.emulator;
 
 import dev.onvoid.webrtc.CreateSessionDescriptionObserver;
+import dev.switchboard.emulator.realtime.WebRtcPeer;
 import dev.onvoid.webrtc.PeerConnectionFactory;
 import dev.onvoid.webrtc.PeerConnectionObserver;
 import dev.onvoid.webrtc.RTCConfiguration;

@@ -1,5 +1,6 @@
-package dev.switchboard.emulator;
+package dev.switchboard.emulator.realtime;
 
+import dev.switchboard.emulator.VoiceActivity;
 import dev.onvoid.webrtc.CreateSessionDescriptionObserver;
 import dev.onvoid.webrtc.PeerConnectionFactory;
 import dev.onvoid.webrtc.PeerConnectionObserver;
@@ -37,7 +38,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * mono PCM16, and sends an audio track of its own, as OpenAI's peer does. The answer carries every ICE candidate:
  * the Realtime API does not trickle.
  */
-final class WebRtcPeer implements PeerConnectionObserver {
+public final class WebRtcPeer implements PeerConnectionObserver {
     /** The Realtime events channel a client opens. */
     static final String EVENTS_CHANNEL = "oai-events";
     private static final Duration STEP_LIMIT = Duration.ofSeconds(10);
@@ -56,7 +57,7 @@ final class WebRtcPeer implements PeerConnectionObserver {
     }
 
     /** libwebrtc could not be loaded or could not answer the offer; the message says what to do. */
-    static final class Unavailable extends Exception {
+    public static final class Unavailable extends Exception {
         Unavailable(String message, Throwable cause) {
             super(message, cause);
         }
@@ -201,7 +202,7 @@ final class WebRtcPeer implements PeerConnectionObserver {
      * loaded. libwebrtc itself is not loaded: its native threads would outlive a short check and complain when the
      * JVM exits.
      */
-    static void requireAvailable() throws Unavailable {
+    public static void requireAvailable() throws Unavailable {
         List<String> directories = new ArrayList<>();
         String extra = System.getenv("LD_LIBRARY_PATH");
         if (extra != null) directories.addAll(List.of(extra.split(":")));
@@ -242,7 +243,7 @@ final class WebRtcPeer implements PeerConnectionObserver {
     }
 
     /** An observer that settles {@code done}; shared with the test client. */
-    static SetSessionDescriptionObserver settled(CompletableFuture<Void> done) {
+    public static SetSessionDescriptionObserver settled(CompletableFuture<Void> done) {
         return new SetSessionDescriptionObserver() {
             @Override
             public void onSuccess() {

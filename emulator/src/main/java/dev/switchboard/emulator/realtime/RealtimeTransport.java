@@ -1,4 +1,4 @@
-package dev.switchboard.emulator;
+package dev.switchboard.emulator.realtime;
 
 /** Where a Realtime session's server events go: a WebSocket now, a WebRTC data channel later. */
 interface RealtimeTransport {

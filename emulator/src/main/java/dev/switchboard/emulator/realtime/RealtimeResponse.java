@@ -1,6 +1,12 @@
-package dev.switchboard.emulator;
+package dev.switchboard.emulator.realtime;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.emulator.Delays;
+import dev.switchboard.emulator.Ids;
+import dev.switchboard.emulator.Json;
+import dev.switchboard.emulator.Reply;
+import dev.switchboard.emulator.ToolCall;
+import dev.switchboard.emulator.VoiceActivity;
 import java.util.Base64;
 import java.util.List;
 import java.util.function.Consumer;

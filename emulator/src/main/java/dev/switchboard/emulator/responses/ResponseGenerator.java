@@ -1,8 +1,13 @@
-package dev.switchboard.emulator;
+package dev.switchboard.emulator.responses;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.emulator.Delays;
+import dev.switchboard.emulator.Ids;
+import dev.switchboard.emulator.Json;
+import dev.switchboard.emulator.Reply;
+import dev.switchboard.emulator.ToolCall;
 
 /**
  * Produces the Responses streaming lifecycle for one reply into a {@link ResponseRecord}: created, (queued,)

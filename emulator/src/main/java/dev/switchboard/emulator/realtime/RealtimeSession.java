@@ -1,7 +1,13 @@
-package dev.switchboard.emulator;
+package dev.switchboard.emulator.realtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.emulator.Ids;
+import dev.switchboard.emulator.Json;
+import dev.switchboard.emulator.Reply;
+import dev.switchboard.emulator.Script;
+import dev.switchboard.emulator.ToolChoice;
+import dev.switchboard.emulator.VoiceActivity;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;

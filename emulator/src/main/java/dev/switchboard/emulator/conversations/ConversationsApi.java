@@ -1,19 +1,35 @@
-package dev.switchboard.emulator;
+package dev.switchboard.emulator.conversations;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.emulator.ApiErrors;
+import dev.switchboard.emulator.Json;
+import dev.switchboard.emulator.Requests;
+import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
 /** {@code /v1/conversations} and its items routes. */
-final class ConversationsApi {
+public final class ConversationsApi {
     private final Conversations conversations;
 
-    ConversationsApi(Conversations conversations) {
+    public ConversationsApi(Conversations conversations) {
         this.conversations = conversations;
+    }
+
+    /** Registers the /v1/conversations routes. */
+    public void register(RoutesConfig routes) {
+        routes.post("/v1/conversations", this::create);
+        routes.get("/v1/conversations/{id}", this::retrieve);
+        routes.post("/v1/conversations/{id}", this::update);
+        routes.delete("/v1/conversations/{id}", this::delete);
+        routes.post("/v1/conversations/{id}/items", this::addItems);
+        routes.get("/v1/conversations/{id}/items", this::listItems);
+        routes.get("/v1/conversations/{id}/items/{item}", this::retrieveItem);
+        routes.delete("/v1/conversations/{id}/items/{item}", this::deleteItem);
     }
 
     void create(Context ctx) {
@@ -67,7 +83,7 @@ final class ConversationsApi {
     }
 
     /** A page of items in OpenAI's list shape, by the request's {@code order} (desc first), {@code after} and {@code limit}. */
-    static ObjectNode listPage(Context ctx, List<ObjectNode> all) {
+    public static ObjectNode listPage(Context ctx, List<ObjectNode> all) {
         List<ObjectNode> items = new ArrayList<>(all);
         if (!"asc".equals(ctx.queryParam("order"))) Collections.reverse(items);
         String after = ctx.queryParam("after");

@@ -1,4 +1,4 @@
-package dev.switchboard.emulator;
+package dev.switchboard.emulator.realtime;
 
 /**
  * A WebRTC call as a test sees it: whether the client's events channel opened, how much of its microphone audio

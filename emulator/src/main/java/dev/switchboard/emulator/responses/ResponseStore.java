@@ -1,10 +1,10 @@
-package dev.switchboard.emulator;
+package dev.switchboard.emulator.responses;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** The most recent responses, bounded so that a long benchmark run does not grow the emulator without limit. */
-final class ResponseStore {
+public final class ResponseStore {
     private static final int CAPACITY = 10_000;
 
     private final Map<String, ResponseRecord> byId = new LinkedHashMap<>(256, 0.75f, true) {

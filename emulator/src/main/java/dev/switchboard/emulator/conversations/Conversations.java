@@ -1,16 +1,18 @@
-package dev.switchboard.emulator;
+package dev.switchboard.emulator.conversations;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.emulator.Ids;
+import dev.switchboard.emulator.Json;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** The conversations the emulator holds, each an ordered list of items. */
-final class Conversations {
-    static final class Conversation {
+public final class Conversations {
+    public static final class Conversation {
         final String id = Ids.next("conv_");
         final long createdAt = Ids.nowSeconds();
         final List<ObjectNode> items = new ArrayList<>();
@@ -31,7 +33,7 @@ final class Conversations {
         return conversation;
     }
 
-    Conversation get(String id) {
+    public Conversation get(String id) {
         return id == null ? null : byId.get(id);
     }
 
@@ -40,7 +42,7 @@ final class Conversations {
     }
 
     /** Adds items, giving each an id and status as the API does; returns the stored items. */
-    ArrayNode addItems(Conversation conversation, JsonNode items) {
+    public ArrayNode addItems(Conversation conversation, JsonNode items) {
         ArrayNode added = Json.arr();
         synchronized (conversation.items) {
             for (JsonNode item : items) {
@@ -52,14 +54,14 @@ final class Conversations {
         return added;
     }
 
-    List<ObjectNode> items(Conversation conversation) {
+    public List<ObjectNode> items(Conversation conversation) {
         synchronized (conversation.items) {
             return List.copyOf(conversation.items);
         }
     }
 
     /** An input item as the API stores it: with a type, an id, a status, and content parts in their full shape. */
-    static ObjectNode normalise(JsonNode item) {
+    public static ObjectNode normalise(JsonNode item) {
         ObjectNode stored = item.isObject() ? ((ObjectNode) item).deepCopy() : Json.obj("content", item);
         if (!stored.has("type")) stored.put("type", "message");
         if (!stored.has("id")) stored.put("id", Ids.next(stored.get("type").asText().equals("message") ? "msg_" : "item_"));

@@ -1,7 +1,10 @@
-package dev.switchboard.emulator;
+package dev.switchboard.emulator.responses;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.emulator.Ids;
+import dev.switchboard.emulator.Json;
+import dev.switchboard.emulator.conversations.Conversations;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;

@@ -1,7 +1,11 @@
-package dev.switchboard.emulator;
+package dev.switchboard.emulator.realtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.emulator.ApiErrors;
+import dev.switchboard.emulator.Ids;
+import dev.switchboard.emulator.Json;
+import dev.switchboard.emulator.Requests;
 import io.javalin.http.Context;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -10,7 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code POST /v1/realtime/client_secrets}: ephemeral {@code ek_} keys that open one Realtime session with the
  * configuration they were minted with. Single use and short-lived, as clients meet them upstream.
  */
-final class ClientSecrets {
+public final class ClientSecrets {
     static final int DEFAULT_SECONDS = 600;
 
     private record Minted(ObjectNode session, long expiresAt) {}

@@ -1,7 +1,14 @@
-package dev.switchboard.emulator;
+package dev.switchboard.emulator.realtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.emulator.ApiErrors;
+import dev.switchboard.emulator.Ids;
+import dev.switchboard.emulator.Json;
+import dev.switchboard.emulator.MultipartForm;
+import dev.switchboard.emulator.Requests;
+import dev.switchboard.emulator.Script;
+import dev.switchboard.emulator.ScriptBook;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.util.Locale;
@@ -15,7 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * of a {@code multipart/form-data} body whose {@code session} part configures the session. The answer is 201 with
  * the SDP answer and {@code Location: /v1/realtime/calls/{call_id}}. {@code POST …/{call_id}/hangup} ends a call.
  */
-final class RealtimeCallsApi {
+public final class RealtimeCallsApi {
     /**
      * The largest SDP offer answered. Real offers are a few KB; libwebrtc takes minutes over a multi-megabyte one,
      * so a larger offer is refused before any peer is made.
@@ -26,7 +33,7 @@ final class RealtimeCallsApi {
     private final ClientSecrets secrets;
     private final Map<String, RealtimeCall> calls = new ConcurrentHashMap<>();
 
-    RealtimeCallsApi(ScriptBook scripts, ClientSecrets secrets) {
+    public RealtimeCallsApi(ScriptBook scripts, ClientSecrets secrets) {
         this.scripts = scripts;
         this.secrets = secrets;
     }
@@ -112,16 +119,16 @@ final class RealtimeCallsApi {
         ctx.status(200).contentType("application/json").result("{}");
     }
 
-    Optional<RealtimeCall> find(String id) {
+    public Optional<RealtimeCall> find(String id) {
         return Optional.ofNullable(id == null ? null : calls.get(id));
     }
 
-    int active() {
+    public int active() {
         return calls.size();
     }
 
     /** Ends every call, as a stopping server does. */
-    void hangUpAll() {
+    public void hangUpAll() {
         calls.values().forEach(RealtimeCall::hangUp);
     }
 

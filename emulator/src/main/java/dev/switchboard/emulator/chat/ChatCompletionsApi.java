@@ -1,21 +1,40 @@
-package dev.switchboard.emulator;
+package dev.switchboard.emulator.chat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.emulator.ApiErrors;
+import dev.switchboard.emulator.EventStream;
+import dev.switchboard.emulator.Ids;
+import dev.switchboard.emulator.Json;
+import dev.switchboard.emulator.Observations;
+import dev.switchboard.emulator.Replay;
+import dev.switchboard.emulator.Reply;
+import dev.switchboard.emulator.Requests;
+import dev.switchboard.emulator.Script;
+import dev.switchboard.emulator.ScriptBook;
+import dev.switchboard.emulator.StallGate;
+import dev.switchboard.emulator.ToolChoice;
+import dev.switchboard.emulator.models.ModelsApi;
+import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.nio.file.Files;
 
 /** {@code POST /v1/chat/completions}, streamed and not, with {@code include_usage} and tool calls. */
-final class ChatCompletionsApi {
+public final class ChatCompletionsApi {
     private final ScriptBook scripts;
     private final StallGate stalls;
     private final Observations observations;
 
-    ChatCompletionsApi(ScriptBook scripts, StallGate stalls, Observations observations) {
+    public ChatCompletionsApi(ScriptBook scripts, StallGate stalls, Observations observations) {
         this.scripts = scripts;
         this.stalls = stalls;
         this.observations = observations;
+    }
+
+    /** Registers POST /v1/chat/completions. */
+    public void register(RoutesConfig routes) {
+        routes.post("/v1/chat/completions", this::create);
     }
 
     void create(Context ctx) throws IOException {
@@ -83,7 +102,7 @@ final class ChatCompletionsApi {
         return Reply.plan(choice.apply(script, lastUser), lastUser, toolOutput, Math.max(1, inputTokens));
     }
 
-    static String contentText(JsonNode content) {
+    public static String contentText(JsonNode content) {
         if (content.isTextual()) return content.asText();
         StringBuilder text = new StringBuilder();
         for (JsonNode part : content) {

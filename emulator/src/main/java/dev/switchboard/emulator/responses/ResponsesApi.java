@@ -1,8 +1,25 @@
-package dev.switchboard.emulator;
+package dev.switchboard.emulator.responses;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.emulator.ApiErrors;
+import dev.switchboard.emulator.EventStream;
+import dev.switchboard.emulator.Ids;
+import dev.switchboard.emulator.Json;
+import dev.switchboard.emulator.Observations;
+import dev.switchboard.emulator.Replay;
+import dev.switchboard.emulator.Reply;
+import dev.switchboard.emulator.Requests;
+import dev.switchboard.emulator.Script;
+import dev.switchboard.emulator.ScriptBook;
+import dev.switchboard.emulator.StallGate;
+import dev.switchboard.emulator.ToolChoice;
+import dev.switchboard.emulator.chat.ChatCompletionsApi;
+import dev.switchboard.emulator.conversations.Conversations;
+import dev.switchboard.emulator.conversations.ConversationsApi;
+import dev.switchboard.emulator.models.ModelsApi;
+import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -13,20 +30,29 @@ import java.nio.file.Files;
  * stream with {@code starting_after}, cancel and delete. A foreground response is cancelled when its streaming
  * client goes away; a background one keeps running.
  */
-final class ResponsesApi {
+public final class ResponsesApi {
     private final ScriptBook scripts;
     private final StallGate stalls;
     private final ResponseStore store;
     private final Conversations conversations;
     private final Observations observations;
 
-    ResponsesApi(ScriptBook scripts, StallGate stalls, ResponseStore store, Conversations conversations,
+    public ResponsesApi(ScriptBook scripts, StallGate stalls, ResponseStore store, Conversations conversations,
                  Observations observations) {
         this.scripts = scripts;
         this.stalls = stalls;
         this.store = store;
         this.conversations = conversations;
         this.observations = observations;
+    }
+
+    /** Registers the /v1/responses routes. */
+    public void register(RoutesConfig routes) {
+        routes.post("/v1/responses", this::create);
+        routes.get("/v1/responses/{id}", this::retrieve);
+        routes.delete("/v1/responses/{id}", this::delete);
+        routes.get("/v1/responses/{id}/input_items", this::inputItems);
+        routes.post("/v1/responses/{id}/cancel", this::cancel);
     }
 
     void create(Context ctx) throws IOException, InterruptedException {

@@ -1,7 +1,12 @@
-package dev.switchboard.emulator;
+package dev.switchboard.emulator.chatkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.emulator.ApiErrors;
+import dev.switchboard.emulator.Ids;
+import dev.switchboard.emulator.Json;
+import dev.switchboard.emulator.Requests;
+import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -10,10 +15,16 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code POST /v1/chatkit/sessions} and {@code POST /v1/chatkit/sessions/{id}/cancel}: ChatKit sessions for a
  * workflow and a user, with the beta header OpenAI requires, shaped as OpenAI's {@code chatkit.session}.
  */
-final class ChatKitApi {
+public final class ChatKitApi {
     private static final int TTL_SECONDS = 600;
 
     private final Map<String, ObjectNode> sessions = new ConcurrentHashMap<>();
+
+    /** Registers the /v1/chatkit routes. */
+    public void register(RoutesConfig routes) {
+        routes.post("/v1/chatkit/sessions", this::create);
+        routes.post("/v1/chatkit/sessions/{id}/cancel", this::cancel);
+    }
 
     void create(Context ctx) {
         if (!betaHeader(ctx)) return;

@@ -1,4 +1,4 @@
-package dev.switchboard.emulator;
+package dev.switchboard.emulator.responses;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,6 @@
-package dev.switchboard.emulator;
+package dev.switchboard.emulator.realtime;
 
+import dev.switchboard.emulator.VoiceActivity;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -17,7 +18,7 @@ import org.eclipse.jetty.websocket.api.Session;
  * made before the channel opens (the first, {@code session.created}) wait for it; a sideband sees events from the
  * moment it attaches.
  */
-final class RealtimeCall implements WebRtcPeer.Listener {
+public final class RealtimeCall implements WebRtcPeer.Listener {
     private final String id;
     private final RealtimeSession session;
     private final Consumer<RealtimeCall> onEnd;
@@ -64,7 +65,7 @@ final class RealtimeCall implements WebRtcPeer.Listener {
     }
 
     /** What a test may check of the call. */
-    RealtimeCallState state() {
+    public RealtimeCallState state() {
         synchronized (beforeOpen) {
             return new RealtimeCallState(id, channelOpen, audioBytes.get() * 1000 / (VoiceActivity.SAMPLE_RATE * 2L), sidebands.size(),
                     ended.get());

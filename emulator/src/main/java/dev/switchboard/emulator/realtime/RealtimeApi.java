@@ -1,6 +1,10 @@
-package dev.switchboard.emulator;
+package dev.switchboard.emulator.realtime;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.emulator.Requests;
+import dev.switchboard.emulator.Script;
+import dev.switchboard.emulator.ScriptBook;
+import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.websocket.WsConfig;
@@ -14,12 +18,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code ?call_id=} instead, a sideband connection to a WebRTC call's session (API key only). The key is checked
  * before the upgrade, as OpenAI does: a refused client gets an HTTP error, never an open socket.
  */
-final class RealtimeApi {
+public final class RealtimeApi {
     /**
      * The longest client event taken: 16 MiB, room for the 15 MiB of audio OpenAI documents as the most one
      * {@code input_audio_buffer.append} may carry, with its envelope. A longer one closes the session with 1009.
      */
-    static final long MAX_EVENT_BYTES = 16L * 1024 * 1024;
+    public static final long MAX_EVENT_BYTES = 16L * 1024 * 1024;
     private static final String KEY_PROTOCOL = "openai-insecure-api-key.";
 
     private static final String MINTED_SESSION = "emulator.realtime.minted";
@@ -31,11 +35,20 @@ final class RealtimeApi {
     private final Map<String, RealtimeCall> sidebands = new ConcurrentHashMap<>();
     private final RealtimeCallsApi calls;
 
-    RealtimeApi(ScriptBook scripts, ClientSecrets secrets, RealtimeCallsApi calls, String apiKey) {
+    public RealtimeApi(ScriptBook scripts, ClientSecrets secrets, RealtimeCallsApi calls, String apiKey) {
         this.calls = calls;
         this.scripts = scripts;
         this.secrets = secrets;
         this.apiKey = apiKey;
+    }
+
+    /** Registers the Realtime routes: the WebSocket, client secrets and WebRTC calls. */
+    public void register(RoutesConfig routes) {
+        routes.wsBeforeUpgrade("/v1/realtime", this::checkUpgrade);
+        routes.ws("/v1/realtime", this::configure);
+        routes.post("/v1/realtime/client_secrets", secrets::create);
+        routes.post("/v1/realtime/calls", calls::create);
+        routes.post("/v1/realtime/calls/{id}/hangup", calls::hangup);
     }
 
     /** Runs before the upgrade: an unusable request is refused with the status OpenAI gives. */
@@ -112,7 +125,7 @@ final class RealtimeApi {
         });
     }
 
-    int openSessions() {
+    public int openSessions() {
         return open.size();
     }
 
