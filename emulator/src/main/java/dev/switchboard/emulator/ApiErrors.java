@@ -7,8 +7,18 @@ public final class ApiErrors {
     private ApiErrors() {}
 
     public static void send(Context ctx, int status, String type, String code, String message) {
+        send(ctx, status, type, code, message, null);
+    }
+
+    /** As {@link #send(Context, int, String, String, String)}, naming the parameter at fault. */
+    public static void send(Context ctx, int status, String type, String code, String message, String param) {
         ctx.status(status).contentType("application/json")
-                .result(Json.write(Json.obj("error", Json.obj("message", message, "type", type, "param", null, "code", code))));
+                .result(Json.write(Json.obj("error", Json.obj("message", message, "type", type, "param", param, "code", code))));
+    }
+
+    /** OpenAI's answer to a method and path it does not serve. */
+    public static void invalidUrl(Context ctx) {
+        send(ctx, 404, "invalid_request_error", null, "Invalid URL (" + ctx.method().name() + " " + ctx.path() + ")");
     }
 
     public static void notFound(Context ctx, String what) {

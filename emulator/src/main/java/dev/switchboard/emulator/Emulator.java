@@ -1,11 +1,15 @@
 package dev.switchboard.emulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.switchboard.emulator.batches.BatchTarget;
+import dev.switchboard.emulator.batches.BatchesApi;
 import dev.switchboard.emulator.chat.ChatCompletionsApi;
 import dev.switchboard.emulator.chatkit.ChatKitApi;
 import dev.switchboard.emulator.conversations.Conversations;
 import dev.switchboard.emulator.conversations.ConversationsApi;
 import dev.switchboard.emulator.models.ModelsApi;
+import dev.switchboard.emulator.files.FileStore;
+import dev.switchboard.emulator.files.FilesApi;
 import dev.switchboard.emulator.realtime.ClientSecrets;
 import dev.switchboard.emulator.realtime.RealtimeApi;
 import dev.switchboard.emulator.realtime.RealtimeCall;
@@ -14,9 +18,11 @@ import dev.switchboard.emulator.realtime.RealtimeCallsApi;
 import dev.switchboard.emulator.realtime.WebRtcPeer;
 import dev.switchboard.emulator.responses.ResponseStore;
 import dev.switchboard.emulator.responses.ResponsesApi;
+import dev.switchboard.emulator.uploads.UploadsApi;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
+import io.javalin.router.EndpointNotFound;
 import java.util.List;
 import java.util.Optional;
 
@@ -35,6 +41,8 @@ public final class Emulator implements AutoCloseable {
     private final Observations observations = new Observations();
     private final StallGate stalls = new StallGate();
     private final EmulatorOptions options;
+    private final FileStore files = new FileStore();
+    private final BatchesApi batches;
     private RealtimeApi realtime;
     private final RealtimeCallsApi calls;
 
@@ -52,6 +60,8 @@ public final class Emulator implements AutoCloseable {
         this.realtime = realtime;
         var speech = new SpeechApi();
         var chatKit = new ChatKitApi();
+        this.batches = new BatchesApi(files, new BatchTarget(() -> "http://" + options.host() + ":" + port(),
+                options.apiKey() == null ? "emulator-batch" : options.apiKey()));
         this.app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.concurrency.useVirtualThreads = true;
@@ -85,11 +95,18 @@ public final class Emulator implements AutoCloseable {
             cfg.routes.post("/v1/audio/speech", speech::create);
             chatKit.register(cfg.routes);
             models.register(cfg.routes);
+            new FilesApi(files).register(cfg.routes);
+            new UploadsApi(files).register(cfg.routes);
+            batches.register(cfg.routes);
             cfg.routes.post("/_emulator/scripts", this::registerScript);
             cfg.routes.get("/_emulator/requests", ctx -> ctx.json(requestLog.all()));
             cfg.routes.post("/_emulator/reset", ctx -> reset());
             cfg.routes.exception(HttpResponseException.class, (e, ctx) ->
                     ApiErrors.send(ctx, e.getStatus(), "invalid_request_error", null, e.getMessage()));
+            cfg.routes.exception(EndpointNotFound.class, (e, ctx) -> {
+                if (ctx.path().startsWith("/v1/")) ApiErrors.invalidUrl(ctx);
+                else ApiErrors.send(ctx, 404, "invalid_request_error", null, e.getMessage());
+            });
         });
     }
 
@@ -180,7 +197,9 @@ public final class Emulator implements AutoCloseable {
     public void close() {
         stalls.releaseAll();
         calls.hangUpAll();
+        batches.close();
         app.stop();
+        files.close();
     }
 
     private void authenticate(Context ctx) {
