@@ -19,6 +19,7 @@ import dev.switchboard.emulator.realtime.WebRtcPeer;
 import dev.switchboard.emulator.responses.ResponseStore;
 import dev.switchboard.emulator.responses.ResponsesApi;
 import dev.switchboard.emulator.uploads.UploadsApi;
+import dev.switchboard.emulator.vectorstores.VectorStoresApi;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -98,6 +99,7 @@ public final class Emulator implements AutoCloseable {
             new FilesApi(files).register(cfg.routes);
             new UploadsApi(files).register(cfg.routes);
             batches.register(cfg.routes);
+            new VectorStoresApi(files).register(cfg.routes);
             cfg.routes.post("/_emulator/scripts", this::registerScript);
             cfg.routes.get("/_emulator/requests", ctx -> ctx.json(requestLog.all()));
             cfg.routes.post("/_emulator/reset", ctx -> reset());
