@@ -27,7 +27,7 @@ import java.util.concurrent.Executors;
 public final class BatchesApi implements AutoCloseable {
     /** The endpoints OpenAI runs batches for. */
     public static final List<String> ENDPOINTS = List.of("/v1/responses", "/v1/chat/completions", "/v1/embeddings",
-            "/v1/completions", "/v1/moderations");
+            "/v1/completions", "/v1/moderations", "/v1/images/generations", "/v1/images/edits", "/v1/videos");
 
     private final FileStore files;
     private final BatchTarget target;
