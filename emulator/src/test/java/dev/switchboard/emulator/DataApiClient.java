@@ -24,11 +24,17 @@ final class DataApiClient {
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     final Emulator emulator;
+    final String key;
     final OpenAIClient sdk;
 
     DataApiClient(Emulator emulator) {
+        this(emulator, KEY);
+    }
+
+    DataApiClient(Emulator emulator, String key) {
         this.emulator = emulator;
-        this.sdk = OpenAIOkHttpClient.builder().baseUrl(emulator.baseUrl()).apiKey(KEY).maxRetries(0).build();
+        this.key = key;
+        this.sdk = OpenAIOkHttpClient.builder().baseUrl(emulator.baseUrl()).apiKey(key).maxRetries(0).build();
     }
 
     static Emulator start() {
@@ -36,7 +42,7 @@ final class DataApiClient {
     }
 
     HttpResponse<String> send(String method, String path, String contentType, HttpRequest.BodyPublisher body) throws Exception {
-        var request = HttpRequest.newBuilder(URI.create(emulator.baseUrl() + path)).header("Authorization", "Bearer " + KEY)
+        var request = HttpRequest.newBuilder(URI.create(emulator.baseUrl() + path)).header("Authorization", "Bearer " + key)
                 .method(method, body);
         if (contentType != null) request.header("Content-Type", contentType);
         return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());

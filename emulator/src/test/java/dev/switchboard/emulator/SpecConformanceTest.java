@@ -52,6 +52,7 @@ class SpecConformanceTest {
         models();
         errors();
         realtime();
+        dataApis();
 
         Map<String, List<String>> failures = new TreeMap<>();
         Set<String> covered = new TreeSet<>();
@@ -68,7 +69,11 @@ class SpecConformanceTest {
         assertThat(covered).as("schemas checked").contains("CreateChatCompletionResponse", "CreateChatCompletionStreamResponse",
                 "Response", "ResponseItemList", "ConversationResource", "ConversationItemList", "ConversationItem",
                 "DeletedConversationResource", "ListModelsResponse", "Model", "ErrorResponse",
-                "RealtimeCreateClientSecretResponse", "ChatSessionResource");
+                "RealtimeCreateClientSecretResponse", "ChatSessionResource", "OpenAIFile", "ListFilesResponse",
+                "DeleteFileResponse", "Upload", "UploadPart", "Batch", "ListBatchesResponse", "VectorStoreObject",
+                "ListVectorStoresResponse", "DeleteVectorStoreResponse", "VectorStoreFileObject", "ListVectorStoreFilesResponse",
+                "DeleteVectorStoreFileResponse", "VectorStoreFileBatchObject", "VectorStoreSearchResultsPage",
+                "VectorStoreFileContentResponse");
         Set<String> realtimeTypes = new TreeSet<>();
         Set<String> responseTypes = new TreeSet<>();
         for (Sample sample : samples) {
@@ -225,6 +230,75 @@ class SpecConformanceTest {
             client.send("{\"type\":\"conversation.item.create\",\"item\":{\"type\":\"message\",\"role\":\"user\",\"content\":[]}}");
             until(client, "error");
         }
+    }
+
+    /** Files, uploads, batches (their output lines' bodies too) and vector stores, with their errors. */
+    private static void dataApis() throws Exception {
+        var client = new DataApiClient(ToolChoiceTest.emulator, ToolChoiceTest.KEY);
+        JsonNode file = Json.parse(client.multipart("/files", new String[][] {{"purpose", "assistants"}}, "file", "spec.txt",
+                () -> new java.io.ByteArrayInputStream("Penguins swim in cold water.".getBytes())).body());
+        sample("OpenAIFile", "file", file);
+        String fileId = file.path("id").asText();
+        sample("OpenAIFile", "file retrieve", client.ok("GET", "/files/" + fileId, null));
+        sample("ListFilesResponse", "files list", client.ok("GET", "/files?limit=1", null));
+        sample("ErrorResponse", "unknown file", Json.parse(client.json("GET", "/files/file-unknown", null).body()));
+        sample("ErrorResponse", "invalid url", Json.parse(client.json("GET", "/unknown", null).body()));
+
+        JsonNode upload = client.ok("POST", "/uploads", "{\"filename\":\"u.txt\",\"purpose\":\"user_data\",\"bytes\":5,"
+                + "\"mime_type\":\"text/plain\"}");
+        sample("Upload", "upload", upload);
+        JsonNode part = Json.parse(client.multipart("/uploads/" + upload.path("id").asText() + "/parts", new String[][] {},
+                "data", "blob", () -> new java.io.ByteArrayInputStream("hello".getBytes())).body());
+        sample("UploadPart", "upload part", part);
+        sample("Upload", "upload complete", client.ok("POST", "/uploads/" + upload.path("id").asText() + "/complete",
+                "{\"part_ids\":[\"" + part.path("id").asText() + "\"]}"));
+        JsonNode other = client.ok("POST", "/uploads", "{\"filename\":\"v.txt\",\"purpose\":\"user_data\",\"bytes\":5,"
+                + "\"mime_type\":\"text/plain\"}");
+        sample("Upload", "upload cancel", client.ok("POST", "/uploads/" + other.path("id").asText() + "/cancel", null));
+
+        String line = "{\"custom_id\":\"one\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\",\"body\":"
+                + "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}}\n";
+        for (String input : new String[] {line, line + "not json\n"}) {
+            JsonNode inputFile = Json.parse(client.multipart("/files", new String[][] {{"purpose", "batch"}}, "file", "in.jsonl",
+                    () -> new java.io.ByteArrayInputStream(input.getBytes())).body());
+            JsonNode batch = client.ok("POST", "/batches", "{\"input_file_id\":\"" + inputFile.path("id").asText()
+                    + "\",\"endpoint\":\"/v1/chat/completions\",\"completion_window\":\"24h\",\"metadata\":{\"k\":\"v\"}}");
+            sample("Batch", "batch", batch);
+            JsonNode done = BatchesTestSupport.awaitEnd(client, batch.path("id").asText());
+            sample("Batch", "batch " + done.path("status").asText(), done);
+            if (done.has("output_file_id")) {
+                HttpResponse<String> output = client.json("GET", "/files/" + done.path("output_file_id").asText() + "/content", null);
+                sample("CreateChatCompletionResponse", "batch output body", Json.parse(output.body().strip()).at("/response/body"));
+            }
+        }
+        sample("ListBatchesResponse", "batches list", client.ok("GET", "/batches", null));
+
+        JsonNode store = client.ok("POST", "/vector_stores", "{\"name\":\"spec\",\"file_ids\":[\"" + fileId + "\"],"
+                + "\"metadata\":{\"k\":\"v\"},\"expires_after\":{\"anchor\":\"last_active_at\",\"days\":2}}");
+        sample("VectorStoreObject", "vector store", store);
+        String vs = "/vector_stores/" + store.path("id").asText();
+        sample("VectorStoreObject", "vector store update", client.ok("POST", vs, "{\"name\":\"renamed\"}"));
+        sample("ListVectorStoresResponse", "vector stores list", client.ok("GET", "/vector_stores", null));
+        String second = Json.parse(client.multipart("/files", new String[][] {{"purpose", "assistants"}}, "file", "b.txt",
+                () -> new java.io.ByteArrayInputStream("Kettles boil water.".getBytes())).body()).path("id").asText();
+        sample("VectorStoreFileObject", "vector store file", client.ok("POST", vs + "/files", "{\"file_id\":\"" + second
+                + "\",\"attributes\":{\"lang\":\"en\",\"rank\":2,\"draft\":false}}"));
+        sample("VectorStoreFileObject", "vector store file retrieve", client.ok("GET", vs + "/files/" + second, null));
+        sample("ListVectorStoreFilesResponse", "vector store files", client.ok("GET", vs + "/files", null));
+        JsonNode batch = client.ok("POST", vs + "/file_batches", "{\"file_ids\":[\"" + fileId + "\"]}");
+        sample("VectorStoreFileBatchObject", "vector store file batch", batch);
+        sample("VectorStoreFileBatchObject", "vector store file batch retrieve",
+                client.ok("GET", vs + "/file_batches/" + batch.path("id").asText(), null));
+        sample("ListVectorStoreFilesResponse", "vector store file batch files",
+                client.ok("GET", vs + "/file_batches/" + batch.path("id").asText() + "/files", null));
+        JsonNode results = client.ok("POST", vs + "/search", "{\"query\":\"do penguins swim\"}");
+        assertThat(results.path("data")).isNotEmpty();
+        sample("VectorStoreSearchResultsPage", "vector store search", results);
+        sample("VectorStoreFileContentResponse", "vector store file content", client.ok("GET", vs + "/files/" + fileId + "/content", null));
+        sample("DeleteVectorStoreFileResponse", "vector store file delete", client.ok("DELETE", vs + "/files/" + second, null));
+        sample("DeleteVectorStoreResponse", "vector store delete", client.ok("DELETE", vs, null));
+        sample("ErrorResponse", "unknown vector store", Json.parse(client.json("GET", vs, null).body()));
+        sample("DeleteFileResponse", "file delete", client.ok("DELETE", "/files/" + second, null));
     }
 
     /** Records every event up to and including the first of this type. */
