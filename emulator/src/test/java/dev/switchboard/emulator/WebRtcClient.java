@@ -1,7 +1,6 @@
 package dev.switchboard.emulator;
 
 import dev.onvoid.webrtc.CreateSessionDescriptionObserver;
-import dev.switchboard.emulator.realtime.WebRtcPeer;
 import dev.onvoid.webrtc.PeerConnectionFactory;
 import dev.onvoid.webrtc.PeerConnectionObserver;
 import dev.onvoid.webrtc.RTCConfiguration;
@@ -18,6 +17,7 @@ import dev.onvoid.webrtc.RTCSdpType;
 import dev.onvoid.webrtc.RTCSessionDescription;
 import dev.onvoid.webrtc.media.audio.AudioOptions;
 import dev.onvoid.webrtc.media.audio.HeadlessAudioDeviceModule;
+import dev.switchboard.emulator.realtime.WebRtcPeer;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
