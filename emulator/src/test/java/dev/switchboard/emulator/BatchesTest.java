@@ -156,6 +156,32 @@ class BatchesTest {
     }
 
     @Test
+    void cancelStopsTheRunAfterTheLineInFlightAndKeepsWhatFinished() throws Exception {
+        // The second line's answer stalls (a scripted stream) until released: the batch is caught mid-run.
+        String stalled = chatLine("b", "gpt-4o-mini;stall_after=1", "two").replace("\"messages\"", "\"stream\":true,\"messages\"");
+        String jsonl = chatLine("a", "gpt-4o-mini", "one") + "\n" + stalled + "\n" + chatLine("c", "gpt-4o-mini", "three") + "\n";
+        String id = create(jsonl, BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS).id();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (client.sdk.batches().retrieve(id).requestCounts().map(c -> c.completed()).orElse(0L) < 1) {
+            if (System.nanoTime() > deadline) throw new AssertionError("the first line never finished");
+            Thread.sleep(20);
+        }
+        Batch cancelling = client.sdk.batches().cancel(id);
+        assertThat(cancelling.status()).isEqualTo(Batch.Status.CANCELLING);
+        assertThat(cancelling.cancellingAt()).isPresent();
+        emulator.releaseStalls();
+
+        Batch cancelled = awaitEnd(id);
+        assertThat(cancelled.status()).isEqualTo(Batch.Status.CANCELLED);
+        assertThat(cancelled.cancelledAt()).isPresent();
+        assertThat(cancelled.completedAt()).isEmpty();
+        assertThat(lines(cancelled.outputFileId().orElseThrow())).extracting(line -> line.get("custom_id").asText())
+                .containsExactly("a", "b");
+        assertThat(cancelled.requestCounts().orElseThrow().total()).isEqualTo(3);
+        assertThat(emulator.requests().stream().filter(r -> r.body().contains("three"))).isEmpty();
+    }
+
+    @Test
     void listPagesAndCancelAfterTheEndIsRefused() throws Exception {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 3; i++) ids.add(awaitEnd(create(chatLine("c" + i, "gpt-4o-mini", "x") + "\n",
