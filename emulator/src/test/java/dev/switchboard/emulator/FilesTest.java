@@ -232,6 +232,8 @@ class FilesTest {
                 + "\"bytes\":1}"), 400, "purpose", "Invalid value for 'purpose'");
         assertError(client.json("POST", "/uploads/upload_unknown/complete", "{\"part_ids\":[]}"), 404, "id",
                 "No such Upload object: upload_unknown");
+        assertError(client.multipart("/uploads/upload_unknown/parts", new String[][] {}, "data", "blob",
+                () -> DataApiClient.pattern(8L * 1024 * 1024)), 404, "id", "No such Upload object: upload_unknown");
     }
 
     @Test

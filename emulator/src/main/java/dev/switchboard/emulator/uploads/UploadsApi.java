@@ -83,9 +83,13 @@ public final class UploadsApi {
     }
 
     void addPart(Context ctx) throws IOException {
-        Upload upload = find(ctx);
-        if (upload == null) return;
         InputStream body = ctx.req().getInputStream();
+        Upload upload = find(ctx);
+        if (upload == null) {
+            // Read the part to its end, so that the client gets the 404 rather than a reset mid-upload.
+            body.transferTo(OutputStream.nullOutputStream());
+            return;
+        }
         MultipartStream form = MultipartStream.of(ctx.contentType(), body);
         if (form == null) {
             ApiErrors.send(ctx, 400, "invalid_request_error", null, "Expected a multipart/form-data body with the part's 'data'.");
