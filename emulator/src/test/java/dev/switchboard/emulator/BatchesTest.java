@@ -132,6 +132,13 @@ class BatchesTest {
         assertThat(errors).extracting(e -> e.code().orElseThrow()).containsExactly("invalid_json_line", "duplicate_custom_id", "mismatched_url");
         assertThat(errors).extracting(e -> e.line().orElseThrow()).containsExactly(2L, 3L, 4L);
 
+        StringBuilder many = new StringBuilder();
+        for (int i = 0; i <= 50_000; i++) many.append(chatLine("n" + i, "gpt-4o-mini", "x")).append('\n');
+        Batch tooMany = awaitEnd(create(many.toString(), BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS).id());
+        assertThat(tooMany.status()).isEqualTo(Batch.Status.FAILED);
+        assertThat(tooMany.errors().orElseThrow().data().orElseThrow()).extracting(e -> e.code().orElseThrow())
+                .containsExactly("too_many_tasks");
+
         Batch empty = awaitEnd(create("\n", BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS).id());
         assertThat(empty.errors().orElseThrow().data().orElseThrow()).extracting(e -> e.code().orElseThrow()).containsExactly("empty_file");
     }

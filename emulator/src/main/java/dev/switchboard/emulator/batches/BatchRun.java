@@ -29,6 +29,8 @@ import java.util.Set;
 final class BatchRun implements Runnable {
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private static final int MAX_REPORTED_ERRORS = 100;
+    /** OpenAI's limit of requests in one batch. */
+    static final int MAX_REQUESTS = 50_000;
 
     private final Batch batch;
     private final StoredFile input;
@@ -123,6 +125,10 @@ final class BatchRun implements Runnable {
             }
         }
         if (count == 0) problems.add(error("empty_file", "The batch input file is empty.", null, null));
+        if (count > MAX_REQUESTS) {
+            problems.add(error("too_many_tasks", "The batch input file holds " + count + " requests; a batch takes at most "
+                    + MAX_REQUESTS + ".", null, null));
+        }
         if (!problems.isEmpty()) {
             synchronized (batch) {
                 batch.errors = problems;

@@ -28,6 +28,8 @@ public final class BatchesApi implements AutoCloseable {
     /** The endpoints OpenAI runs batches for. */
     public static final List<String> ENDPOINTS = List.of("/v1/responses", "/v1/chat/completions", "/v1/embeddings",
             "/v1/completions", "/v1/moderations", "/v1/images/generations", "/v1/images/edits", "/v1/videos");
+    /** OpenAI's limit for a batch's input file. */
+    public static final long MAX_INPUT_BYTES = 200L * 1024 * 1024;
 
     private final FileStore files;
     private final BatchTarget target;
@@ -78,6 +80,11 @@ public final class BatchesApi implements AutoCloseable {
         StoredFile input = files.find(inputFileId).orElse(null);
         if (input == null) {
             ApiErrors.send(ctx, 404, "invalid_request_error", null, "No such File object: " + FilesApi.printable(inputFileId), "input_file_id");
+            return;
+        }
+        if (input.bytes() > MAX_INPUT_BYTES) {
+            ApiErrors.send(ctx, 400, "invalid_request_error", "invalid_value",
+                    "The batch input file is larger than the 200 MB maximum for a batch.", "input_file_id");
             return;
         }
         if (!input.purpose().equals("batch")) {
