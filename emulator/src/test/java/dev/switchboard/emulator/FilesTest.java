@@ -16,11 +16,14 @@ import com.openai.models.uploads.UploadCompleteParams;
 import com.openai.models.uploads.UploadCreateParams;
 import com.openai.models.uploads.parts.PartCreateParams;
 import com.openai.models.uploads.parts.UploadPart;
+import dev.switchboard.emulator.files.FileStore;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -166,6 +169,18 @@ class FilesTest {
         assertError(client.multipart("/files", new String[][] {{"purpose", "user_data"}, {"expires_after[anchor]", "created_at"},
                 {"expires_after[seconds]", "60"}}, "file", "a.txt", () -> new ByteArrayInputStream("x".getBytes())),
                 400, "expires_after.seconds", "between 3600 and 2592000");
+    }
+
+    @Test
+    void theStoresDirectoryIsRemovedOnClose() throws Exception {
+        var store = new FileStore();
+        Path scratch = store.scratch();
+        Files.writeString(scratch, "kept until close");
+        var file = store.adopt(scratch, "a.txt", "user_data", null);
+        Path directory = store.path(file).getParent();
+        assertThat(Files.readString(store.path(file))).isEqualTo("kept until close");
+        store.close();
+        assertThat(directory).doesNotExist();
     }
 
     @Test

@@ -70,6 +70,28 @@ class VectorStoresTest {
     }
 
     @Test
+    void aLongFileIsSearchedChunkByChunk() throws Exception {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 1000; i++) text.append(i == 450 ? "zebra stripes " : "filler" + i + " ");
+        String id = file("long.txt", text.toString());
+        String store = client.ok("POST", "/vector_stores", "{}").get("id").asText();
+        JsonNode added = client.ok("POST", "/vector_stores/" + store + "/files", "{\"file_id\":\"" + id + "\",\"chunking_strategy\":"
+                + "{\"type\":\"static\",\"static\":{\"max_chunk_size_tokens\":100,\"chunk_overlap_tokens\":50}}}");
+        assertThat(added.at("/chunking_strategy/static/max_chunk_size_tokens").asInt()).isEqualTo(100);
+        List<VectorStoreSearchResponse> results = search(store, VectorStoreSearchParams.builder().query("zebra"));
+        // Chunks of 100 words every 50: two of them hold word 450 (and its neighbour).
+        assertThat(results).hasSize(2);
+        for (VectorStoreSearchResponse result : results) {
+            String chunk = result.content().get(0).text();
+            assertThat(chunk).contains("zebra stripes");
+            assertThat(chunk.split(" ")).hasSizeLessThanOrEqualTo(100);
+        }
+        FilesTest.assertError(client.json("POST", "/vector_stores/" + store + "/files", "{\"file_id\":\"" + id + "\",\"chunking_strategy\":"
+                + "{\"type\":\"static\",\"static\":{\"max_chunk_size_tokens\":100,\"chunk_overlap_tokens\":60}}}"),
+                400, "chunking_strategy", "at most half");
+    }
+
+    @Test
     void attributesFilterTheSearchAndFilesComeAndGo() {
         VectorStore store = client.sdk.vectorStores().create(VectorStoreCreateParams.builder().name("docs").build());
         String english = file("en.txt", "The release notes describe the new release.");
