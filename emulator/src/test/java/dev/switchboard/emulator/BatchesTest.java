@@ -25,7 +25,6 @@ class BatchesTest {
     static void start() {
         emulator = DataApiClient.start();
         client = new DataApiClient(emulator);
-        FilesTest.client = client;
     }
 
     @AfterAll
@@ -39,7 +38,7 @@ class BatchesTest {
     }
 
     static Batch create(String jsonl, BatchCreateParams.Endpoint endpoint) {
-        String input = FilesTest.upload("requests.jsonl", jsonl.getBytes(), FilePurpose.BATCH).id();
+        String input = client.upload("requests.jsonl", jsonl.getBytes(), FilePurpose.BATCH).id();
         return client.sdk.batches().create(BatchCreateParams.builder().inputFileId(input).endpoint(endpoint)
                 .completionWindow(BatchCreateParams.CompletionWindow._24H).build());
     }
@@ -148,15 +147,15 @@ class BatchesTest {
         assertThatThrownBy(() -> client.sdk.batches().create(BatchCreateParams.builder().inputFileId("file-unknown")
                 .endpoint(BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS).completionWindow(BatchCreateParams.CompletionWindow._24H).build()))
                 .isInstanceOf(NotFoundException.class).hasMessageContaining("No such File object: file-unknown");
-        String notBatch = FilesTest.upload("notes.txt", "x".getBytes(), FilePurpose.USER_DATA).id();
+        String notBatch = client.upload("notes.txt", "x".getBytes(), FilePurpose.USER_DATA).id();
         assertThatThrownBy(() -> client.sdk.batches().create(BatchCreateParams.builder().inputFileId(notBatch)
                 .endpoint(BatchCreateParams.Endpoint.V1_CHAT_COMPLETIONS).completionWindow(BatchCreateParams.CompletionWindow._24H).build()))
                 .isInstanceOf(BadRequestException.class).hasMessageContaining("purpose 'batch'");
-        FilesTest.assertError(client.json("POST", "/batches", "{\"input_file_id\":\"" + notBatch + "\",\"endpoint\":\"/v1/chat/completions\","
+        DataApiClient.assertError(client.json("POST", "/batches", "{\"input_file_id\":\"" + notBatch + "\",\"endpoint\":\"/v1/chat/completions\","
                 + "\"completion_window\":\"48h\"}"), 400, "completion_window", "'24h'");
-        FilesTest.assertError(client.json("POST", "/batches", "{\"input_file_id\":\"" + notBatch + "\",\"endpoint\":\"/v1/nothing\","
+        DataApiClient.assertError(client.json("POST", "/batches", "{\"input_file_id\":\"" + notBatch + "\",\"endpoint\":\"/v1/nothing\","
                 + "\"completion_window\":\"24h\"}"), 400, "endpoint", "Invalid value for 'endpoint'");
-        FilesTest.assertError(client.json("POST", "/batches", "{\"endpoint\":\"/v1/chat/completions\",\"completion_window\":\"24h\"}"),
+        DataApiClient.assertError(client.json("POST", "/batches", "{\"endpoint\":\"/v1/chat/completions\",\"completion_window\":\"24h\"}"),
                 400, "input_file_id", "Missing required parameter: 'input_file_id'.");
         assertThatThrownBy(() -> client.sdk.batches().retrieve("batch_unknown")).isInstanceOf(NotFoundException.class);
         assertThatThrownBy(() -> client.sdk.batches().cancel("batch_unknown")).isInstanceOf(NotFoundException.class);
@@ -199,6 +198,6 @@ class BatchesTest {
         assertThat(page.get("has_more").asBoolean()).isTrue();
         assertThat(page.get("first_id").asText()).isEqualTo(page.get("data").get(0).get("id").asText());
         assertThat(client.sdk.batches().list().autoPager().stream().map(Batch::id).toList()).containsAll(ids);
-        FilesTest.assertError(client.json("POST", "/batches/" + ids.get(0) + "/cancel", null), 409, null, "completed");
+        DataApiClient.assertError(client.json("POST", "/batches/" + ids.get(0) + "/cancel", null), 409, null, "completed");
     }
 }

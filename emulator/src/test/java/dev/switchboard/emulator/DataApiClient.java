@@ -1,8 +1,15 @@
 package dev.switchboard.emulator;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.core.MultipartField;
+import com.openai.models.files.FileCreateParams;
+import com.openai.models.files.FileObject;
+import com.openai.models.files.FilePurpose;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -74,12 +81,12 @@ final class DataApiClient {
         }
         if (fileField == null) {
             head.writeBytes(("--" + BOUNDARY + "--\r\n").getBytes(StandardCharsets.UTF_8));
-            return new java.io.ByteArrayInputStream(head.toByteArray());
+            return new ByteArrayInputStream(head.toByteArray());
         }
         head.writeBytes(("--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"" + fileField + "\"; filename=\""
                 + filename + "\"\r\nContent-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.UTF_8));
-        InputStream tail = new java.io.ByteArrayInputStream(("\r\n--" + BOUNDARY + "--\r\n").getBytes(StandardCharsets.UTF_8));
-        return new SequenceInputStream(new SequenceInputStream(new java.io.ByteArrayInputStream(head.toByteArray()), file.get()), tail);
+        InputStream tail = new ByteArrayInputStream(("\r\n--" + BOUNDARY + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        return new SequenceInputStream(new SequenceInputStream(new ByteArrayInputStream(head.toByteArray()), file.get()), tail);
     }
 
     /** {@code length} bytes of a fixed pattern, generated as read: never held whole. */
@@ -117,5 +124,23 @@ final class DataApiClient {
             }
         }
         return position;
+    }
+
+    /** A File of these bytes, uploaded with the SDK under this name. */
+    FileObject upload(String filename, byte[] content, FilePurpose purpose) {
+        return sdk.files().create(FileCreateParams.builder()
+                .file(MultipartField.<InputStream>builder().value(new ByteArrayInputStream(content)).filename(filename).build())
+                .purpose(purpose).build());
+    }
+
+    /** An OpenAI-shaped error of this status, naming {@code param} (null: none), whose message contains {@code message}. */
+    static void assertError(HttpResponse<String> response, int status, String param, String message) throws Exception {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        JsonNode error = Json.parse(response.body()).get("error");
+        assertThat(error.get("type").asText()).isEqualTo("invalid_request_error");
+        assertThat(error.get("message").asText()).contains(message);
+        assertThat(error.has("code")).isTrue();
+        if (param == null) assertThat(error.get("param").isNull()).isTrue();
+        else assertThat(error.get("param").asText()).isEqualTo(param);
     }
 }

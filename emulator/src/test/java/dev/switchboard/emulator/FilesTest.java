@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.openai.core.MultipartField;
 import com.openai.errors.BadRequestException;
 import com.openai.errors.NotFoundException;
-import com.openai.models.files.FileCreateParams;
 import com.openai.models.files.FileListParams;
 import com.openai.models.files.FileObject;
 import com.openai.models.files.FilePurpose;
@@ -18,7 +16,6 @@ import com.openai.models.uploads.parts.PartCreateParams;
 import com.openai.models.uploads.parts.UploadPart;
 import dev.switchboard.emulator.files.FileStore;
 import java.io.ByteArrayInputStream;
-import java.io.InputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -48,16 +45,10 @@ class FilesTest {
         emulator.close();
     }
 
-    static FileObject upload(String filename, byte[] content, FilePurpose purpose) {
-        return client.sdk.files().create(FileCreateParams.builder()
-                .file(MultipartField.<InputStream>builder().value(new ByteArrayInputStream(content)).filename(filename).build())
-                .purpose(purpose).build());
-    }
-
     @Test
     void fileRoundTripsThroughCreateListDownloadAndDelete() throws Exception {
         byte[] content = "first line\nsecond line\r\n--not a boundary\u0000end".getBytes(StandardCharsets.UTF_8);
-        FileObject created = upload("notes.txt", content, FilePurpose.USER_DATA);
+        FileObject created = client.upload("notes.txt", content, FilePurpose.USER_DATA);
         assertThat(created.id()).startsWith("file-");
         assertThat(created.bytes()).isEqualTo(content.length);
         assertThat(created.filename()).isEqualTo("notes.txt");
@@ -77,8 +68,8 @@ class FilesTest {
     @Test
     void listPagesNewestFirstAndFiltersByPurpose() throws Exception {
         List<String> ids = new ArrayList<>();
-        for (int i = 0; i < 5; i++) ids.add(upload("page" + i + ".txt", ("page " + i).getBytes(), FilePurpose.ASSISTANTS).id());
-        upload("other.txt", "other".getBytes(), FilePurpose.VISION);
+        for (int i = 0; i < 5; i++) ids.add(client.upload("page" + i + ".txt", ("page " + i).getBytes(), FilePurpose.ASSISTANTS).id());
+        client.upload("other.txt", "other".getBytes(), FilePurpose.VISION);
 
         List<String> seen = new ArrayList<>();
         String after = null;
@@ -134,23 +125,23 @@ class FilesTest {
     @Test
     void missingAndHostileFieldsAreRefusedWithOpenAiErrors() throws Exception {
         byte[] one = "x".getBytes();
-        assertError(client.multipart("/files", new String[][] {}, "file", "a.txt", () -> new ByteArrayInputStream(one)),
+        DataApiClient.assertError(client.multipart("/files", new String[][] {}, "file", "a.txt", () -> new ByteArrayInputStream(one)),
                 400, "purpose", "Missing required parameter: 'purpose'.");
-        assertError(client.multipart("/files", new String[][] {{"purpose", "user_data"}}, null, null, null),
+        DataApiClient.assertError(client.multipart("/files", new String[][] {{"purpose", "user_data"}}, null, null, null),
                 400, "file", "Missing required parameter: 'file'.");
-        assertError(client.multipart("/files", new String[][] {{"purpose", "user_data\r\nX-Injected: 1"}}, "file", "a.txt",
+        DataApiClient.assertError(client.multipart("/files", new String[][] {{"purpose", "user_data\r\nX-Injected: 1"}}, "file", "a.txt",
                 () -> new ByteArrayInputStream(one)), 400, "purpose", "Invalid value for 'purpose'");
-        assertError(client.multipart("/files", new String[][] {{"purpose", "user\u0000data"}}, "file", "a.txt",
+        DataApiClient.assertError(client.multipart("/files", new String[][] {{"purpose", "user\u0000data"}}, "file", "a.txt",
                 () -> new ByteArrayInputStream(one)), 400, "purpose", "Invalid value for 'purpose'");
-        assertError(client.multipart("/files", new String[][] {{"purpose", "p".repeat(1_000_000)}}, "file", "a.txt",
+        DataApiClient.assertError(client.multipart("/files", new String[][] {{"purpose", "p".repeat(1_000_000)}}, "file", "a.txt",
                 () -> new ByteArrayInputStream(one)), 400, null, "too long");
-        assertError(client.multipart("/files", new String[][] {{"purpose", "user_data"}}, "file", "a\u0000b.txt",
+        DataApiClient.assertError(client.multipart("/files", new String[][] {{"purpose", "user_data"}}, "file", "a\u0000b.txt",
                 () -> new ByteArrayInputStream(one)), 400, "file", "file name");
-        assertError(client.multipart("/files", new String[][] {{"purpose", "batch"}}, "file", "requests.txt",
+        DataApiClient.assertError(client.multipart("/files", new String[][] {{"purpose", "batch"}}, "file", "requests.txt",
                 () -> new ByteArrayInputStream(one)), 400, "file", "Invalid file format for Batch API. Must be .jsonl");
-        assertError(client.json("POST", "/files", "{\"purpose\":\"user_data\"}"), 400, null, "multipart/form-data");
+        DataApiClient.assertError(client.json("POST", "/files", "{\"purpose\":\"user_data\"}"), 400, null, "multipart/form-data");
         // A body cut off inside its file part.
-        assertError(client.send("POST", "/files", "multipart/form-data; boundary=" + DataApiClient.BOUNDARY,
+        DataApiClient.assertError(client.send("POST", "/files", "multipart/form-data; boundary=" + DataApiClient.BOUNDARY,
                 HttpRequest.BodyPublishers.ofString("--" + DataApiClient.BOUNDARY + "\r\nContent-Disposition: form-data; "
                         + "name=\"file\"; filename=\"a.txt\"\r\n\r\nunfinished")), 400, null, "multipart");
         assertThatThrownBy(() -> client.sdk.files().retrieve("file-unknown")).isInstanceOf(NotFoundException.class)
@@ -164,9 +155,9 @@ class FilesTest {
                 () -> new ByteArrayInputStream("x".getBytes()));
         JsonNode file = Json.parse(created.body());
         assertThat(file.get("expires_at").asLong()).isEqualTo(file.get("created_at").asLong() + 7200);
-        FileObject batch = upload("in.jsonl", "{}\n".getBytes(), FilePurpose.BATCH);
+        FileObject batch = client.upload("in.jsonl", "{}\n".getBytes(), FilePurpose.BATCH);
         assertThat(batch.expiresAt()).contains(batch.createdAt() + 30L * 24 * 3600);
-        assertError(client.multipart("/files", new String[][] {{"purpose", "user_data"}, {"expires_after[anchor]", "created_at"},
+        DataApiClient.assertError(client.multipart("/files", new String[][] {{"purpose", "user_data"}, {"expires_after[anchor]", "created_at"},
                 {"expires_after[seconds]", "60"}}, "file", "a.txt", () -> new ByteArrayInputStream("x".getBytes())),
                 400, "expires_after.seconds", "between 3600 and 2592000");
     }
@@ -229,25 +220,25 @@ class FilesTest {
         assertThat(full.statusCode()).as(full.body()).isEqualTo(200);
         HttpResponse<String> tooBig = client.multipart("/uploads/" + id + "/parts", new String[][] {}, "data", "blob",
                 () -> DataApiClient.pattern(part + 1));
-        assertError(tooBig, 400, "data", "64 MB");
+        DataApiClient.assertError(tooBig, 400, "data", "64 MB");
         JsonNode cancelled = client.ok("POST", "/uploads/" + id + "/cancel", null);
         assertThat(cancelled.get("status").asText()).isEqualTo("cancelled");
-        assertError(client.json("POST", "/uploads/" + id + "/complete", "{\"part_ids\":[]}"), 400, null, "cancelled");
+        DataApiClient.assertError(client.json("POST", "/uploads/" + id + "/complete", "{\"part_ids\":[]}"), 400, null, "cancelled");
     }
 
     @Test
     void uploadsRefuseBadDeclarationsAndUnknownIds() throws Exception {
-        assertError(client.json("POST", "/uploads", "{\"filename\":\"a\",\"purpose\":\"user_data\",\"mime_type\":\"text/plain\"}"),
+        DataApiClient.assertError(client.json("POST", "/uploads", "{\"filename\":\"a\",\"purpose\":\"user_data\",\"mime_type\":\"text/plain\"}"),
                 400, "bytes", "Missing required parameter: 'bytes'.");
-        assertError(client.json("POST", "/uploads", "{\"filename\":\"a\",\"purpose\":\"user_data\",\"mime_type\":\"text/plain\","
+        DataApiClient.assertError(client.json("POST", "/uploads", "{\"filename\":\"a\",\"purpose\":\"user_data\",\"mime_type\":\"text/plain\","
                 + "\"bytes\":" + (8L * 1024 * 1024 * 1024 + 1) + "}"), 400, "bytes", "8 GB");
-        assertError(client.json("POST", "/uploads", "{\"filename\":\"a\\r\\nb\",\"purpose\":\"user_data\",\"mime_type\":\"text/plain\","
+        DataApiClient.assertError(client.json("POST", "/uploads", "{\"filename\":\"a\\r\\nb\",\"purpose\":\"user_data\",\"mime_type\":\"text/plain\","
                 + "\"bytes\":1}"), 400, "filename", "control characters");
-        assertError(client.json("POST", "/uploads", "{\"filename\":\"a\",\"purpose\":\"nonsense\",\"mime_type\":\"text/plain\","
+        DataApiClient.assertError(client.json("POST", "/uploads", "{\"filename\":\"a\",\"purpose\":\"nonsense\",\"mime_type\":\"text/plain\","
                 + "\"bytes\":1}"), 400, "purpose", "Invalid value for 'purpose'");
-        assertError(client.json("POST", "/uploads/upload_unknown/complete", "{\"part_ids\":[]}"), 404, "id",
+        DataApiClient.assertError(client.json("POST", "/uploads/upload_unknown/complete", "{\"part_ids\":[]}"), 404, "id",
                 "No such Upload object: upload_unknown");
-        assertError(client.multipart("/uploads/upload_unknown/parts", new String[][] {}, "data", "blob",
+        DataApiClient.assertError(client.multipart("/uploads/upload_unknown/parts", new String[][] {}, "data", "blob",
                 () -> DataApiClient.pattern(8L * 1024 * 1024)), 404, "id", "No such Upload object: upload_unknown");
     }
 
@@ -258,15 +249,5 @@ class FilesTest {
         assertThat(Json.parse(response.body())).isEqualTo(Json.parse(
                 "{\"error\":{\"message\":\"Invalid URL (GET /v1/nothing/here)\",\"type\":\"invalid_request_error\",\"param\":null,\"code\":null}}"));
         assertThat(client.json("POST", "/files/file-x/whatever", "{}").body()).contains("Invalid URL (POST /v1/files/file-x/whatever)");
-    }
-
-    static void assertError(HttpResponse<String> response, int status, String param, String message) throws Exception {
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
-        JsonNode error = Json.parse(response.body()).get("error");
-        assertThat(error.get("type").asText()).isEqualTo("invalid_request_error");
-        assertThat(error.get("message").asText()).contains(message);
-        assertThat(error.has("code")).isTrue();
-        if (param == null) assertThat(error.get("param").isNull()).isTrue();
-        else assertThat(error.get("param").asText()).isEqualTo(param);
     }
 }

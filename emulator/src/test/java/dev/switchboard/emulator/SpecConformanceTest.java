@@ -3,6 +3,7 @@ package dev.switchboard.emulator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -236,7 +237,7 @@ class SpecConformanceTest {
     private static void dataApis() throws Exception {
         var client = new DataApiClient(ToolChoiceTest.emulator, ToolChoiceTest.KEY);
         JsonNode file = Json.parse(client.multipart("/files", new String[][] {{"purpose", "assistants"}}, "file", "spec.txt",
-                () -> new java.io.ByteArrayInputStream("Penguins swim in cold water.".getBytes())).body());
+                () -> new ByteArrayInputStream("Penguins swim in cold water.".getBytes())).body());
         sample("OpenAIFile", "file", file);
         String fileId = file.path("id").asText();
         sample("OpenAIFile", "file retrieve", client.ok("GET", "/files/" + fileId, null));
@@ -248,7 +249,7 @@ class SpecConformanceTest {
                 + "\"mime_type\":\"text/plain\"}");
         sample("Upload", "upload", upload);
         JsonNode part = Json.parse(client.multipart("/uploads/" + upload.path("id").asText() + "/parts", new String[][] {},
-                "data", "blob", () -> new java.io.ByteArrayInputStream("hello".getBytes())).body());
+                "data", "blob", () -> new ByteArrayInputStream("hello".getBytes())).body());
         sample("UploadPart", "upload part", part);
         sample("Upload", "upload complete", client.ok("POST", "/uploads/" + upload.path("id").asText() + "/complete",
                 "{\"part_ids\":[\"" + part.path("id").asText() + "\"]}"));
@@ -260,7 +261,7 @@ class SpecConformanceTest {
                 + "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}}\n";
         for (String input : new String[] {line, line + "not json\n"}) {
             JsonNode inputFile = Json.parse(client.multipart("/files", new String[][] {{"purpose", "batch"}}, "file", "in.jsonl",
-                    () -> new java.io.ByteArrayInputStream(input.getBytes())).body());
+                    () -> new ByteArrayInputStream(input.getBytes())).body());
             JsonNode batch = client.ok("POST", "/batches", "{\"input_file_id\":\"" + inputFile.path("id").asText()
                     + "\",\"endpoint\":\"/v1/chat/completions\",\"completion_window\":\"24h\",\"metadata\":{\"k\":\"v\"}}");
             sample("Batch", "batch", batch);
@@ -280,7 +281,7 @@ class SpecConformanceTest {
         sample("VectorStoreObject", "vector store update", client.ok("POST", vs, "{\"name\":\"renamed\"}"));
         sample("ListVectorStoresResponse", "vector stores list", client.ok("GET", "/vector_stores", null));
         String second = Json.parse(client.multipart("/files", new String[][] {{"purpose", "assistants"}}, "file", "b.txt",
-                () -> new java.io.ByteArrayInputStream("Kettles boil water.".getBytes())).body()).path("id").asText();
+                () -> new ByteArrayInputStream("Kettles boil water.".getBytes())).body()).path("id").asText();
         sample("VectorStoreFileObject", "vector store file", client.ok("POST", vs + "/files", "{\"file_id\":\"" + second
                 + "\",\"attributes\":{\"lang\":\"en\",\"rank\":2,\"draft\":false}}"));
         sample("VectorStoreFileObject", "vector store file retrieve", client.ok("GET", vs + "/files/" + second, null));

@@ -30,7 +30,6 @@ class VectorStoresTest {
     static void start() {
         emulator = DataApiClient.start();
         client = new DataApiClient(emulator);
-        FilesTest.client = client;
     }
 
     @AfterAll
@@ -39,7 +38,7 @@ class VectorStoresTest {
     }
 
     static String file(String name, String text) {
-        return FilesTest.upload(name, text.getBytes(), FilePurpose.ASSISTANTS).id();
+        return client.upload(name, text.getBytes(), FilePurpose.ASSISTANTS).id();
     }
 
     static List<VectorStoreSearchResponse> search(String store, VectorStoreSearchParams.Builder params) {
@@ -86,7 +85,7 @@ class VectorStoresTest {
             assertThat(chunk).contains("zebra stripes");
             assertThat(chunk.split(" ")).hasSizeLessThanOrEqualTo(100);
         }
-        FilesTest.assertError(client.json("POST", "/vector_stores/" + store + "/files", "{\"file_id\":\"" + id + "\",\"chunking_strategy\":"
+        DataApiClient.assertError(client.json("POST", "/vector_stores/" + store + "/files", "{\"file_id\":\"" + id + "\",\"chunking_strategy\":"
                 + "{\"type\":\"static\",\"static\":{\"max_chunk_size_tokens\":100,\"chunk_overlap_tokens\":60}}}"),
                 400, "chunking_strategy", "at most half");
     }
@@ -156,21 +155,21 @@ class VectorStoresTest {
     @Test
     void badInputAndUnknownIdsAnswerAsOpenAi() throws Exception {
         String id = client.ok("POST", "/vector_stores", "{}").get("id").asText();
-        FilesTest.assertError(client.json("POST", "/vector_stores", "{\"file_ids\":[\"file-missing\"]}"), 404, "file_ids",
+        DataApiClient.assertError(client.json("POST", "/vector_stores", "{\"file_ids\":[\"file-missing\"]}"), 404, "file_ids",
                 "No such File object: file-missing");
-        FilesTest.assertError(client.json("POST", "/vector_stores/" + id + "/search", "{}"), 400, "query", "Missing required parameter: 'query'.");
-        FilesTest.assertError(client.json("POST", "/vector_stores/" + id + "/search", "{\"query\":\"x\",\"max_num_results\":51}"),
+        DataApiClient.assertError(client.json("POST", "/vector_stores/" + id + "/search", "{}"), 400, "query", "Missing required parameter: 'query'.");
+        DataApiClient.assertError(client.json("POST", "/vector_stores/" + id + "/search", "{\"query\":\"x\",\"max_num_results\":51}"),
                 400, "max_num_results", "between 1 and 50");
-        FilesTest.assertError(client.json("POST", "/vector_stores/" + id + "/search", "{\"query\":\"x\",\"filters\":{\"type\":\"xor\"}}"),
+        DataApiClient.assertError(client.json("POST", "/vector_stores/" + id + "/search", "{\"query\":\"x\",\"filters\":{\"type\":\"xor\"}}"),
                 400, "filters", "unknown filter type");
         String deep = "{\"type\":\"and\",\"filters\":[".repeat(40) + "]}".repeat(40);
-        FilesTest.assertError(client.json("POST", "/vector_stores/" + id + "/search", "{\"query\":\"x\",\"filters\":" + deep + "}"),
+        DataApiClient.assertError(client.json("POST", "/vector_stores/" + id + "/search", "{\"query\":\"x\",\"filters\":" + deep + "}"),
                 400, "filters", "nested too deeply");
-        FilesTest.assertError(client.json("POST", "/vector_stores/" + id + "/files", "{\"file_id\":\"" + file("x.txt", "x")
+        DataApiClient.assertError(client.json("POST", "/vector_stores/" + id + "/files", "{\"file_id\":\"" + file("x.txt", "x")
                 + "\",\"attributes\":{\"k\":\"" + "v".repeat(513) + "\"}}"), 400, "attributes", "512");
-        FilesTest.assertError(client.json("POST", "/vector_stores/" + id + "/files", "{}"), 400, "file_id", "Missing required parameter: 'file_id'.");
-        FilesTest.assertError(client.json("GET", "/vector_stores/" + id + "/files/file-nope", null), 404, "file_id", "No file found");
-        FilesTest.assertError(client.json("GET", "/vector_stores/vs_nope", null), 404, "vector_store_id", "No vector store found");
-        FilesTest.assertError(client.json("POST", "/vector_stores", "{\"name\":\"" + "n".repeat(300) + "\"}"), 400, "name", "256");
+        DataApiClient.assertError(client.json("POST", "/vector_stores/" + id + "/files", "{}"), 400, "file_id", "Missing required parameter: 'file_id'.");
+        DataApiClient.assertError(client.json("GET", "/vector_stores/" + id + "/files/file-nope", null), 404, "file_id", "No file found");
+        DataApiClient.assertError(client.json("GET", "/vector_stores/vs_nope", null), 404, "vector_store_id", "No vector store found");
+        DataApiClient.assertError(client.json("POST", "/vector_stores", "{\"name\":\"" + "n".repeat(300) + "\"}"), 400, "name", "256");
     }
 }
