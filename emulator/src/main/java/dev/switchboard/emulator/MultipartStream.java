@@ -41,6 +41,8 @@ public final class MultipartStream {
     private final byte[] buffer = new byte[256 * 1024];
     private int start;
     private int end;
+    /** No delimiter starts before this index of the buffer: a part read in small pieces is not searched again. */
+    private int clearBefore;
     private boolean eof;
     private PartContent current;
     private boolean finished;
@@ -138,6 +140,7 @@ public final class MultipartStream {
         if (start > 0) {
             System.arraycopy(buffer, start, buffer, 0, end - start);
             end -= start;
+            clearBefore = Math.max(0, clearBefore - start);
             start = 0;
         }
         int read = in.read(buffer, end, buffer.length - end);
@@ -178,7 +181,8 @@ public final class MultipartStream {
             if (done) return -1;
             if (length == 0) return 0;
             while (true) {
-                int at = indexOf(delimiter, start, end);
+                int at = indexOf(delimiter, Math.max(start, clearBefore), end);
+                clearBefore = at >= 0 ? at : Math.max(start, end - (delimiter.length - 1));
                 int available = at >= 0 ? at - start : end - start - (delimiter.length - 1);
                 if (at == start) {
                     start += delimiter.length;
