@@ -94,6 +94,17 @@ class BatchesTest {
             assertThat(response.get("body").get("object").asText()).isEqualTo("chat.completion");
             assertThat(response.get("body").get("choices").get(0).get("message").get("content").asText()).isNotEmpty();
         }
+        long prompt = 0;
+        long completion = 0;
+        for (JsonNode line : output) {
+            prompt += line.at("/response/body/usage/prompt_tokens").asLong();
+            completion += line.at("/response/body/usage/completion_tokens").asLong();
+        }
+        var usage = done.usage().orElseThrow();
+        assertThat(prompt).isPositive();
+        assertThat(usage.inputTokens()).isEqualTo(prompt);
+        assertThat(usage.outputTokens()).isEqualTo(completion);
+        assertThat(usage.totalTokens()).isEqualTo(prompt + completion);
         List<JsonNode> errors = lines(done.errorFileId().orElseThrow());
         assertThat(errors).hasSize(1);
         assertThat(errors.get(0).get("custom_id").asText()).isEqualTo("unknown-model");
@@ -175,9 +186,14 @@ class BatchesTest {
         Batch cancelling = client.sdk.batches().cancel(id);
         assertThat(cancelling.status()).isEqualTo(Batch.Status.CANCELLING);
         assertThat(cancelling.cancellingAt()).isPresent();
-        emulator.releaseStalls();
-
-        Batch cancelled = awaitEnd(id);
+        // Released until the run ends: the stalled line may reach its stall only after a first release.
+        Batch cancelled = client.sdk.batches().retrieve(id);
+        while (cancelled.status().equals(Batch.Status.CANCELLING)) {
+            if (System.nanoTime() > deadline) throw new AssertionError("the batch is still cancelling");
+            emulator.releaseStalls();
+            Thread.sleep(20);
+            cancelled = client.sdk.batches().retrieve(id);
+        }
         assertThat(cancelled.status()).isEqualTo(Batch.Status.CANCELLED);
         assertThat(cancelled.cancelledAt()).isPresent();
         assertThat(cancelled.completedAt()).isEmpty();

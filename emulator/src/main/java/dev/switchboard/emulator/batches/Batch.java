@@ -27,6 +27,10 @@ final class Batch {
     int total;
     int completed;
     int failed;
+    long inputTokens;
+    long cachedTokens;
+    long outputTokens;
+    long reasoningTokens;
 
     Batch(String id, String endpoint, String inputFileId, String completionWindow, long createdAt, JsonNode metadata) {
         this.id = id;
@@ -35,6 +39,16 @@ final class Batch {
         this.completionWindow = completionWindow;
         this.createdAt = createdAt;
         this.metadata = metadata;
+    }
+
+    /** Adds a successful answer's usage: Chat Completions' prompt/completion tokens or the Responses API's input/output tokens. */
+    synchronized void count(JsonNode usage) {
+        inputTokens += usage.path("input_tokens").asLong(usage.path("prompt_tokens").asLong(0));
+        outputTokens += usage.path("output_tokens").asLong(usage.path("completion_tokens").asLong(0));
+        JsonNode inputDetails = usage.has("input_tokens_details") ? usage.get("input_tokens_details") : usage.path("prompt_tokens_details");
+        JsonNode outputDetails = usage.has("output_tokens_details") ? usage.get("output_tokens_details") : usage.path("completion_tokens_details");
+        cachedTokens += inputDetails.path("cached_tokens").asLong(0);
+        reasoningTokens += outputDetails.path("reasoning_tokens").asLong(0);
     }
 
     synchronized boolean cancelRequested() {
@@ -59,6 +73,9 @@ final class Batch {
         put(batch, "cancelling_at", cancellingAt);
         put(batch, "cancelled_at", cancelledAt);
         batch.set("request_counts", Json.obj("total", total, "completed", completed, "failed", failed));
+        batch.set("usage", Json.obj("input_tokens", inputTokens, "input_tokens_details", Json.obj("cached_tokens", cachedTokens),
+                "output_tokens", outputTokens, "output_tokens_details", Json.obj("reasoning_tokens", reasoningTokens),
+                "total_tokens", inputTokens + outputTokens));
         batch.set("metadata", metadata);
         return batch;
     }

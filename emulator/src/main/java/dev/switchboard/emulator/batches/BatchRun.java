@@ -64,8 +64,12 @@ final class BatchRun implements Runnable {
                     boolean ok = result.path("response").path("status_code").asInt() / 100 == 2;
                     (ok ? out : err).write(Json.write(result) + "\n");
                     synchronized (batch) {
-                        if (ok) batch.completed = ++succeeded;
-                        else batch.failed = ++failed;
+                        if (ok) {
+                            batch.completed = ++succeeded;
+                            batch.count(result.at("/response/body/usage"));
+                        } else {
+                            batch.failed = ++failed;
+                        }
                     }
                 }
             }
