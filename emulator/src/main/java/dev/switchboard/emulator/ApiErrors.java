@@ -3,19 +3,24 @@ package dev.switchboard.emulator;
 import io.javalin.http.Context;
 
 /** Writes OpenAI-shaped error bodies: {@code {"error":{"message","type","param","code"}}}. */
-final class ApiErrors {
+public final class ApiErrors {
     private ApiErrors() {}
 
-    static void send(Context ctx, int status, String type, String code, String message) {
-        ctx.status(status).contentType("application/json")
-                .result(Json.write(Json.obj("error", Json.obj("message", message, "type", type, "param", null, "code", code))));
+    public static void send(Context ctx, int status, String type, String code, String message) {
+        send(ctx, status, type, null, code, message);
     }
 
-    static void notFound(Context ctx, String what) {
+    /** An error naming the request parameter it is about, as OpenAI names it in {@code param}. */
+    public static void send(Context ctx, int status, String type, String param, String code, String message) {
+        ctx.status(status).contentType("application/json")
+                .result(Json.write(Json.obj("error", Json.obj("message", message, "type", type, "param", param, "code", code))));
+    }
+
+    public static void notFound(Context ctx, String what) {
         send(ctx, 404, "invalid_request_error", "not_found", what + " not found.");
     }
 
-    static void badRequest(Context ctx, String message) {
+    public static void badRequest(Context ctx, String message) {
         send(ctx, 400, "invalid_request_error", null, message);
     }
 

@@ -37,7 +37,6 @@ public final class Emulator implements AutoCloseable {
         this.calls = calls;
         var realtime = new RealtimeApi(scripts, clientSecrets, calls, options.apiKey());
         this.realtime = realtime;
-        var speech = new SpeechApi();
         var chatKit = new ChatKitApi();
         this.app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
@@ -84,7 +83,11 @@ public final class Emulator implements AutoCloseable {
             cfg.routes.post("/v1/realtime/client_secrets", clientSecrets::create);
             cfg.routes.post("/v1/realtime/calls", calls::create);
             cfg.routes.post("/v1/realtime/calls/{id}/hangup", calls::hangup);
-            cfg.routes.post("/v1/audio/speech", speech::create);
+            dev.switchboard.emulator.audio.SpeechApi.register(cfg.routes);
+            dev.switchboard.emulator.audio.TranscriptionsApi.register(cfg.routes);
+            dev.switchboard.emulator.embeddings.EmbeddingsApi.register(cfg.routes);
+            dev.switchboard.emulator.moderations.ModerationsApi.register(cfg.routes);
+            dev.switchboard.emulator.images.ImagesApi.register(cfg.routes);
             cfg.routes.post("/v1/chatkit/sessions", chatKit::create);
             cfg.routes.post("/v1/chatkit/sessions/{id}/cancel", chatKit::cancel);
             cfg.routes.get("/v1/models", models::list);

@@ -6,13 +6,13 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /** JSON helpers: the emulator builds every OpenAI object as a Jackson tree, in the field order OpenAI uses. */
-final class Json {
-    static final ObjectMapper MAPPER = new ObjectMapper();
+public final class Json {
+    public static final ObjectMapper MAPPER = new ObjectMapper();
 
     private Json() {}
 
     /** An object from alternating keys and values; values may be JsonNodes, strings, numbers, booleans or null. */
-    static ObjectNode obj(Object... keysAndValues) {
+    public static ObjectNode obj(Object... keysAndValues) {
         ObjectNode node = MAPPER.createObjectNode();
         for (int i = 0; i < keysAndValues.length; i += 2) {
             node.set((String) keysAndValues[i], MAPPER.valueToTree(keysAndValues[i + 1]));
@@ -20,13 +20,13 @@ final class Json {
         return node;
     }
 
-    static ArrayNode arr(Object... values) {
+    public static ArrayNode arr(Object... values) {
         ArrayNode node = MAPPER.createArrayNode();
         for (Object v : values) node.add(MAPPER.<JsonNode>valueToTree(v));
         return node;
     }
 
-    static String write(JsonNode node) {
+    public static String write(JsonNode node) {
         try {
             return MAPPER.writeValueAsString(node);
         } catch (Exception e) {
@@ -34,7 +34,7 @@ final class Json {
         }
     }
 
-    static JsonNode parse(String text) throws java.io.IOException {
+    public static JsonNode parse(String text) throws java.io.IOException {
         return MAPPER.readTree(text);
     }
 }

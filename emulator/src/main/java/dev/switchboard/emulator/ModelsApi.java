@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
  * {@code GET /v1/models} and {@code GET /v1/models/{id}}: the models OpenAI serves (its public model list, without
  * dated snapshots), and the one rule every route uses to answer an unknown model as OpenAI does.
  */
-final class ModelsApi {
+public final class ModelsApi {
     static final List<String> MODELS = List.of(
             "gpt-4o", "gpt-4o-mini", "chatgpt-4o-latest", "gpt-4.1", "gpt-4.1-mini", "gpt-4.1-nano",
             "gpt-5", "gpt-5-mini", "gpt-5-nano", "gpt-5-chat-latest", "gpt-5.1", "gpt-5-pro",
@@ -25,14 +25,14 @@ final class ModelsApi {
     private static final long CREATED = 1_735_689_600L;
 
     /** Whether OpenAI serves this model: a listed one or a dated snapshot of one ({@code gpt-4o-2024-08-06}). */
-    static boolean served(String model) {
+    public static boolean served(String model) {
         if (MODELS.contains(model)) return true;
         var snapshot = SNAPSHOT.matcher(model);
         return snapshot.matches() && MODELS.contains(snapshot.group(1));
     }
 
     /** OpenAI's answer to a model it does not serve (or that the key may not use). */
-    static void notFound(Context ctx, String model) {
+    public static void notFound(Context ctx, String model) {
         ApiErrors.send(ctx, 404, "invalid_request_error", "model_not_found",
                 "The model '" + model + "' does not exist or you do not have access to it.");
     }

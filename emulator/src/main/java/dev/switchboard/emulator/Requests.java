@@ -4,11 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.http.Context;
 
 /** Request parsing shared by the emulated endpoints. */
-final class Requests {
+public final class Requests {
     private Requests() {}
 
     /** The body as a JSON object, or null after answering 400 when it is not one. */
-    static JsonNode jsonBody(Context ctx) {
+    public static JsonNode jsonBody(Context ctx) {
         String raw = ctx.body();
         if (raw.isBlank()) return Json.obj();
         try {

@@ -1,0 +1,275 @@
+package dev.switchboard.emulator.audio;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.emulator.ApiErrors;
+import dev.switchboard.emulator.Json;
+import dev.switchboard.emulator.media.MultipartBody;
+import dev.switchboard.emulator.media.Params;
+import dev.switchboard.emulator.media.Tokens;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code POST /v1/audio/transcriptions} and {@code /v1/audio/translations} (multipart): the emulator's own speech
+ * ({@link SpeechApi}) is heard as the text it says, in every format it writes ({@link SpeechReader}); any other
+ * audio as {@link #UNKNOWN_AUDIO}. Answers {@code json}, {@code text}, {@code srt}, {@code verbose_json} and
+ * {@code vtt} as whisper-1 does, {@code json} and {@code text} for the gpt-4o transcribe models, which also stream
+ * ({@code transcript.text.delta} events, then {@code transcript.text.done} with usage). Usage is in tokens for the
+ * gpt-4o models and in seconds for whisper-1, as OpenAI bills them.
+ */
+public final class TranscriptionsApi {
+    /** What audio that is not the emulator's speech says. */
+    public static final String UNKNOWN_AUDIO = "The emulator heard audio it did not write, and transcribes it as this sentence.";
+    /** Audio tokens a second of input counts for, in the emulator's usage. */
+    static final int AUDIO_TOKENS_PER_SECOND = 10;
+    static final long MAX_FILE_BYTES = 25L * 1024 * 1024;
+    private static final Set<String> WHISPER = Set.of("whisper-1");
+    private static final Set<String> TRANSCRIBERS = Set.of("whisper-1", "gpt-4o-transcribe", "gpt-4o-mini-transcribe");
+    private static final List<String> EXTENSIONS = List.of("flac", "m4a", "mp3", "mp4", "mpeg", "mpga", "oga", "ogg", "wav", "webm");
+    private static final Set<String> FORMATS = Set.of("json", "text", "srt", "verbose_json", "vtt");
+    private static final Map<String, String> LANGUAGES = Map.ofEntries(Map.entry("en", "english"), Map.entry("fr", "french"),
+            Map.entry("de", "german"), Map.entry("es", "spanish"), Map.entry("it", "italian"), Map.entry("pt", "portuguese"),
+            Map.entry("nl", "dutch"), Map.entry("ja", "japanese"), Map.entry("zh", "chinese"), Map.entry("ru", "russian"));
+
+    private final boolean translate;
+
+    private TranscriptionsApi(boolean translate) {
+        this.translate = translate;
+    }
+
+    public static void register(RoutesConfig routes) {
+        routes.post("/v1/audio/transcriptions", new TranscriptionsApi(false)::create);
+        routes.post("/v1/audio/translations", new TranscriptionsApi(true)::create);
+    }
+
+    void create(Context ctx) throws IOException {
+        var form = MultipartBody.parse(ctx.contentType(), ctx.bodyAsBytes());
+        if (form.isEmpty()) {
+            ApiErrors.send(ctx, 400, "invalid_request_error", null, "Invalid Content-Type header ("
+                    + Params.printable(String.valueOf(ctx.contentType())) + "), expected multipart/form-data.");
+            return;
+        }
+        MultipartBody body = form.get();
+        String model = body.field("model").orElse("").trim();
+        if (!Params.checkModel(ctx, model, translate ? WHISPER : TRANSCRIBERS)) return;
+        var file = body.part("file").filter(MultipartBody.Part::isFile);
+        if (file.isEmpty()) {
+            ApiErrors.send(ctx, 400, "invalid_request_error", "file", null, "Missing required parameter: 'file'.");
+            return;
+        }
+        if (file.get().bytes().length > MAX_FILE_BYTES) {
+            ApiErrors.send(ctx, 413, "invalid_request_error", "file", null, "Maximum content size limit (" + MAX_FILE_BYTES
+                    + ") exceeded (" + file.get().bytes().length + " bytes read)");
+            return;
+        }
+        String name = file.get().filename();
+        String extension = name.contains(".") ? name.substring(name.lastIndexOf('.') + 1).toLowerCase(Locale.ROOT) : "";
+        if (!EXTENSIONS.contains(extension)) {
+            ApiErrors.send(ctx, 400, "invalid_request_error", "file", "invalid_value",
+                    "Invalid file format. Supported formats: ['flac', 'm4a', 'mp3', 'mp4', 'mpeg', 'mpga', 'oga', 'ogg', 'wav', 'webm']");
+            return;
+        }
+        String format = body.field("response_format").orElse("json").trim();
+        if (!FORMATS.contains(format)) {
+            ApiErrors.send(ctx, 400, "invalid_request_error", "response_format", "invalid_value", "Invalid value: '"
+                    + Params.printable(format) + "'. Supported values are: 'json', 'text', 'srt', 'verbose_json', and 'vtt'.");
+            return;
+        }
+        boolean whisper = model.startsWith("whisper");
+        if (!whisper && !format.equals("json") && !format.equals("text")) {
+            ApiErrors.send(ctx, 400, "invalid_request_error", "response_format", "unsupported_value", "response_format '"
+                    + format + "' is not compatible with model '" + model + "'. Use 'json' or 'text' instead.");
+            return;
+        }
+        boolean stream = body.field("stream").map(String::trim).map(s -> s.equalsIgnoreCase("true")).orElse(false);
+        if (stream && (whisper || translate)) {
+            ApiErrors.send(ctx, 400, "invalid_request_error", "stream", "unsupported_value",
+                    "Streaming is not supported for model '" + model + "'.");
+            return;
+        }
+        String language = body.field("language").orElse("").trim();
+        if (!language.isEmpty() && !language.matches("[a-z]{2}")) {
+            ApiErrors.send(ctx, 400, "invalid_request_error", "language", "invalid_value", "Invalid language '"
+                    + Params.printable(language) + "'. Language parameter must be specified in ISO-639-1 format.");
+            return;
+        }
+        List<String> granularities = body.all("timestamp_granularities").stream().map(MultipartBody.Part::text).map(String::trim).toList();
+        if (granularities.stream().anyMatch(g -> !g.equals("word") && !g.equals("segment"))) {
+            ApiErrors.send(ctx, 400, "invalid_request_error", "timestamp_granularities", "invalid_value",
+                    "Invalid value for 'timestamp_granularities': each must be 'word' or 'segment'.");
+            return;
+        }
+        if (!granularities.isEmpty() && !format.equals("verbose_json")) {
+            ApiErrors.send(ctx, 400, "invalid_request_error", "timestamp_granularities", "unsupported_value",
+                    "timestamp_granularities is only supported with response_format 'verbose_json'.");
+            return;
+        }
+        boolean logprobs = body.all("include").stream().anyMatch(p -> p.text().trim().equals("logprobs"));
+        String prompt = body.field("prompt").orElse("");
+
+        SpeechReader.Heard heard = SpeechReader.read(file.get().bytes());
+        String text = heard.text().orElse(UNKNOWN_AUDIO);
+        double seconds = heard.seconds();
+        ObjectNode usage = whisper ? Json.obj("type", "duration", "seconds", Math.max(1, (long) Math.ceil(seconds)))
+                : tokenUsage(seconds, prompt, text);
+        if (stream) {
+            stream(ctx, text, usage, logprobs);
+            return;
+        }
+        switch (format) {
+            case "text" -> ctx.contentType("text/plain; charset=utf-8").result(text + "\n");
+            case "srt" -> ctx.contentType("text/plain; charset=utf-8").result(srt(segments(text, seconds)));
+            case "vtt" -> ctx.contentType("text/vtt; charset=utf-8").result(vtt(segments(text, seconds)));
+            case "verbose_json" -> {
+                ObjectNode out = Json.obj("task", translate ? "translate" : "transcribe",
+                        "language", translate ? "english" : LANGUAGES.getOrDefault(language.isEmpty() ? "en" : language, language),
+                        "duration", seconds, "text", text);
+                if (granularities.contains("word")) out.set("words", words(text, seconds));
+                if (granularities.isEmpty() || granularities.contains("segment")) out.set("segments", segmentObjects(text, seconds));
+                if (!translate) out.set("usage", usage);
+                json(ctx, out);
+            }
+            default -> {
+                ObjectNode out = Json.obj("text", text);
+                if (logprobs && !whisper) out.set("logprobs", logprobs(Tokenized.of(text)));
+                if (!translate) out.set("usage", usage);
+                json(ctx, out);
+            }
+        }
+    }
+
+    private static ObjectNode tokenUsage(double seconds, String prompt, String text) {
+        int audio = Math.max(1, (int) Math.ceil(seconds * AUDIO_TOKENS_PER_SECOND));
+        int promptTokens = Tokens.of(prompt);
+        int output = Tokens.of(text);
+        return Json.obj("type", "tokens", "input_tokens", audio + promptTokens,
+                "input_token_details", Json.obj("text_tokens", promptTokens, "audio_tokens", audio),
+                "output_tokens", output, "total_tokens", audio + promptTokens + output);
+    }
+
+    private static void stream(Context ctx, String text, ObjectNode usage, boolean logprobs) throws IOException {
+        ctx.status(200);
+        ctx.res().setContentType("text/event-stream; charset=utf-8");
+        ctx.res().setHeader("Cache-Control", "no-cache");
+        OutputStream out = ctx.res().getOutputStream();
+        List<String> pieces = Tokenized.of(text);
+        for (String piece : pieces) {
+            ObjectNode delta = Json.obj("type", "transcript.text.delta", "delta", piece);
+            if (logprobs) delta.set("logprobs", logprobs(List.of(piece)));
+            frame(out, delta);
+        }
+        ObjectNode done = Json.obj("type", "transcript.text.done", "text", text);
+        if (logprobs) done.set("logprobs", logprobs(pieces));
+        done.set("usage", usage);
+        frame(out, done);
+    }
+
+    private static void frame(OutputStream out, ObjectNode event) throws IOException {
+        out.write(("data: " + Json.write(event) + "\n\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    /** A sure model's log probabilities: every token at probability 1. */
+    private static ArrayNode logprobs(List<String> pieces) {
+        ArrayNode out = Json.arr();
+        for (String piece : pieces) {
+            ArrayNode bytes = Json.arr();
+            for (byte b : piece.getBytes(StandardCharsets.UTF_8)) bytes.add(b & 0xFF);
+            out.add(Json.obj("token", piece, "logprob", 0.0, "bytes", bytes));
+        }
+        return out;
+    }
+
+    /** A span of the transcript with its time: sentences, each given time in proportion to its words. */
+    record Segment(String text, double start, double end) {}
+
+    static List<Segment> segments(String text, double seconds) {
+        List<String> sentences = new ArrayList<>();
+        for (String sentence : text.trim().split("(?<=[.!?])\\s+")) if (!sentence.isBlank()) sentences.add(sentence);
+        if (sentences.isEmpty()) sentences.add(text.trim());
+        int total = Math.max(1, SpeechApi.countWords(text));
+        List<Segment> out = new ArrayList<>();
+        int before = 0;
+        for (String sentence : sentences) {
+            int words = Math.max(1, SpeechApi.countWords(sentence));
+            out.add(new Segment(sentence, seconds * before / total, seconds * Math.min(total, before + words) / total));
+            before += words;
+        }
+        return out;
+    }
+
+    private static ArrayNode segmentObjects(String text, double seconds) {
+        ArrayNode out = Json.arr();
+        int id = 0;
+        for (Segment segment : segments(text, seconds)) {
+            ArrayNode tokens = Json.arr();
+            for (String piece : Tokenized.of(segment.text())) tokens.add(Math.floorMod(piece.hashCode(), 50_000));
+            out.add(Json.obj("id", id++, "seek", 0, "start", segment.start(), "end", segment.end(), "text", " " + segment.text(),
+                    "tokens", tokens, "temperature", 0.0, "avg_logprob", -0.1, "compression_ratio", 1.0, "no_speech_prob", 0.01));
+        }
+        return out;
+    }
+
+    private static ArrayNode words(String text, double seconds) {
+        String[] words = text.trim().split("\\s+");
+        ArrayNode out = Json.arr();
+        for (int i = 0; i < words.length; i++) {
+            String word = words[i].replaceAll("^[\\p{Punct}]+|[\\p{Punct}]+$", "");
+            if (word.isEmpty()) continue;
+            out.add(Json.obj("word", word, "start", seconds * i / words.length, "end", seconds * (i + 1) / words.length));
+        }
+        return out;
+    }
+
+    static String srt(List<Segment> segments) {
+        StringBuilder out = new StringBuilder();
+        int n = 1;
+        for (Segment s : segments) {
+            out.append(n++).append('\n').append(time(s.start(), ',')).append(" --> ").append(time(s.end(), ','))
+                    .append('\n').append(s.text()).append("\n\n");
+        }
+        return out.toString();
+    }
+
+    static String vtt(List<Segment> segments) {
+        StringBuilder out = new StringBuilder("WEBVTT\n\n");
+        for (Segment s : segments) {
+            out.append(time(s.start(), '.')).append(" --> ").append(time(s.end(), '.')).append('\n').append(s.text()).append("\n\n");
+        }
+        return out.toString();
+    }
+
+    private static String time(double seconds, char separator) {
+        long millis = Math.round(seconds * 1000);
+        return String.format("%02d:%02d:%02d%c%03d", millis / 3_600_000, (millis / 60_000) % 60, (millis / 1000) % 60, separator, millis % 1000);
+    }
+
+    private static void json(Context ctx, ObjectNode out) {
+        ctx.contentType("application/json").result(Json.write(out));
+    }
+
+    /** The transcript in the pieces a stream sends: each word with the whitespace before it. */
+    static final class Tokenized {
+        static List<String> of(String text) {
+            List<String> tokens = new ArrayList<>();
+            int start = 0;
+            for (int i = 1; i < text.length(); i++) {
+                if (Character.isWhitespace(text.charAt(i)) && !Character.isWhitespace(text.charAt(i - 1))) {
+                    tokens.add(text.substring(start, i));
+                    start = i;
+                }
+            }
+            if (start < text.length()) tokens.add(text.substring(start));
+            return tokens;
+        }
+    }
+}

@@ -1,0 +1,493 @@
+package dev.switchboard.emulator.images;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.switchboard.emulator.ApiErrors;
+import dev.switchboard.emulator.Ids;
+import dev.switchboard.emulator.Json;
+import dev.switchboard.emulator.Requests;
+import dev.switchboard.emulator.media.MultipartBody;
+import dev.switchboard.emulator.media.Params;
+import dev.switchboard.emulator.media.Tokens;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+import javax.imageio.ImageIO;
+
+/**
+ * {@code POST /v1/images/generations} (JSON), {@code /v1/images/edits} (multipart, or JSON with image URLs and file
+ * ids) and {@code /v1/images/variations} (multipart, dall-e-2): {@link ImagePainter}'s pictures, deterministic from
+ * the prompt and input images, at the requested size. GPT image models answer {@code b64_json} with usage in tokens
+ * and stream ({@code partial_images} previews, then the final image with usage); the dall-e models answer a
+ * {@code url} (or {@code b64_json} when asked). {@code output_format} png and jpeg are written; webp is refused
+ * with 400, since the JDK has no webp encoder and the emulator will not send another format under its name.
+ */
+public final class ImagesApi {
+    /** Image tokens an input image counts for in an edit's usage. */
+    static final int INPUT_IMAGE_TOKENS = 194;
+    static final long MAX_GPT_IMAGE_BYTES = 50L * 1024 * 1024;
+    static final long MAX_DALLE_IMAGE_BYTES = 4L * 1024 * 1024;
+    private static final Set<String> GENERATION_MODELS = union(ImageModel.GPT_MODELS, List.of("dall-e-2", "dall-e-3"));
+    private static final Set<String> EDIT_MODELS = union(ImageModel.GPT_MODELS, List.of("dall-e-2"));
+    private static final Set<String> VARIATION_MODELS = Set.of("dall-e-2");
+    private static final Set<String> INTEGER_FIELDS = Set.of("n", "partial_images", "output_compression");
+    private static final Set<String> BOOLEAN_FIELDS = Set.of("stream");
+
+    private final ImageStore store = new ImageStore();
+
+    private enum Kind { GENERATION, EDIT, VARIATION }
+
+    /** An input image: its bytes (decoded when the JDK can read it) or, for a reference it cannot fetch, its name. */
+    private record Input(byte[] bytes, BufferedImage decoded, String reference) {
+        long seed() {
+            return bytes != null ? Arrays.hashCode(bytes) : reference.hashCode();
+        }
+    }
+
+    public static void register(RoutesConfig routes) {
+        ImagesApi api = new ImagesApi();
+        routes.post("/v1/images/generations", ctx -> api.create(ctx, Kind.GENERATION));
+        routes.post("/v1/images/edits", ctx -> api.create(ctx, Kind.EDIT));
+        routes.post("/v1/images/variations", ctx -> api.create(ctx, Kind.VARIATION));
+        routes.get("/_emulator/images/{name}", api::serve);
+    }
+
+    private void serve(Context ctx) {
+        String name = ctx.pathParam("name");
+        var png = name.endsWith(".png") ? store.get(name.substring(0, name.length() - 4)) : java.util.Optional.<byte[]>empty();
+        if (png.isEmpty()) {
+            ctx.status(404).contentType("text/plain").result("This image has expired or never existed.");
+            return;
+        }
+        ctx.contentType("image/png").result(png.get());
+    }
+
+    private void create(Context ctx, Kind kind) throws IOException {
+        boolean multipart = String.valueOf(ctx.contentType()).toLowerCase().startsWith("multipart/");
+        Function<String, JsonNode> field;
+        MultipartBody form = null;
+        JsonNode json = null;
+        if (multipart) {
+            form = MultipartBody.parse(ctx.contentType(), ctx.bodyAsBytes()).orElse(null);
+            if (form == null) {
+                ApiErrors.badRequest(ctx, "Invalid multipart/form-data body: the Content-Type header names no boundary.");
+                return;
+            }
+            MultipartBody parts = form;
+            field = name -> parts.field(name).map(value -> typed(name, value)).orElse(null);
+        } else {
+            if (kind == Kind.VARIATION) {
+                ApiErrors.send(ctx, 400, "invalid_request_error", null, "Invalid Content-Type header ("
+                        + Params.printable(String.valueOf(ctx.contentType())) + "), expected multipart/form-data.");
+                return;
+            }
+            json = Requests.jsonBody(ctx);
+            if (json == null) return;
+            JsonNode body = json;
+            field = name -> body.has(name) && !body.get(name).isNull() ? body.get(name) : null;
+        }
+
+        // The model
+        JsonNode modelNode = field.apply("model");
+        if (modelNode != null && !modelNode.isTextual()) {
+            typeError(ctx, "model", "a string", modelNode);
+            return;
+        }
+        String model = modelNode != null ? modelNode.asText() : switch (kind) {
+            case GENERATION, VARIATION -> "dall-e-2";
+            case EDIT -> "gpt-image-1.5";
+        };
+        Set<String> accepted = switch (kind) {
+            case GENERATION -> GENERATION_MODELS;
+            case EDIT -> EDIT_MODELS;
+            case VARIATION -> VARIATION_MODELS;
+        };
+        if (!Params.checkModel(ctx, model, accepted)) return;
+        ImageModel spec = ImageModel.of(model);
+
+        // The prompt
+        String prompt = "";
+        if (kind != Kind.VARIATION) {
+            JsonNode promptNode = field.apply("prompt");
+            if (promptNode == null || promptNode.isTextual() && promptNode.asText().isEmpty()) {
+                ApiErrors.send(ctx, 400, "invalid_request_error", "prompt", null, "Missing required parameter: 'prompt'.");
+                return;
+            }
+            if (!promptNode.isTextual()) {
+                typeError(ctx, "prompt", "a string", promptNode);
+                return;
+            }
+            prompt = promptNode.asText();
+            if (prompt.length() > spec.maxPrompt()) {
+                ApiErrors.send(ctx, 400, "invalid_request_error", "prompt", "string_above_max_length",
+                        "Invalid 'prompt': string too long. Expected a string with maximum length " + spec.maxPrompt()
+                                + ", but got a string with length " + prompt.length() + " instead.");
+                return;
+            }
+            if (prompt.indexOf('\0') >= 0) {
+                ApiErrors.send(ctx, 400, "invalid_request_error", "prompt", "invalid_value",
+                        "Invalid 'prompt': the string contains a null character (\\u0000).");
+                return;
+            }
+        }
+
+        // n, size, quality, formats
+        int n = 1;
+        JsonNode nNode = field.apply("n");
+        if (nNode != null) {
+            if (!nNode.isIntegralNumber()) {
+                typeError(ctx, "n", "an integer", nNode);
+                return;
+            }
+            if (nNode.asLong() < 1 || nNode.asLong() > 10) {
+                ApiErrors.send(ctx, 400, "invalid_request_error", "n", nNode.asLong() < 1 ? "integer_below_min_value"
+                        : "integer_above_max_value", "Invalid 'n': integer " + (nNode.asLong() < 1 ? "below minimum value. Expected a value >= 1"
+                        : "above maximum value. Expected a value <= 10") + ", but got " + nNode.asLong() + " instead.");
+                return;
+            }
+            n = nNode.asInt();
+            if (n > spec.maxImages()) {
+                ApiErrors.send(ctx, 400, "invalid_request_error", "n", "invalid_value",
+                        "Invalid 'n': " + model + " only supports n=" + spec.maxImages() + ".");
+                return;
+            }
+        }
+        String size = text(field.apply("size"), spec.defaultSize());
+        if (!spec.sizes().contains(size)) {
+            invalidValue(ctx, "size", size, spec.sizes());
+            return;
+        }
+        String quality = text(field.apply("quality"), "auto");
+        if (kind != Kind.VARIATION && !spec.qualities().contains(quality)) {
+            invalidValue(ctx, "quality", quality, spec.qualities());
+            return;
+        }
+        JsonNode responseFormatNode = field.apply("response_format");
+        String responseFormat = text(responseFormatNode, spec.gpt() ? "b64_json" : "url");
+        if (spec.gpt() && responseFormatNode != null) {
+            ApiErrors.send(ctx, 400, "invalid_request_error", "response_format", "unknown_parameter", "Unknown parameter: 'response_format'.");
+            return;
+        }
+        if (!responseFormat.equals("url") && !responseFormat.equals("b64_json")) {
+            invalidValue(ctx, "response_format", responseFormat, List.of("url", "b64_json"));
+            return;
+        }
+        JsonNode outputFormatNode = field.apply("output_format");
+        String outputFormat = text(outputFormatNode, "png");
+        JsonNode backgroundNode = field.apply("background");
+        String background = text(backgroundNode, "auto");
+        for (String gptOnly : List.of("output_format", "background", "output_compression", "partial_images", "moderation", "input_fidelity")) {
+            if (!spec.gpt() && field.apply(gptOnly) != null) {
+                ApiErrors.send(ctx, 400, "invalid_request_error", gptOnly, "unsupported_value",
+                        "'" + gptOnly + "' is only supported for the GPT image models, not " + model + ".");
+                return;
+            }
+        }
+        if (!List.of("png", "jpeg", "webp").contains(outputFormat)) {
+            invalidValue(ctx, "output_format", outputFormat, List.of("png", "jpeg", "webp"));
+            return;
+        }
+        if (!ImagePainter.canWrite(outputFormat)) {
+            ApiErrors.send(ctx, 400, "invalid_request_error", "output_format", "unsupported_value",
+                    "output_format 'webp' is not available in the emulator: it has no webp encoder (use 'png' or 'jpeg').");
+            return;
+        }
+        if (!List.of("transparent", "opaque", "auto").contains(background)) {
+            invalidValue(ctx, "background", background, List.of("transparent", "opaque", "auto"));
+            return;
+        }
+        if (background.equals("transparent") && outputFormat.equals("jpeg")) {
+            ApiErrors.send(ctx, 400, "invalid_request_error", "background", "unsupported_value",
+                    "Transparent background is not supported for output_format 'jpeg'. Use 'png' or 'webp'.");
+            return;
+        }
+        JsonNode compression = field.apply("output_compression");
+        if (compression != null && (!compression.isIntegralNumber() || compression.asInt() < 0 || compression.asInt() > 100)) {
+            ApiErrors.send(ctx, 400, "invalid_request_error", "output_compression", "invalid_value",
+                    "Invalid 'output_compression': expected an integer between 0 and 100.");
+            return;
+        }
+
+        // Streaming
+        JsonNode streamNode = field.apply("stream");
+        if (streamNode != null && !streamNode.isBoolean()) {
+            typeError(ctx, "stream", "a boolean", streamNode);
+            return;
+        }
+        boolean stream = streamNode != null && streamNode.asBoolean();
+        if (stream && !spec.gpt()) {
+            ApiErrors.send(ctx, 400, "invalid_request_error", "stream", "unsupported_value",
+                    "Streaming is not supported for model '" + model + "'.");
+            return;
+        }
+        int partialImages = 0;
+        JsonNode partialNode = field.apply("partial_images");
+        if (partialNode != null) {
+            if (!partialNode.isIntegralNumber() || partialNode.asInt() < 0 || partialNode.asInt() > 3) {
+                ApiErrors.send(ctx, 400, "invalid_request_error", "partial_images", "invalid_value",
+                        "Invalid 'partial_images': expected an integer between 0 and 3.");
+                return;
+            }
+            partialImages = partialNode.asInt();
+        }
+
+        // Input images
+        List<Input> inputs = new ArrayList<>();
+        if (kind != Kind.GENERATION) {
+            List<Input> read = multipart ? uploaded(ctx, form, spec, kind) : referenced(ctx, json);
+            if (read == null) return;
+            inputs = read;
+        }
+
+        String resolvedSize = spec.resolveSize(size);
+        int width = Integer.parseInt(resolvedSize.substring(0, resolvedSize.indexOf('x')));
+        int height = Integer.parseInt(resolvedSize.substring(resolvedSize.indexOf('x') + 1));
+        String resolvedQuality = spec.resolveQuality(quality);
+        boolean transparent = background.equals("transparent");
+        long seed = prompt.hashCode() * 31L;
+        for (Input input : inputs) seed = seed * 31 + input.seed();
+        BufferedImage under = inputs.isEmpty() ? null : inputs.get(0).decoded();
+
+        int textTokens = Tokens.of(prompt);
+        int imageTokens = (kind == Kind.EDIT ? inputs.size() : 0) * INPUT_IMAGE_TOKENS;
+        int outputTokens = spec.outputTokens(resolvedSize, resolvedQuality);
+        long created = Ids.nowSeconds();
+        if (stream) {
+            String prefix = kind == Kind.EDIT ? "image_edit" : "image_generation";
+            ctx.status(200);
+            ctx.res().setContentType("text/event-stream; charset=utf-8");
+            ctx.res().setHeader("Cache-Control", "no-cache");
+            OutputStream out = ctx.res().getOutputStream();
+            for (int i = 0; i < n; i++) {
+                long imageSeed = seed + i;
+                for (int p = 0; p < partialImages; p++) {
+                    double detail = 1.0 / (1 << (2 * (partialImages - p)));
+                    byte[] preview = ImagePainter.encode(ImagePainter.paint(imageSeed, width, height, transparent, under, detail), outputFormat);
+                    event(out, prefix + ".partial_image", Json.obj("type", prefix + ".partial_image",
+                            "b64_json", Base64.getEncoder().encodeToString(preview), "created_at", created, "size", size,
+                            "quality", quality, "background", background, "output_format", outputFormat, "partial_image_index", p));
+                }
+                byte[] image = ImagePainter.encode(ImagePainter.paint(imageSeed, width, height, transparent, under, 1.0), outputFormat);
+                event(out, prefix + ".completed", Json.obj("type", prefix + ".completed",
+                        "b64_json", Base64.getEncoder().encodeToString(image), "created_at", created, "size", size,
+                        "quality", quality, "background", background, "output_format", outputFormat,
+                        "usage", usage(textTokens, imageTokens, outputTokens)));
+            }
+            return;
+        }
+        ArrayNode data = Json.arr();
+        for (int i = 0; i < n; i++) {
+            byte[] image = ImagePainter.encode(ImagePainter.paint(seed + i, width, height, transparent, under, 1.0), outputFormat);
+            ObjectNode item = responseFormat.equals("url")
+                    ? Json.obj("url", "http://" + ctx.host() + "/_emulator/images/" + store.put(image) + ".png")
+                    : Json.obj("b64_json", Base64.getEncoder().encodeToString(image));
+            if (model.startsWith("dall-e-3")) item.put("revised_prompt", prompt);
+            data.add(item);
+        }
+        ObjectNode answer = Json.obj("created", created, "data", data);
+        if (spec.gpt()) {
+            answer.put("background", transparent ? "transparent" : "opaque");
+            answer.put("output_format", outputFormat);
+            answer.put("size", resolvedSize);
+            answer.put("quality", resolvedQuality);
+            answer.set("usage", usage(textTokens, imageTokens, outputTokens * n));
+        }
+        ctx.contentType("application/json").result(Json.write(answer));
+    }
+
+    private static ObjectNode usage(int textTokens, int imageTokens, int outputTokens) {
+        int input = textTokens + imageTokens;
+        return Json.obj("total_tokens", input + outputTokens, "input_tokens", input, "output_tokens", outputTokens,
+                "input_tokens_details", Json.obj("text_tokens", textTokens, "image_tokens", imageTokens));
+    }
+
+    private static void event(OutputStream out, String name, ObjectNode data) throws IOException {
+        out.write(("event: " + name + "\ndata: " + Json.write(data) + "\n\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    /** The uploaded {@code image} (or {@code image[]}) files, checked as OpenAI checks them; null after answering 400. */
+    private static List<Input> uploaded(Context ctx, MultipartBody form, ImageModel spec, Kind kind) {
+        List<MultipartBody.Part> files = form.all("image").stream().filter(MultipartBody.Part::isFile).toList();
+        if (files.isEmpty()) {
+            ApiErrors.send(ctx, 400, "invalid_request_error", "image", null, "Missing required parameter: 'image'.");
+            return null;
+        }
+        if (files.size() > (spec.gpt() ? 16 : 1)) {
+            ApiErrors.send(ctx, 400, "invalid_request_error", "image", "invalid_value",
+                    spec.gpt() ? "Invalid 'image': at most 16 images may be given." : spec.name() + " takes exactly one image.");
+            return null;
+        }
+        List<Input> inputs = new ArrayList<>();
+        for (MultipartBody.Part file : files) {
+            Input input = checked(ctx, file.bytes(), spec, "image");
+            if (input == null) return null;
+            inputs.add(input);
+        }
+        var mask = form.part("mask").filter(MultipartBody.Part::isFile);
+        if (mask.isPresent()) {
+            if (kind == Kind.VARIATION) {
+                ApiErrors.send(ctx, 400, "invalid_request_error", "mask", "unknown_parameter", "Unknown parameter: 'mask'.");
+                return null;
+            }
+            Input maskImage = checked(ctx, mask.get().bytes(), spec, "mask");
+            if (maskImage == null) return null;
+            BufferedImage first = inputs.get(0).decoded();
+            if (maskImage.decoded() == null || !isPng(mask.get().bytes())) {
+                ApiErrors.send(ctx, 400, "invalid_request_error", "mask", "invalid_image_format", "Invalid 'mask': it must be a PNG.");
+                return null;
+            }
+            if (first != null && (first.getWidth() != maskImage.decoded().getWidth() || first.getHeight() != maskImage.decoded().getHeight())) {
+                ApiErrors.send(ctx, 400, "invalid_request_error", "mask", "invalid_value",
+                        "Invalid 'mask': the mask and the image must have the same dimensions.");
+                return null;
+            }
+        }
+        return inputs;
+    }
+
+    private static Input checked(Context ctx, byte[] bytes, ImageModel spec, String param) {
+        long max = spec.gpt() ? MAX_GPT_IMAGE_BYTES : MAX_DALLE_IMAGE_BYTES;
+        if (bytes.length > max) {
+            ApiErrors.send(ctx, 400, "invalid_request_error", param, "image_too_large", "Invalid '" + param + "': the image is "
+                    + bytes.length + " bytes; " + spec.name() + " takes images under " + (max / (1024 * 1024)) + " MB.");
+            return null;
+        }
+        BufferedImage decoded = decode(bytes);
+        boolean webp = bytes.length > 12 && new String(bytes, 0, 4, StandardCharsets.ISO_8859_1).equals("RIFF")
+                && new String(bytes, 8, 4, StandardCharsets.ISO_8859_1).equals("WEBP");
+        if (!spec.gpt()) {
+            if (decoded == null || !isPng(bytes) || decoded.getWidth() != decoded.getHeight()) {
+                ApiErrors.send(ctx, 400, "invalid_request_error", param, "invalid_image_format",
+                        "Invalid '" + param + "': " + spec.name() + " takes a square PNG image.");
+                return null;
+            }
+        } else if (decoded == null && !webp || decoded != null && !isPng(bytes) && !isJpeg(bytes)) {
+            ApiErrors.send(ctx, 400, "invalid_request_error", param, "invalid_image_format",
+                    "Invalid '" + param + "': unsupported image. Supported formats are 'png', 'jpeg' and 'webp'.");
+            return null;
+        }
+        return new Input(bytes, decoded, null);
+    }
+
+    /** The JSON edit's {@code images} (and {@code mask}): image URLs (data URLs decoded) or file ids; null after a 400. */
+    private static List<Input> referenced(Context ctx, JsonNode body) {
+        JsonNode images = body.path("images");
+        if (images.isMissingNode() || images.isNull()) {
+            ApiErrors.send(ctx, 400, "invalid_request_error", "images", null, "Missing required parameter: 'images'.");
+            return null;
+        }
+        if (!images.isArray() || images.isEmpty() || images.size() > 16) {
+            ApiErrors.send(ctx, 400, "invalid_request_error", "images", "invalid_value",
+                    "Invalid 'images': expected an array of 1 to 16 image references.");
+            return null;
+        }
+        List<Input> inputs = new ArrayList<>();
+        for (int i = 0; i < images.size(); i++) {
+            Input input = reference(ctx, images.get(i), "images[" + i + "]");
+            if (input == null) return null;
+            inputs.add(input);
+        }
+        if (body.has("mask") && reference(ctx, body.get("mask"), "mask") == null) return null;
+        return inputs;
+    }
+
+    private static Input reference(Context ctx, JsonNode ref, String param) {
+        boolean url = ref.path("image_url").isTextual() && !ref.path("image_url").asText().isEmpty();
+        boolean file = ref.path("file_id").isTextual() && !ref.path("file_id").asText().isEmpty();
+        if (!ref.isObject() || url == file) {
+            ApiErrors.send(ctx, 400, "invalid_request_error", param, "invalid_value",
+                    "Invalid '" + param + "': provide exactly one of 'image_url' or 'file_id'.");
+            return null;
+        }
+        if (file) return new Input(null, null, ref.path("file_id").asText());
+        String value = ref.path("image_url").asText();
+        if (value.startsWith("data:")) {
+            int comma = value.indexOf(',');
+            byte[] bytes;
+            try {
+                bytes = comma < 0 || !value.substring(0, comma).endsWith(";base64") ? null
+                        : Base64.getDecoder().decode(value.substring(comma + 1));
+            } catch (IllegalArgumentException e) {
+                bytes = null;
+            }
+            if (bytes == null) {
+                ApiErrors.send(ctx, 400, "invalid_request_error", param, "invalid_image_url",
+                        "Invalid '" + param + ".image_url': a data URL must be base64-encoded.");
+                return null;
+            }
+            return checked(ctx, bytes, ImageModel.of("gpt-image-1"), param);
+        }
+        if (!value.startsWith("https://") && !value.startsWith("http://")) {
+            ApiErrors.send(ctx, 400, "invalid_request_error", param, "invalid_image_url",
+                    "Invalid '" + param + ".image_url': expected a URL or a base64-encoded data URL.");
+            return null;
+        }
+        // Offline, a URL is not fetched: the picture depends on the URL itself.
+        return new Input(null, null, value);
+    }
+
+    private static BufferedImage decode(byte[] bytes) {
+        try {
+            return ImageIO.read(new ByteArrayInputStream(bytes));
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static boolean isPng(byte[] bytes) {
+        return bytes.length > 8 && (bytes[0] & 0xFF) == 0x89 && bytes[1] == 'P' && bytes[2] == 'N' && bytes[3] == 'G';
+    }
+
+    private static boolean isJpeg(byte[] bytes) {
+        return bytes.length > 3 && (bytes[0] & 0xFF) == 0xFF && (bytes[1] & 0xFF) == 0xD8;
+    }
+
+    /** A multipart field's text as the JSON value it stands for, so both bodies are checked alike. */
+    private static JsonNode typed(String name, String value) {
+        String trimmed = value.trim();
+        if (INTEGER_FIELDS.contains(name) && trimmed.matches("-?\\d{1,9}")) return IntNode.valueOf(Integer.parseInt(trimmed));
+        if (BOOLEAN_FIELDS.contains(name) && (trimmed.equals("true") || trimmed.equals("false"))) return BooleanNode.valueOf(trimmed.equals("true"));
+        return TextNode.valueOf(value);
+    }
+
+    private static String text(JsonNode node, String fallback) {
+        return node == null ? fallback : node.isTextual() ? node.asText() : node.toString();
+    }
+
+    private static void typeError(Context ctx, String param, String expected, JsonNode got) {
+        ApiErrors.send(ctx, 400, "invalid_request_error", param, "invalid_type", "Invalid type for '" + param + "': expected "
+                + expected + ", but got " + Params.typeName(got) + " instead.");
+    }
+
+    private static void invalidValue(Context ctx, String param, String value, List<String> supported) {
+        StringBuilder list = new StringBuilder();
+        for (int i = 0; i < supported.size(); i++) {
+            if (i > 0) list.append(i == supported.size() - 1 ? (supported.size() > 2 ? ", and " : " and ") : ", ");
+            list.append('\'').append(supported.get(i)).append('\'');
+        }
+        ApiErrors.send(ctx, 400, "invalid_request_error", param, "invalid_value", "Invalid value: '" + Params.printable(value)
+                + "'. Supported values are: " + list + ".");
+    }
+
+    private static Set<String> union(List<String> a, List<String> b) {
+        Set<String> all = new HashSet<>(a);
+        all.addAll(b);
+        return Set.copyOf(all);
+    }
+}

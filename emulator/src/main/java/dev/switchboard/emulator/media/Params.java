@@ -1,0 +1,60 @@
+package dev.switchboard.emulator.media;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.switchboard.emulator.ApiErrors;
+import dev.switchboard.emulator.ModelsApi;
+import io.javalin.http.Context;
+import java.util.Set;
+
+/** Request checks the media endpoints share, answered with OpenAI's messages. */
+public final class Params {
+    private static final int ECHO_LIMIT = 64;
+
+    private Params() {}
+
+    /** A JSON value's type as OpenAI names it in "expected a string, but got an array instead". */
+    public static String typeName(JsonNode node) {
+        if (node.isTextual()) return "a string";
+        if (node.isIntegralNumber()) return "an integer";
+        if (node.isNumber()) return "a decimal";
+        if (node.isBoolean()) return "a boolean";
+        if (node.isArray()) return "an array";
+        if (node.isObject()) return "an object";
+        return "null";
+    }
+
+    /** A client's value fit to quote in a message: control characters escaped, cut to a short prefix. */
+    public static String printable(String value) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < value.length() && out.length() < ECHO_LIMIT; i++) {
+            char c = value.charAt(i);
+            out.append(c < 0x20 || c == 0x7F ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+        }
+        return value.length() > ECHO_LIMIT ? out + "..." : out.toString();
+    }
+
+    /**
+     * Whether the model may serve this endpoint; when not, answers as OpenAI does: 400 for a missing or malformed
+     * name, 404 {@code model_not_found} for one it does not serve, 400 for a served model of another kind.
+     */
+    public static boolean checkModel(Context ctx, String model, Set<String> accepted) {
+        if (model == null || model.isEmpty()) {
+            ApiErrors.send(ctx, 400, "invalid_request_error", "model", null, "Missing required parameter: 'model'.");
+            return false;
+        }
+        if (model.chars().anyMatch(c -> c < 0x20 || c == 0x7F) || model.length() > 256) {
+            ApiErrors.send(ctx, 400, "invalid_request_error", "model", "invalid_value",
+                    "Invalid value for 'model': '" + printable(model) + "' is not a model name.");
+            return false;
+        }
+        String base = model.replaceFirst("-\\d{4}-\\d{2}-\\d{2}$", "");
+        if (accepted.contains(model) || accepted.contains(base)) return true;
+        if (!ModelsApi.served(model)) {
+            ModelsApi.notFound(ctx, model);
+            return false;
+        }
+        ApiErrors.send(ctx, 400, "invalid_request_error", "model", "invalid_value",
+                "Invalid value for 'model': '" + model + "' is not supported by this endpoint.");
+        return false;
+    }
+}
