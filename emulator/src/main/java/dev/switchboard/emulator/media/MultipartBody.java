@@ -19,8 +19,9 @@ public final class MultipartBody {
             return new String(bytes, StandardCharsets.UTF_8);
         }
 
+        /** A file part: one with a file name, or with a content type other than text (clients may leave the name out). */
         public boolean isFile() {
-            return filename != null;
+            return filename != null || contentType != null && !contentType.toLowerCase().startsWith("text/");
         }
     }
 
