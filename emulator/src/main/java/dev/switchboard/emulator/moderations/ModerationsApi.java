@@ -90,7 +90,7 @@ public final class ModerationsApi {
                         && !part.path("image_url").path("url").asText().isEmpty()) {
                     String url = part.path("image_url").path("url").asText();
                     // A data URL's words are its bytes' base64: only an http(s) URL's words describe an image.
-                    images.append(url.startsWith("data:") ? "" : url.replaceAll("[^\\p{L}\\p{N}-]+", " ")).append('\n');
+                    images.append(url.startsWith("data:") ? "" : url.replaceAll("[^\\p{L}\\p{N}]+", " ")).append('\n');
                     hasImage = true;
                 } else {
                     return null;
