@@ -59,7 +59,7 @@ public final class TranscriptionsApi {
             return;
         }
         MultipartBody body = form.get();
-        String model = body.field("model").orElse("").trim();
+        String model = body.field("model").orElse("");
         if (!Params.checkModel(ctx, model, translate ? WHISPER : TRANSCRIBERS)) return;
         var file = body.part("file").filter(MultipartBody.Part::isFile);
         if (file.isEmpty()) {
@@ -78,7 +78,7 @@ public final class TranscriptionsApi {
                     "Invalid file format. Supported formats: ['flac', 'm4a', 'mp3', 'mp4', 'mpeg', 'mpga', 'oga', 'ogg', 'wav', 'webm']");
             return;
         }
-        String format = body.field("response_format").orElse("json").trim();
+        String format = body.field("response_format").orElse("json").strip();
         if (!FORMATS.contains(format)) {
             ApiErrors.send(ctx, 400, "invalid_request_error", "response_format", "invalid_value", "Invalid value: '"
                     + Params.printable(format) + "'. Supported values are: 'json', 'text', 'srt', 'verbose_json', and 'vtt'.");
@@ -96,7 +96,7 @@ public final class TranscriptionsApi {
                     "Streaming is not supported for model '" + model + "'.");
             return;
         }
-        String language = body.field("language").orElse("").trim();
+        String language = body.field("language").orElse("").strip();
         if (!language.isEmpty() && !language.matches("[a-z]{2}")) {
             ApiErrors.send(ctx, 400, "invalid_request_error", "language", "invalid_value", "Invalid language '"
                     + Params.printable(language) + "'. Language parameter must be specified in ISO-639-1 format.");
@@ -113,7 +113,7 @@ public final class TranscriptionsApi {
                     "timestamp_granularities is only supported with response_format 'verbose_json'.");
             return;
         }
-        boolean logprobs = body.all("include").stream().anyMatch(p -> p.text().trim().equals("logprobs"));
+        boolean logprobs = body.all("include").stream().anyMatch(p -> p.text().strip().equals("logprobs"));
         String prompt = body.field("prompt").orElse("");
 
         SpeechReader.Heard heard = SpeechReader.read(file.get().bytes());
@@ -194,8 +194,8 @@ public final class TranscriptionsApi {
 
     static List<Segment> segments(String text, double seconds) {
         List<String> sentences = new ArrayList<>();
-        for (String sentence : text.trim().split("(?<=[.!?])\\s+")) if (!sentence.isBlank()) sentences.add(sentence);
-        if (sentences.isEmpty()) sentences.add(text.trim());
+        for (String sentence : text.strip().split("(?<=[.!?])\\s+")) if (!sentence.isBlank()) sentences.add(sentence);
+        if (sentences.isEmpty()) sentences.add(text.strip());
         int total = Math.max(1, SpeechApi.countWords(text));
         List<Segment> out = new ArrayList<>();
         int before = 0;
@@ -220,7 +220,7 @@ public final class TranscriptionsApi {
     }
 
     private static ArrayNode words(String text, double seconds) {
-        String[] words = text.trim().split("\\s+");
+        String[] words = text.strip().split("\\s+");
         ArrayNode out = Json.arr();
         for (int i = 0; i < words.length; i++) {
             String word = words[i].replaceAll("^[\\p{Punct}]+|[\\p{Punct}]+$", "");
