@@ -37,7 +37,7 @@ final class AudioFiles {
     static byte[] encode(String format, byte[] pcm, byte[] payload) {
         int samples = pcm.length / 2;
         return switch (format) {
-            case "mp3" -> mp3(samples, payload);
+            case "mp3" -> mp3(pcm, payload);
             case "opus" -> opus(samples, payload);
             case "aac" -> aac(samples, payload);
             case "flac" -> flac(pcm);
@@ -59,14 +59,35 @@ final class AudioFiles {
         return out.toByteArray();
     }
 
-    // MP3: MPEG-2 Layer III at 24 kHz has 576 samples a frame of 72 * bitrate / 24000 bytes: the 4-byte header
-    // (no CRC, mono), 9 bytes of side information, all zero (no main data: every granule is silent), and the rest
-    // ancillary data, which decoders pass over: the payload, spread over the frames, at the lowest bitrate it fits.
+    // MP3: MPEG-2 Layer III at 24 kHz has one granule of 576 samples a frame of 72 * bitrate / 24000 bytes: the
+    // 4-byte header (no CRC, mono), 9 bytes of side information, the granule's main data (none at all for a quiet
+    // granule, one byte for a loud one: a single spectral line near 220 Hz), and the rest ancillary data, which
+    // decoders pass over: the payload, spread over the frames, at the lowest bitrate it fits. No frame borrows from
+    // the bit reservoir (main_data_begin 0), so each frame's bytes are its own.
     static final int MP3_SAMPLES_PER_FRAME = 576;
-    static final int MP3_OVERHEAD = 13;
+    static final int MP3_SIDE_INFO = 9;
+    static final int MP3_OVERHEAD = 4 + MP3_SIDE_INFO + 1;
     static final int[] MP3_KBPS = {0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160};
+    /** Sets the tone's loudness: each step of 4 doubles it. */
+    static final int MP3_TONE_GAIN = 198;
+    /**
+     * The loud granule's side information: part2_3_length 8 bits, big_values 6 pairs, the gain, no scale factors,
+     * long blocks, Huffman table 1 in every region, region counts 7 and 0.
+     */
+    private static final byte[] MP3_TONE_SIDE_INFO = toneSideInfo();
+    /** Its main data: five (0,0) pairs of table 1 ("1" each), then (1,0) ("01") and a positive sign ("0"): line 10. */
+    private static final byte MP3_TONE_MAIN_DATA = (byte) 0b1111_1010;
 
-    static byte[] mp3(int samples, byte[] payload) {
+    private static byte[] toneSideInfo() {
+        BitWriter bits = new BitWriter();
+        bits.bits(0, 8).bits(0, 1); // main_data_begin, private bit
+        bits.bits(8, 12).bits(6, 9).bits(MP3_TONE_GAIN, 8).bits(0, 9).bits(0, 1); // part2_3_length .. window switching
+        bits.bits(1, 5).bits(1, 5).bits(1, 5).bits(7, 4).bits(0, 3).bits(0, 1).bits(0, 1);
+        return bits.bytes();
+    }
+
+    static byte[] mp3(byte[] pcm, byte[] payload) {
+        int samples = pcm.length / 2;
         int frames = Math.max(1, ceilDiv(samples, MP3_SAMPLES_PER_FRAME));
         int perFrame = ceilDiv(payload.length, frames);
         int index = 1;
@@ -82,12 +103,27 @@ final class AudioFiles {
             frame[1] = (byte) 0xF3;
             frame[2] = (byte) ((index << 4) | 0x04);
             frame[3] = (byte) 0xC4;
-            int count = Math.min(size - MP3_OVERHEAD, payload.length - sent);
-            if (count > 0) System.arraycopy(payload, sent, frame, MP3_OVERHEAD, count);
+            int data = 4 + MP3_SIDE_INFO;
+            if (loud(pcm, i * MP3_SAMPLES_PER_FRAME, MP3_SAMPLES_PER_FRAME)) {
+                System.arraycopy(MP3_TONE_SIDE_INFO, 0, frame, 4, MP3_SIDE_INFO);
+                frame[data++] = MP3_TONE_MAIN_DATA;
+            }
+            int count = Math.min(size - data, payload.length - sent);
+            if (count > 0) System.arraycopy(payload, sent, frame, data, count);
             sent += Math.max(0, count);
             out.writeBytes(frame);
         }
         return out.toByteArray();
+    }
+
+    /** Whether these samples are sound throughout (a granule that is partly silence is rendered silent). */
+    static boolean loud(byte[] pcm, int first, int count) {
+        int loud = 0;
+        for (int i = first; i < first + count && 2 * i + 1 < pcm.length; i++) {
+            short sample = (short) ((pcm[2 * i] & 0xFF) | (pcm[2 * i + 1] << 8));
+            if (Math.abs(sample) > 1) loud++;
+        }
+        return loud > count * 9 / 10;
     }
 
     static int mp3FrameBytes(int bitrateIndex) {

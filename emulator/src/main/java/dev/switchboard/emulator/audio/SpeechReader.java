@@ -210,7 +210,13 @@ public final class SpeechReader {
             int length = (mpeg1 ? 144 : 72) * kbps * 1000 / rate + padding;
             int sideInfo = mpeg1 ? (mono ? 17 : 32) : (mono ? 9 : 17);
             boolean crc = (file[at + 1] & 1) == 0;
-            int ancillary = at + 4 + (crc ? 2 : 0) + sideInfo;
+            int side = at + 4 + (crc ? 2 : 0);
+            int ancillary = side + sideInfo;
+            if (!mpeg1 && mono && side + 3 <= file.length && file[side] == 0) {
+                // A frame with its main data all its own (main_data_begin 0): the ancillary data follows it.
+                int mainBits = ((file[side + 1] & 0x7F) << 5) | ((file[side + 2] & 0xF8) >>> 3);
+                ancillary += (mainBits + 7) / 8;
+            }
             int end = Math.min(file.length, at + length);
             if (ancillary < end) data.write(file, ancillary, end - ancillary);
             seconds += (mpeg1 ? 1152.0 : 576.0) / rate;
