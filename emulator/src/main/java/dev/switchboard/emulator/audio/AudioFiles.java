@@ -8,9 +8,9 @@ import java.nio.charset.StandardCharsets;
 /**
  * Speech in every {@code response_format} OpenAI offers, written by each format's specification with no encoder
  * library: 24 kHz mono PCM16 as {@code wav}, raw {@code pcm} and lossless {@code flac} (verbatim subframes); the
- * lossy formats carry silence of the same duration, in frames a standard decoder accepts: {@code mp3} (MPEG-2
- * Layer III, empty granules), {@code aac} (ADTS, AAC-LC, empty single-channel elements) and {@code opus}
- * (Ogg Opus, 20 ms CELT silence frames).
+ * lossy formats in frames a standard decoder accepts: {@code mp3} (MPEG-2 Layer III) and {@code aac} (ADTS, AAC-LC)
+ * render each loud stretch as a single spectral line near 220 Hz and silence as empty frames; {@code opus} (Ogg Opus,
+ * 20 ms CELT frames) is silence of the same duration, since a CELT tone needs a real encoder.
  *
  * <p>Every format carries the spoken text ({@link SpokenText}) where that format keeps data a decoder passes over:
  * the lossless ones in the samples themselves, mp3 in each frame's ancillary data, aac in a data stream element of
@@ -39,7 +39,7 @@ final class AudioFiles {
         return switch (format) {
             case "mp3" -> mp3(pcm, payload);
             case "opus" -> opus(samples, payload);
-            case "aac" -> aac(samples, payload);
+            case "aac" -> aac(pcm, payload);
             case "flac" -> flac(pcm);
             case "wav" -> wav(pcm);
             case "pcm" -> pcm;
@@ -104,7 +104,7 @@ final class AudioFiles {
             frame[2] = (byte) ((index << 4) | 0x04);
             frame[3] = (byte) 0xC4;
             int data = 4 + MP3_SIDE_INFO;
-            if (loud(pcm, i * MP3_SAMPLES_PER_FRAME, MP3_SAMPLES_PER_FRAME)) {
+            if (loud(pcm, i * MP3_SAMPLES_PER_FRAME, MP3_SAMPLES_PER_FRAME, 0.9)) {
                 System.arraycopy(MP3_TONE_SIDE_INFO, 0, frame, 4, MP3_SIDE_INFO);
                 frame[data++] = MP3_TONE_MAIN_DATA;
             }
@@ -116,30 +116,46 @@ final class AudioFiles {
         return out.toByteArray();
     }
 
-    /** Whether these samples are sound throughout (a granule that is partly silence is rendered silent). */
-    static boolean loud(byte[] pcm, int first, int count) {
+    /** Whether more than this fraction of these samples is sound rather than silence. */
+    static boolean loud(byte[] pcm, int first, int count, double fraction) {
         int loud = 0;
         for (int i = first; i < first + count && 2 * i + 1 < pcm.length; i++) {
             short sample = (short) ((pcm[2 * i] & 0xFF) | (pcm[2 * i + 1] << 8));
             if (Math.abs(sample) > 1) loud++;
         }
-        return loud > count * 9 / 10;
+        return loud > count * fraction;
     }
 
     static int mp3FrameBytes(int bitrateIndex) {
         return 72 * MP3_KBPS[bitrateIndex] * 1000 / RATE;
     }
 
-    // AAC: ADTS frames of 1024 samples, each a 7-byte header and one raw data block: a single channel element whose
-    // individual channel stream has max_sfb 0 (no spectral data: silence), then the END element.
+    // AAC: ADTS frames of 1024 samples, each a 7-byte header and one raw data block: a data stream element (ID_DSE,
+    // which decoders skip) with the frame's share of the payload, at most AAC_DATA_BYTES; a single channel element,
+    // either silent (max_sfb 0: no spectral data) or, for a loud frame, one spectral line near 220 Hz; then END.
     private static final int AAC_SAMPLES_PER_FRAME = 1024;
-
-    // The payload goes in data stream elements (ID_DSE, which decoders skip) between the channel element and END,
-    // at most AAC_DATA_BYTES a frame.
-    static final int AAC_EMPTY_SCE_BITS = 29;
     static final int AAC_DATA_BYTES = 254;
+    /** Sets the tone's loudness: each step of 4 doubles it. */
+    static final int AAC_TONE_GAIN = 188;
 
-    static byte[] aac(int samples, byte[] payload) {
+    private static void silentChannel(BitWriter bits) {
+        // SCE, tag 0 | global_gain | ics_info: reserved, ONLY_LONG, sine window, max_sfb 0, no prediction |
+        // no pulse, TNS or gain control data.
+        bits.bits(0, 3).bits(0, 4).bits(0, 8).bits(0, 1).bits(0, 2).bits(0, 1).bits(0, 6).bits(0, 1).bits(0, 3);
+    }
+
+    private static void toneChannel(BitWriter bits) {
+        // At 24 kHz the long window's bands 0-4 are lines 0-19, 11.7 Hz a line: line 18 is 217 Hz.
+        bits.bits(0, 3).bits(0, 4).bits(AAC_TONE_GAIN, 8).bits(0, 1).bits(0, 2).bits(0, 1).bits(5, 6).bits(0, 1);
+        bits.bits(1, 4).bits(5, 5); // one section: Huffman codebook 1 (signed quads) for the 5 bands
+        for (int band = 0; band < 5; band++) bits.bits(0, 1); // scale factor difference 0 ("0"): each band at the gain
+        bits.bits(0, 3); // no pulse, TNS or gain control data
+        for (int quad = 0; quad < 4; quad++) bits.bits(0, 1); // (0,0,0,0): codeword "0"
+        bits.bits(0b10110, 5); // (0,0,1,0): codebook 1 index 43
+    }
+
+    static byte[] aac(byte[] pcm, byte[] payload) {
+        int samples = pcm.length / 2;
         int frames = Math.max(1, ceilDiv(samples, AAC_SAMPLES_PER_FRAME));
         int perFrame = Math.min(AAC_DATA_BYTES, ceilDiv(payload.length, frames));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -147,12 +163,13 @@ final class AudioFiles {
         for (int i = 0; i < frames; i++) {
             int count = Math.min(perFrame, payload.length - sent);
             BitWriter bits = new BitWriter();
-            bits.bits(0, AAC_EMPTY_SCE_BITS); // the silent single channel element
             if (count > 0) {
                 bits.bits(4, 3).bits(0, 4).bits(0, 1).bits(count, 8); // DSE, tag 0, not byte-aligned, count
                 for (int b = 0; b < count; b++) bits.bits(payload[sent + b] & 0xFF, 8);
                 sent += count;
             }
+            if (loud(pcm, i * AAC_SAMPLES_PER_FRAME, AAC_SAMPLES_PER_FRAME, 0.5)) toneChannel(bits);
+            else silentChannel(bits);
             bits.bits(7, 3); // END
             byte[] block = bits.bytes();
             int length = 7 + block.length;

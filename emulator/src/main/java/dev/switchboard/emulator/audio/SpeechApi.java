@@ -17,7 +17,7 @@ import java.util.Set;
  * {@code POST /v1/audio/speech}: deterministic speech, 120 ms of a 220 Hz tone per word at 24 kHz mono, in every
  * {@code response_format} OpenAI offers ({@link AudioFiles}): {@code mp3} (the default), {@code opus}, {@code aac},
  * {@code flac}, {@code wav} and {@code pcm}, each a file of its format that a standard decoder plays for as long as
- * the text takes. The lossy formats carry silence of that length: the emulator has no encoder for them. Every
+ * the text takes; mp3 and aac render the tone as one spectral line, opus is silence (see {@link AudioFiles}). Every
  * format carries the text ({@link SpokenText}), so that the emulator's transcription of its own speech gives the
  * text back. {@code stream_format: "sse"} (gpt-4o-mini-tts only, as upstream) sends the file in
  * {@code speech.audio.delta} events, then {@code speech.audio.done} with usage.

@@ -157,7 +157,7 @@ public final class SpeechReader {
 
     private static final int[] ADTS_RATES = {96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350};
 
-    // ADTS as AudioFiles writes it: each raw data block a silent single channel element, then data stream elements.
+    // ADTS as AudioFiles writes it: each raw data block starts with its data stream elements.
     private static Heard adts(byte[] file) {
         ByteArrayOutputStream data = new ByteArrayOutputStream();
         long samples = 0;
@@ -172,10 +172,9 @@ public final class SpeechReader {
             int block = at + 7 + (crc ? 2 : 0);
             if (blocks == 1 && block < Math.min(file.length, at + length)) {
                 BitReader bits = new BitReader(file, block, Math.min(file.length, at + length));
-                bits.skip(AudioFiles.AAC_EMPTY_SCE_BITS);
                 while (bits.left() >= 3) {
                     int id = bits.read(3);
-                    if (id != 4) break; // only this writer's DSEs follow its silent element
+                    if (id != 4) break; // this writer's data stream elements come first in the block
                     bits.read(4);
                     boolean align = bits.read(1) == 1;
                     int count = bits.read(8);
