@@ -38,6 +38,7 @@ public final class Emulator implements AutoCloseable {
         var realtime = new RealtimeApi(scripts, clientSecrets, calls, options.apiKey());
         this.realtime = realtime;
         var chatKit = new ChatKitApi();
+        var faults = new ScriptedFaults(scripts);
         this.app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.concurrency.useVirtualThreads = true;
@@ -83,11 +84,11 @@ public final class Emulator implements AutoCloseable {
             cfg.routes.post("/v1/realtime/client_secrets", clientSecrets::create);
             cfg.routes.post("/v1/realtime/calls", calls::create);
             cfg.routes.post("/v1/realtime/calls/{id}/hangup", calls::hangup);
-            dev.switchboard.emulator.audio.SpeechApi.register(cfg.routes);
-            dev.switchboard.emulator.audio.TranscriptionsApi.register(cfg.routes);
-            dev.switchboard.emulator.embeddings.EmbeddingsApi.register(cfg.routes);
-            dev.switchboard.emulator.moderations.ModerationsApi.register(cfg.routes);
-            dev.switchboard.emulator.images.ImagesApi.register(cfg.routes);
+            dev.switchboard.emulator.audio.SpeechApi.register(cfg.routes, faults);
+            dev.switchboard.emulator.audio.TranscriptionsApi.register(cfg.routes, faults);
+            dev.switchboard.emulator.embeddings.EmbeddingsApi.register(cfg.routes, faults);
+            dev.switchboard.emulator.moderations.ModerationsApi.register(cfg.routes, faults);
+            dev.switchboard.emulator.images.ImagesApi.register(cfg.routes, faults);
             cfg.routes.post("/v1/chatkit/sessions", chatKit::create);
             cfg.routes.post("/v1/chatkit/sessions/{id}/cancel", chatKit::cancel);
             cfg.routes.get("/v1/models", models::list);

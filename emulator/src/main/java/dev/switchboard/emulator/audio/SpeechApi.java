@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.emulator.ApiErrors;
 import dev.switchboard.emulator.Json;
 import dev.switchboard.emulator.Requests;
+import dev.switchboard.emulator.media.Faults;
 import dev.switchboard.emulator.media.Params;
 import dev.switchboard.emulator.media.Tokens;
 import io.javalin.http.Context;
@@ -28,8 +29,14 @@ public final class SpeechApi {
     /** The audio tokens a second of speech counts for, in the emulator's usage. */
     static final int AUDIO_TOKENS_PER_SECOND = 20;
 
-    public static void register(io.javalin.config.RoutesConfig routes) {
-        routes.post("/v1/audio/speech", new SpeechApi()::create);
+    private final Faults faults;
+
+    private SpeechApi(Faults faults) {
+        this.faults = faults;
+    }
+
+    public static void register(io.javalin.config.RoutesConfig routes, Faults faults) {
+        routes.post("/v1/audio/speech", new SpeechApi(faults)::create);
     }
 
     void create(Context ctx) throws IOException {
@@ -56,8 +63,8 @@ public final class SpeechApi {
             ApiErrors.send(ctx, 400, "invalid_request_error", "voice", null, "Missing required parameter: 'voice'.");
             return;
         }
-        String model = body.path("model").asText("");
-        if (body.has("model") && !Params.checkModel(ctx, model, MODELS)) return;
+        String model = Params.checkModel(ctx, body.path("model").asText(""), MODELS, faults);
+        if (model == null) return;
         String format = body.path("response_format").asText("mp3");
         String contentType = AudioFiles.contentType(format);
         if (contentType == null) {
@@ -71,7 +78,7 @@ public final class SpeechApi {
                     + Params.printable(streamFormat) + "'. Supported values are: 'sse' and 'audio'.");
             return;
         }
-        if (streamFormat.equals("sse") && (model.startsWith("tts-1") || model.isEmpty())) {
+        if (streamFormat.equals("sse") && model.startsWith("tts-1")) {
             ApiErrors.send(ctx, 400, "invalid_request_error", "stream_format", "unsupported_value",
                     "Unsupported value: 'stream_format' does not support 'sse' with this model. Supported values are: 'audio'.");
             return;

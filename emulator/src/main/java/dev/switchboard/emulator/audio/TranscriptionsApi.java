@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.emulator.ApiErrors;
 import dev.switchboard.emulator.Json;
 import dev.switchboard.emulator.media.MultipartBody;
+import dev.switchboard.emulator.media.Faults;
 import dev.switchboard.emulator.media.Params;
 import dev.switchboard.emulator.media.Tokens;
 import io.javalin.config.RoutesConfig;
@@ -41,14 +42,16 @@ public final class TranscriptionsApi {
             Map.entry("nl", "dutch"), Map.entry("ja", "japanese"), Map.entry("zh", "chinese"), Map.entry("ru", "russian"));
 
     private final boolean translate;
+    private final Faults faults;
 
-    private TranscriptionsApi(boolean translate) {
+    private TranscriptionsApi(boolean translate, Faults faults) {
         this.translate = translate;
+        this.faults = faults;
     }
 
-    public static void register(RoutesConfig routes) {
-        routes.post("/v1/audio/transcriptions", new TranscriptionsApi(false)::create);
-        routes.post("/v1/audio/translations", new TranscriptionsApi(true)::create);
+    public static void register(RoutesConfig routes, Faults faults) {
+        routes.post("/v1/audio/transcriptions", new TranscriptionsApi(false, faults)::create);
+        routes.post("/v1/audio/translations", new TranscriptionsApi(true, faults)::create);
     }
 
     void create(Context ctx) throws IOException {
@@ -59,8 +62,8 @@ public final class TranscriptionsApi {
             return;
         }
         MultipartBody body = form.get();
-        String model = body.field("model").orElse("");
-        if (!Params.checkModel(ctx, model, translate ? WHISPER : TRANSCRIBERS)) return;
+        String model = Params.checkModel(ctx, body.field("model").orElse(""), translate ? WHISPER : TRANSCRIBERS, faults);
+        if (model == null) return;
         var file = body.part("file").filter(MultipartBody.Part::isFile);
         if (file.isEmpty()) {
             ApiErrors.send(ctx, 400, "invalid_request_error", "file", null, "Missing required parameter: 'file'.");

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.switchboard.emulator.ApiErrors;
 import dev.switchboard.emulator.Json;
 import dev.switchboard.emulator.Requests;
+import dev.switchboard.emulator.media.Faults;
 import dev.switchboard.emulator.media.Params;
 import dev.switchboard.emulator.media.Tokens;
 import io.javalin.config.RoutesConfig;
@@ -30,10 +31,14 @@ public final class EmbeddingsApi {
     private static final String INVALID_INPUT = "'$.input' is invalid. Please check the API reference: "
             + "https://platform.openai.com/docs/api-reference.";
 
-    private EmbeddingsApi() {}
+    private final Faults faults;
 
-    public static void register(RoutesConfig routes) {
-        routes.post("/v1/embeddings", EmbeddingsApi::create);
+    private EmbeddingsApi(Faults faults) {
+        this.faults = faults;
+    }
+
+    public static void register(RoutesConfig routes, Faults faults) {
+        routes.post("/v1/embeddings", new EmbeddingsApi(faults)::create);
     }
 
     /** One input: text, or token ids. */
@@ -43,7 +48,7 @@ public final class EmbeddingsApi {
         }
     }
 
-    static void create(Context ctx) {
+    void create(Context ctx) throws java.io.IOException {
         JsonNode body = Requests.jsonBody(ctx);
         if (body == null) return;
         JsonNode modelNode = body.path("model");
@@ -52,10 +57,10 @@ public final class EmbeddingsApi {
                     "Invalid type for 'model': expected a string, but got " + Params.typeName(modelNode) + " instead.");
             return;
         }
-        String model = modelNode.asText("");
-        if (!Params.checkModel(ctx, model, DIMENSIONS.keySet())) return;
+        String model = Params.checkModel(ctx, modelNode.asText(""), DIMENSIONS.keySet(), faults);
+        if (model == null) return;
         String base = model.replaceFirst("-\\d{4}-\\d{2}-\\d{2}$", "");
-        int full = DIMENSIONS.get(base);
+        int full = DIMENSIONS.getOrDefault(base, 1536); // a scripted model's vectors are as long as text-embedding-3-small's
         if (!body.has("input")) {
             ApiErrors.send(ctx, 400, "invalid_request_error", "input", null, "Missing required parameter: 'input'.");
             return;

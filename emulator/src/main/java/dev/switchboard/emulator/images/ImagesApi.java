@@ -11,6 +11,7 @@ import dev.switchboard.emulator.Ids;
 import dev.switchboard.emulator.Json;
 import dev.switchboard.emulator.Requests;
 import dev.switchboard.emulator.media.MultipartBody;
+import dev.switchboard.emulator.media.Faults;
 import dev.switchboard.emulator.media.Params;
 import dev.switchboard.emulator.media.Tokens;
 import io.javalin.config.RoutesConfig;
@@ -49,6 +50,11 @@ public final class ImagesApi {
     private static final Set<String> BOOLEAN_FIELDS = Set.of("stream");
 
     private final ImageStore store = new ImageStore();
+    private final Faults faults;
+
+    private ImagesApi(Faults faults) {
+        this.faults = faults;
+    }
 
     private enum Kind { GENERATION, EDIT, VARIATION }
 
@@ -59,8 +65,8 @@ public final class ImagesApi {
         }
     }
 
-    public static void register(RoutesConfig routes) {
-        ImagesApi api = new ImagesApi();
+    public static void register(RoutesConfig routes, Faults faults) {
+        ImagesApi api = new ImagesApi(faults);
         routes.post("/v1/images/generations", ctx -> api.create(ctx, Kind.GENERATION));
         routes.post("/v1/images/edits", ctx -> api.create(ctx, Kind.EDIT));
         routes.post("/v1/images/variations", ctx -> api.create(ctx, Kind.VARIATION));
@@ -108,7 +114,7 @@ public final class ImagesApi {
             typeError(ctx, "model", "a string", modelNode);
             return;
         }
-        String model = modelNode != null ? modelNode.asText() : switch (kind) {
+        String named = modelNode != null ? modelNode.asText() : switch (kind) {
             case GENERATION, VARIATION -> "dall-e-2";
             case EDIT -> "gpt-image-1.5";
         };
@@ -117,7 +123,8 @@ public final class ImagesApi {
             case EDIT -> EDIT_MODELS;
             case VARIATION -> VARIATION_MODELS;
         };
-        if (!Params.checkModel(ctx, model, accepted)) return;
+        String model = Params.checkModel(ctx, named, accepted, faults);
+        if (model == null) return;
         ImageModel spec = ImageModel.of(model);
 
         // The prompt

@@ -34,27 +34,33 @@ public final class Params {
     }
 
     /**
-     * Whether the model may serve this endpoint; when not, answers as OpenAI does: 400 for a missing or malformed
-     * name, 404 {@code model_not_found} for one it does not serve, 400 for a served model of another kind.
+     * The model the request names, without directives, when it may serve this endpoint; else null, after answering
+     * as OpenAI does: 400 for a missing or malformed name, 404 {@code model_not_found} for one it does not serve,
+     * 400 for a served model of another kind; or with the request's scripted failure ({@link Faults}).
      */
-    public static boolean checkModel(Context ctx, String model, Set<String> accepted) {
+    public static String checkModel(Context ctx, String model, Set<String> accepted, Faults faults) throws java.io.IOException {
         if (model == null || model.isEmpty()) {
             ApiErrors.send(ctx, 400, "invalid_request_error", "model", null, "Missing required parameter: 'model'.");
-            return false;
+            return null;
         }
         if (model.chars().anyMatch(c -> c < 0x20 || c == 0x7F) || model.length() > 256) {
             ApiErrors.send(ctx, 400, "invalid_request_error", "model", "invalid_value",
                     "Invalid value for 'model': '" + printable(model) + "' is not a model name.");
-            return false;
+            return null;
         }
-        String base = model.replaceFirst("-\\d{4}-\\d{2}-\\d{2}$", "");
-        if (accepted.contains(model) || accepted.contains(base)) return true;
-        if (!ModelsApi.served(model)) {
-            ModelsApi.notFound(ctx, model);
-            return false;
+        String named = faults.baseModel(model);
+        String undated = named.replaceFirst("-\\d{4}-\\d{2}-\\d{2}$", "");
+        boolean fits = accepted.contains(named) || accepted.contains(undated);
+        if (!fits && !faults.scripted(ctx, model)) {
+            if (!ModelsApi.served(named)) {
+                ModelsApi.notFound(ctx, named);
+            } else {
+                ApiErrors.send(ctx, 400, "invalid_request_error", "model", "invalid_value",
+                        "Invalid value for 'model': '" + named + "' is not supported by this endpoint.");
+            }
+            return null;
         }
-        ApiErrors.send(ctx, 400, "invalid_request_error", "model", "invalid_value",
-                "Invalid value for 'model': '" + model + "' is not supported by this endpoint.");
-        return false;
+        if (faults.failed(ctx, model)) return null;
+        return named;
     }
 }

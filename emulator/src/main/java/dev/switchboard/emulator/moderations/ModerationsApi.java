@@ -7,6 +7,7 @@ import dev.switchboard.emulator.ApiErrors;
 import dev.switchboard.emulator.Ids;
 import dev.switchboard.emulator.Json;
 import dev.switchboard.emulator.Requests;
+import dev.switchboard.emulator.media.Faults;
 import dev.switchboard.emulator.media.Params;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -27,16 +28,20 @@ public final class ModerationsApi {
             + "or an array of objects of type 'text' or 'image_url'.";
     static final int MAX_INPUTS = 2048;
 
-    private ModerationsApi() {}
+    private final Faults faults;
 
-    public static void register(RoutesConfig routes) {
-        routes.post("/v1/moderations", ModerationsApi::create);
+    private ModerationsApi(Faults faults) {
+        this.faults = faults;
+    }
+
+    public static void register(RoutesConfig routes, Faults faults) {
+        routes.post("/v1/moderations", new ModerationsApi(faults)::create);
     }
 
     /** What one result judges: its text, and the text stood for by its images (their URLs' words). */
     private record Judged(String text, String imageText, boolean hasText, boolean hasImage) {}
 
-    static void create(Context ctx) {
+    void create(Context ctx) throws java.io.IOException {
         JsonNode body = Requests.jsonBody(ctx);
         if (body == null) return;
         JsonNode modelNode = body.path("model");
@@ -45,9 +50,9 @@ public final class ModerationsApi {
                     "Invalid type for 'model': expected a string, but got " + Params.typeName(modelNode) + " instead.");
             return;
         }
-        String model = modelNode.isTextual() ? modelNode.asText() : "omni-moderation-latest";
-        if (!Params.checkModel(ctx, model, MODELS)) return;
-        boolean omni = model.startsWith("omni-");
+        String model = Params.checkModel(ctx, modelNode.isTextual() ? modelNode.asText() : "omni-moderation-latest", MODELS, faults);
+        if (model == null) return;
+        boolean omni = !model.startsWith("text-moderation");
         JsonNode input = body.path("input");
         if (input.isMissingNode() || input.isNull()) {
             ApiErrors.send(ctx, 400, "invalid_request_error", "input", null, "Missing required parameter: 'input'.");
