@@ -17,18 +17,15 @@ import dev.switchboard.emulator.media.Tokens;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
-import javax.imageio.ImageIO;
 
 /**
  * {@code POST /v1/images/generations} (JSON), {@code /v1/images/edits} (multipart, or JSON with image URLs and file
@@ -41,8 +38,6 @@ import javax.imageio.ImageIO;
 public final class ImagesApi {
     /** Image tokens an input image counts for in an edit's usage. */
     static final int INPUT_IMAGE_TOKENS = 194;
-    static final long MAX_GPT_IMAGE_BYTES = 50L * 1024 * 1024;
-    static final long MAX_DALLE_IMAGE_BYTES = 4L * 1024 * 1024;
     private static final Set<String> GENERATION_MODELS = union(ImageModel.GPT_MODELS, List.of("dall-e-2", "dall-e-3"));
     private static final Set<String> EDIT_MODELS = union(ImageModel.GPT_MODELS, List.of("dall-e-2"));
     private static final Set<String> VARIATION_MODELS = Set.of("dall-e-2");
@@ -57,13 +52,6 @@ public final class ImagesApi {
     }
 
     private enum Kind { GENERATION, EDIT, VARIATION }
-
-    /** An input image: its bytes (decoded when the JDK can read it) or, for a reference it cannot fetch, its name. */
-    private record Input(byte[] bytes, BufferedImage decoded, String reference) {
-        long seed() {
-            return bytes != null ? Arrays.hashCode(bytes) : reference.hashCode();
-        }
-    }
 
     public static void register(RoutesConfig routes, Faults faults) {
         ImagesApi api = new ImagesApi(faults);
@@ -254,9 +242,10 @@ public final class ImagesApi {
         }
 
         // Input images
-        List<Input> inputs = new ArrayList<>();
+        List<ImageInputs.Input> inputs = new ArrayList<>();
         if (kind != Kind.GENERATION) {
-            List<Input> read = multipart ? uploaded(ctx, form, spec, kind) : referenced(ctx, json);
+            List<ImageInputs.Input> read = multipart ? ImageInputs.uploaded(ctx, form, spec, kind == Kind.VARIATION)
+                    : ImageInputs.referenced(ctx, json);
             if (read == null) return;
             inputs = read;
         }
@@ -267,7 +256,7 @@ public final class ImagesApi {
         String resolvedQuality = spec.resolveQuality(quality);
         boolean transparent = background.equals("transparent");
         long seed = prompt.hashCode() * 31L;
-        for (Input input : inputs) seed = seed * 31 + input.seed();
+        for (ImageInputs.Input input : inputs) seed = seed * 31 + input.seed();
         BufferedImage under = inputs.isEmpty() ? null : inputs.get(0).decoded();
 
         int textTokens = Tokens.of(prompt);
@@ -326,143 +315,6 @@ public final class ImagesApi {
     private static void event(OutputStream out, String name, ObjectNode data) throws IOException {
         out.write(("event: " + name + "\ndata: " + Json.write(data) + "\n\n").getBytes(StandardCharsets.UTF_8));
         out.flush();
-    }
-
-    /** The uploaded {@code image} (or {@code image[]}) files, checked as OpenAI checks them; null after answering 400. */
-    private static List<Input> uploaded(Context ctx, MultipartBody form, ImageModel spec, Kind kind) {
-        List<MultipartBody.Part> files = form.all("image").stream().filter(MultipartBody.Part::isFile).toList();
-        if (files.isEmpty()) {
-            ApiErrors.send(ctx, 400, "invalid_request_error", "image", null, "Missing required parameter: 'image'.");
-            return null;
-        }
-        if (files.size() > (spec.gpt() ? 16 : 1)) {
-            ApiErrors.send(ctx, 400, "invalid_request_error", "image", "invalid_value",
-                    spec.gpt() ? "Invalid 'image': at most 16 images may be given." : spec.name() + " takes exactly one image.");
-            return null;
-        }
-        List<Input> inputs = new ArrayList<>();
-        for (MultipartBody.Part file : files) {
-            Input input = checked(ctx, file.bytes(), spec, "image");
-            if (input == null) return null;
-            inputs.add(input);
-        }
-        var mask = form.part("mask").filter(MultipartBody.Part::isFile);
-        if (mask.isPresent()) {
-            if (kind == Kind.VARIATION) {
-                ApiErrors.send(ctx, 400, "invalid_request_error", "mask", "unknown_parameter", "Unknown parameter: 'mask'.");
-                return null;
-            }
-            Input maskImage = checked(ctx, mask.get().bytes(), spec, "mask");
-            if (maskImage == null) return null;
-            BufferedImage first = inputs.get(0).decoded();
-            if (maskImage.decoded() == null || !isPng(mask.get().bytes())) {
-                ApiErrors.send(ctx, 400, "invalid_request_error", "mask", "invalid_image_format", "Invalid 'mask': it must be a PNG.");
-                return null;
-            }
-            if (first != null && (first.getWidth() != maskImage.decoded().getWidth() || first.getHeight() != maskImage.decoded().getHeight())) {
-                ApiErrors.send(ctx, 400, "invalid_request_error", "mask", "invalid_value",
-                        "Invalid 'mask': the mask and the image must have the same dimensions.");
-                return null;
-            }
-        }
-        return inputs;
-    }
-
-    private static Input checked(Context ctx, byte[] bytes, ImageModel spec, String param) {
-        long max = spec.gpt() ? MAX_GPT_IMAGE_BYTES : MAX_DALLE_IMAGE_BYTES;
-        if (bytes.length > max) {
-            ApiErrors.send(ctx, 400, "invalid_request_error", param, "image_too_large", "Invalid '" + param + "': the image is "
-                    + bytes.length + " bytes; " + spec.name() + " takes images under " + (max / (1024 * 1024)) + " MB.");
-            return null;
-        }
-        BufferedImage decoded = decode(bytes);
-        boolean webp = bytes.length > 12 && new String(bytes, 0, 4, StandardCharsets.ISO_8859_1).equals("RIFF")
-                && new String(bytes, 8, 4, StandardCharsets.ISO_8859_1).equals("WEBP");
-        if (!spec.gpt()) {
-            if (decoded == null || !isPng(bytes) || decoded.getWidth() != decoded.getHeight()) {
-                ApiErrors.send(ctx, 400, "invalid_request_error", param, "invalid_image_format",
-                        "Invalid '" + param + "': " + spec.name() + " takes a square PNG image.");
-                return null;
-            }
-        } else if (decoded == null && !webp || decoded != null && !isPng(bytes) && !isJpeg(bytes)) {
-            ApiErrors.send(ctx, 400, "invalid_request_error", param, "invalid_image_format",
-                    "Invalid '" + param + "': unsupported image. Supported formats are 'png', 'jpeg' and 'webp'.");
-            return null;
-        }
-        return new Input(bytes, decoded, null);
-    }
-
-    /** The JSON edit's {@code images} (and {@code mask}): image URLs (data URLs decoded) or file ids; null after a 400. */
-    private static List<Input> referenced(Context ctx, JsonNode body) {
-        JsonNode images = body.path("images");
-        if (images.isMissingNode() || images.isNull()) {
-            ApiErrors.send(ctx, 400, "invalid_request_error", "images", null, "Missing required parameter: 'images'.");
-            return null;
-        }
-        if (!images.isArray() || images.isEmpty() || images.size() > 16) {
-            ApiErrors.send(ctx, 400, "invalid_request_error", "images", "invalid_value",
-                    "Invalid 'images': expected an array of 1 to 16 image references.");
-            return null;
-        }
-        List<Input> inputs = new ArrayList<>();
-        for (int i = 0; i < images.size(); i++) {
-            Input input = reference(ctx, images.get(i), "images[" + i + "]");
-            if (input == null) return null;
-            inputs.add(input);
-        }
-        if (body.has("mask") && reference(ctx, body.get("mask"), "mask") == null) return null;
-        return inputs;
-    }
-
-    private static Input reference(Context ctx, JsonNode ref, String param) {
-        boolean url = ref.path("image_url").isTextual() && !ref.path("image_url").asText().isEmpty();
-        boolean file = ref.path("file_id").isTextual() && !ref.path("file_id").asText().isEmpty();
-        if (!ref.isObject() || url == file) {
-            ApiErrors.send(ctx, 400, "invalid_request_error", param, "invalid_value",
-                    "Invalid '" + param + "': provide exactly one of 'image_url' or 'file_id'.");
-            return null;
-        }
-        if (file) return new Input(null, null, ref.path("file_id").asText());
-        String value = ref.path("image_url").asText();
-        if (value.startsWith("data:")) {
-            int comma = value.indexOf(',');
-            byte[] bytes;
-            try {
-                bytes = comma < 0 || !value.substring(0, comma).endsWith(";base64") ? null
-                        : Base64.getDecoder().decode(value.substring(comma + 1));
-            } catch (IllegalArgumentException e) {
-                bytes = null;
-            }
-            if (bytes == null) {
-                ApiErrors.send(ctx, 400, "invalid_request_error", param, "invalid_image_url",
-                        "Invalid '" + param + ".image_url': a data URL must be base64-encoded.");
-                return null;
-            }
-            return checked(ctx, bytes, ImageModel.of("gpt-image-1"), param);
-        }
-        if (!value.startsWith("https://") && !value.startsWith("http://")) {
-            ApiErrors.send(ctx, 400, "invalid_request_error", param, "invalid_image_url",
-                    "Invalid '" + param + ".image_url': expected a URL or a base64-encoded data URL.");
-            return null;
-        }
-        // Offline, a URL is not fetched: the picture depends on the URL itself.
-        return new Input(null, null, value);
-    }
-
-    private static BufferedImage decode(byte[] bytes) {
-        try {
-            return ImageIO.read(new ByteArrayInputStream(bytes));
-        } catch (IOException | RuntimeException e) {
-            return null;
-        }
-    }
-
-    private static boolean isPng(byte[] bytes) {
-        return bytes.length > 8 && (bytes[0] & 0xFF) == 0x89 && bytes[1] == 'P' && bytes[2] == 'N' && bytes[3] == 'G';
-    }
-
-    private static boolean isJpeg(byte[] bytes) {
-        return bytes.length > 3 && (bytes[0] & 0xFF) == 0xFF && (bytes[1] & 0xFF) == 0xD8;
     }
 
     /** A multipart field's text as the JSON value it stands for, so both bodies are checked alike. */

@@ -1,0 +1,170 @@
+package dev.switchboard.emulator.images;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.switchboard.emulator.ApiErrors;
+import dev.switchboard.emulator.media.MultipartBody;
+import io.javalin.http.Context;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import javax.imageio.ImageIO;
+
+/**
+ * The input images of an edit or a variation: uploaded files ({@code image}, {@code image[]}, {@code mask}) or JSON
+ * references ({@code image_url}, data URLs included, and {@code file_id}), checked as OpenAI checks them.
+ */
+final class ImageInputs {
+    static final long MAX_GPT_IMAGE_BYTES = 50L * 1024 * 1024;
+    static final long MAX_DALLE_IMAGE_BYTES = 4L * 1024 * 1024;
+
+    private ImageInputs() {}
+
+    /** An input image: its bytes (decoded when the JDK can read it) or, for a reference it cannot fetch, its name. */
+    record Input(byte[] bytes, BufferedImage decoded, String reference) {
+        long seed() {
+            return bytes != null ? Arrays.hashCode(bytes) : reference.hashCode();
+        }
+    }
+
+    /** The uploaded {@code image} (or {@code image[]}) files, checked as OpenAI checks them; null after answering 400. */
+    static List<Input> uploaded(Context ctx, MultipartBody form, ImageModel spec, boolean variation) {
+        List<MultipartBody.Part> files = form.all("image").stream().filter(MultipartBody.Part::isFile).toList();
+        if (files.isEmpty()) {
+            ApiErrors.send(ctx, 400, "invalid_request_error", "image", null, "Missing required parameter: 'image'.");
+            return null;
+        }
+        if (files.size() > (spec.gpt() ? 16 : 1)) {
+            ApiErrors.send(ctx, 400, "invalid_request_error", "image", "invalid_value",
+                    spec.gpt() ? "Invalid 'image': at most 16 images may be given." : spec.name() + " takes exactly one image.");
+            return null;
+        }
+        List<Input> inputs = new ArrayList<>();
+        for (MultipartBody.Part file : files) {
+            Input input = checked(ctx, file.bytes(), spec, "image");
+            if (input == null) return null;
+            inputs.add(input);
+        }
+        var mask = form.part("mask").filter(MultipartBody.Part::isFile);
+        if (mask.isPresent()) {
+            if (variation) {
+                ApiErrors.send(ctx, 400, "invalid_request_error", "mask", "unknown_parameter", "Unknown parameter: 'mask'.");
+                return null;
+            }
+            Input maskImage = checked(ctx, mask.get().bytes(), spec, "mask");
+            if (maskImage == null) return null;
+            BufferedImage first = inputs.get(0).decoded();
+            if (maskImage.decoded() == null || !isPng(mask.get().bytes())) {
+                ApiErrors.send(ctx, 400, "invalid_request_error", "mask", "invalid_image_format", "Invalid 'mask': it must be a PNG.");
+                return null;
+            }
+            if (first != null && (first.getWidth() != maskImage.decoded().getWidth() || first.getHeight() != maskImage.decoded().getHeight())) {
+                ApiErrors.send(ctx, 400, "invalid_request_error", "mask", "invalid_value",
+                        "Invalid 'mask': the mask and the image must have the same dimensions.");
+                return null;
+            }
+        }
+        return inputs;
+    }
+
+    private static Input checked(Context ctx, byte[] bytes, ImageModel spec, String param) {
+        long max = spec.gpt() ? MAX_GPT_IMAGE_BYTES : MAX_DALLE_IMAGE_BYTES;
+        if (bytes.length > max) {
+            ApiErrors.send(ctx, 400, "invalid_request_error", param, "image_too_large", "Invalid '" + param + "': the image is "
+                    + bytes.length + " bytes; " + spec.name() + " takes images under " + (max / (1024 * 1024)) + " MB.");
+            return null;
+        }
+        BufferedImage decoded = decode(bytes);
+        boolean webp = bytes.length > 12 && new String(bytes, 0, 4, StandardCharsets.ISO_8859_1).equals("RIFF")
+                && new String(bytes, 8, 4, StandardCharsets.ISO_8859_1).equals("WEBP");
+        if (!spec.gpt()) {
+            if (decoded == null || !isPng(bytes) || decoded.getWidth() != decoded.getHeight()) {
+                ApiErrors.send(ctx, 400, "invalid_request_error", param, "invalid_image_format",
+                        "Invalid '" + param + "': " + spec.name() + " takes a square PNG image.");
+                return null;
+            }
+        } else if (decoded == null && !webp || decoded != null && !isPng(bytes) && !isJpeg(bytes)) {
+            ApiErrors.send(ctx, 400, "invalid_request_error", param, "invalid_image_format",
+                    "Invalid '" + param + "': unsupported image. Supported formats are 'png', 'jpeg' and 'webp'.");
+            return null;
+        }
+        return new Input(bytes, decoded, null);
+    }
+
+    /** The JSON edit's {@code images} (and {@code mask}): image URLs (data URLs decoded) or file ids; null after a 400. */
+    static List<Input> referenced(Context ctx, JsonNode body) {
+        JsonNode images = body.path("images");
+        if (images.isMissingNode() || images.isNull()) {
+            ApiErrors.send(ctx, 400, "invalid_request_error", "images", null, "Missing required parameter: 'images'.");
+            return null;
+        }
+        if (!images.isArray() || images.isEmpty() || images.size() > 16) {
+            ApiErrors.send(ctx, 400, "invalid_request_error", "images", "invalid_value",
+                    "Invalid 'images': expected an array of 1 to 16 image references.");
+            return null;
+        }
+        List<Input> inputs = new ArrayList<>();
+        for (int i = 0; i < images.size(); i++) {
+            Input input = reference(ctx, images.get(i), "images[" + i + "]");
+            if (input == null) return null;
+            inputs.add(input);
+        }
+        if (body.has("mask") && reference(ctx, body.get("mask"), "mask") == null) return null;
+        return inputs;
+    }
+
+    private static Input reference(Context ctx, JsonNode ref, String param) {
+        boolean url = ref.path("image_url").isTextual() && !ref.path("image_url").asText().isEmpty();
+        boolean file = ref.path("file_id").isTextual() && !ref.path("file_id").asText().isEmpty();
+        if (!ref.isObject() || url == file) {
+            ApiErrors.send(ctx, 400, "invalid_request_error", param, "invalid_value",
+                    "Invalid '" + param + "': provide exactly one of 'image_url' or 'file_id'.");
+            return null;
+        }
+        if (file) return new Input(null, null, ref.path("file_id").asText());
+        String value = ref.path("image_url").asText();
+        if (value.startsWith("data:")) {
+            int comma = value.indexOf(',');
+            byte[] bytes;
+            try {
+                bytes = comma < 0 || !value.substring(0, comma).endsWith(";base64") ? null
+                        : Base64.getDecoder().decode(value.substring(comma + 1));
+            } catch (IllegalArgumentException e) {
+                bytes = null;
+            }
+            if (bytes == null) {
+                ApiErrors.send(ctx, 400, "invalid_request_error", param, "invalid_image_url",
+                        "Invalid '" + param + ".image_url': a data URL must be base64-encoded.");
+                return null;
+            }
+            return checked(ctx, bytes, ImageModel.of("gpt-image-1"), param);
+        }
+        if (!value.startsWith("https://") && !value.startsWith("http://")) {
+            ApiErrors.send(ctx, 400, "invalid_request_error", param, "invalid_image_url",
+                    "Invalid '" + param + ".image_url': expected a URL or a base64-encoded data URL.");
+            return null;
+        }
+        // Offline, a URL is not fetched: the picture depends on the URL itself.
+        return new Input(null, null, value);
+    }
+
+    private static BufferedImage decode(byte[] bytes) {
+        try {
+            return ImageIO.read(new ByteArrayInputStream(bytes));
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static boolean isPng(byte[] bytes) {
+        return bytes.length > 8 && (bytes[0] & 0xFF) == 0x89 && bytes[1] == 'P' && bytes[2] == 'N' && bytes[3] == 'G';
+    }
+
+    private static boolean isJpeg(byte[] bytes) {
+        return bytes.length > 3 && (bytes[0] & 0xFF) == 0xFF && (bytes[1] & 0xFF) == 0xD8;
+    }
+}
