@@ -87,7 +87,7 @@ class SpecConformanceTest {
             "ImageGenPartialImageEvent", "ImageGenCompletedEvent", "ImageEditPartialImageEvent", "ImageEditCompletedEvent",
             "CreateTranscriptionResponseJson", "CreateTranscriptionResponseVerboseJson", "CreateTranslationResponseJson",
             "CreateTranslationResponseVerboseJson", "TranscriptTextDeltaEvent", "TranscriptTextDoneEvent",
-            "SpeechAudioDeltaEvent", "SpeechAudioDoneEvent");
+            "SpeechAudioDeltaEvent", "SpeechAudioDoneEvent", "CreateTranscriptionResponseDiarizedJson", "TranscriptTextSegmentEvent");
 
     /** Every Realtime server event the emulator sends. */
     static final Set<String> REALTIME_EVENTS = Set.of("session.created", "session.updated", "error",
@@ -256,6 +256,13 @@ class SpecConformanceTest {
             sample("CreateTranscriptionResponseVerboseJson", "transcription verbose", media.postMultipart("/audio/transcriptions",
                     audio.apply("whisper-1").field("response_format", "verbose_json").field("timestamp_granularities[]", "word")
                             .field("timestamp_granularities[]", "segment")).json());
+            sample("CreateTranscriptionResponseDiarizedJson", "transcription diarized", media.postMultipart("/audio/transcriptions",
+                    audio.apply("gpt-4o-transcribe-diarize").field("response_format", "diarized_json")).json());
+            for (JsonNode event : media.postMultipart("/audio/transcriptions", audio.apply("gpt-4o-transcribe-diarize")
+                    .field("stream", "true")).events()) {
+                sample(spec.eventSchemas("CreateTranscriptionResponseStreamEvent").getOrDefault(event.path("type").asText(),
+                        "CreateTranscriptionResponseStreamEvent"), "transcription diarized stream", event);
+            }
             sample("CreateTranslationResponseJson", "translation", media.postMultipart("/audio/translations",
                     audio.apply("whisper-1")).json());
             sample("CreateTranslationResponseVerboseJson", "translation verbose", media.postMultipart("/audio/translations",

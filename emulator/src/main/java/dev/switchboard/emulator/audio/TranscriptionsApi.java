@@ -1,5 +1,6 @@
 package dev.switchboard.emulator.audio;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.emulator.ApiErrors;
@@ -34,9 +35,11 @@ public final class TranscriptionsApi {
     static final int AUDIO_TOKENS_PER_SECOND = 10;
     static final long MAX_FILE_BYTES = 25L * 1024 * 1024;
     private static final Set<String> WHISPER = Set.of("whisper-1");
-    private static final Set<String> TRANSCRIBERS = Set.of("whisper-1", "gpt-4o-transcribe", "gpt-4o-mini-transcribe");
+    private static final Set<String> TRANSCRIBERS = Set.of("whisper-1", "gpt-4o-transcribe", "gpt-4o-mini-transcribe",
+            "gpt-4o-transcribe-diarize");
+    private static final String DIARIZE = "gpt-4o-transcribe-diarize";
     private static final List<String> EXTENSIONS = List.of("flac", "m4a", "mp3", "mp4", "mpeg", "mpga", "oga", "ogg", "wav", "webm");
-    private static final Set<String> FORMATS = Set.of("json", "text", "srt", "verbose_json", "vtt");
+    private static final Set<String> FORMATS = Set.of("json", "text", "srt", "verbose_json", "vtt", "diarized_json");
     private static final Map<String, String> LANGUAGES = Map.ofEntries(Map.entry("en", "english"), Map.entry("fr", "french"),
             Map.entry("de", "german"), Map.entry("es", "spanish"), Map.entry("it", "italian"), Map.entry("pt", "portuguese"),
             Map.entry("nl", "dutch"), Map.entry("ja", "japanese"), Map.entry("zh", "chinese"), Map.entry("ru", "russian"));
@@ -84,13 +87,17 @@ public final class TranscriptionsApi {
         String format = body.field("response_format").orElse("json").strip();
         if (!FORMATS.contains(format)) {
             ApiErrors.send(ctx, 400, "invalid_request_error", "response_format", "invalid_value", "Invalid value: '"
-                    + Params.printable(format) + "'. Supported values are: 'json', 'text', 'srt', 'verbose_json', and 'vtt'.");
+                    + Params.printable(format) + "'. Supported values are: 'json', 'text', 'srt', 'verbose_json', 'vtt', and 'diarized_json'.");
             return;
         }
         boolean whisper = model.startsWith("whisper");
-        if (!whisper && !format.equals("json") && !format.equals("text")) {
+        boolean diarize = model.startsWith(DIARIZE);
+        List<String> allowed = whisper ? List.of("json", "text", "srt", "verbose_json", "vtt")
+                : diarize ? List.of("json", "text", "diarized_json") : List.of("json", "text");
+        if (!allowed.contains(format)) {
             ApiErrors.send(ctx, 400, "invalid_request_error", "response_format", "unsupported_value", "response_format '"
-                    + format + "' is not compatible with model '" + model + "'. Use 'json' or 'text' instead.");
+                    + format + "' is not compatible with model '" + model + "'. Use " + (diarize ? "'json', 'text' or 'diarized_json'"
+                    : whisper ? "'json', 'text', 'srt', 'verbose_json' or 'vtt'" : "'json' or 'text'") + " instead.");
             return;
         }
         boolean stream = body.field("stream").map(String::trim).map(s -> s.equalsIgnoreCase("true")).orElse(false);
@@ -118,6 +125,8 @@ public final class TranscriptionsApi {
         }
         boolean logprobs = body.all("include").stream().anyMatch(p -> p.text().strip().equals("logprobs"));
         String prompt = body.field("prompt").orElse("");
+        // One voice: the first known speaker's name when the request gives names, else "A", as upstream labels them.
+        String speaker = body.all("known_speaker_names").stream().map(MultipartBody.Part::text).findFirst().orElse("A");
 
         SpeechReader.Heard heard = SpeechReader.read(file.get().bytes());
         String text = heard.text().orElse(UNKNOWN_AUDIO);
@@ -125,13 +134,15 @@ public final class TranscriptionsApi {
         ObjectNode usage = whisper ? Json.obj("type", "duration", "seconds", Math.max(1, (long) Math.ceil(seconds)))
                 : tokenUsage(seconds, prompt, text);
         if (stream) {
-            stream(ctx, text, usage, logprobs);
+            stream(ctx, text, usage, logprobs, diarize ? diarized(text, seconds, speaker) : null);
             return;
         }
         switch (format) {
             case "text" -> ctx.contentType("text/plain; charset=utf-8").result(text + "\n");
             case "srt" -> ctx.contentType("text/plain; charset=utf-8").result(srt(segments(text, seconds)));
             case "vtt" -> ctx.contentType("text/vtt; charset=utf-8").result(vtt(segments(text, seconds)));
+            case "diarized_json" -> json(ctx, Json.obj("task", "transcribe", "duration", seconds, "text", text,
+                    "segments", diarized(text, seconds, speaker), "usage", usage));
             case "verbose_json" -> {
                 ObjectNode out = Json.obj("task", translate ? "translate" : "transcribe",
                         "language", translate ? "english" : LANGUAGES.getOrDefault(language.isEmpty() ? "en" : language, language),
@@ -159,16 +170,33 @@ public final class TranscriptionsApi {
                 "output_tokens", output, "total_tokens", audio + promptTokens + output);
     }
 
-    private static void stream(Context ctx, String text, ObjectNode usage, boolean logprobs) throws IOException {
+    /**
+     * Deltas, then {@code transcript.text.done}; with diarized segments, each segment's deltas (naming it) and then
+     * the segment itself.
+     */
+    private static void stream(Context ctx, String text, ObjectNode usage, boolean logprobs, ArrayNode segments) throws IOException {
         ctx.status(200);
         ctx.res().setContentType("text/event-stream; charset=utf-8");
         ctx.res().setHeader("Cache-Control", "no-cache");
         OutputStream out = ctx.res().getOutputStream();
         List<String> pieces = Tokenized.of(text);
-        for (String piece : pieces) {
-            ObjectNode delta = Json.obj("type", "transcript.text.delta", "delta", piece);
-            if (logprobs) delta.set("logprobs", logprobs(List.of(piece)));
-            frame(out, delta);
+        if (segments != null) {
+            for (JsonNode segment : segments) {
+                List<String> words = Tokenized.of(segment.path("text").asText());
+                for (int i = 0; i < words.size(); i++) {
+                    String piece = segment.path("id").asText().equals("seg_0") || i > 0 ? words.get(i) : " " + words.get(i);
+                    ObjectNode delta = Json.obj("type", "transcript.text.delta", "delta", piece, "segment_id", segment.path("id").asText());
+                    if (logprobs) delta.set("logprobs", logprobs(List.of(piece)));
+                    frame(out, delta);
+                }
+                frame(out, (ObjectNode) segment);
+            }
+        } else {
+            for (String piece : pieces) {
+                ObjectNode delta = Json.obj("type", "transcript.text.delta", "delta", piece);
+                if (logprobs) delta.set("logprobs", logprobs(List.of(piece)));
+                frame(out, delta);
+            }
         }
         ObjectNode done = Json.obj("type", "transcript.text.done", "text", text);
         if (logprobs) done.set("logprobs", logprobs(pieces));
@@ -218,6 +246,17 @@ public final class TranscriptionsApi {
             for (String piece : Tokenized.of(segment.text())) tokens.add(Math.floorMod(piece.hashCode(), 50_000));
             out.add(Json.obj("id", id++, "seek", 0, "start", segment.start(), "end", segment.end(), "text", " " + segment.text(),
                     "tokens", tokens, "temperature", 0.0, "avg_logprob", -0.1, "compression_ratio", 1.0, "no_speech_prob", 0.01));
+        }
+        return out;
+    }
+
+    /** The sentences as diarized segments, all said by one speaker. */
+    private static ArrayNode diarized(String text, double seconds, String speaker) {
+        ArrayNode out = Json.arr();
+        int id = 0;
+        for (Segment segment : segments(text, seconds)) {
+            out.add(Json.obj("type", "transcript.text.segment", "id", "seg_" + id++, "start", segment.start(),
+                    "end", segment.end(), "text", segment.text(), "speaker", speaker));
         }
         return out;
     }

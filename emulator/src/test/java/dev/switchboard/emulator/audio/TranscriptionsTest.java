@@ -143,6 +143,33 @@ class TranscriptionsTest {
     }
 
     @Test
+    void diarizeAnswersSegmentsWithTheirSpeakerAndStreamsThem() throws Exception {
+        Path file = dir.resolve("speech.wav");
+        Files.write(file, speech("First sentence here. Second one.", SpeechCreateParams.ResponseFormat.WAV));
+        var diarized = emulator.sdk.audio().transcriptions().create(TranscriptionCreateParams.builder()
+                .model("gpt-4o-transcribe-diarize").file(file).responseFormat(AudioResponseFormat.DIARIZED_JSON)
+                .addKnownSpeakerName("agent").build()).asDiarized();
+        assertThat(diarized.text()).isEqualTo("First sentence here. Second one.");
+        assertThat(diarized.segments()).extracting(s -> s.text()).containsExactly("First sentence here.", "Second one.");
+        assertThat(diarized.segments()).extracting(s -> s.speaker()).containsOnly("agent");
+        assertThat(diarized.segments().get(1).end()).isCloseTo(diarized.duration(), within(1e-9));
+
+        List<TranscriptionStreamEvent> events = new ArrayList<>();
+        try (StreamResponse<TranscriptionStreamEvent> stream = emulator.sdk.audio().transcriptions().createStreaming(
+                TranscriptionCreateParams.builder().model("gpt-4o-transcribe-diarize").file(file).build())) {
+            stream.stream().forEach(events::add);
+        }
+        assertThat(events.stream().filter(TranscriptionStreamEvent::isTranscriptTextSegment).map(e -> e.asTranscriptTextSegment().text()))
+                .containsExactly("First sentence here.", "Second one.");
+        StringBuilder deltas = new StringBuilder();
+        events.stream().filter(TranscriptionStreamEvent::isTranscriptTextDelta).forEach(e -> deltas.append(e.asTranscriptTextDelta().delta()));
+        assertThat(deltas.toString()).isEqualTo("First sentence here. Second one.");
+        assertThat(events.getLast().asTranscriptTextDone().text()).isEqualTo("First sentence here. Second one.");
+        emulator.postMultipart("/audio/transcriptions", form("gpt-4o-transcribe", Files.readAllBytes(file))
+                .field("response_format", "diarized_json")).error(400);
+    }
+
+    @Test
     void whisperAnswersTextSrtVttAndWordTimestamps() throws Exception {
         byte[] wav = speech("one two three. four five", SpeechCreateParams.ResponseFormat.WAV);
         MediaEmulator.Answer text = emulator.postMultipart("/audio/transcriptions", form("whisper-1", wav).field("response_format", "text"));
