@@ -65,6 +65,28 @@ class EmbeddingsTest {
     }
 
     @Test
+    void aSearchOverTheVectorsFindsTheDocumentThatSharesTheQuerysWords() {
+        List<String> documents = List.of("Password reset instructions for your account",
+                "Shipping times for international orders", "Our refund policy for damaged items",
+                "How to configure two-factor authentication", "Holiday opening hours of our stores");
+        var corpus = emulator.sdk.embeddings().create(EmbeddingCreateParams.builder().model("text-embedding-3-small")
+                .inputOfArrayOfStrings(documents).dimensions(512).build()).data();
+        String[][] queries = {{"I forgot my password, how do I reset it?", "Password reset"},
+                {"when will my international order ship", "Shipping times"},
+                {"can I get a refund for a damaged item", "Our refund policy"},
+                {"setting up two-factor authentication", "How to configure"}};
+        for (String[] query : queries) {
+            List<Float> q = emulator.sdk.embeddings().create(EmbeddingCreateParams.builder().model("text-embedding-3-small")
+                    .input(query[0]).dimensions(512).build()).data().get(0).embedding();
+            int best = 0;
+            for (int i = 1; i < documents.size(); i++) {
+                if (cosine(q, corpus.get(i).embedding()) > cosine(q, corpus.get(best).embedding())) best = i;
+            }
+            assertThat(documents.get(best)).as(query[0]).startsWith(query[1]);
+        }
+    }
+
+    @Test
     void dimensionsShortenV3VectorsAndAda002RefusesThem() {
         CreateEmbeddingResponse shortened = emulator.sdk.embeddings().create(EmbeddingCreateParams.builder()
                 .model(EmbeddingModel.TEXT_EMBEDDING_3_LARGE).input("shorter please").dimensions(256).build());
