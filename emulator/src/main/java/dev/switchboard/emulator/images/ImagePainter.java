@@ -10,7 +10,11 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.SplittableRandom;
+import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageWriteParam;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.ImageOutputStream;
 
 /**
  * Deterministic pictures: a gradient and a few shapes chosen by a seed (a hash of the prompt and any input image),
@@ -63,8 +67,13 @@ public final class ImagePainter {
         return full;
     }
 
-    /** The image as a file of the format ({@code png} or {@code jpeg}). */
+    /** The image as a file of the format ({@code png} or {@code jpeg}), at full quality. */
     public static byte[] encode(BufferedImage image, String format) {
+        return encode(image, format, 100);
+    }
+
+    /** As {@link #encode(BufferedImage, String)}; a jpeg at this quality (0-100, OpenAI's {@code output_compression}). */
+    public static byte[] encode(BufferedImage image, String format, int quality) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
             BufferedImage source = image;
@@ -76,7 +85,20 @@ public final class ImagePainter {
                 g.drawImage(image, 0, 0, null);
                 g.dispose();
             }
-            if (!ImageIO.write(source, format, out)) throw new IllegalArgumentException("no writer for " + format);
+            if (format.equals("jpeg")) {
+                ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
+                ImageWriteParam param = writer.getDefaultWriteParam();
+                param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
+                param.setCompressionQuality(Math.max(0, Math.min(100, quality)) / 100f);
+                try (ImageOutputStream stream = ImageIO.createImageOutputStream(out)) {
+                    writer.setOutput(stream);
+                    writer.write(null, new IIOImage(source, null, null), param);
+                } finally {
+                    writer.dispose();
+                }
+            } else if (!ImageIO.write(source, format, out)) {
+                throw new IllegalArgumentException("no writer for " + format);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -211,12 +211,13 @@ public final class ImagesApi {
                     "Transparent background is not supported for output_format 'jpeg'. Use 'png' or 'webp'.");
             return;
         }
-        JsonNode compression = field.apply("output_compression");
-        if (compression != null && (!compression.isIntegralNumber() || compression.asInt() < 0 || compression.asInt() > 100)) {
+        JsonNode compressionNode = field.apply("output_compression");
+        if (compressionNode != null && (!compressionNode.isIntegralNumber() || compressionNode.asInt() < 0 || compressionNode.asInt() > 100)) {
             ApiErrors.send(ctx, 400, "invalid_request_error", "output_compression", "invalid_value",
                     "Invalid 'output_compression': expected an integer between 0 and 100.");
             return;
         }
+        int compression = compressionNode == null ? 100 : compressionNode.asInt();
 
         // Streaming
         JsonNode streamNode = field.apply("stream");
@@ -273,12 +274,12 @@ public final class ImagesApi {
                 long imageSeed = seed + i;
                 for (int p = 0; p < partialImages; p++) {
                     double detail = 1.0 / (1 << (2 * (partialImages - p)));
-                    byte[] preview = ImagePainter.encode(ImagePainter.paint(imageSeed, width, height, transparent, under, detail), outputFormat);
+                    byte[] preview = ImagePainter.encode(ImagePainter.paint(imageSeed, width, height, transparent, under, detail), outputFormat, compression);
                     event(out, prefix + ".partial_image", Json.obj("type", prefix + ".partial_image",
                             "b64_json", Base64.getEncoder().encodeToString(preview), "created_at", created, "size", size,
                             "quality", quality, "background", background, "output_format", outputFormat, "partial_image_index", p));
                 }
-                byte[] image = ImagePainter.encode(ImagePainter.paint(imageSeed, width, height, transparent, under, 1.0), outputFormat);
+                byte[] image = ImagePainter.encode(ImagePainter.paint(imageSeed, width, height, transparent, under, 1.0), outputFormat, compression);
                 event(out, prefix + ".completed", Json.obj("type", prefix + ".completed",
                         "b64_json", Base64.getEncoder().encodeToString(image), "created_at", created, "size", size,
                         "quality", quality, "background", background, "output_format", outputFormat,
@@ -288,7 +289,7 @@ public final class ImagesApi {
         }
         ArrayNode data = Json.arr();
         for (int i = 0; i < n; i++) {
-            byte[] image = ImagePainter.encode(ImagePainter.paint(seed + i, width, height, transparent, under, 1.0), outputFormat);
+            byte[] image = ImagePainter.encode(ImagePainter.paint(seed + i, width, height, transparent, under, 1.0), outputFormat, compression);
             ObjectNode item = responseFormat.equals("url")
                     ? Json.obj("url", "http://" + ctx.host() + "/_emulator/images/" + store.put(image) + ".png")
                     : Json.obj("b64_json", Base64.getEncoder().encodeToString(image));

@@ -94,6 +94,11 @@ class ImagesTest {
         byte[] bytes = Base64.getDecoder().decode(jpeg.data().orElseThrow().get(0).b64Json().orElseThrow());
         assertThat(bytes).startsWith(0xFF, 0xD8);
         assertThat(decode(bytes).getWidth()).isEqualTo(1024);
+        ImagesResponse compressed = emulator.sdk.images().generate(ImageGenerateParams.builder().model("gpt-image-1").prompt("x")
+                .outputFormat(ImageGenerateParams.OutputFormat.of("jpeg")).outputCompression(10).build());
+        byte[] small = Base64.getDecoder().decode(compressed.data().orElseThrow().get(0).b64Json().orElseThrow());
+        assertThat(decode(small).getWidth()).isEqualTo(1024);
+        assertThat(small.length).as("output_compression 10 against 100").isLessThan(bytes.length);
         assertThatThrownBy(() -> emulator.sdk.images().generate(ImageGenerateParams.builder().model("gpt-image-1").prompt("x")
                 .outputFormat(ImageGenerateParams.OutputFormat.of("webp")).build()))
                 .isInstanceOf(BadRequestException.class).hasMessageContaining("webp");
