@@ -59,8 +59,21 @@ public final class SpeechApi {
                             + input.length() + " instead.");
             return;
         }
-        if (body.path("voice").asText("").isBlank()) {
+        if (body.path("voice").isMissingNode() || body.path("voice").isNull() || body.path("voice").isTextual() && body.path("voice").asText().isBlank()) {
             ApiErrors.send(ctx, 400, "invalid_request_error", "voice", null, "Missing required parameter: 'voice'.");
+            return;
+        }
+        JsonNode speed = body.path("speed");
+        if (!speed.isMissingNode() && !speed.isNull() && (!speed.isNumber() || speed.asDouble() < 0.25 || speed.asDouble() > 4.0)) {
+            ApiErrors.send(ctx, 400, "invalid_request_error", "speed", speed.isNumber() ? "invalid_value" : "invalid_type",
+                    speed.isNumber() ? "Invalid 'speed': expected a number between 0.25 and 4.0, but got " + speed.asDouble() + " instead."
+                            : "Invalid type for 'speed': expected a number, but got " + Params.typeName(speed) + " instead.");
+            return;
+        }
+        JsonNode voice = body.path("voice");
+        if (!voice.isTextual() && !(voice.isObject() && voice.path("id").isTextual())) {
+            ApiErrors.send(ctx, 400, "invalid_request_error", "voice", "invalid_type",
+                    "Invalid type for 'voice': expected a voice name or an object with an 'id', but got " + Params.typeName(voice) + " instead.");
             return;
         }
         String model = Params.checkModel(ctx, body.path("model").asText(""), MODELS, faults);

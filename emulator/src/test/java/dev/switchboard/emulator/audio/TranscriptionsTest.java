@@ -267,6 +267,9 @@ class TranscriptionsTest {
             "{\"model\":\"gpt-4o\",\"voice\":\"alloy\",\"input\":\"x\"}",
             "{\"model\":\"tts-1\\u0000\",\"voice\":\"alloy\",\"input\":\"x\"}",
             "{\"model\":\"tts-1\",\"voice\":\"alloy\",\"input\":\"x\",\"stream_format\":\"chunks\"}",
+            "{\"model\":\"tts-1\",\"voice\":\"alloy\",\"input\":\"x\",\"speed\":9}",
+            "{\"model\":\"tts-1\",\"voice\":\"alloy\",\"input\":\"x\",\"speed\":\"fast\"}",
+            "{\"model\":\"tts-1\",\"voice\":[\"alloy\"],\"input\":\"x\"}",
             "{\"model\":\"tts-1\",\"voice\":\"alloy\",\"input\":\"x\",\"response_format\":\"ogg\\r\\n\"}"})
     void malformedSpeechRequestsAreRefusedWith400(String body) throws Exception {
         MediaEmulator.Answer answer = emulator.postJson("/audio/speech", body);
