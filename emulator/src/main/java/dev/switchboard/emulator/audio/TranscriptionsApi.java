@@ -77,7 +77,7 @@ public final class TranscriptionsApi {
                     + ") exceeded (" + file.get().bytes().length + " bytes read)");
             return;
         }
-        String name = file.get().filename();
+        String name = file.get().filename() == null ? "" : file.get().filename(); // OpenAI reads the format from the name
         String extension = name.contains(".") ? name.substring(name.lastIndexOf('.') + 1).toLowerCase(Locale.ROOT) : "";
         if (!EXTENSIONS.contains(extension)) {
             ApiErrors.send(ctx, 400, "invalid_request_error", "file", "invalid_value",

@@ -232,7 +232,7 @@ class TranscriptionsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"no-model", "no-file", "bad-extension", "srt-for-gpt4o", "bad-format", "bad-language",
+    @ValueSource(strings = {"no-model", "no-file", "bad-extension", "no-file-name", "srt-for-gpt4o", "bad-format", "bad-language",
             "nul-model", "crlf-model", "words-without-verbose", "chat-model"})
     void malformedRequestsAreRefusedWith400(String kind) throws Exception {
         byte[] wav = speech("x", SpeechCreateParams.ResponseFormat.WAV);
@@ -240,6 +240,7 @@ class TranscriptionsTest {
             case "no-model" -> new Multipart().file("file", "a.wav", "audio/wav", wav);
             case "no-file" -> new Multipart().field("model", "whisper-1");
             case "bad-extension" -> new Multipart().field("model", "whisper-1").file("file", "a.exe", "audio/wav", wav);
+            case "no-file-name" -> new Multipart().field("model", "whisper-1").fileWithoutName("file", "audio/wav", wav);
             case "srt-for-gpt4o" -> form("gpt-4o-transcribe", wav).field("response_format", "srt");
             case "bad-format" -> form("whisper-1", wav).field("response_format", "xml");
             case "bad-language" -> form("whisper-1", wav).field("language", "english\r\nX: 1");

@@ -122,6 +122,15 @@ public final class MediaEmulator implements AutoCloseable {
             return this;
         }
 
+        /** A file part as some clients send one: with a content type but no file name. */
+        public Multipart fileWithoutName(String name, String contentType, byte[] bytes) {
+            out.writeBytes(("--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"" + name + "\"\r\nContent-Type: "
+                    + contentType + "\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+            out.writeBytes(bytes);
+            out.writeBytes("\r\n".getBytes(StandardCharsets.UTF_8));
+            return this;
+        }
+
         byte[] bytes() {
             ByteArrayOutputStream copy = new ByteArrayOutputStream();
             copy.writeBytes(out.toByteArray());
