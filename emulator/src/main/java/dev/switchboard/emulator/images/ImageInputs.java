@@ -13,6 +13,8 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 
 /**
  * The input images of an edit or a variation: uploaded files ({@code image}, {@code image[]}, {@code mask}) or JSON
@@ -21,6 +23,9 @@ import javax.imageio.ImageIO;
 final class ImageInputs {
     static final long MAX_GPT_IMAGE_BYTES = 50L * 1024 * 1024;
     static final long MAX_DALLE_IMAGE_BYTES = 4L * 1024 * 1024;
+
+    /** The most pixels an input image may have (OpenAI's largest outputs are 1792x1024; inputs are scaled anyway). */
+    static final long MAX_PIXELS = 16L * 1024 * 1024;
 
     private ImageInputs() {}
 
@@ -152,9 +157,22 @@ final class ImageInputs {
         return new Input(null, null, value);
     }
 
+    /**
+     * The image, or null when the JDK cannot read it or it is larger than {@link #MAX_PIXELS}: a few kilobytes of PNG
+     * can declare a picture that would fill the heap, so the size is read from the header before any pixel.
+     */
     private static BufferedImage decode(byte[] bytes) {
-        try {
-            return ImageIO.read(new ByteArrayInputStream(bytes));
+        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+            var readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) return null;
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                if ((long) reader.getWidth(0) * reader.getHeight(0) > MAX_PIXELS) return null;
+                return reader.read(0);
+            } finally {
+                reader.dispose();
+            }
         } catch (IOException | RuntimeException e) {
             return null;
         }

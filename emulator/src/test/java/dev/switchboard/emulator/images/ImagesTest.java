@@ -248,6 +248,31 @@ class ImagesTest {
     }
 
     @Test
+    void aPngDeclaringAGiantPictureIsRefusedWithoutBeingDecoded() throws Exception {
+        // 20000x20000 pixels of RGBA would take 1.6 GB of heap to decode; the file itself is a few dozen bytes.
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        png.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'});
+        java.nio.ByteBuffer header = java.nio.ByteBuffer.allocate(13).putInt(20_000).putInt(20_000).put((byte) 8).put((byte) 6)
+                .put((byte) 0).put((byte) 0).put((byte) 0);
+        chunk(png, "IHDR", header.array());
+        chunk(png, "IDAT", new byte[] {0x78, (byte) 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01});
+        chunk(png, "IEND", new byte[0]);
+        MediaEmulator.Answer answer = emulator.postMultipart("/images/edits", new Multipart().field("model", "gpt-image-1")
+                .field("prompt", "x").file("image", "bomb.png", "image/png", png.toByteArray()));
+        assertThat(answer.error(400).path("param").asText()).isEqualTo("image");
+    }
+
+    private static void chunk(ByteArrayOutputStream out, String type, byte[] data) {
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(type.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        crc.update(data);
+        out.writeBytes(java.nio.ByteBuffer.allocate(4).putInt(data.length).array());
+        out.writeBytes(type.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        out.writeBytes(data);
+        out.writeBytes(java.nio.ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+    }
+
+    @Test
     void malformedEditsAreRefusedWith400() throws Exception {
         emulator.postMultipart("/images/edits", new Multipart().field("model", "gpt-image-1").field("prompt", "x")).error(400);
         emulator.postMultipart("/images/edits", new Multipart().field("model", "gpt-image-1").field("prompt", "x")
