@@ -28,6 +28,7 @@ public final class EmbeddingsApi {
             "text-embedding-ada-002", 1536);
     static final int MAX_INPUTS = 2048;
     static final int MAX_INPUT_TOKENS = 8192;
+    static final int MAX_REQUEST_TOKENS = 300_000;
     private static final String INVALID_INPUT = "'$.input' is invalid. Please check the API reference: "
             + "https://platform.openai.com/docs/api-reference.";
 
@@ -68,6 +69,12 @@ public final class EmbeddingsApi {
         List<Input> inputs = inputs(body.get("input"));
         if (inputs == null) {
             ApiErrors.send(ctx, 400, "invalid_request_error", null, null, INVALID_INPUT);
+            return;
+        }
+        long total = inputs.stream().mapToLong(Input::tokenCount).sum();
+        if (total > MAX_REQUEST_TOKENS) {
+            ApiErrors.send(ctx, 400, "invalid_request_error", "input", "max_tokens_per_request", "Requested " + total
+                    + " tokens, max " + MAX_REQUEST_TOKENS + " tokens per request");
             return;
         }
         for (int i = 0; i < inputs.size(); i++) {

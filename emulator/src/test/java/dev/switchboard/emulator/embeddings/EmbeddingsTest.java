@@ -179,6 +179,10 @@ class EmbeddingsTest {
         JsonNode error = emulator.postJson("/embeddings", "{\"model\":\"text-embedding-3-small\",\"input\":[\"ok\",\"" + huge + "\"]}")
                 .error(400);
         assertThat(error.path("message").asText()).contains("input[1]").contains("8192");
+        String large = "\"" + "word ".repeat(6000) + "\"";
+        JsonNode perRequest = emulator.postJson("/embeddings", "{\"model\":\"text-embedding-3-small\",\"input\":["
+                + (large + ",").repeat(49) + large + "]}").error(400);
+        assertThat(perRequest.path("code").asText()).isEqualTo("max_tokens_per_request");
         String many = "\"x\",".repeat(2048) + "\"x\"";
         emulator.postJson("/embeddings", "{\"model\":\"text-embedding-3-small\",\"input\":[" + many + "]}").error(400);
     }
