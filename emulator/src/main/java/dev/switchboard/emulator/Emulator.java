@@ -59,10 +59,10 @@ public final class Emulator implements AutoCloseable {
         this.calls = calls;
         var realtime = new RealtimeApi(scripts, clientSecrets, calls, options.apiKey());
         this.realtime = realtime;
-        var speech = new SpeechApi();
         var chatKit = new ChatKitApi();
         this.batches = new BatchesApi(files, new BatchTarget(() -> "http://" + options.host() + ":" + port(),
                 options.apiKey() == null ? "emulator-batch" : options.apiKey()));
+        var faults = new ScriptedFaults(scripts);
         this.app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.concurrency.useVirtualThreads = true;
@@ -93,13 +93,17 @@ public final class Emulator implements AutoCloseable {
             responses.register(cfg.routes);
             conversationsApi.register(cfg.routes);
             realtime.register(cfg.routes);
-            cfg.routes.post("/v1/audio/speech", speech::create);
             chatKit.register(cfg.routes);
             models.register(cfg.routes);
             new FilesApi(files).register(cfg.routes);
             new UploadsApi(files).register(cfg.routes);
             batches.register(cfg.routes);
             new VectorStoresApi(files).register(cfg.routes);
+            dev.switchboard.emulator.audio.SpeechApi.register(cfg.routes, faults);
+            dev.switchboard.emulator.audio.TranscriptionsApi.register(cfg.routes, faults);
+            dev.switchboard.emulator.embeddings.EmbeddingsApi.register(cfg.routes, faults);
+            dev.switchboard.emulator.moderations.ModerationsApi.register(cfg.routes, faults);
+            dev.switchboard.emulator.images.ImagesApi.register(cfg.routes, faults);
             cfg.routes.post("/_emulator/scripts", this::registerScript);
             cfg.routes.get("/_emulator/requests", ctx -> ctx.json(requestLog.all()));
             cfg.routes.post("/_emulator/reset", ctx -> reset());

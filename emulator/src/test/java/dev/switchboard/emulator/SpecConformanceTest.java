@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import dev.switchboard.emulator.media.MediaEmulator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -54,6 +55,7 @@ class SpecConformanceTest {
         errors();
         realtime();
         dataApis();
+        media();
 
         Map<String, List<String>> failures = new TreeMap<>();
         Set<String> covered = new TreeSet<>();
@@ -75,6 +77,7 @@ class SpecConformanceTest {
                 "ListVectorStoresResponse", "DeleteVectorStoreResponse", "VectorStoreFileObject", "ListVectorStoreFilesResponse",
                 "DeleteVectorStoreFileResponse", "VectorStoreFileBatchObject", "VectorStoreSearchResultsPage",
                 "VectorStoreFileContentResponse");
+        assertThat(covered).as("media schemas checked").containsAll(MEDIA_SCHEMAS);
         Set<String> realtimeTypes = new TreeSet<>();
         Set<String> responseTypes = new TreeSet<>();
         for (Sample sample : samples) {
@@ -84,6 +87,13 @@ class SpecConformanceTest {
         assertThat(realtimeTypes).as("Realtime server events checked").containsAll(REALTIME_EVENTS);
         assertThat(responseTypes).as("Responses stream events checked").containsAll(RESPONSES_EVENTS);
     }
+
+    /** Every object and event of the embeddings, moderations, images and audio endpoints. */
+    static final Set<String> MEDIA_SCHEMAS = Set.of("CreateEmbeddingResponse", "CreateModerationResponse", "ImagesResponse",
+            "ImageGenPartialImageEvent", "ImageGenCompletedEvent", "ImageEditPartialImageEvent", "ImageEditCompletedEvent",
+            "CreateTranscriptionResponseJson", "CreateTranscriptionResponseVerboseJson", "CreateTranslationResponseJson",
+            "CreateTranslationResponseVerboseJson", "TranscriptTextDeltaEvent", "TranscriptTextDoneEvent",
+            "SpeechAudioDeltaEvent", "SpeechAudioDoneEvent", "CreateTranscriptionResponseDiarizedJson", "TranscriptTextSegmentEvent");
 
     /** Every Realtime server event the emulator sends. */
     static final Set<String> REALTIME_EVENTS = Set.of("session.created", "session.updated", "error",
@@ -194,6 +204,97 @@ class SpecConformanceTest {
                 .header("Authorization", "Bearer " + ToolChoiceTest.KEY).header("OpenAI-Beta", "chatkit_beta=v1")
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
         sample("ChatSessionResource", "chatkit cancel", Json.parse(cancelled.body()));
+    }
+
+    private static void media() throws Exception {
+        try (MediaEmulator media = MediaEmulator.start()) {
+            // Embeddings (the spec's schema describes float vectors; base64 answers a string in their place).
+            sample("CreateEmbeddingResponse", "embeddings", media.postJson("/embeddings",
+                    "{\"model\":\"text-embedding-3-small\",\"input\":[\"a\",\"b\"],\"dimensions\":8}").json());
+            sample("CreateEmbeddingResponse", "embeddings tokens", media.postJson("/embeddings",
+                    "{\"model\":\"text-embedding-ada-002\",\"input\":[[1,2],[3]]}").json());
+            // Moderations
+            sample("CreateModerationResponse", "moderation omni", media.postJson("/moderations",
+                    "{\"input\":[\"kill\",\"idiot\"]}").json());
+            sample("CreateModerationResponse", "moderation image", media.postJson("/moderations", "{\"input\":[{\"type\":\"text\","
+                    + "\"text\":\"hi\"},{\"type\":\"image_url\",\"image_url\":{\"url\":\"https://example.com/gore.png\"}}]}").json());
+            sample("CreateModerationResponse", "moderation text model", media.postJson("/moderations",
+                    "{\"model\":\"text-moderation-latest\",\"input\":\"murder\"}").json());
+            // Images
+            sample("ImagesResponse", "images gpt", media.postJson("/images/generations",
+                    "{\"model\":\"gpt-image-1\",\"prompt\":\"x\",\"size\":\"1536x1024\",\"quality\":\"low\"}").json());
+            sample("ImagesResponse", "images dall-e-2 url", media.postJson("/images/generations",
+                    "{\"model\":\"dall-e-2\",\"prompt\":\"x\",\"size\":\"256x256\"}").json());
+            sample("ImagesResponse", "images dall-e-3", media.postJson("/images/generations",
+                    "{\"model\":\"dall-e-3\",\"prompt\":\"x\",\"response_format\":\"b64_json\"}").json());
+            byte[] png = java.util.Base64.getDecoder().decode(media.postJson("/images/generations",
+                    "{\"model\":\"dall-e-2\",\"prompt\":\"x\",\"size\":\"256x256\",\"response_format\":\"b64_json\"}")
+                    .json().path("data").get(0).path("b64_json").asText());
+            sample("ImagesResponse", "images edit", media.postMultipart("/images/edits", new MediaEmulator.Multipart()
+                    .field("model", "gpt-image-1").field("prompt", "x").file("image", "a.png", "image/png", png)).json());
+            sample("ImagesResponse", "images variation", media.postMultipart("/images/variations", new MediaEmulator.Multipart()
+                    .file("image", "a.png", "image/png", png).field("size", "256x256")).json());
+            Map<String, String> generation = spec.eventSchemas("ImageGenStreamEvent");
+            for (JsonNode event : media.postJson("/images/generations", "{\"model\":\"gpt-image-1\",\"prompt\":\"x\","
+                    + "\"stream\":true,\"partial_images\":2,\"quality\":\"low\"}").events()) {
+                sample(generation.getOrDefault(event.path("type").asText(), "ImageGenStreamEvent"), "images stream", event);
+            }
+            Map<String, String> edit = spec.eventSchemas("ImageEditStreamEvent");
+            for (JsonNode event : media.postMultipart("/images/edits", new MediaEmulator.Multipart().field("model", "gpt-image-1")
+                    .field("prompt", "x").field("stream", "true").field("partial_images", "1")
+                    .file("image", "a.png", "image/png", png)).events()) {
+                sample(edit.getOrDefault(event.path("type").asText(), "ImageEditStreamEvent"), "images edit stream", event);
+            }
+            // Audio
+            byte[] wav = media.postJson("/audio/speech", "{\"model\":\"tts-1\",\"voice\":\"alloy\",\"input\":\"one. two\","
+                    + "\"response_format\":\"wav\"}").body();
+            Map<String, String> speech = spec.eventSchemas("CreateSpeechResponseStreamEvent");
+            for (JsonNode event : media.postJson("/audio/speech", "{\"model\":\"gpt-4o-mini-tts\",\"voice\":\"alloy\","
+                    + "\"input\":\"one. two\",\"stream_format\":\"sse\"}").events()) {
+                sample(speech.getOrDefault(event.path("type").asText(), "CreateSpeechResponseStreamEvent"), "speech stream", event);
+            }
+            java.util.function.Function<String, MediaEmulator.Multipart> audio = model -> new MediaEmulator.Multipart()
+                    .field("model", model).file("file", "speech.wav", "audio/wav", wav);
+            sample("CreateTranscriptionResponseJson", "transcription gpt-4o", media.postMultipart("/audio/transcriptions",
+                    audio.apply("gpt-4o-transcribe").field("include[]", "logprobs")).json());
+            sample("CreateTranscriptionResponseJson", "transcription whisper", media.postMultipart("/audio/transcriptions",
+                    audio.apply("whisper-1")).json());
+            sample("CreateTranscriptionResponseVerboseJson", "transcription verbose", media.postMultipart("/audio/transcriptions",
+                    audio.apply("whisper-1").field("response_format", "verbose_json").field("timestamp_granularities[]", "word")
+                            .field("timestamp_granularities[]", "segment")).json());
+            sample("CreateTranscriptionResponseDiarizedJson", "transcription diarized", media.postMultipart("/audio/transcriptions",
+                    audio.apply("gpt-4o-transcribe-diarize").field("response_format", "diarized_json")).json());
+            for (JsonNode event : media.postMultipart("/audio/transcriptions", audio.apply("gpt-4o-transcribe-diarize")
+                    .field("stream", "true")).events()) {
+                sample(spec.eventSchemas("CreateTranscriptionResponseStreamEvent").getOrDefault(event.path("type").asText(),
+                        "CreateTranscriptionResponseStreamEvent"), "transcription diarized stream", event);
+            }
+            sample("CreateTranslationResponseJson", "translation", media.postMultipart("/audio/translations",
+                    audio.apply("whisper-1")).json());
+            sample("CreateTranslationResponseVerboseJson", "translation verbose", media.postMultipart("/audio/translations",
+                    audio.apply("whisper-1").field("response_format", "verbose_json")).json());
+            Map<String, String> transcript = spec.eventSchemas("CreateTranscriptionResponseStreamEvent");
+            for (String include : new String[] {"", "logprobs"}) {
+                for (JsonNode event : media.postMultipart("/audio/transcriptions", audio.apply("gpt-4o-mini-transcribe")
+                        .field("stream", "true").field("include[]", include)).events()) {
+                    sample(transcript.getOrDefault(event.path("type").asText(), "CreateTranscriptionResponseStreamEvent"),
+                            "transcription stream", event);
+                }
+            }
+            // Refusals
+            sample("ErrorResponse", "embeddings unknown model", media.postJson("/embeddings",
+                    "{\"model\":\"text-embedding-9\",\"input\":\"x\"}").json());
+            sample("ErrorResponse", "embeddings bad input", media.postJson("/embeddings",
+                    "{\"model\":\"text-embedding-3-small\",\"input\":[]}").json());
+            sample("ErrorResponse", "moderation bad input", media.postJson("/moderations", "{\"input\":7}").json());
+            sample("ErrorResponse", "images webp", media.postJson("/images/generations",
+                    "{\"model\":\"gpt-image-1\",\"prompt\":\"x\",\"output_format\":\"webp\"}").json());
+            sample("ErrorResponse", "transcription stream whisper", media.postMultipart("/audio/transcriptions",
+                    audio.apply("whisper-1").field("stream", "true")).json());
+            sample("ErrorResponse", "transcription too large", media.postMultipart("/audio/transcriptions",
+                    new MediaEmulator.Multipart().field("model", "whisper-1").file("file", "a.wav", "audio/wav",
+                            new byte[26 * 1024 * 1024])).json());
+        }
     }
 
     private static void realtime() throws Exception {

@@ -20,7 +20,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Every speech format OpenAI offers is a file FFmpeg (installed by {@code scripts/test-prerequisites}) decodes
- * whole, without an error, as the codec it claims, for as long as the text takes: 120 ms a word.
+ * whole, without an error, as the codec it claims, for as long as the text takes: 120 ms a word; and every one but
+ * opus (whose CELT frames the emulator cannot encode) plays the tone, not silence.
  */
 class SpeechFormatsTest {
     static final String TEXT = "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
@@ -64,6 +65,9 @@ class SpeechFormatsTest {
         assertThat(decoded.exit()).as(decoded.stderr()).isZero();
         assertThat(decoded.stderr()).isEmpty();
         assertThat(decoded.stdoutBytes() / 2 / 24000.0).as("decoded seconds").isCloseTo(SECONDS, within(0.08));
+        double rms = rms(decoded.stdout());
+        if ("opus".equals(format)) assertThat(rms).as("opus is silence").isLessThan(1);
+        else assertThat(rms).as("the tone's loudness").isBetween(1000.0, 8000.0);
 
         Run probed = run(concat(List.of("ffprobe", "-v", "error", "-show_entries", "stream=codec_name,sample_rate,channels",
                 "-of", "json"), input, List.of()));
@@ -71,6 +75,17 @@ class SpeechFormatsTest {
         JsonNode stream = Json.parse(probed.stdout()).path("streams").get(0);
         assertThat(stream.path("codec_name").asText()).isEqualTo(codec);
         assertThat(stream.path("channels").asInt()).isEqualTo(1);
+    }
+
+    /** The root mean square of little-endian PCM16 samples held one byte a character. */
+    private static double rms(String pcm) {
+        double sum = 0;
+        int samples = pcm.length() / 2;
+        for (int i = 0; i < samples; i++) {
+            short sample = (short) ((pcm.charAt(2 * i) & 0xFF) | (pcm.charAt(2 * i + 1) << 8));
+            sum += (double) sample * sample;
+        }
+        return Math.sqrt(sum / Math.max(1, samples));
     }
 
     private record Run(int exit, String stdout, long stdoutBytes, String stderr) {}

@@ -23,7 +23,8 @@ public final class ModelsApi {
             "gpt-4o-search-preview", "gpt-4o-mini-search-preview", "computer-use-preview",
             "gpt-4o-transcribe", "gpt-4o-mini-transcribe", "whisper-1", "gpt-4o-mini-tts", "tts-1", "tts-1-hd",
             "text-embedding-3-small", "text-embedding-3-large", "text-embedding-ada-002",
-            "omni-moderation-latest", "gpt-image-1", "dall-e-3", "dall-e-2");
+            "omni-moderation-latest", "gpt-image-1", "dall-e-3", "dall-e-2",
+            "gpt-4o-transcribe-diarize", "text-moderation-latest", "gpt-image-1-mini", "gpt-image-1.5");
     private static final Pattern SNAPSHOT = Pattern.compile("(.+)-\\d{4}-\\d{2}-\\d{2}");
     private static final long CREATED = 1_735_689_600L;
 
