@@ -1,5 +1,6 @@
 package dev.switchboard.emulator;
 
+import dev.switchboard.emulator.models.ModelsApi;
 import dev.switchboard.emulator.media.Faults;
 import io.javalin.http.Context;
 import java.io.IOException;

@@ -2,7 +2,7 @@ package dev.switchboard.emulator.media;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.emulator.ApiErrors;
-import dev.switchboard.emulator.ModelsApi;
+import dev.switchboard.emulator.models.ModelsApi;
 import io.javalin.http.Context;
 import java.util.Set;
 
