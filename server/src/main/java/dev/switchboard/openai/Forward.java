@@ -16,13 +16,19 @@ import dev.switchboard.stream.StreamDialect;
  * @param creates       the kind of object a successful answer creates, recorded with the caller's owner; or null
  * @param query         the upstream query string; null for the client's own
  * @param firstSeq      the sequence number of the stream's first event (after {@code starting_after=N}, N + 1)
+ * @param api           for a path the gateway has no route of its own for, what the whole-API forwarding needs; else null
  */
 record Forward(String method, String upstreamPath, byte[] body, String model, StreamDialect dialect, boolean resumable,
-               boolean dropUsageOnly, OwnedKind creates, String query, long firstSeq) {
+               boolean dropUsageOnly, OwnedKind creates, String query, long firstSeq, ApiCall api) {
 
     Forward(String method, String upstreamPath, byte[] body, String model, StreamDialect dialect, boolean resumable,
             boolean dropUsageOnly) {
-        this(method, upstreamPath, body, model, dialect, resumable, dropUsageOnly, null, null, 0);
+        this(method, upstreamPath, body, model, dialect, resumable, dropUsageOnly, null, null, 0, null);
+    }
+
+    /** A forward of any path under /v1: answers of every kind, any stream, a body streamed or held. */
+    static Forward api(String method, String upstreamPath, String query, byte[] body, String model, ApiCall api) {
+        return new Forward(method, upstreamPath, body, model, null, false, false, null, query, 0, api);
     }
 
     static Forward plain(String method, String upstreamPath, byte[] body) {
@@ -31,11 +37,11 @@ record Forward(String method, String upstreamPath, byte[] body, String model, St
 
     /** This forward, whose successful answer creates an object of {@code kind} (its {@code id}, or the stream's). */
     Forward creating(OwnedKind kind) {
-        return new Forward(method, upstreamPath, body, model, dialect, resumable, dropUsageOnly, kind, query, firstSeq);
+        return new Forward(method, upstreamPath, body, model, dialect, resumable, dropUsageOnly, kind, query, firstSeq, api);
     }
 
     /** This forward, sent with {@code query}, whose stream continues upstream's after event {@code firstSeq - 1}. */
     Forward continuing(String query, long firstSeq) {
-        return new Forward(method, upstreamPath, body, model, dialect, resumable, dropUsageOnly, creates, query, firstSeq);
+        return new Forward(method, upstreamPath, body, model, dialect, resumable, dropUsageOnly, creates, query, firstSeq, api);
     }
 }

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.limits.Limits;
 import dev.switchboard.observe.ExchangeListener;
+import dev.switchboard.ownership.ApiOwnership;
 import dev.switchboard.ownership.OwnershipGuard;
 import dev.switchboard.stream.StreamEndings;
 import dev.switchboard.stream.StreamRelay;
@@ -41,12 +42,24 @@ public final class OpenAiRoutes {
     private final OpenAiRelay relay;
     private final RequestBodies bodies;
     private final OwnershipGuard owned;
+    private final Limits limits;
 
     public OpenAiRoutes(UpstreamClient upstream, StreamRelay streams, ExchangeListener listener, RequestBodies bodies,
                         Limits limits, OwnershipGuard owned) {
         this.relay = new OpenAiRelay(upstream, streams, listener, limits, owned.objects());
         this.bodies = bodies;
         this.owned = owned;
+        this.limits = limits;
+    }
+
+    /**
+     * The forwarding of every other path under /v1 ({@link ApiForwarding}), through the same relay; its catch-all
+     * route must be registered after every other route.
+     *
+     * @param maxUploadBytes the largest body that is not JSON, streamed upstream ({@code SWITCHBOARD_MAX_UPLOAD_BYTES})
+     */
+    public ApiForwarding forwarding(ApiOwnership ownership, long maxUploadBytes) {
+        return new ApiForwarding(relay, bodies, limits, ownership, maxUploadBytes);
     }
 
     /** Registers the routes; they must sit behind the gateway-key check for {@code /v1/*}. */
