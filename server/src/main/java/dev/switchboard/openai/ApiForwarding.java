@@ -62,9 +62,9 @@ public final class ApiForwarding {
     void forward(Context ctx) {
         String method = ctx.method().name();
         String path = ctx.path();
-        if (ApiPaths.isOwn(path)) throw GatewayException.unknownRoute(method, path);
         String upstreamPath = ApiPaths.upstreamPath(path);
         String clientPath = "/v1" + upstreamPath;
+        if (ApiPaths.isOwn(clientPath)) throw GatewayException.unknownRoute(method, path);
         RefusedPaths.refusal(clientPath).ifPresent(refusal -> {
             throw refusal;
         });

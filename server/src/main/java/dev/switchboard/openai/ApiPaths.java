@@ -45,21 +45,53 @@ final class ApiPaths {
     }
 
     /**
-     * The path below the upstream base URL ({@code /files/file-abc/content}) for {@code path}, the client's path
-     * with {@code /v1}; 400 when it holds anything but id characters.
+     * The path below the upstream base URL ({@code /files/file-abc/content}) for {@code rawPath}, the client's path
+     * with {@code /v1} as sent (still percent-encoded); 400 when it holds anything but id characters.
+     *
+     * <p>An escape is decoded only when it stands for a character that must be escaped to be data (the sub-delimiters
+     * and {@code :} or {@code @} that ids may hold: {@code ft%3Agpt-4o-mini} is {@code ft:gpt-4o-mini}). An escaped
+     * letter, digit, dot, slash or percent is refused: no client needs one, and each would let one path be spelled
+     * two ways ({@code /v1/re%73ponses}), one of which no route or refusal of the gateway would recognise.
      */
-    static String upstreamPath(String path) {
-        if (!path.startsWith("/v1/")) throw invalidPath();
-        String rest = path.substring(3);
-        String[] segments = rest.substring(1).split("/", -1);
+    static String upstreamPath(String rawPath) {
+        if (!rawPath.startsWith("/v1/")) throw invalidPath();
+        String[] segments = rawPath.substring(4).split("/", -1);
         if (segments.length > 32) throw invalidPath();
+        StringBuilder path = new StringBuilder(rawPath.length());
         for (int i = 0; i < segments.length; i++) {
-            String segment = segments[i];
+            String segment = decode(segments[i]);
             // A trailing slash is kept as sent; any other empty segment, and dot segments, are refused.
-            if (segment.isEmpty() && i == segments.length - 1 && i > 0) continue;
-            if (!SEGMENT.matcher(segment).matches() || segment.equals(".") || segment.equals("..")) throw invalidPath();
+            boolean trailingSlash = segment.isEmpty() && i == segments.length - 1 && i > 0;
+            if (!trailingSlash && (!SEGMENT.matcher(segment).matches() || segment.equals(".") || segment.equals(".."))) {
+                throw invalidPath();
+            }
+            path.append('/').append(segment);
         }
-        return rest;
+        return path.toString();
+    }
+
+    /** Characters that ids may hold and clients may send escaped. */
+    private static final String DECODABLE = ":@!$'()*+,=";
+
+    private static String decode(String segment) {
+        if (segment.indexOf('%') < 0) return segment;
+        StringBuilder decoded = new StringBuilder(segment.length());
+        for (int i = 0; i < segment.length(); i++) {
+            char c = segment.charAt(i);
+            if (c != '%') {
+                decoded.append(c);
+                continue;
+            }
+            if (i + 2 >= segment.length()) throw invalidPath();
+            int high = Character.digit(segment.charAt(i + 1), 16);
+            int low = Character.digit(segment.charAt(i + 2), 16);
+            if (high < 0 || low < 0) throw invalidPath();
+            int value = high * 16 + low;
+            if (DECODABLE.indexOf(value) < 0) throw invalidPath();
+            decoded.append((char) value);
+            i += 2;
+        }
+        return decoded.toString();
     }
 
     /** The client's raw query string when it is safe to put in a request line; else 400. Null or empty: none. */
