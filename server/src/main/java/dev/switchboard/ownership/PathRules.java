@@ -45,31 +45,36 @@ final class PathRules {
     /** Model names may hold dots and colons ({@code ft:gpt-4o-mini:org::id}), never slashes. */
     private static final Pattern MODEL_ID = Pattern.compile("[A-Za-z0-9_.:\\-]{1,200}");
 
+    /** The names a template's id segments use; declared before the table, which is built from them. */
+    private static final Map<String, Slot> SLOTS = slots();
+
     static final PathRules TABLE = new PathRules()
-            .template("/responses/{response}")
-            .literals("/responses/input_tokens", "/responses/compact")
+            .literals("/responses/{response}/cancel", "/responses/{response}/input_items", "/responses/input_tokens",
+                    "/responses/compact")
             .template("/conversations/{conversation}/items/{parent}")
             .template("/chat/completions/{chat_completion}/messages")
-            .template("/files/{file}")
-            .template("/uploads/{upload}/parts")
-            .template("/batches/{batch}")
-            .template("/vector_stores/{vector_store}/files/{file}")
-            .template("/vector_stores/{vector_store}/file_batches/{parent}/files")
-            .template("/fine_tuning/jobs/{fine_tuning_job}/checkpoints")
+            .template("/files/{file}/content")
+            .literals("/uploads/{upload}/parts", "/uploads/{upload}/complete", "/uploads/{upload}/cancel")
+            .template("/batches/{batch}/cancel")
+            .literals("/vector_stores/{vector_store}/files/{file}/content", "/vector_stores/{vector_store}/search",
+                    "/vector_stores/{vector_store}/file_batches/{parent}/files",
+                    "/vector_stores/{vector_store}/file_batches/{parent}/cancel")
+            .literals("/fine_tuning/jobs/{fine_tuning_job}/checkpoints", "/fine_tuning/jobs/{fine_tuning_job}/events",
+                    "/fine_tuning/jobs/{fine_tuning_job}/cancel", "/fine_tuning/jobs/{fine_tuning_job}/pause",
+                    "/fine_tuning/jobs/{fine_tuning_job}/resume")
             .literals("/fine_tuning/alpha/graders/run", "/fine_tuning/alpha/graders/validate")
             .template("/containers/{container}/files/{parent}/content")
             .template("/evals/{eval}/runs/{parent}/output_items/{parent}")
-            .template("/videos/{video}")
-            .template("/videos/characters/{video_character}")
-            .literals("/videos/edits", "/videos/extensions")
-            .template("/skills/{skill}/versions/{parent}")
+            .literals("/videos/{video}/content", "/videos/{video}/remix", "/videos/characters/{video_character}",
+                    "/videos/edits", "/videos/extensions")
+            .literals("/skills/{skill}/content", "/skills/{skill}/versions/{parent}/content")
             .template("/audio/voice_consents/{voice_consent}")
             .literals("/audio/speech", "/audio/transcriptions", "/audio/translations", "/audio/voices")
-            .template("/realtime/calls/{realtime_call}")
+            .literals("/realtime/calls/{realtime_call}/accept", "/realtime/calls/{realtime_call}/hangup",
+                    "/realtime/calls/{realtime_call}/refer", "/realtime/calls/{realtime_call}/reject")
             .literals("/realtime/client_secrets", "/realtime/sessions", "/realtime/transcription_sessions",
                     "/realtime/translations/client_secrets")
-            .template("/chatkit/sessions/{chatkit_session}")
-            .template("/chatkit/threads/{chatkit_thread}/items")
+            .literals("/chatkit/sessions/{chatkit_session}/cancel", "/chatkit/threads/{chatkit_thread}/items")
             .template("/models/{model}")
             .literals("/embeddings", "/moderations", "/completions", "/images/generations", "/images/edits",
                     "/images/variations", "/content_provenance_checks")
@@ -78,8 +83,6 @@ final class PathRules {
             .excluded("/organization", "OpenAI's administration API: it takes an admin key, which the gateway does not hold")
             .excluded("/projects", "OpenAI's administration API: it takes an admin key, which the gateway does not hold")
             .excluded("/fine_tuning/checkpoints", "checkpoint permissions are administration: they take an admin key");
-
-    private static final Map<String, Slot> SLOTS = slots();
 
     /** What an id segment names. */
     sealed interface Slot {}
@@ -145,6 +148,7 @@ final class PathRules {
         return this;
     }
 
+    /** Several templates; a path's fixed words are listed so that none is ever taken for an id. */
     private PathRules literals(String... paths) {
         for (String path : paths) template(path);
         return this;
