@@ -19,8 +19,8 @@ import java.util.concurrent.Executors;
  * has not released, answers of a size no emulator holds (a gigabyte, produced as it is sent), and a record of how much
  * of a request body arrived and whether it arrived whole. Everything else is tested against the emulator.
  *
- * <p>Paths: {@code GET /v1/models} (for the gateway's start-up check); {@code /v1/stand_in/json?body=NAME} answers
- * the JSON registered under NAME; {@code /v1/stand_in/sse?events=NAME} answers the registered events, then closes;
+ * <p>Paths: {@code GET /v1/models} (for the gateway's start-up check); a route registered with {@link #json}
+ * ({@code "METHOD /v1/path"}, or {@code "/v1/path"} for any method) answers its JSON; {@code /v1/stand_in/sse?events=NAME} answers the registered events, then closes;
  * {@code /v1/stand_in/download?bytes=N} sends N bytes; {@code /v1/stand_in/upload} (and any other path) reads the
  * whole body and answers how many bytes came, recording each body's size and whether it ended normally.
  */
@@ -54,8 +54,9 @@ public final class StandInOpenAi implements AutoCloseable {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
     }
 
-    public StandInOpenAi json(String name, String body) {
-        json.put(name, body);
+    /** {@code route} is {@code "/v1/path"} for any method, or {@code "GET /v1/path"} for one. */
+    public StandInOpenAi json(String route, String body) {
+        json.put(route, body);
         return this;
     }
 
@@ -73,9 +74,10 @@ public final class StandInOpenAi implements AutoCloseable {
             if (!body.complete()) return;
             if (path.equals("/v1/models")) {
                 send(exchange, 200, "application/json", "{\"object\":\"list\",\"data\":[]}");
-            } else if (path.equals("/v1/stand_in/json") || json.containsKey(path)) {
-                String answer = json.get(path.equals("/v1/stand_in/json") ? param(query, "body") : path);
-                send(exchange, 200, "application/json", answer);
+            } else if (json.containsKey(exchange.getRequestMethod() + " " + path)) {
+                send(exchange, 200, "application/json", json.get(exchange.getRequestMethod() + " " + path));
+            } else if (json.containsKey(path)) {
+                send(exchange, 200, "application/json", json.get(path));
             } else if (path.equals("/v1/stand_in/sse")) {
                 exchange.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
                 exchange.sendResponseHeaders(200, 0);
