@@ -25,6 +25,9 @@ import java.util.concurrent.Executors;
  * whole body and answers how many bytes came, recording each body's size and whether it ended normally.
  */
 public final class StandInOpenAi implements AutoCloseable {
+    /** An entry of {@link #events} written as it is, unframed. */
+    public static final String RAW = "raw:";
+
     /** One body that reached the stand-in: its size, whether it ended normally, and its last bytes. */
     public record Received(String path, long bytes, boolean complete, String tail) {}
 
@@ -68,6 +71,14 @@ public final class StandInOpenAi implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
+            respond(exchange);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void respond(HttpExchange exchange) throws IOException, InterruptedException {
+        {
             String path = exchange.getRequestURI().getPath();
             String query = exchange.getRequestURI().getQuery() == null ? "" : exchange.getRequestURI().getQuery();
             Received body = drain(path, exchange.getRequestBody());
@@ -83,21 +94,34 @@ public final class StandInOpenAi implements AutoCloseable {
                 exchange.sendResponseHeaders(200, 0);
                 OutputStream out = exchange.getResponseBody();
                 for (String data : events.get(param(query, "events"))) {
+                    if (data.startsWith(RAW)) {
+                        // Bytes as they are: an event cut off by the close that follows.
+                        out.write(data.substring(RAW.length()).getBytes(StandardCharsets.UTF_8));
+                        out.flush();
+                        continue;
+                    }
                     String type = com.fasterxml.jackson.databind.json.JsonMapper.builder().build().readTree(data).path("type").asText();
                     out.write(("event: " + type + "\ndata: " + data + "\n\n").getBytes(StandardCharsets.UTF_8));
                     out.flush();
                 }
             } else if (path.equals("/v1/stand_in/download")) {
                 long size = Long.parseLong(param(query, "bytes"));
+                // With cut=N: announces the whole size, sends N bytes, and closes the connection.
+                long cut = param(query, "cut") == null ? size : Long.parseLong(param(query, "cut"));
                 exchange.getResponseHeaders().set("Content-Type", "application/octet-stream");
                 exchange.sendResponseHeaders(200, size);
                 OutputStream out = exchange.getResponseBody();
                 byte[] chunk = new byte[64 * 1024];
                 for (int i = 0; i < chunk.length; i++) chunk[i] = (byte) i;
-                for (long left = size; left > 0; ) {
+                for (long left = cut; left > 0; ) {
                     int n = (int) Math.min(chunk.length, left);
                     out.write(chunk, 0, n);
                     left -= n;
+                }
+                if (cut < size) {
+                    out.flush();
+                    Thread.sleep(200);
+                    throw new IOException("cut on purpose");
                 }
             } else {
                 send(exchange, 200, "application/json", "{\"object\":\"stand_in.upload\",\"bytes\":" + body.bytes() + "}");

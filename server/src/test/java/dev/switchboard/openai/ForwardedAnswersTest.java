@@ -48,6 +48,8 @@ class ForwardedAnswersTest {
                         "{\"type\":\"future.delta\",\"delta\":\"Hel\"}",
                         "{\"type\":\"future.delta\",\"delta\":\"lo\"}",
                         "{\"type\":\"future.done\",\"text\":\"Hello\",\"usage\":{\"input_tokens\":7,\"output_tokens\":11,\"total_tokens\":18}}"));
+        openAi.events("cut", List.of("{\"type\":\"future.delta\",\"delta\":\"Hel\"}",
+                StandInOpenAi.RAW + "event: future.delta\ndata: {\"type\":\"future.del"));
         gw = TestGateway.start(Map.of("OPENAI_BASE_URL", openAi.baseUrl()));
     }
 
@@ -76,6 +78,29 @@ class ForwardedAnswersTest {
         assertThat(row).containsEntry("endpoint", "/v1/stand_in/sse").containsEntry("streaming", true)
                 .containsEntry("outcome", "completed").containsEntry("model", "future-1").containsEntry("events", 3L)
                 .containsEntry("input_tokens", 7L).containsEntry("output_tokens", 11L).containsEntry("total_tokens", 18L);
+    }
+
+    @Test
+    void aStreamCutOffMidEventEndsWithAnErrorEventNotAsComplete() throws Exception {
+        HttpResponse<String> answer = gw.send(gw.post("/v1/stand_in/sse?events=cut", "{\"stream\":true}"));
+        assertThat(answer.statusCode()).isEqualTo(200);
+        assertThat(answer.body()).startsWith("id: 0\nevent: future.delta\ndata: {\"type\":\"future.delta\",\"delta\":\"Hel\"}\n\n")
+                .doesNotContain("future.del\"").contains("event: error\n").contains("\"code\":\"upstream_disconnected\"");
+        assertThat(requestRow(requestId(answer))).containsEntry("outcome", "upstream_failed").containsEntry("streaming", true);
+    }
+
+    @Test
+    void bytesComeAsTheyArriveAndACutDownloadIsNeverAWholeOne() throws Exception {
+        HttpResponse<byte[]> whole = bytes(gw.get("/v1/stand_in/download?bytes=300000"));
+        assertThat(whole.statusCode()).isEqualTo(200);
+        assertThat(whole.headers().firstValue("Content-Type")).hasValue("application/octet-stream");
+        assertThat(whole.body()).hasSize(300_000);
+        assertThat(whole.body()[65_537]).isEqualTo((byte) 1);
+        assertThat(requestRow(requestId(whole))).containsEntry("outcome", "completed").containsEntry("endpoint", "/v1/stand_in/download");
+
+        // Upstream breaks after 100,000 of 300,000 bytes: the client's read fails rather than end early and clean.
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> bytes(gw.get("/v1/stand_in/download?bytes=300000&cut=100000")))
+                .hasRootCauseInstanceOf(java.io.IOException.class);
     }
 
     @Test
@@ -187,6 +212,18 @@ class ForwardedAnswersTest {
         return HttpRequest.newBuilder(URI.create(gw.url(path)))
                 .header("Content-Type", "multipart/form-data; boundary=" + BOUNDARY)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()));
+    }
+
+    static HttpResponse<byte[]> bytes(HttpRequest.Builder request) {
+        try {
+            return java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build()
+                    .send(request.timeout(java.time.Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     static HttpRequest.Builder withKey(HttpRequest.Builder request, String key) {
