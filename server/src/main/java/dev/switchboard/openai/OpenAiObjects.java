@@ -8,6 +8,8 @@ import dev.switchboard.web.GatewayException;
 final class OpenAiObjects {
     static final OwnedKind RESPONSE = new OwnedKind("response", "Response");
     static final OwnedKind CONVERSATION = new OwnedKind("conversation", "Conversation");
+    /** A stored chat completion ({@code store: true}), read back at {@code /v1/chat/completions/{id}}, which is forwarded. */
+    static final OwnedKind CHAT_COMPLETION = new OwnedKind("chat_completion", "Chat completion");
 
     /** {@code previous_response_id}, refused as OpenAI refuses an unknown one: 400, not 404. */
     static final OwnedReference PREVIOUS_RESPONSE = OwnedReference.bodyField("previous_response_id", RESPONSE)

@@ -1,6 +1,7 @@
 package dev.switchboard.openai;
 
 import static dev.switchboard.openai.OpenAiObjects.BODY_CONVERSATION;
+import static dev.switchboard.openai.OpenAiObjects.CHAT_COMPLETION;
 import static dev.switchboard.openai.OpenAiObjects.CONVERSATION;
 import static dev.switchboard.openai.OpenAiObjects.PATH_CONVERSATION;
 import static dev.switchboard.openai.OpenAiObjects.PATH_RESPONSE;
@@ -126,14 +127,15 @@ public final class OpenAiRoutes {
         boolean stream = request.flag("stream");
         String model = request.json().get("model").asText();
         if (!stream) {
-            relay.forward(ctx, new Forward("POST", "/chat/completions", request.raw(), model, null, false, false));
+            relay.forward(ctx, new Forward("POST", "/chat/completions", request.raw(), model, null, false, false)
+                    .creating(CHAT_COMPLETION));
             return;
         }
         // Usage is only in the stream when asked for: ask on the client's behalf, and drop that event for it.
         boolean clientAskedForUsage = request.json().path("stream_options").path("include_usage").asBoolean(false);
         byte[] body = clientAskedForUsage ? request.raw() : withUsageRequested(request.json());
         relay.forward(ctx, new Forward("POST", "/chat/completions", body, model, ChatCompletionsDialect.INSTANCE, false,
-                !clientAskedForUsage));
+                !clientAskedForUsage).creating(CHAT_COMPLETION));
     }
 
     private static byte[] withUsageRequested(ObjectNode json) {

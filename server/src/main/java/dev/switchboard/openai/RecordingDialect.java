@@ -9,8 +9,10 @@ import dev.switchboard.stream.StreamEnding;
 import dev.switchboard.web.Json;
 
 /**
- * A Responses stream that creates a response: records the response's owner from {@code response.created}, before
- * that event reaches the client or the log, so that the client's next call with the id finds it. One per stream.
+ * A stream that creates an object: records the object's owner from the first event that names it, before that event
+ * reaches the client or the log, so that the client's next call with the id finds it. A Responses stream names its
+ * response in {@code response.created}; a Chat Completions stream names its completion in every chunk, so the first
+ * one is read. Events after that are not parsed. One per stream.
  */
 final class RecordingDialect implements StreamDialect {
     private static final String CREATED = "response.created";
@@ -32,18 +34,34 @@ final class RecordingDialect implements StreamDialect {
     public void beforeRelay(SseFrame frame) {
         dialect.beforeRelay(frame);
         if (recorded) return;
+        String id = dialect instanceof ChatCompletionsDialect ? chunkId(frame) : responseId(frame);
+        if (id == null) return;
+        objects.record(kind, id, owner);
+        recorded = true;
+    }
+
+    /** The id in {@code response.created}; null for any other event. */
+    private static String responseId(SseFrame frame) {
         // Named by its event line as OpenAI sends it; by its type when a stream leaves the event line out.
         boolean created = frame.event() != null ? CREATED.equals(frame.event()) : frame.data().contains("\"" + CREATED + "\"");
-        if (!created) return;
+        if (!created) return null;
         try {
             var event = Json.MAPPER.readTree(frame.data());
-            if (!CREATED.equals(event.path("type").asText(CREATED))) return;
-            String id = event.path("response").path("id").asText(null);
-            if (id == null) return;
-            objects.record(kind, id, owner);
-            recorded = true;
+            if (!CREATED.equals(event.path("type").asText(CREATED))) return null;
+            return event.path("response").path("id").asText(null);
         } catch (Exception unreadable) {
-            // an event that is not JSON creates nothing the client could name
+            return null; // an event that is not JSON creates nothing the client could name
+        }
+    }
+
+    /** The completion's id in a chunk ({@code "object":"chat.completion.chunk"}); null for anything else. */
+    private static String chunkId(SseFrame frame) {
+        if (!frame.data().startsWith("{")) return null;
+        try {
+            var chunk = Json.MAPPER.readTree(frame.data());
+            return "chat.completion.chunk".equals(chunk.path("object").asText()) ? chunk.path("id").asText(null) : null;
+        } catch (Exception unreadable) {
+            return null;
         }
     }
 

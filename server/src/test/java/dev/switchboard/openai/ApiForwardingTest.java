@@ -180,6 +180,26 @@ class ApiForwardingTest {
     }
 
     @Test
+    void aChatCompletionMadeThroughTheGatewaysRouteIsItsOwnersWhenReadThroughTheForwardedOnes() throws Exception {
+        String alice = gw.gateway.keys().create("chat-alice", "chat-alice", false).secret();
+        String bob = gw.gateway.keys().create("chat-bob", "chat-bob", false).secret();
+        for (boolean stream : new boolean[] {false, true}) {
+            var made = gw.send(gw.post("/v1/chat/completions", "{\"model\":\"gpt-4o-mini\",\"store\":true,\"stream\":" + stream
+                    + ",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}").setHeader("Authorization", "Bearer " + alice));
+            assertThat(made.statusCode()).isEqualTo(200);
+            String id = stream ? Json.MAPPER.readTree(made.body().lines().filter(l -> l.startsWith("data: {")).findFirst()
+                    .orElseThrow().substring(6)).path("id").asText() : Json.MAPPER.readTree(made.body()).path("id").asText();
+            assertThat(id).startsWith("chatcmpl");
+            int before = gw.emulator.requests().size();
+            var bobs = gw.send(gw.get("/v1/chat/completions/" + id).setHeader("Authorization", "Bearer " + bob));
+            assertThat(bobs.statusCode()).isEqualTo(404);
+            assertThat(gw.emulator.requests()).as("another owner's read never reaches OpenAI").hasSize(before);
+            gw.send(gw.get("/v1/chat/completions/" + id).setHeader("Authorization", "Bearer " + alice));
+            assertThat(gw.emulator.requests().getLast().path()).as("the owner's read is forwarded").isEqualTo("/v1/chat/completions/" + id);
+        }
+    }
+
+    @Test
     void anEndpointIsNamedWithoutItsIds() {
         assertThat(ApiPaths.endpointName("/v1/files/file-abc123/content")).isEqualTo("/v1/files/{id}/content");
         assertThat(ApiPaths.endpointName("/v1/vector_stores/vs_68a1/file_batches/vsfb_9/files"))
