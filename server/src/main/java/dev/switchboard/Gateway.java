@@ -34,8 +34,8 @@ import dev.switchboard.metrics.Metrics;
 import dev.switchboard.metrics.MetricsRoutes;
 import dev.switchboard.observe.ExchangeListener;
 import dev.switchboard.openai.OpenAiRoutes;
+import dev.switchboard.ownership.ApiOwnership;
 import dev.switchboard.ownership.OwnedObjects;
-import dev.switchboard.ownership.OwnershipGuard;
 import dev.switchboard.realtime.RealtimeAdminRoutes;
 import dev.switchboard.realtime.RealtimeModule;
 import dev.switchboard.store.Database;
@@ -236,7 +236,7 @@ public final class Gateway implements AutoCloseable {
                             "/admin", "admin.html")),
                     r -> Pages.resource(r, "/openapi.json", "openapi.json", "application/json"),
                     new OpenAiRoutes(upstream, relay, listener, bodies, limits,
-                            new OwnershipGuard(owned, bodies))::register);
+                            new ApiOwnership(owned))::register);
             McpEndpoint mcp = new McpEndpoint(keys, agentTools, recorder);
             started.add(mcp);
             HttpServer http = HttpServer.start(settings.server(), routes, List.of(mcp::mount));

@@ -7,7 +7,7 @@ import dev.switchboard.limits.Limits;
 import dev.switchboard.observe.Exchange;
 import dev.switchboard.observe.ExchangeListener;
 import dev.switchboard.observe.Usage;
-import dev.switchboard.ownership.OwnedObjects;
+import dev.switchboard.ownership.ApiOwnership;
 import dev.switchboard.stream.ClientGoneException;
 import dev.switchboard.stream.RelayOutcome;
 import dev.switchboard.stream.SseWriter;
@@ -41,10 +41,10 @@ final class OpenAiRelay {
     private final StreamRelay streams;
     private final ExchangeListener listener;
     private final Limits limits;
-    private final OwnedObjects owned;
+    private final ApiOwnership owned;
 
     OpenAiRelay(UpstreamClient upstream, StreamRelay streams, ExchangeListener listener, Limits limits,
-                OwnedObjects owned) {
+                ApiOwnership owned) {
         this.upstream = upstream;
         this.streams = streams;
         this.listener = listener;
@@ -158,8 +158,8 @@ final class OpenAiRelay {
         }
         var upstreamStream = new UpstreamStream(upstreamResponse.body(), upstreamResponse::timedOut,
                 upstreamResponse::close, upstreamResponse::release);
-        StreamDialect dialect = forward.creates() == null ? forward.dialect()
-                : new RecordingDialect(forward.dialect(), owned, forward.creates(), caller.owner());
+        StreamDialect dialect = new RecordingDialect(forward.dialect(), owned, caller.owner(), forward.method(),
+                exchange.endpoint());
         RelayOutcome outcome = streams.relay(meta, upstreamStream, clientResponse, dialect, forward.dropUsageOnly(),
                 exchange);
         if (outcome != RelayOutcome.COMPLETED) {
@@ -182,10 +182,7 @@ final class OpenAiRelay {
         JsonNode json = jsonObject(body);
         exchange.usage(json == null ? null : Usage.fromJson(json.get("usage")));
         // Before the client has the id: its next call, on any instance, must find the object its own.
-        String createdId = json == null ? null : json.path("id").asText(null);
-        if (forward.creates() != null && createdId != null && upstreamResponse.status() < 300) {
-            owned.record(forward.creates(), createdId, caller.owner());
-        }
+        if (upstreamResponse.status() < 300) owned.recordAnswer(caller.owner(), forward.method(), exchange.endpoint(), json);
         copyHeaders(clientRequest, upstreamResponse);
         clientRequest.status(upstreamResponse.status());
         upstreamResponse.header("Content-Type").ifPresent(clientRequest::contentType);
