@@ -80,10 +80,13 @@ final class ApiKinds {
         return null;
     }
 
-    /** The kind of an id met where no rule says what it names: by its prefix, else {@link #OBJECT} if it looks like an id. */
+    /**
+     * The kind of an id met where no rule says what it names: null unless it looks like an OpenAI id (so that a new
+     * path word such as {@code eval_settings} is not taken for an eval), then its prefix's kind, else {@link #OBJECT}.
+     */
     static ApiKind recognised(String id) {
+        if (!LOOKS_LIKE_ID.matcher(id).matches()) return null;
         ApiKind kind = byPrefix(id);
-        if (kind != null) return kind;
-        return LOOKS_LIKE_ID.matcher(id).matches() ? OBJECT : null;
+        return kind != null ? kind : OBJECT;
     }
 }

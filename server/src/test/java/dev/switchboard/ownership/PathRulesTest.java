@@ -71,8 +71,11 @@ class PathRulesTest {
         assertThat(walk("GET", "/v1/evals/eval_1/runs/evalrun_123456789/output_items/outputitem_1234567").named())
                 .containsExactly(new PathRules.Named(ApiKinds.EVAL, "eval_1"));
         // Beyond the table: a known prefix names its kind, an id-shaped word an object; plain words nothing.
-        assertThat(walk("POST", "/v1/files/file-abc/new_action/batch_9").named()).extracting(PathRules.Named::kind)
-                .containsExactly(ApiKinds.FILE, ApiKinds.BATCH);
+        assertThat(walk("POST", "/v1/files/file-abc/new_action/batch_68af4030592c81938e").named())
+                .extracting(PathRules.Named::kind).containsExactly(ApiKinds.FILE, ApiKinds.BATCH);
+        // A new word below a known path is not an id, even with a kind's prefix.
+        assertThat(walk("GET", "/v1/evals/eval_1/eval_settings").named()).extracting(PathRules.Named::kind)
+                .containsExactly(ApiKinds.EVAL);
         PathRules.Walk unknown = walk("GET", "/v1/gizmos/gzm_68af40305c8/parts");
         assertThat(unknown.known()).isFalse();
         assertThat(unknown.named()).containsExactly(new PathRules.Named(ApiKinds.OBJECT, "gzm_68af40305c8"));
@@ -108,7 +111,8 @@ class PathRulesTest {
             });
         }
         // An escaped id is judged as the id it decodes to, beyond the table too.
-        assertThat(walk("GET", "/v1/gizmos/file%2Dtheirs").named()).containsExactly(new PathRules.Named(ApiKinds.FILE, "file-theirs"));
+        assertThat(walk("GET", "/v1/gizmos/file%2DTheirs12345").named())
+                .containsExactly(new PathRules.Named(ApiKinds.FILE, "file-Theirs12345"));
         assertThatThrownBy(() -> walk("GET", "/v1/files/" + "f".repeat(201))).isInstanceOfSatisfying(GatewayException.class,
                 e -> assertThat(e.param()).isEqualTo("file_id"));
     }
