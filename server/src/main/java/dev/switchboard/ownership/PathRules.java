@@ -56,7 +56,8 @@ final class PathRules {
             .template("/files/{file}/content")
             .literals("/uploads/{upload}/parts", "/uploads/{upload}/complete", "/uploads/{upload}/cancel")
             .template("/batches/{batch}/cancel")
-            .literals("/vector_stores/{vector_store}/files/{file}/content", "/vector_stores/{vector_store}/search",
+            // A vector store holds only files its owner added, each checked then: its files are reached through it.
+            .literals("/vector_stores/{vector_store}/files/{parent}/content", "/vector_stores/{vector_store}/search",
                     "/vector_stores/{vector_store}/file_batches/{parent}/files",
                     "/vector_stores/{vector_store}/file_batches/{parent}/cancel")
             .literals("/fine_tuning/jobs/{fine_tuning_job}/checkpoints", "/fine_tuning/jobs/{fine_tuning_job}/events",

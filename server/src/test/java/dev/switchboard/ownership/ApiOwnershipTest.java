@@ -216,7 +216,7 @@ class ApiOwnershipTest {
         assertThatCode(() -> ownership.check(a, "POST", "/v1/gizmos/" + gizmo + "/spin", null)).doesNotThrowAnyException();
         GatewayException foreign = refusedForB("POST", "/v1/gizmos/" + gizmo + "/spin", null);
         assertThat(foreign.status()).isEqualTo(404);
-        assertThat(foreign.getMessage()).isEqualTo("No object found with id '" + gizmo + "'.");
+        assertThat(foreign.getMessage()).isEqualTo("Object with id '" + gizmo + "' not found.");
         // Never seen created: nobody's, not even a first caller's.
         assertThat(refusedForB("GET", "/v1/gizmos/" + unique("gzm_2"), null).status()).isEqualTo(404);
         // A known kind's id under an unknown endpoint is that kind's.

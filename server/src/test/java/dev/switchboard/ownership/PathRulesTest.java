@@ -39,7 +39,7 @@ class PathRulesTest {
         assertThat(readings).hasSizeGreaterThan(150);
         // The kinds the issue names, read where the spec puts them.
         assertThat(readings).containsEntry("/files/{file_id}/content", "/files/{file}/content")
-                .containsEntry("/vector_stores/{vector_store_id}/files/{file_id}", "/vector_stores/{vector_store}/files/{file}")
+                .containsEntry("/vector_stores/{vector_store_id}/files/{file_id}", "/vector_stores/{vector_store}/files/{parent}")
                 .containsEntry("/batches/{batch_id}", "/batches/{batch}")
                 .containsEntry("/uploads/{upload_id}/parts", "/uploads/{upload}/parts")
                 .containsEntry("/fine_tuning/jobs/{fine_tuning_job_id}", "/fine_tuning/jobs/{fine_tuning_job}")
@@ -64,7 +64,7 @@ class PathRulesTest {
         assertThat(walk("GET", "/v1/files/file-abc/content").named())
                 .containsExactly(new PathRules.Named(ApiKinds.FILE, "file-abc"));
         assertThat(walk("POST", "/v1/vector_stores/vs_1/files/file-2").named()).extracting(PathRules.Named::kind)
-                .containsExactly(ApiKinds.VECTOR_STORE, ApiKinds.FILE);
+                .containsExactly(ApiKinds.VECTOR_STORE);
         // Reached through its parent: a conversation's item and an eval's run are not owned themselves.
         assertThat(walk("GET", "/v1/conversations/conv_1/items/msg_123456789").named())
                 .containsExactly(new PathRules.Named(ApiKinds.CONVERSATION, "conv_1"));
@@ -87,7 +87,7 @@ class PathRulesTest {
     void collectionsAreWhatAPostCreatesAndAGetLists() {
         assertThat(walk("POST", "/v1/files").collection()).isEqualTo(ApiKinds.FILE);
         assertThat(walk("GET", "/v1/fine_tuning/jobs?limit=3").collection()).isEqualTo(ApiKinds.FINE_TUNING_JOB);
-        assertThat(walk("POST", "/v1/vector_stores/vs_1/files").collection()).isEqualTo(ApiKinds.FILE);
+        assertThat(walk("POST", "/v1/vector_stores/vs_1/files").collection()).isNull();
         assertThat(walk("POST", "/v1/conversations/conv_1/items").collection()).isNull();
         assertThat(walk("GET", "/v1/models").collection()).isNull();
         assertThat(walk("POST", "/v1/responses/input_tokens").collection()).isNull();
