@@ -1,7 +1,14 @@
 package dev.switchboard.ownership;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -38,9 +45,17 @@ public final class ApiOwnership {
         for (PathRules.Named named : walk.named()) {
             if (!owns(owner, named.kind(), named.id())) throw named.kind().unknown(named.id(), null);
         }
-        BodyReferences.visit(body, reference -> {
-            if (!owns(owner, reference.kind(), reference.id())) throw reference.unknown();
-        });
+        List<BodyReferences.Reference> references = new ArrayList<>();
+        BodyReferences.visit(body, references::add);
+        if (references.isEmpty()) return;
+        // One lookup per kind, however many ids a body lists (a vector store's file_ids may be thousands).
+        Map<ApiKind, Set<String>> owned = new HashMap<>();
+        Map<ApiKind, Set<String>> named = new LinkedHashMap<>();
+        references.forEach(r -> named.computeIfAbsent(r.kind(), k -> new LinkedHashSet<>()).add(r.id()));
+        named.forEach((kind, ids) -> owned.put(kind, objects.ownedAmong(owner, kind.stored(), ids)));
+        for (BodyReferences.Reference reference : references) {
+            if (!owned.get(reference.kind()).contains(reference.id())) throw reference.unknown();
+        }
     }
 
     /** Multipart bodies: the form's text fields (name → value) that may name objects, checked as body fields. */

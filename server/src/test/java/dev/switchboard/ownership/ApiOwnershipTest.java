@@ -155,6 +155,12 @@ class ApiOwnershipTest {
         assertThat(huge.param()).isEqualTo("input_file_id");
         assertThat(huge.getMessage().length()).isLessThan(200);
         assertThat(refusedForB("POST", "/v1/batches", "{\"input_file_id\":\"file-a\\r\\nX: y\"}").status()).isEqualTo(400);
+        // Thousands of ids are looked up together, and the first that is not the caller's is the one refused.
+        StringBuilder many = new StringBuilder("{\"file_ids\":[");
+        for (int i = 0; i < 5_000; i++) many.append("\"file-nobodys").append(i).append("\",");
+        many.setLength(many.length() - 1);
+        GatewayException first = refusedForB("POST", "/v1/vector_stores", many.append("]}").toString());
+        assertThat(first.getMessage()).isEqualTo("No such File object: file-nobodys0");
         // Deeply nested: walked without recursion.
         String deep = "[".repeat(900) + "{\"file_id\":\"file-nobodys1234\"}" + "]".repeat(900);
         assertThat(refusedForB("POST", "/v1/x", "{\"a\":" + deep + "}").status()).isEqualTo(404);
