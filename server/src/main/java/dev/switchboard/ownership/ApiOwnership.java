@@ -117,16 +117,16 @@ public final class ApiOwnership {
     }
 
     /**
-     * A POST's answer id: of the collection's kind when the path ends at one ({@code POST /v1/files}); else of the
-     * kind its prefix says ({@code POST /v1/videos/video_1/remix} makes a video); and, beyond the table, any id
-     * that looks like one (an endpoint the gateway does not know). A known path that makes nothing of a known kind
-     * (moderations: {@code modr-…}) records nothing. An id recorded already keeps its first owner.
+     * A POST's answer id: of the collection's kind when the path ends at one ({@code POST /v1/files}); else, when it
+     * looks like an OpenAI id, of its prefix's kind ({@code POST /v1/videos/video_1/remix} makes a video) or an
+     * {@code object} (a new endpoint's, or {@code POST /v1/audio/voices}). A path whose answers' ids name nothing
+     * that can be used again (moderations, embeddings, completions) records nothing. An id recorded already keeps
+     * its first owner.
      */
     private void recordCreated(String owner, PathRules.Walk walk, JsonNode idNode) {
-        if (idNode == null || !idNode.isTextual() || !ID.matcher(idNode.asText()).matches()) return;
+        if (walk.createsNothing() || idNode == null || !idNode.isTextual() || !ID.matcher(idNode.asText()).matches()) return;
         String id = idNode.asText();
-        ApiKind kind = walk.collection() != null ? walk.collection()
-                : walk.known() ? ApiKinds.byPrefix(id) : ApiKinds.recognised(id);
+        ApiKind kind = walk.collection() != null ? walk.collection() : ApiKinds.recognised(id);
         if (kind != null) record(owner, kind, id);
     }
 

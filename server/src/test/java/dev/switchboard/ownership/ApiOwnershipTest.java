@@ -206,6 +206,11 @@ class ApiOwnershipTest {
         String moderation = unique("modr-");
         ownership.recordAnswer(a, "POST", "/v1/moderations", json("{\"id\":\"" + moderation + "\",\"results\":[]}"));
         assertThat(objects.ownerOf(ApiKinds.OBJECT.stored(), moderation)).isEmpty();
+        // A known path that is no collection of the table still owns what its answer creates.
+        String voice = unique("voice_");
+        ownership.recordAnswer(a, "POST", "/v1/audio/voices", json("{\"id\":\"" + voice + "\",\"object\":\"audio.voice\"}"));
+        assertThatCode(() -> ownership.check(a, "GET", "/v1/audio/voices/" + voice, null)).doesNotThrowAnyException();
+        assertThat(refusedForB("GET", "/v1/audio/voices/" + voice, null).status()).isEqualTo(404);
         // A GET creates nothing: reading an object never makes it the reader's.
         String read = unique("file-");
         ownership.recordAnswer(b, "GET", "/v1/gizmos/x", json("{\"id\":\"" + read + "\"}"));
