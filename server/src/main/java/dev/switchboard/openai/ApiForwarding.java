@@ -79,20 +79,20 @@ public final class ApiForwarding {
                 return;
             }
             relay.forward(ctx, Forward.api(method, upstreamPath, query, null, null,
-                    new ApiCall(clientPath, null, asksForStream(null, ctx), ownership)));
+                    new ApiCall(clientPath, null, asksForStream(null, ctx))));
         } else if (isJson(contentType)) {
             JsonRequest request = bodies.relayed(ctx);
             ownership.check(caller.owner(), method, clientPath, request.json());
             JsonNode model = request.json().get("model");
             relay.forward(ctx, Forward.api(method, upstreamPath, query, request.raw(),
                     model != null && model.isTextual() ? model.asText() : null,
-                    new ApiCall(clientPath, null, asksForStream(request.json(), ctx), ownership)));
+                    new ApiCall(clientPath, null, asksForStream(request.json(), ctx))));
         } else {
             ownership.check(caller.owner(), method, clientPath, null);
             StreamedBody body = new StreamedBody(formChecked(ctx, caller, method, clientPath, contentType),
                     ctx.req().getContentLengthLong(), contentType, maxUploadBytes);
             relay.forward(ctx, Forward.api(method, upstreamPath, query, null, null,
-                    new ApiCall(clientPath, body, false, ownership)));
+                    new ApiCall(clientPath, body, false)));
         }
     }
 

@@ -7,8 +7,8 @@ import dev.switchboard.limits.Limits;
 import dev.switchboard.observe.Exchange;
 import dev.switchboard.observe.ExchangeListener;
 import dev.switchboard.observe.Usage;
+import dev.switchboard.ownership.ApiOwnership;
 import dev.switchboard.ownership.OwnedListing;
-import dev.switchboard.ownership.OwnedObjects;
 import dev.switchboard.stream.ClientGoneException;
 import dev.switchboard.stream.RelayOutcome;
 import dev.switchboard.stream.SseWriter;
@@ -44,10 +44,10 @@ final class OpenAiRelay {
     private final StreamRelay streams;
     private final ExchangeListener listener;
     private final Limits limits;
-    private final OwnedObjects owned;
+    private final ApiOwnership owned;
 
     OpenAiRelay(UpstreamClient upstream, StreamRelay streams, ExchangeListener listener, Limits limits,
-                OwnedObjects owned) {
+                ApiOwnership owned) {
         this.upstream = upstream;
         this.streams = streams;
         this.listener = listener;
@@ -67,7 +67,7 @@ final class OpenAiRelay {
 
     /** The name an exchange is counted under: its path with ids replaced, so no id becomes a metric label. */
     private static String endpoint(Forward forward) {
-        return ApiPaths.endpointName(forward.api() != null ? forward.api().path() : "/v1" + forward.upstreamPath());
+        return ApiPaths.endpointName(forward.clientPath());
     }
 
     private void relay(Context clientRequest, Forward forward, Caller caller, boolean askedForStream) {
@@ -263,15 +263,11 @@ final class OpenAiRelay {
         }
         var upstreamStream = new UpstreamStream(upstreamResponse.body(), upstreamResponse::timedOut,
                 upstreamResponse::close, upstreamResponse::release);
-        StreamDialect dialect;
-        if (forward.api() != null) {
-            ApiCall api = forward.api();
-            dialect = new ForwardedEvents(ForwardedStreamDialect.INSTANCE, api.ownership(), caller.owner(),
-                    forward.method(), api.path());
-        } else {
-            dialect = forward.creates() == null ? forward.dialect()
-                    : new RecordingDialect(forward.dialect(), owned, forward.creates(), caller.owner());
-        }
+        // Ownership is judged on the client's path, never on the endpoint's name (its ids replaced). An endpoint of
+        // the gateway's own has a dialect that knows its events; any other stream is read by ForwardedEvents.
+        StreamDialect dialect = forward.api() != null
+                ? new ForwardedEvents(ForwardedStreamDialect.INSTANCE, owned, caller.owner(), forward.method(), forward.clientPath())
+                : new RecordingDialect(forward.dialect(), owned, caller.owner(), forward.method(), forward.clientPath());
         RelayOutcome outcome = streams.relay(meta, upstreamStream, clientResponse, dialect, forward.dropUsageOnly(),
                 exchange);
         if (outcome != RelayOutcome.COMPLETED) {
@@ -299,13 +295,7 @@ final class OpenAiRelay {
         JsonNode json = jsonObject(body);
         exchange.usage(Usage.reportedBy(json));
         // Before the client has the id: its next call, on any instance, must find the object its own.
-        String createdId = json == null ? null : json.path("id").asText(null);
-        if (forward.creates() != null && createdId != null && upstreamResponse.status() < 300) {
-            owned.record(forward.creates(), createdId, caller.owner());
-        }
-        if (forward.api() != null && json != null && upstreamResponse.status() < 300) {
-            forward.api().ownership().recordAnswer(caller.owner(), forward.method(), forward.api().path(), json);
-        }
+        if (upstreamResponse.status() < 300) owned.recordAnswer(caller.owner(), forward.method(), forward.clientPath(), json);
         copyHeaders(clientRequest, upstreamResponse);
         clientRequest.status(upstreamResponse.status());
         upstreamResponse.header("Content-Type").ifPresent(clientRequest::contentType);

@@ -30,9 +30,12 @@ record ApiKind(OwnedKind stored, String prefix, String pathParam, Refusal refusa
                 label + " with id '" + id + "' not found.");
     }
 
-    /** OpenAI's answer for the older families: 404 "No vector store found with id 'X'.". */
-    static Refusal noneFound(String what) {
-        return (id, param) -> new GatewayException(404, "invalid_request_error", "not_found", param,
-                "No " + what + " found with id '" + id + "'.");
+    /**
+     * OpenAI's answer for the Files family (files, uploads, batches, vector stores): no code, {@code param} naming
+     * the path parameter ({@code pathParam}) or the body field: "No batch found with id 'X'.".
+     */
+    static Refusal withoutCode(java.util.function.UnaryOperator<String> message, String pathParam) {
+        return (id, param) -> new GatewayException(404, "invalid_request_error", null, param == null ? pathParam : param,
+                message.apply(id));
     }
 }

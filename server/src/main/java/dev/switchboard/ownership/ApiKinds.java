@@ -14,18 +14,17 @@ final class ApiKinds {
             ApiKind.withIdNotFound("Response"));
     static final ApiKind CONVERSATION = new ApiKind(new OwnedKind("conversation", "Conversation"), "conv_",
             "conversation_id", ApiKind.withIdNotFound("Conversation"));
-    /** OpenAI's files answer as Stripe-era objects do: "No such File object: file-x", param {@code id}, no code. */
+    /** As OpenAI (and the emulator) answer them: "No such File object: file-x", param {@code id}, no code. */
     static final ApiKind FILE = new ApiKind(new OwnedKind("file", "File"), "file-", "file_id",
-            (id, param) -> new GatewayException(404, "invalid_request_error", null, param == null ? "id" : param,
-                    "No such File object: " + id));
+            ApiKind.withoutCode(id -> "No such File object: " + id, "id"));
     static final ApiKind UPLOAD = new ApiKind(new OwnedKind("upload", "Upload"), "upload_", "upload_id",
-            ApiKind.noneFound("upload"));
+            ApiKind.withoutCode(id -> "No such Upload object: " + id, "id"));
     static final ApiKind BATCH = new ApiKind(new OwnedKind("batch", "Batch"), "batch_", "batch_id",
-            ApiKind.noneFound("batch"));
+            ApiKind.withoutCode(id -> "No batch found with id '" + id + "'.", "id"));
     static final ApiKind VECTOR_STORE = new ApiKind(new OwnedKind("vector_store", "Vector store"), "vs_",
-            "vector_store_id", ApiKind.noneFound("vector store"));
+            "vector_store_id", ApiKind.withoutCode(id -> "No vector store found with id '" + id + "'.", "vector_store_id"));
     static final ApiKind FINE_TUNING_JOB = new ApiKind(new OwnedKind("fine_tuning_job", "Fine-tuning job"), "ftjob-",
-            "fine_tuning_job_id", ApiKind.noneFound("fine-tuning job"));
+            "fine_tuning_job_id", ApiKind.withIdNotFound("Fine-tuning job"));
     static final ApiKind CONTAINER = new ApiKind(new OwnedKind("container", "Container"), "cntr_", "container_id",
             ApiKind.withIdNotFound("Container"));
     static final ApiKind EVAL = new ApiKind(new OwnedKind("eval", "Eval"), "eval_", "eval_id",
@@ -57,7 +56,8 @@ final class ApiKinds {
             (id, param) -> new GatewayException(404, "invalid_request_error", "model_not_found", "model",
                     "The model '" + id + "' does not exist"));
     /** An object of an endpoint the gateway does not know, recognised by the shape of its id. */
-    static final ApiKind OBJECT = new ApiKind(new OwnedKind("object", "Object"), null, "id", ApiKind.noneFound("object"));
+    static final ApiKind OBJECT = new ApiKind(new OwnedKind("object", "Object"), null, "id",
+            ApiKind.withIdNotFound("Object"));
 
     static final List<ApiKind> ALL = List.of(RESPONSE, CONVERSATION, FILE, UPLOAD, BATCH, VECTOR_STORE, FINE_TUNING_JOB,
             CONTAINER, EVAL, VIDEO, CHAT_COMPLETION, SKILL, VIDEO_CHARACTER, VOICE_CONSENT, REALTIME_CALL, CHATKIT_SESSION,
@@ -80,10 +80,13 @@ final class ApiKinds {
         return null;
     }
 
-    /** The kind of an id met where no rule says what it names: by its prefix, else {@link #OBJECT} if it looks like an id. */
+    /**
+     * The kind of an id met where no rule says what it names: null unless it looks like an OpenAI id (so that a new
+     * path word such as {@code eval_settings} is not taken for an eval), then its prefix's kind, else {@link #OBJECT}.
+     */
     static ApiKind recognised(String id) {
+        if (!LOOKS_LIKE_ID.matcher(id).matches()) return null;
         ApiKind kind = byPrefix(id);
-        if (kind != null) return kind;
-        return LOOKS_LIKE_ID.matcher(id).matches() ? OBJECT : null;
+        return kind != null ? kind : OBJECT;
     }
 }

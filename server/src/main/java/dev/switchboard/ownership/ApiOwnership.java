@@ -1,7 +1,14 @@
 package dev.switchboard.ownership;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -38,9 +45,17 @@ public final class ApiOwnership {
         for (PathRules.Named named : walk.named()) {
             if (!owns(owner, named.kind(), named.id())) throw named.kind().unknown(named.id(), null);
         }
-        BodyReferences.visit(body, reference -> {
-            if (!owns(owner, reference.kind(), reference.id())) throw reference.unknown();
-        });
+        List<BodyReferences.Reference> references = new ArrayList<>();
+        BodyReferences.visit(body, references::add);
+        if (references.isEmpty()) return;
+        // One lookup per kind, however many ids a body lists (a vector store's file_ids may be thousands).
+        Map<ApiKind, Set<String>> owned = new HashMap<>();
+        Map<ApiKind, Set<String>> named = new LinkedHashMap<>();
+        references.forEach(r -> named.computeIfAbsent(r.kind(), k -> new LinkedHashSet<>()).add(r.id()));
+        named.forEach((kind, ids) -> owned.put(kind, objects.ownedAmong(owner, kind.stored(), ids)));
+        for (BodyReferences.Reference reference : references) {
+            if (!owned.get(reference.kind()).contains(reference.id())) throw reference.unknown();
+        }
     }
 
     /** Multipart bodies: the form's text fields (name → value) that may name objects, checked as body fields. */
@@ -102,16 +117,16 @@ public final class ApiOwnership {
     }
 
     /**
-     * A POST's answer id: of the collection's kind when the path ends at one ({@code POST /v1/files}); else of the
-     * kind its prefix says ({@code POST /v1/videos/video_1/remix} makes a video); and, beyond the table, any id
-     * that looks like one (an endpoint the gateway does not know). A known path that makes nothing of a known kind
-     * (moderations: {@code modr-…}) records nothing. An id recorded already keeps its first owner.
+     * A POST's answer id: of the collection's kind when the path ends at one ({@code POST /v1/files}); else, when it
+     * looks like an OpenAI id, of its prefix's kind ({@code POST /v1/videos/video_1/remix} makes a video) or an
+     * {@code object} (a new endpoint's, or {@code POST /v1/audio/voices}). A path whose answers' ids name nothing
+     * that can be used again (moderations, embeddings, completions) records nothing. An id recorded already keeps
+     * its first owner.
      */
     private void recordCreated(String owner, PathRules.Walk walk, JsonNode idNode) {
-        if (idNode == null || !idNode.isTextual() || !ID.matcher(idNode.asText()).matches()) return;
+        if (walk.createsNothing() || idNode == null || !idNode.isTextual() || !ID.matcher(idNode.asText()).matches()) return;
         String id = idNode.asText();
-        ApiKind kind = walk.collection() != null ? walk.collection()
-                : walk.known() ? ApiKinds.byPrefix(id) : ApiKinds.recognised(id);
+        ApiKind kind = walk.collection() != null ? walk.collection() : ApiKinds.recognised(id);
         if (kind != null) record(owner, kind, id);
     }
 

@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
 
 /**
  * A list of one kind (files, batches, vector stores, …) answered with the caller's owner's objects only. Upstream's
- * pages are read in the client's direction, 100 items at a time, and kept to the owner's items until the client's
+ * pages are read in the client's direction, 100 items at a time (files: 10,000, their list's own limit and default),
+ * and kept to the owner's items until the client's
  * {@code limit} is filled with one to spare (which is how {@code has_more} is known exactly) or upstream has no more.
  * Upstream stays the truth: an object deleted there is gone from the list, whatever the gateway recorded.
  *
@@ -32,9 +33,12 @@ import java.util.regex.Pattern;
  * stopped, so that {@code after=last_id} (or {@code before=first_id}) reads on from there rather than again.
  */
 final class FilteredListing implements OwnedListing {
+    /** Most lists: {@code limit} 1 to 100, 20 by default, as OpenAI's. */
     static final int MAX_LIMIT = 100;
     static final int DEFAULT_LIMIT = 20;
     static final int UPSTREAM_PAGE = 100;
+    /** Files list up to 10,000 a page, and all of them by default, as OpenAI's {@code GET /v1/files}. */
+    static final int FILES_LIMIT = 10_000;
     static final int MAX_UPSTREAM_PAGES = 20;
     private static final Pattern CURSOR = Pattern.compile("[A-Za-z0-9_\\-]{1,200}");
     private static final Set<String> PAGING = Set.of("limit", "after", "before", "order");
@@ -42,9 +46,17 @@ final class FilteredListing implements OwnedListing {
     private final ApiKind kind;
     private final OwnedObjects objects;
 
+    private final int defaultLimit;
+    private final int maxLimit;
+    private final int upstreamPageSize;
+
     FilteredListing(ApiKind kind, OwnedObjects objects) {
         this.kind = kind;
         this.objects = objects;
+        boolean files = kind == ApiKinds.FILE;
+        this.defaultLimit = files ? FILES_LIMIT : DEFAULT_LIMIT;
+        this.maxLimit = files ? FILES_LIMIT : MAX_LIMIT;
+        this.upstreamPageSize = files ? FILES_LIMIT : UPSTREAM_PAGE;
     }
 
     ApiKind kind() {
@@ -79,7 +91,7 @@ final class FilteredListing implements OwnedListing {
             List<JsonNode> ownedItems = items.stream().filter(item -> owned.contains(id(item))).toList();
             if (backwards) mine.addAll(0, ownedItems);
             else mine.addAll(ownedItems);
-            upstreamHasMore = !ids.isEmpty() && page.path("has_more").asBoolean(items.size() >= UPSTREAM_PAGE);
+            upstreamHasMore = !ids.isEmpty() && page.path("has_more").asBoolean(items.size() >= upstreamPageSize);
             if (!ids.isEmpty()) cursor = backwards ? ids.getFirst() : ids.getLast();
             if (mine.size() > limit || !upstreamHasMore || pages >= MAX_UPSTREAM_PAGES) break;
         }
@@ -103,12 +115,12 @@ final class FilteredListing implements OwnedListing {
         return answer;
     }
 
-    private static String query(Map<String, String> clientQuery, String cursorName, String cursor) {
+    private String query(Map<String, String> clientQuery, String cursorName, String cursor) {
         Map<String, String> query = new LinkedHashMap<>();
         clientQuery.forEach((name, value) -> {
             if (!PAGING.contains(name) && value != null) query.put(name, value);
         });
-        query.put("limit", String.valueOf(UPSTREAM_PAGE));
+        query.put("limit", String.valueOf(upstreamPageSize));
         if (clientQuery.get("order") != null) query.put("order", clientQuery.get("order"));
         if (cursor != null) query.put(cursorName, cursor);
         StringJoiner joined = new StringJoiner("&");
@@ -125,15 +137,15 @@ final class FilteredListing implements OwnedListing {
         return id != null && id.isTextual() ? id.asText() : null;
     }
 
-    private static int limit(String value) {
-        if (value == null) return DEFAULT_LIMIT;
+    private int limit(String value) {
+        if (value == null) return defaultLimit;
         try {
             int n = Integer.parseInt(value.strip());
-            if (n >= 1 && n <= MAX_LIMIT) return n;
+            if (n >= 1 && n <= maxLimit) return n;
         } catch (NumberFormatException refusedBelow) {
             // refused below
         }
-        throw GatewayException.invalidParam("limit", "'limit' must be a whole number from 1 to " + MAX_LIMIT + ".");
+        throw GatewayException.invalidParam("limit", "'limit' must be a whole number from 1 to " + maxLimit + ".");
     }
 
     private static String cursor(Map<String, String> query, String name) {

@@ -35,6 +35,9 @@ public final class OwnedObjects implements AutoCloseable {
     /** Records the database refused, tried again later; past this many, the oldest are only remembered here. */
     private static final int MAX_UNWRITTEN = 100_000;
 
+    /** Ids looked up in one query. */
+    private static final int LOOKUP_BATCH = 1_000;
+
     private record Unwritten(OwnedKind kind, String id, String owner) {}
 
     private final OwnedObjectRepository repository;
@@ -122,9 +125,11 @@ public final class OwnedObjects implements AutoCloseable {
         }
         if (unknown.isEmpty()) return owned;
         try {
-            for (String id : repository.ownedAmong(kind, owner, unknown)) {
-                owners.put(key(kind, id), owner);
-                owned.add(id);
+            for (int from = 0; from < unknown.size(); from += LOOKUP_BATCH) {
+                for (String id : repository.ownedAmong(kind, owner, unknown.subList(from, Math.min(unknown.size(), from + LOOKUP_BATCH)))) {
+                    owners.put(key(kind, id), owner);
+                    owned.add(id);
+                }
             }
         } catch (JdbiException e) {
             throw new GatewayException(503, "server_error", "database_unavailable", null,

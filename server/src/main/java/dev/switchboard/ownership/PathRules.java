@@ -49,34 +49,38 @@ final class PathRules {
     private static final Map<String, Slot> SLOTS = slots();
 
     static final PathRules TABLE = new PathRules()
-            .literals("/responses/{response}/cancel", "/responses/{response}/input_items", "/responses/input_tokens",
-                    "/responses/compact")
+            .literals("/responses/{response}/cancel", "/responses/{response}/input_items", "/responses/compact")
+            .creatingNothing("/responses/input_tokens")
             .template("/conversations/{conversation}/items/{parent}")
             .template("/chat/completions/{chat_completion}/messages")
             .template("/files/{file}/content")
             .literals("/uploads/{upload}/parts", "/uploads/{upload}/complete", "/uploads/{upload}/cancel")
             .template("/batches/{batch}/cancel")
-            .literals("/vector_stores/{vector_store}/files/{file}/content", "/vector_stores/{vector_store}/search",
+            // A vector store holds only files its owner added, each checked then: its files are reached through it.
+            .creatingNothing("/vector_stores/{vector_store}/search")
+            .literals("/vector_stores/{vector_store}/files/{parent}/content",
                     "/vector_stores/{vector_store}/file_batches/{parent}/files",
                     "/vector_stores/{vector_store}/file_batches/{parent}/cancel")
             .literals("/fine_tuning/jobs/{fine_tuning_job}/checkpoints", "/fine_tuning/jobs/{fine_tuning_job}/events",
                     "/fine_tuning/jobs/{fine_tuning_job}/cancel", "/fine_tuning/jobs/{fine_tuning_job}/pause",
                     "/fine_tuning/jobs/{fine_tuning_job}/resume")
-            .literals("/fine_tuning/alpha/graders/run", "/fine_tuning/alpha/graders/validate")
+            .creatingNothing("/fine_tuning/alpha/graders/run", "/fine_tuning/alpha/graders/validate")
             .template("/containers/{container}/files/{parent}/content")
             .template("/evals/{eval}/runs/{parent}/output_items/{parent}")
             .literals("/videos/{video}/content", "/videos/{video}/remix", "/videos/characters/{video_character}",
                     "/videos/edits", "/videos/extensions")
             .literals("/skills/{skill}/content", "/skills/{skill}/versions/{parent}/content")
             .template("/audio/voice_consents/{voice_consent}")
-            .literals("/audio/speech", "/audio/transcriptions", "/audio/translations", "/audio/voices")
+            .creatingNothing("/audio/speech", "/audio/transcriptions", "/audio/translations")
+            .literals("/audio/voices")
             .literals("/realtime/calls/{realtime_call}/accept", "/realtime/calls/{realtime_call}/hangup",
                     "/realtime/calls/{realtime_call}/refer", "/realtime/calls/{realtime_call}/reject")
-            .literals("/realtime/client_secrets", "/realtime/sessions", "/realtime/transcription_sessions",
+            // Ephemeral keys and sessions: used once by the client that asked, never named again through the gateway.
+            .creatingNothing("/realtime/client_secrets", "/realtime/sessions", "/realtime/transcription_sessions",
                     "/realtime/translations/client_secrets")
             .literals("/chatkit/sessions/{chatkit_session}/cancel", "/chatkit/threads/{chatkit_thread}/items")
             .template("/models/{model}")
-            .literals("/embeddings", "/moderations", "/completions", "/images/generations", "/images/edits",
+            .creatingNothing("/embeddings", "/moderations", "/completions", "/images/generations", "/images/edits",
                     "/images/variations", "/content_provenance_checks")
             .excluded("/assistants", "answered by the gateway's own Assistants routes, which keep owners in their tables")
             .excluded("/threads", "answered by the gateway's own Assistants routes, which keep owners in their tables")
@@ -104,14 +108,16 @@ final class PathRules {
      * @param excluded   the reason the table leaves this path alone, or null
      * @param collection the kind a POST here creates and a GET here lists (its last segment is a collection of
      *                   them), or null
+     * @param createsNothing true where answers' ids name nothing that can be used again
      */
-    record Walk(List<Named> named, boolean known, String excluded, ApiKind collection) {}
+    record Walk(List<Named> named, boolean known, String excluded, ApiKind collection, boolean createsNothing) {}
 
     private static final class Node {
         final Map<String, Node> literals = new HashMap<>();
         Node idChild;
         Slot slot;
         String excluded;
+        boolean createsNothing;
     }
 
     private final Node root = new Node();
@@ -154,6 +160,17 @@ final class PathRules {
         return this;
     }
 
+    /** Paths whose answers' ids name nothing that can be used again ({@code modr-…}, {@code cmpl-…}): not recorded. */
+    private PathRules creatingNothing(String... paths) {
+        for (String path : paths) {
+            template(path);
+            Node node = root;
+            for (String segment : segments(path)) node = segment.startsWith("{") ? node.idChild : node.literals.get(segment);
+            node.createsNothing = true;
+        }
+        return this;
+    }
+
     private PathRules excluded(String prefix, String reason) {
         template(prefix);
         Node node = root;
@@ -170,7 +187,7 @@ final class PathRules {
         boolean known = true;
         for (String segment : segments(path)) {
             if (known) {
-                if (node.excluded != null) return new Walk(List.of(), true, node.excluded, null);
+                if (node.excluded != null) return new Walk(List.of(), true, node.excluded, null, true);
                 Node literal = node.literals.get(segment);
                 if (literal != null) {
                     node = literal;
@@ -188,10 +205,10 @@ final class PathRules {
             ApiKind kind = ApiKinds.recognised(segment);
             if (kind != null) named.add(new Named(kind, checkedId(kind, segment)));
         }
-        if (known && node.excluded != null) return new Walk(List.of(), true, node.excluded, null);
+        if (known && node.excluded != null) return new Walk(List.of(), true, node.excluded, null, true);
         ApiKind collection = known && node.idChild != null && node.idChild.slot instanceof Owned(ApiKind kind, boolean d)
                 && !d ? kind : null;
-        return new Walk(List.copyOf(named), known, null, collection);
+        return new Walk(List.copyOf(named), known, null, collection, known && node.createsNothing);
     }
 
     /**

@@ -72,7 +72,7 @@ class FilteredListingTest {
                 q.put(URLDecoder.decode(kv[0], StandardCharsets.UTF_8), URLDecoder.decode(kv[1], StandardCharsets.UTF_8));
             }
             int limit = Integer.parseInt(q.get("limit"));
-            assertThat(limit).isBetween(1, 100);
+            assertThat(limit).isBetween(1, FilteredListing.FILES_LIMIT);
             List<String> ordered = new ArrayList<>(ids);
             if (!"asc".equals(q.get("order"))) ordered = ordered.reversed();
             int from = 0;
@@ -89,7 +89,7 @@ class FilteredListingTest {
                 more = from + limit < to;
             }
             ObjectNode body = Json.object().put("object", "list");
-            page.forEach(id -> body.withArray("data").add(Json.object().put("id", id).put("object", "file")));
+            page.forEach(id -> body.withArray("data").add(Json.object().put("id", id).put("object", "vector_store")));
             if (page.isEmpty()) body.putArray("data");
             body.put("has_more", more);
             return body;
@@ -106,17 +106,17 @@ class FilteredListingTest {
         List<String> all = new ArrayList<>();
         List<String> mine = new ArrayList<>();
         for (int i = 0; i < total; i++) {
-            String id = "file-" + run + String.format("%05d", i);
+            String id = "vs_" + run + String.format("%05d", i);
             all.add(id);
             boolean owned = i % every == offset;
-            objects.record(ApiKinds.FILE.stored(), id, owned ? owner : other);
+            objects.record(ApiKinds.VECTOR_STORE.stored(), id, owned ? owner : other);
             if (owned) mine.add(id);
         }
         return new World(all, mine, owner);
     }
 
     static FilteredListing listing() {
-        return new FilteredListing(ApiKinds.FILE, objects);
+        return new FilteredListing(ApiKinds.VECTOR_STORE, objects);
     }
 
     static List<String> ids(JsonNode page) {
@@ -199,6 +199,25 @@ class FilteredListingTest {
         assertThat(ids(page)).hasSize(20);
         assertThat(page.path("has_more").asBoolean()).isTrue();
         assertThat(upstream.queries.getFirst()).isEqualTo("purpose=batch+%26+more&limit=100");
+    }
+
+    @Test
+    void filesAreListedTenThousandAPageByDefaultAsOpenAiListsThem() {
+        String owner = "owner-" + UUID.randomUUID();
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        List<String> all = new ArrayList<>();
+        for (int i = 0; i < 120; i++) {
+            String id = "file-" + run + String.format("%05d", i);
+            all.add(id);
+            objects.record(ApiKinds.FILE.stored(), id, owner);
+        }
+        Upstream upstream = new Upstream(all);
+        JsonNode page = new FilteredListing(ApiKinds.FILE, objects).page(owner, Map.of(), upstream);
+        assertThat(ids(page)).hasSize(120);
+        assertThat(page.path("has_more").asBoolean()).isFalse();
+        assertThat(upstream.queries).containsExactly("limit=10000");
+        assertThatThrownBy(() -> new FilteredListing(ApiKinds.FILE, objects).page(owner, Map.of("limit", "10001"), upstream))
+                .isInstanceOf(GatewayException.class);
     }
 
     @Test

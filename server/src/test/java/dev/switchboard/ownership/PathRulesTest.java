@@ -39,7 +39,7 @@ class PathRulesTest {
         assertThat(readings).hasSizeGreaterThan(150);
         // The kinds the issue names, read where the spec puts them.
         assertThat(readings).containsEntry("/files/{file_id}/content", "/files/{file}/content")
-                .containsEntry("/vector_stores/{vector_store_id}/files/{file_id}", "/vector_stores/{vector_store}/files/{file}")
+                .containsEntry("/vector_stores/{vector_store_id}/files/{file_id}", "/vector_stores/{vector_store}/files/{parent}")
                 .containsEntry("/batches/{batch_id}", "/batches/{batch}")
                 .containsEntry("/uploads/{upload_id}/parts", "/uploads/{upload}/parts")
                 .containsEntry("/fine_tuning/jobs/{fine_tuning_job_id}", "/fine_tuning/jobs/{fine_tuning_job}")
@@ -64,15 +64,18 @@ class PathRulesTest {
         assertThat(walk("GET", "/v1/files/file-abc/content").named())
                 .containsExactly(new PathRules.Named(ApiKinds.FILE, "file-abc"));
         assertThat(walk("POST", "/v1/vector_stores/vs_1/files/file-2").named()).extracting(PathRules.Named::kind)
-                .containsExactly(ApiKinds.VECTOR_STORE, ApiKinds.FILE);
+                .containsExactly(ApiKinds.VECTOR_STORE);
         // Reached through its parent: a conversation's item and an eval's run are not owned themselves.
         assertThat(walk("GET", "/v1/conversations/conv_1/items/msg_123456789").named())
                 .containsExactly(new PathRules.Named(ApiKinds.CONVERSATION, "conv_1"));
         assertThat(walk("GET", "/v1/evals/eval_1/runs/evalrun_123456789/output_items/outputitem_1234567").named())
                 .containsExactly(new PathRules.Named(ApiKinds.EVAL, "eval_1"));
         // Beyond the table: a known prefix names its kind, an id-shaped word an object; plain words nothing.
-        assertThat(walk("POST", "/v1/files/file-abc/new_action/batch_9").named()).extracting(PathRules.Named::kind)
-                .containsExactly(ApiKinds.FILE, ApiKinds.BATCH);
+        assertThat(walk("POST", "/v1/files/file-abc/new_action/batch_68af4030592c81938e").named())
+                .extracting(PathRules.Named::kind).containsExactly(ApiKinds.FILE, ApiKinds.BATCH);
+        // A new word below a known path is not an id, even with a kind's prefix.
+        assertThat(walk("GET", "/v1/evals/eval_1/eval_settings").named()).extracting(PathRules.Named::kind)
+                .containsExactly(ApiKinds.EVAL);
         PathRules.Walk unknown = walk("GET", "/v1/gizmos/gzm_68af40305c8/parts");
         assertThat(unknown.known()).isFalse();
         assertThat(unknown.named()).containsExactly(new PathRules.Named(ApiKinds.OBJECT, "gzm_68af40305c8"));
@@ -84,7 +87,7 @@ class PathRulesTest {
     void collectionsAreWhatAPostCreatesAndAGetLists() {
         assertThat(walk("POST", "/v1/files").collection()).isEqualTo(ApiKinds.FILE);
         assertThat(walk("GET", "/v1/fine_tuning/jobs?limit=3").collection()).isEqualTo(ApiKinds.FINE_TUNING_JOB);
-        assertThat(walk("POST", "/v1/vector_stores/vs_1/files").collection()).isEqualTo(ApiKinds.FILE);
+        assertThat(walk("POST", "/v1/vector_stores/vs_1/files").collection()).isNull();
         assertThat(walk("POST", "/v1/conversations/conv_1/items").collection()).isNull();
         assertThat(walk("GET", "/v1/models").collection()).isNull();
         assertThat(walk("POST", "/v1/responses/input_tokens").collection()).isNull();
@@ -108,7 +111,8 @@ class PathRulesTest {
             });
         }
         // An escaped id is judged as the id it decodes to, beyond the table too.
-        assertThat(walk("GET", "/v1/gizmos/file%2Dtheirs").named()).containsExactly(new PathRules.Named(ApiKinds.FILE, "file-theirs"));
+        assertThat(walk("GET", "/v1/gizmos/file%2DTheirs12345").named())
+                .containsExactly(new PathRules.Named(ApiKinds.FILE, "file-Theirs12345"));
         assertThatThrownBy(() -> walk("GET", "/v1/files/" + "f".repeat(201))).isInstanceOfSatisfying(GatewayException.class,
                 e -> assertThat(e.param()).isEqualTo("file_id"));
     }
