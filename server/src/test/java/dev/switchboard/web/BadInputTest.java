@@ -78,6 +78,8 @@ class BadInputTest {
 
     @Test
     void idsThatCouldEscapeTheUpstreamPathAre400() {
-        assertError(gw.send(gw.get("/v1/responses/..%2Fmodels")), 400, "invalid_value");
+        // Refused by the ownership rules' path check, before the route's own id check.
+        assertError(gw.send(gw.get("/v1/responses/..%2Fmodels")), 400, "invalid_path");
+        assertError(gw.send(gw.get("/v1/files/..%2Fmodels")), 400, "invalid_path");
     }
 }
