@@ -50,7 +50,7 @@ class ForwardedAnswersTest {
                         "{\"type\":\"future.done\",\"text\":\"Hello\",\"usage\":{\"input_tokens\":7,\"output_tokens\":11,\"total_tokens\":18}}"));
         openAi.events("cut", List.of("{\"type\":\"future.delta\",\"delta\":\"Hel\"}",
                 StandInOpenAi.RAW + "event: future.delta\ndata: {\"type\":\"future.del"));
-        gw = TestGateway.start(Map.of("OPENAI_BASE_URL", openAi.baseUrl()));
+        gw = TestGateway.start(Map.of("OPENAI_BASE_URL", openAi.baseUrl(), "SWITCHBOARD_MAX_UPLOAD_BYTES", String.valueOf(MAX_UPLOAD)));
     }
 
     @AfterAll
@@ -196,9 +196,43 @@ class ForwardedAnswersTest {
     }
 
     static final String BOUNDARY = "formBoundary7MA4YWxkTrZu0gW";
+    static final long MAX_UPLOAD = 8L * 1024 * 1024;
+
+    @Test
+    void aChunkedFormIsForwardedChunkedAndAnUploadPastTheBoundIsRefused() throws Exception {
+        byte[] audio = new byte[1024 * 1024];
+        byte[] form = formBytes("whisper-1", audio, false);
+        HttpResponse<String> chunked = gw.send(HttpRequest.newBuilder(URI.create(gw.url("/v1/audio/transcriptions")))
+                .header("Authorization", "Bearer " + gw.clientKey).header("Content-Type", "multipart/form-data; boundary=" + BOUNDARY)
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(form))));
+        assertThat(chunked.statusCode()).as(chunked.body()).isEqualTo(200);
+        assertThat(openAi.received.getLast().complete()).isTrue();
+        assertThat(openAi.received.getLast().bytes()).isEqualTo(form.length);
+
+        // Past SWITCHBOARD_MAX_UPLOAD_BYTES: refused on its Content-Length before anything is sent ...
+        byte[] big = formBytes("whisper-1", new byte[(int) MAX_UPLOAD + 1], false);
+        int before = openAi.received.size();
+        HttpResponse<String> declared = gw.send(HttpRequest.newBuilder(URI.create(gw.url("/v1/audio/transcriptions")))
+                .header("Authorization", "Bearer " + gw.clientKey).header("Content-Type", "multipart/form-data; boundary=" + BOUNDARY)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(big)));
+        assertThat(assertError(declared, 413, "request_too_large").path("message").asText()).contains("SWITCHBOARD_MAX_UPLOAD_BYTES");
+        assertThat(openAi.received).hasSize(before);
+        // ... and, sent chunked, as it passes: upstream never gets it whole.
+        HttpResponse<String> streamed = gw.send(HttpRequest.newBuilder(URI.create(gw.url("/v1/audio/transcriptions")))
+                .header("Authorization", "Bearer " + gw.clientKey).header("Content-Type", "multipart/form-data; boundary=" + BOUNDARY)
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(big))));
+        assertError(streamed, 413, "request_too_large");
+        assertThat(openAi.received.stream().skip(before)).noneMatch(StandInOpenAi.Received::complete);
+    }
 
     /** A transcription form: the audio file, and the model before or after it. */
     static HttpRequest.Builder form(String path, String model, byte[] audio, boolean modelFirst) {
+        return HttpRequest.newBuilder(URI.create(gw.url(path)))
+                .header("Content-Type", "multipart/form-data; boundary=" + BOUNDARY)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(formBytes(model, audio, modelFirst)));
+    }
+
+    static byte[] formBytes(String model, byte[] audio, boolean modelFirst) {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         byte[] modelPart = ("--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"model\"\r\n\r\n" + model + "\r\n")
                 .getBytes(StandardCharsets.UTF_8);
@@ -209,9 +243,7 @@ class ForwardedAnswersTest {
         body.writeBytes("\r\n".getBytes(StandardCharsets.UTF_8));
         if (!modelFirst) body.writeBytes(modelPart);
         body.writeBytes(("--" + BOUNDARY + "--\r\n").getBytes(StandardCharsets.UTF_8));
-        return HttpRequest.newBuilder(URI.create(gw.url(path)))
-                .header("Content-Type", "multipart/form-data; boundary=" + BOUNDARY)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()));
+        return body.toByteArray();
     }
 
     static HttpResponse<byte[]> bytes(HttpRequest.Builder request) {
