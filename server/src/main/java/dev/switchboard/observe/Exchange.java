@@ -74,7 +74,9 @@ public final class Exchange {
 
     /** The answer turned out to be a stream, which the request did not say it asked for. */
     public void streamed() {
+        if (streaming) return;
         this.streaming = true;
+        listener.becameStream(this);
     }
 
     public void usage(Usage usage) {

@@ -81,6 +81,25 @@ class ForwardedAnswersTest {
     }
 
     @Test
+    void aStreamTheRequestDidNotAnnounceIsStillCountedAsAStream() throws Exception {
+        HttpResponse<String> answer = gw.send(gw.post("/v1/stand_in/sse?events=future", "{\"model\":\"future-1\"}"));
+        assertThat(answer.statusCode()).isEqualTo(200);
+        assertThat(answer.body()).startsWith("id: 0\nevent: future.delta\n");
+        assertThat(requestRow(requestId(answer))).containsEntry("streaming", true).containsEntry("outcome", "completed")
+                .containsEntry("total_tokens", 18L);
+        String metrics = gw.send(HttpRequest.newBuilder(URI.create(gw.url("/metrics")))).body();
+        double started = metric(metrics, "switchboard_streams_started_total{endpoint=\"/v1/stand_in/sse\"}");
+        double finished = metrics.lines().filter(l -> l.startsWith("switchboard_streams_finished_total{endpoint=\"/v1/stand_in/sse\""))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        assertThat(started).isPositive().isEqualTo(finished);
+    }
+
+    private static double metric(String metrics, String name) {
+        return metrics.lines().filter(l -> l.startsWith(name + " ")).mapToDouble(l -> Double.parseDouble(l.substring(name.length() + 1)))
+                .findFirst().orElse(0);
+    }
+
+    @Test
     void aStreamCutOffMidEventEndsWithAnErrorEventNotAsComplete() throws Exception {
         HttpResponse<String> answer = gw.send(gw.post("/v1/stand_in/sse?events=cut", "{\"stream\":true}"));
         assertThat(answer.statusCode()).isEqualTo(200);
