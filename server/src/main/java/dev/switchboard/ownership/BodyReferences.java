@@ -4,6 +4,7 @@ import static dev.switchboard.ownership.ApiKinds.CONTAINER;
 import static dev.switchboard.ownership.ApiKinds.CONVERSATION;
 import static dev.switchboard.ownership.ApiKinds.FILE;
 import static dev.switchboard.ownership.ApiKinds.RESPONSE;
+import static dev.switchboard.ownership.ApiKinds.SKILL;
 import static dev.switchboard.ownership.ApiKinds.VECTOR_STORE;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -55,6 +56,8 @@ final class BodyReferences {
             Map.entry("vector_store_ids", new Field(VECTOR_STORE, false)),
             // A code interpreter tool's container: an id, or {"type": "auto", ...} (read on for its file_ids).
             Map.entry("container", new Field(CONTAINER, false)),
+            // A skill_reference in a tool's environment: {"type": "skill_reference", "skill_id": "…"}.
+            Map.entry("skill_id", new Field(SKILL, false)),
             Map.entry("previous_response_id", new Field(RESPONSE, true, PREVIOUS_RESPONSE_NOT_FOUND)),
             Map.entry("conversation", new Field(CONVERSATION, true)));
 

@@ -127,6 +127,12 @@ class ApiOwnershipTest {
                 .isEqualTo(404);
         assertThat(refusedForB("GET", "/v1/vector_stores/" + store + "/files", null).getMessage()).contains(store);
 
+        String skill = created("/v1/skills", "skill_");
+        GatewayException skillRefused = refusedForB("POST", "/v1/responses", "{\"tools\":[{\"type\":\"shell\",\"environment\":"
+                + "{\"skills\":[{\"type\":\"skill_reference\",\"skill_id\":\"" + skill + "\"}]}}]}");
+        assertThat(skillRefused.getMessage()).isEqualTo("Skill with id '" + skill + "' not found.");
+        assertThat(skillRefused.param()).isEqualTo("skill_id");
+
         assertThatCode(() -> ownership.check(a, "POST", "/v1/responses", json("{\"previous_response_id\":\"" + response
                 + "\",\"conversation\":\"" + conversation + "\",\"tools\":[{\"type\":\"file_search\",\"vector_store_ids\":[\""
                 + store + "\"]}]}"))).doesNotThrowAnyException();

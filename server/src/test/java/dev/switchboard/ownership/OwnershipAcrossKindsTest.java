@@ -15,6 +15,7 @@ import java.util.UUID;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -117,6 +118,22 @@ class OwnershipAcrossKindsTest {
         List<String> seenByB = listed(keyB, kind.listPath());
         assertThat(seenByA).contains(mine).doesNotContain(theirs);
         assertThat(seenByB).contains(theirs).doesNotContain(mine);
+    }
+
+    @Test
+    void filesNamedInAChatOrAResponseAreCheckedBeforeAnythingIsForwarded() {
+        String unknown = "file-0000000000000000000000unknown";
+        for (Use use : List.of(
+                new Use("POST", "/v1/chat/completions", "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\","
+                        + "\"content\":[{\"type\":\"file\",\"file\":{\"file_id\":\"%s\"}}]}]}", 404),
+                new Use("POST", "/v1/responses", "{\"model\":\"gpt-4o-mini\",\"input\":[{\"role\":\"user\",\"content\":"
+                        + "[{\"type\":\"input_file\",\"file_id\":\"%s\"}]}]}", 404))) {
+            HttpResponse<String> refused = send(keyA, use, unknown);
+            assertThat(refused.statusCode()).as(refused.body()).isEqualTo(404);
+            JsonNode error = json(refused).path("error");
+            assertThat(error.path("message").asText()).isEqualTo("No such File object: " + unknown);
+            assertThat(error.path("param").asText()).isEqualTo("file_id");
+        }
     }
 
     private static List<String> listed(String key, String path) {
