@@ -34,8 +34,8 @@ import dev.switchboard.metrics.Metrics;
 import dev.switchboard.metrics.MetricsRoutes;
 import dev.switchboard.observe.ExchangeListener;
 import dev.switchboard.openai.OpenAiRoutes;
+import dev.switchboard.ownership.ApiOwnership;
 import dev.switchboard.ownership.OwnedObjects;
-import dev.switchboard.ownership.OwnershipGuard;
 import dev.switchboard.realtime.RealtimeAdminRoutes;
 import dev.switchboard.realtime.RealtimeModule;
 import dev.switchboard.store.Database;
@@ -210,6 +210,7 @@ public final class Gateway implements AutoCloseable {
             metrics.gauge("switchboard.realtime.sessions.active", "Realtime sessions being relayed now", realtime::openSessions);
             ChatModule chat = new ChatModule(settings, upstream, bodies, listener, recorder, metrics, database.jdbi(), limits);
             started.add(chat);
+            OpenAiRoutes openAi = new OpenAiRoutes(upstream, relay, listener, bodies, limits, new ApiOwnership(owned));
             List<Consumer<RoutesConfig>> routes = List.of(
                     new HealthRoutes(database, upstream)::register,
                     new MetricsRoutes(metrics)::register,
@@ -235,8 +236,10 @@ public final class Gateway implements AutoCloseable {
                     r -> Pages.register(r, Map.of("/agent-chat", "agent-chat.html", "/realtime", "realtime.html",
                             "/admin", "admin.html")),
                     r -> Pages.resource(r, "/openapi.json", "openapi.json", "application/json"),
-                    new OpenAiRoutes(upstream, relay, listener, bodies, limits,
-                            new OwnershipGuard(owned, bodies))::register);
+                    openAi::register,
+                    // Last of all: Javalin answers with the first route that matches, so the catch-all that forwards
+                    // every other /v1 path to OpenAI loses to every route above.
+                    openAi.forwarding(settings.server().maxUploadBytes())::register);
             McpEndpoint mcp = new McpEndpoint(keys, agentTools, recorder);
             started.add(mcp);
             HttpServer http = HttpServer.start(settings.server(), routes, List.of(mcp::mount));

@@ -16,15 +16,29 @@ import java.nio.file.Path;
  *                     and room for a screenshot as a data URL in {@code conversation.item.create})
  * @param tls          serve HTTPS and {@code wss} from this key store, when set
  * @param cors         which browser origins may call the API from their pages
+ * @param maxUploadBytes largest body that is not JSON (a multipart upload, audio, a file part) forwarded to OpenAI;
+ *                     such bodies are streamed, never held, so the bound is OpenAI's, not the heap's
+ *                     ({@code SWITCHBOARD_MAX_UPLOAD_BYTES}; default {@link #DEFAULT_MAX_UPLOAD_BYTES})
  */
 public record ServerSettings(String host, int port, Path dataDir, long maxBodyBytes, long maxWebSocketMessageBytes,
-                             java.util.Optional<Tls> tls, Cors cors) {
+                             java.util.Optional<Tls> tls, Cors cors, long maxUploadBytes) {
     /** The default of {@code maxWebSocketMessageBytes}: 16 MiB. */
     public static final long DEFAULT_MAX_WEBSOCKET_MESSAGE_BYTES = 16L * 1024 * 1024;
+    /**
+     * The default of {@code maxUploadBytes}: 1 GiB. The largest body OpenAI takes in one request is a 512 MB file
+     * ({@code POST /v1/files}); an Upload's 8 GB arrives in parts of at most 64 MB each. Twice the largest leaves room
+     * for the form around it and for OpenAI raising its limit, and still refuses a runaway body early.
+     */
+    public static final long DEFAULT_MAX_UPLOAD_BYTES = 1024L * 1024 * 1024;
     public static final Path DEFAULT_DATA_DIR = Path.of("data");
 
+    public ServerSettings(String host, int port, Path dataDir, long maxBodyBytes, long maxWebSocketMessageBytes,
+                          java.util.Optional<Tls> tls, Cors cors) {
+        this(host, port, dataDir, maxBodyBytes, maxWebSocketMessageBytes, tls, cors, DEFAULT_MAX_UPLOAD_BYTES);
+    }
+
     public ServerSettings withDataDir(Path dataDir) {
-        return new ServerSettings(host, port, dataDir, maxBodyBytes, maxWebSocketMessageBytes, tls, cors);
+        return new ServerSettings(host, port, dataDir, maxBodyBytes, maxWebSocketMessageBytes, tls, cors, maxUploadBytes);
     }
 
     /**

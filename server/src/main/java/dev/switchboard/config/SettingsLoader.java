@@ -33,6 +33,7 @@ public final class SettingsLoader {
         FILE_KEYS.put("port", "SWITCHBOARD_PORT");
         FILE_KEYS.put("data_dir", "SWITCHBOARD_DATA_DIR");
         FILE_KEYS.put("max_body_bytes", "SWITCHBOARD_MAX_BODY_BYTES");
+        FILE_KEYS.put("max_upload_bytes", "SWITCHBOARD_MAX_UPLOAD_BYTES");
         FILE_KEYS.put("max_websocket_message_bytes", "SWITCHBOARD_MAX_WEBSOCKET_MESSAGE_BYTES");
         FILE_KEYS.put("tls_keystore", "SWITCHBOARD_TLS_KEYSTORE");
         FILE_KEYS.put("cors_origins", "SWITCHBOARD_CORS_ORIGINS");
@@ -160,7 +161,8 @@ public final class SettingsLoader {
                 parsed("SWITCHBOARD_MAX_BODY_BYTES", 20L * 1024 * 1024, SettingsLoader::positiveLong),
                 parsed("SWITCHBOARD_MAX_WEBSOCKET_MESSAGE_BYTES", ServerSettings.DEFAULT_MAX_WEBSOCKET_MESSAGE_BYTES,
                         SettingsLoader::webSocketMessageLimit),
-                tls(), cors());
+                tls(), cors(),
+                parsed("SWITCHBOARD_MAX_UPLOAD_BYTES", ServerSettings.DEFAULT_MAX_UPLOAD_BYTES, SettingsLoader::positiveLong));
         var upstream = new UpstreamSettings(
                 secret("OPENAI_API_KEY"),
                 Optional.ofNullable(raw.get("OPENAI_BASE_URL")).map(this::baseUrl),

@@ -163,8 +163,10 @@ public final class RequestLogRepository {
                     insert.setInt(6, r.status());
                     setNullableInt(insert, 7, r.ttfbMillis());
                     insert.setInt(8, (int) r.durationMillis());
+                    // Seconds for transcriptions billed by duration: request_log has columns for tokens only.
                     setText(insert, 9, r.usage() == null ? null : "{\"input_tokens\":" + r.usage().inputTokens()
-                            + ",\"output_tokens\":" + r.usage().outputTokens() + ",\"total_tokens\":" + r.usage().totalTokens() + "}");
+                            + ",\"output_tokens\":" + r.usage().outputTokens() + ",\"total_tokens\":" + r.usage().totalTokens()
+                            + (r.usage().seconds() > 0 ? ",\"seconds\":" + r.usage().seconds() : "") + "}");
                     setText(insert, 10, r.error() == null ? null
                             : "{\"outcome\":" + quote(r.outcome()) + ",\"code\":" + quote(r.error()) + "}");
                     insert.setTimestamp(11, Timestamp.from(r.createdAt()));

@@ -50,10 +50,17 @@ public final class Metrics implements ExchangeListener {
 
     @Override
     public void started(Exchange exchange) {
-        if (exchange.streaming()) {
-            Counter.builder("switchboard.streams.started").description("Streams started")
-                    .tag("endpoint", exchange.endpoint()).register(registry).increment();
-        }
+        if (exchange.streaming()) streamStarted(exchange);
+    }
+
+    @Override
+    public void becameStream(Exchange exchange) {
+        streamStarted(exchange);
+    }
+
+    private void streamStarted(Exchange exchange) {
+        Counter.builder("switchboard.streams.started").description("Streams started")
+                .tag("endpoint", exchange.endpoint()).register(registry).increment();
     }
 
     @Override

@@ -13,8 +13,8 @@ public final class Exchange {
     private final String keyName;
     private final String owner;
     private final String endpoint;
-    private final String model;
-    private final boolean streaming;
+    private volatile String model;
+    private volatile boolean streaming;
     private final Instant startedAt = Instant.now();
     private final long startedNanos = System.nanoTime();
     private final ExchangeListener listener;
@@ -65,6 +65,18 @@ public final class Exchange {
             firstByteNanos = System.nanoTime();
             listener.firstByte(this);
         }
+    }
+
+    /** The model, when it is learned only as the request body passes (a multipart form's {@code model} field). */
+    public void model(String model) {
+        if (this.model == null) this.model = model;
+    }
+
+    /** The answer turned out to be a stream, which the request did not say it asked for. */
+    public void streamed() {
+        if (streaming) return;
+        this.streaming = true;
+        listener.becameStream(this);
     }
 
     public void usage(Usage usage) {

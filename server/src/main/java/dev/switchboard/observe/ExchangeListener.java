@@ -9,6 +9,13 @@ public interface ExchangeListener {
 
     default void started(Exchange exchange) {}
 
+    /**
+     * An exchange that started as a plain request turned out to be a stream (a forwarded endpoint that answers
+     * with events though the request did not say it would); exchanges that ask for a stream are streams from
+     * {@link #started}.
+     */
+    default void becameStream(Exchange exchange) {}
+
     /** The first byte of the answer (the first event of a stream) reached the gateway. */
     default void firstByte(Exchange exchange) {}
 
@@ -23,6 +30,11 @@ public interface ExchangeListener {
             @Override
             public void started(Exchange exchange) {
                 for (ExchangeListener l : listeners) safely(() -> l.started(exchange));
+            }
+
+            @Override
+            public void becameStream(Exchange exchange) {
+                for (ExchangeListener l : listeners) safely(() -> l.becameStream(exchange));
             }
 
             @Override

@@ -1,6 +1,5 @@
 package dev.switchboard.openai;
 
-import dev.switchboard.ownership.OwnedKind;
 import dev.switchboard.stream.StreamDialect;
 
 /**
@@ -13,29 +12,34 @@ import dev.switchboard.stream.StreamDialect;
  * @param dialect       the stream's dialect when a stream was asked for, else null
  * @param resumable     the stream keeps running for later readers when its client leaves
  * @param dropUsageOnly the gateway asked upstream for usage the client did not ask for: drop that event
- * @param creates       the kind of object a successful answer creates, recorded with the caller's owner; or null
  * @param query         the upstream query string; null for the client's own
  * @param firstSeq      the sequence number of the stream's first event (after {@code starting_after=N}, N + 1)
+ * @param api           for a path the gateway has no route of its own for, what the whole-API forwarding needs; else null
  */
 record Forward(String method, String upstreamPath, byte[] body, String model, StreamDialect dialect, boolean resumable,
-               boolean dropUsageOnly, OwnedKind creates, String query, long firstSeq) {
+               boolean dropUsageOnly, String query, long firstSeq, ApiCall api) {
 
     Forward(String method, String upstreamPath, byte[] body, String model, StreamDialect dialect, boolean resumable,
             boolean dropUsageOnly) {
-        this(method, upstreamPath, body, model, dialect, resumable, dropUsageOnly, null, null, 0);
+        this(method, upstreamPath, body, model, dialect, resumable, dropUsageOnly, null, 0, null);
     }
 
     static Forward plain(String method, String upstreamPath, byte[] body) {
         return new Forward(method, upstreamPath, body, null, null, false, false);
     }
 
-    /** This forward, whose successful answer creates an object of {@code kind} (its {@code id}, or the stream's). */
-    Forward creating(OwnedKind kind) {
-        return new Forward(method, upstreamPath, body, model, dialect, resumable, dropUsageOnly, kind, query, firstSeq);
+    /** A forward of any path under /v1: answers of every kind, any stream, a body streamed or held. */
+    static Forward api(String method, String upstreamPath, String query, byte[] body, String model, ApiCall api) {
+        return new Forward(method, upstreamPath, body, model, null, false, false, query, 0, api);
     }
 
     /** This forward, sent with {@code query}, whose stream continues upstream's after event {@code firstSeq - 1}. */
     Forward continuing(String query, long firstSeq) {
-        return new Forward(method, upstreamPath, body, model, dialect, resumable, dropUsageOnly, creates, query, firstSeq);
+        return new Forward(method, upstreamPath, body, model, dialect, resumable, dropUsageOnly, query, firstSeq, api);
+    }
+
+    /** The client's path, with /v1: what ownership and the endpoint's name are judged on. */
+    String clientPath() {
+        return api != null ? api.path() : "/v1" + upstreamPath;
     }
 }

@@ -7,7 +7,8 @@ import dev.switchboard.limits.Limits;
 import dev.switchboard.observe.Exchange;
 import dev.switchboard.observe.ExchangeListener;
 import dev.switchboard.observe.Usage;
-import dev.switchboard.ownership.OwnedObjects;
+import dev.switchboard.ownership.ApiOwnership;
+import dev.switchboard.ownership.OwnedListing;
 import dev.switchboard.stream.ClientGoneException;
 import dev.switchboard.stream.RelayOutcome;
 import dev.switchboard.stream.SseWriter;
@@ -23,6 +24,8 @@ import dev.switchboard.web.Json;
 import dev.switchboard.web.RequestIds;
 import io.javalin.http.Context;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.time.Instant;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -41,10 +44,10 @@ final class OpenAiRelay {
     private final StreamRelay streams;
     private final ExchangeListener listener;
     private final Limits limits;
-    private final OwnedObjects owned;
+    private final ApiOwnership owned;
 
     OpenAiRelay(UpstreamClient upstream, StreamRelay streams, ExchangeListener listener, Limits limits,
-                OwnedObjects owned) {
+                ApiOwnership owned) {
         this.upstream = upstream;
         this.streams = streams;
         this.listener = listener;
@@ -55,30 +58,44 @@ final class OpenAiRelay {
     void forward(Context clientRequest, Forward forward) {
         Caller caller = Authenticator.caller(clientRequest);
         limits.requireModel(caller, forward.model());
+        boolean askedForStream = forward.dialect() != null || (forward.api() != null && forward.api().askedForStream());
         // A stream holds one of the key's concurrent streams from before it is asked for until it ends.
-        try (var slot = forward.dialect() != null ? limits.openStream(caller) : null) {
-            relay(clientRequest, forward, caller);
+        try (var slot = askedForStream ? limits.openStream(caller) : null) {
+            relay(clientRequest, forward, caller, askedForStream);
         }
     }
 
-    private void relay(Context clientRequest, Forward forward, Caller caller) {
+    /** The name an exchange is counted under: its path with ids replaced, so no id becomes a metric label. */
+    private static String endpoint(Forward forward) {
+        return ApiPaths.endpointName(forward.clientPath());
+    }
+
+    private void relay(Context clientRequest, Forward forward, Caller caller, boolean askedForStream) {
         String requestId = RequestIds.of(clientRequest);
+        ApiCall api = forward.api();
         Exchange exchange = new Exchange(requestId, caller.keyId(), caller.keyName(), caller.owner(),
-                "/v1" + forward.upstreamPath(), forward.model(), forward.dialect() != null, listener);
+                endpoint(forward), forward.model(), askedForStream, listener);
         String query = forward.query() != null ? forward.query() : clientRequest.queryString();
         var upstreamRequest = new UpstreamRequest(forward.method(), forward.upstreamPath(), query,
                 forward.body(), RelayedHeaders.fromClient(clientRequest::header), requestId);
+        if (api != null && api.streamed() != null) {
+            upstreamRequest = upstreamRequest.streaming(api.streamed());
+            // A multipart form's fields are checked as they pass: the model is known from then on.
+            clientRequest.attribute(EXCHANGE_ATTRIBUTE, exchange);
+        }
         UpstreamResponse upstreamResponse = sendWithRetries(upstreamRequest, exchange);
         boolean streamed = false;
         try {
             exchange.answered(upstreamResponse.status(), upstreamResponse.header("x-request-id").orElse(null));
             if (upstreamResponse.status() >= 400) {
                 answerError(clientRequest, upstreamResponse, exchange);
-            } else if (forward.dialect() != null && upstreamResponse.isEventStream()) {
+            } else if (upstreamResponse.isEventStream() && (forward.dialect() != null || api != null)) {
                 streamed = true;
-                relayStream(clientRequest, upstreamResponse, forward, caller, exchange);
-            } else {
+                relayStream(clientRequest, upstreamResponse, forward, caller, exchange, askedForStream);
+            } else if (isJson(upstreamResponse)) {
                 answerWhole(clientRequest, upstreamResponse, forward, caller, exchange);
+            } else {
+                answerStreamed(clientRequest, upstreamResponse, null, exchange);
             }
         } finally {
             // A relayed stream closes (or releases) its upstream itself; everything else is done with it here.
@@ -88,6 +105,63 @@ final class OpenAiRelay {
     }
 
     /**
+     * Answers a list endpoint with the caller's owner's objects only: the ownership rules read as many upstream pages
+     * as they need through this relay (each a request of this one exchange, retried like any) and answer OpenAI's
+     * list shape. An upstream error ends the listing with that error, as a forwarded request would.
+     */
+    void listOwned(Context clientRequest, String clientPath, String upstreamPath, OwnedListing listing) {
+        Caller caller = Authenticator.caller(clientRequest);
+        Exchange exchange = new Exchange(RequestIds.of(clientRequest), caller.keyId(), caller.keyName(), caller.owner(),
+                ApiPaths.endpointName(clientPath), null, false, listener);
+        try {
+            Map<String, String> clientQuery = new java.util.LinkedHashMap<>();
+            clientRequest.queryParamMap().forEach((name, values) -> {
+                if (!values.isEmpty()) clientQuery.put(name, values.get(0));
+            });
+            JsonNode page = listing.page(caller.owner(), clientQuery,
+                    query -> upstreamPage(clientRequest, upstreamPath, query, exchange));
+            exchange.firstByte();
+            clientRequest.status(200).contentType("application/json").result(Json.write(page));
+            exchange.finish("completed", null);
+        } catch (GatewayException e) {
+            exchange.finish("upstream_error", e.code());
+            throw e;
+        } finally {
+            exchange.finish("failed", "the gateway failed while listing");
+        }
+    }
+
+    private JsonNode upstreamPage(Context clientRequest, String upstreamPath, String query, Exchange exchange) {
+        var request = new UpstreamRequest("GET", upstreamPath, query == null || query.isEmpty() ? null : query, null,
+                RelayedHeaders.fromClient(clientRequest::header), exchange.requestId());
+        try (UpstreamResponse response = sendWithRetries(request, exchange)) {
+            exchange.answered(response.status(), response.header("x-request-id").orElse(null));
+            byte[] body;
+            try {
+                body = response.body().readNBytes(WHOLE_ANSWER_LIMIT);
+            } catch (IOException e) {
+                throw response.timedOut() ? GatewayException.upstreamTimeout("the list page stalled")
+                        : GatewayException.upstreamUnreachable("the connection broke while reading a list page");
+            }
+            if (response.status() >= 400) {
+                byte[] clientBody = UpstreamErrors.forClient(response.status(), body,
+                        response.header("Content-Type").orElse(null), upstream.apiKey());
+                JsonNode error = jsonObject(clientBody);
+                JsonNode e = error == null ? Json.object() : error.path("error");
+                throw new GatewayException(response.status(), e.path("type").asText("upstream_error"),
+                        e.path("code").asText(null), e.path("param").asText(null),
+                        e.path("message").asText("The upstream answered HTTP " + response.status() + "."));
+            }
+            JsonNode json = jsonObject(body);
+            if (json == null) throw GatewayException.upstreamUnreachable("a list page was not a JSON object");
+            return json;
+        }
+    }
+
+    /** Where a streamed body's field checks find the request's exchange. */
+    static final String EXCHANGE_ATTRIBUTE = "switchboard.forward.exchange";
+
+    /**
      * Sends the request, trying again ({@code SWITCHBOARD_UPSTREAM_RETRIES} times) when OpenAI answers 429 or 5xx or
      * cannot be reached: nothing has reached the client yet, so a retry is invisible but for the wait. The wait is
      * OpenAI's {@code Retry-After} when it asks for 10 s or less (a longer one goes back to the client at once), else
@@ -95,14 +169,21 @@ final class OpenAiRelay {
      */
     private UpstreamResponse sendWithRetries(UpstreamRequest request, Exchange exchange) {
         for (int attempt = 0; ; attempt++) {
-            boolean last = attempt >= upstream.retries();
+            // A streamed body can be sent again only while none of it has been read.
+            boolean last = attempt >= upstream.retries() || (request.streamed() != null && !request.streamed().untouched());
             UpstreamResponse response;
             try {
                 response = upstream.send(request);
             } catch (GatewayException e) {
+                if (request.streamed() != null && e == request.streamed().refusal()) {
+                    // The body was refused as it passed (a form field, its size): upstream never got all of it.
+                    exchange.answered(e.status(), null);
+                    exchange.finish("refused", e.code());
+                    throw e;
+                }
                 // A timeout already waited its full length, and a refused key stays refused: only an unreachable
                 // upstream is tried again.
-                if (last || !"upstream_unreachable".equals(e.code())) {
+                if (last || !"upstream_unreachable".equals(e.code()) || !replayable(request)) {
                     exchange.answered(e.status(), null);
                     exchange.finish("upstream_unavailable", e.code());
                     throw e;
@@ -111,13 +192,17 @@ final class OpenAiRelay {
                 continue;
             }
             int status = response.status();
-            if (last || (status != 429 && status < 500)) return response;
+            if (last || (status != 429 && status < 500) || !replayable(request)) return response;
             long wait = response.header("Retry-After").map(OpenAiRelay::seconds).orElse(-1L);
             if (wait > 10) return response;
             response.close();
             LOG.info("{} upstream answered {}; trying again ({} of {})", exchange.requestId(), status, attempt + 1, upstream.retries());
             pause(wait >= 0 ? wait * 1000 : backoff(attempt));
         }
+    }
+
+    private static boolean replayable(UpstreamRequest request) {
+        return request.streamed() == null || request.streamed().untouched();
     }
 
     private static long backoff(int attempt) {
@@ -142,6 +227,26 @@ final class OpenAiRelay {
     }
 
     private void relayStream(Context clientRequest, UpstreamResponse upstreamResponse, Forward forward, Caller caller,
+                             Exchange exchange, boolean askedForStream) {
+        // A stream the request did not announce (a form's stream field, an endpoint that always streams) takes its
+        // slot now; refused, the upstream request is ended unread.
+        Limits.Slot slot = null;
+        if (!askedForStream) {
+            try {
+                slot = limits.openStream(caller);
+            } catch (GatewayException refused) {
+                upstreamResponse.close();
+                exchange.finish("refused", refused.code());
+                throw refused;
+            }
+            exchange.streamed();
+        }
+        try (var held = slot) {
+            relayEvents(clientRequest, upstreamResponse, forward, caller, exchange);
+        }
+    }
+
+    private void relayEvents(Context clientRequest, UpstreamResponse upstreamResponse, Forward forward, Caller caller,
                              Exchange exchange) {
         StreamMeta meta = new StreamMeta(StreamMeta.newId(), caller.owner(), caller.keyId(), exchange.endpoint(),
                 forward.model(), forward.resumable(), Instant.now(), exchange.requestId(), forward.firstSeq());
@@ -158,8 +263,11 @@ final class OpenAiRelay {
         }
         var upstreamStream = new UpstreamStream(upstreamResponse.body(), upstreamResponse::timedOut,
                 upstreamResponse::close, upstreamResponse::release);
-        StreamDialect dialect = forward.creates() == null ? forward.dialect()
-                : new RecordingDialect(forward.dialect(), owned, forward.creates(), caller.owner());
+        // Ownership is judged on the client's path, never on the endpoint's name (its ids replaced). An endpoint of
+        // the gateway's own has a dialect that knows its events; any other stream is read by ForwardedEvents.
+        StreamDialect dialect = forward.api() != null
+                ? new ForwardedEvents(ForwardedStreamDialect.INSTANCE, owned, caller.owner(), forward.method(), forward.clientPath())
+                : new RecordingDialect(forward.dialect(), owned, caller.owner(), forward.method(), forward.clientPath());
         RelayOutcome outcome = streams.relay(meta, upstreamStream, clientResponse, dialect, forward.dropUsageOnly(),
                 exchange);
         if (outcome != RelayOutcome.COMPLETED) {
@@ -172,25 +280,110 @@ final class OpenAiRelay {
                              Exchange exchange) {
         byte[] body;
         try {
-            body = upstreamResponse.readAll();
+            body = upstreamResponse.body().readNBytes(WHOLE_ANSWER_LIMIT + 1);
         } catch (IOException e) {
             exchange.finish("upstream_failed", "the connection broke while reading the response");
             if (upstreamResponse.timedOut()) throw GatewayException.upstreamTimeout("the response body stalled");
             throw GatewayException.upstreamUnreachable("the connection broke while reading the response");
         }
+        if (body.length > WHOLE_ANSWER_LIMIT) {
+            // Too large to be an object the gateway reads: relayed as it comes, like a file's content.
+            answerStreamed(clientRequest, upstreamResponse, body, exchange);
+            return;
+        }
         exchange.firstByte();
         JsonNode json = jsonObject(body);
-        exchange.usage(json == null ? null : Usage.fromJson(json.get("usage")));
+        exchange.usage(Usage.reportedBy(json));
         // Before the client has the id: its next call, on any instance, must find the object its own.
-        String createdId = json == null ? null : json.path("id").asText(null);
-        if (forward.creates() != null && createdId != null && upstreamResponse.status() < 300) {
-            owned.record(forward.creates(), createdId, caller.owner());
-        }
+        if (upstreamResponse.status() < 300) owned.recordAnswer(caller.owner(), forward.method(), forward.clientPath(), json);
         copyHeaders(clientRequest, upstreamResponse);
         clientRequest.status(upstreamResponse.status());
         upstreamResponse.header("Content-Type").ifPresent(clientRequest::contentType);
         clientRequest.result(body);
         exchange.finish("completed", null);
+    }
+
+    /** JSON answers up to this size are read whole (for usage and created ids); larger ones are relayed as they come. */
+    private static final int WHOLE_ANSWER_LIMIT = 32 * 1024 * 1024;
+
+    private static boolean isJson(UpstreamResponse upstreamResponse) {
+        String type = upstreamResponse.header("Content-Type").orElse("").toLowerCase(java.util.Locale.ROOT);
+        return type.isEmpty() || type.startsWith("application/json") || type.contains("+json");
+    }
+
+    /**
+     * Relays an answer that is not read (audio, a file's content, an image) as it arrives: each read from upstream is
+     * written on, and flushed once upstream has nothing more ready, so neither side's size reaches the heap. An
+     * upstream that breaks off after the first bytes aborts the client's connection: ending the answer normally would
+     * hand the client a truncated file as if it were whole.
+     *
+     * @param head bytes already read from the body, or null
+     */
+    private void answerStreamed(Context clientRequest, UpstreamResponse upstreamResponse, byte[] head, Exchange exchange) {
+        copyHeaders(clientRequest, upstreamResponse);
+        clientRequest.status(upstreamResponse.status());
+        upstreamResponse.header("Content-Type").ifPresent(clientRequest::contentType);
+        upstreamResponse.header("Content-Disposition").ifPresent(value -> clientRequest.header("Content-Disposition", value));
+        upstreamResponse.header("Content-Length").map(OpenAiRelay::length)
+                .filter(n -> n >= 0).ifPresent(n -> clientRequest.res().setContentLengthLong(n));
+        OutputStream out;
+        try {
+            out = clientRequest.res().getOutputStream();
+        } catch (IOException e) {
+            exchange.finish("client_gone", null);
+            return;
+        }
+        InputStream in = upstreamResponse.body();
+        byte[] buffer = new byte[64 * 1024];
+        try {
+            if (head != null && head.length > 0) {
+                exchange.firstByte();
+                write(out, head, head.length, true);
+            }
+            while (true) {
+                int n;
+                try {
+                    n = in.read(buffer);
+                } catch (IOException upstreamBroke) {
+                    abortClient(clientRequest, upstreamBroke);
+                    exchange.finish(upstreamResponse.timedOut() ? "upstream_timeout" : "upstream_failed",
+                            "the connection broke while relaying the response");
+                    return;
+                }
+                if (n < 0) break;
+                exchange.firstByte();
+                write(out, buffer, n, in.available() == 0);
+            }
+            out.flush();
+        } catch (IOException clientGone) {
+            // Closing the upstream body (in relay's finally) cancels the rest of the download.
+            exchange.finish("client_gone", null);
+            return;
+        }
+        exchange.finish("completed", null);
+    }
+
+    private static void write(OutputStream out, byte[] bytes, int length, boolean flush) throws IOException {
+        out.write(bytes, 0, length);
+        if (flush) out.flush();
+    }
+
+    private static long length(String value) {
+        try {
+            return Long.parseLong(value.strip());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** Ends the client's connection without completing the answer, so a cut body is never taken for a whole one. */
+    private static void abortClient(Context clientRequest, Throwable cause) {
+        try {
+            org.eclipse.jetty.ee10.servlet.ServletContextRequest.getServletContextRequest(clientRequest.req())
+                    .getServletChannel().abort(cause);
+        } catch (RuntimeException notJetty) {
+            LOG.debug("could not abort the client's connection", notJetty);
+        }
     }
 
     private void answerError(Context clientRequest, UpstreamResponse upstreamResponse, Exchange exchange) {

@@ -1,17 +1,12 @@
 package dev.switchboard.openai;
 
-import static dev.switchboard.openai.OpenAiObjects.BODY_CONVERSATION;
-import static dev.switchboard.openai.OpenAiObjects.CONVERSATION;
-import static dev.switchboard.openai.OpenAiObjects.PATH_CONVERSATION;
-import static dev.switchboard.openai.OpenAiObjects.PATH_RESPONSE;
-import static dev.switchboard.openai.OpenAiObjects.PREVIOUS_RESPONSE;
-import static dev.switchboard.openai.OpenAiObjects.RESPONSE;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.limits.Limits;
 import dev.switchboard.observe.ExchangeListener;
-import dev.switchboard.ownership.OwnershipGuard;
+import dev.switchboard.auth.Authenticator;
+import dev.switchboard.ownership.ApiOwnership;
 import dev.switchboard.stream.StreamEndings;
 import dev.switchboard.stream.StreamRelay;
 import dev.switchboard.upstream.UpstreamClient;
@@ -30,9 +25,10 @@ import java.util.regex.Pattern;
  * using a gateway key. Streaming is decided by the body's {@code stream} field (the SDKs send
  * {@code Accept: application/json} even for streams) or, for retrieval, the {@code stream} query parameter.
  *
- * <p>Responses and conversations belong to the owner whose key created them here: each route names the ids it
- * takes ({@link OpenAiObjects}), and any other owner's id, or one the gateway never saw created, is answered as
- * OpenAI answers an unknown id.
+ * <p>Responses, conversations and stored chat completions belong to the owner whose key created them here: every
+ * route is checked by {@link ApiOwnership}'s rule tables (the same that check every other path under /v1), and any
+ * other owner's id, in the path or the body, or one the gateway never saw created, is answered as OpenAI answers an
+ * unknown id.
  */
 public final class OpenAiRoutes {
     /** Ids are forwarded into upstream paths, so only id characters are allowed: no slashes, dots or escapes. */
@@ -40,48 +36,67 @@ public final class OpenAiRoutes {
 
     private final OpenAiRelay relay;
     private final RequestBodies bodies;
-    private final OwnershipGuard owned;
+    private final ApiOwnership ownership;
+    private final Limits limits;
 
     public OpenAiRoutes(UpstreamClient upstream, StreamRelay streams, ExchangeListener listener, RequestBodies bodies,
-                        Limits limits, OwnershipGuard owned) {
-        this.relay = new OpenAiRelay(upstream, streams, listener, limits, owned.objects());
+                        Limits limits, ApiOwnership ownership) {
+        this.relay = new OpenAiRelay(upstream, streams, listener, limits, ownership);
         this.bodies = bodies;
-        this.owned = owned;
+        this.ownership = ownership;
+        this.limits = limits;
+    }
+
+    /**
+     * The forwarding of every other path under /v1 ({@link ApiForwarding}), through the same relay and ownership
+     * rules; its catch-all route must be registered after every other route.
+     *
+     * @param maxUploadBytes the largest body that is not JSON, streamed upstream ({@code SWITCHBOARD_MAX_UPLOAD_BYTES})
+     */
+    public ApiForwarding forwarding(long maxUploadBytes) {
+        return new ApiForwarding(relay, bodies, limits, ownership, maxUploadBytes);
     }
 
     /** Registers the routes; they must sit behind the gateway-key check for {@code /v1/*}. */
     public void register(RoutesConfig routes) {
-        routes.post("/v1/chat/completions", this::chatCompletions);
-        routes.post("/v1/responses", owned.guard(this::createResponse, PREVIOUS_RESPONSE, BODY_CONVERSATION));
-        routes.get("/v1/responses/{id}", ofResponse(this::retrieveResponse));
-        routes.delete("/v1/responses/{id}", ofResponse(ctx -> plain(ctx, "DELETE", response(ctx), null)));
-        routes.post("/v1/responses/{id}/cancel", ofResponse(ctx -> plain(ctx, "POST", response(ctx) + "/cancel",
+        routes.post("/v1/chat/completions", withBody(this::chatCompletions));
+        routes.post("/v1/responses", withBody(this::createResponse));
+        routes.get("/v1/responses/{id}", owned(this::retrieveResponse));
+        routes.delete("/v1/responses/{id}", owned(ctx -> plain(ctx, "DELETE", response(ctx), null)));
+        routes.post("/v1/responses/{id}/cancel", owned(ctx -> plain(ctx, "POST", response(ctx) + "/cancel",
                 optionalJson(ctx))));
-        routes.get("/v1/responses/{id}/input_items", ofResponse(ctx -> plain(ctx, "GET", response(ctx) + "/input_items",
+        routes.get("/v1/responses/{id}/input_items", owned(ctx -> plain(ctx, "GET", response(ctx) + "/input_items",
                 null)));
-        routes.post("/v1/conversations", ctx -> relay.forward(ctx, Forward.plain("POST", "/conversations",
-                bodies.relayed(ctx).raw()).creating(CONVERSATION)));
-        routes.get("/v1/conversations/{id}", ofConversation(ctx -> plain(ctx, "GET", conversation(ctx), null)));
-        routes.post("/v1/conversations/{id}", ofConversation(ctx -> plain(ctx, "POST", conversation(ctx),
+        routes.post("/v1/conversations", withBody(ctx -> plain(ctx, "POST", "/conversations", bodies.relayed(ctx).raw())));
+        routes.get("/v1/conversations/{id}", owned(ctx -> plain(ctx, "GET", conversation(ctx), null)));
+        routes.post("/v1/conversations/{id}", withBody(ctx -> plain(ctx, "POST", conversation(ctx),
                 bodies.relayed(ctx).raw())));
-        routes.delete("/v1/conversations/{id}", ofConversation(ctx -> plain(ctx, "DELETE", conversation(ctx), null)));
+        routes.delete("/v1/conversations/{id}", owned(ctx -> plain(ctx, "DELETE", conversation(ctx), null)));
         // A conversation's items are reached through it: owning the conversation is owning its items.
-        routes.post("/v1/conversations/{id}/items", ofConversation(ctx -> plain(ctx, "POST", conversation(ctx) + "/items",
+        routes.post("/v1/conversations/{id}/items", withBody(ctx -> plain(ctx, "POST", conversation(ctx) + "/items",
                 bodies.relayed(ctx).raw())));
-        routes.get("/v1/conversations/{id}/items", ofConversation(ctx -> plain(ctx, "GET", conversation(ctx) + "/items",
+        routes.get("/v1/conversations/{id}/items", owned(ctx -> plain(ctx, "GET", conversation(ctx) + "/items",
                 null)));
-        routes.get("/v1/conversations/{id}/items/{item}", ofConversation(ctx -> plain(ctx, "GET", item(ctx), null)));
-        routes.delete("/v1/conversations/{id}/items/{item}", ofConversation(ctx -> plain(ctx, "DELETE", item(ctx), null)));
+        routes.get("/v1/conversations/{id}/items/{item}", owned(ctx -> plain(ctx, "GET", item(ctx), null)));
+        routes.delete("/v1/conversations/{id}/items/{item}", owned(ctx -> plain(ctx, "DELETE", item(ctx), null)));
         routes.get("/v1/models", ctx -> plain(ctx, "GET", "/models", null));
         routes.get("/v1/models/{id}", ctx -> plain(ctx, "GET", "/models/" + modelId(ctx), null));
     }
 
-    private Handler ofResponse(Handler handler) {
-        return owned.guard(handler, PATH_RESPONSE);
+    /** {@code handler}, run when every id the request's path names is the caller's owner's. */
+    private Handler owned(Handler handler) {
+        return ctx -> {
+            ownership.check(Authenticator.caller(ctx).owner(), ctx.method().name(), ctx.path(), null);
+            handler.handle(ctx);
+        };
     }
 
-    private Handler ofConversation(Handler handler) {
-        return owned.guard(handler, PATH_CONVERSATION);
+    /** {@code handler}, run when every id the request's path and JSON body name is the caller's owner's. */
+    private Handler withBody(Handler handler) {
+        return ctx -> {
+            ownership.check(Authenticator.caller(ctx).owner(), ctx.method().name(), ctx.path(), bodies.relayed(ctx).json());
+            handler.handle(ctx);
+        };
     }
 
     private void plain(Context ctx, String method, String upstreamPath, byte[] body) {
@@ -140,7 +155,7 @@ public final class OpenAiRoutes {
         // A background response runs on upstream whatever the client does, so its stream is kept for resuming.
         boolean background = request.json().path("background").asBoolean(false);
         relay.forward(ctx, new Forward("POST", "/responses", request.raw(), model,
-                stream ? ResponsesDialect.INSTANCE : null, stream && background, false).creating(RESPONSE));
+                stream ? ResponsesDialect.INSTANCE : null, stream && background, false));
     }
 
     /**

@@ -1,47 +1,45 @@
 package dev.switchboard.openai;
 
 import dev.switchboard.observe.Usage;
-import dev.switchboard.ownership.OwnedKind;
-import dev.switchboard.ownership.OwnedObjects;
+import dev.switchboard.ownership.ApiOwnership;
 import dev.switchboard.stream.SseFrame;
 import dev.switchboard.stream.StreamDialect;
 import dev.switchboard.stream.StreamEnding;
 import dev.switchboard.web.Json;
 
 /**
- * A Responses stream that creates a response: records the response's owner from {@code response.created}, before
- * that event reaches the client or the log, so that the client's next call with the id finds it. One per stream.
+ * A relayed stream whose events may create objects: each such event goes to {@link ApiOwnership#recordEvent} before
+ * it reaches the client or the log, so that the client's next call with the id finds it its own. Only the events that
+ * can name one are read: the first (a chat stream's chunk id, {@code response.created}), any {@code *.created}, and
+ * any naming a container (a code interpreter call's). One per stream.
  */
 final class RecordingDialect implements StreamDialect {
-    private static final String CREATED = "response.created";
-
     private final StreamDialect dialect;
-    private final OwnedObjects objects;
-    private final OwnedKind kind;
+    private final ApiOwnership ownership;
     private final String owner;
-    private boolean recorded;
+    private final String method;
+    private final String path;
+    private boolean seenData;
 
-    RecordingDialect(StreamDialect dialect, OwnedObjects objects, OwnedKind kind, String owner) {
+    RecordingDialect(StreamDialect dialect, ApiOwnership ownership, String owner, String method, String path) {
         this.dialect = dialect;
-        this.objects = objects;
-        this.kind = kind;
+        this.ownership = ownership;
         this.owner = owner;
+        this.method = method;
+        this.path = path;
     }
 
     @Override
     public void beforeRelay(SseFrame frame) {
         dialect.beforeRelay(frame);
-        if (recorded) return;
-        // Named by its event line as OpenAI sends it; by its type when a stream leaves the event line out.
-        boolean created = frame.event() != null ? CREATED.equals(frame.event()) : frame.data().contains("\"" + CREATED + "\"");
-        if (!created) return;
+        if (!frame.hasData()) return;
+        boolean first = !seenData;
+        seenData = true;
+        String data = frame.data();
+        boolean created = frame.event() != null ? frame.event().endsWith(".created") : data.contains(".created\"");
+        if (!first && !created && !data.contains("\"container_id\"")) return;
         try {
-            var event = Json.MAPPER.readTree(frame.data());
-            if (!CREATED.equals(event.path("type").asText(CREATED))) return;
-            String id = event.path("response").path("id").asText(null);
-            if (id == null) return;
-            objects.record(kind, id, owner);
-            recorded = true;
+            ownership.recordEvent(owner, method, path, Json.MAPPER.readTree(data));
         } catch (Exception unreadable) {
             // an event that is not JSON creates nothing the client could name
         }

@@ -46,7 +46,7 @@ final class ResponsesContinuation implements StreamContinuation {
         String responseId = responseId(first);
         if (responseId == null) return null;
         String requestId = RequestIds.next();
-        Exchange exchange = new Exchange(requestId, meta.keyId(), null, meta.owner(), "/v1/responses/" + responseId,
+        Exchange exchange = new Exchange(requestId, meta.keyId(), null, meta.owner(), "/v1/responses/{id}",
                 meta.model(), true, listener);
         exchange.streamId(meta.id());
         UpstreamResponse response;

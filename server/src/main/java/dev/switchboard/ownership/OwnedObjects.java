@@ -1,7 +1,12 @@
 package dev.switchboard.ownership;
 
 import dev.switchboard.web.GatewayException;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -29,6 +34,9 @@ public final class OwnedObjects implements AutoCloseable {
     private static final int REMEMBERED = 100_000;
     /** Records the database refused, tried again later; past this many, the oldest are only remembered here. */
     private static final int MAX_UNWRITTEN = 100_000;
+
+    /** Ids looked up in one query. */
+    private static final int LOOKUP_BATCH = 1_000;
 
     private record Unwritten(OwnedKind kind, String id, String owner) {}
 
@@ -59,6 +67,8 @@ public final class OwnedObjects implements AutoCloseable {
      */
     public void record(OwnedKind kind, String id, String owner) {
         String key = key(kind, id);
+        // Already known here (a stream's every chunk names its completion): owners never change, nothing to write.
+        if (owners.get(key) != null) return;
         try {
             // An id upstream made is new; should it not be, the owner stored first keeps it.
             if (repository.insert(kind, id, owner)) owners.put(key, owner);
@@ -99,6 +109,35 @@ public final class OwnedObjects implements AutoCloseable {
         // Only owners are remembered: an id unknown now may be recorded by another instance a moment later.
         stored.ifPresent(owner -> owners.put(key, owner));
         return stored;
+    }
+
+    /**
+     * Which of {@code ids} (of one kind) {@code owner} created through the gateway: those remembered here, and the
+     * rest in one query (a list page's worth at a time).
+     */
+    public Set<String> ownedAmong(String owner, OwnedKind kind, Collection<String> ids) {
+        Set<String> owned = new HashSet<>();
+        List<String> unknown = new ArrayList<>();
+        for (String id : ids) {
+            String remembered = owners.get(key(kind, id));
+            if (remembered == null) unknown.add(id);
+            else if (remembered.equals(owner)) owned.add(id);
+        }
+        if (unknown.isEmpty()) return owned;
+        try {
+            for (int from = 0; from < unknown.size(); from += LOOKUP_BATCH) {
+                for (String id : repository.ownedAmong(kind, owner, unknown.subList(from, Math.min(unknown.size(), from + LOOKUP_BATCH)))) {
+                    owners.put(key(kind, id), owner);
+                    owned.add(id);
+                }
+            }
+        } catch (JdbiException e) {
+            throw new GatewayException(503, "server_error", "database_unavailable", null,
+                    "The gateway cannot tell which " + kind.label().toLowerCase() + " objects are yours because its "
+                            + "database is unreachable. Retry shortly; operators: check DATABASE_URL and "
+                            + "'./switchboard doctor'.");
+        }
+        return owned;
     }
 
     private void writeUnwritten() {

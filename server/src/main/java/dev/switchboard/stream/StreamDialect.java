@@ -12,6 +12,14 @@ public interface StreamDialect {
     /** True for the event after which the stream is complete. */
     boolean isTerminal(SseFrame frame);
 
+    /**
+     * True for streams that name no terminal event: upstream closing the stream after a whole event completes it
+     * (an event cut off by the close, a stall or a failure still breaks it).
+     */
+    default boolean completeAtClose() {
+        return false;
+    }
+
     /** The usage this event carries, or null. Called for every event with data: look before parsing. */
     Usage usage(SseFrame frame);
 

@@ -103,6 +103,10 @@ public final class StreamRelay {
                 }
                 if (frame.hasData() && dialect.isTerminal(frame)) return RelayOutcome.COMPLETED;
             }
+            // Upstream closed the stream: complete for a dialect that ends so, unless an event was cut off.
+            if (dialect.completeAtClose() && !reader.truncated() && !stream.shuttingDown() && !stream.cancelled()) {
+                return RelayOutcome.COMPLETED;
+            }
         } catch (IOException upstreamBroke) {
             // reported below
         }

@@ -95,6 +95,15 @@ final class StreamingBody extends InputStream implements HttpResponse.BodySubscr
         return n;
     }
 
+    /** Bytes readable without blocking: at least what is left of the current buffer; 1 when only more buffers wait. */
+    @Override
+    public int available() {
+        ByteBuffer buffer = current;
+        if (buffer != null && buffer.hasRemaining()) return buffer.remaining();
+        Iterator<ByteBuffer> list = currentList;
+        return (list != null && list.hasNext()) || queue.peek() instanceof List<?> ? 1 : 0;
+    }
+
     /** Cancels the exchange unless the body was read to its end (then the connection goes back to the pool). */
     @Override
     public void close() {

@@ -92,6 +92,10 @@ public final class UpstreamClient implements AutoCloseable {
         if (request.body() != null) {
             if (!request.headers().containsKey("Content-Type")) builder.header("Content-Type", "application/json");
             builder.method(request.method(), HttpRequest.BodyPublishers.ofByteArray(request.body()));
+        } else if (request.streamed() != null) {
+            StreamedBody streamed = request.streamed();
+            if (streamed.contentType() != null) builder.header("Content-Type", streamed.contentType());
+            builder.method(request.method(), streamed.publisher());
         } else {
             builder.method(request.method(), HttpRequest.BodyPublishers.noBody());
         }
@@ -105,6 +109,9 @@ public final class UpstreamClient implements AutoCloseable {
         } catch (ConnectException e) {
             throw GatewayException.upstreamUnreachable("connection to " + baseUrl.getHost() + ":" + port() + " refused");
         } catch (IOException e) {
+            // A streamed body that stopped on the gateway's side (refused, too large, the client gone) aborted the
+            // request: that is the answer, not the connection's failure.
+            if (request.streamed() != null && request.streamed().refusal() != null) throw request.streamed().refusal();
             throw GatewayException.upstreamUnreachable(e.getClass().getSimpleName()
                     + (e.getMessage() == null ? "" : ": " + e.getMessage()));
         } catch (InterruptedException e) {

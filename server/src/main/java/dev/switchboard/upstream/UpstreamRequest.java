@@ -11,9 +11,20 @@ import java.util.Map;
  * @param body      bytes to send as they are, or null
  * @param headers   extra headers forwarded from the client (an allowlist; never credentials)
  * @param requestId the gateway's request id, sent as {@code X-Client-Request-Id} for tracing across both sides
+ * @param streamed  a body sent as it is read (a client's upload, never held whole), or null; only without {@code body}
  */
 public record UpstreamRequest(String method, String path, String query, byte[] body, Map<String, String> headers,
-                              String requestId) {
+                              String requestId, StreamedBody streamed) {
+
+    public UpstreamRequest(String method, String path, String query, byte[] body, Map<String, String> headers,
+                           String requestId) {
+        this(method, path, query, body, headers, requestId, null);
+    }
+
+    /** This request with {@code streamed} as its body, sent as it is read. */
+    public UpstreamRequest streaming(StreamedBody streamed) {
+        return new UpstreamRequest(method, path, query, null, headers, requestId, streamed);
+    }
 
     /** A request of the gateway's own making: {@code body} POSTed as JSON to {@code path}, no client headers. */
     public static UpstreamRequest postJson(String path, com.fasterxml.jackson.databind.JsonNode body, String requestId) {

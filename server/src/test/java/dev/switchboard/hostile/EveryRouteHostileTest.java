@@ -86,15 +86,15 @@ class EveryRouteHostileTest {
         for (String route : routes) {
             String method = route.substring(0, route.indexOf(' '));
             String template = route.substring(route.indexOf(' ') + 1);
-            String path = template.replaceAll("\\{[^}]+}", "x1");
+            String path = template.replaceAll("\\{[^}]+}|<[^>]+>", "x1");
             boolean withBody = !method.equals("GET");
             byte[] someBody = withBody ? utf8("{}") : null;
             check(route, method, path, null, "application/json", someBody);
             check(route, method, path, "sb-not-a-key", "application/json", someBody);
             String key = template.startsWith("/api/admin") ? gw.adminKey : gw.clientKey;
-            if (template.contains("{")) {
+            if (template.contains("{") || template.contains("<")) {
                 for (String odd : ODD_IDS) {
-                    check(route, method, template.replaceAll("\\{[^}]+}", odd), key, "application/json", someBody);
+                    check(route, method, template.replaceAll("\\{[^}]+}|<[^>]+>", odd), key, "application/json", someBody);
                 }
             }
             check(route, method, path + HOSTILE_QUERY, key, "application/json", someBody);
@@ -120,7 +120,7 @@ class EveryRouteHostileTest {
         int tried = 0;
         for (String route : routes) {
             String method = route.substring(0, route.indexOf(' '));
-            String path = route.substring(route.indexOf(' ') + 1).replaceAll("\\{[^}]+}", "x1");
+            String path = route.substring(route.indexOf(' ') + 1).replaceAll("\\{[^}]+}|<[^>]+>", "x1");
             // Only these take a key: the rest are pages, health and signed document URLs, open by design.
             if (!path.startsWith("/v1/") && !path.startsWith("/api/") && !path.equals("/mcp")) continue;
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(gw.url(path))).timeout(TIMEOUT)

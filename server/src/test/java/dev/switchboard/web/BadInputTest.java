@@ -48,13 +48,18 @@ class BadInputTest {
 
     @Test
     void unknownRouteIs404() {
-        assertError(gw.send(gw.get("/v1/does/not/exist")), 404, "unknown_url");
+        assertError(gw.send(gw.get("/api/does/not/exist")), 404, "unknown_url");
+        // Under /v1 every path is OpenAI's and forwarded, except in the gateway's own families.
+        assertError(gw.send(gw.get("/v1/assistants/asst_1/does/not/exist")), 404, "unknown_url");
+        var forwarded = gw.send(gw.get("/v1/does/not/exist"));
+        assertThat(forwarded.statusCode()).isEqualTo(404);
+        assertThat(gw.emulator.requests().getLast().path()).isEqualTo("/v1/does/not/exist");
     }
 
     @Test
     void wrongMethodIs405() {
-        assertError(gw.send(gw.get("/v1/chat/completions")), 405, "method_not_allowed");
-        assertError(gw.send(HttpRequest.newBuilder(URI.create(gw.url("/v1/models")))
+        assertError(gw.send(gw.get("/api/chat")), 405, "method_not_allowed");
+        assertError(gw.send(HttpRequest.newBuilder(URI.create(gw.url("/api/agent/capabilities")))
                 .header("Authorization", "Bearer " + gw.clientKey).DELETE()), 405, "method_not_allowed");
     }
 
@@ -73,6 +78,8 @@ class BadInputTest {
 
     @Test
     void idsThatCouldEscapeTheUpstreamPathAre400() {
-        assertError(gw.send(gw.get("/v1/responses/..%2Fmodels")), 400, "invalid_value");
+        // Refused by the ownership rules' path check, before the route's own id check.
+        assertError(gw.send(gw.get("/v1/responses/..%2Fmodels")), 400, "invalid_path");
+        assertError(gw.send(gw.get("/v1/files/..%2Fmodels")), 400, "invalid_path");
     }
 }

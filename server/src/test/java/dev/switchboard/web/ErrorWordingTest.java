@@ -112,8 +112,10 @@ class ErrorWordingTest {
         answers.put("assistant model", gw.send(gw.post("/v1/assistants", "{}")));
         answers.put("message role", gw.send(gw.post("/v1/threads/" + thread + "/messages", "{\"role\":\"robot\",\"content\":\"x\"}")));
         // The listener itself
-        answers.put("unknown route", gw.send(gw.get("/v1/nope")));
-        answers.put("wrong method", gw.send(gw.get("/v1/chat/completions")));
+        // (other /v1 paths are OpenAI's, forwarded, and answered in OpenAI's words)
+        answers.put("unknown route", gw.send(gw.get("/api/nope")));
+        answers.put("unknown route in the gateway's own family", gw.send(gw.get("/v1/assistants/asst_1/nope")));
+        answers.put("wrong method", gw.send(gw.get("/api/chat")));
 
         List<String> wrong = new ArrayList<>();
         answers.forEach((what, answer) -> {

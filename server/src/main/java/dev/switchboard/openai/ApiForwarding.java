@@ -1,0 +1,141 @@
+package dev.switchboard.openai;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.switchboard.auth.Authenticator;
+import dev.switchboard.auth.Caller;
+import dev.switchboard.limits.Limits;
+import dev.switchboard.observe.Exchange;
+import dev.switchboard.ownership.ApiOwnership;
+import dev.switchboard.ownership.OwnedListing;
+import dev.switchboard.upstream.StreamedBody;
+import dev.switchboard.web.GatewayException;
+import dev.switchboard.web.JsonRequest;
+import dev.switchboard.web.RequestBodies;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Every path under {@code /v1} that no route of the gateway answers, forwarded to OpenAI with the server's key: any
+ * method, the query string as sent, the same header allowlist as the hand-written routes, and every kind of answer
+ * (JSON, a stream of events, audio or a file's bytes). So an endpoint OpenAI adds works through the gateway the day
+ * it ships. The exceptions are {@link RefusedPaths} (they would hand the client a way around the gateway) and the
+ * gateway's own families ({@link ApiPaths#isOwn}).
+ *
+ * <p>A JSON body is read and parsed once (bounded by {@code SWITCHBOARD_MAX_BODY_BYTES}) for its {@code model} and the
+ * ids it names; any other body (a multipart upload, audio) is streamed upstream as it arrives, bounded by
+ * {@code SWITCHBOARD_MAX_UPLOAD_BYTES}, with a form's text fields checked as they pass ({@link MultipartFields}).
+ *
+ * <p>Its route is a catch-all, and Javalin answers a request with the first route registered that matches: it must
+ * be registered after every other route ({@link #register}).
+ */
+public final class ApiForwarding {
+    /** The catch-all path: Javalin's {@code <name>} parameter takes the rest of the path, slashes included. */
+    static final String PATH = "/v1/<path>";
+    private static final List<HandlerType> METHODS = List.of(HandlerType.GET, HandlerType.POST, HandlerType.PUT,
+            HandlerType.PATCH, HandlerType.DELETE);
+
+    private final OpenAiRelay relay;
+    private final RequestBodies bodies;
+    private final Limits limits;
+    private final ApiOwnership ownership;
+    private final long maxUploadBytes;
+
+    ApiForwarding(OpenAiRelay relay, RequestBodies bodies, Limits limits, ApiOwnership ownership, long maxUploadBytes) {
+        this.relay = relay;
+        this.bodies = bodies;
+        this.limits = limits;
+        this.ownership = ownership;
+        this.maxUploadBytes = maxUploadBytes;
+    }
+
+    /** Registers the catch-all; last of all routes, so that every route of the gateway's own takes precedence. */
+    public void register(RoutesConfig routes) {
+        for (HandlerType method : METHODS) routes.addHttpHandler(method, PATH, this::forward);
+    }
+
+    void forward(Context ctx) {
+        String method = ctx.method().name();
+        String path = ctx.path();
+        String upstreamPath = ApiPaths.upstreamPath(path);
+        String clientPath = "/v1" + upstreamPath;
+        if (ApiPaths.isOwn(clientPath)) throw GatewayException.unknownRoute(method, path);
+        RefusedPaths.refusal(clientPath).ifPresent(refusal -> {
+            throw refusal;
+        });
+        String query = ApiPaths.query(ctx.queryString());
+        Caller caller = Authenticator.caller(ctx);
+        String contentType = ctx.header("Content-Type");
+        if (!hasBody(ctx)) {
+            ownership.check(caller.owner(), method, clientPath, null);
+            Optional<OwnedListing> listing = ownership.listing(method, clientPath);
+            if (listing.isPresent()) {
+                relay.listOwned(ctx, clientPath, upstreamPath, listing.get());
+                return;
+            }
+            relay.forward(ctx, Forward.api(method, upstreamPath, query, null, null,
+                    new ApiCall(clientPath, null, asksForStream(null, ctx))));
+        } else if (isJson(contentType)) {
+            JsonRequest request = bodies.relayed(ctx);
+            ownership.check(caller.owner(), method, clientPath, request.json());
+            JsonNode model = request.json().get("model");
+            relay.forward(ctx, Forward.api(method, upstreamPath, query, request.raw(),
+                    model != null && model.isTextual() ? model.asText() : null,
+                    new ApiCall(clientPath, null, asksForStream(request.json(), ctx))));
+        } else {
+            ownership.check(caller.owner(), method, clientPath, null);
+            StreamedBody body = new StreamedBody(formChecked(ctx, caller, method, clientPath, contentType),
+                    ctx.req().getContentLengthLong(), contentType, maxUploadBytes);
+            relay.forward(ctx, Forward.api(method, upstreamPath, query, null, null,
+                    new ApiCall(clientPath, body, false)));
+        }
+    }
+
+    /**
+     * The client's body, with a form's text fields checked as they pass: {@code model} against the key's allowed
+     * models (and recorded as the request's model), every field against the ownership rules. A refusal aborts the
+     * upstream request before the body ends and becomes the answer.
+     */
+    private InputStream formChecked(Context ctx, Caller caller, String method, String clientPath, String contentType) {
+        InputStream in;
+        try {
+            in = ctx.req().getInputStream();
+        } catch (IOException e) {
+            throw new GatewayException(400, "invalid_request_error", "request_body_incomplete", null,
+                    "The request body could not be read.");
+        }
+        return MultipartFields.wrap(in, contentType, (name, value) -> {
+            if (name.equals("model")) {
+                limits.requireModel(caller, value);
+                Exchange exchange = ctx.attribute(OpenAiRelay.EXCHANGE_ATTRIBUTE);
+                if (exchange != null) exchange.model(value);
+            }
+            ownership.checkFormField(caller.owner(), method, clientPath, name, value);
+        });
+    }
+
+    /** A body comes with a length above zero, or chunked. */
+    private static boolean hasBody(Context ctx) {
+        long length = ctx.req().getContentLengthLong();
+        return length > 0 || (length < 0 && ctx.header("Transfer-Encoding") != null);
+    }
+
+    /** JSON, or no type at all (read as JSON, as every JSON route of the gateway does). */
+    private static boolean isJson(String contentType) {
+        if (contentType == null || contentType.isBlank()) return true;
+        String mediaType = contentType.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
+        return mediaType.equals("application/json") || mediaType.endsWith("+json");
+    }
+
+    /** The request says it wants a stream: {@code stream: true}, {@code stream_format: "sse"}, or {@code ?stream=true}. */
+    private static boolean asksForStream(JsonNode body, Context ctx) {
+        if ("true".equalsIgnoreCase(ctx.queryParam("stream"))) return true;
+        if (body == null) return false;
+        return body.path("stream").asBoolean(false) || "sse".equals(body.path("stream_format").asText(null));
+    }
+}

@@ -1,0 +1,136 @@
+package dev.switchboard.upstream;
+
+import dev.switchboard.web.GatewayException;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.http.HttpRequest;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A request body sent upstream as it is read from the client, never held whole: an upload of any size costs one
+ * buffer. The JDK client reads it on its own thread and sends what it read before reading more, so the client's
+ * upload goes at the pace upstream takes it.
+ *
+ * <p>With a known length the body is sent with {@code Content-Length} (the JDK's {@code ofInputStream} alone would
+ * send it chunked, which some upstreams refuse for uploads, and would not notice a body shorter than announced); the
+ * JDK fails the request when the source gives fewer or more bytes than that. Whatever ends the source early (the
+ * client left, a bound was passed, a form field was refused while passing) aborts the upstream request before its
+ * body ends, so upstream never acts on it; {@link #refusal()} then says why, in place of the HTTP client's error.
+ */
+public final class StreamedBody {
+    private final InputStream source;
+    private final long length;
+    private final String contentType;
+    private final long maxBytes;
+    private final AtomicLong read = new AtomicLong();
+    private volatile GatewayException refusal;
+
+    /**
+     * @param source      the client's body
+     * @param length      its {@code Content-Length}, or -1 when it is sent chunked
+     * @param contentType sent upstream as the client sent it (a multipart body's boundary is in it)
+     * @param maxBytes    the most this body may hold; past it the request is aborted with 413
+     */
+    public StreamedBody(InputStream source, long length, String contentType, long maxBytes) {
+        if (length > maxBytes) throw tooLarge(maxBytes);
+        this.source = source;
+        this.length = length;
+        this.contentType = contentType;
+        this.maxBytes = maxBytes;
+    }
+
+    public String contentType() {
+        return contentType;
+    }
+
+    public long length() {
+        return length;
+    }
+
+    /** Bytes read from the client so far. */
+    public long bytesRead() {
+        return read.get();
+    }
+
+    /** True while nothing has been read: the request can still be sent again. */
+    public boolean untouched() {
+        return read.get() == 0;
+    }
+
+    /** Why reading the body stopped early, when it was not the upstream's doing; else null. */
+    public GatewayException refusal() {
+        return refusal;
+    }
+
+    /** Ends the body with {@code refusal}: the next read fails, which aborts the upstream request. */
+    public void refuse(GatewayException refusal) {
+        if (this.refusal == null) this.refusal = refusal;
+    }
+
+    HttpRequest.BodyPublisher publisher() {
+        HttpRequest.BodyPublisher chunked = HttpRequest.BodyPublishers.ofInputStream(Counting::new);
+        return length < 0 ? chunked : HttpRequest.BodyPublishers.fromPublisher(chunked, length);
+    }
+
+    private static GatewayException tooLarge(long maxBytes) {
+        return new GatewayException(413, "invalid_request_error", "request_too_large", null,
+                "The request body is larger than this gateway accepts for uploads (" + maxBytes
+                        + " bytes; SWITCHBOARD_MAX_UPLOAD_BYTES).");
+    }
+
+    /** Thrown by a source that refuses what passes through it (a form field): the request ends with the refusal. */
+    public static final class Refused extends IOException {
+        private final transient GatewayException refusal;
+
+        public Refused(GatewayException refusal) {
+            super("request body refused: " + refusal.code());
+            this.refusal = refusal;
+        }
+
+        public GatewayException refusal() {
+            return refusal;
+        }
+    }
+
+    /** The client's body as the JDK reads it: counted, bounded, and failing once a refusal is set. */
+    private final class Counting extends FilterInputStream {
+        Counting() {
+            super(source);
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] target, int offset, int size) throws IOException {
+            if (refusal != null) throw new IOException("request body refused: " + refusal.code());
+            int n;
+            try {
+                n = super.read(target, offset, size);
+            } catch (Refused refused) {
+                refuse(refused.refusal());
+                throw refused;
+            } catch (IOException clientLeft) {
+                refuse(new GatewayException(400, "invalid_request_error", "request_body_incomplete", null,
+                        "The request body ended before it was complete (the client stopped sending it)."));
+                throw clientLeft;
+            }
+            if (n > 0 && read.addAndGet(n) > maxBytes) {
+                refuse(tooLarge(maxBytes));
+                throw new IOException("request body over " + maxBytes + " bytes");
+            }
+            if (refusal != null) throw new IOException("request body refused: " + refusal.code());
+            return n;
+        }
+
+        @Override
+        public void close() {
+            // The client's stream belongs to the server; the JDK closing its copy must not end the request early.
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package dev.switchboard.openai;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.switchboard.StandInOpenAi;
+import dev.switchboard.TestGateway;
+import dev.switchboard.web.Json;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Objects created through the forwarding path belong to the owner whose key created them: a file uploaded as a form
+ * is the uploader's, another owner naming it in a path or a form field gets OpenAI's answer for an unknown file
+ * without the request reaching OpenAI, and a list of files shows each owner only theirs. The upstream is
+ * {@link StandInOpenAi}, a stand-in for OpenAI's Files API until the emulator has one.
+ */
+class ForwardedOwnershipTest {
+    static StandInOpenAi openAi;
+    static TestGateway gw;
+    static String alice;
+    static String bob;
+
+    @BeforeAll
+    static void start() {
+        openAi = StandInOpenAi.start()
+                .json("POST /v1/files", "{\"id\":\"file-alice1\",\"object\":\"file\",\"bytes\":5,\"created_at\":1,"
+                        + "\"filename\":\"notes.jsonl\",\"purpose\":\"batch\"}")
+                .json("GET /v1/files/file-alice1", "{\"id\":\"file-alice1\",\"object\":\"file\",\"purpose\":\"batch\"}")
+                .json("GET /v1/files", "{\"object\":\"list\",\"data\":[{\"id\":\"file-alice1\",\"object\":\"file\","
+                        + "\"created_at\":1},{\"id\":\"file-other9\",\"object\":\"file\",\"created_at\":2}],"
+                        + "\"first_id\":\"file-alice1\",\"last_id\":\"file-other9\",\"has_more\":false}");
+        gw = TestGateway.start(Map.of("OPENAI_BASE_URL", openAi.baseUrl()));
+        alice = gw.gateway.keys().create("alice-key", "alice", false).secret();
+        bob = gw.gateway.keys().create("bob-key", "bob", false).secret();
+    }
+
+    @AfterAll
+    static void stop() {
+        gw.close();
+        openAi.close();
+    }
+
+    @Test
+    void aFileUploadedThroughTheGatewayIsItsUploadersAlone() throws Exception {
+        String boundary = "ownershipBoundary";
+        String form = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\nbatch\r\n"
+                + "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"notes.jsonl\"\r\n"
+                + "Content-Type: application/jsonl\r\n\r\n{}\r\n\r\n--" + boundary + "--\r\n";
+        HttpResponse<String> uploaded = gw.send(HttpRequest.newBuilder(URI.create(gw.url("/v1/files")))
+                .header("Authorization", "Bearer " + alice).header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofString(form, StandardCharsets.UTF_8)));
+        assertThat(uploaded.statusCode()).as(uploaded.body()).isEqualTo(200);
+        assertThat(Json.MAPPER.readTree(uploaded.body()).path("id").asText()).isEqualTo("file-alice1");
+
+        assertThat(get(alice, "/v1/files/file-alice1").statusCode()).isEqualTo(200);
+        int before = openAi.received.size();
+        HttpResponse<String> bobs = get(bob, "/v1/files/file-alice1");
+        assertThat(bobs.statusCode()).isEqualTo(404);
+        assertThat(Json.MAPPER.readTree(bobs.body()).path("error").path("message").asText()).contains("file-alice1");
+        assertThat(openAi.received).as("another owner's request never reached OpenAI").hasSize(before);
+
+        // A list shows each owner only their own files.
+        JsonNode alicesList = Json.MAPPER.readTree(get(alice, "/v1/files").body());
+        assertThat(alicesList.path("data").findValuesAsText("id")).containsExactly("file-alice1");
+        JsonNode bobsList = Json.MAPPER.readTree(get(bob, "/v1/files").body());
+        assertThat(bobsList.path("object").asText()).isEqualTo("list");
+        assertThat(bobsList.path("data")).isEmpty();
+
+        // Naming it in a JSON body is refused the same way, before anything is sent.
+        before = openAi.received.size();
+        HttpResponse<String> batch = gw.send(HttpRequest.newBuilder(URI.create(gw.url("/v1/batches")))
+                .header("Authorization", "Bearer " + bob).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"input_file_id\":\"file-alice1\",\"endpoint\":\"/v1/responses\","
+                        + "\"completion_window\":\"24h\"}")));
+        assertThat(batch.statusCode()).isBetween(400, 404);
+        assertThat(openAi.received).hasSize(before);
+
+        // And in a form's field, checked as the form passes: upstream never gets the whole form.
+        String naming = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file_id\"\r\n\r\nfile-alice1\r\n"
+                + "--" + boundary + "--\r\n";
+        HttpResponse<String> formNaming = gw.send(HttpRequest.newBuilder(URI.create(gw.url("/v1/future_things")))
+                .header("Authorization", "Bearer " + bob).header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofString(naming, StandardCharsets.UTF_8)));
+        assertThat(formNaming.statusCode()).as(formNaming.body()).isBetween(400, 404);
+        assertThat(openAi.received.stream().skip(before)).noneMatch(StandInOpenAi.Received::complete);
+    }
+
+    private static HttpResponse<String> get(String key, String path) {
+        return gw.send(HttpRequest.newBuilder(URI.create(gw.url(path))).header("Authorization", "Bearer " + key));
+    }
+}
