@@ -181,6 +181,7 @@ final class OpenAiRelay {
         exchange.firstByte();
         JsonNode json = jsonObject(body);
         exchange.usage(json == null ? null : Usage.fromJson(json.get("usage")));
+        exchange.answeredBy(json);
         // Before the client has the id: its next call, on any instance, must find the object its own.
         String createdId = json == null ? null : json.path("id").asText(null);
         if (forward.creates() != null && createdId != null && upstreamResponse.status() < 300) {
