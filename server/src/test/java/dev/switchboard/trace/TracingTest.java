@@ -42,7 +42,8 @@ class TracingTest {
                 "OTEL_SERVICE_NAME", "switchboard-under-test",
                 "OTEL_BSP_SCHEDULE_DELAY", "50",
                 "SWITCHBOARD_UPSTREAM_RETRIES", "1",
-                "OPENAI_STREAMING_ENABLED", "true"));
+                "OPENAI_STREAMING_ENABLED", "true",
+                "OPENAI_REALTIME_ENABLED", "true"));
         // A tool call, then the answer: two model rounds in one turn.
         gw.emulator.script("agent-two-rounds", """
                 {"tool_calls":[{"name":"math__calculate","arguments":{"expression":"1+1"}}]}""");
@@ -153,6 +154,27 @@ class TracingTest {
             assertThat(call.span().getEndTimeUnixNano()).isLessThanOrEqualTo(round.span().getEndTimeUnixNano());
             assertThat(round.span().getEndTimeUnixNano()).isLessThanOrEqualTo(server.span().getEndTimeUnixNano());
         }
+    }
+
+    @Test
+    void aRealtimeSessionIsAServerSpanWithAClientSpanForItsUpstreamLeg() throws Exception {
+        java.net.http.WebSocket socket = java.net.http.HttpClient.newHttpClient().newWebSocketBuilder()
+                .header("Authorization", "Bearer " + gw.clientKey)
+                .buildAsync(URI.create(gw.url("/v1/realtime?model=gpt-realtime").replaceFirst("^http", "ws")),
+                        new java.net.http.WebSocket.Listener() { })
+                .join();
+        socket.sendClose(java.net.http.WebSocket.NORMAL_CLOSURE, "done").join();
+
+        OtlpReceiver.Received server = await(s -> s.kind() == Span.SpanKind.SPAN_KIND_SERVER
+                && "/v1/realtime".equals(s.attribute("url.path")));
+        assertThat(server.attributes()).containsEntry("http.response.status_code", "101")
+                .containsEntry("switchboard.endpoint", "/v1/realtime")
+                .containsKey("switchboard.key_id");
+        OtlpReceiver.Received leg = await(s -> s.kind() == Span.SpanKind.SPAN_KIND_CLIENT
+                && server.spanId().equals(s.parentSpanId()));
+        assertThat(leg.attributes()).containsEntry("url.path", "/v1/realtime")
+                .containsEntry("http.response.status_code", "101");
+        assertThat(receiver.everything()).doesNotContain(gw.clientKey, TestGateway.UPSTREAM_KEY);
     }
 
     @Test
