@@ -48,6 +48,11 @@ import java.util.logging.Level;
  */
 public final class Tracing implements ExchangeListener, RequestObserver, UpstreamCalls, AutoCloseable {
     private static final int QUEUE = 2048;
+    /**
+     * Live spans at most. Each ends when what holds it does; this bound only keeps a holder that never lets go (a
+     * bug elsewhere) from growing memory without end: past it, new requests are simply not traced.
+     */
+    private static final int LIVE_LIMIT = 100_000;
     /** The SDK's exporter logs every failed export itself; the gateway counts them and says so once a minute. */
     private static final List<java.util.logging.Logger> QUIETED = List.of(
             java.util.logging.Logger.getLogger("io.opentelemetry.exporter"),
@@ -118,6 +123,7 @@ public final class Tracing implements ExchangeListener, RequestObserver, Upstrea
     @Override
     public Observed started(String requestId, String method, String path, Function<String, String> headers) {
         if (!path.startsWith("/v1/") && !path.startsWith("/api/")) return Observed.NONE;
+        if (live.size() >= LIVE_LIMIT) return Observed.NONE;
         Context parent = W3CTraceContextPropagator.getInstance().extract(Context.root(), headers, HEADERS);
         Span span = tracer.spanBuilder(method).setSpanKind(SpanKind.SERVER).setParent(parent)
                 .setAttribute(GenAi.METHOD, method)
@@ -148,6 +154,7 @@ public final class Tracing implements ExchangeListener, RequestObserver, Upstrea
         String id = exchange.requestId();
         String operation = GenAi.operation(exchange.endpoint());
         Node node = hold(id);
+        if (node == null && live.size() >= LIVE_LIMIT) return;
         if (node == null) {
             Node parent = id.indexOf('-') > 0 ? hold(id.substring(0, id.indexOf('-'))) : null;
             SpanBuilder builder = tracer.spanBuilder(exchange.endpoint()).setSpanKind(SpanKind.INTERNAL)
