@@ -48,6 +48,8 @@ import java.util.logging.Level;
  */
 public final class Tracing implements ExchangeListener, RequestObserver, UpstreamCalls, AutoCloseable {
     private static final int QUEUE = 2048;
+    /** Outcomes besides {@code upstream_…} that are the gateway's failure, marked as errors. */
+    private static final java.util.Set<String> FAILURES = java.util.Set.of("failed", "shutdown", "interrupted");
     /**
      * Live spans at most. Each ends when what holds it does; this bound only keeps a holder that never lets go (a
      * bug elsewhere) from growing memory without end: past it, new requests are simply not traced.
@@ -199,8 +201,8 @@ public final class Tracing implements ExchangeListener, RequestObserver, Upstrea
         if (outcome != null && !outcome.equals("completed") && !outcome.equals("fallback")) {
             span.setAttribute(GenAi.ERROR_TYPE, exchange.error() != null && exchange.error().length() <= 64
                     ? exchange.error() : outcome);
-            // A client that left or cancelled is not the gateway's failure.
-            if (!outcome.equals("client_gone") && !outcome.equals("cancelled")) span.setStatus(StatusCode.ERROR);
+            // The gateway's or the upstream's failure only: a client that left, cancelled or was refused is not one.
+            if (outcome.startsWith("upstream_") || FAILURES.contains(outcome)) span.setStatus(StatusCode.ERROR);
         }
         release(node);
     }
