@@ -32,6 +32,8 @@ final class BoundedExport implements SpanProcessor {
     private final LongAdder dropped = new LongAdder();
     private final AtomicLong lastLogged = new AtomicLong(System.nanoTime() - LOG_INTERVAL.toNanos());
     private final AtomicLong droppedWhenLogged = new AtomicLong();
+    /** Why the last export failed, for the log line: an exception's class, never its message (it may name URLs). */
+    private volatile String lastFailure = "the queue was full";
 
     BoundedExport(SpanExporter exporter, Duration scheduleDelay, int capacity, String collector) {
         this.capacity = capacity;
@@ -63,6 +65,7 @@ final class BoundedExport implements SpanProcessor {
         if (!span.getSpanContext().isSampled()) return;
         if (pending.incrementAndGet() > capacity) {
             pending.decrementAndGet();
+            lastFailure = "the queue was full";
             drop(1);
             return;
         }
@@ -90,9 +93,9 @@ final class BoundedExport implements SpanProcessor {
         long last = lastLogged.get();
         if (now - last >= LOG_INTERVAL.toNanos() && lastLogged.compareAndSet(last, now)) {
             long total = dropped.sum();
-            LOG.warn("Tracing: {} spans dropped (the collector at {} is unreachable, slow or refusing them); requests "
-                    + "are not affected. {} dropped since start-up (metric switchboard_traces_spans_dropped_total).",
-                    total - droppedWhenLogged.getAndSet(total), collector, total);
+            LOG.warn("Tracing: {} spans dropped (the collector at {} is unreachable, slow or refusing them; last: {}); "
+                    + "requests are not affected. {} dropped since start-up (metric switchboard_traces_spans_dropped_total).",
+                    total - droppedWhenLogged.getAndSet(total), collector, lastFailure, total);
         }
     }
 
@@ -116,7 +119,13 @@ final class BoundedExport implements SpanProcessor {
             CompletableResultCode done = result;
             done.whenComplete(() -> {
                 pending.addAndGet(-count);
-                if (!done.isSuccess()) drop(count);
+                if (!done.isSuccess()) {
+                    Throwable failure = done.getFailureThrowable();
+                    lastFailure = failure == null ? "the export failed"
+                            : failure.getCause() != null ? failure.getCause().getClass().getSimpleName()
+                            : "refused by the collector";
+                    drop(count);
+                }
             });
             return done;
         }
