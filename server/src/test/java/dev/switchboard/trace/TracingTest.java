@@ -157,6 +157,31 @@ class TracingTest {
     }
 
     @Test
+    void anAssistantsRunIsTracedAsTheGatewaysOwnModelCall() throws Exception {
+        String assistant = Json.MAPPER.readTree(gw.send(gw.post("/v1/assistants", "{\"model\":\"gpt-4o-mini\"}")).body())
+                .path("id").asText();
+        String thread = Json.MAPPER.readTree(gw.send(gw.post("/v1/threads",
+                "{\"messages\":[{\"role\":\"user\",\"content\":\"" + SECRET_PROMPT + "\"}]}")).body()).path("id").asText();
+        HttpResponse<String> run = gw.send(gw.post("/v1/threads/" + thread + "/runs",
+                "{\"assistant_id\":\"" + assistant + "\",\"stream\":true}"));
+        assertThat(run.statusCode()).isEqualTo(200);
+        assertThat(run.body()).contains("thread.run.completed");
+
+        // A run's stretch is one Responses call of the gateway's own, on a thread of its own: a span of its own.
+        OtlpReceiver.Received stretch = await(s -> s.kind() == Span.SpanKind.SPAN_KIND_INTERNAL
+                && "/v1/responses".equals(s.attribute("switchboard.endpoint"))
+                && "gpt-4o-mini".equals(s.attribute("gen_ai.request.model"))
+                && s.attribute("gen_ai.usage.output_tokens") != null && s.parentSpanId().isEmpty());
+        assertThat(stretch.name()).isEqualTo("chat gpt-4o-mini");
+        assertThat(stretch.attribute("gen_ai.response.model")).startsWith("gpt-4o-mini");
+        assertThat(stretch.attribute("gen_ai.response.id")).startsWith("resp_");
+        OtlpReceiver.Received call = await(s -> s.kind() == Span.SpanKind.SPAN_KIND_CLIENT
+                && stretch.spanId().equals(s.parentSpanId()));
+        assertThat(call.attributes()).containsEntry("url.path", "/v1/responses").containsEntry("http.response.status_code", "200");
+        assertThat(receiver.everything()).doesNotContain(SECRET_PROMPT);
+    }
+
+    @Test
     void aRealtimeSessionIsAServerSpanWithAClientSpanForItsUpstreamLeg() throws Exception {
         java.net.http.WebSocket socket = java.net.http.HttpClient.newHttpClient().newWebSocketBuilder()
                 .header("Authorization", "Bearer " + gw.clientKey)
