@@ -53,6 +53,19 @@ final class GenAi {
         };
     }
 
+    /**
+     * A path with its ids replaced ({@code /v1/responses/resp_1} becomes {@code /v1/responses/{id}}), for a span's
+     * name: names are grouped on, so they must not be one per object.
+     */
+    static String template(String path) {
+        if (path == null) return "exchange";
+        String[] segments = path.split("/", -1);
+        for (int i = 0; i < segments.length; i++) {
+            if (segments[i].matches(".*[0-9_].*") && !segments[i].matches("v[0-9]+")) segments[i] = "{id}";
+        }
+        return String.join("/", segments);
+    }
+
     /** OpenAI's own name for the API a path belongs to ({@code openai.api.type}), where the convention names one. */
     static String apiType(String path) {
         if (path == null) return null;

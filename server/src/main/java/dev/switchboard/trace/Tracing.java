@@ -132,7 +132,7 @@ public final class Tracing implements ExchangeListener, RequestObserver, Upstrea
                 .setAttribute(GenAi.URL_PATH, path)
                 .setAttribute(GenAi.REQUEST_ID, requestId)
                 .startSpan();
-        Node node = new Node(requestId, span, null, method);
+        Node node = new Node(requestId, span, null);
         live.put(requestId, node);
         AtomicBoolean ended = new AtomicBoolean();
         return (route, status, keyId) -> {
@@ -159,10 +159,10 @@ public final class Tracing implements ExchangeListener, RequestObserver, Upstrea
         if (node == null && live.size() >= LIVE_LIMIT) return;
         if (node == null) {
             Node parent = id.indexOf('-') > 0 ? hold(id.substring(0, id.indexOf('-'))) : null;
-            SpanBuilder builder = tracer.spanBuilder(exchange.endpoint()).setSpanKind(SpanKind.INTERNAL)
+            SpanBuilder builder = tracer.spanBuilder(GenAi.template(exchange.endpoint())).setSpanKind(SpanKind.INTERNAL)
                     .setAttribute(GenAi.REQUEST_ID, id);
             builder.setParent(parent == null ? Context.root() : Context.root().with(parent.span));
-            node = new Node(id, builder.startSpan(), parent, null);
+            node = new Node(id, builder.startSpan(), parent);
             live.put(id, node);
         }
         Span span = node.span;
@@ -294,7 +294,7 @@ public final class Tracing implements ExchangeListener, RequestObserver, Upstrea
         volatile String genAiName;
         volatile String model;
 
-        Node(String id, Span span, Node parent, String method) {
+        Node(String id, Span span, Node parent) {
             this.id = id;
             this.span = span;
             this.parent = parent;
