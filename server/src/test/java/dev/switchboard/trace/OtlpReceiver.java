@@ -51,9 +51,12 @@ final class OtlpReceiver implements AutoCloseable {
     private final List<byte[]> raw = new CopyOnWriteArrayList<>();
     private final List<Map<String, List<String>>> headers = new CopyOnWriteArrayList<>();
     private volatile int refuseWith;
+    private final java.util.concurrent.CountDownLatch released = new java.util.concurrent.CountDownLatch(1);
+    private volatile boolean stalled;
 
     OtlpReceiver() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.setExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/v1/traces", this::handle);
         server.start();
     }
@@ -65,6 +68,11 @@ final class OtlpReceiver implements AutoCloseable {
     /** From now on, answer every export with {@code status} (503: overloaded), keeping nothing; 0 to accept again. */
     void refuseWith(int status) {
         this.refuseWith = status;
+    }
+
+    /** From now on, take each export's bytes and never answer (until closed), as a collector that hangs does. */
+    void stall() {
+        this.stalled = true;
     }
 
     List<Received> spans() {
@@ -91,6 +99,14 @@ final class OtlpReceiver implements AutoCloseable {
             }
             if (!exchange.getRequestMethod().equals("POST")) {
                 exchange.sendResponseHeaders(405, -1);
+                return;
+            }
+            if (stalled) {
+                try {
+                    released.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
                 return;
             }
             if (refuseWith != 0) {
@@ -131,6 +147,7 @@ final class OtlpReceiver implements AutoCloseable {
     /** Stops listening: exports then find the port closed. */
     @Override
     public void close() {
+        released.countDown();
         server.stop(0);
     }
 }

@@ -284,6 +284,28 @@ class TracingTest {
         assertThat(tracing.droppedSpans()).isZero();
     }
 
+    @Test
+    void aCollectorThatHangsHoldsNoRequest() throws Exception {
+        try (OtlpReceiver hanging = new OtlpReceiver()) {
+            hanging.stall();
+            try (TestGateway stalled = TestGateway.start(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", hanging.endpoint(),
+                    "OTEL_BSP_SCHEDULE_DELAY", "50"))) {
+                // Every export waits for an answer that never comes; requests, streamed or not, go on meanwhile.
+                for (int i = 0; i < 5; i++) {
+                    assertThat(stalled.send(stalled.post("/v1/responses",
+                            "{\"model\":\"gpt-4o-mini\",\"input\":\"hi\"}")).statusCode()).isEqualTo(200);
+                    HttpResponse<InputStream> stream = stalled.open(stalled.post("/v1/chat/completions",
+                            "{\"model\":\"gpt-4o-mini\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"));
+                    assertThat(stream.statusCode()).isEqualTo(200);
+                    assertThat(drain(stream.body())).last().extracting(SseFrame::data).isEqualTo("[DONE]");
+                }
+                // The export gives up after its timeout: those spans are dropped and counted.
+                Tracing tracing = stalled.gateway.tracing().orElseThrow();
+                Await.until(Duration.ofSeconds(30), () -> tracing.droppedSpans() > 0);
+            }
+        }
+    }
+
     private static List<SseFrame> drain(InputStream body) throws Exception {
         List<SseFrame> frames = new java.util.ArrayList<>();
         try (body) {
