@@ -223,6 +223,25 @@ class TracingTest {
     }
 
     @Test
+    void aRequestRefusedByTheKeysLimitsNamesTheKeyAndCallsNoUpstream() throws Exception {
+        String key = keyLimitedTo("{\"models\":[\"gpt-4o\"]}");
+        HttpResponse<String> refused = gw.send(gw.post("/v1/chat/completions",
+                "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
+                .setHeader("Authorization", "Bearer " + key));
+        assertThat(refused.statusCode()).isBetween(400, 499);
+        String requestId = refused.headers().firstValue(RequestIds.HEADER).orElseThrow();
+
+        OtlpReceiver.Received server = await(s -> requestId.equals(s.attribute("switchboard.request_id")));
+        assertThat(server.attributes()).containsEntry("http.response.status_code", String.valueOf(refused.statusCode()))
+                .containsKey("switchboard.key_id");
+        assertThat(server.span().getStatus().getCode()).isNotEqualTo(Status.StatusCode.STATUS_CODE_ERROR);
+        forceFlush();
+        assertThat(receiver.spans()).noneMatch(s -> s.kind() == Span.SpanKind.SPAN_KIND_CLIENT
+                && server.spanId().equals(s.parentSpanId()));
+        assertThat(receiver.everything()).doesNotContain(key);
+    }
+
+    @Test
     void anUpstreamErrorMarksEachAttemptAndTheRequest() throws Exception {
         HttpResponse<String> failed = gw.send(gw.post("/v1/chat/completions",
                 "{\"model\":\"gpt-4o-mini;fail=500\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"));
@@ -304,6 +323,17 @@ class TracingTest {
                 Await.until(Duration.ofSeconds(30), () -> tracing.droppedSpans() > 0);
             }
         }
+    }
+
+    private static String keyLimitedTo(String limits) throws Exception {
+        JsonNode created = Json.MAPPER.readTree(gw.send(gw.post("/api/admin/keys", "{\"name\":\"limited\"}")
+                .setHeader("Authorization", "Bearer " + gw.adminKey)).body());
+        HttpResponse<String> set = gw.send(HttpRequest.newBuilder(URI.create(gw.url("/api/admin/keys/"
+                        + created.path("id").asText() + "/limits")))
+                .header("Authorization", "Bearer " + gw.adminKey).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(limits)));
+        assertThat(set.statusCode()).as(set.body()).isEqualTo(200);
+        return created.path("key").asText();
     }
 
     private static List<SseFrame> drain(InputStream body) throws Exception {
