@@ -41,6 +41,7 @@ import dev.switchboard.realtime.RealtimeModule;
 import dev.switchboard.store.Database;
 import dev.switchboard.store.Instances;
 import dev.switchboard.store.RunningGateways;
+import dev.switchboard.trace.Tracing;
 import dev.switchboard.stream.EventLog;
 import dev.switchboard.stream.EventLogs;
 import dev.switchboard.stream.Heartbeats;
@@ -51,10 +52,12 @@ import dev.switchboard.stream.StreamEndings;
 import dev.switchboard.stream.StreamRelay;
 import dev.switchboard.stream.StreamRoutes;
 import dev.switchboard.upstream.StartupKeyCheck;
+import dev.switchboard.upstream.UpstreamCalls;
 import dev.switchboard.upstream.UpstreamClient;
 import dev.switchboard.web.HttpServer;
 import dev.switchboard.web.Pages;
 import dev.switchboard.web.RequestBodies;
+import dev.switchboard.web.RequestObserver;
 import io.javalin.config.RoutesConfig;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -91,6 +94,7 @@ public final class Gateway implements AutoCloseable {
     private ToolRegistry agentTools;
     private GracefulShutdown shutdown;
     private StartupKeyCheck keyCheck;
+    private Optional<Tracing> tracing = Optional.empty();
 
     private Gateway(Database database, Emulator emulator, UpstreamClient upstream, HttpServer http, ApiKeys keys,
                     Optional<CreatedKey> bootstrapAdmin, LiveStreams liveStreams, RequestRecorder recorder,
@@ -126,8 +130,13 @@ public final class Gateway implements AutoCloseable {
                 started.add(emulator);
                 upstreamSettings = upstreamSettings.withEndpoint(URI.create(emulator.baseUrl()), Secret.of(emulatorKey));
             }
+            // Off unless an OTLP endpoint is set: then no SDK, no thread, and nothing on the request path.
+            Optional<Tracing> tracing = Tracing.start(settings.traces());
+            tracing.ifPresent(started::add); // closed after the listener and the upstream: their last spans are sent
+            URI upstreamBase = upstreamSettings.effectiveBaseUrl();
+            tracing.ifPresent(t -> t.upstream(upstreamBase));
             UpstreamClient upstream = new UpstreamClient(upstreamSettings, upstreamSettings.effectiveBaseUrl(),
-                    upstreamSettings.apiKey().orElse(Secret.of("")));
+                    upstreamSettings.apiKey().orElse(Secret.of("")), tracing.<UpstreamCalls>map(t -> t).orElse(UpstreamCalls.NONE));
             started.add(upstream);
             StartupKeyCheck keyCheck = emulator == null ? StartupKeyCheck.start(upstream, KEY_CHECK_TIMEOUT) : null;
 
@@ -179,7 +188,11 @@ public final class Gateway implements AutoCloseable {
             Limits limits = new Limits(database.jdbi(), settings.streams().redisUrl().map(Secret::reveal));
             started.add(limits);
             // Budgets before the recorder: a token total started from the request log must not find this request there.
-            ExchangeListener listener = ExchangeListener.all(metrics, inFlight, limits.usage(), recorder);
+            ExchangeListener listener = tracing.isPresent()
+                    ? ExchangeListener.all(metrics, inFlight, limits.usage(), recorder, tracing.get())
+                    : ExchangeListener.all(metrics, inFlight, limits.usage(), recorder);
+            tracing.ifPresent(t -> metrics.functionCounter("switchboard.traces.spans.dropped", "Spans not exported: the "
+                    + "collector was unreachable, slow or refused them, or too many were waiting", t::droppedSpans));
             // Before the sweeper starts: a background response left by a gone instance is read on from upstream.
             OpenAiRoutes.registerContinuations(endings, upstream, listener);
             metrics.gauge("switchboard.database.connections", "Connections the database pool holds", database::poolConnections);
@@ -242,7 +255,8 @@ public final class Gateway implements AutoCloseable {
                     openAi.forwarding(settings.server().maxUploadBytes())::register);
             McpEndpoint mcp = new McpEndpoint(keys, agentTools, recorder);
             started.add(mcp);
-            HttpServer http = HttpServer.start(settings.server(), routes, List.of(mcp::mount));
+            HttpServer http = HttpServer.start(settings.server(), routes, List.of(mcp::mount),
+                    tracing.<RequestObserver>map(t -> t).orElse(RequestObserver.NONE));
             started.add(http);
             // So that the commands (keys, doctor, dev-cert) find this gateway's database from any directory.
             if (settings.database().embedded()) started.add(RunningGateways.register(settings.server().dataDir(), http.port()));
@@ -254,6 +268,7 @@ public final class Gateway implements AutoCloseable {
             gateway.agentTools = agentTools;
             gateway.shutdown = new GracefulShutdown(http, liveStreams, inFlight, upstream);
             gateway.keyCheck = keyCheck;
+            gateway.tracing = tracing;
             if (settings.streams().redisUrl().isPresent()) gateway.streamLog = "Redis Streams (shared by every instance on it)";
             return gateway;
         } catch (IOException | RuntimeException e) {
@@ -268,6 +283,8 @@ public final class Gateway implements AutoCloseable {
         out.println("Switchboard " + Version.VALUE + " listening on " + scheme + "://" + shownHost + ":" + port());
         out.println("  database: " + database.description());
         out.println("  stream log: " + streamLog);
+        out.println("  traces: " + tracing.map(Tracing::description)
+                .orElse("off (set OTEL_EXPORTER_OTLP_ENDPOINT to export them over OTLP)"));
         if (emulator != null) {
             out.println("  upstream: the built-in OpenAI emulator at " + emulator.baseUrl()
                     + ", because OPENAI_API_KEY is not set. No request leaves this machine; replies are canned.");
@@ -282,6 +299,11 @@ public final class Gateway implements AutoCloseable {
 
     public int port() {
         return http.port();
+    }
+
+    /** Tracing, when an OTLP endpoint is configured. */
+    public Optional<Tracing> tracing() {
+        return tracing;
     }
 
     public ApiKeys keys() {

@@ -175,6 +175,7 @@ public final class RunEngine {
                 });
         RunTranslator.Ending ending = last.get();
         exchange.usage(translator.usage());
+        exchange.answeredBy(translator.answer());
         if (handle.cancelled) {
             exchange.finish("cancelled", null);
         } else {

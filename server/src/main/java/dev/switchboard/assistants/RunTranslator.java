@@ -40,6 +40,8 @@ final class RunTranslator {
     private final List<String> callIds = new ArrayList<>();
     private final List<String> callNames = new ArrayList<>();
     private Usage usage;
+    /** The response object of the terminal event: its {@code model} and {@code id}, for the exchange. */
+    private JsonNode answer;
     private String failure;
 
     RunTranslator(ObjectNode run, Sink sink) {
@@ -58,10 +60,12 @@ final class RunTranslator {
             case "response.output_item.done" -> itemDone(event.path("item"));
             case "response.completed" -> {
                 usage = Usage.fromJson(event.path("response").get("usage"));
+                answer = event.path("response");
                 return finishSteps(calls.isEmpty() ? Ending.COMPLETED : Ending.REQUIRES_ACTION);
             }
             case "response.incomplete" -> {
                 usage = Usage.fromJson(event.path("response").get("usage"));
+                answer = event.path("response");
                 return finishSteps(Ending.INCOMPLETE);
             }
             case "response.failed" -> {
@@ -83,6 +87,10 @@ final class RunTranslator {
 
     Usage usage() {
         return usage;
+    }
+
+    JsonNode answer() {
+        return answer;
     }
 
     String failure() {

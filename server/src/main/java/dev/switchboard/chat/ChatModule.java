@@ -24,7 +24,7 @@ public final class ChatModule implements AutoCloseable {
         var connectTimeout = settings.upstream().connectTimeout();
         this.webSockets = HttpClient.newBuilder().connectTimeout(connectTimeout).build();
         var leg = new UpstreamLeg(webSockets, upstream.baseUrl(), upstream.apiKey().reveal(), connectTimeout,
-                settings.server().maxWebSocketMessageBytes());
+                settings.server().maxWebSocketMessageBytes(), upstream::calling);
         var chats = new ChatService(upstream, leg, listener, recorder, settings.chat(), settings.upstream().idleTimeout(), metrics);
         this.chat = new ChatRoutes(chats, bodies, settings.models().chatModel(), limits);
         this.chatKit = new ChatKitSessions(upstream, listener, settings.chat().chatkitWorkflow(), jdbi);

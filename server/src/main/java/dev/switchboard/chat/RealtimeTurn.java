@@ -39,7 +39,7 @@ final class RealtimeTurn extends WholeEvents {
         RealtimeTurn turn = new RealtimeTurn();
         WebSocket socket;
         try {
-            socket = leg.open(model, turn);
+            socket = leg.open(exchange.requestId(), model, turn);
         } catch (UpstreamLeg.Refused refused) {
             exchange.answered(refused.status, null);
             // OpenAI refusing the gateway's own key is the gateway's failure (502), never the client's 401.

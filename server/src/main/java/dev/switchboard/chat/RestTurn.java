@@ -37,6 +37,7 @@ final class RestTurn {
                         Usage counted = Usage.fromJson(chunk.get("usage"));
                         if (counted != null) {
                             exchange.usage(counted);
+                            exchange.answeredBy(chunk);
                             usage[0] = Json.object().put("input_tokens", counted.inputTokens())
                                     .put("output_tokens", counted.outputTokens()).put("total_tokens", counted.totalTokens());
                         }

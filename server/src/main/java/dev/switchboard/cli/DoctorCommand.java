@@ -42,6 +42,7 @@ public final class DoctorCommand {
             checkDatabase(settings);
             Set<String> models = checkUpstream(settings);
             checkChatModel(settings, models);
+            checkTraces(settings.traces());
         }
         out.println(failed ? "\nSome checks failed: fix the items marked FAIL." : "\nAll checks passed.");
         return failed ? 1 : 0;
@@ -158,6 +159,35 @@ public final class DoctorCommand {
             // an upstream without a model list: the model check is skipped
         }
         return ids;
+    }
+
+    /**
+     * Sends the collector an empty OTLP export (a valid one: no spans), as the gateway would send spans: whether it is
+     * there and takes the configured headers. Tracing that does not reach its collector is not fatal to the gateway,
+     * but it is something the operator configured and should fix.
+     */
+    private void checkTraces(dev.switchboard.config.TraceSettings traces) {
+        if (!traces.enabled()) {
+            info("traces: off (OTEL_EXPORTER_OTLP_ENDPOINT is not set)");
+            return;
+        }
+        var request = java.net.http.HttpRequest.newBuilder(traces.endpoint().orElseThrow())
+                .timeout(java.time.Duration.ofSeconds(3))
+                .header("Content-Type", "application/x-protobuf")
+                .POST(java.net.http.HttpRequest.BodyPublishers.noBody());
+        traces.headers().forEach((name, value) -> request.header(name, value.reveal()));
+        String where = "trace collector " + traces.shownEndpoint();
+        try (var client = java.net.http.HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(3)).build()) {
+            int status = client.send(request.build(), java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+            if (status / 100 == 2) ok(where + " accepts OTLP/HTTP exports");
+            else fail(where + " answered HTTP " + status + " to an empty export", status == 401 || status == 403
+                    ? "set the collector's key in OTEL_EXPORTER_OTLP_HEADERS" : "check OTEL_EXPORTER_OTLP_ENDPOINT (a collector's OTLP/HTTP port, 4318)");
+        } catch (java.io.IOException e) {
+            fail(where + " unreachable (" + e.getClass().getSimpleName() + ")",
+                    "start the collector or correct OTEL_EXPORTER_OTLP_ENDPOINT; the gateway runs without it, dropping spans");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void info(String what) {

@@ -78,6 +78,11 @@ public final class SettingsLoader {
             "SWITCHBOARD_TLS_KEYSTORE_PASSWORD");
     /** Read elsewhere (the launcher, this loader's caller); known so that they are not reported as typos. */
     private static final Set<String> OTHER_VARIABLES = Set.of("SWITCHBOARD_CONFIG", "SWITCHBOARD_JAVA_OPTS");
+    /** OpenTelemetry's standard variables, environment only, as every OpenTelemetry SDK reads them. */
+    private static final Set<String> TRACE_VARIABLES = Set.of("OTEL_EXPORTER_OTLP_ENDPOINT",
+            "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL",
+            "OTEL_EXPORTER_OTLP_HEADERS", "OTEL_EXPORTER_OTLP_TRACES_HEADERS", "OTEL_SERVICE_NAME", "OTEL_TRACES_SAMPLER",
+            "OTEL_TRACES_SAMPLER_ARG", "OTEL_TRACES_EXPORTER", "OTEL_SDK_DISABLED", "OTEL_BSP_SCHEDULE_DELAY");
 
     private final List<String> problems = new ArrayList<>();
     private final Map<String, String> raw = new LinkedHashMap<>();
@@ -142,6 +147,7 @@ public final class SettingsLoader {
         Set<String> known = new TreeSet<>(FILE_KEYS.values());
         known.addAll(SECRET_VARIABLES);
         known.addAll(OTHER_VARIABLES);
+        known.addAll(TRACE_VARIABLES);
         for (var entry : env.entrySet()) {
             String name = entry.getKey();
             if (name.startsWith("SWITCHBOARD_") && !known.contains(name)) {
@@ -208,7 +214,92 @@ public final class SettingsLoader {
                 Optional.ofNullable(raw.get("OPENAI_CHATKIT_WORKFLOW_ID")));
         return new Settings(server, upstream, new DatabaseSettings(secret("DATABASE_URL"),
                 parsed("SWITCHBOARD_INSTANCE_LEASE", DatabaseSettings.INSTANCE_LEASE, SettingsLoader::positiveDuration),
-                parsed("SWITCHBOARD_INSTANCE_HEARTBEAT", DatabaseSettings.INSTANCE_HEARTBEAT, SettingsLoader::positiveDuration)), models, features, streams, agent, chat);
+                parsed("SWITCHBOARD_INSTANCE_HEARTBEAT", DatabaseSettings.INSTANCE_HEARTBEAT, SettingsLoader::positiveDuration)), models, features, streams, agent, chat,
+                traces());
+    }
+
+    /**
+     * OpenTelemetry's variables, with their standard meaning. Only OTLP over HTTP with protobuf is exported (the
+     * JDK's HTTP client sends it; gRPC would need a gRPC stack the gateway does not ship), so any other protocol
+     * or exporter is refused by name rather than ignored.
+     */
+    private TraceSettings traces() {
+        TraceSettings off = TraceSettings.off();
+        String exporter = text("OTEL_TRACES_EXPORTER", "otlp").toLowerCase(Locale.ROOT);
+        if (!exporter.equals("otlp") && !exporter.equals("none")) {
+            problems.add("OTEL_TRACES_EXPORTER=" + exporter + " is not supported: use 'otlp' (the default) or 'none'.");
+        }
+        String protocol = text("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", text("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf"));
+        if (!protocol.equals("http/protobuf")) {
+            problems.add("OTEL_EXPORTER_OTLP_PROTOCOL=" + protocol + " is not supported: the gateway exports OTLP over "
+                    + "HTTP with protobuf ('http/protobuf', a collector's port 4318), not gRPC or JSON.");
+        }
+        String sampler = text("OTEL_TRACES_SAMPLER", off.sampler()).toLowerCase(Locale.ROOT);
+        if (!TraceSettings.SAMPLERS.contains(sampler)) {
+            problems.add("OTEL_TRACES_SAMPLER=" + sampler + " is not supported: use one of "
+                    + String.join(", ", TraceSettings.SAMPLERS) + ".");
+        }
+        double ratio = parsed("OTEL_TRACES_SAMPLER_ARG", 1.0, SettingsLoader::ratio);
+        Duration delay = parsed("OTEL_BSP_SCHEDULE_DELAY", off.scheduleDelay(), v -> Duration.ofMillis(positiveLong(v)));
+        String serviceName = text("OTEL_SERVICE_NAME", off.serviceName());
+        Map<String, Secret> headers = otlpHeaders(raw.containsKey("OTEL_EXPORTER_OTLP_TRACES_HEADERS")
+                ? "OTEL_EXPORTER_OTLP_TRACES_HEADERS" : "OTEL_EXPORTER_OTLP_HEADERS");
+        Optional<URI> endpoint = Optional.empty();
+        if (raw.containsKey("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")) {
+            endpoint = otlpEndpoint("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "");
+        } else if (raw.containsKey("OTEL_EXPORTER_OTLP_ENDPOINT")) {
+            endpoint = otlpEndpoint("OTEL_EXPORTER_OTLP_ENDPOINT", "v1/traces");
+        }
+        if (exporter.equals("none") || parsed("OTEL_SDK_DISABLED", false, SettingsLoader::bool)) endpoint = Optional.empty();
+        return new TraceSettings(endpoint, headers, serviceName, sampler, ratio, delay);
+    }
+
+    /** An http(s) URL; the base variable gets the signal's path appended, as the specification says. */
+    private Optional<URI> otlpEndpoint(String variable, String signalPath) {
+        String value = raw.get(variable);
+        try {
+            URI uri = new URI(value);
+            if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
+                throw new java.net.URISyntaxException(value, "not an http(s) URL with a host");
+            }
+            if (signalPath.isEmpty()) return Optional.of(uri);
+            String base = value.endsWith("/") ? value : value + "/";
+            return Optional.of(URI.create(base + signalPath));
+        } catch (java.net.URISyntaxException | IllegalArgumentException e) {
+            // The value is not echoed: a collector's URL may carry a token.
+            problems.add(variable + " is not an http(s) URL such as http://localhost:4318.");
+            return Optional.empty();
+        }
+    }
+
+    /** {@code key1=value1,key2=value2}, values URL-encoded, as the OpenTelemetry specification reads them. */
+    private Map<String, Secret> otlpHeaders(String variable) {
+        Map<String, Secret> headers = new LinkedHashMap<>();
+        String value = raw.get(variable);
+        if (value == null) return headers;
+        for (String pair : value.split(",")) {
+            if (pair.isBlank()) continue;
+            int equals = pair.indexOf('=');
+            String name = equals <= 0 ? "" : pair.substring(0, equals).strip();
+            if (!name.matches("[A-Za-z0-9!#$%&'*+.^_`|~-]+")) {
+                problems.add(variable + " must be key=value pairs separated by commas, such as "
+                        + "'x-api-key=...,x-team=ops'; one of them is not (values are not shown: they may be secrets).");
+                return Map.of();
+            }
+            String decoded = java.net.URLDecoder.decode(pair.substring(equals + 1).strip(), java.nio.charset.StandardCharsets.UTF_8);
+            if (decoded.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+                problems.add(variable + " has a control character in the value of header '" + name + "'.");
+                return Map.of();
+            }
+            headers.put(name, Secret.of(decoded));
+        }
+        return headers;
+    }
+
+    private static double ratio(String value) {
+        double ratio = Double.parseDouble(value);
+        if (!(ratio >= 0 && ratio <= 1)) throw new IllegalArgumentException("must be a ratio from 0 to 1");
+        return ratio;
     }
 
     /**

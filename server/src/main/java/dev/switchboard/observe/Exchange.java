@@ -25,6 +25,8 @@ public final class Exchange {
     private volatile int status;
     private volatile String upstreamRequestId;
     private volatile Usage usage;
+    private volatile String responseModel;
+    private volatile String responseId;
     private volatile String outcome;
     private volatile String error;
     private volatile long events;
@@ -83,6 +85,23 @@ public final class Exchange {
         this.usage = usage;
     }
 
+    /** The model that answered, as the answer names it (a dated snapshot of the one asked for); null is ignored. */
+    public void responseModel(String model) {
+        if (model != null) this.responseModel = model;
+    }
+
+    /** The model and id an answer object names ({@code model}, {@code id}); null is ignored. */
+    public void answeredBy(com.fasterxml.jackson.databind.JsonNode answer) {
+        if (answer == null) return;
+        responseModel(answer.path("model").asText(null));
+        responseId(answer.path("id").asText(null));
+    }
+
+    /** The answer's own id ({@code chatcmpl-…}, {@code resp_…}); null is ignored. */
+    public void responseId(String id) {
+        if (id != null) this.responseId = id;
+    }
+
     /**
      * The gateway is ending this exchange itself (the instance is shutting down): unless it completes first, it is
      * recorded with {@code outcome} and {@code code}, whatever the path that finishes it reports (a client cut off,
@@ -118,6 +137,8 @@ public final class Exchange {
     public int status() { return status; }
     public String upstreamRequestId() { return upstreamRequestId; }
     public Usage usage() { return usage; }
+    public String responseModel() { return responseModel; }
+    public String responseId() { return responseId; }
     public String outcome() { return outcome; }
     public String error() { return error; }
     public long events() { return events; }

@@ -30,6 +30,11 @@ final class ChatCompletionsDialect implements StreamDialect {
     }
 
     @Override
+    public JsonNode answer(SseFrame frame) {
+        return parse(frame.data());
+    }
+
+    @Override
     public boolean isUsageOnly(SseFrame frame) {
         if (!frame.rawContains(USAGE_OBJECT)) return false;
         JsonNode chunk = parse(frame.data());

@@ -39,6 +39,17 @@ final class ForwardedStreamDialect implements StreamDialect {
         }
     }
 
+    /** The event that carried usage, or the response inside it: its {@code model} and {@code id} name the answer. */
+    @Override
+    public com.fasterxml.jackson.databind.JsonNode answer(SseFrame frame) {
+        try {
+            var event = Json.MAPPER.readTree(frame.data());
+            return event.has("response") ? event.get("response") : event;
+        } catch (Exception notJson) {
+            return null;
+        }
+    }
+
     @Override
     public byte[] errorFrame(String code, String message, SseFrame lastFrame) {
         var error = Json.error(message, "server_error", null, code);

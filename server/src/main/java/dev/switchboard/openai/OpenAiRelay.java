@@ -294,6 +294,7 @@ final class OpenAiRelay {
         exchange.firstByte();
         JsonNode json = jsonObject(body);
         exchange.usage(Usage.reportedBy(json));
+        exchange.answeredBy(json);
         // Before the client has the id: its next call, on any instance, must find the object its own.
         if (upstreamResponse.status() < 300) owned.recordAnswer(caller.owner(), forward.method(), forward.clientPath(), json);
         copyHeaders(clientRequest, upstreamResponse);

@@ -56,6 +56,11 @@ final class RecordingDialect implements StreamDialect {
     }
 
     @Override
+    public com.fasterxml.jackson.databind.JsonNode answer(SseFrame frame) {
+        return dialect.answer(frame);
+    }
+
+    @Override
     public boolean isUsageOnly(SseFrame frame) {
         return dialect.isUsageOnly(frame);
     }

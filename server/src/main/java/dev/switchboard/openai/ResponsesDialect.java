@@ -38,6 +38,16 @@ final class ResponsesDialect implements StreamDialect {
     }
 
     @Override
+    public JsonNode answer(SseFrame frame) {
+        try {
+            JsonNode response = Json.MAPPER.readTree(frame.data()).path("response");
+            return response.isObject() ? response : null;
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    @Override
     public byte[] errorFrame(String code, String message, SseFrame lastFrame) {
         var error = Json.object().put("type", "error").put("code", code).put("message", message).putNull("param")
                 .put("sequence_number", lastFrame == null ? 0 : sequenceNumber(lastFrame.data()) + 1);

@@ -156,7 +156,7 @@ final class RealtimeCalls implements AutoCloseable {
         // Watched before the sideband opens: a call that ends at once still finds its entry to clear.
         watched.put(callId, new Watched(sideband, deadline));
         try {
-            sideband.start(leg.openSideband(callId, sideband));
+            sideband.start(leg.openSideband(exchange.requestId(), callId, sideband));
         } catch (UpstreamLeg.Refused refused) {
             ended(callId);
             exchange.answered(refused.status, null);

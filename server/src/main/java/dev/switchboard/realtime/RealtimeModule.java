@@ -30,7 +30,7 @@ public final class RealtimeModule implements AutoCloseable {
         var tokens = new RealtimeTokens(streamTokens, jdbi);
         var lifetime = settings.features().realtimeSecretLifetime();
         var leg = new UpstreamLeg(webSockets, upstream.baseUrl(), upstream.apiKey().reveal(), connectTimeout,
-                settings.server().maxWebSocketMessageBytes());
+                settings.server().maxWebSocketMessageBytes(), upstream::calling);
         var voiceSessions = new VoiceSessionRepository(jdbi);
         this.relay = new RealtimeRelay(authenticator, tokens, lifetime,
                 settings.features().realtimeMaxSession(), leg, models, listener, recorder, voiceSessions, tools, limits,

@@ -98,7 +98,7 @@ public final class RealtimeRelay {
                 model, true, listener);
         RealtimeBridge bridge = new RealtimeBridge(exchange, recorder);
         try {
-            bridge.upstream(upstream.open(model, bridge));
+            bridge.upstream(upstream.open(requestId, model, bridge));
         } catch (UpstreamLeg.Refused refused) {
             exchange.answered(refused.status, null);
             exchange.finish("upstream_unavailable", refused.getMessage());

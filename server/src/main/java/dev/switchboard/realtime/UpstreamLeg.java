@@ -1,5 +1,6 @@
 package dev.switchboard.realtime;
 
+import dev.switchboard.upstream.UpstreamCalls;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -33,10 +34,16 @@ public final class UpstreamLeg {
     private final String apiKey;
     private final Duration connectTimeout;
     private final long maxMessageBytes;
+    private final UpstreamCalls calls;
 
-    /** {@code maxMessageBytes}: the longest message taken from OpenAI; a longer one ends the socket (see {@link WholeMessages}). */
-    public UpstreamLeg(HttpClient client, URI apiBase, String apiKey, Duration connectTimeout, long maxMessageBytes) {
+    /**
+     * {@code maxMessageBytes}: the longest message taken from OpenAI; a longer one ends the socket (see {@link WholeMessages}).
+     * {@code calls} is told of each leg opened, as of every upstream call ({@code UpstreamClient::calling}).
+     */
+    public UpstreamLeg(HttpClient client, URI apiBase, String apiKey, Duration connectTimeout, long maxMessageBytes,
+                       UpstreamCalls calls) {
         this.client = client;
+        this.calls = calls;
         String base = apiBase.toString().replaceFirst("^http", "ws");
         this.realtimeUri = URI.create(base.endsWith("/") ? base + "realtime" : base + "/realtime");
         this.apiKey = apiKey;
@@ -48,13 +55,29 @@ public final class UpstreamLeg {
      * Connects for {@code model}; the listener gets no message until it asks with {@code request}, and gets each
      * message whole, up to the gateway's limit.
      */
-    public WebSocket open(String model, WebSocket.Listener listener) throws Refused {
-        return connect("model=" + URLEncoder.encode(model, StandardCharsets.UTF_8), listener);
+    public WebSocket open(String requestId, String model, WebSocket.Listener listener) throws Refused {
+        return connect(requestId, "model=" + URLEncoder.encode(model, StandardCharsets.UTF_8), listener);
     }
 
     /** Connects the sideband of a WebRTC call: the same session's events, and control of it, beside the client's. */
-    WebSocket openSideband(String callId, WebSocket.Listener listener) throws Refused {
-        return connect("call_id=" + URLEncoder.encode(callId, StandardCharsets.UTF_8), listener);
+    WebSocket openSideband(String requestId, String callId, WebSocket.Listener listener) throws Refused {
+        return connect(requestId, "call_id=" + URLEncoder.encode(callId, StandardCharsets.UTF_8), listener);
+    }
+
+    /** The call seen by {@code calls} is the opening handshake; the session's length is its exchange's. */
+    private WebSocket connect(String requestId, String query, WebSocket.Listener listener) throws Refused {
+        UpstreamCalls.Call call = calls.calling(requestId, "GET", "/realtime");
+        try {
+            WebSocket socket = connect(query, listener);
+            call.answered(101, null);
+            return socket;
+        } catch (Refused refused) {
+            if (refused.status > 0) call.answered(refused.status, null);
+            else call.failed("upstream_unavailable");
+            throw refused;
+        } finally {
+            call.end();
+        }
     }
 
     private WebSocket connect(String query, WebSocket.Listener listener) throws Refused {

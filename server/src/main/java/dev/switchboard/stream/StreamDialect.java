@@ -24,6 +24,14 @@ public interface StreamDialect {
     Usage usage(SseFrame frame);
 
     /**
+     * The answer object of the event that carried usage (the last chunk, the response of {@code response.completed}),
+     * for its {@code model} and {@code id}; null when the event has none. Called once, for that event only.
+     */
+    default com.fasterxml.jackson.databind.JsonNode answer(SseFrame frame) {
+        return null;
+    }
+
+    /**
      * Sees each event with data before it is logged or written to any client, on the relay's thread, so that a
      * route can act on what the stream creates (record the id of the response it starts) before the client can
      * use it. Must not throw.

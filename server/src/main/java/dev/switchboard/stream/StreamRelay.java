@@ -87,6 +87,7 @@ public final class StreamRelay {
                     dialect.beforeRelay(frame);
                     Usage usage = dialect.usage(frame);
                     if (usage != null) exchange.usage(usage);
+                    if (usage != null) exchange.answeredBy(dialect.answer(frame));
                     if (dropUsageOnly && dialect.isUsageOnly(frame)) continue;
                     last = frame;
                 }

@@ -54,6 +54,7 @@ public final class RecordedCall {
             JsonNode json = answer.json();
             if (answer.ok()) {
                 exchange.usage(Usage.fromJson(json.get("usage")));
+                exchange.answeredBy(json);
                 exchange.finish("completed", null);
             } else {
                 exchange.finish("upstream_error", json.path("error").path("code").asText(null));

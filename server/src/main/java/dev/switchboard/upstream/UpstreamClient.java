@@ -46,12 +46,19 @@ public final class UpstreamClient implements AutoCloseable {
     private volatile boolean stopping;
     /** When the refused key was last logged ({@link System#nanoTime}; 0 for never). */
     private final AtomicLong lastKeyWarning = new AtomicLong();
+    private final UpstreamCalls calls;
 
     /**
      * @param baseUrl the API base, ending in {@code /v1} (or whatever the upstream uses)
      * @param apiKey  the key sent upstream as {@code Authorization: Bearer}
      */
     public UpstreamClient(UpstreamSettings settings, URI baseUrl, Secret apiKey) {
+        this(settings, baseUrl, apiKey, UpstreamCalls.NONE);
+    }
+
+    /** @param calls told about every call (tracing) */
+    public UpstreamClient(UpstreamSettings settings, URI baseUrl, Secret apiKey, UpstreamCalls calls) {
+        this.calls = calls;
         this.settings = settings;
         this.baseUrl = baseUrl;
         this.apiKey = apiKey;
@@ -99,28 +106,48 @@ public final class UpstreamClient implements AutoCloseable {
         } else {
             builder.method(request.method(), HttpRequest.BodyPublishers.noBody());
         }
+        UpstreamCalls.Call call = calls.calling(request.requestId(), request.method(), request.path());
         HttpResponse<InputStream> response;
         try {
             response = http.send(builder.build(), info -> new StreamingBody());
-        } catch (HttpConnectTimeoutException e) {
-            throw GatewayException.upstreamUnreachable("connecting to " + baseUrl.getHost() + " timed out");
-        } catch (HttpTimeoutException e) {
-            throw GatewayException.upstreamTimeout("no response within " + settings.responseTimeout().toSeconds() + " s");
-        } catch (ConnectException e) {
-            throw GatewayException.upstreamUnreachable("connection to " + baseUrl.getHost() + ":" + port() + " refused");
-        } catch (IOException e) {
+        } catch (IOException | InterruptedException e) {
             // A streamed body that stopped on the gateway's side (refused, too large, the client gone) aborted the
             // request: that is the answer, not the connection's failure.
-            if (request.streamed() != null && request.streamed().refusal() != null) throw request.streamed().refusal();
-            throw GatewayException.upstreamUnreachable(e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : ": " + e.getMessage()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw GatewayException.upstreamUnreachable("interrupted");
+            GatewayException failure = e instanceof IOException && request.streamed() != null && request.streamed().refusal() != null
+                    ? request.streamed().refusal() : unreachable(e);
+            call.failed(failure.code());
+            call.end();
+            throw failure;
         }
-        if (response.statusCode() == 401) refusedKey(request, response);
+        call.answered(response.statusCode(), response.headers().firstValue("x-request-id").orElse(null));
+        if (response.statusCode() == 401) {
+            call.end();
+            refusedKey(request, response);
+        }
         IdleWatchdog.Watch watch = watchdog.watch(response.body(), settings.idleTimeout());
-        return new UpstreamResponse(response.statusCode(), response.headers(), watch.stream(), watch);
+        return new UpstreamResponse(response.statusCode(), response.headers(), watch.stream(), watch, call);
+    }
+
+    private GatewayException unreachable(Exception e) {
+        return switch (e) {
+            case HttpConnectTimeoutException t -> GatewayException.upstreamUnreachable("connecting to " + baseUrl.getHost() + " timed out");
+            case HttpTimeoutException t -> GatewayException.upstreamTimeout("no response within " + settings.responseTimeout().toSeconds() + " s");
+            case ConnectException c -> GatewayException.upstreamUnreachable("connection to " + baseUrl.getHost() + ":" + port() + " refused");
+            case InterruptedException i -> {
+                Thread.currentThread().interrupt();
+                yield GatewayException.upstreamUnreachable("interrupted");
+            }
+            default -> GatewayException.upstreamUnreachable(e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+        };
+    }
+
+    /**
+     * Tells the observers of upstream calls about one made elsewhere (the Realtime WebSocket leg), so that every
+     * call is seen whoever opens it.
+     */
+    public UpstreamCalls.Call calling(String requestId, String method, String path) {
+        return calls.calling(requestId, method, path);
     }
 
     /**

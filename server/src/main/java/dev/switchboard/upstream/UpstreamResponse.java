@@ -14,8 +14,10 @@ public final class UpstreamResponse implements AutoCloseable {
     private final HttpHeaders headers;
     private final InputStream body;
     private final IdleWatchdog.Watch watch;
+    private final UpstreamCalls.Call call;
 
-    UpstreamResponse(int status, HttpHeaders headers, InputStream body, IdleWatchdog.Watch watch) {
+    UpstreamResponse(int status, HttpHeaders headers, InputStream body, IdleWatchdog.Watch watch, UpstreamCalls.Call call) {
+        this.call = call;
         this.status = status;
         this.headers = headers;
         this.body = body;
@@ -84,6 +86,8 @@ public final class UpstreamResponse implements AutoCloseable {
 
     @Override
     public void close() {
+        if (watch.timedOut()) call.failed("upstream_idle_timeout");
+        call.end();
         watch.close();
         try {
             body.close();

@@ -16,6 +16,7 @@ public final class AccessLog {
     private static final Logger ACCESS = LoggerFactory.getLogger("switchboard.access");
     private static final String KEY_ID = "switchboard.access.keyId";
     private static final String UPGRADED_AT = "switchboard.access.upgradedAt";
+    private static final String OBSERVED = "switchboard.access.observed";
 
     private AccessLog() {}
 
@@ -27,6 +28,30 @@ public final class AccessLog {
     static void request(Context ctx, float millis) {
         ACCESS.info("{} {} {} {} {}ms key={}", RequestIds.of(ctx), ctx.method(), ctx.path(), ctx.statusCode(),
                 Math.round(millis), keyOf(ctx.attribute(KEY_ID)));
+    }
+
+    /** The request starts: {@code observer} is told, and told again once when it ends (its line is written). */
+    static void observe(Context ctx, RequestObserver observer) {
+        RequestObserver.Observed observed = observer.started(RequestIds.of(ctx), ctx.method().name(), ctx.path(), ctx::header);
+        if (observed != RequestObserver.Observed.NONE) ctx.attribute(OBSERVED, observed);
+    }
+
+    /** The request was answered: its observer is told (once; an observer ignores a second call too). */
+    static void ended(Context ctx, int status) {
+        RequestObserver.Observed observed = ctx.attribute(OBSERVED);
+        if (observed == null) return;
+        ctx.attribute(OBSERVED, null);
+        observed.ended(route(ctx), status, (String) ctx.attribute(KEY_ID));
+    }
+
+    /** The route that matched, such as {@code /v1/threads/{thread_id}/runs}: a span's name, unlike the path's ids. */
+    private static String route(Context ctx) {
+        try {
+            var endpoint = ctx.endpoints().matchedHttpEndpoint();
+            return endpoint == null ? null : endpoint.path;
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     /** An upgrade is being asked for: its session's line counts from here. */
@@ -43,6 +68,7 @@ public final class AccessLog {
         if (upgradedAt == null) return;
         ACCESS.info("{} {} {} {} {}ms key={}", RequestIds.of(ctx), ctx.method(), ctx.path(), ctx.statusCode(),
                 (System.nanoTime() - upgradedAt) / 1_000_000, keyOf(ctx.attribute(KEY_ID)));
+        ended(ctx, ctx.statusCode());
     }
 
     /** Logs each WebSocket session when it closes or fails. */
@@ -58,6 +84,8 @@ public final class AccessLog {
         ACCESS.info("{} GET {} 101 {}ms key={} {}", requestId == null ? "sbreq_unknown" : requestId,
                 ctx.session.getUpgradeRequest().getRequestURI().getRawPath(), millis, keyOf(ctx.attribute(KEY_ID)),
                 ending);
+        RequestObserver.Observed observed = ctx.attribute(OBSERVED);
+        if (observed != null) observed.ended(null, 101, ctx.attribute(KEY_ID));
     }
 
     private static String keyOf(Object keyId) {

@@ -76,6 +76,13 @@ public final class HttpServer implements AutoCloseable {
      */
     public static HttpServer start(ServerSettings settings, List<Consumer<RoutesConfig>> routes,
                                    List<Consumer<org.eclipse.jetty.ee10.servlet.ServletContextHandler>> servlets) {
+        return start(settings, routes, servlets, RequestObserver.NONE);
+    }
+
+    /** Starts listening, telling {@code observer} about every request (tracing). */
+    public static HttpServer start(ServerSettings settings, List<Consumer<RoutesConfig>> routes,
+                                   List<Consumer<org.eclipse.jetty.ee10.servlet.ServletContextHandler>> servlets,
+                                   RequestObserver observer) {
         refuseTakenPort(settings);
         Draining draining = new Draining();
         Javalin app = Javalin.create(cfg -> {
@@ -99,7 +106,10 @@ public final class HttpServer implements AutoCloseable {
                 connector.setAcceptQueueSize(ACCEPT_QUEUE);
                 return connector;
             });
-            cfg.requestLogger.http(AccessLog::request);
+            cfg.requestLogger.http((ctx, millis) -> {
+                AccessLog.request(ctx, millis);
+                AccessLog.ended(ctx, ctx.statusCode());
+            });
             cfg.requestLogger.ws(AccessLog::sessions);
             // The gateway keeps no HTTP sessions, but Javalin opens one at every WebSocket upgrade, accepted or
             // refused (to copy its attributes), and Jetty keeps a cached session an upgraded request used for good: a
@@ -118,11 +128,15 @@ public final class HttpServer implements AutoCloseable {
             cfg.jetty.modifyServletContextHandler(handler -> handler.addFilter(new FilterHolder(draining), "/*",
                     EnumSet.of(DispatcherType.REQUEST)));
             servlets.forEach(mount -> cfg.jetty.modifyServletContextHandler(mount::accept));
-            cfg.routes.before(RequestIds::assign);
+            cfg.routes.before(ctx -> {
+                RequestIds.assign(ctx);
+                AccessLog.observe(ctx, observer);
+            });
             // Upgrades pass no before-handler: their request id and start time are given here.
             cfg.routes.wsBeforeUpgrade(ctx -> {
                 RequestIds.assign(ctx);
                 AccessLog.upgrading(ctx);
+                AccessLog.observe(ctx, observer);
             });
             cfg.routes.before(new Cors(settings.cors())::apply);
             routes.forEach(r -> r.accept(cfg.routes));
