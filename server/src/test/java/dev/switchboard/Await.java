@@ -2,6 +2,8 @@ package dev.switchboard;
 
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /** Waiting for a condition instead of sleeping for a guess. */
 public final class Await {
@@ -13,6 +15,22 @@ public final class Await {
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) throw new AssertionError("condition not met within " + limit);
             Thread.sleep(50);
+        }
+    }
+
+    /** Asks {@code probe} every 50 ms until its answer is {@code done}, and returns that answer; fails after {@code limit}. */
+    public static <T> T result(Duration limit, Supplier<T> probe, Predicate<T> done) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (true) {
+            T value = probe.get();
+            if (done.test(value)) return value;
+            if (System.nanoTime() > deadline) throw new AssertionError("not done within " + limit + "; last: " + value);
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted", e);
+            }
         }
     }
 }

@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class NodeOracle {
     private static final Path DIR = Path.of("target", "node-oracle").toAbsolutePath();
-    private static final List<String> FILES = List.of("package.json", "realtime-text-turn.js", "assistants-tool-round.js");
+    private static final List<String> FILES = List.of("package.json", "realtime-text-turn.js", "assistants-tool-round.js", "whole-api.js");
 
     private NodeOracle() {}
 
