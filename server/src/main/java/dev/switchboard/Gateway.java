@@ -1,6 +1,8 @@
 package dev.switchboard;
 
 import dev.switchboard.admin.ActivityAdminRoutes;
+import dev.switchboard.admin.KeyAdminRoutes;
+import dev.switchboard.admin.LimitRoutes;
 import dev.switchboard.agent.AgentAdminRoutes;
 import dev.switchboard.agent.AgentRoutes;
 import dev.switchboard.agent.ToolExecutor;
@@ -10,9 +12,7 @@ import dev.switchboard.assistants.AssistantsRoutes;
 import dev.switchboard.assistants.RunEngine;
 import dev.switchboard.auth.ApiKeys;
 import dev.switchboard.auth.AuditLog;
-import dev.switchboard.auth.Authenticator;
 import dev.switchboard.auth.CreatedKey;
-import dev.switchboard.auth.KeyAdminRoutes;
 import dev.switchboard.auth.StreamTokens;
 import dev.switchboard.chat.ChatModule;
 import dev.switchboard.config.Secret;
@@ -26,7 +26,6 @@ import dev.switchboard.documents.DocumentsModule;
 import dev.switchboard.emulator.Emulator;
 import dev.switchboard.emulator.EmulatorOptions;
 import dev.switchboard.eval.EvalRunsRoutes;
-import dev.switchboard.limits.LimitRoutes;
 import dev.switchboard.limits.Limits;
 import dev.switchboard.mcp.McpEndpoint;
 import dev.switchboard.mcp.McpToolSources;
@@ -36,6 +35,8 @@ import dev.switchboard.observe.ExchangeListener;
 import dev.switchboard.openai.OpenAiRoutes;
 import dev.switchboard.ownership.OwnedObjects;
 import dev.switchboard.ownership.OwnershipGuard;
+import dev.switchboard.pipeline.Admission;
+import dev.switchboard.pipeline.ApiRoutes;
 import dev.switchboard.realtime.RealtimeAdminRoutes;
 import dev.switchboard.realtime.RealtimeModule;
 import dev.switchboard.store.Database;
@@ -91,6 +92,7 @@ public final class Gateway implements AutoCloseable {
     private ToolRegistry agentTools;
     private GracefulShutdown shutdown;
     private StartupKeyCheck keyCheck;
+    private Admission admission;
 
     private Gateway(Database database, Emulator emulator, UpstreamClient upstream, HttpServer http, ApiKeys keys,
                     Optional<CreatedKey> bootstrapAdmin, LiveStreams liveStreams, RequestRecorder recorder,
@@ -189,10 +191,10 @@ public final class Gateway implements AutoCloseable {
             AuditLog audit = new AuditLog(database.jdbi());
             OwnedObjects owned = new OwnedObjects(database.jdbi());
             started.add(owned);
-            var authenticator = new Authenticator(keys, streamTokens, AssistantsRoutes.TOKEN_PATHS);
             var bodies = new RequestBodies(settings.server().maxBodyBytes());
+            Admission admission = new Admission(keys, streamTokens, limits, new OwnershipGuard(owned, bodies), listener);
             AssistantsRoutes assistants = new AssistantsRoutes(database.jdbi(), bodies,
-                    new RunEngine.Deps(upstream, eventLog, listener), follower, heartbeats, streamTokens, limits, instances);
+                    new RunEngine.Deps(upstream, eventLog, listener), follower, heartbeats, streamTokens, instances);
             started.add(assistants);
             DocumentsModule documents = new DocumentsModule(database.jdbi(), keys, upstream, listener, settings.agent());
             started.add(documents);
@@ -200,44 +202,39 @@ public final class Gateway implements AutoCloseable {
             agentTools.register(new VisionOcrTool(documents.ocr()));
             ToolExecutor toolExecutor = new ToolExecutor(agentTools, settings.agent().toolTimeout(), recorder::toolCall);
             AgentRoutes agent = new AgentRoutes(database.jdbi(), bodies, follower,
-                    AgentRoutes.deps(upstream, eventLog, listener, toolExecutor, settings.agent(), limits),
+                    AgentRoutes.deps(upstream, eventLog, listener, toolExecutor, settings.agent()),
                     settings.models().chatModel(), settings.features().streamingEnabled(), instances);
             // After the agent and Assistants modules, which register how their streams end.
             started.add(new OrphanSweeper(follower, ORPHAN_SWEEP));
-            RealtimeModule realtime = new RealtimeModule(settings, authenticator, streamTokens, database.jdbi(), upstream,
-                    bodies, listener, recorder, toolExecutor, limits);
+            RealtimeModule realtime = new RealtimeModule(settings, streamTokens, database.jdbi(), upstream,
+                    bodies, listener, recorder, toolExecutor);
             started.add(realtime);
             metrics.gauge("switchboard.realtime.sessions.active", "Realtime sessions being relayed now", realtime::openSessions);
-            ChatModule chat = new ChatModule(settings, upstream, bodies, listener, recorder, metrics, database.jdbi(), limits);
+            ChatModule chat = new ChatModule(settings, upstream, bodies, listener, recorder, metrics, database.jdbi());
             started.add(chat);
-            List<Consumer<RoutesConfig>> routes = List.of(
-                    new HealthRoutes(database, upstream)::register,
-                    new MetricsRoutes(metrics)::register,
-                    r -> {
-                        r.before("/v1/*", authenticator::requireKey);
-                        r.before("/api/*", authenticator::requireKey);
-                        r.before("/api/admin/*", authenticator::requireAdmin);
-                        r.before("/v1/*", limits::admit);
-                        r.before("/api/*", limits::admit);
-                    },
+            List<Consumer<ApiRoutes>> api = List.of(
                     new KeyAdminRoutes(keys, bodies, audit)::register,
                     new ActivityAdminRoutes(requestLog, liveStreams, audit)::register,
                     new AgentAdminRoutes(database.jdbi())::register,
                     new RealtimeAdminRoutes(database.jdbi())::register,
                     new EvalRunsRoutes(database.jdbi(), bodies)::register,
-                    new LimitRoutes(limits, bodies, database.jdbi(), audit)::register,
+                    new LimitRoutes(limits, bodies, keys, audit)::register,
                     new StreamRoutes(follower)::register,
                     assistants::register,
                     agent::register,
                     documents::register,
                     realtime::register,
                     chat::register,
+                    new OpenAiRoutes(upstream, relay, listener, bodies, owned)::register);
+            List<Consumer<RoutesConfig>> routes = List.of(
+                    new HealthRoutes(database, upstream)::register,
+                    new MetricsRoutes(metrics)::register,
+                    admission::guardUndeclared,
+                    r -> api.forEach(module -> module.accept(admission.routes(r))),
                     r -> Pages.register(r, Map.of("/agent-chat", "agent-chat.html", "/realtime", "realtime.html",
                             "/admin", "admin.html")),
-                    r -> Pages.resource(r, "/openapi.json", "openapi.json", "application/json"),
-                    new OpenAiRoutes(upstream, relay, listener, bodies, limits,
-                            new OwnershipGuard(owned, bodies))::register);
-            McpEndpoint mcp = new McpEndpoint(keys, agentTools, recorder);
+                    r -> Pages.resource(r, "/openapi.json", "openapi.json", "application/json"));
+            McpEndpoint mcp = new McpEndpoint(admission, agentTools, recorder);
             started.add(mcp);
             HttpServer http = HttpServer.start(settings.server(), routes, List.of(mcp::mount));
             started.add(http);
@@ -248,6 +245,7 @@ public final class Gateway implements AutoCloseable {
             started.add(mcpSources);
             mcpSources.connectInBackground();
             Gateway gateway = new Gateway(database, emulator, upstream, http, keys, admin, liveStreams, recorder, started);
+            gateway.admission = admission;
             gateway.agentTools = agentTools;
             gateway.shutdown = new GracefulShutdown(http, liveStreams, inFlight, upstream);
             gateway.keyCheck = keyCheck;
@@ -293,6 +291,11 @@ public final class Gateway implements AutoCloseable {
     /** Every route of the HTTP API, as {@code "METHOD /path"}. */
     public List<String> routes() {
         return http.routes();
+    }
+
+    /** Every route declared to admission, as {@code "METHOD /path"}: each route of the API must be one. */
+    public java.util.Set<String> declaredRoutes() {
+        return admission.declared();
     }
 
     public Database database() {

@@ -1,5 +1,8 @@
 package dev.switchboard.admin;
 
+import dev.switchboard.pipeline.Admitted;
+import dev.switchboard.pipeline.ApiRoute;
+import dev.switchboard.pipeline.ApiRoutes;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.debug.RequestLogRepository;
@@ -10,7 +13,6 @@ import dev.switchboard.stream.LiveStream;
 import dev.switchboard.stream.LiveStreams;
 import dev.switchboard.web.GatewayException;
 import dev.switchboard.web.Json;
-import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,12 +39,12 @@ public final class ActivityAdminRoutes {
         this.audit = audit;
     }
 
-    public void register(RoutesConfig routes) {
-        routes.get("/api/admin/requests", this::recentRequests);
-        routes.get("/api/admin/usage", this::usage);
-        routes.get("/api/admin/streams", this::liveStreams);
-        routes.delete("/api/admin/streams/{id}", this::cancel);
-        routes.get("/api/admin/debug-events", this::debugEvents);
+    public void register(ApiRoutes routes) {
+        routes.get("/api/admin/requests", ApiRoute.admin(), this::recentRequests);
+        routes.get("/api/admin/usage", ApiRoute.admin(), this::usage);
+        routes.get("/api/admin/streams", ApiRoute.admin(), this::liveStreams);
+        routes.delete("/api/admin/streams/{id}", ApiRoute.admin(), this::cancel);
+        routes.get("/api/admin/debug-events", ApiRoute.admin(), this::debugEvents);
     }
 
     private void recentRequests(Context ctx) {
@@ -111,7 +113,7 @@ public final class ActivityAdminRoutes {
                 .orElseThrow(() -> GatewayException.notFound("live stream", ctx.pathParam("id"), "on this instance"));
         stream.cancel();
         if (audit != null) {
-            audit.record(dev.switchboard.auth.Authenticator.caller(ctx), "stream.cancel", stream.meta().id(),
+            audit.record(Admitted.of(ctx).caller(), "stream.cancel", stream.meta().id(),
                     Json.object().put("endpoint", stream.meta().endpoint()).put("key_id", stream.meta().keyId()));
         }
         json(ctx, Json.object().put("id", stream.meta().id()).put("object", "gateway.stream").put("cancelled", true));

@@ -103,6 +103,11 @@ final class ApiKeyRepository {
         });
     }
 
+    boolean exists(String id) {
+        return jdbi.withHandle(h -> h.createQuery("select count(*) from api_keys where id = :id").bind("id", id)
+                .mapTo(Long.class).one()) == 1;
+    }
+
     boolean anyActiveAdmin() {
         return jdbi.withHandle(h -> h.createQuery(
                         "select exists (select 1 from api_keys where admin and (revoked_at is null or revoked_at > now()))")

@@ -74,6 +74,11 @@ public final class ApiKeys implements AutoCloseable {
                 });
     }
 
+    /** Whether a key with this id was ever made (revoked or not). */
+    public boolean exists(String id) {
+        return repository.exists(id);
+    }
+
     /** Newest first, {@code limit} of them, older than the key {@code before} when it is given. */
     public List<ApiKey> page(int limit, String before) {
         return repository.page(limit, before);

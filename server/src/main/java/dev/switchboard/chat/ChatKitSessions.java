@@ -2,7 +2,9 @@ package dev.switchboard.chat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.switchboard.auth.Authenticator;
+import dev.switchboard.pipeline.Admitted;
+import dev.switchboard.pipeline.ApiRoute;
+import dev.switchboard.pipeline.ApiRoutes;
 import dev.switchboard.auth.Caller;
 import dev.switchboard.observe.Exchange;
 import dev.switchboard.observe.ExchangeListener;
@@ -12,7 +14,6 @@ import dev.switchboard.upstream.UpstreamRequest;
 import dev.switchboard.web.GatewayException;
 import dev.switchboard.web.Json;
 import dev.switchboard.web.RequestIds;
-import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -40,15 +41,17 @@ final class ChatKitSessions {
         this.jdbi = jdbi;
     }
 
-    void register(RoutesConfig routes) {
-        routes.post("/api/chatkit/session", this::create);
-        routes.post("/api/chatkit/session/{id}/cancel", this::cancel);
+    void register(ApiRoutes routes) {
+        // Recorded as the upstream call each makes, as the request's one exchange.
+        routes.post("/api/chatkit/session", ApiRoute.key().endpoint("/v1/chatkit/sessions"), this::create);
+        routes.post("/api/chatkit/session/{id}/cancel", ApiRoute.key().endpoint("/v1/chatkit/sessions/{id}/cancel"),
+                this::cancel);
     }
 
     private void create(Context ctx) {
         String workflowId = workflow.orElseThrow(() -> new GatewayException(403, "invalid_request_error", "chatkit_disabled",
                 null, "ChatKit is not set up on this gateway; the operator can set OPENAI_CHATKIT_WORKFLOW_ID."));
-        Caller caller = Authenticator.caller(ctx);
+        Caller caller = Admitted.of(ctx).caller();
         ObjectNode body = Json.object();
         body.putObject("workflow").put("id", workflowId);
         body.put("user", caller.owner());
@@ -69,7 +72,7 @@ final class ChatKitSessions {
     }
 
     private void cancel(Context ctx) {
-        Caller caller = Authenticator.caller(ctx);
+        Caller caller = Admitted.of(ctx).caller();
         String id = ctx.pathParam("id");
         String upstreamId = jdbi.withHandle(h -> h.createQuery(
                         "select upstream_id from chatkit_sessions where id = :id and owner = :owner and kind = 'chatkit'")
@@ -84,8 +87,7 @@ final class ChatKitSessions {
     }
 
     private JsonNode call(Context ctx, Caller caller, String path, ObjectNode body, String refusedCode, String what) {
-        Exchange exchange = new Exchange(RequestIds.of(ctx), caller.keyId(), caller.keyName(), caller.owner(), "/v1" + path,
-                null, false, listener);
+        Exchange exchange = Admitted.of(ctx).exchange();
         byte[] bytes = body == null ? new byte[0] : Json.write(body).getBytes(StandardCharsets.UTF_8);
         RecordedCall.Answer answer = RecordedCall.send(upstream,
                 new UpstreamRequest("POST", path, null, bytes, BETA, RequestIds.of(ctx)), exchange);

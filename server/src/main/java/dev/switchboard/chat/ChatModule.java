@@ -1,14 +1,13 @@
 package dev.switchboard.chat;
 
+import dev.switchboard.pipeline.ApiRoutes;
 import dev.switchboard.config.Settings;
 import dev.switchboard.debug.RequestRecorder;
-import dev.switchboard.limits.Limits;
 import dev.switchboard.metrics.Metrics;
 import dev.switchboard.observe.ExchangeListener;
 import dev.switchboard.realtime.UpstreamLeg;
 import dev.switchboard.upstream.UpstreamClient;
 import dev.switchboard.web.RequestBodies;
-import io.javalin.config.RoutesConfig;
 import java.net.http.HttpClient;
 import org.jdbi.v3.core.Jdbi;
 
@@ -20,18 +19,18 @@ public final class ChatModule implements AutoCloseable {
     private final StatusRoutes status;
 
     public ChatModule(Settings settings, UpstreamClient upstream, RequestBodies bodies, ExchangeListener listener,
-                      RequestRecorder recorder, Metrics metrics, Jdbi jdbi, Limits limits) {
+                      RequestRecorder recorder, Metrics metrics, Jdbi jdbi) {
         var connectTimeout = settings.upstream().connectTimeout();
         this.webSockets = HttpClient.newBuilder().connectTimeout(connectTimeout).build();
         var leg = new UpstreamLeg(webSockets, upstream.baseUrl(), upstream.apiKey().reveal(), connectTimeout,
                 settings.server().maxWebSocketMessageBytes());
         var chats = new ChatService(upstream, leg, listener, recorder, settings.chat(), settings.upstream().idleTimeout(), metrics);
-        this.chat = new ChatRoutes(chats, bodies, settings.models().chatModel(), limits);
+        this.chat = new ChatRoutes(chats, bodies, settings.models().chatModel());
         this.chatKit = new ChatKitSessions(upstream, listener, settings.chat().chatkitWorkflow(), jdbi);
         this.status = new StatusRoutes(settings.models(), settings.chat(), upstream, chats, jdbi);
     }
 
-    public void register(RoutesConfig routes) {
+    public void register(ApiRoutes routes) {
         chat.register(routes);
         chatKit.register(routes);
         status.register(routes);

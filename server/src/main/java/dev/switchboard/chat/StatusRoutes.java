@@ -1,12 +1,13 @@
 package dev.switchboard.chat;
 
+import dev.switchboard.pipeline.ApiRoute;
+import dev.switchboard.pipeline.ApiRoutes;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.config.Version;
 import dev.switchboard.config.ChatSettings;
 import dev.switchboard.config.ModelSettings;
 import dev.switchboard.upstream.UpstreamClient;
 import dev.switchboard.web.Json;
-import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.time.Duration;
 import org.jdbi.v3.core.Jdbi;
@@ -31,8 +32,8 @@ final class StatusRoutes {
         this.jdbi = jdbi;
     }
 
-    void register(RoutesConfig routes) {
-        routes.get("/api/admin/status", this::status);
+    void register(ApiRoutes routes) {
+        routes.get("/api/admin/status", ApiRoute.admin(), this::status);
     }
 
     private void status(Context ctx) {

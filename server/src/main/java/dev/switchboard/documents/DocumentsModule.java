@@ -1,11 +1,11 @@
 package dev.switchboard.documents;
 
+import dev.switchboard.pipeline.ApiRoutes;
 import dev.switchboard.auth.ApiKeys;
 import dev.switchboard.config.AgentSettings;
 import dev.switchboard.observe.ExchangeListener;
 import dev.switchboard.upstream.UpstreamClient;
 import dev.switchboard.web.RequestBodies;
-import io.javalin.config.RoutesConfig;
 import java.time.Duration;
 import org.jdbi.v3.core.Jdbi;
 
@@ -28,7 +28,7 @@ public final class DocumentsModule implements AutoCloseable {
         return ocr;
     }
 
-    public void register(RoutesConfig routesConfig) {
+    public void register(ApiRoutes routesConfig) {
         routes.register(routesConfig);
     }
 

@@ -20,6 +20,7 @@ public final class Exchange {
     private final ExchangeListener listener;
 
     private volatile String streamId;
+    private volatile boolean answeredByGateway;
     private volatile long firstByteNanos;
     private volatile long finishedNanos;
     private volatile int status;
@@ -48,6 +49,20 @@ public final class Exchange {
     public void answered(int status, String upstreamRequestId) {
         this.status = status;
         this.upstreamRequestId = upstreamRequestId;
+    }
+
+    /**
+     * The gateway answered the request itself, with {@code status}: no upstream call was made for it (an Assistants
+     * object read from the database, a refusal of a capability's own).
+     */
+    public void answeredByGateway(int status) {
+        this.status = status;
+        this.answeredByGateway = true;
+    }
+
+    /** Whether the gateway answered itself rather than relaying an upstream answer. */
+    public boolean answeredByGateway() {
+        return answeredByGateway;
     }
 
     public void streamId(String streamId) {

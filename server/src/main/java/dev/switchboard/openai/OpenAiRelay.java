@@ -1,9 +1,8 @@
 package dev.switchboard.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.switchboard.auth.Authenticator;
 import dev.switchboard.auth.Caller;
-import dev.switchboard.limits.Limits;
+import dev.switchboard.pipeline.Admitted;
 import dev.switchboard.observe.Exchange;
 import dev.switchboard.observe.ExchangeListener;
 import dev.switchboard.observe.Usage;
@@ -20,7 +19,6 @@ import dev.switchboard.upstream.UpstreamRequest;
 import dev.switchboard.upstream.UpstreamResponse;
 import dev.switchboard.web.GatewayException;
 import dev.switchboard.web.Json;
-import dev.switchboard.web.RequestIds;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.time.Instant;
@@ -40,31 +38,24 @@ final class OpenAiRelay {
     private final UpstreamClient upstream;
     private final StreamRelay streams;
     private final ExchangeListener listener;
-    private final Limits limits;
     private final OwnedObjects owned;
 
-    OpenAiRelay(UpstreamClient upstream, StreamRelay streams, ExchangeListener listener, Limits limits,
-                OwnedObjects owned) {
+    OpenAiRelay(UpstreamClient upstream, StreamRelay streams, ExchangeListener listener, OwnedObjects owned) {
         this.upstream = upstream;
         this.streams = streams;
         this.listener = listener;
-        this.limits = limits;
         this.owned = owned;
     }
 
+    /** Forwards an admitted request (its caller, limits, stream slot and owned ids checked) as its one exchange. */
     void forward(Context clientRequest, Forward forward) {
-        Caller caller = Authenticator.caller(clientRequest);
-        limits.requireModel(caller, forward.model());
-        // A stream holds one of the key's concurrent streams from before it is asked for until it ends.
-        try (var slot = forward.dialect() != null ? limits.openStream(caller) : null) {
-            relay(clientRequest, forward, caller);
-        }
+        Admitted admitted = Admitted.of(clientRequest);
+        if (forward.creates() == null && admitted.route().creates() != null) forward = forward.creating(admitted.route().creates());
+        relay(clientRequest, forward, admitted.caller(), admitted.exchange());
     }
 
-    private void relay(Context clientRequest, Forward forward, Caller caller) {
-        String requestId = RequestIds.of(clientRequest);
-        Exchange exchange = new Exchange(requestId, caller.keyId(), caller.keyName(), caller.owner(),
-                "/v1" + forward.upstreamPath(), forward.model(), forward.dialect() != null, listener);
+    private void relay(Context clientRequest, Forward forward, Caller caller, Exchange exchange) {
+        String requestId = exchange.requestId();
         String query = forward.query() != null ? forward.query() : clientRequest.queryString();
         var upstreamRequest = new UpstreamRequest(forward.method(), forward.upstreamPath(), query,
                 forward.body(), RelayedHeaders.fromClient(clientRequest::header), requestId);

@@ -9,9 +9,10 @@ import static dev.switchboard.openai.OpenAiObjects.RESPONSE;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.switchboard.limits.Limits;
 import dev.switchboard.observe.ExchangeListener;
-import dev.switchboard.ownership.OwnershipGuard;
+import dev.switchboard.ownership.OwnedObjects;
+import dev.switchboard.pipeline.ApiRoute;
+import dev.switchboard.pipeline.ApiRoutes;
 import dev.switchboard.stream.StreamEndings;
 import dev.switchboard.stream.StreamRelay;
 import dev.switchboard.upstream.UpstreamClient;
@@ -19,9 +20,7 @@ import dev.switchboard.web.GatewayException;
 import dev.switchboard.web.Json;
 import dev.switchboard.web.JsonRequest;
 import dev.switchboard.web.RequestBodies;
-import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
-import io.javalin.http.Handler;
 import java.util.regex.Pattern;
 
 /**
@@ -40,48 +39,42 @@ public final class OpenAiRoutes {
 
     private final OpenAiRelay relay;
     private final RequestBodies bodies;
-    private final OwnershipGuard owned;
 
     public OpenAiRoutes(UpstreamClient upstream, StreamRelay streams, ExchangeListener listener, RequestBodies bodies,
-                        Limits limits, OwnershipGuard owned) {
-        this.relay = new OpenAiRelay(upstream, streams, listener, limits, owned.objects());
+                        OwnedObjects owned) {
+        this.relay = new OpenAiRelay(upstream, streams, listener, owned);
         this.bodies = bodies;
-        this.owned = owned;
     }
 
-    /** Registers the routes; they must sit behind the gateway-key check for {@code /v1/*}. */
-    public void register(RoutesConfig routes) {
-        routes.post("/v1/chat/completions", this::chatCompletions);
-        routes.post("/v1/responses", owned.guard(this::createResponse, PREVIOUS_RESPONSE, BODY_CONVERSATION));
-        routes.get("/v1/responses/{id}", ofResponse(this::retrieveResponse));
-        routes.delete("/v1/responses/{id}", ofResponse(ctx -> plain(ctx, "DELETE", response(ctx), null)));
-        routes.post("/v1/responses/{id}/cancel", ofResponse(ctx -> plain(ctx, "POST", response(ctx) + "/cancel",
-                optionalJson(ctx))));
-        routes.get("/v1/responses/{id}/input_items", ofResponse(ctx -> plain(ctx, "GET", response(ctx) + "/input_items",
-                null)));
-        routes.post("/v1/conversations", ctx -> relay.forward(ctx, Forward.plain("POST", "/conversations",
-                bodies.relayed(ctx).raw()).creating(CONVERSATION)));
-        routes.get("/v1/conversations/{id}", ofConversation(ctx -> plain(ctx, "GET", conversation(ctx), null)));
-        routes.post("/v1/conversations/{id}", ofConversation(ctx -> plain(ctx, "POST", conversation(ctx),
-                bodies.relayed(ctx).raw())));
-        routes.delete("/v1/conversations/{id}", ofConversation(ctx -> plain(ctx, "DELETE", conversation(ctx), null)));
+    /** Registers the routes, each declaring the model it names, when it streams, and the objects it reads and creates. */
+    public void register(ApiRoutes routes) {
+        ApiRoute named = ApiRoute.key().modelIn(bodies, "model").streamsWhen(ctx -> bodies.relayed(ctx).flag("stream"));
+        ApiRoute ofResponse = ApiRoute.key().reads(PATH_RESPONSE);
+        ApiRoute ofConversation = ApiRoute.key().reads(PATH_CONVERSATION);
+        routes.post("/v1/chat/completions", named, this::chatCompletions);
+        routes.post("/v1/responses", named.reads(PREVIOUS_RESPONSE, BODY_CONVERSATION).creates(RESPONSE), this::createResponse);
+        routes.get("/v1/responses/{id}", ofResponse.streamsWhen(ctx -> "true".equalsIgnoreCase(ctx.queryParam("stream"))),
+                this::retrieveResponse);
+        routes.delete("/v1/responses/{id}", ofResponse, ctx -> plain(ctx, "DELETE", response(ctx), null));
+        routes.post("/v1/responses/{id}/cancel", ofResponse, ctx -> plain(ctx, "POST", response(ctx) + "/cancel",
+                optionalJson(ctx)));
+        routes.get("/v1/responses/{id}/input_items", ofResponse, ctx -> plain(ctx, "GET", response(ctx) + "/input_items",
+                null));
+        routes.post("/v1/conversations", ApiRoute.key().creates(CONVERSATION), ctx -> relay.forward(ctx,
+                Forward.plain("POST", "/conversations", bodies.relayed(ctx).raw())));
+        routes.get("/v1/conversations/{id}", ofConversation, ctx -> plain(ctx, "GET", conversation(ctx), null));
+        routes.post("/v1/conversations/{id}", ofConversation, ctx -> plain(ctx, "POST", conversation(ctx),
+                bodies.relayed(ctx).raw()));
+        routes.delete("/v1/conversations/{id}", ofConversation, ctx -> plain(ctx, "DELETE", conversation(ctx), null));
         // A conversation's items are reached through it: owning the conversation is owning its items.
-        routes.post("/v1/conversations/{id}/items", ofConversation(ctx -> plain(ctx, "POST", conversation(ctx) + "/items",
-                bodies.relayed(ctx).raw())));
-        routes.get("/v1/conversations/{id}/items", ofConversation(ctx -> plain(ctx, "GET", conversation(ctx) + "/items",
-                null)));
-        routes.get("/v1/conversations/{id}/items/{item}", ofConversation(ctx -> plain(ctx, "GET", item(ctx), null)));
-        routes.delete("/v1/conversations/{id}/items/{item}", ofConversation(ctx -> plain(ctx, "DELETE", item(ctx), null)));
-        routes.get("/v1/models", ctx -> plain(ctx, "GET", "/models", null));
-        routes.get("/v1/models/{id}", ctx -> plain(ctx, "GET", "/models/" + modelId(ctx), null));
-    }
-
-    private Handler ofResponse(Handler handler) {
-        return owned.guard(handler, PATH_RESPONSE);
-    }
-
-    private Handler ofConversation(Handler handler) {
-        return owned.guard(handler, PATH_CONVERSATION);
+        routes.post("/v1/conversations/{id}/items", ofConversation, ctx -> plain(ctx, "POST", conversation(ctx) + "/items",
+                bodies.relayed(ctx).raw()));
+        routes.get("/v1/conversations/{id}/items", ofConversation, ctx -> plain(ctx, "GET", conversation(ctx) + "/items",
+                null));
+        routes.get("/v1/conversations/{id}/items/{item}", ofConversation, ctx -> plain(ctx, "GET", item(ctx), null));
+        routes.delete("/v1/conversations/{id}/items/{item}", ofConversation, ctx -> plain(ctx, "DELETE", item(ctx), null));
+        routes.get("/v1/models", ApiRoute.key(), ctx -> plain(ctx, "GET", "/models", null));
+        routes.get("/v1/models/{id}", ApiRoute.key(), ctx -> plain(ctx, "GET", "/models/" + modelId(ctx), null));
     }
 
     private void plain(Context ctx, String method, String upstreamPath, byte[] body) {
@@ -140,7 +133,7 @@ public final class OpenAiRoutes {
         // A background response runs on upstream whatever the client does, so its stream is kept for resuming.
         boolean background = request.json().path("background").asBoolean(false);
         relay.forward(ctx, new Forward("POST", "/responses", request.raw(), model,
-                stream ? ResponsesDialect.INSTANCE : null, stream && background, false).creating(RESPONSE));
+                stream ? ResponsesDialect.INSTANCE : null, stream && background, false));
     }
 
     /**

@@ -1,16 +1,15 @@
 package dev.switchboard.ownership;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.switchboard.auth.Authenticator;
 import dev.switchboard.web.RequestBodies;
 import io.javalin.http.Context;
-import io.javalin.http.Handler;
+import java.util.List;
 
 /**
- * Puts routes' owned references in front of their handlers: a route says which path parameters and body fields
- * name owned objects, and a request naming one its caller's owner did not create is refused before anything is
- * forwarded. Admin keys have no part in this: they administer the gateway, not the objects other owners keep at
- * OpenAI.
+ * Checks a route's owned references before its handler: a route declares which path parameters and body fields
+ * name owned objects ({@code pipeline.ApiRoute.reads}), and a request naming one its caller's owner did not create
+ * is refused before anything is forwarded. Admin keys have no part in this: they administer the gateway, not the
+ * objects other owners keep at OpenAI.
  */
 public final class OwnershipGuard {
     private final OwnedObjects objects;
@@ -25,16 +24,8 @@ public final class OwnershipGuard {
         return objects;
     }
 
-    /** {@code handler}, run only when every id that {@code references} find belongs to the caller's owner. */
-    public Handler guard(Handler handler, OwnedReference... references) {
-        return ctx -> {
-            check(ctx, references);
-            handler.handle(ctx);
-        };
-    }
-
-    private void check(Context ctx, OwnedReference[] references) {
-        String owner = Authenticator.caller(ctx).owner();
+    /** Refuses the request unless every id that {@code references} find belongs to {@code owner}. */
+    public void check(Context ctx, String owner, List<OwnedReference> references) {
         JsonNode body = null;
         for (OwnedReference reference : references) {
             String id;

@@ -1,15 +1,13 @@
 package dev.switchboard.realtime;
 
+import dev.switchboard.pipeline.ApiRoutes;
 import dev.switchboard.agent.ToolExecutor;
-import dev.switchboard.auth.Authenticator;
 import dev.switchboard.auth.StreamTokens;
 import dev.switchboard.config.Settings;
 import dev.switchboard.debug.RequestRecorder;
-import dev.switchboard.limits.Limits;
 import dev.switchboard.observe.ExchangeListener;
 import dev.switchboard.upstream.UpstreamClient;
 import dev.switchboard.web.RequestBodies;
-import io.javalin.config.RoutesConfig;
 import java.net.http.HttpClient;
 import org.jdbi.v3.core.Jdbi;
 
@@ -21,9 +19,9 @@ public final class RealtimeModule implements AutoCloseable {
     private final AgentVoiceRoutes agentVoices;
     private final RealtimeCalls calls;
 
-    public RealtimeModule(Settings settings, Authenticator authenticator, StreamTokens streamTokens, Jdbi jdbi,
+    public RealtimeModule(Settings settings, StreamTokens streamTokens, Jdbi jdbi,
                           UpstreamClient upstream, RequestBodies bodies, ExchangeListener listener, RequestRecorder recorder,
-                          ToolExecutor tools, Limits limits) {
+                          ToolExecutor tools) {
         var connectTimeout = settings.upstream().connectTimeout();
         this.webSockets = HttpClient.newBuilder().connectTimeout(connectTimeout).build();
         var models = new RealtimeModels(settings.features().realtimeEnabled(), settings.models());
@@ -32,17 +30,17 @@ public final class RealtimeModule implements AutoCloseable {
         var leg = new UpstreamLeg(webSockets, upstream.baseUrl(), upstream.apiKey().reveal(), connectTimeout,
                 settings.server().maxWebSocketMessageBytes());
         var voiceSessions = new VoiceSessionRepository(jdbi);
-        this.relay = new RealtimeRelay(authenticator, tokens, lifetime,
-                settings.features().realtimeMaxSession(), leg, models, listener, recorder, voiceSessions, tools, limits,
+        this.relay = new RealtimeRelay(tokens, lifetime,
+                settings.features().realtimeMaxSession(), leg, models, listener, recorder, voiceSessions, tools,
                 settings.server().maxWebSocketMessageBytes());
-        this.calls = new RealtimeCalls(upstream, leg, voiceSessions, listener, recorder, settings.features().realtimeMaxSession(), tools, limits);
+        this.calls = new RealtimeCalls(upstream, leg, voiceSessions, listener, recorder, settings.features().realtimeMaxSession(), tools);
         this.agentVoices = new AgentVoiceRoutes(bodies, models, tokens, new dev.switchboard.agent.AgentDirectory(jdbi),
                 voiceSessions, lifetime, new TranscriptSpeech(upstream, settings.models(), listener), calls, tools);
         this.sessions = new RealtimeSessionRoutes(bodies, models, tokens, upstream,
                 settings.features().realtimeUpstreamSecrets(), lifetime, listener, calls, voiceSessions);
     }
 
-    public void register(RoutesConfig routes) {
+    public void register(ApiRoutes routes) {
         relay.register(routes);
         sessions.register(routes);
         agentVoices.register(routes);

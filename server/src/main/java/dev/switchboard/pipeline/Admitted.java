@@ -1,0 +1,172 @@
+package dev.switchboard.pipeline;
+
+import dev.switchboard.auth.Caller;
+import dev.switchboard.limits.Limits;
+import dev.switchboard.observe.Exchange;
+import dev.switchboard.web.GatewayException;
+import io.javalin.http.Context;
+import java.util.function.Function;
+
+/**
+ * A request {@link Admission} let through: its caller, the concurrency slot it holds, and its {@link Exchange} (the
+ * one record of the request: metrics, the request-log row, debug events). Handlers get it with {@link #of}; none
+ * authenticates or checks limits itself.
+ *
+ * <p>The exchange is the pipeline's until a handler takes it ({@link #exchange()}) to send the request upstream: the
+ * taker then finishes it, as a relay does when its answer ends. One the handler never takes is finished by the
+ * pipeline with the gateway's own answer.
+ */
+public final class Admitted {
+    static final String ATTRIBUTE = "switchboard.admitted";
+
+    private final ApiRoute route;
+    private final String requestId;
+    private final Caller caller;
+    private final Limits limits;
+    private final Function<Admitted, Exchange> exchanges;
+    private final String model;
+    private final boolean streams;
+    private Limits.Slot slot;
+    private Exchange exchange;
+    private boolean taken;
+    private boolean handedOver;
+
+    Admitted(ApiRoute route, String requestId, Caller caller, Limits limits, String model, Limits.Slot slot,
+             Function<Admitted, Exchange> exchanges) {
+        this.route = route;
+        this.requestId = requestId;
+        this.caller = caller;
+        this.limits = limits;
+        this.model = model;
+        this.slot = slot;
+        this.streams = slot != null;
+        this.exchanges = exchanges;
+    }
+
+    /** The admitted request behind {@code ctx}; every declared route has one. */
+    public static Admitted of(Context ctx) {
+        Admitted admitted = ctx.attribute(ATTRIBUTE);
+        if (admitted == null) throw new IllegalStateException(ctx.path() + " is not a declared route (ApiRoutes)");
+        return admitted;
+    }
+
+    /** The caller; null only on a {@link ApiRoute.Access#PUBLIC} route. */
+    public Caller caller() {
+        return caller;
+    }
+
+    /** The caller's owner, whose objects the request may name. */
+    public String owner() {
+        if (caller == null) throw new IllegalStateException("a public route has no owner");
+        return caller.owner();
+    }
+
+    /** The gateway's id for the request, its request-log row's. */
+    public String requestId() {
+        return requestId;
+    }
+
+    public ApiRoute route() {
+        return route;
+    }
+
+    /** The model the request names, as its route declares it (checked against the key's models); may be null. */
+    public String model() {
+        return model;
+    }
+
+    /**
+     * The request's exchange, taken to send it upstream: whoever takes it finishes it. Made on first demand with the
+     * route's endpoint name, the model and whether it streams.
+     */
+    public synchronized Exchange exchange() {
+        taken = true;
+        return exchange0();
+    }
+
+    /**
+     * The request's exchange, taken to send it upstream under another endpoint name or model than its route's (a chat
+     * answered over a Realtime socket is recorded as {@code /v1/realtime}). Only before the exchange is made.
+     */
+    public synchronized Exchange exchange(String endpoint, String model, boolean streaming) {
+        if (exchange != null) throw new IllegalStateException("the exchange of " + route.endpoint() + " is made already");
+        taken = true;
+        exchange = exchanges.apply(new Admitted(route.endpoint(endpoint), requestId, caller, limits, model,
+                streaming ? Limits.Slot.none() : null, exchanges));
+        return exchange;
+    }
+
+    private Exchange exchange0() {
+        if (exchange == null) exchange = exchanges.apply(this);
+        return exchange;
+    }
+
+    /** Whether a concurrent stream (or Realtime session) is held for this request. */
+    boolean streams() {
+        return streams;
+    }
+
+    /**
+     * The key's token budgets as they stand now, for a request that answers in several responses (an agent run, a
+     * Realtime session): asked between responses with what was used since.
+     */
+    public Limits.Budget budget() {
+        return limits.budget(caller);
+    }
+
+    /** A 403 when the key may not use {@code model}: for a model a request turns out to name mid-way. */
+    public void requireModel(String model) {
+        limits.requireModel(caller, model);
+    }
+
+    /** A further concurrent stream of the caller's key, for work that outlives this request (a run's stream). */
+    public Limits.Slot openStream() {
+        return limits.openStream(caller);
+    }
+
+    /** One of the key's concurrent Realtime sessions, for a session a request starts mid-way (a brokered call). */
+    public Limits.Slot openRealtime() {
+        return limits.openRealtime(caller);
+    }
+
+    /**
+     * Hands the slot to work that outlives the request's handler (a WebSocket session): the pipeline no longer frees
+     * it, and the returned slot is closed by its new holder. The exchange, if taken, is the holder's too.
+     */
+    public synchronized Limits.Slot handOver() {
+        handedOver = true;
+        Limits.Slot held = slot == null ? Limits.Slot.none() : slot;
+        slot = null;
+        return held;
+    }
+
+    /** The handler returned: an exchange it did not take records the gateway's own answer; the slot is freed. */
+    synchronized void answered(int status) {
+        if (!taken) {
+            Exchange own = exchange0();
+            own.answeredByGateway(status);
+            own.finish(status < 400 ? "completed" : "refused", null);
+        }
+        release();
+    }
+
+    /** The handler failed: its exchange ends so, whoever took it, unless it has already ended. */
+    synchronized void failed(Exception e) {
+        if (!handedOver || !taken) {
+            Exchange own = exchange0();
+            if (e instanceof GatewayException refusal) {
+                if (!taken) own.answeredByGateway(refusal.status());
+                own.finish(taken ? "failed" : "refused", refusal.code());
+            } else {
+                if (!taken) own.answeredByGateway(500);
+                own.finish("failed", e.getClass().getSimpleName());
+            }
+        }
+        release();
+    }
+
+    private void release() {
+        if (slot != null) slot.close();
+        slot = null;
+    }
+}

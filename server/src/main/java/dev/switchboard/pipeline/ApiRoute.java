@@ -1,0 +1,122 @@
+package dev.switchboard.pipeline;
+
+import dev.switchboard.ownership.OwnedKind;
+import dev.switchboard.ownership.OwnedReference;
+import dev.switchboard.web.RequestBodies;
+import io.javalin.http.Context;
+import io.javalin.router.EndpointMetadata;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/**
+ * What a route needs from the gateway before its handler runs, declared where the route is registered
+ * ({@link ApiRoutes}): who may call it, the endpoint name its requests are recorded under, the model it names, whether
+ * it takes one of the key's concurrent streams (or Realtime sessions), and the owned objects it reads and creates.
+ * {@link Admission} does the checks from this and nothing else, so a route cannot skip one by forgetting a call.
+ *
+ * @param access   who may call it
+ * @param endpoint the name requests are recorded and limited under; null for the route's path template
+ * @param model    the model a request names (read after authentication, so it may use the caller); null for none
+ * @param streaming whether a request takes one of the key's concurrent streams until it ends
+ * @param realtime whether a request takes one of the key's concurrent Realtime sessions (a WebSocket's, handed over)
+ * @param scope    for {@link Access#KEY_OR_STREAM_TOKEN} upgrades, what the token must be allowed to read
+ * @param reads    the path parameters and body fields that name owned objects; another owner's id is refused
+ * @param creates  the kind of object an answer creates, recorded with the caller's owner; null for none
+ */
+public record ApiRoute(Access access, String endpoint, Function<Context, String> model, Predicate<Context> streaming,
+                       boolean realtime, String scope, List<OwnedReference> reads, OwnedKind creates)
+        implements EndpointMetadata {
+
+    /** Who may call a route. */
+    public enum Access {
+        /** Anyone: the route authenticates in its own way (a signature) or has nothing to protect. */
+        PUBLIC,
+        /** A gateway key. */
+        KEY,
+        /** A gateway key, or a stream token ({@code ?access_token=} on a GET, the subprotocol on an upgrade). */
+        KEY_OR_STREAM_TOKEN,
+        /** An admin key; not limited, so an administrator can always change a limit. */
+        ADMIN
+    }
+
+    private static final Predicate<Context> NEVER = ctx -> false;
+
+    public ApiRoute {
+        reads = List.copyOf(reads);
+    }
+
+    /** A route any gateway key may call. */
+    public static ApiRoute key() {
+        return new ApiRoute(Access.KEY, null, null, NEVER, false, null, List.of(), null);
+    }
+
+    /** A route only admin keys may call. */
+    public static ApiRoute admin() {
+        return key().access(Access.ADMIN);
+    }
+
+    /** A route a key, or a token minted with one for {@code scope} (or a scope under it), may call. */
+    public static ApiRoute keyOrStreamToken(String scope) {
+        return new ApiRoute(Access.KEY_OR_STREAM_TOKEN, null, null, NEVER, false, scope, List.of(), null);
+    }
+
+    /** A route with no gateway credential (it checks its own, such as a signature). */
+    public static ApiRoute open() {
+        return key().access(Access.PUBLIC);
+    }
+
+    public ApiRoute access(Access access) {
+        return new ApiRoute(access, endpoint, model, streaming, realtime, scope, reads, creates);
+    }
+
+    /** Recorded and limited as {@code name} rather than its path template. */
+    public ApiRoute endpoint(String name) {
+        return new ApiRoute(access, name, model, streaming, realtime, scope, reads, creates);
+    }
+
+    /** The model is the JSON body's {@code field} (absent: none named). */
+    public ApiRoute modelIn(RequestBodies bodies, String field) {
+        return modelFrom(ctx -> {
+            var value = bodies.relayed(ctx).json().get(field);
+            return value != null && value.isTextual() ? value.asText() : null;
+        });
+    }
+
+    /** The model, as {@code model} finds it (in a stored object, a query parameter, a token's session). */
+    public ApiRoute modelFrom(Function<Context, String> model) {
+        return new ApiRoute(access, endpoint, model, streaming, realtime, scope, reads, creates);
+    }
+
+    /** Takes a concurrent stream whenever {@code when} says the request streams. */
+    public ApiRoute streamsWhen(Predicate<Context> when) {
+        return new ApiRoute(access, endpoint, model, when, realtime, scope, reads, creates);
+    }
+
+    /** Every request streams. */
+    public ApiRoute streams() {
+        return streamsWhen(ctx -> true);
+    }
+
+    /** Takes a concurrent Realtime session, which the handler keeps for the session ({@link Admitted#handOver}). */
+    public ApiRoute realtimeSession() {
+        return new ApiRoute(access, endpoint, model, streaming, true, scope, reads, creates);
+    }
+
+    /** Names owned objects: another owner's id (or one never created here) is refused as OpenAI refuses an unknown one. */
+    public ApiRoute reads(OwnedReference... references) {
+        List<OwnedReference> all = new ArrayList<>(reads);
+        all.addAll(List.of(references));
+        return new ApiRoute(access, endpoint, model, streaming, realtime, scope, all, creates);
+    }
+
+    /** Its answer creates an object of {@code kind}, which belongs to the caller's owner. */
+    public ApiRoute creates(OwnedKind kind) {
+        return new ApiRoute(access, endpoint, model, streaming, realtime, scope, reads, kind);
+    }
+
+    ApiRoute named(String path) {
+        return endpoint != null ? this : endpoint(path);
+    }
+}
