@@ -178,8 +178,9 @@ public final class Gateway implements AutoCloseable {
                 adopted.increment();
                 recorder.adoptedStream(meta, events);
             }, relay);
-            Limits limits = new Limits(database.jdbi(), settings.streams().redisUrl().map(Secret::reveal));
+            Limits limits = new Limits(database.jdbi(), requestLog::tokensSince, settings.streams().redisUrl().map(Secret::reveal));
             started.add(limits);
+            keys.onRotation(limits.store()::copyOnRotation);
             // Budgets before the recorder: a token total started from the request log must not find this request there.
             ExchangeListener listener = ExchangeListener.all(metrics, inFlight, limits.usage(), recorder);
             // Before the sweeper starts: a background response left by a gone instance is read on from upstream.
@@ -214,7 +215,7 @@ public final class Gateway implements AutoCloseable {
             started.add(chat);
             List<Consumer<ApiRoutes>> api = List.of(
                     new KeyAdminRoutes(keys, bodies, audit)::register,
-                    new ActivityAdminRoutes(requestLog, liveStreams, audit)::register,
+                    new ActivityAdminRoutes(requestLog, liveStreams, audit, keys)::register,
                     new AgentAdminRoutes(database.jdbi())::register,
                     new RealtimeAdminRoutes(database.jdbi())::register,
                     new EvalRunsRoutes(database.jdbi(), bodies)::register,

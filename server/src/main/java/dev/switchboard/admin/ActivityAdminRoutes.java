@@ -1,5 +1,8 @@
 package dev.switchboard.admin;
 
+import dev.switchboard.auth.ApiKeys;
+import java.util.HashMap;
+import java.util.Map;
 import dev.switchboard.pipeline.Admitted;
 import dev.switchboard.pipeline.ApiRoute;
 import dev.switchboard.pipeline.ApiRoutes;
@@ -29,11 +32,14 @@ public final class ActivityAdminRoutes {
     private static final int MAX_PAGE = 200;
 
     private final RequestLogRepository requests;
+    private final ApiKeys keys;
     private final LiveStreams live;
 
     private final dev.switchboard.auth.AuditLog audit;
 
-    public ActivityAdminRoutes(RequestLogRepository requests, LiveStreams live, dev.switchboard.auth.AuditLog audit) {
+    public ActivityAdminRoutes(RequestLogRepository requests, LiveStreams live, dev.switchboard.auth.AuditLog audit,
+                               ApiKeys keys) {
+        this.keys = keys;
         this.requests = requests;
         this.live = live;
         this.audit = audit;
@@ -52,9 +58,10 @@ public final class ActivityAdminRoutes {
         String before = ctx.queryParam("before");
         Long beforeMillis = before == null ? null : parseLong(before);
         List<RequestRow> rows = requests.recent(limit, beforeMillis);
+        Map<String, String> names = keyNames();
         ObjectNode body = Json.object().put("object", "list");
         ArrayNode data = body.putArray("data");
-        rows.forEach(r -> data.add(describe(r)));
+        rows.forEach(r -> data.add(describe(r).put("key_name", names.get(r.keyId()))));
         body.put("has_more", rows.size() == limit);
         if (!rows.isEmpty()) body.put("next_before", rows.get(rows.size() - 1).createdAt().toEpochMilli());
         json(ctx, body);
@@ -63,12 +70,20 @@ public final class ActivityAdminRoutes {
     private void usage(Context ctx) {
         ObjectNode body = Json.object().put("object", "list");
         ArrayNode data = body.putArray("data");
+        Map<String, String> names = keyNames();
         requests.usageByKey().forEach(k -> {
-            ObjectNode row = data.addObject().put("key_id", k.keyId()).put("key_name", k.keyName()).put("owner", k.owner())
+            ObjectNode row = data.addObject().put("key_id", k.keyId()).put("key_name", names.get(k.keyId())).put("owner", k.owner())
                     .put("requests", k.requests());
             row.set("usage", usage(k.usage()));
         });
         json(ctx, body);
+    }
+
+    /** Keys' names as they are now (a renamed key shows its new name on its old requests); auth keeps them. */
+    private Map<String, String> keyNames() {
+        Map<String, String> names = new HashMap<>();
+        keys.list().forEach(key -> names.put(key.id(), key.name()));
+        return names;
     }
 
     private void liveStreams(Context ctx) {

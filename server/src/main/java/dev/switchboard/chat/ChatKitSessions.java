@@ -18,6 +18,7 @@ import io.javalin.http.Context;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
+import dev.switchboard.realtime.ChatKitRecords;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -32,13 +33,13 @@ final class ChatKitSessions {
     private final UpstreamClient upstream;
     private final ExchangeListener listener;
     private final Optional<String> workflow;
-    private final Jdbi jdbi;
+    private final ChatKitRecords records;
 
     ChatKitSessions(UpstreamClient upstream, ExchangeListener listener, Optional<String> workflow, Jdbi jdbi) {
         this.upstream = upstream;
         this.listener = listener;
         this.workflow = workflow;
-        this.jdbi = jdbi;
+        this.records = new ChatKitRecords(jdbi);
     }
 
     void register(ApiRoutes routes) {
@@ -57,11 +58,7 @@ final class ChatKitSessions {
         body.put("user", caller.owner());
         JsonNode session = call(ctx, caller, "/chatkit/sessions", body, "chatkit_session_refused", "the ChatKit session");
         String id = "ckgw_" + java.util.UUID.randomUUID().toString().replace("-", "");
-        jdbi.useHandle(h -> h.createUpdate("""
-                        insert into chatkit_sessions (id, owner, kind, upstream_id, status, expires_at)
-                        values (:id, :owner, 'chatkit', :upstream, 'active', to_timestamp(:expires))""")
-                .bind("id", id).bind("owner", caller.owner()).bind("upstream", session.path("id").asText())
-                .bind("expires", session.path("expires_at").asLong()).execute());
+        records.created(id, caller.owner(), session.path("id").asText(), session.path("expires_at").asLong());
         ObjectNode answer = Json.object().put("id", id).put("object", "chatkit.session")
                 .put("upstream_id", session.path("id").asText())
                 .put("client_secret", session.path("client_secret").asText())
@@ -74,14 +71,10 @@ final class ChatKitSessions {
     private void cancel(Context ctx) {
         Caller caller = Admitted.of(ctx).caller();
         String id = ctx.pathParam("id");
-        String upstreamId = jdbi.withHandle(h -> h.createQuery(
-                        "select upstream_id from chatkit_sessions where id = :id and owner = :owner and kind = 'chatkit'")
-                .bind("id", id).bind("owner", caller.owner()).mapTo(String.class).findOne())
-                .orElseThrow(() -> GatewayException.notFound("ChatKit session", id));
+        String upstreamId = records.upstreamId(caller.owner(), id).orElseThrow(() -> GatewayException.notFound("ChatKit session", id));
         JsonNode session = call(ctx, caller, "/chatkit/sessions/" + upstreamId + "/cancel", null, "chatkit_cancel_refused",
                 "the cancellation");
-        jdbi.useHandle(h -> h.createUpdate("update chatkit_sessions set status = 'cancelled', ended_at = now() where id = :id")
-                .bind("id", id).execute());
+        records.cancelled(id);
         ctx.json(Json.object().put("id", id).put("object", "chatkit.session").put("upstream_id", upstreamId)
                 .put("status", session.path("status").asText("cancelled")));
     }

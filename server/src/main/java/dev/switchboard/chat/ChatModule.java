@@ -1,5 +1,6 @@
 package dev.switchboard.chat;
 
+import dev.switchboard.debug.RequestLogRepository;
 import dev.switchboard.pipeline.ApiRoutes;
 import dev.switchboard.config.Settings;
 import dev.switchboard.debug.RequestRecorder;
@@ -27,7 +28,7 @@ public final class ChatModule implements AutoCloseable {
         var chats = new ChatService(upstream, leg, listener, recorder, settings.chat(), settings.upstream().idleTimeout(), metrics);
         this.chat = new ChatRoutes(chats, bodies, settings.models().chatModel());
         this.chatKit = new ChatKitSessions(upstream, listener, settings.chat().chatkitWorkflow(), jdbi);
-        this.status = new StatusRoutes(settings.models(), settings.chat(), upstream, chats, jdbi);
+        this.status = new StatusRoutes(settings.models(), settings.chat(), upstream, chats, new RequestLogRepository(jdbi));
     }
 
     public void register(ApiRoutes routes) {

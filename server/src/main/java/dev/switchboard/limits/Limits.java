@@ -41,11 +41,14 @@ public final class Limits implements AutoCloseable {
     private final ScheduledExecutorService renewals =
             Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("limit-leases").factory());
 
-    public Limits(Jdbi jdbi, Optional<String> redisUrl) {
+    /**
+     * @param recorded the tokens each key's requests recorded (the request log), where budgets start from
+     */
+    public Limits(Jdbi jdbi, RecordedTokens recorded, Optional<String> redisUrl) {
         this.store = new KeyLimitStore(jdbi);
         // A recount lasts a lease: every holder renews (and so asserts again) its slots twice within it.
         this.counters = redisUrl.<Counters>map(url -> new RedisCounters(url, LEASE)).orElseGet(MemoryCounters::new);
-        this.budgets = new TokenBudgets(jdbi, counters, store);
+        this.budgets = new TokenBudgets(recorded, counters, store);
         renewals.scheduleWithFixedDelay(this::renewHeld, RENEWAL.toMillis(), RENEWAL.toMillis(), TimeUnit.MILLISECONDS);
     }
 
