@@ -1,5 +1,7 @@
 package dev.switchboard.documents;
 
+import dev.switchboard.modules.Capability;
+import dev.switchboard.modules.Foundations;
 import dev.switchboard.pipeline.ApiRoutes;
 import dev.switchboard.auth.ApiKeys;
 import dev.switchboard.config.AgentSettings;
@@ -10,12 +12,16 @@ import java.time.Duration;
 import org.jdbi.v3.core.Jdbi;
 
 /** The document capability, wired: storage, signed URLs, the safe fetcher, vision OCR and the routes. */
-public final class DocumentsModule implements AutoCloseable {
+public final class DocumentsModule implements Capability {
     private final DocumentFetcher fetcher;
     private final VisionOcr ocr;
     private final DocumentRoutes routes;
 
-    public DocumentsModule(Jdbi jdbi, ApiKeys keys, UpstreamClient upstream, ExchangeListener listener, AgentSettings settings) {
+    public DocumentsModule(Foundations f) {
+        this(f.jdbi(), f.keys(), f.upstream(), f.listener(), f.settings().agent());
+    }
+
+    private DocumentsModule(Jdbi jdbi, ApiKeys keys, UpstreamClient upstream, ExchangeListener listener, AgentSettings settings) {
         DocumentStore store = new DocumentStore(jdbi);
         SignedUrls signedUrls = new SignedUrls(jdbi, keys);
         this.fetcher = new DocumentFetcher(new DocumentFetcher.Rules(settings.documentUrlAllowlist(), true,
@@ -28,6 +34,7 @@ public final class DocumentsModule implements AutoCloseable {
         return ocr;
     }
 
+    @Override
     public void register(ApiRoutes routesConfig) {
         routes.register(routesConfig);
     }

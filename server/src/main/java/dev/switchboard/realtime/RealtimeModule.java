@@ -1,5 +1,8 @@
 package dev.switchboard.realtime;
 
+import dev.switchboard.agent.AgentModule;
+import dev.switchboard.modules.Capability;
+import dev.switchboard.modules.Foundations;
 import dev.switchboard.pipeline.ApiRoutes;
 import dev.switchboard.agent.ToolExecutor;
 import dev.switchboard.auth.StreamTokens;
@@ -12,17 +15,26 @@ import java.net.http.HttpClient;
 import org.jdbi.v3.core.Jdbi;
 
 /** Realtime, wired: the session and call broker, the WebSocket relay and the single-use tokens they share. */
-public final class RealtimeModule implements AutoCloseable {
+public final class RealtimeModule implements Capability {
     private final HttpClient webSockets;
     private final RealtimeRelay relay;
     private final RealtimeSessionRoutes sessions;
     private final AgentVoiceRoutes agentVoices;
     private final RealtimeCalls calls;
+    private final RealtimeAdminRoutes admin;
 
-    public RealtimeModule(Settings settings, StreamTokens streamTokens, Jdbi jdbi,
+    /** Voice sessions run the agents' tools (AgentModule comes earlier). */
+    public RealtimeModule(Foundations f) {
+        this(f.settings(), f.streamTokens(), f.jdbi(), f.upstream(), f.bodies(), f.listener(), f.recorder(),
+                f.capability(AgentModule.class).executor());
+        f.metrics().gauge("switchboard.realtime.sessions.active", "Realtime sessions being relayed now", this::openSessions);
+    }
+
+    private RealtimeModule(Settings settings, StreamTokens streamTokens, Jdbi jdbi,
                           UpstreamClient upstream, RequestBodies bodies, ExchangeListener listener, RequestRecorder recorder,
                           ToolExecutor tools) {
         var connectTimeout = settings.upstream().connectTimeout();
+        this.admin = new RealtimeAdminRoutes(jdbi);
         this.webSockets = HttpClient.newBuilder().connectTimeout(connectTimeout).build();
         var models = new RealtimeModels(settings.features().realtimeEnabled(), settings.models());
         var tokens = new RealtimeTokens(streamTokens, jdbi);
@@ -40,7 +52,9 @@ public final class RealtimeModule implements AutoCloseable {
                 settings.features().realtimeUpstreamSecrets(), lifetime, listener, calls, voiceSessions);
     }
 
+    @Override
     public void register(ApiRoutes routes) {
+        admin.register(routes);
         relay.register(routes);
         sessions.register(routes);
         agentVoices.register(routes);
