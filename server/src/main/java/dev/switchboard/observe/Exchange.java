@@ -15,8 +15,8 @@ public final class Exchange {
     private final String endpoint;
     private final String model;
     private final boolean streaming;
-    private final Instant startedAt = Instant.now();
-    private final long startedNanos = System.nanoTime();
+    private final Instant startedAt;
+    private final long startedNanos;
     private final ExchangeListener listener;
 
     private volatile String streamId;
@@ -34,6 +34,14 @@ public final class Exchange {
 
     public Exchange(String requestId, String keyId, String keyName, String owner, String endpoint, String model,
                     boolean streaming, ExchangeListener listener) {
+        this(requestId, keyId, keyName, owner, endpoint, model, streaming, listener, Instant.now(), System.nanoTime());
+    }
+
+    /** An exchange made after its request began (the pipeline makes one when it is needed): timed from then. */
+    public Exchange(String requestId, String keyId, String keyName, String owner, String endpoint, String model,
+                    boolean streaming, ExchangeListener listener, Instant startedAt, long startedNanos) {
+        this.startedAt = startedAt;
+        this.startedNanos = startedNanos;
         this.requestId = requestId;
         this.keyId = keyId;
         this.keyName = keyName;

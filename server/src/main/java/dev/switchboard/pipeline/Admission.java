@@ -143,7 +143,7 @@ public final class Admission {
         Caller caller = admitted.caller();
         return new Exchange(admitted.requestId(), caller == null ? null : caller.keyId(), caller == null ? null : caller.keyName(),
                 caller == null ? null : caller.owner(), admitted.route().endpoint(), admitted.model(),
-                admitted.streams(), listener);
+                admitted.streams(), listener, admitted.startedAt(), admitted.startedNanos());
     }
 
     private Caller authenticate(ApiRoute route, Incoming incoming) {

@@ -12,9 +12,10 @@ import java.util.function.Function;
  * one record of the request: metrics, the request-log row, debug events). Handlers get it with {@link #of}; none
  * authenticates or checks limits itself.
  *
- * <p>The exchange is the pipeline's until a handler takes it ({@link #exchange()}) to send the request upstream: the
- * taker then finishes it, as a relay does when its answer ends. One the handler never takes is finished by the
- * pipeline with the gateway's own answer.
+ * <p>The exchange is made when it is needed, timed from admission: a handler that sends the request upstream takes
+ * it ({@link #exchange()}) and finishes it, as a relay does when its answer ends; otherwise the pipeline makes it when
+ * the handler returns, with the gateway's own answer (outcome {@code answered}, or {@code refused} for an error). So
+ * a request the gateway answers is in the request log once it is answered, never as a request in flight.
  */
 public final class Admitted {
     static final String ATTRIBUTE = "switchboard.admitted";
@@ -26,6 +27,8 @@ public final class Admitted {
     private final Function<Admitted, Exchange> exchanges;
     private final String model;
     private final boolean streams;
+    private final java.time.Instant startedAt;
+    private final long startedNanos;
     private Limits.Slot slot;
     private Exchange exchange;
     private boolean taken;
@@ -40,6 +43,8 @@ public final class Admitted {
         this.model = model;
         this.slot = slot;
         this.streams = slot != null;
+        this.startedAt = java.time.Instant.now();
+        this.startedNanos = System.nanoTime();
         this.exchanges = exchanges;
     }
 
@@ -91,14 +96,35 @@ public final class Admitted {
     public synchronized Exchange exchange(String endpoint, String model, boolean streaming) {
         if (exchange != null) throw new IllegalStateException("the exchange of " + route.endpoint() + " is made already");
         taken = true;
-        exchange = exchanges.apply(new Admitted(route.endpoint(endpoint), requestId, caller, limits, model,
-                streaming ? Limits.Slot.none() : null, exchanges));
+        exchange = exchanges.apply(new Admitted(this, route.endpoint(endpoint), model, streaming));
         return exchange;
+    }
+
+    /** This request as recorded under another name: what {@link #exchange(String, String, boolean)} makes. */
+    private Admitted(Admitted request, ApiRoute route, String model, boolean streaming) {
+        this.route = route;
+        this.requestId = request.requestId;
+        this.caller = request.caller;
+        this.limits = request.limits;
+        this.model = model;
+        this.streams = streaming;
+        this.exchanges = request.exchanges;
+        this.startedAt = request.startedAt;
+        this.startedNanos = request.startedNanos;
     }
 
     private Exchange exchange0() {
         if (exchange == null) exchange = exchanges.apply(this);
         return exchange;
+    }
+
+    /** When admission began: the exchange is timed from then, whenever it is made. */
+    java.time.Instant startedAt() {
+        return startedAt;
+    }
+
+    long startedNanos() {
+        return startedNanos;
     }
 
     /** Whether a concurrent stream (or Realtime session) is held for this request. */
@@ -145,7 +171,7 @@ public final class Admitted {
         if (!taken) {
             Exchange own = exchange0();
             own.answeredByGateway(status);
-            own.finish(status < 400 ? "completed" : "refused", null);
+            own.finish(status < 400 ? "answered" : "refused", null);
         }
         release();
     }
