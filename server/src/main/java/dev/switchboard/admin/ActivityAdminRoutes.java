@@ -1,17 +1,15 @@
 package dev.switchboard.admin;
 
-import dev.switchboard.auth.ApiKeys;
-import java.util.HashMap;
-import java.util.Map;
-import dev.switchboard.pipeline.Admitted;
-import dev.switchboard.pipeline.ApiRoute;
-import dev.switchboard.pipeline.ApiRoutes;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.auth.ApiKeys;
 import dev.switchboard.debug.RequestLogRepository;
 import dev.switchboard.debug.RequestRow;
 import dev.switchboard.observe.Exchange;
 import dev.switchboard.observe.Usage;
+import dev.switchboard.pipeline.Admitted;
+import dev.switchboard.pipeline.ApiRoute;
+import dev.switchboard.pipeline.ApiRoutes;
 import dev.switchboard.stream.LiveStream;
 import dev.switchboard.stream.LiveStreams;
 import dev.switchboard.web.GatewayException;
@@ -19,7 +17,9 @@ import dev.switchboard.web.Json;
 import io.javalin.http.Context;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What the gateway is doing, for administrators: {@code GET /api/admin/requests} (recent requests with usage,

@@ -1,14 +1,14 @@
 package dev.switchboard.admin;
 
-import dev.switchboard.pipeline.Admitted;
-import dev.switchboard.pipeline.ApiRoute;
-import dev.switchboard.pipeline.ApiRoutes;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.auth.ApiKey;
 import dev.switchboard.auth.ApiKeys;
 import dev.switchboard.auth.AuditLog;
 import dev.switchboard.auth.CreatedKey;
+import dev.switchboard.pipeline.Admitted;
+import dev.switchboard.pipeline.ApiRoute;
+import dev.switchboard.pipeline.ApiRoutes;
 import dev.switchboard.web.GatewayException;
 import dev.switchboard.web.Json;
 import dev.switchboard.web.JsonRequest;

@@ -1,16 +1,16 @@
 package dev.switchboard.admin;
 
-import dev.switchboard.pipeline.Admitted;
-import dev.switchboard.pipeline.ApiRoute;
-import dev.switchboard.pipeline.ApiRoutes;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.auth.ApiKeys;
 import dev.switchboard.auth.AuditLog;
+import dev.switchboard.limits.KeyLimits;
+import dev.switchboard.limits.Limits;
+import dev.switchboard.pipeline.Admitted;
+import dev.switchboard.pipeline.ApiRoute;
+import dev.switchboard.pipeline.ApiRoutes;
 import dev.switchboard.web.GatewayException;
 import dev.switchboard.web.RequestBodies;
 import io.javalin.http.Context;
-import dev.switchboard.limits.KeyLimits;
-import dev.switchboard.limits.Limits;
 
 /**
  * {@code GET /api/admin/keys/{id}/limits} (the key's limits and its tokens today and this month) and

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.pipeline.Admitted;
 import dev.switchboard.pipeline.ApiRoute;
 import dev.switchboard.pipeline.ApiRoutes;
-import dev.switchboard.auth.Caller;
 import dev.switchboard.store.Instances;
 import dev.switchboard.stream.LogFollower;
 import dev.switchboard.stream.NamedEvents;

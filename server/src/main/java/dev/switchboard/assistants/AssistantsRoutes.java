@@ -2,11 +2,11 @@ package dev.switchboard.assistants;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.auth.Caller;
+import dev.switchboard.auth.StreamTokens;
 import dev.switchboard.pipeline.Admitted;
 import dev.switchboard.pipeline.ApiRoute;
 import dev.switchboard.pipeline.ApiRoutes;
-import dev.switchboard.auth.Caller;
-import dev.switchboard.auth.StreamTokens;
 import dev.switchboard.store.Instances;
 import dev.switchboard.stream.Heartbeats;
 import dev.switchboard.stream.LogFollower;

@@ -1,10 +1,10 @@
 package dev.switchboard.assistants;
 
+import dev.switchboard.auth.Caller;
+import dev.switchboard.auth.StreamTokens;
 import dev.switchboard.pipeline.Admitted;
 import dev.switchboard.pipeline.ApiRoute;
 import dev.switchboard.pipeline.ApiRoutes;
-import dev.switchboard.auth.Caller;
-import dev.switchboard.auth.StreamTokens;
 import dev.switchboard.stream.ClientGoneException;
 import dev.switchboard.stream.EventLog;
 import dev.switchboard.stream.Heartbeats;

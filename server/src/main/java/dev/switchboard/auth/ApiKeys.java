@@ -1,12 +1,12 @@
 package dev.switchboard.auth;
 
+import dev.switchboard.store.Database;
 import dev.switchboard.web.GatewayException;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
-import dev.switchboard.store.Database;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
 import org.slf4j.Logger;

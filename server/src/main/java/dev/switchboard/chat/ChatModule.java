@@ -1,13 +1,13 @@
 package dev.switchboard.chat;
 
-import dev.switchboard.modules.Capability;
-import dev.switchboard.modules.Foundations;
-import dev.switchboard.debug.RequestLogRepository;
-import dev.switchboard.pipeline.ApiRoutes;
 import dev.switchboard.config.Settings;
+import dev.switchboard.debug.RequestLogRepository;
 import dev.switchboard.debug.RequestRecorder;
 import dev.switchboard.metrics.Metrics;
+import dev.switchboard.modules.Capability;
+import dev.switchboard.modules.Foundations;
 import dev.switchboard.observe.ExchangeListener;
+import dev.switchboard.pipeline.ApiRoutes;
 import dev.switchboard.realtime.UpstreamLeg;
 import dev.switchboard.upstream.UpstreamClient;
 import dev.switchboard.web.RequestBodies;

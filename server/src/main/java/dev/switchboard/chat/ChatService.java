@@ -1,13 +1,13 @@
 package dev.switchboard.chat;
 
 import dev.switchboard.auth.Caller;
-import dev.switchboard.pipeline.Admitted;
 import dev.switchboard.config.ChatSettings;
 import dev.switchboard.config.ModelSettings;
 import dev.switchboard.debug.RequestRecorder;
 import dev.switchboard.metrics.Metrics;
 import dev.switchboard.observe.Exchange;
 import dev.switchboard.observe.ExchangeListener;
+import dev.switchboard.pipeline.Admitted;
 import dev.switchboard.realtime.UpstreamLeg;
 import dev.switchboard.stream.ClientGoneException;
 import dev.switchboard.upstream.UpstreamClient;

@@ -1,12 +1,12 @@
 package dev.switchboard.chat;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.config.ChatSettings;
+import dev.switchboard.config.ModelSettings;
+import dev.switchboard.config.Version;
 import dev.switchboard.debug.RequestLogRepository;
 import dev.switchboard.pipeline.ApiRoute;
 import dev.switchboard.pipeline.ApiRoutes;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.switchboard.config.Version;
-import dev.switchboard.config.ChatSettings;
-import dev.switchboard.config.ModelSettings;
 import dev.switchboard.upstream.UpstreamClient;
 import dev.switchboard.web.Json;
 import io.javalin.http.Context;

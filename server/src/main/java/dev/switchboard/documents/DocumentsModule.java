@@ -1,11 +1,11 @@
 package dev.switchboard.documents;
 
-import dev.switchboard.modules.Capability;
-import dev.switchboard.modules.Foundations;
-import dev.switchboard.pipeline.ApiRoutes;
 import dev.switchboard.auth.ApiKeys;
 import dev.switchboard.config.AgentSettings;
+import dev.switchboard.modules.Capability;
+import dev.switchboard.modules.Foundations;
 import dev.switchboard.observe.ExchangeListener;
+import dev.switchboard.pipeline.ApiRoutes;
 import dev.switchboard.upstream.UpstreamClient;
 import dev.switchboard.web.RequestBodies;
 import java.time.Duration;

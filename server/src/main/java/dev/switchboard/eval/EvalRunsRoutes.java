@@ -1,11 +1,10 @@
 package dev.switchboard.eval;
 
-import dev.switchboard.pipeline.Admitted;
-import dev.switchboard.pipeline.ApiRoute;
-import dev.switchboard.pipeline.ApiRoutes;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.pipeline.ApiRoute;
+import dev.switchboard.pipeline.ApiRoutes;
 import dev.switchboard.web.GatewayException;
 import dev.switchboard.web.Json;
 import dev.switchboard.web.Paging;

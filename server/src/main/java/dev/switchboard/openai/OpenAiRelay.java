@@ -2,11 +2,11 @@ package dev.switchboard.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.auth.Caller;
-import dev.switchboard.pipeline.Admitted;
 import dev.switchboard.observe.Exchange;
 import dev.switchboard.observe.ExchangeListener;
 import dev.switchboard.observe.Usage;
 import dev.switchboard.ownership.OwnedObjects;
+import dev.switchboard.pipeline.Admitted;
 import dev.switchboard.stream.ClientGoneException;
 import dev.switchboard.stream.RelayOutcome;
 import dev.switchboard.stream.SseWriter;

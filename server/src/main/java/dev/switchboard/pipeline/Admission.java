@@ -13,7 +13,6 @@ import dev.switchboard.web.RequestIds;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -117,14 +116,15 @@ public final class Admission {
     private Admitted admit(ApiRoute route, Incoming incoming, Context ctx, String requestId) {
         Caller caller = authenticate(route, incoming);
         if (ctx != null && caller != null) AccessLog.keyId(ctx, caller.keyId());
+        String endpoint = route.endpoint().apply(ctx);
         Admitted admitted;
         if (caller == null) {
-            admitted = new Admitted(route, requestId, null, limits, null, null, this::exchange);
+            admitted = new Admitted(route, requestId, endpoint, null, limits, null, null, this::exchange);
         } else {
             boolean limited = route.access() != ApiRoute.Access.ADMIN;
             if (limited) limits.admit(caller, incoming.path());
             // A partly admitted request (no model yet) is visible to the model's function, which may need the caller.
-            Admitted provisional = new Admitted(route, requestId, caller, limits, null, null, a -> null);
+            Admitted provisional = new Admitted(route, requestId, endpoint, caller, limits, null, null, a -> null);
             if (ctx != null) ctx.attribute(Admitted.ATTRIBUTE, provisional);
             String model = route.model() == null || ctx == null ? null : route.model().apply(ctx);
             if (limited) limits.requireModel(caller, model);
@@ -133,7 +133,7 @@ public final class Admission {
             if (limited && route.realtime()) slot = limits.openRealtime(caller);
             else if (limited && ctx != null && route.streaming().test(ctx)) slot = limits.openStream(caller);
             else if (!limited && ctx != null && route.streaming().test(ctx)) slot = Limits.Slot.none();
-            admitted = new Admitted(route, requestId, caller, limits, model, slot, this::exchange);
+            admitted = new Admitted(route, requestId, endpoint, caller, limits, model, slot, this::exchange);
         }
         if (ctx != null) ctx.attribute(Admitted.ATTRIBUTE, admitted);
         return admitted;
@@ -142,7 +142,7 @@ public final class Admission {
     private Exchange exchange(Admitted admitted) {
         Caller caller = admitted.caller();
         return new Exchange(admitted.requestId(), caller == null ? null : caller.keyId(), caller == null ? null : caller.keyName(),
-                caller == null ? null : caller.owner(), admitted.route().endpoint(), admitted.model(),
+                caller == null ? null : caller.owner(), admitted.endpoint(), admitted.model(),
                 admitted.streams(), listener, admitted.startedAt(), admitted.startedNanos());
     }
 

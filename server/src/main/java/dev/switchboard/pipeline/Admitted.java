@@ -22,6 +22,7 @@ public final class Admitted {
 
     private final ApiRoute route;
     private final String requestId;
+    private final String endpoint;
     private final Caller caller;
     private final Limits limits;
     private final Function<Admitted, Exchange> exchanges;
@@ -34,10 +35,11 @@ public final class Admitted {
     private boolean taken;
     private boolean handedOver;
 
-    Admitted(ApiRoute route, String requestId, Caller caller, Limits limits, String model, Limits.Slot slot,
-             Function<Admitted, Exchange> exchanges) {
+    Admitted(ApiRoute route, String requestId, String endpoint, Caller caller, Limits limits, String model,
+             Limits.Slot slot, Function<Admitted, Exchange> exchanges) {
         this.route = route;
         this.requestId = requestId;
+        this.endpoint = endpoint;
         this.caller = caller;
         this.limits = limits;
         this.model = model;
@@ -71,6 +73,11 @@ public final class Admitted {
         return requestId;
     }
 
+    /** The name the request is recorded under: its route's path template, or the name its route gives it. */
+    public String endpoint() {
+        return endpoint;
+    }
+
     public ApiRoute route() {
         return route;
     }
@@ -94,15 +101,16 @@ public final class Admitted {
      * answered over a Realtime socket is recorded as {@code /v1/realtime}). Only before the exchange is made.
      */
     public synchronized Exchange exchange(String endpoint, String model, boolean streaming) {
-        if (exchange != null) throw new IllegalStateException("the exchange of " + route.endpoint() + " is made already");
+        if (exchange != null) throw new IllegalStateException("the exchange of " + this.endpoint + " is made already");
         taken = true;
-        exchange = exchanges.apply(new Admitted(this, route.endpoint(endpoint), model, streaming));
+        exchange = exchanges.apply(new Admitted(this, endpoint, model, streaming));
         return exchange;
     }
 
     /** This request as recorded under another name: what {@link #exchange(String, String, boolean)} makes. */
-    private Admitted(Admitted request, ApiRoute route, String model, boolean streaming) {
-        this.route = route;
+    private Admitted(Admitted request, String endpoint, String model, boolean streaming) {
+        this.route = request.route;
+        this.endpoint = endpoint;
         this.requestId = request.requestId;
         this.caller = request.caller;
         this.limits = request.limits;

@@ -17,7 +17,8 @@ import java.util.function.Predicate;
  * {@link Admission} does the checks from this and nothing else, so a route cannot skip one by forgetting a call.
  *
  * @param access   who may call it
- * @param endpoint the name requests are recorded and limited under; null for the route's path template
+ * @param endpoint the name a request is recorded under, from the request (a catch-all route names each path with its
+ *                 ids replaced); null for the route's path template
  * @param model    the model a request names (read after authentication, so it may use the caller); null for none
  * @param streaming whether a request takes one of the key's concurrent streams until it ends
  * @param realtime whether a request takes one of the key's concurrent Realtime sessions (a WebSocket's, handed over)
@@ -25,7 +26,7 @@ import java.util.function.Predicate;
  * @param reads    the path parameters and body fields that name owned objects; another owner's id is refused
  * @param creates  the kind of object an answer creates, recorded with the caller's owner; null for none
  */
-public record ApiRoute(Access access, String endpoint, Function<Context, String> model, Predicate<Context> streaming,
+public record ApiRoute(Access access, Function<Context, String> endpoint, Function<Context, String> model, Predicate<Context> streaming,
                        boolean realtime, String scope, List<OwnedReference> reads, OwnedKind creates)
         implements EndpointMetadata {
 
@@ -71,9 +72,14 @@ public record ApiRoute(Access access, String endpoint, Function<Context, String>
         return new ApiRoute(access, endpoint, model, streaming, realtime, scope, reads, creates);
     }
 
-    /** Recorded and limited as {@code name} rather than its path template. */
+    /** Recorded as {@code name} rather than its path template. */
     public ApiRoute endpoint(String name) {
-        return new ApiRoute(access, name, model, streaming, realtime, scope, reads, creates);
+        return endpointFrom(ctx -> name);
+    }
+
+    /** Recorded under the name {@code naming} gives each request (a catch-all route: the path with its ids replaced). */
+    public ApiRoute endpointFrom(Function<Context, String> naming) {
+        return new ApiRoute(access, naming, model, streaming, realtime, scope, reads, creates);
     }
 
     /** The model is the JSON body's {@code field} (absent: none named). */

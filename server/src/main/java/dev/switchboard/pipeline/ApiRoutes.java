@@ -5,6 +5,7 @@ import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
 import io.javalin.router.Endpoint;
 import io.javalin.websocket.WsConfig;
+import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -40,6 +41,18 @@ public final class ApiRoutes {
 
     public ApiRoutes delete(String path, ApiRoute route, Handler handler) {
         return add(HandlerType.DELETE, path, route, handler);
+    }
+
+    /**
+     * The same route for every method (GET, POST, PUT, PATCH, DELETE): a catch-all such as {@code /v1/*}, whose
+     * declaration names each request ({@link ApiRoute#endpointFrom}) and finds its model ({@link ApiRoute#modelFrom}).
+     */
+    public ApiRoutes anyMethod(String path, ApiRoute route, Handler handler) {
+        for (HandlerType method : List.of(HandlerType.GET, HandlerType.POST, HandlerType.PUT, HandlerType.PATCH,
+                HandlerType.DELETE)) {
+            add(method, path, route, handler);
+        }
+        return this;
     }
 
     /**

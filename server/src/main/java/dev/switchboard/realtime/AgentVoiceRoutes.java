@@ -1,17 +1,16 @@
 package dev.switchboard.realtime;
 
-import dev.switchboard.pipeline.Admitted;
-import dev.switchboard.pipeline.ApiRoute;
-import dev.switchboard.pipeline.ApiRoutes;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.agent.AgentDirectory;
 import dev.switchboard.agent.AgentSessionParam;
 import dev.switchboard.auth.Caller;
+import dev.switchboard.pipeline.Admitted;
+import dev.switchboard.pipeline.ApiRoute;
+import dev.switchboard.pipeline.ApiRoutes;
 import dev.switchboard.web.GatewayException;
 import dev.switchboard.web.Json;
 import dev.switchboard.web.RequestBodies;
-import dev.switchboard.web.RequestIds;
 import io.javalin.http.Context;
 import java.time.Duration;
 

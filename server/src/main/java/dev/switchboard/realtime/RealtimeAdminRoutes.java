@@ -1,9 +1,8 @@
 package dev.switchboard.realtime;
 
-import dev.switchboard.pipeline.Admitted;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.pipeline.ApiRoute;
 import dev.switchboard.pipeline.ApiRoutes;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.web.Json;
 import dev.switchboard.web.Paging;
 import io.javalin.http.Context;

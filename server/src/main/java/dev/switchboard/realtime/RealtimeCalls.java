@@ -1,6 +1,5 @@
 package dev.switchboard.realtime;
 
-import dev.switchboard.pipeline.Admitted;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.auth.Caller;
@@ -8,6 +7,7 @@ import dev.switchboard.debug.RequestRecorder;
 import dev.switchboard.limits.Limits;
 import dev.switchboard.observe.Exchange;
 import dev.switchboard.observe.ExchangeListener;
+import dev.switchboard.pipeline.Admitted;
 import dev.switchboard.upstream.RecordedCall;
 import dev.switchboard.upstream.UpstreamClient;
 import dev.switchboard.upstream.UpstreamRequest;

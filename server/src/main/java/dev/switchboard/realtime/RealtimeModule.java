@@ -1,14 +1,14 @@
 package dev.switchboard.realtime;
 
 import dev.switchboard.agent.AgentModule;
-import dev.switchboard.modules.Capability;
-import dev.switchboard.modules.Foundations;
-import dev.switchboard.pipeline.ApiRoutes;
 import dev.switchboard.agent.ToolExecutor;
 import dev.switchboard.auth.StreamTokens;
 import dev.switchboard.config.Settings;
 import dev.switchboard.debug.RequestRecorder;
+import dev.switchboard.modules.Capability;
+import dev.switchboard.modules.Foundations;
 import dev.switchboard.observe.ExchangeListener;
+import dev.switchboard.pipeline.ApiRoutes;
 import dev.switchboard.upstream.UpstreamClient;
 import dev.switchboard.web.RequestBodies;
 import java.net.http.HttpClient;

@@ -1,14 +1,14 @@
 package dev.switchboard.realtime;
 
-import dev.switchboard.pipeline.Admission;
-import dev.switchboard.pipeline.Admitted;
-import dev.switchboard.pipeline.ApiRoute;
-import dev.switchboard.pipeline.ApiRoutes;
 import dev.switchboard.auth.Caller;
 import dev.switchboard.debug.RequestRecorder;
 import dev.switchboard.limits.Limits;
 import dev.switchboard.observe.Exchange;
 import dev.switchboard.observe.ExchangeListener;
+import dev.switchboard.pipeline.Admission;
+import dev.switchboard.pipeline.Admitted;
+import dev.switchboard.pipeline.ApiRoute;
+import dev.switchboard.pipeline.ApiRoutes;
 import dev.switchboard.web.GatewayException;
 import dev.switchboard.web.Json;
 import dev.switchboard.web.RequestIds;

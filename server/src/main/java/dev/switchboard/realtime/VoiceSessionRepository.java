@@ -1,9 +1,9 @@
 package dev.switchboard.realtime;
 
-import dev.switchboard.agent.AgentDirectory;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.agent.AgentDirectory;
 import dev.switchboard.web.Json;
 import java.sql.ResultSet;
 import java.sql.SQLException;

@@ -1,9 +1,9 @@
 package dev.switchboard.stream;
 
+import dev.switchboard.auth.Caller;
 import dev.switchboard.pipeline.Admitted;
 import dev.switchboard.pipeline.ApiRoute;
 import dev.switchboard.pipeline.ApiRoutes;
-import dev.switchboard.auth.Caller;
 import dev.switchboard.web.GatewayException;
 import io.javalin.http.Context;
 import java.util.Map;
