@@ -40,6 +40,26 @@ public final class Exchange {
     /** An exchange made after its request began (the pipeline makes one when it is needed): timed from then. */
     public Exchange(String requestId, String keyId, String keyName, String owner, String endpoint, String model,
                     boolean streaming, ExchangeListener listener, Instant startedAt, long startedNanos) {
+        this(requestId, keyId, keyName, owner, endpoint, model, streaming, listener, startedAt, startedNanos, 0);
+    }
+
+    /**
+     * A request the gateway answered itself with {@code status} (no upstream call), made once it is answered: its
+     * listeners see it start already answered, so it is never a request in flight. The caller finishes it.
+     */
+    public static Exchange answeredByGateway(String requestId, String keyId, String keyName, String owner, String endpoint,
+                                             String model, boolean streaming, ExchangeListener listener, Instant startedAt,
+                                             long startedNanos, int status) {
+        return new Exchange(requestId, keyId, keyName, owner, endpoint, model, streaming, listener, startedAt, startedNanos,
+                status);
+    }
+
+    private Exchange(String requestId, String keyId, String keyName, String owner, String endpoint, String model,
+                     boolean streaming, ExchangeListener listener, Instant startedAt, long startedNanos, int gatewayStatus) {
+        if (gatewayStatus != 0) {
+            this.status = gatewayStatus;
+            this.answeredByGateway = true;
+        }
         this.startedAt = startedAt;
         this.startedNanos = startedNanos;
         this.requestId = requestId;
@@ -60,15 +80,9 @@ public final class Exchange {
     }
 
     /**
-     * The gateway answered the request itself, with {@code status}: no upstream call was made for it (an Assistants
-     * object read from the database, a refusal of a capability's own).
+     * Whether the gateway answered the request itself (an Assistants object read from the database, a refusal of a
+     * capability's own) rather than relaying an upstream answer.
      */
-    public void answeredByGateway(int status) {
-        this.status = status;
-        this.answeredByGateway = true;
-    }
-
-    /** Whether the gateway answered itself rather than relaying an upstream answer. */
     public boolean answeredByGateway() {
         return answeredByGateway;
     }

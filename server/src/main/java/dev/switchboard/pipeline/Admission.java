@@ -124,7 +124,7 @@ public final class Admission {
             boolean limited = route.access() != ApiRoute.Access.ADMIN;
             if (limited) limits.admit(caller, incoming.path());
             // A partly admitted request (no model yet) is visible to the model's function, which may need the caller.
-            Admitted provisional = new Admitted(route, requestId, endpoint, caller, limits, null, null, a -> null);
+            Admitted provisional = new Admitted(route, requestId, endpoint, caller, limits, null, null, (a, s) -> null);
             if (ctx != null) ctx.attribute(Admitted.ATTRIBUTE, provisional);
             String model = route.model() == null || ctx == null ? null : route.model().apply(ctx);
             if (limited) limits.requireModel(caller, model);
@@ -139,8 +139,14 @@ public final class Admission {
         return admitted;
     }
 
-    private Exchange exchange(Admitted admitted) {
+    /** The request's exchange: taken for an upstream call ({@code answeredHere} null), or answered by the gateway. */
+    private Exchange exchange(Admitted admitted, Integer answeredHere) {
         Caller caller = admitted.caller();
+        if (answeredHere != null) {
+            return Exchange.answeredByGateway(admitted.requestId(), caller == null ? null : caller.keyId(),
+                    caller == null ? null : caller.keyName(), caller == null ? null : caller.owner(), admitted.endpoint(),
+                    admitted.model(), admitted.streams(), listener, admitted.startedAt(), admitted.startedNanos(), answeredHere);
+        }
         return new Exchange(admitted.requestId(), caller == null ? null : caller.keyId(), caller == null ? null : caller.keyName(),
                 caller == null ? null : caller.owner(), admitted.endpoint(), admitted.model(),
                 admitted.streams(), listener, admitted.startedAt(), admitted.startedNanos());

@@ -5,7 +5,7 @@ import dev.switchboard.limits.Limits;
 import dev.switchboard.observe.Exchange;
 import dev.switchboard.web.GatewayException;
 import io.javalin.http.Context;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 
 /**
  * A request {@link Admission} let through: its caller, the concurrency slot it holds, and its {@link Exchange} (the
@@ -25,7 +25,7 @@ public final class Admitted {
     private final String endpoint;
     private final Caller caller;
     private final Limits limits;
-    private final Function<Admitted, Exchange> exchanges;
+    private final BiFunction<Admitted, Integer, Exchange> exchanges;
     private final String model;
     private final boolean streams;
     private final java.time.Instant startedAt;
@@ -36,7 +36,7 @@ public final class Admitted {
     private boolean handedOver;
 
     Admitted(ApiRoute route, String requestId, String endpoint, Caller caller, Limits limits, String model,
-             Limits.Slot slot, Function<Admitted, Exchange> exchanges) {
+             Limits.Slot slot, BiFunction<Admitted, Integer, Exchange> exchanges) {
         this.route = route;
         this.requestId = requestId;
         this.endpoint = endpoint;
@@ -103,7 +103,7 @@ public final class Admitted {
     public synchronized Exchange exchange(String endpoint, String model, boolean streaming) {
         if (exchange != null) throw new IllegalStateException("the exchange of " + this.endpoint + " is made already");
         taken = true;
-        exchange = exchanges.apply(new Admitted(this, endpoint, model, streaming));
+        exchange = exchanges.apply(new Admitted(this, endpoint, model, streaming), null);
         return exchange;
     }
 
@@ -122,7 +122,7 @@ public final class Admitted {
     }
 
     private Exchange exchange0() {
-        if (exchange == null) exchange = exchanges.apply(this);
+        if (exchange == null) exchange = exchanges.apply(this, null);
         return exchange;
     }
 
@@ -176,25 +176,19 @@ public final class Admitted {
 
     /** The handler returned: an exchange it did not take records the gateway's own answer; the slot is freed. */
     synchronized void answered(int status) {
-        if (!taken) {
-            Exchange own = exchange0();
-            own.answeredByGateway(status);
-            own.finish(status < 400 ? "answered" : "refused", null);
-        }
+        if (!taken) exchanges.apply(this, status).finish(status < 400 ? "answered" : "refused", null);
         release();
     }
 
     /** The handler failed: its exchange ends so, whoever took it, unless it has already ended. */
     synchronized void failed(Exception e) {
-        if (!handedOver || !taken) {
-            Exchange own = exchange0();
-            if (e instanceof GatewayException refusal) {
-                if (!taken) own.answeredByGateway(refusal.status());
-                own.finish(taken ? "failed" : "refused", refusal.code());
-            } else {
-                if (!taken) own.answeredByGateway(500);
-                own.finish("failed", e.getClass().getSimpleName());
-            }
+        String code = e instanceof GatewayException refusal ? refusal.code() : e.getClass().getSimpleName();
+        if (!taken) {
+            int status = e instanceof GatewayException refusal ? refusal.status() : 500;
+            exchanges.apply(this, status).finish(status < 500 ? "refused" : "failed", code);
+        } else if (!handedOver) {
+            // The taker ends its exchange as its answer ends; one a failure cut short ends here (only the first counts).
+            exchange.finish("failed", code);
         }
         release();
     }
