@@ -129,6 +129,7 @@ public final class Admission {
             String model = route.model() == null || ctx == null ? null : route.model().apply(ctx);
             if (limited) limits.requireModel(caller, model);
             if (ctx != null && !route.reads().isEmpty()) ownership.check(ctx, caller.owner(), route.reads());
+            if (ctx != null) for (ApiRoute.OwnershipCheck check : route.checks()) check.check(ctx, caller.owner());
             Limits.Slot slot = null;
             if (limited && route.realtime()) slot = limits.openRealtime(caller);
             else if (limited && ctx != null && route.streaming().test(ctx)) slot = limits.openStream(caller);

@@ -25,10 +25,19 @@ import java.util.function.Predicate;
  * @param scope    for {@link Access#KEY_OR_STREAM_TOKEN} upgrades, what the token must be allowed to read
  * @param reads    the path parameters and body fields that name owned objects; another owner's id is refused
  * @param creates  the kind of object an answer creates, recorded with the caller's owner; null for none
+ * @param checks   ownership rules of the route's own, for ids found by a rule rather than a fixed place (a catch-all
+ *                 route over every OpenAI path): each refuses a request naming an object its caller's owner lacks
  */
-public record ApiRoute(Access access, Function<Context, String> endpoint, Function<Context, String> model, Predicate<Context> streaming,
-                       boolean realtime, String scope, List<OwnedReference> reads, OwnedKind creates)
+public record ApiRoute(Access access, Function<Context, String> endpoint, Function<Context, String> model,
+                       Predicate<Context> streaming, boolean realtime, String scope, List<OwnedReference> reads,
+                       OwnedKind creates, List<OwnershipCheck> checks)
         implements EndpointMetadata {
+
+    /** An ownership rule: throws the answer OpenAI gives for an unknown object when the request names another owner's. */
+    @FunctionalInterface
+    public interface OwnershipCheck {
+        void check(Context ctx, String owner);
+    }
 
     /** Who may call a route. */
     public enum Access {
@@ -46,11 +55,12 @@ public record ApiRoute(Access access, Function<Context, String> endpoint, Functi
 
     public ApiRoute {
         reads = List.copyOf(reads);
+        checks = List.copyOf(checks);
     }
 
     /** A route any gateway key may call. */
     public static ApiRoute key() {
-        return new ApiRoute(Access.KEY, null, null, NEVER, false, null, List.of(), null);
+        return new ApiRoute(Access.KEY, null, null, NEVER, false, null, List.of(), null, List.of());
     }
 
     /** A route only admin keys may call. */
@@ -60,7 +70,7 @@ public record ApiRoute(Access access, Function<Context, String> endpoint, Functi
 
     /** A route a key, or a token minted with one for {@code scope} (or a scope under it), may call. */
     public static ApiRoute keyOrStreamToken(String scope) {
-        return new ApiRoute(Access.KEY_OR_STREAM_TOKEN, null, null, NEVER, false, scope, List.of(), null);
+        return new ApiRoute(Access.KEY_OR_STREAM_TOKEN, null, null, NEVER, false, scope, List.of(), null, List.of());
     }
 
     /** A route with no gateway credential (it checks its own, such as a signature). */
@@ -69,7 +79,7 @@ public record ApiRoute(Access access, Function<Context, String> endpoint, Functi
     }
 
     public ApiRoute access(Access access) {
-        return new ApiRoute(access, endpoint, model, streaming, realtime, scope, reads, creates);
+        return new ApiRoute(access, endpoint, model, streaming, realtime, scope, reads, creates, checks);
     }
 
     /** Recorded as {@code name} rather than its path template. */
@@ -79,12 +89,13 @@ public record ApiRoute(Access access, Function<Context, String> endpoint, Functi
 
     /** Recorded under the name {@code naming} gives each request (a catch-all route: the path with its ids replaced). */
     public ApiRoute endpointFrom(Function<Context, String> naming) {
-        return new ApiRoute(access, naming, model, streaming, realtime, scope, reads, creates);
+        return new ApiRoute(access, naming, model, streaming, realtime, scope, reads, creates, checks);
     }
 
-    /** The model is the JSON body's {@code field} (absent: none named). */
+    /** The model is the JSON body's {@code field} (absent, or no body at all: none named). */
     public ApiRoute modelIn(RequestBodies bodies, String field) {
         return modelFrom(ctx -> {
+            if (ctx.req().getContentLengthLong() <= 0 && ctx.header("Transfer-Encoding") == null) return null;
             var value = bodies.relayed(ctx).json().get(field);
             return value != null && value.isTextual() ? value.asText() : null;
         });
@@ -92,12 +103,12 @@ public record ApiRoute(Access access, Function<Context, String> endpoint, Functi
 
     /** The model, as {@code model} finds it (in a stored object, a query parameter, a token's session). */
     public ApiRoute modelFrom(Function<Context, String> model) {
-        return new ApiRoute(access, endpoint, model, streaming, realtime, scope, reads, creates);
+        return new ApiRoute(access, endpoint, model, streaming, realtime, scope, reads, creates, checks);
     }
 
     /** Takes a concurrent stream whenever {@code when} says the request streams. */
     public ApiRoute streamsWhen(Predicate<Context> when) {
-        return new ApiRoute(access, endpoint, model, when, realtime, scope, reads, creates);
+        return new ApiRoute(access, endpoint, model, when, realtime, scope, reads, creates, checks);
     }
 
     /** Every request streams. */
@@ -107,19 +118,26 @@ public record ApiRoute(Access access, Function<Context, String> endpoint, Functi
 
     /** Takes a concurrent Realtime session, which the handler keeps for the session ({@link Admitted#handOver}). */
     public ApiRoute realtimeSession() {
-        return new ApiRoute(access, endpoint, model, streaming, true, scope, reads, creates);
+        return new ApiRoute(access, endpoint, model, streaming, true, scope, reads, creates, checks);
     }
 
     /** Names owned objects: another owner's id (or one never created here) is refused as OpenAI refuses an unknown one. */
     public ApiRoute reads(OwnedReference... references) {
         List<OwnedReference> all = new ArrayList<>(reads);
         all.addAll(List.of(references));
-        return new ApiRoute(access, endpoint, model, streaming, realtime, scope, all, creates);
+        return new ApiRoute(access, endpoint, model, streaming, realtime, scope, all, creates, checks);
+    }
+
+    /** Names owned objects where {@code rule} finds them; checked after {@link #reads}, with the caller's owner. */
+    public ApiRoute readsWith(OwnershipCheck rule) {
+        List<OwnershipCheck> all = new ArrayList<>(checks);
+        all.add(rule);
+        return new ApiRoute(access, endpoint, model, streaming, realtime, scope, reads, creates, all);
     }
 
     /** Its answer creates an object of {@code kind}, which belongs to the caller's owner. */
     public ApiRoute creates(OwnedKind kind) {
-        return new ApiRoute(access, endpoint, model, streaming, realtime, scope, reads, kind);
+        return new ApiRoute(access, endpoint, model, streaming, realtime, scope, reads, kind, checks);
     }
 
     ApiRoute named(String path) {
