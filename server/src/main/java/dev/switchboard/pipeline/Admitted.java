@@ -153,11 +153,6 @@ public final class Admitted {
         limits.requireModel(caller, model);
     }
 
-    /** A further concurrent stream of the caller's key, for work that outlives this request (a run's stream). */
-    public Limits.Slot openStream() {
-        return limits.openStream(caller);
-    }
-
     /** One of the key's concurrent Realtime sessions, for a session a request starts mid-way (a brokered call). */
     public Limits.Slot openRealtime() {
         return limits.openRealtime(caller);
