@@ -1,18 +1,12 @@
 package dev.switchboard;
 
-import dev.switchboard.admin.ActivityAdminRoutes;
-import dev.switchboard.agent.AgentAdminRoutes;
-import dev.switchboard.agent.AgentRoutes;
-import dev.switchboard.agent.ToolExecutor;
+import dev.switchboard.admin.AdminModule;
+import dev.switchboard.agent.AgentModule;
 import dev.switchboard.agent.ToolRegistry;
-import dev.switchboard.agent.VisionOcrTool;
-import dev.switchboard.assistants.AssistantsRoutes;
-import dev.switchboard.assistants.RunEngine;
+import dev.switchboard.assistants.AssistantsModule;
 import dev.switchboard.auth.ApiKeys;
 import dev.switchboard.auth.AuditLog;
-import dev.switchboard.auth.Authenticator;
 import dev.switchboard.auth.CreatedKey;
-import dev.switchboard.auth.KeyAdminRoutes;
 import dev.switchboard.auth.StreamTokens;
 import dev.switchboard.chat.ChatModule;
 import dev.switchboard.config.Secret;
@@ -25,18 +19,18 @@ import dev.switchboard.debug.RequestRecorder;
 import dev.switchboard.documents.DocumentsModule;
 import dev.switchboard.emulator.Emulator;
 import dev.switchboard.emulator.EmulatorOptions;
-import dev.switchboard.eval.EvalRunsRoutes;
-import dev.switchboard.limits.LimitRoutes;
+import dev.switchboard.eval.EvalModule;
 import dev.switchboard.limits.Limits;
-import dev.switchboard.mcp.McpEndpoint;
-import dev.switchboard.mcp.McpToolSources;
+import dev.switchboard.mcp.McpModule;
 import dev.switchboard.metrics.Metrics;
 import dev.switchboard.metrics.MetricsRoutes;
+import dev.switchboard.modules.Capability;
+import dev.switchboard.modules.Foundations;
 import dev.switchboard.observe.ExchangeListener;
-import dev.switchboard.openai.OpenAiRoutes;
-import dev.switchboard.ownership.ApiOwnership;
+import dev.switchboard.openai.OpenAiModule;
 import dev.switchboard.ownership.OwnedObjects;
-import dev.switchboard.realtime.RealtimeAdminRoutes;
+import dev.switchboard.pipeline.Admission;
+import dev.switchboard.pipeline.ApiRoutes;
 import dev.switchboard.realtime.RealtimeModule;
 import dev.switchboard.store.Database;
 import dev.switchboard.store.Instances;
@@ -70,6 +64,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -81,6 +77,21 @@ public final class Gateway implements AutoCloseable {
     private static final Duration ORPHAN_SWEEP = Duration.ofSeconds(5);
     /** How long the start-up check of the OpenAI key may take; start-up goes on meanwhile. */
     private static final Duration KEY_CHECK_TIMEOUT = Duration.ofSeconds(3);
+    /**
+     * The gateway's capabilities, built in this order from the foundations (one that uses another comes after it),
+     * their routes declared in this order, and closed in the reverse order.
+     */
+    private static final List<Function<Foundations, Capability>> CAPABILITIES = List.of(
+            AdminModule::new,
+            AssistantsModule::new,
+            DocumentsModule::new,
+            AgentModule::new,
+            RealtimeModule::new,
+            ChatModule::new,
+            EvalModule::new,
+            McpModule::new,
+            OpenAiModule::new);
+
     private final Database database;
     private final Emulator emulator;
     private final UpstreamClient upstream;
@@ -94,6 +105,7 @@ public final class Gateway implements AutoCloseable {
     private ToolRegistry agentTools;
     private GracefulShutdown shutdown;
     private StartupKeyCheck keyCheck;
+    private Admission admission;
     private Optional<Tracing> tracing = Optional.empty();
 
     private Gateway(Database database, Emulator emulator, UpstreamClient upstream, HttpServer http, ApiKeys keys,
@@ -178,23 +190,21 @@ public final class Gateway implements AutoCloseable {
             metrics.functionCounter("switchboard.recorder.dead.letters", "Records the database refused on their own, "
                     + "given up so that the others are written (the log names each)", recorder::deadLettered);
             StreamEndings endings = new StreamEndings();
-            OpenAiRoutes.registerEndings(endings);
             var adopted = metrics.counter("switchboard.streams.adopted",
                     "Streams this instance ended because the instance writing them was gone");
             LogFollower follower = new LogFollower(eventLog, heartbeats, endings, (meta, events) -> {
                 adopted.increment();
                 recorder.adoptedStream(meta, events);
             }, relay);
-            Limits limits = new Limits(database.jdbi(), settings.streams().redisUrl().map(Secret::reveal));
+            Limits limits = new Limits(database.jdbi(), requestLog::tokensSince, settings.streams().redisUrl().map(Secret::reveal));
             started.add(limits);
+            keys.onRotation(limits.store()::copyOnRotation);
             // Budgets before the recorder: a token total started from the request log must not find this request there.
             ExchangeListener listener = tracing.isPresent()
                     ? ExchangeListener.all(metrics, inFlight, limits.usage(), recorder, tracing.get())
                     : ExchangeListener.all(metrics, inFlight, limits.usage(), recorder);
             tracing.ifPresent(t -> metrics.functionCounter("switchboard.traces.spans.dropped", "Spans not exported: the "
                     + "collector was unreachable, slow or refused them, or too many were waiting", t::droppedSpans));
-            // Before the sweeper starts: a background response left by a gone instance is read on from upstream.
-            OpenAiRoutes.registerContinuations(endings, upstream, listener);
             metrics.gauge("switchboard.database.connections", "Connections the database pool holds", database::poolConnections);
             metrics.gauge("switchboard.database.connections.active", "Database connections in use", database::poolConnectionsInUse);
 
@@ -202,70 +212,43 @@ public final class Gateway implements AutoCloseable {
             AuditLog audit = new AuditLog(database.jdbi());
             OwnedObjects owned = new OwnedObjects(database.jdbi());
             started.add(owned);
-            var authenticator = new Authenticator(keys, streamTokens, AssistantsRoutes.TOKEN_PATHS);
             var bodies = new RequestBodies(settings.server().maxBodyBytes());
-            AssistantsRoutes assistants = new AssistantsRoutes(database.jdbi(), bodies,
-                    new RunEngine.Deps(upstream, eventLog, listener), follower, heartbeats, streamTokens, limits, instances);
-            started.add(assistants);
-            DocumentsModule documents = new DocumentsModule(database.jdbi(), keys, upstream, listener, settings.agent());
-            started.add(documents);
-            ToolRegistry agentTools = AgentRoutes.builtinTools();
-            agentTools.register(new VisionOcrTool(documents.ocr()));
-            ToolExecutor toolExecutor = new ToolExecutor(agentTools, settings.agent().toolTimeout(), recorder::toolCall);
-            AgentRoutes agent = new AgentRoutes(database.jdbi(), bodies, follower,
-                    AgentRoutes.deps(upstream, eventLog, listener, toolExecutor, settings.agent(), limits),
-                    settings.models().chatModel(), settings.features().streamingEnabled(), instances);
-            // After the agent and Assistants modules, which register how their streams end.
+            Admission admission = new Admission(keys, streamTokens, limits, listener);
+            Foundations foundations = new Foundations(settings, database, instances, upstream, eventLog, heartbeats,
+                    liveStreams, relay, follower, requestLog, recorder, metrics, listener, limits, keys, streamTokens, audit,
+                    owned, bodies, admission, null);
+            List<Capability> capabilities = new ArrayList<>();
+            for (Function<Foundations, Capability> make : CAPABILITIES) {
+                Capability capability = make.apply(foundations);
+                started.add(capability);
+                capabilities.add(capability);
+                foundations.built(capability);
+            }
+            // After the capabilities, which register how their streams end (or go on).
             started.add(new OrphanSweeper(follower, ORPHAN_SWEEP));
-            RealtimeModule realtime = new RealtimeModule(settings, authenticator, streamTokens, database.jdbi(), upstream,
-                    bodies, listener, recorder, toolExecutor, limits);
-            started.add(realtime);
-            metrics.gauge("switchboard.realtime.sessions.active", "Realtime sessions being relayed now", realtime::openSessions);
-            ChatModule chat = new ChatModule(settings, upstream, bodies, listener, recorder, metrics, database.jdbi(), limits);
-            started.add(chat);
-            OpenAiRoutes openAi = new OpenAiRoutes(upstream, relay, listener, bodies, limits, new ApiOwnership(owned));
+            StreamRoutes streamRoutes = new StreamRoutes(follower);
             List<Consumer<RoutesConfig>> routes = List.of(
                     new HealthRoutes(database, upstream)::register,
                     new MetricsRoutes(metrics)::register,
+                    admission::guardUndeclared,
                     r -> {
-                        r.before("/v1/*", authenticator::requireKey);
-                        r.before("/api/*", authenticator::requireKey);
-                        r.before("/api/admin/*", authenticator::requireAdmin);
-                        r.before("/v1/*", limits::admit);
-                        r.before("/api/*", limits::admit);
+                        ApiRoutes api = admission.routes(r);
+                        streamRoutes.register(api);
+                        capabilities.forEach(capability -> capability.register(api));
                     },
-                    new KeyAdminRoutes(keys, bodies, audit)::register,
-                    new ActivityAdminRoutes(requestLog, liveStreams, audit)::register,
-                    new AgentAdminRoutes(database.jdbi())::register,
-                    new RealtimeAdminRoutes(database.jdbi())::register,
-                    new EvalRunsRoutes(database.jdbi(), bodies)::register,
-                    new LimitRoutes(limits, bodies, database.jdbi(), audit)::register,
-                    new StreamRoutes(follower)::register,
-                    assistants::register,
-                    agent::register,
-                    documents::register,
-                    realtime::register,
-                    chat::register,
                     r -> Pages.register(r, Map.of("/agent-chat", "agent-chat.html", "/realtime", "realtime.html",
                             "/admin", "admin.html")),
-                    r -> Pages.resource(r, "/openapi.json", "openapi.json", "application/json"),
-                    openAi::register,
-                    // Last of all: Javalin answers with the first route that matches, so the catch-all that forwards
-                    // every other /v1 path to OpenAI loses to every route above.
-                    openAi.forwarding(settings.server().maxUploadBytes())::register);
-            McpEndpoint mcp = new McpEndpoint(keys, agentTools, recorder);
-            started.add(mcp);
-            HttpServer http = HttpServer.start(settings.server(), routes, List.of(mcp::mount),
+                    r -> Pages.resource(r, "/openapi.json", "openapi.json", "application/json"));
+            HttpServer http = HttpServer.start(settings.server(), routes,
+                    capabilities.stream().<Consumer<ServletContextHandler>>map(c -> c::mount).toList(),
                     tracing.<RequestObserver>map(t -> t).orElse(RequestObserver.NONE));
             started.add(http);
             // So that the commands (keys, doctor, dev-cert) find this gateway's database from any directory.
             if (settings.database().embedded()) started.add(RunningGateways.register(settings.server().dataDir(), http.port()));
-            // After the listener: the gateway's own /mcp may be one of the servers.
-            McpToolSources mcpSources = new McpToolSources(settings.agent().mcpServers(), agentTools);
-            started.add(mcpSources);
-            mcpSources.connectInBackground();
+            capabilities.forEach(Capability::started);
             Gateway gateway = new Gateway(database, emulator, upstream, http, keys, admin, liveStreams, recorder, started);
-            gateway.agentTools = agentTools;
+            gateway.admission = admission;
+            gateway.agentTools = foundations.capability(AgentModule.class).tools();
             gateway.shutdown = new GracefulShutdown(http, liveStreams, inFlight, upstream);
             gateway.keyCheck = keyCheck;
             gateway.tracing = tracing;
@@ -318,6 +301,11 @@ public final class Gateway implements AutoCloseable {
     /** Every route of the HTTP API, as {@code "METHOD /path"}. */
     public List<String> routes() {
         return http.routes();
+    }
+
+    /** Every route declared to admission, as {@code "METHOD /path"}: each route of the API must be one. */
+    public java.util.Set<String> declaredRoutes() {
+        return admission.declared();
     }
 
     public Database database() {

@@ -2,19 +2,24 @@ package dev.switchboard.admin;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.auth.ApiKeys;
 import dev.switchboard.debug.RequestLogRepository;
 import dev.switchboard.debug.RequestRow;
 import dev.switchboard.observe.Exchange;
 import dev.switchboard.observe.Usage;
+import dev.switchboard.pipeline.Admitted;
+import dev.switchboard.pipeline.ApiRoute;
+import dev.switchboard.pipeline.ApiRoutes;
 import dev.switchboard.stream.LiveStream;
 import dev.switchboard.stream.LiveStreams;
 import dev.switchboard.web.GatewayException;
 import dev.switchboard.web.Json;
-import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What the gateway is doing, for administrators: {@code GET /api/admin/requests} (recent requests with usage,
@@ -27,22 +32,25 @@ public final class ActivityAdminRoutes {
     private static final int MAX_PAGE = 200;
 
     private final RequestLogRepository requests;
+    private final ApiKeys keys;
     private final LiveStreams live;
 
     private final dev.switchboard.auth.AuditLog audit;
 
-    public ActivityAdminRoutes(RequestLogRepository requests, LiveStreams live, dev.switchboard.auth.AuditLog audit) {
+    public ActivityAdminRoutes(RequestLogRepository requests, LiveStreams live, dev.switchboard.auth.AuditLog audit,
+                               ApiKeys keys) {
+        this.keys = keys;
         this.requests = requests;
         this.live = live;
         this.audit = audit;
     }
 
-    public void register(RoutesConfig routes) {
-        routes.get("/api/admin/requests", this::recentRequests);
-        routes.get("/api/admin/usage", this::usage);
-        routes.get("/api/admin/streams", this::liveStreams);
-        routes.delete("/api/admin/streams/{id}", this::cancel);
-        routes.get("/api/admin/debug-events", this::debugEvents);
+    public void register(ApiRoutes routes) {
+        routes.get("/api/admin/requests", ApiRoute.admin(), this::recentRequests);
+        routes.get("/api/admin/usage", ApiRoute.admin(), this::usage);
+        routes.get("/api/admin/streams", ApiRoute.admin(), this::liveStreams);
+        routes.delete("/api/admin/streams/{id}", ApiRoute.admin(), this::cancel);
+        routes.get("/api/admin/debug-events", ApiRoute.admin(), this::debugEvents);
     }
 
     private void recentRequests(Context ctx) {
@@ -50,9 +58,10 @@ public final class ActivityAdminRoutes {
         String before = ctx.queryParam("before");
         Long beforeMillis = before == null ? null : parseLong(before);
         List<RequestRow> rows = requests.recent(limit, beforeMillis);
+        Map<String, String> names = keyNames();
         ObjectNode body = Json.object().put("object", "list");
         ArrayNode data = body.putArray("data");
-        rows.forEach(r -> data.add(describe(r)));
+        rows.forEach(r -> data.add(describe(r).put("key_name", names.get(r.keyId()))));
         body.put("has_more", rows.size() == limit);
         if (!rows.isEmpty()) body.put("next_before", rows.get(rows.size() - 1).createdAt().toEpochMilli());
         json(ctx, body);
@@ -61,12 +70,20 @@ public final class ActivityAdminRoutes {
     private void usage(Context ctx) {
         ObjectNode body = Json.object().put("object", "list");
         ArrayNode data = body.putArray("data");
+        Map<String, String> names = keyNames();
         requests.usageByKey().forEach(k -> {
-            ObjectNode row = data.addObject().put("key_id", k.keyId()).put("key_name", k.keyName()).put("owner", k.owner())
+            ObjectNode row = data.addObject().put("key_id", k.keyId()).put("key_name", names.get(k.keyId())).put("owner", k.owner())
                     .put("requests", k.requests());
             row.set("usage", usage(k.usage()));
         });
         json(ctx, body);
+    }
+
+    /** Keys' names as they are now (a renamed key shows its new name on its old requests); auth keeps them. */
+    private Map<String, String> keyNames() {
+        Map<String, String> names = new HashMap<>();
+        keys.list().forEach(key -> names.put(key.id(), key.name()));
+        return names;
     }
 
     private void liveStreams(Context ctx) {
@@ -111,7 +128,7 @@ public final class ActivityAdminRoutes {
                 .orElseThrow(() -> GatewayException.notFound("live stream", ctx.pathParam("id"), "on this instance"));
         stream.cancel();
         if (audit != null) {
-            audit.record(dev.switchboard.auth.Authenticator.caller(ctx), "stream.cancel", stream.meta().id(),
+            audit.record(Admitted.of(ctx).caller(), "stream.cancel", stream.meta().id(),
                     Json.object().put("endpoint", stream.meta().endpoint()).put("key_id", stream.meta().keyId()));
         }
         json(ctx, Json.object().put("id", stream.meta().id()).put("object", "gateway.stream").put("cancelled", true));

@@ -1,9 +1,10 @@
 package dev.switchboard.agent;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.pipeline.ApiRoute;
+import dev.switchboard.pipeline.ApiRoutes;
 import dev.switchboard.web.Json;
 import dev.switchboard.web.Paging;
-import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import org.jdbi.v3.core.Jdbi;
 
@@ -15,9 +16,9 @@ public final class AgentAdminRoutes {
         this.repository = new AgentRepository(jdbi);
     }
 
-    public void register(RoutesConfig routes) {
-        routes.get("/api/admin/agent-sessions", this::sessions);
-        routes.get("/api/admin/agent-sessions/{id}/runs", this::runs);
+    public void register(ApiRoutes routes) {
+        routes.get("/api/admin/agent-sessions", ApiRoute.admin(), this::sessions);
+        routes.get("/api/admin/agent-sessions/{id}/runs", ApiRoute.admin(), this::runs);
     }
 
     private void sessions(Context ctx) {

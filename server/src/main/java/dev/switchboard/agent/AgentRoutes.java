@@ -3,9 +3,9 @@ package dev.switchboard.agent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.switchboard.auth.Authenticator;
-import dev.switchboard.auth.Caller;
-import dev.switchboard.limits.Limits;
+import dev.switchboard.pipeline.Admitted;
+import dev.switchboard.pipeline.ApiRoute;
+import dev.switchboard.pipeline.ApiRoutes;
 import dev.switchboard.store.Instances;
 import dev.switchboard.stream.LogFollower;
 import dev.switchboard.stream.NamedEvents;
@@ -13,7 +13,6 @@ import dev.switchboard.stream.SseWriter;
 import dev.switchboard.web.GatewayException;
 import dev.switchboard.web.Json;
 import dev.switchboard.web.RequestBodies;
-import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.time.Clock;
 import java.util.List;
@@ -36,7 +35,6 @@ public final class AgentRoutes {
     private final LogFollower follower;
     private final RequestBodies bodies;
     private final boolean streamingEnabled;
-    private final Limits limits;
     private final String defaultModel;
     private final ToolRegistry tools;
 
@@ -52,7 +50,6 @@ public final class AgentRoutes {
             List<String> failed = repository.failLapsed(instances.leaseMillis());
             if (!failed.isEmpty()) LOG.warn("Failed {} agent run(s) whose instance stopped: {}", failed.size(), failed);
         });
-        this.limits = deps.limits();
         this.follower = follower;
         this.bodies = bodies;
         this.streamingEnabled = streamingEnabled;
@@ -75,18 +72,38 @@ public final class AgentRoutes {
     /** What agent runs talk to: the upstream, the stream core's log, the request log, and the tools. */
     public static AgentRunner.Deps deps(dev.switchboard.upstream.UpstreamClient upstream, dev.switchboard.stream.EventLog log,
                                         dev.switchboard.observe.ExchangeListener listener, ToolExecutor tools,
-                                        dev.switchboard.config.AgentSettings settings, Limits limits) {
-        return new AgentRunner.Deps(upstream, log, listener, tools, settings, limits);
+                                        dev.switchboard.config.AgentSettings settings) {
+        return new AgentRunner.Deps(upstream, log, listener, tools, settings);
     }
 
-    public void register(RoutesConfig routes) {
-        routes.post("/api/agent/sessions", ctx -> json(ctx.status(201), sessions.create(owner(ctx), bodies.json(ctx).json())));
-        routes.get("/api/agent/sessions", ctx -> json(ctx, sessions.list(owner(ctx), limit(ctx), ctx.queryParam("before"))));
-        routes.get("/api/agent/sessions/{id}", ctx -> json(ctx, sessions.retrieve(owner(ctx), ctx.pathParam("id"))));
-        routes.get("/api/agent/sessions/{id}/runs", ctx -> json(ctx, sessions.runs(owner(ctx), ctx.pathParam("id"), limit(ctx))));
-        routes.post("/api/agent/stream", this::stream);
-        routes.post("/api/agent/runs/{id}/cancel", this::cancel);
-        routes.get("/api/agent/capabilities", this::capabilities);
+    /** Registers the routes; a stream names its session's model and holds a concurrent stream until its run ends. */
+    public void register(ApiRoutes routes) {
+        ApiRoute key = ApiRoute.key();
+        routes.post("/api/agent/sessions", key, ctx -> json(ctx.status(201), sessions.create(owner(ctx), bodies.json(ctx).json())));
+        routes.get("/api/agent/sessions", key, ctx -> json(ctx, sessions.list(owner(ctx), limit(ctx), ctx.queryParam("before"))));
+        routes.get("/api/agent/sessions/{id}", key, ctx -> json(ctx, sessions.retrieve(owner(ctx), ctx.pathParam("id"))));
+        routes.get("/api/agent/sessions/{id}/runs", key, ctx -> json(ctx, sessions.runs(owner(ctx), ctx.pathParam("id"), limit(ctx))));
+        routes.post("/api/agent/stream", key.streams().modelFrom(this::sessionModel), this::stream);
+        routes.post("/api/agent/runs/{id}/cancel", key, this::cancel);
+        routes.get("/api/agent/capabilities", key, this::capabilities);
+    }
+
+    /** The model of the session a stream request names (checked first: streaming off is said before anything else). */
+    private String sessionModel(Context ctx) {
+        requireStreaming();
+        return session(ctx).path("model").asText();
+    }
+
+    private ObjectNode session(Context ctx) {
+        return sessions.retrieve(owner(ctx), AgentSessionParam.required(bodies.json(ctx).json()));
+    }
+
+    private void requireStreaming() {
+        if (!streamingEnabled) {
+            throw new GatewayException(503, "invalid_request_error", "streaming_disabled", null,
+                    "Agent streaming is turned off on this gateway. An operator enables it with OPENAI_STREAMING_ENABLED=true "
+                            + "and a restart.");
+        }
     }
 
     /** Stops one of the caller's runs going on this instance. */
@@ -109,18 +126,14 @@ public final class AgentRoutes {
     }
 
     private void stream(Context ctx) throws Exception {
-        if (!streamingEnabled) {
-            throw new GatewayException(503, "invalid_request_error", "streaming_disabled", null,
-                    "Agent streaming is turned off on this gateway. An operator enables it with OPENAI_STREAMING_ENABLED=true "
-                            + "and a restart.");
-        }
+        requireStreaming();
         ObjectNode request = bodies.json(ctx).json();
-        ObjectNode session = sessions.retrieve(owner(ctx), AgentSessionParam.required(request));
+        ObjectNode session = session(ctx);
         ArrayNode content = inputContent(request.get("input"));
-        Caller caller = Authenticator.caller(ctx);
-        limits.requireModel(caller, session.path("model").asText());
-        AgentRunner.Started started = runner.start(caller, dev.switchboard.web.RequestIds.of(ctx), session, content,
-                "true".equalsIgnoreCase(ctx.queryParam("raw")), limits.openStream(caller));
+        Admitted admitted = Admitted.of(ctx);
+        // The run outlives the request (it goes on when the client leaves): it takes the admitted stream slot.
+        AgentRunner.Started started = runner.start(admitted.caller(), dev.switchboard.web.RequestIds.of(ctx), session, content,
+                "true".equalsIgnoreCase(ctx.queryParam("raw")), admitted.handOver(), admitted.budget());
         SseWriter client = SseWriter.start(ctx.res(), Map.of("X-Switchboard-Stream-Id", started.streamId(),
                 "X-Switchboard-Agent-Run-Id", started.runId()));
         follower.follow(started.streamId(), -1, client);
@@ -166,7 +179,7 @@ public final class AgentRoutes {
     }
 
     private static String owner(Context ctx) {
-        return Authenticator.caller(ctx).owner();
+        return Admitted.of(ctx).owner();
     }
 
     private static void json(Context ctx, Object body) {

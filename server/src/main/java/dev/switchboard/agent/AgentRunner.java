@@ -37,8 +37,7 @@ final class AgentRunner {
     static final String ENDPOINT = "/api/agent/stream";
 
     /** What the runner talks to. */
-    record Deps(UpstreamClient upstream, EventLog log, ExchangeListener listener, ToolExecutor tools, AgentSettings settings,
-                Limits limits) {}
+    record Deps(UpstreamClient upstream, EventLog log, ExchangeListener listener, ToolExecutor tools, AgentSettings settings) {}
 
     /** A started run: its id and the stream its events go to. */
     record Started(String runId, String streamId) {}
@@ -77,10 +76,11 @@ final class AgentRunner {
      *                  finds the whole run in the debug log
      */
     /**
-     * @param slot the caller's concurrent-stream slot, held until the run ends (it goes on when the client leaves)
+     * @param slot   the caller's concurrent-stream slot, held until the run ends (it goes on when the client leaves)
+     * @param budget the key's token budgets as the run begins; the run's own tokens are added as it goes
      */
     Started start(Caller caller, String requestId, ObjectNode session, ArrayNode inputContent, boolean raw,
-                  Limits.Slot slot) {
+                  Limits.Slot slot, Limits.Budget budget) {
         String runId = AgentSessions.newId("arun_");
         String streamId = StreamMeta.newId();
         deps.log().create(new StreamMeta(streamId, caller.owner(), caller.keyId(), ENDPOINT, session.path("model").asText(),
@@ -94,7 +94,7 @@ final class AgentRunner {
             throw e;
         }
         Thread.ofVirtual().name("agent-" + runId).start(() -> {
-            Turn turn = new Turn(caller, requestId, session, runId, streamId, raw);
+            Turn turn = new Turn(caller, requestId, session, runId, streamId, raw, budget);
             running.put(runId, turn);
             try {
                 turn.run(inputContent);
@@ -147,14 +147,15 @@ final class AgentRunner {
         private final Limits.Budget budget;
         private volatile dev.switchboard.upstream.UpstreamResponse current;
 
-        Turn(Caller caller, String requestId, ObjectNode session, String runId, String streamId, boolean raw) {
+        Turn(Caller caller, String requestId, ObjectNode session, String runId, String streamId, boolean raw,
+             Limits.Budget budget) {
             this.caller = caller;
             this.requestId = requestId;
             this.session = session;
             this.runId = runId;
             this.streamId = streamId;
             this.raw = raw;
-            this.budget = deps.limits().budget(caller);
+            this.budget = budget;
         }
 
         void run(ArrayNode inputContent) {

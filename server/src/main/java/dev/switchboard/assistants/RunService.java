@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.auth.Caller;
-import dev.switchboard.limits.Limits;
 import dev.switchboard.web.GatewayException;
 import dev.switchboard.web.Json;
 import java.util.ArrayList;
@@ -23,16 +22,13 @@ final class RunService {
     private final RunStore store;
     private final RunEngine engine;
     private final RunExpiry expiry;
-    private final Limits limits;
 
-    RunService(AssistantService assistants, ThreadService threads, RunStore store, RunEngine engine, RunExpiry expiry,
-               Limits limits) {
+    RunService(AssistantService assistants, ThreadService threads, RunStore store, RunEngine engine, RunExpiry expiry) {
         this.assistants = assistants;
         this.threads = threads;
         this.store = store;
         this.engine = engine;
         this.expiry = expiry;
-        this.limits = limits;
     }
 
     Started create(Caller caller, String threadId, ObjectNode request) {
@@ -47,8 +43,6 @@ final class RunService {
             throw GatewayException.invalidParam("thread", "'thread' must be an object.");
         }
         ObjectNode assistant = requireAssistant(caller, request);
-        // Before the thread is made: a refused run must leave nothing behind.
-        limits.requireModel(caller, model(assistant, request));
         ObjectNode thread = threads.createThread(caller.owner(), threadRequest == null || threadRequest.isNull()
                 ? Json.object() : (ObjectNode) threadRequest);
         List<Map.Entry<String, JsonNode>> prelude = new ArrayList<>();
@@ -165,7 +159,6 @@ final class RunService {
     private Started start(Caller caller, String threadId, ObjectNode request, List<Map.Entry<String, JsonNode>> prelude) {
         String owner = caller.owner();
         ObjectNode assistant = requireAssistant(caller, request);
-        limits.requireModel(caller, model(assistant, request));
         if (store.hasActiveRun(owner, threadId)) {
             throw new GatewayException(400, "invalid_request_error", "thread_busy", null,
                     "Thread " + threadId + " already has an active run; wait for it to finish or cancel it.");
@@ -226,6 +219,14 @@ final class RunService {
     }
 
     /** The run's model: the request's where given, else the assistant's. */
+    /**
+     * The model a run request names (its own, else its assistant's), for admission to check against the key's models
+     * before anything is made: a refused run leaves nothing behind.
+     */
+    String modelFor(Caller caller, ObjectNode request) {
+        return model(requireAssistant(caller, request), request);
+    }
+
     private static String model(ObjectNode assistant, ObjectNode request) {
         JsonNode model = request.get("model");
         return model != null && model.isTextual() && !model.asText().isBlank() ? model.asText() : assistant.get("model").asText();

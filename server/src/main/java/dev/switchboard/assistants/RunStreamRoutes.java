@@ -1,8 +1,10 @@
 package dev.switchboard.assistants;
 
-import dev.switchboard.auth.Authenticator;
 import dev.switchboard.auth.Caller;
 import dev.switchboard.auth.StreamTokens;
+import dev.switchboard.pipeline.Admitted;
+import dev.switchboard.pipeline.ApiRoute;
+import dev.switchboard.pipeline.ApiRoutes;
 import dev.switchboard.stream.ClientGoneException;
 import dev.switchboard.stream.EventLog;
 import dev.switchboard.stream.Heartbeats;
@@ -12,7 +14,6 @@ import dev.switchboard.stream.NamedEvents;
 import dev.switchboard.stream.SseWriter;
 import dev.switchboard.web.GatewayException;
 import dev.switchboard.web.Json;
-import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -52,15 +53,16 @@ final class RunStreamRoutes {
         this.tokens = tokens;
     }
 
-    void register(RoutesConfig routes) {
-        routes.get(PREFIX + "{threadId}/{runId}", this::attach);
-        routes.post(PREFIX + "{threadId}/{runId}/token", this::mintToken);
+    void register(ApiRoutes routes) {
+        // A browser's EventSource cannot send a key: the run's stream token may stand in for one (its scope is checked here).
+        routes.get(PREFIX + "{threadId}/{runId}", ApiRoute.keyOrStreamToken(null), this::attach);
+        routes.post(PREFIX + "{threadId}/{runId}/token", ApiRoute.key(), this::mintToken);
     }
 
     private void attach(Context ctx) throws Exception {
         String threadId = checked(ctx, "threadId", THREAD);
         String runId = checked(ctx, "runId", RUN);
-        Caller caller = Authenticator.caller(ctx);
+        Caller caller = Admitted.of(ctx).caller();
         if (!caller.mayRead(scope(threadId, runId))) {
             throw new GatewayException(403, "invalid_request_error", "token_scope", null, "This stream token is for another run.");
         }
@@ -123,7 +125,7 @@ final class RunStreamRoutes {
     private void mintToken(Context ctx) {
         String threadId = checked(ctx, "threadId", THREAD);
         String runId = checked(ctx, "runId", RUN);
-        Caller caller = Authenticator.caller(ctx);
+        Caller caller = Admitted.of(ctx).caller();
         runs.retrieve(caller.owner(), threadId, runId);
         String token = tokens.issue(caller, scope(threadId, runId));
         ctx.status(201).contentType("application/json").result(Json.write(Json.object().put("object", "stream_token")

@@ -76,7 +76,8 @@ final class ApiKeyRepository {
      * Replaces a key with a new one (same name, owner and role, and the same limits): the old one stays valid until
      * {@code overlap} has passed, then is refused. Empty when the key does not exist or is already revoked.
      */
-    Optional<ApiKey> rotate(String oldId, String newId, byte[] hash, String prefix, Duration overlap) {
+    Optional<ApiKey> rotate(String oldId, String newId, byte[] hash, String prefix, Duration overlap,
+                            java.util.List<KeyRotationListener> listeners) {
         return jdbi.inTransaction(h -> {
             Optional<ApiKey> old = h.createQuery("select " + COLUMNS + " from api_keys where id = :id "
                             + "and (revoked_at is null or revoked_at > now()) for update")
@@ -86,12 +87,8 @@ final class ApiKeyRepository {
                             + "values (:id, :name, :owner, :hash, :prefix, :admin) returning " + COLUMNS)
                     .bind("id", newId).bind("name", old.get().name()).bind("owner", old.get().owner()).bind("hash", hash)
                     .bind("prefix", prefix).bind("admin", old.get().admin()).map((rs, ctx) -> read(rs)).one();
-            // The successor keeps what the key was allowed: its limits move with it.
-            h.createUpdate("insert into key_limits (key_id, requests_per_minute, concurrent_streams, concurrent_realtime, "
-                            + "tokens_per_day, tokens_per_month, models, endpoints) "
-                            + "select :new, requests_per_minute, concurrent_streams, concurrent_realtime, tokens_per_day, "
-                            + "tokens_per_month, models, endpoints from key_limits where key_id = :old")
-                    .bind("new", newId).bind("old", oldId).execute();
+            // The successor keeps what the key was allowed (its limits, kept by limits): in this transaction.
+            for (KeyRotationListener listener : listeners) listener.rotated(h, oldId, newId);
             h.createUpdate("update api_keys set revoked_at = least(coalesce(revoked_at, 'infinity'), "
                             + "now() + :overlap * interval '1 second') where id = :id")
                     .bind("id", oldId).bind("overlap", overlap.toSeconds()).execute();
@@ -101,6 +98,11 @@ final class ApiKeyRepository {
                     .mapTo(String.class).one();
             return Optional.of(created);
         });
+    }
+
+    boolean exists(String id) {
+        return jdbi.withHandle(h -> h.createQuery("select count(*) from api_keys where id = :id").bind("id", id)
+                .mapTo(Long.class).one()) == 1;
     }
 
     boolean anyActiveAdmin() {

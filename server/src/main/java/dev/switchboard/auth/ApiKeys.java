@@ -1,12 +1,12 @@
 package dev.switchboard.auth;
 
+import dev.switchboard.store.Database;
 import dev.switchboard.web.GatewayException;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
-import dev.switchboard.store.Database;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
 import org.slf4j.Logger;
@@ -23,6 +23,7 @@ import org.slf4j.LoggerFactory;
  * traffic.
  */
 public final class ApiKeys implements AutoCloseable {
+    private final java.util.List<KeyRotationListener> rotationListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private static final Logger LOG = LoggerFactory.getLogger(ApiKeys.class);
     static final Duration CACHE_TTL = Duration.ofSeconds(60);
     static final Duration OUTAGE_GRACE = Duration.ofMinutes(15);
@@ -67,11 +68,22 @@ public final class ApiKeys implements AutoCloseable {
      */
     public Optional<CreatedKey> rotate(String id, Duration overlap) {
         String secret = KeyMaterial.newKey();
-        return repository.rotate(id, KeyMaterial.newId(), KeyMaterial.hash(secret), KeyMaterial.displayPrefix(secret), overlap)
+        return repository.rotate(id, KeyMaterial.newId(), KeyMaterial.hash(secret), KeyMaterial.displayPrefix(secret), overlap,
+                        rotationListeners)
                 .map(key -> {
                     cache.forget(id);
                     return new CreatedKey(key, secret);
                 });
+    }
+
+    /** Told of every rotation made through this instance, inside its transaction (limits copy a key's limits so). */
+    public void onRotation(KeyRotationListener listener) {
+        rotationListeners.add(listener);
+    }
+
+    /** Whether a key with this id was ever made (revoked or not). */
+    public boolean exists(String id) {
+        return repository.exists(id);
     }
 
     /** Newest first, {@code limit} of them, older than the key {@code before} when it is given. */

@@ -51,7 +51,7 @@ public final class StreamTokens {
     }
 
     /** The caller a token stands for, when it is genuine, not expired, and the key that minted it is still accepted. */
-    Optional<Caller> verify(String token) {
+    public Optional<Caller> verify(String token) {
         if (token == null || !token.startsWith("sbt_")) return Optional.empty();
         int dot = token.indexOf('.');
         if (dot < 0) return Optional.empty();

@@ -1,14 +1,14 @@
 package dev.switchboard.chat;
 
-import org.jdbi.v3.core.Jdbi;
+import dev.switchboard.debug.RequestLogRepository;
+import java.time.Duration;
 
 /** The fallbacks on record: every instance sharing the database writes each one to the debug log. */
 public final class ChatFallbacks {
     private ChatFallbacks() {}
 
     /** Chat calls answered by the fallback model in the last 24 hours. */
-    public static long lastDay(Jdbi jdbi) {
-        return jdbi.withHandle(h -> h.createQuery("select count(*) from openai_debug_events "
-                + "where kind = 'fallback' and created_at > now() - interval '1 day'").mapTo(Long.class).one());
+    public static long lastDay(RequestLogRepository log) {
+        return log.debugEventsWithin("fallback", Duration.ofDays(1));
     }
 }

@@ -2,17 +2,19 @@ package dev.switchboard.chat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.switchboard.auth.Authenticator;
 import dev.switchboard.auth.Caller;
 import dev.switchboard.observe.Exchange;
 import dev.switchboard.observe.ExchangeListener;
+import dev.switchboard.pipeline.Admitted;
+import dev.switchboard.pipeline.ApiRoute;
+import dev.switchboard.pipeline.ApiRoutes;
+import dev.switchboard.realtime.ChatKitRecords;
 import dev.switchboard.upstream.RecordedCall;
 import dev.switchboard.upstream.UpstreamClient;
 import dev.switchboard.upstream.UpstreamRequest;
 import dev.switchboard.web.GatewayException;
 import dev.switchboard.web.Json;
 import dev.switchboard.web.RequestIds;
-import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -31,34 +33,32 @@ final class ChatKitSessions {
     private final UpstreamClient upstream;
     private final ExchangeListener listener;
     private final Optional<String> workflow;
-    private final Jdbi jdbi;
+    private final ChatKitRecords records;
 
     ChatKitSessions(UpstreamClient upstream, ExchangeListener listener, Optional<String> workflow, Jdbi jdbi) {
         this.upstream = upstream;
         this.listener = listener;
         this.workflow = workflow;
-        this.jdbi = jdbi;
+        this.records = new ChatKitRecords(jdbi);
     }
 
-    void register(RoutesConfig routes) {
-        routes.post("/api/chatkit/session", this::create);
-        routes.post("/api/chatkit/session/{id}/cancel", this::cancel);
+    void register(ApiRoutes routes) {
+        // Recorded as the upstream call each makes, as the request's one exchange.
+        routes.post("/api/chatkit/session", ApiRoute.key().endpoint("/v1/chatkit/sessions"), this::create);
+        routes.post("/api/chatkit/session/{id}/cancel", ApiRoute.key().endpoint("/v1/chatkit/sessions/{id}/cancel"),
+                this::cancel);
     }
 
     private void create(Context ctx) {
         String workflowId = workflow.orElseThrow(() -> new GatewayException(403, "invalid_request_error", "chatkit_disabled",
                 null, "ChatKit is not set up on this gateway; the operator can set OPENAI_CHATKIT_WORKFLOW_ID."));
-        Caller caller = Authenticator.caller(ctx);
+        Caller caller = Admitted.of(ctx).caller();
         ObjectNode body = Json.object();
         body.putObject("workflow").put("id", workflowId);
         body.put("user", caller.owner());
         JsonNode session = call(ctx, caller, "/chatkit/sessions", body, "chatkit_session_refused", "the ChatKit session");
         String id = "ckgw_" + java.util.UUID.randomUUID().toString().replace("-", "");
-        jdbi.useHandle(h -> h.createUpdate("""
-                        insert into chatkit_sessions (id, owner, kind, upstream_id, status, expires_at)
-                        values (:id, :owner, 'chatkit', :upstream, 'active', to_timestamp(:expires))""")
-                .bind("id", id).bind("owner", caller.owner()).bind("upstream", session.path("id").asText())
-                .bind("expires", session.path("expires_at").asLong()).execute());
+        records.created(id, caller.owner(), session.path("id").asText(), session.path("expires_at").asLong());
         ObjectNode answer = Json.object().put("id", id).put("object", "chatkit.session")
                 .put("upstream_id", session.path("id").asText())
                 .put("client_secret", session.path("client_secret").asText())
@@ -69,23 +69,18 @@ final class ChatKitSessions {
     }
 
     private void cancel(Context ctx) {
-        Caller caller = Authenticator.caller(ctx);
+        Caller caller = Admitted.of(ctx).caller();
         String id = ctx.pathParam("id");
-        String upstreamId = jdbi.withHandle(h -> h.createQuery(
-                        "select upstream_id from chatkit_sessions where id = :id and owner = :owner and kind = 'chatkit'")
-                .bind("id", id).bind("owner", caller.owner()).mapTo(String.class).findOne())
-                .orElseThrow(() -> GatewayException.notFound("ChatKit session", id));
+        String upstreamId = records.upstreamId(caller.owner(), id).orElseThrow(() -> GatewayException.notFound("ChatKit session", id));
         JsonNode session = call(ctx, caller, "/chatkit/sessions/" + upstreamId + "/cancel", null, "chatkit_cancel_refused",
                 "the cancellation");
-        jdbi.useHandle(h -> h.createUpdate("update chatkit_sessions set status = 'cancelled', ended_at = now() where id = :id")
-                .bind("id", id).execute());
+        records.cancelled(id);
         ctx.json(Json.object().put("id", id).put("object", "chatkit.session").put("upstream_id", upstreamId)
                 .put("status", session.path("status").asText("cancelled")));
     }
 
     private JsonNode call(Context ctx, Caller caller, String path, ObjectNode body, String refusedCode, String what) {
-        Exchange exchange = new Exchange(RequestIds.of(ctx), caller.keyId(), caller.keyName(), caller.owner(), "/v1" + path,
-                null, false, listener);
+        Exchange exchange = Admitted.of(ctx).exchange();
         byte[] bytes = body == null ? new byte[0] : Json.write(body).getBytes(StandardCharsets.UTF_8);
         RecordedCall.Answer answer = RecordedCall.send(upstream,
                 new UpstreamRequest("POST", path, null, bytes, BETA, RequestIds.of(ctx)), exchange);

@@ -1,12 +1,10 @@
 package dev.switchboard.chat;
 
-import dev.switchboard.auth.Authenticator;
-import dev.switchboard.auth.Caller;
-import dev.switchboard.limits.Limits;
+import dev.switchboard.pipeline.Admitted;
+import dev.switchboard.pipeline.ApiRoute;
+import dev.switchboard.pipeline.ApiRoutes;
 import dev.switchboard.stream.ClientGoneException;
 import dev.switchboard.web.RequestBodies;
-import dev.switchboard.web.RequestIds;
-import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 
 /**
@@ -19,31 +17,31 @@ final class ChatRoutes {
     private final ChatService chats;
     private final RequestBodies bodies;
     private final String defaultModel;
-    private final Limits limits;
 
-    ChatRoutes(ChatService chats, RequestBodies bodies, String defaultModel, Limits limits) {
-        this.limits = limits;
+    ChatRoutes(ChatService chats, RequestBodies bodies, String defaultModel) {
         this.chats = chats;
         this.bodies = bodies;
         this.defaultModel = defaultModel;
     }
 
-    void register(RoutesConfig routes) {
-        routes.post("/api/chat", this::chat);
+    void register(ApiRoutes routes) {
+        routes.post("/api/chat", ApiRoute.key().modelFrom(ctx -> request(ctx).model()).streamsWhen(ctx -> request(ctx).stream()),
+                this::chat);
+    }
+
+    private ChatRequest request(Context ctx) {
+        return ChatRequest.parse(bodies.json(ctx).json(), defaultModel);
     }
 
     private void chat(Context ctx) {
-        ChatRequest request = ChatRequest.parse(bodies.json(ctx).json(), defaultModel);
-        Caller caller = Authenticator.caller(ctx);
-        limits.requireModel(caller, request.model());
+        ChatRequest request = request(ctx);
+        Admitted admitted = Admitted.of(ctx);
         try {
             if (request.stream()) {
-                try (var slot = limits.openStream(caller)) {
-                    chats.answer(caller, RequestIds.of(ctx), request, new StreamedChat(ctx));
-                }
+                chats.answer(admitted, request, new StreamedChat(ctx));
             } else {
                 CollectedChat collected = new CollectedChat();
-                chats.answer(caller, RequestIds.of(ctx), request, collected);
+                chats.answer(admitted, request, collected);
                 ctx.json(collected.answer());
             }
         } catch (ClientGoneException gone) {

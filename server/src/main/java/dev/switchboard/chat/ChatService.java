@@ -7,6 +7,7 @@ import dev.switchboard.debug.RequestRecorder;
 import dev.switchboard.metrics.Metrics;
 import dev.switchboard.observe.Exchange;
 import dev.switchboard.observe.ExchangeListener;
+import dev.switchboard.pipeline.Admitted;
 import dev.switchboard.realtime.UpstreamLeg;
 import dev.switchboard.stream.ClientGoneException;
 import dev.switchboard.upstream.UpstreamClient;
@@ -67,29 +68,33 @@ final class ChatService {
      *
      * @throws GatewayException when no text could be given at all: the status and message of the last failure
      */
-    void answer(Caller caller, String requestId, ChatRequest request, ChatSink sink) throws ClientGoneException {
+    void answer(Admitted admitted, ChatRequest request, ChatSink sink) throws ClientGoneException {
+        Caller caller = admitted.caller();
+        String requestId = admitted.requestId();
         ChatAnswer answer = new ChatAnswer("chat_" + requestId, sink);
         String restModel = request.model();
         if (ModelSettings.isRealtimeModel(request.model())) {
-            String why = tryRealtime(caller, requestId, request, answer);
+            String why = tryRealtime(admitted, request, answer);
             if (why == null) return;
             fallBack(caller, requestId, request.model(), why, answer);
             restModel = settings.fallbackModel();
         }
         answer.answeredBy(restModel, ChatAnswer.Mode.REST);
-        Exchange exchange = exchange(caller, requestId + (restModel.equals(request.model()) ? "" : "-fallback"),
-                "/v1/chat/completions", restModel);
+        Exchange exchange = restModel.equals(request.model())
+                ? admitted.exchange("/v1/chat/completions", restModel, true)
+                : exchange(caller, requestId + "-fallback", "/v1/chat/completions", restModel);
         TurnEnd end = RestTurn.run(upstream, request, restModel, answer, exchange);
         finish(end, answer, exchange);
     }
 
     /** Answers over Realtime; null when done (answered, failed after text, or the client left), else why it could not. */
-    private String tryRealtime(Caller caller, String requestId, ChatRequest request, ChatAnswer answer) throws ClientGoneException {
+    private String tryRealtime(Admitted admitted, ChatRequest request, ChatAnswer answer) throws ClientGoneException {
         if (!acquireSocket()) {
             return "capacity: all " + settings.realtimeSockets() + " Realtime sockets were busy for "
                     + settings.realtimeWait().toMillis() + " ms";
         }
-        Exchange exchange = exchange(caller, requestId, "/v1/realtime", request.model());
+        // The request's own exchange: the attempt is the request, recorded as what answered it.
+        Exchange exchange = admitted.exchange("/v1/realtime", request.model(), true);
         TurnEnd end;
         try {
             answer.answeredBy(request.model(), ChatAnswer.Mode.REALTIME);

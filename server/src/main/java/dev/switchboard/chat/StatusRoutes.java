@@ -1,15 +1,16 @@
 package dev.switchboard.chat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.switchboard.config.Version;
 import dev.switchboard.config.ChatSettings;
 import dev.switchboard.config.ModelSettings;
+import dev.switchboard.config.Version;
+import dev.switchboard.debug.RequestLogRepository;
+import dev.switchboard.pipeline.ApiRoute;
+import dev.switchboard.pipeline.ApiRoutes;
 import dev.switchboard.upstream.UpstreamClient;
 import dev.switchboard.web.Json;
-import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.time.Duration;
-import org.jdbi.v3.core.Jdbi;
 
 /**
  * {@code GET /api/admin/status} (admin key): the chat model and the API it is answered over, the fallback model and
@@ -21,18 +22,18 @@ final class StatusRoutes {
     private final ChatSettings chat;
     private final UpstreamClient upstream;
     private final ChatService chats;
-    private final Jdbi jdbi;
+    private final RequestLogRepository requestLog;
 
-    StatusRoutes(ModelSettings models, ChatSettings chat, UpstreamClient upstream, ChatService chats, Jdbi jdbi) {
+    StatusRoutes(ModelSettings models, ChatSettings chat, UpstreamClient upstream, ChatService chats, RequestLogRepository requestLog) {
         this.models = models;
         this.chat = chat;
         this.upstream = upstream;
         this.chats = chats;
-        this.jdbi = jdbi;
+        this.requestLog = requestLog;
     }
 
-    void register(RoutesConfig routes) {
-        routes.get("/api/admin/status", this::status);
+    void register(ApiRoutes routes) {
+        routes.get("/api/admin/status", ApiRoute.admin(), this::status);
     }
 
     private void status(Context ctx) {
@@ -42,7 +43,7 @@ final class StatusRoutes {
                 .put("fallback_model", chat.fallbackModel());
         status.putObject("upstream").put("base_url", upstream.baseUrl().toString()).put("reachable", probe.reachable())
                 .put("status", probe.status()).put("key_accepted", probe.keyAccepted());
-        status.putObject("fallbacks").put("since_start", chats.fallbacks()).put("last_24h", ChatFallbacks.lastDay(jdbi));
+        status.putObject("fallbacks").put("since_start", chats.fallbacks()).put("last_24h", ChatFallbacks.lastDay(requestLog));
         ctx.json(status);
     }
 }

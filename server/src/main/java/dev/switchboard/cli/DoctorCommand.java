@@ -89,7 +89,8 @@ public final class DoctorCommand {
             int pending = database.pendingMigrations();
             if (pending == 0) {
                 ok("database " + database.description() + ", migrated");
-                info("chat fallbacks in the last 24 h: " + dev.switchboard.chat.ChatFallbacks.lastDay(database.jdbi()));
+                info("chat fallbacks in the last 24 h: " + dev.switchboard.chat.ChatFallbacks.lastDay(
+                        new dev.switchboard.debug.RequestLogRepository(database.jdbi())));
             } else fail("database " + database.description() + ": " + pending + " migration(s) pending",
                     "start the gateway once (./switchboard): it migrates at start-up");
         } catch (Exception e) {

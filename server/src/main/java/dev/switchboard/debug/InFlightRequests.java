@@ -42,6 +42,8 @@ public final class InFlightRequests implements ExchangeListener, AutoCloseable {
 
     @Override
     public void started(Exchange exchange) {
+        // Made once answered, never in flight: its row is written as it finishes.
+        if (exchange.answeredByGateway()) return;
         String[] endedBy = ending;
         if (endedBy != null) exchange.endingBy(endedBy[0], endedBy[1]);
         live.put(exchange, 0L);

@@ -242,8 +242,7 @@ public final class RequestLogRepository {
 
     /** The most recent requests, newest first; {@code before} (a request's created_at as epoch millis) pages back. */
     public List<RequestRow> recent(int limit, Long beforeEpochMillis) {
-        return jdbi.withHandle(h -> h.createQuery("select r.*, k.name as key_name from request_log r "
-                        + "left join api_keys k on k.id = r.key_id "
+        return jdbi.withHandle(h -> h.createQuery("select r.*, null as key_name from request_log r "
                         + (beforeEpochMillis == null ? "" : "where r.created_at < :before ")
                         + "order by r.created_at desc, r.request_id limit :limit")
                 .bind("limit", limit)
@@ -299,14 +298,28 @@ public final class RequestLogRepository {
         }
     }
 
-    /** Token totals per key. */
+    /** Tokens a key's requests recorded since {@code since}: what its budgets count when no shared total is kept. */
+    public long tokensSince(String keyId, java.time.OffsetDateTime since) {
+        return jdbi.withHandle(h -> h.createQuery(
+                        "select coalesce(sum(total_tokens), 0) from request_log where key_id = :key and created_at >= :since")
+                .bind("key", keyId).bind("since", since).mapTo(Long.class).one());
+    }
+
+    /** Debug events of {@code kind} (such as {@code fallback}) recorded by every instance within {@code within}. */
+    public long debugEventsWithin(String kind, java.time.Duration within) {
+        return jdbi.withHandle(h -> h.createQuery("select count(*) from openai_debug_events "
+                        + "where kind = :kind and created_at > now() - make_interval(secs => :seconds)")
+                .bind("kind", kind).bind("seconds", (double) within.toSeconds()).mapTo(Long.class).one());
+    }
+
+    /** Token totals per key (key ids; their names are auth's, added by the admin view). */
     public List<KeyUsage> usageByKey() {
         return jdbi.withHandle(h -> h.createQuery("""
-                        select r.key_id, k.name as key_name, r.owner, count(*) as requests,
+                        select r.key_id, null as key_name, r.owner, count(*) as requests,
                                coalesce(sum(r.input_tokens), 0) as input_tokens, coalesce(sum(r.output_tokens), 0) as output_tokens,
                                coalesce(sum(r.total_tokens), 0) as total_tokens
-                        from request_log r left join api_keys k on k.id = r.key_id
-                        where r.key_id is not null group by r.key_id, k.name, r.owner order by total_tokens desc""")
+                        from request_log r
+                        where r.key_id is not null group by r.key_id, r.owner order by total_tokens desc""")
                 .map((rs, ctx) -> new KeyUsage(rs.getString("key_id"), rs.getString("key_name"), rs.getString("owner"),
                         rs.getLong("requests"),
                         new Usage(rs.getLong("input_tokens"), rs.getLong("output_tokens"), rs.getLong("total_tokens"))))

@@ -1,10 +1,11 @@
 package dev.switchboard.documents;
 
-import dev.switchboard.auth.Authenticator;
+import dev.switchboard.pipeline.Admitted;
+import dev.switchboard.pipeline.ApiRoute;
+import dev.switchboard.pipeline.ApiRoutes;
 import dev.switchboard.web.GatewayException;
 import dev.switchboard.web.Json;
 import dev.switchboard.web.RequestBodies;
-import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -24,9 +25,10 @@ final class DocumentRoutes {
         this.bodies = bodies;
     }
 
-    void register(RoutesConfig routes) {
-        routes.post("/api/documents", this::upload);
-        routes.get(SignedUrls.PATH + "{id}", this::serve);
+    void register(ApiRoutes routes) {
+        routes.post("/api/documents", ApiRoute.key(), this::upload);
+        // OpenAI fetches these: the URL's signature is the credential, checked by serve.
+        routes.get(SignedUrls.PATH + "{id}", ApiRoute.open(), this::serve);
     }
 
     private void upload(Context ctx) {
@@ -38,8 +40,8 @@ final class DocumentRoutes {
         }
         String id = "doc_" + Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE)
                 + Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
-        store.insert(id, Authenticator.caller(ctx).owner(), type, bytes);
-        String url = signedUrls.sign(id, Authenticator.caller(ctx));
+        store.insert(id, Admitted.of(ctx).caller().owner(), type, bytes);
+        String url = signedUrls.sign(id, Admitted.of(ctx).caller());
         ctx.status(201).contentType("application/json").result(Json.write(Json.object().put("id", id).put("object", "document")
                 .put("media_type", type.mime()).put("size", bytes.length).put("url", url)
                 .put("expires_at", System.currentTimeMillis() / 1000 + SignedUrls.LIFETIME.toSeconds())));

@@ -3,11 +3,12 @@ package dev.switchboard.eval;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.pipeline.ApiRoute;
+import dev.switchboard.pipeline.ApiRoutes;
 import dev.switchboard.web.GatewayException;
 import dev.switchboard.web.Json;
 import dev.switchboard.web.Paging;
 import dev.switchboard.web.RequestBodies;
-import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -31,10 +32,10 @@ public final class EvalRunsRoutes {
         this.bodies = bodies;
     }
 
-    public void register(RoutesConfig routes) {
-        routes.post("/api/admin/eval-runs", this::store);
-        routes.get("/api/admin/eval-runs", this::list);
-        routes.get("/api/admin/eval-runs/{id}", this::retrieve);
+    public void register(ApiRoutes routes) {
+        routes.post("/api/admin/eval-runs", ApiRoute.admin(), this::store);
+        routes.get("/api/admin/eval-runs", ApiRoute.admin(), this::list);
+        routes.get("/api/admin/eval-runs/{id}", ApiRoute.admin(), this::retrieve);
     }
 
     private void store(Context ctx) {

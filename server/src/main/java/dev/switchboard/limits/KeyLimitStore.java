@@ -29,6 +29,15 @@ public final class KeyLimitStore {
         this.jdbi = jdbi;
     }
 
+    /** A rotated key's successor keeps its limits; called inside the rotation's transaction (auth's listener). */
+    public void copyOnRotation(org.jdbi.v3.core.Handle transaction, String oldKeyId, String newKeyId) {
+        transaction.createUpdate("insert into key_limits (key_id, requests_per_minute, concurrent_streams, concurrent_realtime, "
+                        + "tokens_per_day, tokens_per_month, models, endpoints) "
+                        + "select :new, requests_per_minute, concurrent_streams, concurrent_realtime, tokens_per_day, "
+                        + "tokens_per_month, models, endpoints from key_limits where key_id = :old")
+                .bind("new", newKeyId).bind("old", oldKeyId).execute();
+    }
+
     public KeyLimits get(String keyId) {
         if (keyId == null) return KeyLimits.NONE;
         Cached cached = cache.get(keyId);

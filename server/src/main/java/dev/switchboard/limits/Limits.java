@@ -1,10 +1,8 @@
 package dev.switchboard.limits;
 
-import dev.switchboard.auth.Authenticator;
 import dev.switchboard.auth.Caller;
 import dev.switchboard.observe.ExchangeListener;
 import dev.switchboard.web.GatewayException;
-import io.javalin.http.Context;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -43,11 +41,14 @@ public final class Limits implements AutoCloseable {
     private final ScheduledExecutorService renewals =
             Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("limit-leases").factory());
 
-    public Limits(Jdbi jdbi, Optional<String> redisUrl) {
+    /**
+     * @param recorded the tokens each key's requests recorded (the request log), where budgets start from
+     */
+    public Limits(Jdbi jdbi, RecordedTokens recorded, Optional<String> redisUrl) {
         this.store = new KeyLimitStore(jdbi);
         // A recount lasts a lease: every holder renews (and so asserts again) its slots twice within it.
         this.counters = redisUrl.<Counters>map(url -> new RedisCounters(url, LEASE)).orElseGet(MemoryCounters::new);
-        this.budgets = new TokenBudgets(jdbi, counters, store);
+        this.budgets = new TokenBudgets(recorded, counters, store);
         renewals.scheduleWithFixedDelay(this::renewHeld, RENEWAL.toMillis(), RENEWAL.toMillis(), TimeUnit.MILLISECONDS);
     }
 
@@ -67,13 +68,7 @@ public final class Limits implements AutoCloseable {
         return new Usage(budgets.today(keyId), budgets.thisMonth(keyId));
     }
 
-    /** Before-handler for {@code /v1} and {@code /api}, after authentication: endpoints, request rate, budgets. */
-    public void admit(Context ctx) {
-        if (ctx.path().startsWith("/api/admin/")) return;
-        admit(Authenticator.caller(ctx), ctx.path());
-    }
-
-    /** The same checks for a request that does not pass the before-handlers (a WebSocket upgrade). */
+    /** A request's endpoint (its path), request rate and budgets; admission ({@code pipeline}) asks, for every key route. */
     public void admit(Caller caller, String path) {
         KeyLimits limits = store.get(caller.keyId());
         if (limits.none()) return;
@@ -217,6 +212,11 @@ public final class Limits implements AutoCloseable {
     /** A held concurrency slot; closing it frees it (once). */
     public static final class Slot implements AutoCloseable {
         static final Slot NONE = new Slot(() -> { });
+
+        /** A slot that holds nothing: for a key with no limit, or a request that takes none. */
+        public static Slot none() {
+            return NONE;
+        }
 
         private final Runnable release;
         private final AtomicBoolean open = new AtomicBoolean(true);

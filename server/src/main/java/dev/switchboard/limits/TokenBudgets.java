@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
-import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,7 +43,7 @@ final class TokenBudgets implements ExchangeListener {
         }
     }
 
-    private final Jdbi jdbi;
+    private final RecordedTokens recorded;
     private final Counters counters;
     private final KeyLimitStore limits;
     private final Map<String, Sum> logged = new ConcurrentHashMap<>();
@@ -55,8 +54,8 @@ final class TokenBudgets implements ExchangeListener {
     private final Map<String, Sum> lastRead = new ConcurrentHashMap<>();
     private volatile long lastWarning = System.nanoTime() - Duration.ofMinutes(1).toNanos();
 
-    TokenBudgets(Jdbi jdbi, Counters counters, KeyLimitStore limits) {
-        this.jdbi = jdbi;
+    TokenBudgets(RecordedTokens recorded, Counters counters, KeyLimitStore limits) {
+        this.recorded = recorded;
         this.counters = counters;
         this.limits = limits;
     }
@@ -142,9 +141,7 @@ final class TokenBudgets implements ExchangeListener {
     }
 
     private long sumOfLog(String keyId, OffsetDateTime since) {
-        return jdbi.withHandle(h -> h.createQuery(
-                        "select coalesce(sum(total_tokens), 0) from request_log where key_id = :key and created_at >= :since")
-                .bind("key", keyId).bind("since", since).mapTo(Long.class).one());
+        return recorded.since(keyId, since);
     }
 
     private void warn(RuntimeException unreachable) {

@@ -1,8 +1,11 @@
 package dev.switchboard.mcp;
 
-import dev.switchboard.auth.ApiKeys;
-import dev.switchboard.auth.Caller;
+import dev.switchboard.pipeline.Admission;
+import dev.switchboard.pipeline.Admitted;
+import dev.switchboard.pipeline.ApiRoute;
+import dev.switchboard.web.GatewayException;
 import dev.switchboard.web.Json;
+import dev.switchboard.web.RequestIds;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -12,44 +15,45 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.Optional;
 
-/** Admits MCP requests only with a gateway key, like every other route, and passes the caller to the tools. */
+/**
+ * Admits MCP requests through the gateway's one admission, as every other route (a servlet of its own cannot use
+ * Javalin's handlers): a gateway key, the key's limits, and one request-log row; passes the caller to the tools.
+ */
 final class McpAuthFilter implements Filter {
     static final String CALLER = "switchboard.caller";
+    /** How {@code /mcp} is declared: any key, limited and recorded as {@code /mcp}. */
+    static final ApiRoute ROUTE = ApiRoute.key().endpoint("/mcp");
 
-    private final ApiKeys keys;
+    private final Admission admission;
 
-    McpAuthFilter(ApiKeys keys) {
-        this.keys = keys;
+    McpAuthFilter(Admission admission) {
+        this.admission = admission;
     }
 
     @Override
     public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain) throws IOException, ServletException {
         HttpServletRequest http = (HttpServletRequest) request;
-        String presented = presented(http);
-        Optional<Caller> caller = presented == null ? Optional.empty() : keys.authenticate(presented);
-        if (caller.isEmpty()) {
-            HttpServletResponse out = (HttpServletResponse) response;
-            out.setStatus(401);
+        HttpServletResponse out = (HttpServletResponse) response;
+        Admitted admitted;
+        try {
+            admitted = admission.admit(ROUTE, Admission.Incoming.ofHeaders(http::getHeader, http.getRequestURI()),
+                    RequestIds.next());
+        } catch (GatewayException refused) {
+            out.setStatus(refused.status());
             out.setContentType("application/json");
-            String body = Json.write(Json.error(presented == null
-                            ? "No API key provided. Send a Switchboard key as 'Authorization: Bearer <key>'."
-                            : "The API key is not valid: it is unknown or has been revoked.", "invalid_request_error", null,
-                    presented == null ? "missing_api_key" : "invalid_api_key"));
+            if (refused.retryAfterSeconds() != null) out.setHeader("Retry-After", String.valueOf(refused.retryAfterSeconds()));
+            String body = Json.write(Json.error(refused.getMessage(), refused.type(), refused.param(), refused.code()));
             out.getOutputStream().write(body.getBytes(StandardCharsets.UTF_8));
             return;
         }
-        http.setAttribute(CALLER, caller.get());
-        chain.doFilter(request, response);
-    }
-
-    private static String presented(HttpServletRequest request) {
-        String authorization = request.getHeader("Authorization");
-        if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7) && authorization.length() > 7) {
-            return authorization.substring(7).trim();
+        http.setAttribute(CALLER, admitted.caller());
+        try {
+            chain.doFilter(request, response);
+        } catch (IOException | ServletException | RuntimeException e) {
+            admission.ended(admitted, 500, e);
+            throw e;
         }
-        String apiKey = request.getHeader("X-API-Key");
-        return apiKey == null || apiKey.isBlank() ? null : apiKey.trim();
+        admission.ended(admitted, out.getStatus(), null);
     }
 }

@@ -3,10 +3,10 @@ package dev.switchboard.mcp;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.agent.AgentTool;
 import dev.switchboard.agent.ToolRegistry;
-import dev.switchboard.auth.ApiKeys;
 import dev.switchboard.auth.Caller;
 import dev.switchboard.config.Version;
 import dev.switchboard.debug.RequestRecorder;
+import dev.switchboard.pipeline.Admission;
 import dev.switchboard.web.Json;
 import io.modelcontextprotocol.common.McpTransportContext;
 import io.modelcontextprotocol.server.McpServer;
@@ -37,8 +37,8 @@ public final class McpEndpoint implements AutoCloseable {
     private final McpAuthFilter auth;
     private final McpSessions sessions = new McpSessions();
 
-    public McpEndpoint(ApiKeys keys, ToolRegistry tools, RequestRecorder recorder) {
-        this.auth = new McpAuthFilter(keys);
+    public McpEndpoint(Admission admission, ToolRegistry tools, RequestRecorder recorder) {
+        this.auth = new McpAuthFilter(admission);
         this.transport = HttpServletStreamableServerTransportProvider.builder()
                 .mcpEndpoint(PATH)
                 .contextExtractor(request -> McpTransportContext.create(Map.of(McpAuthFilter.CALLER,

@@ -79,10 +79,10 @@ public final class Metrics implements ExchangeListener {
     @Override
     public void finished(Exchange exchange) {
         String outcome = exchange.outcome() == null ? "unknown" : exchange.outcome();
-        Counter.builder("switchboard.requests").description("Requests forwarded upstream, by endpoint, status and outcome")
+        Counter.builder("switchboard.requests").description("Requests, forwarded upstream or answered by the gateway, by endpoint, status and outcome")
                 .tag("endpoint", exchange.endpoint()).tag("status", String.valueOf(exchange.status()))
                 .tag("outcome", outcome).register(registry).increment();
-        if (exchange.status() >= 400) {
+        if (exchange.status() >= 400 && !exchange.answeredByGateway()) {
             Counter.builder("switchboard.upstream.errors").description("Upstream answers with an error status, or no answer")
                     .tag("status", String.valueOf(exchange.status())).register(registry).increment();
         }

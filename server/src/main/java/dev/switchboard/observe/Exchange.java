@@ -15,11 +15,12 @@ public final class Exchange {
     private final String endpoint;
     private volatile String model;
     private volatile boolean streaming;
-    private final Instant startedAt = Instant.now();
-    private final long startedNanos = System.nanoTime();
+    private final Instant startedAt;
+    private final long startedNanos;
     private final ExchangeListener listener;
 
     private volatile String streamId;
+    private volatile boolean answeredByGateway;
     private volatile long firstByteNanos;
     private volatile long finishedNanos;
     private volatile int status;
@@ -35,6 +36,34 @@ public final class Exchange {
 
     public Exchange(String requestId, String keyId, String keyName, String owner, String endpoint, String model,
                     boolean streaming, ExchangeListener listener) {
+        this(requestId, keyId, keyName, owner, endpoint, model, streaming, listener, Instant.now(), System.nanoTime());
+    }
+
+    /** An exchange made after its request began (the pipeline makes one when it is needed): timed from then. */
+    public Exchange(String requestId, String keyId, String keyName, String owner, String endpoint, String model,
+                    boolean streaming, ExchangeListener listener, Instant startedAt, long startedNanos) {
+        this(requestId, keyId, keyName, owner, endpoint, model, streaming, listener, startedAt, startedNanos, 0);
+    }
+
+    /**
+     * A request the gateway answered itself with {@code status} (no upstream call), made once it is answered: its
+     * listeners see it start already answered, so it is never a request in flight. The caller finishes it.
+     */
+    public static Exchange answeredByGateway(String requestId, String keyId, String keyName, String owner, String endpoint,
+                                             String model, boolean streaming, ExchangeListener listener, Instant startedAt,
+                                             long startedNanos, int status) {
+        return new Exchange(requestId, keyId, keyName, owner, endpoint, model, streaming, listener, startedAt, startedNanos,
+                status);
+    }
+
+    private Exchange(String requestId, String keyId, String keyName, String owner, String endpoint, String model,
+                     boolean streaming, ExchangeListener listener, Instant startedAt, long startedNanos, int gatewayStatus) {
+        if (gatewayStatus != 0) {
+            this.status = gatewayStatus;
+            this.answeredByGateway = true;
+        }
+        this.startedAt = startedAt;
+        this.startedNanos = startedNanos;
         this.requestId = requestId;
         this.keyId = keyId;
         this.keyName = keyName;
@@ -50,6 +79,14 @@ public final class Exchange {
     public void answered(int status, String upstreamRequestId) {
         this.status = status;
         this.upstreamRequestId = upstreamRequestId;
+    }
+
+    /**
+     * Whether the gateway answered the request itself (an Assistants object read from the database, a refusal of a
+     * capability's own) rather than relaying an upstream answer.
+     */
+    public boolean answeredByGateway() {
+        return answeredByGateway;
     }
 
     public void streamId(String streamId) {

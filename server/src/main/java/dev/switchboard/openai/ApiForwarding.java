@@ -1,22 +1,18 @@
 package dev.switchboard.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.switchboard.auth.Authenticator;
-import dev.switchboard.auth.Caller;
-import dev.switchboard.limits.Limits;
-import dev.switchboard.observe.Exchange;
 import dev.switchboard.ownership.ApiOwnership;
 import dev.switchboard.ownership.OwnedListing;
+import dev.switchboard.pipeline.Admitted;
+import dev.switchboard.pipeline.ApiRoute;
+import dev.switchboard.pipeline.ApiRoutes;
 import dev.switchboard.upstream.StreamedBody;
 import dev.switchboard.web.GatewayException;
 import dev.switchboard.web.JsonRequest;
 import dev.switchboard.web.RequestBodies;
-import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
-import io.javalin.http.HandlerType;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -32,31 +28,46 @@ import java.util.Optional;
  * {@code SWITCHBOARD_MAX_UPLOAD_BYTES}, with a form's text fields checked as they pass ({@link MultipartFields}).
  *
  * <p>Its route is a catch-all, and Javalin answers a request with the first route registered that matches: it must
- * be registered after every other route ({@link #register}).
+ * be registered after every other route ({@link #register}). It is admitted like every route: its declaration names
+ * each request by its path with the ids replaced, finds the model in a JSON body, takes a stream slot when the request
+ * asks for a stream, and judges the ids the path and a JSON body name; a form's fields are judged as they pass.
  */
 public final class ApiForwarding {
     /** The catch-all path: Javalin's {@code <name>} parameter takes the rest of the path, slashes included. */
     static final String PATH = "/v1/<path>";
-    private static final List<HandlerType> METHODS = List.of(HandlerType.GET, HandlerType.POST, HandlerType.PUT,
-            HandlerType.PATCH, HandlerType.DELETE);
 
     private final OpenAiRelay relay;
     private final RequestBodies bodies;
-    private final Limits limits;
     private final ApiOwnership ownership;
+    private final ApiRoute route;
     private final long maxUploadBytes;
 
-    ApiForwarding(OpenAiRelay relay, RequestBodies bodies, Limits limits, ApiOwnership ownership, long maxUploadBytes) {
+    ApiForwarding(OpenAiRelay relay, RequestBodies bodies, ApiOwnership ownership, ApiRoute.OwnershipCheck owned,
+                  long maxUploadBytes) {
         this.relay = relay;
         this.bodies = bodies;
-        this.limits = limits;
         this.ownership = ownership;
         this.maxUploadBytes = maxUploadBytes;
+        this.route = ApiRoute.key()
+                .endpointFrom(ctx -> ApiPaths.endpointName(ctx.path()))
+                .modelFrom(ctx -> textField(jsonBody(ctx, bodies), "model"))
+                .streamsWhen(ctx -> asksForStream(jsonBody(ctx, bodies), ctx))
+                .readsWith(owned);
     }
 
     /** Registers the catch-all; last of all routes, so that every route of the gateway's own takes precedence. */
-    public void register(RoutesConfig routes) {
-        for (HandlerType method : METHODS) routes.addHttpHandler(method, PATH, this::forward);
+    void register(ApiRoutes routes) {
+        routes.anyMethod(PATH, route, this::forward);
+    }
+
+    /** The request's JSON body, parsed once; null when it has none (no body, a form, audio). */
+    static JsonNode jsonBody(Context ctx, RequestBodies bodies) {
+        return hasBody(ctx) && isJson(ctx.header("Content-Type")) ? bodies.relayed(ctx).json() : null;
+    }
+
+    private static String textField(JsonNode body, String field) {
+        JsonNode value = body == null ? null : body.get(field);
+        return value != null && value.isTextual() ? value.asText() : null;
     }
 
     void forward(Context ctx) {
@@ -69,10 +80,9 @@ public final class ApiForwarding {
             throw refusal;
         });
         String query = ApiPaths.query(ctx.queryString());
-        Caller caller = Authenticator.caller(ctx);
+        Admitted admitted = Admitted.of(ctx);
         String contentType = ctx.header("Content-Type");
         if (!hasBody(ctx)) {
-            ownership.check(caller.owner(), method, clientPath, null);
             Optional<OwnedListing> listing = ownership.listing(method, clientPath);
             if (listing.isPresent()) {
                 relay.listOwned(ctx, clientPath, upstreamPath, listing.get());
@@ -82,14 +92,10 @@ public final class ApiForwarding {
                     new ApiCall(clientPath, null, asksForStream(null, ctx))));
         } else if (isJson(contentType)) {
             JsonRequest request = bodies.relayed(ctx);
-            ownership.check(caller.owner(), method, clientPath, request.json());
-            JsonNode model = request.json().get("model");
-            relay.forward(ctx, Forward.api(method, upstreamPath, query, request.raw(),
-                    model != null && model.isTextual() ? model.asText() : null,
+            relay.forward(ctx, Forward.api(method, upstreamPath, query, request.raw(), admitted.model(),
                     new ApiCall(clientPath, null, asksForStream(request.json(), ctx))));
         } else {
-            ownership.check(caller.owner(), method, clientPath, null);
-            StreamedBody body = new StreamedBody(formChecked(ctx, caller, method, clientPath, contentType),
+            StreamedBody body = new StreamedBody(formChecked(ctx, admitted, method, clientPath, contentType),
                     ctx.req().getContentLengthLong(), contentType, maxUploadBytes);
             relay.forward(ctx, Forward.api(method, upstreamPath, query, null, null,
                     new ApiCall(clientPath, body, false)));
@@ -101,7 +107,7 @@ public final class ApiForwarding {
      * models (and recorded as the request's model), every field against the ownership rules. A refusal aborts the
      * upstream request before the body ends and becomes the answer.
      */
-    private InputStream formChecked(Context ctx, Caller caller, String method, String clientPath, String contentType) {
+    private InputStream formChecked(Context ctx, Admitted admitted, String method, String clientPath, String contentType) {
         InputStream in;
         try {
             in = ctx.req().getInputStream();
@@ -111,11 +117,10 @@ public final class ApiForwarding {
         }
         return MultipartFields.wrap(in, contentType, (name, value) -> {
             if (name.equals("model")) {
-                limits.requireModel(caller, value);
-                Exchange exchange = ctx.attribute(OpenAiRelay.EXCHANGE_ATTRIBUTE);
-                if (exchange != null) exchange.model(value);
+                admitted.requireModel(value);
+                admitted.exchange().model(value);
             }
-            ownership.checkFormField(caller.owner(), method, clientPath, name, value);
+            ownership.checkFormField(admitted.owner(), method, clientPath, name, value);
         });
     }
 

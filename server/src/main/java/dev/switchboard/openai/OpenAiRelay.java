@@ -1,11 +1,10 @@
 package dev.switchboard.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.switchboard.auth.Authenticator;
 import dev.switchboard.auth.Caller;
 import dev.switchboard.limits.Limits;
+import dev.switchboard.pipeline.Admitted;
 import dev.switchboard.observe.Exchange;
-import dev.switchboard.observe.ExchangeListener;
 import dev.switchboard.observe.Usage;
 import dev.switchboard.ownership.ApiOwnership;
 import dev.switchboard.ownership.OwnedListing;
@@ -21,7 +20,6 @@ import dev.switchboard.upstream.UpstreamRequest;
 import dev.switchboard.upstream.UpstreamResponse;
 import dev.switchboard.web.GatewayException;
 import dev.switchboard.web.Json;
-import dev.switchboard.web.RequestIds;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
@@ -42,47 +40,32 @@ final class OpenAiRelay {
 
     private final UpstreamClient upstream;
     private final StreamRelay streams;
-    private final ExchangeListener listener;
-    private final Limits limits;
     private final ApiOwnership owned;
 
-    OpenAiRelay(UpstreamClient upstream, StreamRelay streams, ExchangeListener listener, Limits limits,
-                ApiOwnership owned) {
+    OpenAiRelay(UpstreamClient upstream, StreamRelay streams, ApiOwnership owned) {
         this.upstream = upstream;
         this.streams = streams;
-        this.listener = listener;
-        this.limits = limits;
         this.owned = owned;
     }
 
+    /**
+     * Forwards an admitted request (its caller, limits, model, stream slot and named objects checked by the pipeline)
+     * as its one exchange.
+     */
     void forward(Context clientRequest, Forward forward) {
-        Caller caller = Authenticator.caller(clientRequest);
-        limits.requireModel(caller, forward.model());
-        boolean askedForStream = forward.dialect() != null || (forward.api() != null && forward.api().askedForStream());
-        // A stream holds one of the key's concurrent streams from before it is asked for until it ends.
-        try (var slot = askedForStream ? limits.openStream(caller) : null) {
-            relay(clientRequest, forward, caller, askedForStream);
-        }
+        Admitted admitted = Admitted.of(clientRequest);
+        relay(clientRequest, forward, admitted, admitted.exchange());
     }
 
-    /** The name an exchange is counted under: its path with ids replaced, so no id becomes a metric label. */
-    private static String endpoint(Forward forward) {
-        return ApiPaths.endpointName(forward.clientPath());
-    }
-
-    private void relay(Context clientRequest, Forward forward, Caller caller, boolean askedForStream) {
-        String requestId = RequestIds.of(clientRequest);
+    private void relay(Context clientRequest, Forward forward, Admitted admitted, Exchange exchange) {
+        String requestId = exchange.requestId();
+        Caller caller = admitted.caller();
         ApiCall api = forward.api();
-        Exchange exchange = new Exchange(requestId, caller.keyId(), caller.keyName(), caller.owner(),
-                endpoint(forward), forward.model(), askedForStream, listener);
+        boolean askedForStream = exchange.streaming();
         String query = forward.query() != null ? forward.query() : clientRequest.queryString();
         var upstreamRequest = new UpstreamRequest(forward.method(), forward.upstreamPath(), query,
                 forward.body(), RelayedHeaders.fromClient(clientRequest::header), requestId);
-        if (api != null && api.streamed() != null) {
-            upstreamRequest = upstreamRequest.streaming(api.streamed());
-            // A multipart form's fields are checked as they pass: the model is known from then on.
-            clientRequest.attribute(EXCHANGE_ATTRIBUTE, exchange);
-        }
+        if (api != null && api.streamed() != null) upstreamRequest = upstreamRequest.streaming(api.streamed());
         UpstreamResponse upstreamResponse = sendWithRetries(upstreamRequest, exchange);
         boolean streamed = false;
         try {
@@ -91,7 +74,7 @@ final class OpenAiRelay {
                 answerError(clientRequest, upstreamResponse, exchange);
             } else if (upstreamResponse.isEventStream() && (forward.dialect() != null || api != null)) {
                 streamed = true;
-                relayStream(clientRequest, upstreamResponse, forward, caller, exchange, askedForStream);
+                relayStream(clientRequest, upstreamResponse, forward, admitted, exchange, askedForStream);
             } else if (isJson(upstreamResponse)) {
                 answerWhole(clientRequest, upstreamResponse, forward, caller, exchange);
             } else {
@@ -110,9 +93,9 @@ final class OpenAiRelay {
      * list shape. An upstream error ends the listing with that error, as a forwarded request would.
      */
     void listOwned(Context clientRequest, String clientPath, String upstreamPath, OwnedListing listing) {
-        Caller caller = Authenticator.caller(clientRequest);
-        Exchange exchange = new Exchange(RequestIds.of(clientRequest), caller.keyId(), caller.keyName(), caller.owner(),
-                ApiPaths.endpointName(clientPath), null, false, listener);
+        Admitted admitted = Admitted.of(clientRequest);
+        Caller caller = admitted.caller();
+        Exchange exchange = admitted.exchange();
         try {
             Map<String, String> clientQuery = new java.util.LinkedHashMap<>();
             clientRequest.queryParamMap().forEach((name, values) -> {
@@ -157,9 +140,6 @@ final class OpenAiRelay {
             return json;
         }
     }
-
-    /** Where a streamed body's field checks find the request's exchange. */
-    static final String EXCHANGE_ATTRIBUTE = "switchboard.forward.exchange";
 
     /**
      * Sends the request, trying again ({@code SWITCHBOARD_UPSTREAM_RETRIES} times) when OpenAI answers 429 or 5xx or
@@ -226,14 +206,15 @@ final class OpenAiRelay {
         }
     }
 
-    private void relayStream(Context clientRequest, UpstreamResponse upstreamResponse, Forward forward, Caller caller,
+    private void relayStream(Context clientRequest, UpstreamResponse upstreamResponse, Forward forward, Admitted admitted,
                              Exchange exchange, boolean askedForStream) {
+        Caller caller = admitted.caller();
         // A stream the request did not announce (a form's stream field, an endpoint that always streams) takes its
         // slot now; refused, the upstream request is ended unread.
         Limits.Slot slot = null;
         if (!askedForStream) {
             try {
-                slot = limits.openStream(caller);
+                slot = admitted.openStream();
             } catch (GatewayException refused) {
                 upstreamResponse.close();
                 exchange.finish("refused", refused.code());

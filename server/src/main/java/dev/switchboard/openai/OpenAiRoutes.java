@@ -3,10 +3,10 @@ package dev.switchboard.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.switchboard.limits.Limits;
 import dev.switchboard.observe.ExchangeListener;
-import dev.switchboard.auth.Authenticator;
 import dev.switchboard.ownership.ApiOwnership;
+import dev.switchboard.pipeline.ApiRoute;
+import dev.switchboard.pipeline.ApiRoutes;
 import dev.switchboard.stream.StreamEndings;
 import dev.switchboard.stream.StreamRelay;
 import dev.switchboard.upstream.UpstreamClient;
@@ -14,9 +14,7 @@ import dev.switchboard.web.GatewayException;
 import dev.switchboard.web.Json;
 import dev.switchboard.web.JsonRequest;
 import dev.switchboard.web.RequestBodies;
-import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
-import io.javalin.http.Handler;
 import java.util.regex.Pattern;
 
 /**
@@ -36,67 +34,51 @@ public final class OpenAiRoutes {
 
     private final OpenAiRelay relay;
     private final RequestBodies bodies;
-    private final ApiOwnership ownership;
-    private final Limits limits;
+    private final ApiForwarding forwarding;
+    private final ApiRoute.OwnershipCheck owned;
 
-    public OpenAiRoutes(UpstreamClient upstream, StreamRelay streams, ExchangeListener listener, RequestBodies bodies,
-                        Limits limits, ApiOwnership ownership) {
-        this.relay = new OpenAiRelay(upstream, streams, listener, limits, ownership);
+    /** @param maxUploadBytes the largest body that is not JSON, streamed upstream ({@code SWITCHBOARD_MAX_UPLOAD_BYTES}) */
+    public OpenAiRoutes(UpstreamClient upstream, StreamRelay streams, RequestBodies bodies, ApiOwnership ownership,
+                        long maxUploadBytes) {
+        this.relay = new OpenAiRelay(upstream, streams, ownership);
         this.bodies = bodies;
-        this.ownership = ownership;
-        this.limits = limits;
+        // One rule table judges every path under /v1, the gateway's hand-written routes and the catch-all alike.
+        this.owned = (ctx, owner) -> ownership.check(owner, ctx.method().name(), ctx.path(), ApiForwarding.jsonBody(ctx, bodies));
+        this.forwarding = new ApiForwarding(relay, bodies, ownership, owned, maxUploadBytes);
     }
 
     /**
-     * The forwarding of every other path under /v1 ({@link ApiForwarding}), through the same relay and ownership
-     * rules; its catch-all route must be registered after every other route.
-     *
-     * @param maxUploadBytes the largest body that is not JSON, streamed upstream ({@code SWITCHBOARD_MAX_UPLOAD_BYTES})
+     * Registers the routes, each declaring the model it names and when it streams; the objects any of them names
+     * are judged by the ownership rule table. Last, the catch-all that forwards every other path under /v1
+     * ({@link ApiForwarding}): Javalin answers with the first route that matches, so it loses to every route.
      */
-    public ApiForwarding forwarding(long maxUploadBytes) {
-        return new ApiForwarding(relay, bodies, limits, ownership, maxUploadBytes);
-    }
-
-    /** Registers the routes; they must sit behind the gateway-key check for {@code /v1/*}. */
-    public void register(RoutesConfig routes) {
-        routes.post("/v1/chat/completions", withBody(this::chatCompletions));
-        routes.post("/v1/responses", withBody(this::createResponse));
-        routes.get("/v1/responses/{id}", owned(this::retrieveResponse));
-        routes.delete("/v1/responses/{id}", owned(ctx -> plain(ctx, "DELETE", response(ctx), null)));
-        routes.post("/v1/responses/{id}/cancel", owned(ctx -> plain(ctx, "POST", response(ctx) + "/cancel",
-                optionalJson(ctx))));
-        routes.get("/v1/responses/{id}/input_items", owned(ctx -> plain(ctx, "GET", response(ctx) + "/input_items",
-                null)));
-        routes.post("/v1/conversations", withBody(ctx -> plain(ctx, "POST", "/conversations", bodies.relayed(ctx).raw())));
-        routes.get("/v1/conversations/{id}", owned(ctx -> plain(ctx, "GET", conversation(ctx), null)));
-        routes.post("/v1/conversations/{id}", withBody(ctx -> plain(ctx, "POST", conversation(ctx),
-                bodies.relayed(ctx).raw())));
-        routes.delete("/v1/conversations/{id}", owned(ctx -> plain(ctx, "DELETE", conversation(ctx), null)));
+    public void register(ApiRoutes routes) {
+        ApiRoute key = ApiRoute.key().readsWith(owned);
+        ApiRoute named = key.modelIn(bodies, "model").streamsWhen(ctx -> bodies.relayed(ctx).flag("stream"));
+        routes.post("/v1/chat/completions", named, this::chatCompletions);
+        routes.post("/v1/responses", named, this::createResponse);
+        routes.get("/v1/responses/{id}", key.streamsWhen(ctx -> "true".equalsIgnoreCase(ctx.queryParam("stream"))),
+                this::retrieveResponse);
+        routes.delete("/v1/responses/{id}", key, ctx -> plain(ctx, "DELETE", response(ctx), null));
+        routes.post("/v1/responses/{id}/cancel", key, ctx -> plain(ctx, "POST", response(ctx) + "/cancel",
+                optionalJson(ctx)));
+        routes.get("/v1/responses/{id}/input_items", key, ctx -> plain(ctx, "GET", response(ctx) + "/input_items",
+                null));
+        routes.post("/v1/conversations", key, ctx -> plain(ctx, "POST", "/conversations", bodies.relayed(ctx).raw()));
+        routes.get("/v1/conversations/{id}", key, ctx -> plain(ctx, "GET", conversation(ctx), null));
+        routes.post("/v1/conversations/{id}", key, ctx -> plain(ctx, "POST", conversation(ctx),
+                bodies.relayed(ctx).raw()));
+        routes.delete("/v1/conversations/{id}", key, ctx -> plain(ctx, "DELETE", conversation(ctx), null));
         // A conversation's items are reached through it: owning the conversation is owning its items.
-        routes.post("/v1/conversations/{id}/items", withBody(ctx -> plain(ctx, "POST", conversation(ctx) + "/items",
-                bodies.relayed(ctx).raw())));
-        routes.get("/v1/conversations/{id}/items", owned(ctx -> plain(ctx, "GET", conversation(ctx) + "/items",
-                null)));
-        routes.get("/v1/conversations/{id}/items/{item}", owned(ctx -> plain(ctx, "GET", item(ctx), null)));
-        routes.delete("/v1/conversations/{id}/items/{item}", owned(ctx -> plain(ctx, "DELETE", item(ctx), null)));
-        routes.get("/v1/models", ctx -> plain(ctx, "GET", "/models", null));
-        routes.get("/v1/models/{id}", ctx -> plain(ctx, "GET", "/models/" + modelId(ctx), null));
-    }
-
-    /** {@code handler}, run when every id the request's path names is the caller's owner's. */
-    private Handler owned(Handler handler) {
-        return ctx -> {
-            ownership.check(Authenticator.caller(ctx).owner(), ctx.method().name(), ctx.path(), null);
-            handler.handle(ctx);
-        };
-    }
-
-    /** {@code handler}, run when every id the request's path and JSON body name is the caller's owner's. */
-    private Handler withBody(Handler handler) {
-        return ctx -> {
-            ownership.check(Authenticator.caller(ctx).owner(), ctx.method().name(), ctx.path(), bodies.relayed(ctx).json());
-            handler.handle(ctx);
-        };
+        routes.post("/v1/conversations/{id}/items", key, ctx -> plain(ctx, "POST", conversation(ctx) + "/items",
+                bodies.relayed(ctx).raw()));
+        routes.get("/v1/conversations/{id}/items", key, ctx -> plain(ctx, "GET", conversation(ctx) + "/items",
+                null));
+        routes.get("/v1/conversations/{id}/items/{item}", key, ctx -> plain(ctx, "GET", item(ctx), null));
+        routes.delete("/v1/conversations/{id}/items/{item}", key, ctx -> plain(ctx, "DELETE", item(ctx), null));
+        routes.get("/v1/models", key, ctx -> plain(ctx, "GET", "/models", null));
+        routes.get("/v1/models/{id}", key, ctx -> plain(ctx, "GET", "/models/" + modelId(ctx), null));
+        forwarding.register(routes);
     }
 
     private void plain(Context ctx, String method, String upstreamPath, byte[] body) {

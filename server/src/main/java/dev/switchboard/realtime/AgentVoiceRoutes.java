@@ -4,13 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.agent.AgentDirectory;
 import dev.switchboard.agent.AgentSessionParam;
-import dev.switchboard.auth.Authenticator;
 import dev.switchboard.auth.Caller;
+import dev.switchboard.pipeline.Admitted;
+import dev.switchboard.pipeline.ApiRoute;
+import dev.switchboard.pipeline.ApiRoutes;
 import dev.switchboard.web.GatewayException;
 import dev.switchboard.web.Json;
 import dev.switchboard.web.RequestBodies;
-import dev.switchboard.web.RequestIds;
-import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.time.Duration;
 
@@ -48,18 +48,19 @@ final class AgentVoiceRoutes {
         this.lifetime = lifetime;
     }
 
-    void register(RoutesConfig routes) {
-        routes.post("/api/agent/realtime/session", this::create);
-        routes.post("/api/agent/realtime/session/{id}/restart", this::restart);
-        routes.get("/api/agent/realtime/session/{id}", this::retrieve);
-        routes.get("/api/agent/realtime/session/{id}/speech", this::renderSpeech);
+    void register(ApiRoutes routes) {
+        // A session with an offer makes a call: its model and Realtime slot are taken then (RealtimeCalls.start).
+        routes.post("/api/agent/realtime/session", ApiRoute.key(), this::create);
+        routes.post("/api/agent/realtime/session/{id}/restart", ApiRoute.key(), this::restart);
+        routes.get("/api/agent/realtime/session/{id}", ApiRoute.key(), this::retrieve);
+        routes.get("/api/agent/realtime/session/{id}/speech", ApiRoute.key().endpoint("/v1/audio/speech"), this::renderSpeech);
     }
 
     private void create(Context ctx) {
         models.requireEnabled();
         JsonNode body = bodies.json(ctx).json();
         String agentSessionId = AgentSessionParam.required(body);
-        Caller caller = Authenticator.caller(ctx);
+        Caller caller = Admitted.of(ctx).caller();
         ObjectNode agent = agents.find(caller.owner(), agentSessionId)
                 .orElseThrow(() -> GatewayException.notFound("agent session", agentSessionId));
         String voice = models.voice(body.path("voice").asText(null));
@@ -71,7 +72,7 @@ final class AgentVoiceRoutes {
 
     private void restart(Context ctx) {
         models.requireEnabled();
-        Caller caller = Authenticator.caller(ctx);
+        Caller caller = Admitted.of(ctx).caller();
         String id = ctx.pathParam("id");
         ObjectNode previous = sessions.get(caller.owner(), id);
         var agent = previous.path("agent_session_id").isNull() ? java.util.Optional.<ObjectNode>empty()
@@ -111,7 +112,7 @@ final class AgentVoiceRoutes {
         JsonNode enabled = agent.path("tools");
         ObjectNode session = SessionConfig.of(model, voice, agent.path("instructions").asText(null),
                 models.transcriptionModel(), tools.definitions(enabled));
-        RealtimeCalls.Started started = calls.start(caller, RequestIds.of(ctx),
+        RealtimeCalls.Started started = calls.start(Admitted.of(ctx),
                 new RealtimeCalls.Plan(model, voice, session, agent.path("id").asText(), enabled, previousId, carried), offer);
         ObjectNode row = started.row();
         row.putObject("answer").put("type", "answer").put("sdp", started.answerSdp());
@@ -121,12 +122,12 @@ final class AgentVoiceRoutes {
 
     private void retrieve(Context ctx) {
         String id = ctx.pathParam("id");
-        ctx.json(sessions.get(Authenticator.caller(ctx).owner(), id));
+        ctx.json(sessions.get(Admitted.of(ctx).caller().owner(), id));
     }
 
     private void renderSpeech(Context ctx) {
         String id = ctx.pathParam("id");
-        speech.render(ctx, sessions.get(Authenticator.caller(ctx).owner(), id));
+        speech.render(ctx, sessions.get(Admitted.of(ctx).caller().owner(), id));
     }
 
     private ObjectNode prepare(Caller caller, String agentSessionId, String previousId, String voice, JsonNode carried) {

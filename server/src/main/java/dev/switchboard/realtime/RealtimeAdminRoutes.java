@@ -1,9 +1,10 @@
 package dev.switchboard.realtime;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.pipeline.ApiRoute;
+import dev.switchboard.pipeline.ApiRoutes;
 import dev.switchboard.web.Json;
 import dev.switchboard.web.Paging;
-import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import org.jdbi.v3.core.Jdbi;
 
@@ -18,8 +19,8 @@ public final class RealtimeAdminRoutes {
         this.sessions = new VoiceSessionRepository(jdbi);
     }
 
-    public void register(RoutesConfig routes) {
-        routes.get("/api/admin/realtime-sessions", this::list);
+    public void register(ApiRoutes routes) {
+        routes.get("/api/admin/realtime-sessions", ApiRoute.admin(), this::list);
     }
 
     private void list(Context ctx) {

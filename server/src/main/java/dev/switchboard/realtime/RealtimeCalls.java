@@ -7,6 +7,7 @@ import dev.switchboard.debug.RequestRecorder;
 import dev.switchboard.limits.Limits;
 import dev.switchboard.observe.Exchange;
 import dev.switchboard.observe.ExchangeListener;
+import dev.switchboard.pipeline.Admitted;
 import dev.switchboard.upstream.RecordedCall;
 import dev.switchboard.upstream.UpstreamClient;
 import dev.switchboard.upstream.UpstreamRequest;
@@ -53,12 +54,10 @@ final class RealtimeCalls implements AutoCloseable {
     private final RequestRecorder recorder;
     private final Duration maxSession;
     private final dev.switchboard.agent.ToolExecutor tools;
-    private final Limits limits;
     private final Map<String, Watched> watched = new ConcurrentHashMap<>();
 
     RealtimeCalls(UpstreamClient upstream, UpstreamLeg leg, VoiceSessionRepository sessions, ExchangeListener listener,
-                  RequestRecorder recorder, Duration maxSession, dev.switchboard.agent.ToolExecutor tools, Limits limits) {
-        this.limits = limits;
+                  RequestRecorder recorder, Duration maxSession, dev.switchboard.agent.ToolExecutor tools) {
         this.tools = tools;
         this.upstream = upstream;
         this.leg = leg;
@@ -74,23 +73,25 @@ final class RealtimeCalls implements AutoCloseable {
      * @throws GatewayException with OpenAI's status and message when it refuses the call; 502 when the sideband
      *                          cannot be opened (the call is hung up)
      */
-    Started start(Caller caller, String requestId, Plan plan, String offer) {
-        limits.requireModel(caller, plan.model());
-        Limits.Slot slot = limits.openRealtime(caller);
+    Started start(Admitted admitted, Plan plan, String offer) {
+        // The model and the session slot are known only now (a voice session may or may not make a call).
+        admitted.requireModel(plan.model());
+        Limits.Slot slot = admitted.openRealtime();
         try {
-            return call(caller, requestId, plan, offer, slot);
+            return call(admitted, plan, offer, slot);
         } catch (RuntimeException e) {
             slot.close();
             throw e;
         }
     }
 
-    private Started call(Caller caller, String requestId, Plan plan, String offer, Limits.Slot slot) {
+    private Started call(Admitted admitted, Plan plan, String offer, Limits.Slot slot) {
+        Caller caller = admitted.caller();
+        String requestId = admitted.requestId();
         Map<String, Map.Entry<String, String>> parts = new LinkedHashMap<>();
         parts.put("sdp", Map.entry("application/sdp", offer));
         parts.put("session", Map.entry("application/json", Json.write(plan.session())));
-        Exchange exchange = new Exchange(requestId, caller.keyId(), caller.keyName(), caller.owner(), "/v1/realtime/calls",
-                plan.model(), false, listener);
+        Exchange exchange = admitted.exchange("/v1/realtime/calls", plan.model(), false);
         RecordedCall.Answer answer = RecordedCall.send(upstream, UpstreamRequest.postForm("/realtime/calls", parts, requestId), exchange);
         if (!answer.ok()) {
             // OpenAI refusing the gateway's own key is the gateway's fault, not the client's.
@@ -109,7 +110,7 @@ final class RealtimeCalls implements AutoCloseable {
         ObjectNode row = sessions.insert(sessionId, VoiceSessionRepository.Kind.WEBRTC, caller.owner(), plan.agentSessionId(),
                 plan.previousId(), plan.model(), plan.voice(), expiresAt, plan.carried());
         sessions.started(sessionId, callId);
-        watch(caller, sessionId, callId, plan, slot);
+        watch(caller, sessionId, callId, plan, slot, admitted.budget());
         row.put("upstream_id", callId).put("status", "active");
         return new Started(sessionId, callId, new String(answer.body(), java.nio.charset.StandardCharsets.UTF_8), row);
     }
@@ -133,7 +134,7 @@ final class RealtimeCalls implements AutoCloseable {
         watched.values().forEach(call -> call.sideband().abort());
     }
 
-    private void watch(Caller caller, String sessionId, String callId, Plan plan, Limits.Slot slot) {
+    private void watch(Caller caller, String sessionId, String callId, Plan plan, Limits.Slot slot, Limits.Budget budget) {
         Exchange exchange = new Exchange(RequestIds.next(), caller.keyId(), caller.keyName(), caller.owner(),
                 "/v1/realtime?call_id", plan.model(), true, listener);
         EventTap tap = new EventTap(exchange, recorder);
@@ -142,7 +143,7 @@ final class RealtimeCalls implements AutoCloseable {
         CallSideband sideband = new CallSideband(callId, tap, () -> ended(callId));
         SessionObserver transcript = new VoiceSessionRecorder(sessionId, sessions);
         // A call whose response uses up the key's budget is hung up after that response.
-        SessionObserver allowance = new RealtimeAllowance(limits.budget(caller), slot, why -> {
+        SessionObserver allowance = new RealtimeAllowance(budget, slot, why -> {
             sideband.endingAs("token_budget_exhausted");
             hangUpQuietly(caller, callId);
         });

@@ -1,15 +1,17 @@
 package dev.switchboard.realtime;
 
-import dev.switchboard.auth.Authenticator;
 import dev.switchboard.auth.Caller;
 import dev.switchboard.debug.RequestRecorder;
 import dev.switchboard.limits.Limits;
 import dev.switchboard.observe.Exchange;
 import dev.switchboard.observe.ExchangeListener;
+import dev.switchboard.pipeline.Admission;
+import dev.switchboard.pipeline.Admitted;
+import dev.switchboard.pipeline.ApiRoute;
+import dev.switchboard.pipeline.ApiRoutes;
 import dev.switchboard.web.GatewayException;
 import dev.switchboard.web.Json;
 import dev.switchboard.web.RequestIds;
-import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.websocket.WsConfig;
 import java.time.Duration;
@@ -29,7 +31,6 @@ public final class RealtimeRelay {
     public static final String TOKEN_SCOPE = "realtime";
     private static final String PENDING = "switchboard.realtime.bridge";
 
-    private final Authenticator authenticator;
     private final RealtimeTokens tokens;
     private final Duration tokenLifetime;
     private final Duration maxSession;
@@ -39,19 +40,16 @@ public final class RealtimeRelay {
     private final RequestRecorder recorder;
     private final VoiceSessionRepository voiceSessions;
     private final dev.switchboard.agent.ToolExecutor tools;
-    private final Limits limits;
     private final long maxMessageBytes;
     private final Map<String, RealtimeBridge> open = new ConcurrentHashMap<>();
 
-    RealtimeRelay(Authenticator authenticator, RealtimeTokens tokens, Duration tokenLifetime,
+    RealtimeRelay(RealtimeTokens tokens, Duration tokenLifetime,
                   Duration maxSession, UpstreamLeg upstream, RealtimeModels models, ExchangeListener listener,
                   RequestRecorder recorder, VoiceSessionRepository voiceSessions, dev.switchboard.agent.ToolExecutor tools,
-                  Limits limits, long maxMessageBytes) {
-        this.limits = limits;
+                  long maxMessageBytes) {
         this.maxMessageBytes = maxMessageBytes;
         this.voiceSessions = voiceSessions;
         this.tools = tools;
-        this.authenticator = authenticator;
         this.tokens = tokens;
         this.tokenLifetime = tokenLifetime;
         this.maxSession = maxSession;
@@ -61,10 +59,16 @@ public final class RealtimeRelay {
         this.recorder = recorder;
     }
 
-    void register(RoutesConfig routes) {
-        routes.wsBeforeUpgrade("/v1/realtime", this::beforeUpgrade);
-        routes.ws("/v1/realtime", this::configure);
-        routes.post("/api/realtime/tokens", this::mintToken);
+    void register(ApiRoutes routes) {
+        // Upgrades are admitted before they happen (every refusal is an HTTP error); the session takes the slot.
+        routes.ws("/v1/realtime", ApiRoute.keyOrStreamToken(TOKEN_SCOPE).realtimeSession().modelFrom(this::sessionModel),
+                this::beforeUpgrade, this::configure);
+        // The same URL without an upgrade is admitted like any route (a bad key is a 401), then told what it is.
+        routes.get("/v1/realtime", ApiRoute.keyOrStreamToken(TOKEN_SCOPE), ctx -> {
+            throw new GatewayException(426, "invalid_request_error", "websocket_required", null,
+                    "/v1/realtime is a WebSocket: open it with an upgrade (wss://), not a plain HTTP request.");
+        });
+        routes.post("/api/realtime/tokens", ApiRoute.key(), this::mintToken);
     }
 
     /** Sessions being relayed now. */
@@ -72,30 +76,38 @@ public final class RealtimeRelay {
         return open.size();
     }
 
-    private void beforeUpgrade(Context ctx) {
+    /** The session's model: a voice session's token opens that session's, whatever the URL says. */
+    private String sessionModel(Context ctx) {
         models.requireEnabled();
-        Caller caller = authenticator.upgradeCaller(ctx, TOKEN_SCOPE);
-        // A token minted for an agent's voice session opens that session, whatever the URL says.
-        var voice = Optional.ofNullable(RealtimeTokens.tokenId(caller)).flatMap(voiceSessions::pending);
-        String model = voice.isPresent() ? voice.get().model() : models.allowed(ctx.queryParam("model"));
-        // Upgrades pass no before-handler: the key's limits are checked here.
-        limits.admit(caller, "/v1/realtime");
-        limits.requireModel(caller, model);
-        Limits.Slot slot = limits.openRealtime(caller);
+        var voice = voiceSession(Admitted.of(ctx).caller());
+        return voice.isPresent() ? voice.get().model() : models.allowed(ctx.queryParam("model"));
+    }
+
+    private Optional<VoiceSessionRepository.Pending> voiceSession(Caller caller) {
+        return Optional.ofNullable(RealtimeTokens.tokenId(caller)).flatMap(voiceSessions::pending);
+    }
+
+    private void beforeUpgrade(Context ctx) {
+        Admitted admitted = Admitted.of(ctx);
+        Caller caller = admitted.caller();
+        var voice = voiceSession(caller);
+        String model = admitted.model();
+        Limits.Slot slot = admitted.handOver();
         try {
-            open(ctx, caller, voice, model, slot);
+            open(ctx, admitted, voice, model, slot);
         } catch (RuntimeException e) {
             slot.close();
             throw e;
         }
     }
 
-    private void open(Context ctx, Caller caller, Optional<VoiceSessionRepository.Pending> voice, String model, Limits.Slot slot) {
+    private void open(Context ctx, Admitted admitted, Optional<VoiceSessionRepository.Pending> voice, String model,
+                      Limits.Slot slot) {
+        Caller caller = admitted.caller();
         // Spent only once the request is otherwise acceptable: a refused model does not cost the client its token.
         tokens.spend(caller);
-        String requestId = RequestIds.of(ctx);
-        Exchange exchange = new Exchange(requestId, caller.keyId(), caller.keyName(), caller.owner(), "/v1/realtime",
-                model, true, listener);
+        String requestId = admitted.requestId();
+        Exchange exchange = admitted.exchange();
         RealtimeBridge bridge = new RealtimeBridge(exchange, recorder);
         try {
             bridge.upstream(upstream.open(requestId, model, bridge));
@@ -105,7 +117,7 @@ public final class RealtimeRelay {
             int status = refused.status == 0 || refused.status == 401 || refused.status == 403 ? 502 : refused.status;
             throw new GatewayException(status, "upstream_error", "realtime_upstream_refused", null, refused.getMessage());
         }
-        SessionObserver allowance = new RealtimeAllowance(limits.budget(caller), slot, bridge::endAfterThisEvent);
+        SessionObserver allowance = new RealtimeAllowance(admitted.budget(), slot, bridge::endAfterThisEvent);
         bridge.observer(allowance);
         if (voice.isPresent()) {
             var pending = voice.get();
@@ -124,7 +136,7 @@ public final class RealtimeRelay {
         ctx.header(RequestIds.HEADER, requestId);
         // Browsers fail a handshake that does not select one of the subprotocols they offered.
         String offered = ctx.header("Sec-WebSocket-Protocol");
-        if (offered != null && offered.contains(Authenticator.KEY_SUBPROTOCOL)) ctx.header("Sec-WebSocket-Protocol", "realtime");
+        if (offered != null && offered.contains(Admission.KEY_SUBPROTOCOL)) ctx.header("Sec-WebSocket-Protocol", "realtime");
         ctx.attribute(PENDING, bridge);
         bridge.abandonUnlessAttached(Duration.ofSeconds(10));
     }
@@ -163,7 +175,7 @@ public final class RealtimeRelay {
 
     private void mintToken(Context ctx) {
         models.requireEnabled();
-        RealtimeTokens.Minted minted = tokens.mint(Authenticator.caller(ctx), tokenLifetime);
+        RealtimeTokens.Minted minted = tokens.mint(Admitted.of(ctx).caller(), tokenLifetime);
         ctx.json(Json.object().put("object", "realtime.token").put("token", minted.token())
                 .put("expires_at", minted.expiresAt()));
     }

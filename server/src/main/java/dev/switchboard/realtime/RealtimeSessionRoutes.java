@@ -2,10 +2,12 @@ package dev.switchboard.realtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.switchboard.auth.Authenticator;
 import dev.switchboard.auth.Caller;
 import dev.switchboard.observe.Exchange;
 import dev.switchboard.observe.ExchangeListener;
+import dev.switchboard.pipeline.Admitted;
+import dev.switchboard.pipeline.ApiRoute;
+import dev.switchboard.pipeline.ApiRoutes;
 import dev.switchboard.upstream.RecordedCall;
 import dev.switchboard.upstream.UpstreamClient;
 import dev.switchboard.upstream.UpstreamRequest;
@@ -14,7 +16,6 @@ import dev.switchboard.web.Json;
 import dev.switchboard.web.JsonRequest;
 import dev.switchboard.web.RequestBodies;
 import dev.switchboard.web.RequestIds;
-import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.time.Duration;
 
@@ -50,11 +51,12 @@ final class RealtimeSessionRoutes {
         this.lifetime = lifetime;
     }
 
-    void register(RoutesConfig routes) {
-        routes.get("/api/realtime/session", this::describe);
-        routes.post("/api/realtime/session", this::create);
-        routes.get("/api/realtime/session/{id}", this::retrieve);
-        routes.post("/api/realtime/calls/{callId}/hangup", this::hangUp);
+    void register(ApiRoutes routes) {
+        routes.get("/api/realtime/session", ApiRoute.key(), this::describe);
+        // An offer makes a call: its model and Realtime slot are taken then (RealtimeCalls.start).
+        routes.post("/api/realtime/session", ApiRoute.key(), this::create);
+        routes.get("/api/realtime/session/{id}", ApiRoute.key(), this::retrieve);
+        routes.post("/api/realtime/calls/{callId}/hangup", ApiRoute.key(), this::hangUp);
     }
 
     /** What a client needs before it makes its offer: the ICE servers, the models, the defaults. */
@@ -81,7 +83,7 @@ final class RealtimeSessionRoutes {
         }
         String model = models.allowed(request.json().path("model").asText(null));
         String voice = models.voice(request.json().path("voice").asText(null));
-        Caller caller = Authenticator.caller(ctx);
+        Caller caller = Admitted.of(ctx).caller();
         ObjectNode answer = upstreamSecrets ? upstreamSecret(ctx, caller, model, voice) : gatewaySecret(caller, model, voice);
         answer.set("ice_servers", models.iceServers());
         ctx.json(answer);
@@ -97,7 +99,7 @@ final class RealtimeSessionRoutes {
         String model = models.allowed(ctx.queryParam("model"));
         String voice = models.voice(ctx.queryParam("voice"));
         ObjectNode session = SessionConfig.of(model, voice, null, models.transcriptionModel(), null);
-        RealtimeCalls.Started call = calls.start(Authenticator.caller(ctx), RequestIds.of(ctx),
+        RealtimeCalls.Started call = calls.start(Admitted.of(ctx),
                 new RealtimeCalls.Plan(model, voice, session, null, null, null, Json.MAPPER.createArrayNode()), offer);
         ctx.status(201).contentType("application/sdp")
                 .header("Location", "/api/realtime/session/" + call.sessionId())
@@ -109,7 +111,7 @@ final class RealtimeSessionRoutes {
 
     private void retrieve(Context ctx) {
         String id = ctx.pathParam("id");
-        ctx.json(sessions.get(Authenticator.caller(ctx).owner(), id));
+        ctx.json(sessions.get(Admitted.of(ctx).caller().owner(), id));
     }
 
     /**
@@ -118,7 +120,7 @@ final class RealtimeSessionRoutes {
      */
     private void hangUp(Context ctx) {
         models.requireEnabled();
-        Caller caller = Authenticator.caller(ctx);
+        Caller caller = Admitted.of(ctx).caller();
         String callId = ctx.pathParam("callId");
         ObjectNode session = sessions.findCall(caller.owner(), callId)
                 .orElseThrow(() -> GatewayException.notFound("Realtime call", callId));
@@ -145,8 +147,7 @@ final class RealtimeSessionRoutes {
         body.putObject("expires_after").put("anchor", "created_at").put("seconds", lifetime.toSeconds());
         ObjectNode session = body.putObject("session").put("type", "realtime").put("model", model);
         session.putObject("audio").putObject("output").put("voice", voice);
-        Exchange exchange = new Exchange(RequestIds.of(ctx), caller.keyId(), caller.keyName(), caller.owner(),
-                "/v1/realtime/client_secrets", model, false, listener);
+        Exchange exchange = Admitted.of(ctx).exchange("/v1/realtime/client_secrets", model, false);
         RecordedCall.Answer answer = RecordedCall.send(upstream,
                 UpstreamRequest.postJson("/realtime/client_secrets", body, RequestIds.of(ctx)), exchange);
         if (!answer.ok()) {

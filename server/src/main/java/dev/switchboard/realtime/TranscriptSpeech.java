@@ -3,10 +3,9 @@ package dev.switchboard.realtime;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.config.ModelSettings;
-import dev.switchboard.auth.Authenticator;
-import dev.switchboard.auth.Caller;
 import dev.switchboard.observe.Exchange;
 import dev.switchboard.observe.ExchangeListener;
+import dev.switchboard.pipeline.Admitted;
 import dev.switchboard.upstream.RecordedCall;
 import dev.switchboard.upstream.UpstreamClient;
 import dev.switchboard.upstream.UpstreamRequest;
@@ -46,9 +45,7 @@ final class TranscriptSpeech {
         }
         ObjectNode body = Json.object().put("model", speech.ttsModel()).put("voice", speech.ttsVoice())
                 .put("input", text).put("response_format", speech.ttsFormat());
-        Caller caller = Authenticator.caller(ctx);
-        Exchange exchange = new Exchange(RequestIds.of(ctx), caller.keyId(), caller.keyName(), caller.owner(),
-                "/v1/audio/speech", speech.ttsModel(), false, listener);
+        Exchange exchange = Admitted.of(ctx).exchange("/v1/audio/speech", speech.ttsModel(), false);
         RecordedCall.Answer answer = RecordedCall.send(upstream, UpstreamRequest.postJson("/audio/speech", body, RequestIds.of(ctx)),
                 exchange);
         if (!answer.ok()) {

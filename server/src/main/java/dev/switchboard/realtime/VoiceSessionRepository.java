@@ -3,6 +3,7 @@ package dev.switchboard.realtime;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.agent.AgentDirectory;
 import dev.switchboard.web.Json;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -18,9 +19,12 @@ final class VoiceSessionRepository {
     private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
     private final Jdbi jdbi;
+    /** Agent sessions are the agent capability's: read through its API, never joined. */
+    private final AgentDirectory agents;
 
     VoiceSessionRepository(Jdbi jdbi) {
         this.jdbi = jdbi;
+        this.agents = new AgentDirectory(jdbi);
     }
 
     /** The configuration a client's connection will be given, and the transcript to carry into it. */
@@ -80,16 +84,37 @@ final class VoiceSessionRepository {
 
     /** What a connection opening this session needs, with the agent's instructions; empty for other ids. */
     Optional<Pending> pending(String id) {
-        return jdbi.withHandle(h -> h.createQuery("""
-                        select c.*, a.instructions, a.tools from chatkit_sessions c
-                        left join agent_sessions a on a.id = c.agent_session_id
-                        where c.id = :id""")
+        Optional<Pending> session = jdbi.withHandle(h -> h.createQuery("select * from chatkit_sessions where id = :id")
                 .bind("id", id)
                 .map((rs, ctx) -> new Pending(rs.getString("id"), rs.getString("owner"), rs.getString("agent_session_id"),
-                        rs.getString("model"), rs.getString("voice"), rs.getString("instructions"),
-                        rs.getString("tools") == null ? Json.MAPPER.createArrayNode() : Json.stored(rs.getString("tools")),
+                        rs.getString("model"), rs.getString("voice"), null, Json.MAPPER.createArrayNode(),
                         (ArrayNode) Json.stored(rs.getString("carried_transcript"))))
                 .findOne());
+        return session.map(pending -> pending.agentSessionId() == null ? pending
+                : agents.find(pending.owner(), pending.agentSessionId()).map(agent -> new Pending(pending.id(), pending.owner(),
+                        pending.agentSessionId(), pending.model(), pending.voice(), agent.path("instructions").asText(null),
+                        agent.path("tools").isArray() ? agent.get("tools") : Json.MAPPER.createArrayNode(),
+                        pending.carriedTranscript())).orElse(pending));
+    }
+
+    /** Records a ChatKit session made upstream for {@code owner} (this table keeps every kind of session). */
+    void insertChatKit(String id, String owner, String upstreamId, long expiresAt) {
+        jdbi.useHandle(h -> h.createUpdate("""
+                        insert into chatkit_sessions (id, owner, kind, upstream_id, status, expires_at)
+                        values (:id, :owner, 'chatkit', :upstream, 'active', to_timestamp(:expires))""")
+                .bind("id", id).bind("owner", owner).bind("upstream", upstreamId).bind("expires", expiresAt).execute());
+    }
+
+    /** The upstream id of one of {@code owner}'s ChatKit sessions. */
+    Optional<String> chatKitUpstreamId(String owner, String id) {
+        return jdbi.withHandle(h -> h.createQuery(
+                        "select upstream_id from chatkit_sessions where id = :id and owner = :owner and kind = 'chatkit'")
+                .bind("id", id).bind("owner", owner).mapTo(String.class).findOne());
+    }
+
+    void chatKitCancelled(String id) {
+        jdbi.useHandle(h -> h.createUpdate("update chatkit_sessions set status = 'cancelled', ended_at = now() where id = :id")
+                .bind("id", id).execute());
     }
 
     /** The session is live upstream; the first upstream id recorded stays (a call's id, before its session's). */

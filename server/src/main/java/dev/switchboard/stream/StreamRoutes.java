@@ -1,9 +1,10 @@
 package dev.switchboard.stream;
 
-import dev.switchboard.auth.Authenticator;
 import dev.switchboard.auth.Caller;
+import dev.switchboard.pipeline.Admitted;
+import dev.switchboard.pipeline.ApiRoute;
+import dev.switchboard.pipeline.ApiRoutes;
 import dev.switchboard.web.GatewayException;
-import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.Map;
 
@@ -21,12 +22,12 @@ public final class StreamRoutes {
         this.follower = follower;
     }
 
-    public void register(RoutesConfig routes) {
-        routes.get("/v1/streams/{id}", this::resume);
+    public void register(ApiRoutes routes) {
+        routes.get("/v1/streams/{id}", ApiRoute.key(), this::resume);
     }
 
     private void resume(Context ctx) throws Exception {
-        Caller caller = Authenticator.caller(ctx);
+        Caller caller = Admitted.of(ctx).caller();
         String id = ctx.pathParam("id");
         if (!id.matches("strm_[A-Za-z0-9]{1,64}")) throw GatewayException.invalidParam("id", "'" + id + "' is not a stream id: use the "
                 + "X-Switchboard-Stream-Id a stream was answered with (strm_…).");

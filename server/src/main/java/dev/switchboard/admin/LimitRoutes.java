@@ -1,13 +1,16 @@
-package dev.switchboard.limits;
+package dev.switchboard.admin;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.auth.ApiKeys;
 import dev.switchboard.auth.AuditLog;
-import dev.switchboard.auth.Authenticator;
+import dev.switchboard.limits.KeyLimits;
+import dev.switchboard.limits.Limits;
+import dev.switchboard.pipeline.Admitted;
+import dev.switchboard.pipeline.ApiRoute;
+import dev.switchboard.pipeline.ApiRoutes;
 import dev.switchboard.web.GatewayException;
 import dev.switchboard.web.RequestBodies;
-import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
-import org.jdbi.v3.core.Jdbi;
 
 /**
  * {@code GET /api/admin/keys/{id}/limits} (the key's limits and its tokens today and this month) and
@@ -16,19 +19,19 @@ import org.jdbi.v3.core.Jdbi;
 public final class LimitRoutes {
     private final Limits limits;
     private final RequestBodies bodies;
-    private final Jdbi jdbi;
+    private final ApiKeys keys;
     private final AuditLog audit;
 
-    public LimitRoutes(Limits limits, RequestBodies bodies, Jdbi jdbi, AuditLog audit) {
+    public LimitRoutes(Limits limits, RequestBodies bodies, ApiKeys keys, AuditLog audit) {
         this.limits = limits;
         this.bodies = bodies;
-        this.jdbi = jdbi;
+        this.keys = keys;
         this.audit = audit;
     }
 
-    public void register(RoutesConfig routes) {
-        routes.get("/api/admin/keys/{id}/limits", this::show);
-        routes.put("/api/admin/keys/{id}/limits", this::replace);
+    public void register(ApiRoutes routes) {
+        routes.get("/api/admin/keys/{id}/limits", ApiRoute.admin(), this::show);
+        routes.put("/api/admin/keys/{id}/limits", ApiRoute.admin(), this::replace);
     }
 
     private void show(Context ctx) {
@@ -40,7 +43,7 @@ public final class LimitRoutes {
         String keyId = existingKey(ctx);
         KeyLimits replaced = KeyLimits.fromJson(bodies.json(ctx).json());
         limits.store().put(keyId, replaced);
-        audit.record(Authenticator.caller(ctx), "key.limits", keyId, replaced.toJson());
+        audit.record(Admitted.of(ctx).caller(), "key.limits", keyId, replaced.toJson());
         ctx.json(describe(keyId, replaced));
     }
 
@@ -53,9 +56,7 @@ public final class LimitRoutes {
 
     private String existingKey(Context ctx) {
         String keyId = ctx.pathParam("id");
-        boolean exists = jdbi.withHandle(h -> h.createQuery("select count(*) from api_keys where id = :id").bind("id", keyId)
-                .mapTo(Long.class).one()) == 1;
-        if (!exists) throw GatewayException.notFound("API key", keyId);
+        if (!keys.exists(keyId)) throw GatewayException.notFound("API key", keyId);
         return keyId;
     }
 }

@@ -1,13 +1,19 @@
-package dev.switchboard.auth;
+package dev.switchboard.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.auth.ApiKey;
+import dev.switchboard.auth.ApiKeys;
+import dev.switchboard.auth.AuditLog;
+import dev.switchboard.auth.CreatedKey;
+import dev.switchboard.pipeline.Admitted;
+import dev.switchboard.pipeline.ApiRoute;
+import dev.switchboard.pipeline.ApiRoutes;
 import dev.switchboard.web.GatewayException;
 import dev.switchboard.web.Json;
 import dev.switchboard.web.JsonRequest;
 import dev.switchboard.web.Paging;
 import dev.switchboard.web.RequestBodies;
-import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,12 +37,12 @@ public final class KeyAdminRoutes {
         this.audit = audit;
     }
 
-    public void register(RoutesConfig routes) {
-        routes.post("/api/admin/keys", this::create);
-        routes.get("/api/admin/keys", this::list);
-        routes.delete("/api/admin/keys/{id}", this::revoke);
-        routes.post("/api/admin/keys/{id}/rotate", this::rotate);
-        routes.get("/api/admin/audit", this::auditLog);
+    public void register(ApiRoutes routes) {
+        routes.post("/api/admin/keys", ApiRoute.admin(), this::create);
+        routes.get("/api/admin/keys", ApiRoute.admin(), this::list);
+        routes.delete("/api/admin/keys/{id}", ApiRoute.admin(), this::revoke);
+        routes.post("/api/admin/keys/{id}/rotate", ApiRoute.admin(), this::rotate);
+        routes.get("/api/admin/audit", ApiRoute.admin(), this::auditLog);
     }
 
     private void create(Context ctx) {
@@ -48,7 +54,7 @@ public final class KeyAdminRoutes {
                     + "the key's own.");
         }
         CreatedKey created = keys.create(name, owner == null || owner.isNull() ? null : owner.asText(), request.flag("admin"));
-        audit.record(Authenticator.caller(ctx), "key.create", created.key().id(), Json.object().put("name", created.key().name())
+        audit.record(Admitted.of(ctx).caller(), "key.create", created.key().id(), Json.object().put("name", created.key().name())
                 .put("owner", created.key().owner()).put("admin", created.key().admin()));
         ObjectNode body = describe(created.key());
         body.put("key", created.secret());
@@ -65,7 +71,7 @@ public final class KeyAdminRoutes {
     private void revoke(Context ctx) {
         ApiKey revoked = keys.revoke(ctx.pathParam("id"))
                 .orElseThrow(() -> GatewayException.notFound("API key", ctx.pathParam("id")));
-        audit.record(Authenticator.caller(ctx), "key.revoke", revoked.id(), Json.object().put("name", revoked.name()));
+        audit.record(Admitted.of(ctx).caller(), "key.revoke", revoked.id(), Json.object().put("name", revoked.name()));
         ctx.contentType("application/json").result(Json.write(describe(revoked)));
     }
 
@@ -83,7 +89,7 @@ public final class KeyAdminRoutes {
         }
         CreatedKey created = keys.rotate(id, Duration.ofSeconds(overlap))
                 .orElseThrow(() -> GatewayException.notFound("active API key", id));
-        audit.record(Authenticator.caller(ctx), "key.rotate", id, Json.object().put("new_key_id", created.key().id())
+        audit.record(Admitted.of(ctx).caller(), "key.rotate", id, Json.object().put("new_key_id", created.key().id())
                 .put("overlap_seconds", overlap));
         ObjectNode answer = describe(created.key()).put("key", created.secret()).put("replaces", id)
                 .put("replaced_key_expires_at", Instant.now().getEpochSecond() + overlap);
