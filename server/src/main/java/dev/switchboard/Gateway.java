@@ -90,6 +90,7 @@ public final class Gateway implements AutoCloseable {
             ChatModule::new,
             EvalModule::new,
             McpModule::new,
+            // Last: its routes end with the catch-all that forwards every other /v1 path.
             OpenAiModule::new);
 
     private final Database database;
@@ -231,14 +232,16 @@ public final class Gateway implements AutoCloseable {
                     new HealthRoutes(database, upstream)::register,
                     new MetricsRoutes(metrics)::register,
                     admission::guardUndeclared,
+                    r -> Pages.register(r, Map.of("/agent-chat", "agent-chat.html", "/realtime", "realtime.html",
+                            "/admin", "admin.html")),
+                    r -> Pages.resource(r, "/openapi.json", "openapi.json", "application/json"),
+                    // Last: the OpenAI capability ends with the catch-all that forwards every other /v1 path, and
+                    // Javalin answers with the first route that matches.
                     r -> {
                         ApiRoutes api = admission.routes(r);
                         streamRoutes.register(api);
                         capabilities.forEach(capability -> capability.register(api));
-                    },
-                    r -> Pages.register(r, Map.of("/agent-chat", "agent-chat.html", "/realtime", "realtime.html",
-                            "/admin", "admin.html")),
-                    r -> Pages.resource(r, "/openapi.json", "openapi.json", "application/json"));
+                    });
             HttpServer http = HttpServer.start(settings.server(), routes,
                     capabilities.stream().<Consumer<ServletContextHandler>>map(c -> c::mount).toList(),
                     tracing.<RequestObserver>map(t -> t).orElse(RequestObserver.NONE));

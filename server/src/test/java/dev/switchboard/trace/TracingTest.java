@@ -211,8 +211,8 @@ class TracingTest {
 
         OtlpReceiver.Received server = await(s -> requestId.equals(s.attribute("switchboard.request_id")));
         assertThat(server.kind()).isEqualTo(Span.SpanKind.SPAN_KIND_SERVER);
-        // Refused before a route matched: named by its method alone, as the HTTP convention says.
-        assertThat(server.name()).isEqualTo("POST");
+        // Refused by admission, after its route matched: named by the route, as the HTTP convention says.
+        assertThat(server.name()).isEqualTo("POST /v1/chat/completions");
         assertThat(server.attributes()).containsEntry("http.response.status_code", "401")
                 .containsEntry("url.path", "/v1/chat/completions")
                 .doesNotContainKeys("switchboard.key_id", "error.type");
