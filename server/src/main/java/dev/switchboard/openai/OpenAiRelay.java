@@ -245,10 +245,10 @@ final class OpenAiRelay {
         var upstreamStream = new UpstreamStream(upstreamResponse.body(), upstreamResponse::timedOut,
                 upstreamResponse::close, upstreamResponse::release);
         // Ownership is judged on the client's path, never on the endpoint's name (its ids replaced). An endpoint of
-        // the gateway's own has a dialect that knows its events; any other stream is read by ForwardedEvents.
+        // the gateway's own has a dialect that knows its events; any other stream is read by RecordingDialect.
         StreamDialect dialect = forward.api() != null
-                ? new ForwardedEvents(ForwardedStreamDialect.INSTANCE, owned, caller.owner(), forward.method(), forward.clientPath())
-                : new RecordingDialect(forward.dialect(), owned, caller.owner(), forward.method(), forward.clientPath());
+                ? RecordingDialect.ofAny(ForwardedStreamDialect.INSTANCE, owned, caller.owner(), forward.method(), forward.clientPath())
+                : RecordingDialect.ofKnown(forward.dialect(), owned, caller.owner(), forward.method(), forward.clientPath());
         RelayOutcome outcome = streams.relay(meta, upstreamStream, clientResponse, dialect, forward.dropUsageOnly(),
                 exchange);
         if (outcome != RelayOutcome.COMPLETED) {

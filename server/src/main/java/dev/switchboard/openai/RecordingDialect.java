@@ -6,48 +6,84 @@ import dev.switchboard.stream.SseFrame;
 import dev.switchboard.stream.StreamDialect;
 import dev.switchboard.stream.StreamEnding;
 import dev.switchboard.web.Json;
+import java.nio.charset.StandardCharsets;
 
 /**
  * A relayed stream whose events may create objects: each such event goes to {@link ApiOwnership#recordEvent} before
  * it reaches the client or the log, so that the client's next call with the id finds it its own. Only the events that
- * can name one are read: the first (a chat stream's chunk id, {@code response.created}), any {@code *.created}, and
- * any naming a container (a code interpreter call's). One per stream.
+ * can name one are parsed, so deltas cost nothing more: of a stream whose events the gateway knows (Chat Completions,
+ * Responses), the first (a chat chunk's id, {@code response.created}), any {@code *.created}, and any naming a
+ * container (a code interpreter call's); of any other stream, every event whose bytes hold an {@code "id"} key. One
+ * per stream.
  */
 final class RecordingDialect implements StreamDialect {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RecordingDialect.class);
+    private static final byte[] ID_KEY = "\"id\"".getBytes(StandardCharsets.US_ASCII);
+
     private final StreamDialect dialect;
+    private final boolean knownEvents;
     private final ApiOwnership ownership;
     private final String owner;
     private final String method;
     private final String path;
     private boolean seenData;
 
-    RecordingDialect(StreamDialect dialect, ApiOwnership ownership, String owner, String method, String path) {
+    private RecordingDialect(StreamDialect dialect, boolean knownEvents, ApiOwnership ownership, String owner,
+                             String method, String path) {
         this.dialect = dialect;
+        this.knownEvents = knownEvents;
         this.ownership = ownership;
         this.owner = owner;
         this.method = method;
         this.path = path;
     }
 
+    /** A stream of an endpoint whose events {@code dialect} knows. */
+    static RecordingDialect ofKnown(StreamDialect dialect, ApiOwnership ownership, String owner, String method, String path) {
+        return new RecordingDialect(dialect, true, ownership, owner, method, path);
+    }
+
+    /** A stream of any other endpoint: which of its events name what they create is not known. */
+    static RecordingDialect ofAny(StreamDialect dialect, ApiOwnership ownership, String owner, String method, String path) {
+        return new RecordingDialect(dialect, false, ownership, owner, method, path);
+    }
+
     @Override
     public void beforeRelay(SseFrame frame) {
         dialect.beforeRelay(frame);
-        if (!frame.hasData()) return;
+        if (!frame.hasData() || !mayName(frame)) return;
+        com.fasterxml.jackson.databind.JsonNode event;
+        try {
+            event = Json.MAPPER.readTree(frame.data());
+        } catch (Exception unreadable) {
+            return; // an event that is not JSON creates nothing the client could name
+        }
+        if (event == null || !event.isObject()) return;
+        try {
+            ownership.recordEvent(owner, method, path, event);
+        } catch (RuntimeException failed) {
+            // The relay must go on; the owner of what this event created is unknown, so its id will be refused.
+            LOG.warn("could not record the objects a {} {} event created", method, path, failed);
+        }
+    }
+
+    private boolean mayName(SseFrame frame) {
+        if (!knownEvents) return frame.rawContains(ID_KEY);
         boolean first = !seenData;
         seenData = true;
         String data = frame.data();
         boolean created = frame.event() != null ? frame.event().endsWith(".created") : data.contains(".created\"");
-        if (!first && !created && !data.contains("\"container_id\"")) return;
-        try {
-            ownership.recordEvent(owner, method, path, Json.MAPPER.readTree(data));
-        } catch (Exception unreadable) {
-            // an event that is not JSON creates nothing the client could name
-        }
+        return first || created || data.contains("\"container_id\"");
     }
 
     @Override
     public boolean isTerminal(SseFrame frame) {
         return dialect.isTerminal(frame);
+    }
+
+    @Override
+    public boolean completeAtClose() {
+        return dialect.completeAtClose();
     }
 
     @Override
