@@ -292,6 +292,10 @@ class PagesTest {
     }
 
     private static void createSession(HeadlessChromium browser, String name, String model, List<String> tools) {
+        // The page opens the form itself once its sessions are loaded and there are none: a click before then could
+        // close what the page opens in between.
+        browser.await("the sessions loaded", Duration.ofSeconds(10), () -> !browser.text("run-status").isBlank()
+                || !browser.driver.findElements(By.cssSelector("#session option")).isEmpty());
         if (browser.driver.findElement(By.id("new-session")).getDomAttribute("open") == null) {
             browser.driver.findElement(By.cssSelector("#new-session summary")).click();
         }
