@@ -41,11 +41,13 @@ final class OpenAiRelay {
     private final UpstreamClient upstream;
     private final StreamRelay streams;
     private final ApiOwnership owned;
+    private final BatchUsage batches;
 
-    OpenAiRelay(UpstreamClient upstream, StreamRelay streams, ApiOwnership owned) {
+    OpenAiRelay(UpstreamClient upstream, StreamRelay streams, ApiOwnership owned, BatchUsage batches) {
         this.upstream = upstream;
         this.streams = streams;
         this.owned = owned;
+        this.batches = batches;
     }
 
     /**
@@ -63,6 +65,11 @@ final class OpenAiRelay {
         ApiCall api = forward.api();
         boolean askedForStream = exchange.streaming();
         String query = forward.query() != null ? forward.query() : clientRequest.queryString();
+        // The one rule for usage read from answers: a GET reads what an earlier request made (an object, a replayed
+        // stream) and spends nothing, whatever usage its answer reports. Work that goes on upstream after its request
+        // (a background response's resumed relay, a batch) is counted by whoever follows it (ResponsesContinuation,
+        // BatchUsage), once.
+        if ("GET".equals(forward.method())) exchange.retrieval();
         var upstreamRequest = new UpstreamRequest(forward.method(), forward.upstreamPath(), query,
                 forward.body(), RelayedHeaders.fromClient(clientRequest::header), requestId);
         if (api != null && api.streamed() != null) upstreamRequest = upstreamRequest.streaming(api.streamed());
@@ -137,6 +144,7 @@ final class OpenAiRelay {
             }
             JsonNode json = jsonObject(body);
             if (json == null) throw GatewayException.upstreamUnreachable("a list page was not a JSON object");
+            batches.seen(json);
             return json;
         }
     }
@@ -277,7 +285,13 @@ final class OpenAiRelay {
         exchange.usage(Usage.reportedBy(json));
         exchange.answeredBy(json);
         // Before the client has the id: its next call, on any instance, must find the object its own.
-        if (upstreamResponse.status() < 300) owned.recordAnswer(caller.owner(), forward.method(), forward.clientPath(), json);
+        if (upstreamResponse.status() < 300) {
+            owned.recordAnswer(caller.owner(), forward.method(), forward.clientPath(), json);
+            if ("POST".equals(forward.method()) && "/v1/batches".equals(forward.clientPath())) {
+                batches.created(caller.keyId(), caller.owner(), json);
+            }
+            batches.seen(json);
+        }
         copyHeaders(clientRequest, upstreamResponse);
         clientRequest.status(upstreamResponse.status());
         upstreamResponse.header("Content-Type").ifPresent(clientRequest::contentType);
