@@ -41,13 +41,13 @@ final class OpenAiRelay {
     private final UpstreamClient upstream;
     private final StreamRelay streams;
     private final ApiOwnership owned;
-    private final BatchUsage batches;
+    private final DeferredUsage deferred;
 
-    OpenAiRelay(UpstreamClient upstream, StreamRelay streams, ApiOwnership owned, BatchUsage batches) {
+    OpenAiRelay(UpstreamClient upstream, StreamRelay streams, ApiOwnership owned, DeferredUsage deferred) {
         this.upstream = upstream;
         this.streams = streams;
         this.owned = owned;
-        this.batches = batches;
+        this.deferred = deferred;
     }
 
     /**
@@ -68,7 +68,7 @@ final class OpenAiRelay {
         // The one rule for usage read from answers: a GET reads what an earlier request made (an object, a replayed
         // stream) and spends nothing, whatever usage its answer reports. Work that goes on upstream after its request
         // (a background response's resumed relay, a batch) is counted by whoever follows it (ResponsesContinuation,
-        // BatchUsage), once.
+        // DeferredUsage), once.
         if ("GET".equals(forward.method())) exchange.retrieval();
         var upstreamRequest = new UpstreamRequest(forward.method(), forward.upstreamPath(), query,
                 forward.body(), RelayedHeaders.fromClient(clientRequest::header), requestId);
@@ -144,7 +144,7 @@ final class OpenAiRelay {
             }
             JsonNode json = jsonObject(body);
             if (json == null) throw GatewayException.upstreamUnreachable("a list page was not a JSON object");
-            batches.seen(json);
+            deferred.seen(json);
             return json;
         }
     }
@@ -254,9 +254,12 @@ final class OpenAiRelay {
                 upstreamResponse::close, upstreamResponse::release);
         // Ownership is judged on the client's path, never on the endpoint's name (its ids replaced). An endpoint of
         // the gateway's own has a dialect that knows its events; any other stream is read by RecordingDialect.
-        StreamDialect dialect = forward.api() != null
+        StreamDialect recording = forward.api() != null
                 ? RecordingDialect.ofAny(ForwardedStreamDialect.INSTANCE, owned, caller.owner(), forward.method(), forward.clientPath())
                 : RecordingDialect.ofKnown(forward.dialect(), owned, caller.owner(), forward.method(), forward.clientPath());
+        StreamDialect dialect = recording;
+        // A replayed stream spends nothing, but may be the first read of a background response that has ended.
+        if ("GET".equals(forward.method())) dialect = new DeferredUsageDialect(dialect, deferred);
         RelayOutcome outcome = streams.relay(meta, upstreamStream, clientResponse, dialect, forward.dropUsageOnly(),
                 exchange);
         if (outcome != RelayOutcome.COMPLETED) {
@@ -287,10 +290,10 @@ final class OpenAiRelay {
         // Before the client has the id: its next call, on any instance, must find the object its own.
         if (upstreamResponse.status() < 300) {
             owned.recordAnswer(caller.owner(), forward.method(), forward.clientPath(), json);
-            if ("POST".equals(forward.method()) && "/v1/batches".equals(forward.clientPath())) {
-                batches.created(caller.keyId(), caller.owner(), json);
+            if ("POST".equals(forward.method()) && DEFERRING.contains(forward.clientPath())) {
+                deferred.created(caller.keyId(), caller.owner(), json);
             }
-            batches.seen(json);
+            deferred.seen(json);
         }
         copyHeaders(clientRequest, upstreamResponse);
         clientRequest.status(upstreamResponse.status());
@@ -298,6 +301,9 @@ final class OpenAiRelay {
         clientRequest.result(body);
         exchange.finish("completed", null);
     }
+
+    /** The paths whose answers may be objects whose usage comes later (a batch, a background response). */
+    private static final java.util.Set<String> DEFERRING = java.util.Set.of("/v1/batches", "/v1/responses");
 
     /** JSON answers up to this size are read whole (for usage and created ids); larger ones are relayed as they come. */
     private static final int WHOLE_ANSWER_LIMIT = 32 * 1024 * 1024;

@@ -41,8 +41,8 @@ public final class OpenAiRoutes {
 
     /** @param maxUploadBytes the largest body that is not JSON, streamed upstream ({@code SWITCHBOARD_MAX_UPLOAD_BYTES}) */
     public OpenAiRoutes(UpstreamClient upstream, StreamRelay streams, RequestBodies bodies, ApiOwnership ownership,
-                        BatchUsage batchUsage, long maxUploadBytes) {
-        this.relay = new OpenAiRelay(upstream, streams, ownership, batchUsage);
+                        DeferredUsage deferredUsage, long maxUploadBytes) {
+        this.relay = new OpenAiRelay(upstream, streams, ownership, deferredUsage);
         this.batchInput = new BatchInput(upstream, ownership, bodies.maxBytes());
         this.bodies = bodies;
         // One rule table judges every path under /v1, the gateway's hand-written routes and the catch-all alike.

@@ -80,6 +80,57 @@ class UsageCountedOnceTest {
     }
 
     @Test
+    void aBackgroundResponseCountsItsTokensOnceWhenFirstReadEnded() throws Exception {
+        Key key = newKey(gw, "{\"tokens_per_day\":100000000}");
+        HttpResponse<String> created = gw.send(withKey(gw.post("/v1/responses",
+                "{\"model\":\"gpt-4o-mini;tokens=30;delay_ms=5\",\"input\":\"later\",\"background\":true}"), key));
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
+        String id = Json.MAPPER.readTree(created.body()).path("id").asText();
+        AtomicInteger requests = new AtomicInteger(1);
+        JsonNode done = Await.result(Duration.ofSeconds(30), () -> {
+            requests.incrementAndGet();
+            return json(gw.send(withKey(gw.get("/v1/responses/" + id), key)).body());
+        }, response -> response.path("status").asText().equals("completed"));
+        long tokens = done.path("usage").path("total_tokens").asLong();
+        assertThat(tokens).isPositive();
+        for (int i = 0; i < 2; i++) {
+            HttpResponse<InputStream> replay = gw.open(withKey(gw.get("/v1/responses/" + id + "?stream=true"), key));
+            try (InputStream body = replay.body()) {
+                assertThat(new String(body.readAllBytes(), StandardCharsets.UTF_8)).contains("response.completed");
+            }
+            assertThat(gw.send(withKey(gw.get("/v1/responses/" + id), key)).statusCode()).isEqualTo(200);
+            requests.addAndGet(2);
+        }
+
+        JsonNode usage = usageOnceAllRowsAreIn(gw, key, requests.get() + 1);
+        assertThat(usage.path("usage").path("total_tokens").asLong()).isEqualTo(tokens);
+        assertThat(tokensToday(gw, key)).isEqualTo(tokens);
+    }
+
+    @Test
+    void aBackgroundResponseFirstReadAsAStreamCountsOnce() throws Exception {
+        Key key = newKey(gw, "{\"tokens_per_day\":100000000}");
+        HttpResponse<String> created = gw.send(withKey(gw.post("/v1/responses",
+                "{\"model\":\"gpt-4o-mini;tokens=20\",\"input\":\"later\",\"background\":true}"), key));
+        String id = Json.MAPPER.readTree(created.body()).path("id").asText();
+        // Followed to its end as a stream, never read as an object.
+        String events = "";
+        for (int i = 0; i < 2; i++) {
+            HttpResponse<InputStream> replay = gw.open(withKey(gw.get("/v1/responses/" + id + "?stream=true"), key));
+            try (InputStream body = replay.body()) {
+                events = new String(body.readAllBytes(), StandardCharsets.UTF_8);
+            }
+        }
+        assertThat(events).contains("response.completed");
+        int at = events.indexOf("\"total_tokens\":", events.indexOf("response.completed"));
+        long tokens = Long.parseLong(events.substring(at + 15).split("[^0-9]", 2)[0]);
+
+        JsonNode usage = usageOnceAllRowsAreIn(gw, key, 4);
+        assertThat(usage.path("usage").path("total_tokens").asLong()).isEqualTo(tokens);
+        assertThat(tokensToday(gw, key)).isEqualTo(tokens);
+    }
+
+    @Test
     void aBatchsUsageCountsOnceForItsCreatorAcrossInstancesAndReads() throws Exception {
         try (TestGateway other = TestGateway.start(Map.of("OPENAI_BASE_URL", gw.emulator.baseUrl()))) {
             Key key = newKey(gw, "{\"tokens_per_day\":100000000}");
