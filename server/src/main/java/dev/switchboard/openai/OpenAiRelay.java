@@ -254,10 +254,9 @@ final class OpenAiRelay {
                 upstreamResponse::close, upstreamResponse::release);
         // Ownership is judged on the client's path, never on the endpoint's name (its ids replaced). An endpoint of
         // the gateway's own has a dialect that knows its events; any other stream is read by RecordingDialect.
-        StreamDialect recording = forward.api() != null
+        StreamDialect dialect = forward.api() != null
                 ? RecordingDialect.ofAny(ForwardedStreamDialect.INSTANCE, owned, caller.owner(), forward.method(), forward.clientPath())
                 : RecordingDialect.ofKnown(forward.dialect(), owned, caller.owner(), forward.method(), forward.clientPath());
-        StreamDialect dialect = recording;
         // A replayed stream spends nothing, but may be the first read of a background response that has ended.
         if ("GET".equals(forward.method())) dialect = new DeferredUsageDialect(dialect, deferred);
         RelayOutcome outcome = streams.relay(meta, upstreamStream, clientResponse, dialect, forward.dropUsageOnly(),
@@ -290,10 +289,12 @@ final class OpenAiRelay {
         // Before the client has the id: its next call, on any instance, must find the object its own.
         if (upstreamResponse.status() < 300) {
             owned.recordAnswer(caller.owner(), forward.method(), forward.clientPath(), json);
+            // The answer that creates an object spends its own usage; any other may be the first read of one ended.
             if ("POST".equals(forward.method()) && DEFERRING.contains(forward.clientPath())) {
                 deferred.created(caller.keyId(), caller.owner(), json);
+            } else {
+                deferred.seen(json);
             }
-            deferred.seen(json);
         }
         copyHeaders(clientRequest, upstreamResponse);
         clientRequest.status(upstreamResponse.status());
