@@ -27,7 +27,7 @@ class TableOwnershipTest {
     static final Map<String, String> OWNERS = Map.ofEntries(
             Map.entry("api_keys", "auth"), Map.entry("gateway_secrets", "auth"), Map.entry("admin_audit", "auth"),
             Map.entry("key_limits", "limits"),
-            Map.entry("owned_objects", "ownership"),
+            Map.entry("owned_objects", "ownership"), Map.entry("deferred_usage", "openai"),
             Map.entry("gateway_instances", "store"),
             Map.entry("request_log", "debug"), Map.entry("openai_debug_events", "debug"),
             Map.entry("requests_in_flight", "debug"),

@@ -72,10 +72,7 @@ public final class Limits implements AutoCloseable {
     public void admit(Caller caller, String path) {
         KeyLimits limits = store.get(caller.keyId());
         if (limits.none()) return;
-        if (limits.endpoints() != null && limits.endpoints().stream().noneMatch(path::startsWith)) {
-            throw new GatewayException(403, "permission_error", "endpoint_not_allowed", null, "This key may not use "
-                    + path + "; it may use " + String.join(", ", limits.endpoints()) + ". Ask the administrator to change its limits.");
-        }
+        requireEndpoint(limits, path);
         if (limits.requestsPerMinute() != null) {
             int perMinute = limits.requestsPerMinute();
             long waitMillis = countedOrOpen(() -> counters.admit("rpm:" + caller.keyId(), perMinute, Duration.ofMinutes(1)), 0L);
@@ -87,6 +84,18 @@ public final class Limits implements AutoCloseable {
         budgetExhausted(caller).ifPresent(refusal -> {
             throw refusal;
         });
+    }
+
+    /** A 403 when the key may not use the endpoint {@code path} (a request the key makes another way: a batch's line). */
+    public void requireEndpoint(Caller caller, String path) {
+        requireEndpoint(store.get(caller.keyId()), path);
+    }
+
+    private static void requireEndpoint(KeyLimits limits, String path) {
+        if (limits.endpoints() != null && limits.endpoints().stream().noneMatch(path::startsWith)) {
+            throw new GatewayException(403, "permission_error", "endpoint_not_allowed", null, "This key may not use "
+                    + path + "; it may use " + String.join(", ", limits.endpoints()) + ". Ask the administrator to change its limits.");
+        }
     }
 
     /** A 403 when the key may not use {@code model}. */

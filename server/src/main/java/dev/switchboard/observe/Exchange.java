@@ -26,6 +26,7 @@ public final class Exchange {
     private volatile int status;
     private volatile String upstreamRequestId;
     private volatile Usage usage;
+    private volatile boolean retrieval;
     private volatile String responseModel;
     private volatile String responseId;
     private volatile String outcome;
@@ -118,8 +119,19 @@ public final class Exchange {
         listener.becameStream(this);
     }
 
+    /** What the request used; ignored for a {@link #retrieval()}, which uses nothing. */
     public void usage(Usage usage) {
-        this.usage = usage;
+        if (!retrieval) this.usage = usage;
+    }
+
+    /**
+     * The request reads an object (a response, a batch, a stored completion, a replayed stream) that reports the
+     * usage of the request that made it. Usage belongs to the request that spent it, and a retrieval spends nothing:
+     * what its answer reports is not recorded for it, so reading an object again never counts its tokens again.
+     */
+    public void retrieval() {
+        this.retrieval = true;
+        this.usage = null;
     }
 
     /** The model that answered, as the answer names it (a dated snapshot of the one asked for); null is ignored. */

@@ -14,7 +14,7 @@ public final class OpenAiModule implements Capability {
         // Before the orphan sweeper starts: a background response left by a gone instance is read on from upstream.
         OpenAiRoutes.registerContinuations(f.follower().endings(), f.upstream(), f.listener());
         this.routes = new OpenAiRoutes(f.upstream(), f.relay(), f.bodies(), new ApiOwnership(f.owned()),
-                f.settings().server().maxUploadBytes());
+                new DeferredUsage(f.jdbi(), f.listener()), f.settings().server().maxUploadBytes());
     }
 
     @Override

@@ -41,11 +41,13 @@ final class OpenAiRelay {
     private final UpstreamClient upstream;
     private final StreamRelay streams;
     private final ApiOwnership owned;
+    private final DeferredUsage deferred;
 
-    OpenAiRelay(UpstreamClient upstream, StreamRelay streams, ApiOwnership owned) {
+    OpenAiRelay(UpstreamClient upstream, StreamRelay streams, ApiOwnership owned, DeferredUsage deferred) {
         this.upstream = upstream;
         this.streams = streams;
         this.owned = owned;
+        this.deferred = deferred;
     }
 
     /**
@@ -63,6 +65,11 @@ final class OpenAiRelay {
         ApiCall api = forward.api();
         boolean askedForStream = exchange.streaming();
         String query = forward.query() != null ? forward.query() : clientRequest.queryString();
+        // The one rule for usage read from answers: a GET reads what an earlier request made (an object, a replayed
+        // stream) and spends nothing, whatever usage its answer reports. Work that goes on upstream after its request
+        // (a background response's resumed relay, a batch) is counted by whoever follows it (ResponsesContinuation,
+        // DeferredUsage), once.
+        if ("GET".equals(forward.method())) exchange.retrieval();
         var upstreamRequest = new UpstreamRequest(forward.method(), forward.upstreamPath(), query,
                 forward.body(), RelayedHeaders.fromClient(clientRequest::header), requestId);
         if (api != null && api.streamed() != null) upstreamRequest = upstreamRequest.streaming(api.streamed());
@@ -137,6 +144,7 @@ final class OpenAiRelay {
             }
             JsonNode json = jsonObject(body);
             if (json == null) throw GatewayException.upstreamUnreachable("a list page was not a JSON object");
+            deferred.seen(json);
             return json;
         }
     }
@@ -249,6 +257,8 @@ final class OpenAiRelay {
         StreamDialect dialect = forward.api() != null
                 ? RecordingDialect.ofAny(ForwardedStreamDialect.INSTANCE, owned, caller.owner(), forward.method(), forward.clientPath())
                 : RecordingDialect.ofKnown(forward.dialect(), owned, caller.owner(), forward.method(), forward.clientPath());
+        // A replayed stream spends nothing, but may be the first read of a background response that has ended.
+        if ("GET".equals(forward.method())) dialect = new DeferredUsageDialect(dialect, deferred);
         RelayOutcome outcome = streams.relay(meta, upstreamStream, clientResponse, dialect, forward.dropUsageOnly(),
                 exchange);
         if (outcome != RelayOutcome.COMPLETED) {
@@ -277,13 +287,24 @@ final class OpenAiRelay {
         exchange.usage(Usage.reportedBy(json));
         exchange.answeredBy(json);
         // Before the client has the id: its next call, on any instance, must find the object its own.
-        if (upstreamResponse.status() < 300) owned.recordAnswer(caller.owner(), forward.method(), forward.clientPath(), json);
+        if (upstreamResponse.status() < 300) {
+            owned.recordAnswer(caller.owner(), forward.method(), forward.clientPath(), json);
+            // The answer that creates an object spends its own usage; any other may be the first read of one ended.
+            if ("POST".equals(forward.method()) && DEFERRING.contains(forward.clientPath())) {
+                deferred.created(caller.keyId(), caller.owner(), json);
+            } else {
+                deferred.seen(json);
+            }
+        }
         copyHeaders(clientRequest, upstreamResponse);
         clientRequest.status(upstreamResponse.status());
         upstreamResponse.header("Content-Type").ifPresent(clientRequest::contentType);
         clientRequest.result(body);
         exchange.finish("completed", null);
     }
+
+    /** The paths whose answers may be objects whose usage comes later (a batch, a background response). */
+    private static final java.util.Set<String> DEFERRING = java.util.Set.of("/v1/batches", "/v1/responses");
 
     /** JSON answers up to this size are read whole (for usage and created ids); larger ones are relayed as they come. */
     private static final int WHOLE_ANSWER_LIMIT = 32 * 1024 * 1024;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.observe.ExchangeListener;
 import dev.switchboard.ownership.ApiOwnership;
+import dev.switchboard.pipeline.Admitted;
 import dev.switchboard.pipeline.ApiRoute;
 import dev.switchboard.pipeline.ApiRoutes;
 import dev.switchboard.stream.StreamEndings;
@@ -36,11 +37,13 @@ public final class OpenAiRoutes {
     private final RequestBodies bodies;
     private final ApiForwarding forwarding;
     private final ApiRoute.OwnershipCheck owned;
+    private final BatchInput batchInput;
 
     /** @param maxUploadBytes the largest body that is not JSON, streamed upstream ({@code SWITCHBOARD_MAX_UPLOAD_BYTES}) */
     public OpenAiRoutes(UpstreamClient upstream, StreamRelay streams, RequestBodies bodies, ApiOwnership ownership,
-                        long maxUploadBytes) {
-        this.relay = new OpenAiRelay(upstream, streams, ownership);
+                        DeferredUsage deferredUsage, long maxUploadBytes) {
+        this.relay = new OpenAiRelay(upstream, streams, ownership, deferredUsage);
+        this.batchInput = new BatchInput(upstream, ownership, bodies.maxBytes());
         this.bodies = bodies;
         // One rule table judges every path under /v1, the gateway's hand-written routes and the catch-all alike.
         this.owned = (ctx, owner) -> ownership.check(owner, ctx.method().name(), ctx.path(), ApiForwarding.jsonBody(ctx, bodies));
@@ -76,6 +79,8 @@ public final class OpenAiRoutes {
                 null));
         routes.get("/v1/conversations/{id}/items/{item}", key, ctx -> plain(ctx, "GET", item(ctx), null));
         routes.delete("/v1/conversations/{id}/items/{item}", key, ctx -> plain(ctx, "DELETE", item(ctx), null));
+        // A batch's lines are requests the gateway never sees: each is judged before the batch is created.
+        routes.post("/v1/batches", key, this::createBatch);
         routes.get("/v1/models", key, ctx -> plain(ctx, "GET", "/models", null));
         routes.get("/v1/models/{id}", key, ctx -> plain(ctx, "GET", "/models/" + modelId(ctx), null));
         forwarding.register(routes);
@@ -162,6 +167,18 @@ public final class OpenAiRoutes {
         long firstSeq = stream && startingAfter != null ? Long.parseLong(startingAfter) + 1 : 0;
         relay.forward(ctx, new Forward("GET", response(ctx), null, null,
                 stream ? ResponsesDialect.INSTANCE : null, false, false).continuing(query, firstSeq));
+    }
+
+    /**
+     * Creates a batch once every line of its input file passed the checks its request would meet through the gateway
+     * ({@link BatchInput}); the file itself is the caller's (admission judged {@code input_file_id}).
+     */
+    private void createBatch(Context ctx) {
+        JsonRequest request = bodies.relayed(ctx);
+        String fileId = request.requiredText("input_file_id");
+        if (!ID.matcher(fileId).matches()) throw GatewayException.invalidParam("input_file_id", "'input_file_id' is not a file id.");
+        batchInput.check(Admitted.of(ctx), fileId);
+        relay.forward(ctx, Forward.plain("POST", "/batches", request.raw()));
     }
 
     private byte[] optionalJson(Context ctx) {

@@ -148,6 +148,14 @@ public final class Admitted {
         return limits.budget(caller);
     }
 
+    /**
+     * A 403 when the key may not use the endpoint {@code path}: for a request this one carries to upstream, which the
+     * gateway never admits itself (a line of a batch's input file).
+     */
+    public void requireEndpoint(String path) {
+        limits.requireEndpoint(caller, path);
+    }
+
     /** A 403 when the key may not use {@code model}: for a model a request turns out to name mid-way. */
     public void requireModel(String model) {
         limits.requireModel(caller, model);

@@ -53,6 +53,20 @@ public final class RequestBodies {
         return parsed;
     }
 
+    /** The largest body a request may carry ({@code SWITCHBOARD_MAX_BODY_BYTES}). */
+    public long maxBytes() {
+        return maxBytes;
+    }
+
+    /**
+     * A JSON object the gateway relays to OpenAI without a request of its own carrying it (a line of a batch's input
+     * file), checked as {@link #relayed} checks a body: 400 when it is not a JSON object or its identifiers hold
+     * control characters.
+     */
+    public static JsonRequest parseRelayed(byte[] raw) {
+        return parse(raw, false);
+    }
+
     /** Like {@link #json}, for routes whose body may be left out: empty when it is. */
     public java.util.Optional<JsonRequest> optionalJson(Context ctx) {
         requireJsonContentType(ctx);
