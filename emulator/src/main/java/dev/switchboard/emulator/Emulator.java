@@ -88,6 +88,7 @@ public final class Emulator implements AutoCloseable {
                 uncached.setSessionDataStore(new org.eclipse.jetty.session.NullSessionDataStore());
                 handler.getSessionHandler().setSessionCache(uncached);
             });
+            cfg.routes.before("/v1/*", Emulator::identifyAnswer);
             cfg.routes.before("/v1/*", this::authenticate);
             chat.register(cfg.routes);
             responses.register(cfg.routes);
@@ -206,6 +207,15 @@ public final class Emulator implements AutoCloseable {
         batches.close();
         app.stop();
         files.close();
+    }
+
+    /**
+     * OpenAI names every answer, errors included, with {@code x-request-id} (what the SDKs show as the request id and
+     * what support asks for) and the API version; a batch's output lines carry the same id.
+     */
+    private static void identifyAnswer(Context ctx) {
+        ctx.header("x-request-id", Ids.next("req_"));
+        ctx.header("openai-version", "2020-10-01");
     }
 
     private void authenticate(Context ctx) {

@@ -12,6 +12,7 @@ import com.openai.errors.RateLimitException;
 import com.openai.errors.UnauthorizedException;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.embeddings.EmbeddingCreateParams;
 import com.openai.models.responses.Response;
 import com.openai.models.responses.ResponseCreateParams;
 import com.openai.models.responses.ResponseRetrieveParams;
@@ -100,6 +101,28 @@ class EmulatorSdkTest {
 
         Response other = sdk.responses().create(ResponseCreateParams.builder().model("slow").input("x").background(true).build());
         assertThat(sdk.responses().cancel(other.id()).status()).hasValue(ResponseStatus.CANCELLED);
+    }
+
+    @Test
+    void everyAnswerCarriesARequestIdAsOpenAisDo() {
+        try (var embedded = sdk.embeddings().withRawResponse().create(EmbeddingCreateParams.builder()
+                .model("text-embedding-3-small").input("hello").build())) {
+            assertThat(embedded.requestId()).hasValueSatisfying(id -> assertThat(id).startsWith("req_"));
+            assertThat(embedded.headers().values("openai-version")).containsExactly("2020-10-01");
+        }
+        try (var listed = sdk.models().withRawResponse().list()) {
+            assertThat(listed.requestId()).isPresent();
+        }
+        assertThatThrownBy(() -> client("sk-wrong").models().list()).isInstanceOfSatisfying(UnauthorizedException.class,
+                refused -> assertThat(refused.headers().values("x-request-id")).singleElement()
+                        .satisfies(id -> assertThat(id).startsWith("req_")));
+        try (var streamed = sdk.chat().completions().withRawResponse().createStreaming(
+                ChatCompletionCreateParams.builder().model("gpt-4o-mini").addUserMessage("x").build())) {
+            assertThat(streamed.headers().values("x-request-id")).hasSize(1);
+            try (StreamResponse<ChatCompletionChunk> stream = streamed.parse()) {
+                assertThat(stream.stream().count()).isPositive();
+            }
+        }
     }
 
     @Test
