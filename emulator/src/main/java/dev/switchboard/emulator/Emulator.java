@@ -108,8 +108,12 @@ public final class Emulator implements AutoCloseable {
             cfg.routes.post("/_emulator/scripts", this::registerScript);
             cfg.routes.get("/_emulator/requests", ctx -> ctx.json(requestLog.all()));
             cfg.routes.post("/_emulator/reset", ctx -> reset());
-            cfg.routes.exception(HttpResponseException.class, (e, ctx) ->
-                    ApiErrors.send(ctx, e.getStatus(), "invalid_request_error", null, e.getMessage()));
+            cfg.routes.exception(HttpResponseException.class, (e, ctx) -> {
+                // OpenAI has no 405: a method a path does not take is an unknown URL to it, "Invalid URL (GET
+                // /v1/embeddings)", as clients whose POST a redirect turned into a GET see.
+                if (e.getStatus() == 405 && ctx.path().startsWith("/v1/")) ApiErrors.invalidUrl(ctx);
+                else ApiErrors.send(ctx, e.getStatus(), "invalid_request_error", null, e.getMessage());
+            });
             cfg.routes.exception(EndpointNotFound.class, (e, ctx) -> {
                 if (ctx.path().startsWith("/v1/")) ApiErrors.invalidUrl(ctx);
                 else ApiErrors.send(ctx, 404, "invalid_request_error", null, e.getMessage());
