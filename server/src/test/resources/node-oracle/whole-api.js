@@ -29,7 +29,7 @@ async function main() {
 
   const embedding = await client.embeddings.create({ model: 'text-embedding-3-small', input: ['one text', 'another'] });
   result.embeddings = { count: embedding.data.length, dimensions: embedding.data[0].embedding.length,
-    promptTokens: embedding.usage.prompt_tokens };
+    promptTokens: embedding.usage.prompt_tokens, requestId: embedding._request_id };
 
   const moderation = await client.moderations.create({ model: 'omni-moderation-latest', input: 'hello there' });
   result.moderation = { results: moderation.results.length, flagged: moderation.results[0].flagged };

@@ -277,10 +277,11 @@ public final class Gateway implements AutoCloseable {
         } else {
             keyCheck.describe(upstream.baseUrl().toString()).forEach(out::println);
         }
-        bootstrapAdmin.ifPresent(created -> {
+        bootstrapAdmin.ifPresentOrElse(created -> {
             out.println("  admin API key (shown once, store it now): " + created.secret());
             out.println("  create client keys with: ./switchboard keys create --name my-app");
-        });
+        }, () -> out.println("  keys: the admin key was shown at the first start; ./switchboard keys list shows them, "
+                + "./switchboard keys create --name my-app [--admin] makes another"));
     }
 
     public int port() {

@@ -88,6 +88,7 @@ public final class Emulator implements AutoCloseable {
                 uncached.setSessionDataStore(new org.eclipse.jetty.session.NullSessionDataStore());
                 handler.getSessionHandler().setSessionCache(uncached);
             });
+            cfg.routes.before("/v1/*", Emulator::identifyAnswer);
             cfg.routes.before("/v1/*", this::authenticate);
             chat.register(cfg.routes);
             responses.register(cfg.routes);
@@ -107,8 +108,12 @@ public final class Emulator implements AutoCloseable {
             cfg.routes.post("/_emulator/scripts", this::registerScript);
             cfg.routes.get("/_emulator/requests", ctx -> ctx.json(requestLog.all()));
             cfg.routes.post("/_emulator/reset", ctx -> reset());
-            cfg.routes.exception(HttpResponseException.class, (e, ctx) ->
-                    ApiErrors.send(ctx, e.getStatus(), "invalid_request_error", null, e.getMessage()));
+            cfg.routes.exception(HttpResponseException.class, (e, ctx) -> {
+                // OpenAI has no 405: a method a path does not take is an unknown URL to it, "Invalid URL (GET
+                // /v1/embeddings)", as clients whose POST a redirect turned into a GET see.
+                if (e.getStatus() == 405 && ctx.path().startsWith("/v1/")) ApiErrors.invalidUrl(ctx);
+                else ApiErrors.send(ctx, e.getStatus(), "invalid_request_error", null, e.getMessage());
+            });
             cfg.routes.exception(EndpointNotFound.class, (e, ctx) -> {
                 if (ctx.path().startsWith("/v1/")) ApiErrors.invalidUrl(ctx);
                 else ApiErrors.send(ctx, 404, "invalid_request_error", null, e.getMessage());
@@ -206,6 +211,15 @@ public final class Emulator implements AutoCloseable {
         batches.close();
         app.stop();
         files.close();
+    }
+
+    /**
+     * OpenAI names every answer, errors included, with {@code x-request-id} (what the SDKs show as the request id and
+     * what support asks for) and the API version; a batch's output lines carry the same id.
+     */
+    private static void identifyAnswer(Context ctx) {
+        ctx.header("x-request-id", Ids.next("req_"));
+        ctx.header("openai-version", "2020-10-01");
     }
 
     private void authenticate(Context ctx) {

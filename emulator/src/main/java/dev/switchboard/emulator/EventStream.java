@@ -27,7 +27,7 @@ public final class EventStream {
         ctx.status(200);
         ctx.res().setContentType("text/event-stream; charset=utf-8");
         ctx.res().setHeader("Cache-Control", "no-cache");
-        ctx.res().setHeader("x-request-id", Ids.next("req_"));
+        if (ctx.res().getHeader("x-request-id") == null) ctx.res().setHeader("x-request-id", Ids.next("req_"));
         this.out = ctx.res().getOutputStream();
         out.flush();
     }

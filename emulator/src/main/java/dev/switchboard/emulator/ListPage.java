@@ -19,6 +19,14 @@ public final class ListPage {
      * out of {@code 1..maxLimit} or {@code order} is neither asc nor desc.
      */
     public static ObjectNode of(Context ctx, List<ObjectNode> oldestFirst, int defaultLimit, int maxLimit) {
+        return of(ctx, oldestFirst, defaultLimit, maxLimit, Order.DESC);
+    }
+
+    /** The order a list is in when the request names none: most are newest first, a few (stored chat completions) not. */
+    public enum Order { ASC, DESC }
+
+    /** As {@link #of(Context, List, int, int)}, in {@code unlessAsked} order when the request names none. */
+    public static ObjectNode of(Context ctx, List<ObjectNode> oldestFirst, int defaultLimit, int maxLimit, Order unlessAsked) {
         String order = ctx.queryParam("order");
         if (order != null && !order.equals("asc") && !order.equals("desc")) {
             ApiErrors.send(ctx, 400, "invalid_request_error", "invalid_value", "Invalid value for 'order': expected 'asc' or 'desc'.", "order");
@@ -37,7 +45,8 @@ public final class ListPage {
             return null;
         }
         List<ObjectNode> items = new ArrayList<>(oldestFirst);
-        if (!"asc".equals(order)) Collections.reverse(items);
+        boolean ascending = order == null ? unlessAsked == Order.ASC : order.equals("asc");
+        if (!ascending) Collections.reverse(items);
         String after = ctx.queryParam("after");
         if (after != null) {
             int at = -1;

@@ -11,7 +11,12 @@ import com.openai.errors.NotFoundException;
 import com.openai.errors.RateLimitException;
 import com.openai.errors.UnauthorizedException;
 import com.openai.models.chat.completions.ChatCompletionChunk;
+import com.openai.core.JsonValue;
+import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.chat.completions.ChatCompletionListParams;
+import com.openai.models.chat.completions.ChatCompletionUpdateParams;
+import com.openai.models.embeddings.EmbeddingCreateParams;
 import com.openai.models.responses.Response;
 import com.openai.models.responses.ResponseCreateParams;
 import com.openai.models.responses.ResponseRetrieveParams;
@@ -100,6 +105,63 @@ class EmulatorSdkTest {
 
         Response other = sdk.responses().create(ResponseCreateParams.builder().model("slow").input("x").background(true).build());
         assertThat(sdk.responses().cancel(other.id()).status()).hasValue(ResponseStatus.CANCELLED);
+    }
+
+    @Test
+    void storedChatCompletionsAreListedRetrievedUpdatedAndDeleted() {
+        ChatCompletionCreateParams.Metadata tagged = ChatCompletionCreateParams.Metadata.builder()
+                .putAdditionalProperty("app", JsonValue.from("stored-test")).build();
+        var first = sdk.chat().completions().create(ChatCompletionCreateParams.builder().model("gpt-4o-mini")
+                .addSystemMessage("Be brief.").addUserMessage("first question").store(true).metadata(tagged).build());
+        var second = sdk.chat().completions().create(ChatCompletionCreateParams.builder().model("gpt-4o-mini")
+                .addUserMessage("second question").store(true).metadata(tagged).build());
+        sdk.chat().completions().create(ChatCompletionCreateParams.builder().model("gpt-4o-mini")
+                .addUserMessage("not kept").metadata(tagged).build());
+        java.util.function.Supplier<ChatCompletionListParams.Builder> byApp = () -> ChatCompletionListParams.builder()
+                .metadata(ChatCompletionListParams.Metadata.builder().putAdditionalProperty("app", "stored-test").build());
+
+        // Oldest first by default, as OpenAI lists stored completions; only those made with store: true.
+        assertThat(sdk.chat().completions().list(byApp.get().build()).data()).extracting(ChatCompletion::id)
+                .containsExactly(first.id(), second.id());
+        assertThat(sdk.chat().completions().list(byApp.get().order(ChatCompletionListParams.Order.DESC).build()).data())
+                .extracting(ChatCompletion::id).containsExactly(second.id(), first.id());
+        var retrieved = sdk.chat().completions().retrieve(first.id());
+        assertThat(retrieved.choices().getFirst().message().content()).isEqualTo(first.choices().getFirst().message().content());
+        assertThat(sdk.chat().completions().messages().list(first.id()).data())
+                .extracting(message -> message.content().orElse(null)).containsExactly("Be brief.", "first question");
+
+        var updated = sdk.chat().completions().update(first.id(), ChatCompletionUpdateParams.builder()
+                .metadata(ChatCompletionUpdateParams.Metadata.builder()
+                        .putAdditionalProperty("app", JsonValue.from("moved")).build()).build());
+        assertThat(updated.metadata().orElseThrow()._additionalProperties().get("app")).isEqualTo(JsonValue.from("moved"));
+        assertThat(sdk.chat().completions().list(byApp.get().build()).data()).extracting(ChatCompletion::id)
+                .containsExactly(second.id());
+
+        assertThat(sdk.chat().completions().delete(second.id()).deleted()).isTrue();
+        assertThatThrownBy(() -> sdk.chat().completions().retrieve(second.id())).isInstanceOf(NotFoundException.class)
+                .hasMessageContaining("Chat completion with id '" + second.id() + "' not found.");
+    }
+
+    @Test
+    void everyAnswerCarriesARequestIdAsOpenAisDo() {
+        try (var embedded = sdk.embeddings().withRawResponse().create(EmbeddingCreateParams.builder()
+                .model("text-embedding-3-small").input("hello").build())) {
+            assertThat(embedded.requestId()).hasValueSatisfying(id -> assertThat(id).startsWith("req_"));
+            assertThat(embedded.headers().values("openai-version")).containsExactly("2020-10-01");
+        }
+        try (var listed = sdk.models().withRawResponse().list()) {
+            assertThat(listed.requestId()).isPresent();
+        }
+        assertThatThrownBy(() -> client("sk-wrong").models().list()).isInstanceOfSatisfying(UnauthorizedException.class,
+                refused -> assertThat(refused.headers().values("x-request-id")).singleElement()
+                        .satisfies(id -> assertThat(id).startsWith("req_")));
+        try (var streamed = sdk.chat().completions().withRawResponse().createStreaming(
+                ChatCompletionCreateParams.builder().model("gpt-4o-mini").addUserMessage("x").build())) {
+            assertThat(streamed.headers().values("x-request-id")).hasSize(1);
+            try (StreamResponse<ChatCompletionChunk> stream = streamed.parse()) {
+                assertThat(stream.stream().count()).isPositive();
+            }
+        }
     }
 
     @Test

@@ -40,6 +40,14 @@ class OpenAiParityTest {
     }
 
     @Test
+    void aPathAskedWithAMethodItDoesNotTakeIsAnInvalidUrl() throws Exception {
+        HttpResponse<String> refused = ToolChoiceTest.get("/embeddings");
+        assertThat(refused.statusCode()).isEqualTo(404);
+        assertThat(Json.parse(refused.body())).isEqualTo(Json.parse("{\"error\":{\"message\":\"Invalid URL (GET "
+                + "/v1/embeddings)\",\"type\":\"invalid_request_error\",\"param\":null,\"code\":null}}"));
+    }
+
+    @Test
     void aResponsesInputItemsAreListedAsOpenAiLists() throws Exception {
         JsonNode response = ToolChoiceTest.post("/responses", "{\"model\":\"gpt-4o-mini\",\"input\":["
                 + "{\"role\":\"user\",\"content\":\"first\"},{\"type\":\"message\",\"role\":\"assistant\",\"content\":\"second\"},"

@@ -109,6 +109,14 @@ public final class ApiKeys implements AutoCloseable {
         return Optional.of(create("admin", "admin", true));
     }
 
+    /**
+     * Whether a presented key has the form of a gateway key: the usual mistake is an app sending its OpenAI key
+     * ({@code sk-…}), which deserves its own explanation rather than "unknown or revoked".
+     */
+    public static boolean looksLikeGatewayKey(String presented) {
+        return presented != null && presented.strip().startsWith(KeyMaterial.KEY_PREFIX);
+    }
+
     /** The caller for a presented key, or empty when it is unknown or revoked. */
     public Optional<Caller> authenticate(String presented) {
         if (presented == null || presented.isBlank()) return Optional.empty();

@@ -103,7 +103,7 @@ public final class Limits implements AutoCloseable {
         KeyLimits limits = store.get(caller.keyId());
         if (limits.models() != null && model != null && !limits.models().contains(model)) {
             throw new GatewayException(403, "permission_error", "model_not_allowed_for_key", "model", "This key may not use the model '"
-                    + model + "'; it may use " + String.join(", ", limits.models()) + ".");
+                    + model + "'; it may use " + String.join(", ", limits.models()) + ". Ask the administrator to change its limits.");
         }
     }
 

@@ -161,7 +161,8 @@ public final class Admission {
         } else if (tokenAllowed && incoming.upgrade() && presented.startsWith("sbt_")) {
             caller = verifiedToken(presented, route.scope());
         } else {
-            caller = keys.authenticate(presented).orElseThrow(GatewayException::invalidKey);
+            caller = keys.authenticate(presented)
+                    .orElseThrow(() -> GatewayException.invalidKey(ApiKeys.looksLikeGatewayKey(presented)));
         }
         if (route.access() == ApiRoute.Access.ADMIN && !caller.admin()) throw GatewayException.adminOnly();
         return caller;

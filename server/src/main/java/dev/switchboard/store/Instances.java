@@ -98,8 +98,8 @@ public final class Instances implements AutoCloseable {
             });
             if (renewingSinceNanos < 0) {
                 renewingSinceNanos = System.nanoTime();
-                LOG.info("Instance {} renews its heartbeat in the database; what instances silent for {} s leave (runs, "
-                        + "requests in flight) is settled", id, lease.toSeconds());
+                LOG.info("Instance {} renews its heartbeat in the database; an instance silent for {} s is taken for "
+                        + "dead, and its runs and requests in flight are closed", id, lease.toSeconds());
             }
             return true;
         } catch (RuntimeException e) {

@@ -55,9 +55,13 @@ public final class GatewayException extends RuntimeException {
                         + "an administrator creates keys with './switchboard keys create'.");
     }
 
-    public static GatewayException invalidKey() {
-        return new GatewayException(401, "invalid_request_error", "invalid_api_key", null,
-                "The API key is not valid: it is unknown or has been revoked. Ask your Switchboard administrator for a key.");
+    /** A key that authenticates no one; {@code gatewayShaped} is false for one that is no gateway key at all. */
+    public static GatewayException invalidKey(boolean gatewayShaped) {
+        return new GatewayException(401, "invalid_request_error", "invalid_api_key", null, gatewayShaped
+                ? "The API key is not valid: it is unknown or has been revoked. Ask your Switchboard administrator for a key."
+                : "The API key is not a Switchboard key (they start with 'sb-'). This is an OpenAI gateway: send the "
+                        + "key your Switchboard administrator gave you, not an OpenAI key; the gateway adds its own "
+                        + "OpenAI key upstream.");
     }
 
     public static GatewayException adminOnly() {

@@ -2,8 +2,10 @@ package dev.switchboard.auth;
 
 import static dev.switchboard.ErrorAssertions.assertError;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.openai.errors.UnauthorizedException;
 import dev.switchboard.TestGateway;
 import dev.switchboard.web.Json;
 import java.net.URI;
@@ -32,6 +34,20 @@ class ApiKeysTest {
         assertError(gw.send(withKey("/v1/models", "sb-not-a-real-key")), 401, "invalid_api_key");
         assertError(gw.send(HttpRequest.newBuilder(URI.create(gw.url("/v1/models"))).header("Authorization", "Basic abc")),
                 401, "missing_api_key");
+    }
+
+    @Test
+    void anOpenAiKeySentToTheGatewayIsToldWhatKeyItTakes() {
+        String openAiKey = "sk-proj-abcdefghijklmnop0123456789";
+        assertThatThrownBy(() -> gw.sdk(openAiKey).models().list()).isInstanceOfSatisfying(UnauthorizedException.class,
+                refused -> {
+                    assertThat(refused.code()).hasValue("invalid_api_key");
+                    assertThat(refused.getMessage()).contains("start with 'sb-'", "not an OpenAI key")
+                            .doesNotContain(openAiKey, "abcdefghij");
+                });
+        // A gateway-shaped key that authenticates no one is told it is unknown or revoked, not that it is misshapen.
+        assertThatThrownBy(() -> gw.sdk("sb-not-a-real-key").models().list()).isInstanceOfSatisfying(
+                UnauthorizedException.class, refused -> assertThat(refused.getMessage()).contains("unknown or has been revoked"));
     }
 
     @Test

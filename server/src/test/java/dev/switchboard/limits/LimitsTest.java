@@ -62,6 +62,10 @@ class LimitsTest {
         assertThat(model.statusCode()).isEqualTo(403);
         assertThat(error(model).path("code").asText()).isEqualTo("model_not_allowed_for_key");
         assertThat(error(model).path("param").asText()).isEqualTo("model");
+        // Both refusals say what the key may use and who can change that.
+        assertThat(error(model).path("message").asText()).isEqualTo("This key may not use the model 'gpt-4o'; it may "
+                + "use gpt-4o-mini. Ask the administrator to change its limits.");
+        assertThat(error(endpoint).path("message").asText()).endsWith("Ask the administrator to change its limits.");
         assertThat(chat(gw, key, "gpt-4o-mini", false).statusCode()).isEqualTo(200);
         // The WebSocket upgrade is checked too, before it is accepted.
         assertThat(upgradeStatus(gw, key, "gpt-4o")).isEqualTo(400);

@@ -11,6 +11,8 @@ import com.openai.errors.OpenAIServiceException;
 import com.openai.models.audio.speech.SpeechCreateParams;
 import com.openai.models.audio.transcriptions.TranscriptionCreateParams;
 import com.openai.models.batches.Batch;
+import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.batches.BatchCreateParams;
 import com.openai.models.embeddings.CreateEmbeddingResponse;
 import com.openai.models.embeddings.EmbeddingCreateParams;
@@ -230,6 +232,24 @@ class WholeApiJavaSdkTest {
         assertThatThrownBy(() -> b.sdk().vectorStores().search(search)).isInstanceOf(NotFoundException.class);
         assertThatThrownBy(() -> b.sdk().vectorStores().retrieve(store.id())).isInstanceOf(NotFoundException.class);
         assertThat(b.sdk().vectorStores().list().data()).extracting(VectorStore::id).doesNotContain(store.id());
+    }
+
+    @Test
+    void aStoredChatCompletionIsListedAndReadByItsOwnerOnly() {
+        ChatCompletion stored = a.sdk().chat().completions().create(ChatCompletionCreateParams.builder()
+                .model("gpt-4o-mini").addUserMessage("keep this one").store(true).build());
+        assertThat(a.sdk().chat().completions().list().data()).extracting(ChatCompletion::id).contains(stored.id());
+        assertThat(a.sdk().chat().completions().retrieve(stored.id()).id()).isEqualTo(stored.id());
+        assertThat(a.sdk().chat().completions().messages().list(stored.id()).data())
+                .extracting(message -> message.content().orElse(null)).containsExactly("keep this one");
+
+        assertThat(b.sdk().chat().completions().list().data()).extracting(ChatCompletion::id).doesNotContain(stored.id());
+        assertThatThrownBy(() -> b.sdk().chat().completions().retrieve(stored.id())).isInstanceOf(NotFoundException.class);
+        assertThatThrownBy(() -> b.sdk().chat().completions().messages().list(stored.id())).isInstanceOf(NotFoundException.class);
+        assertThatThrownBy(() -> b.sdk().chat().completions().delete(stored.id())).isInstanceOf(NotFoundException.class);
+
+        assertThat(a.sdk().chat().completions().delete(stored.id()).deleted()).isTrue();
+        assertThatThrownBy(() -> a.sdk().chat().completions().retrieve(stored.id())).isInstanceOf(NotFoundException.class);
     }
 
     @Test

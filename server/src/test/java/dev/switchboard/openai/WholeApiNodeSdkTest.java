@@ -28,6 +28,8 @@ class WholeApiNodeSdkTest {
             assertThat(result.path("embeddings").path("count").asInt()).isEqualTo(2);
             assertThat(result.path("embeddings").path("dimensions").asInt()).isEqualTo(1536);
             assertThat(result.path("embeddings").path("promptTokens").asInt()).isPositive();
+            // OpenAI's request id (the SDK's _request_id, what OpenAI's support asks for) reaches the app.
+            assertThat(result.path("embeddings").path("requestId").asText()).startsWith("req_");
             assertThat(result.path("moderation").path("results").asInt()).isEqualTo(1);
 
             JsonNode files = result.path("files");

@@ -101,14 +101,18 @@ public final class SpeechApi {
             ctx.contentType(contentType).result(audio);
             return;
         }
-        int seconds = (int) Math.ceil(speak(input).length / 2.0 / AudioFiles.RATE);
+        byte[] samples = speak(input);
+        int seconds = (int) Math.ceil(samples.length / 2.0 / AudioFiles.RATE);
         int inputTokens = Tokens.of(input);
         int outputTokens = seconds * AUDIO_TOKENS_PER_SECOND;
         ctx.status(200);
         ctx.res().setContentType("text/event-stream; charset=utf-8");
         ctx.res().setHeader("Cache-Control", "no-cache");
         OutputStream out = ctx.res().getOutputStream();
-        int chunk = SAMPLES_PER_WORD * 2 * 4;
+        // A delta for every four words of speech, as OpenAI sends audio while it is made, in every format: a
+        // compressed file is cut by the same share of its bytes, so a short mp3 is not one single event.
+        int deltas = Math.max(1, ceilDiv(samples.length, SAMPLES_PER_WORD * 2 * 4));
+        int chunk = Math.max(1, ceilDiv(audio.length, deltas));
         for (int at = 0; at < audio.length; at += chunk) {
             byte[] piece = java.util.Arrays.copyOfRange(audio, at, Math.min(audio.length, at + chunk));
             frame(out, Json.obj("type", "speech.audio.delta", "audio", Base64.getEncoder().encodeToString(piece)));

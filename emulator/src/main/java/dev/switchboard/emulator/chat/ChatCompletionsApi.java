@@ -25,6 +25,7 @@ public final class ChatCompletionsApi {
     private final ScriptBook scripts;
     private final StallGate stalls;
     private final Observations observations;
+    private final StoredCompletions stored = new StoredCompletions();
 
     public ChatCompletionsApi(ScriptBook scripts, StallGate stalls, Observations observations) {
         this.scripts = scripts;
@@ -32,9 +33,10 @@ public final class ChatCompletionsApi {
         this.observations = observations;
     }
 
-    /** Registers POST /v1/chat/completions. */
+    /** Registers POST /v1/chat/completions and the stored completions' routes. */
     public void register(RoutesConfig routes) {
         routes.post("/v1/chat/completions", this::create);
+        stored.register(routes);
     }
 
     void create(Context ctx) throws IOException {
@@ -68,8 +70,12 @@ public final class ChatCompletionsApi {
         String finishReason = cut ? "length" : reply.toolCall() == null ? "stop" : "tool_calls";
         String model = Script.baseModel(requestedModel);
         boolean stream = body.path("stream").asBoolean(false);
+        String id = Ids.next("chatcmpl-");
+        ObjectNode answer = completion(id, model, reply, finishReason);
+        // OpenAI keeps a completion made with store: true, streamed or not, under the id its client saw.
+        if (body.path("store").asBoolean(false)) stored.store(answer, body);
         if (!stream) {
-            ctx.contentType("application/json").result(Json.write(completion(model, reply, finishReason)));
+            ctx.contentType("application/json").result(Json.write(answer));
             return;
         }
         boolean includeUsage = body.path("stream_options").path("include_usage").asBoolean(false);
@@ -78,7 +84,6 @@ public final class ChatCompletionsApi {
             Replay.frames(Files.readAllBytes(script.replay()), events);
             return;
         }
-        String id = Ids.next("chatcmpl-");
         try {
             new ChunkWriter(events, id, Ids.nowSeconds(), model, includeUsage, script.stamp()).write(reply, finishReason);
         } catch (IOException clientGone) {
@@ -111,14 +116,14 @@ public final class ChatCompletionsApi {
         return text.toString();
     }
 
-    private static ObjectNode completion(String model, Reply reply, String finishReason) {
+    private static ObjectNode completion(String id, String model, Reply reply, String finishReason) {
         ObjectNode message = Json.obj("role", "assistant", "content", reply.toolCall() == null ? reply.text() : null,
                 "refusal", null, "annotations", Json.arr());
         if (reply.toolCall() != null) {
             message.set("tool_calls", Json.arr(Json.obj("id", Ids.next("call_"), "type", "function",
                     "function", Json.obj("name", reply.toolCall().name(), "arguments", reply.toolCall().arguments()))));
         }
-        return Json.obj("id", Ids.next("chatcmpl-"), "object", "chat.completion", "created", Ids.nowSeconds(),
+        return Json.obj("id", id, "object", "chat.completion", "created", Ids.nowSeconds(),
                 "model", model,
                 "choices", Json.arr(Json.obj("index", 0, "message", message, "logprobs", null,
                         "finish_reason", finishReason)),

@@ -223,6 +223,19 @@ class TranscriptionsTest {
     }
 
     @Test
+    void compressedSpeechStreamsInSeveralDeltasAsItIsMade() throws Exception {
+        String sentence = "one two three four five six seven eight nine ten eleven twelve";
+        List<JsonNode> events = emulator.postJson("/audio/speech", "{\"model\":\"gpt-4o-mini-tts\",\"voice\":\"alloy\","
+                + "\"input\":\"" + sentence + "\",\"stream_format\":\"sse\"}").events();
+        List<JsonNode> deltas = events.subList(0, events.size() - 1);
+        // Twelve words are 1.44 s of speech: three deltas of four words, however small the mp3 is.
+        assertThat(deltas).hasSizeGreaterThanOrEqualTo(3);
+        var audio = new java.io.ByteArrayOutputStream();
+        for (JsonNode event : deltas) audio.writeBytes(Base64.getDecoder().decode(event.path("audio").asText()));
+        assertThat(audio.toByteArray()).isEqualTo(speech(sentence, SpeechCreateParams.ResponseFormat.MP3));
+    }
+
+    @Test
     void anUnknownModelIsNotFound() throws Exception {
         assertThatThrownBy(() -> emulator.sdk.audio().transcriptions().create(TranscriptionCreateParams.builder()
                 .model("whisper-9").file(speech("x", SpeechCreateParams.ResponseFormat.WAV)).build()))
