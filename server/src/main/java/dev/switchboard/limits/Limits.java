@@ -72,7 +72,7 @@ public final class Limits implements AutoCloseable {
     public void admit(Caller caller, String path) {
         KeyLimits limits = store.get(caller.keyId());
         if (limits.none()) return;
-        if (limits.endpoints() != null && limits.endpoints().stream().noneMatch(path::startsWith)) {
+        if (!limits.allowsEndpoint(path)) {
             throw new GatewayException(403, "permission_error", "endpoint_not_allowed", null, "This key may not use "
                     + path + "; it may use " + String.join(", ", limits.endpoints()) + ". Ask the administrator to change its limits.");
         }
