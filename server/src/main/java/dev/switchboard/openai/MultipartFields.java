@@ -50,9 +50,14 @@ final class MultipartFields extends FilterInputStream {
         this.check = check;
     }
 
+    /** Whether {@code contentType} is a multipart form, the one kind of body besides JSON the gateway forwards. */
+    static boolean isForm(String contentType) {
+        return contentType != null && contentType.split(";", 2)[0].strip().toLowerCase(Locale.ROOT).equals("multipart/form-data");
+    }
+
     /** {@code body} read through the checks, when {@code contentType} is a multipart form; else {@code body} itself. */
     static InputStream wrap(InputStream body, String contentType, FieldCheck check) {
-        if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith("multipart/form-data")) return body;
+        if (!isForm(contentType)) return body;
         String boundary = boundary(contentType);
         if (boundary == null) throw malformed("its Content-Type has no boundary");
         return new MultipartFields(body, boundary, check);

@@ -111,11 +111,24 @@ final class BodyReferences {
         }
     }
 
-    /** A multipart form's text field, read as the JSON field of its name ({@code file_ids[]} as {@code file_ids}). */
+    /**
+     * A multipart form's text field, read as the JSON field its name stands for, in the brackets the SDKs write for
+     * nested values: {@code file_ids[]} and {@code file_ids[0]} as {@code file_ids}, {@code tools[0][vector_store_ids][]}
+     * as a {@code vector_store_ids} below the top, as a JSON body's would be read wherever it sits.
+     */
     static void visitFormField(String name, String value, Consumer<Reference> each) {
-        String bare = name.replaceAll("\\[\\d*]$", "");
+        if (value == null || value.isEmpty()) return;
+        String bare = null;
+        int names = 0;
+        for (String part : name.split("\\[", -1)) {
+            String key = part.endsWith("]") ? part.substring(0, part.length() - 1) : part;
+            if (key.isEmpty() || key.chars().allMatch(Character::isDigit)) continue;
+            bare = key;
+            names++;
+        }
+        if (bare == null) return;
         Field field = FIELDS.get(bare);
-        if (field != null && value != null && !value.isEmpty()) each.accept(reference(field, bare, value));
+        if (field != null && (names == 1 || !field.topLevelOnly())) each.accept(reference(field, bare, value));
     }
 
     private static void named(Field field, String name, JsonNode value, Consumer<Reference> each) {

@@ -92,6 +92,49 @@ class ForwardedOwnershipTest {
         assertThat(openAi.received.stream().skip(before)).noneMatch(StandInOpenAi.Received::complete);
     }
 
+    @Test
+    void anotherOwnersIdIsRefusedInANestedFormFieldAndABodyTheGatewayCannotReadIsNeverForwarded() throws Exception {
+        String boundary = "nestedBoundary";
+        String upload = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\nbatch\r\n"
+                + "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"n.jsonl\"\r\n\r\n{}\r\n--"
+                + boundary + "--\r\n";
+        assertThat(send(alice, "/v1/files", "multipart/form-data; boundary=" + boundary, upload).statusCode()).isEqualTo(200);
+
+        // Form names in the brackets the SDKs write for nested values name the same fields a JSON body would.
+        for (String name : new String[] {"file_id[]", "file_ids[0]", "tools[0][file_ids][]", "attachments[0][file_id]",
+                "data_source[source][file_ids][3]", "tool_resources[code_interpreter][file_ids][]"}) {
+            int before = openAi.received.size();
+            String naming = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name + "\"\r\n\r\nfile-alice1\r\n"
+                    + "--" + boundary + "--\r\n";
+            HttpResponse<String> refused = send(bob, "/v1/future_things", "multipart/form-data; boundary=" + boundary, naming);
+            assertThat(refused.statusCode()).as(name + ": " + refused.body()).isEqualTo(404);
+            assertThat(openAi.received.stream().skip(before)).as(name).noneMatch(StandInOpenAi.Received::complete);
+        }
+
+        // A body neither JSON nor a form could name anything unseen: refused before anything is sent, on any path.
+        String[][] unread = {{"text/plain", "{\"input_file_id\":\"file-alice1\"}"},
+                {"application/x-www-form-urlencoded", "input_file_id=file-alice1&endpoint=%2Fv1%2Fresponses"},
+                {"application/octet-stream", "{\"file_id\":\"file-alice1\"}"}, {"multipart/mixed; boundary=x", "--x--"},
+                {"text/json", "{\"previous_response_id\":\"resp_x\"}"}};
+        for (String path : new String[] {"/v1/batches", "/v1/vector_stores/vs_x/files", "/v1/future_things"}) {
+            for (String[] body : unread) {
+                int before = openAi.received.size();
+                HttpResponse<String> refused = send(bob, path, body[0], body[1]);
+                assertThat(refused.statusCode()).as(path + " " + body[0]).isIn(404, 415);
+                if (refused.statusCode() == 415) {
+                    assertThat(Json.MAPPER.readTree(refused.body()).path("error").path("code").asText()).isEqualTo("unsupported_media_type");
+                }
+                assertThat(openAi.received).as(path + " " + body[0]).hasSize(before);
+            }
+        }
+        assertThat(send(bob, "/v1/future_things", "text/plain", "hello").statusCode()).isEqualTo(415);
+    }
+
+    private static HttpResponse<String> send(String key, String path, String contentType, String body) {
+        return gw.send(HttpRequest.newBuilder(URI.create(gw.url(path))).header("Authorization", "Bearer " + key)
+                .header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)));
+    }
+
     private static HttpResponse<String> get(String key, String path) {
         return gw.send(HttpRequest.newBuilder(URI.create(gw.url(path))).header("Authorization", "Bearer " + key));
     }
