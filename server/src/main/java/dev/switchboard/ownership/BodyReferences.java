@@ -3,6 +3,7 @@ package dev.switchboard.ownership;
 import static dev.switchboard.ownership.ApiKinds.CONTAINER;
 import static dev.switchboard.ownership.ApiKinds.CONVERSATION;
 import static dev.switchboard.ownership.ApiKinds.FILE;
+import static dev.switchboard.ownership.ApiKinds.ITEM;
 import static dev.switchboard.ownership.ApiKinds.RESPONSE;
 import static dev.switchboard.ownership.ApiKinds.SKILL;
 import static dev.switchboard.ownership.ApiKinds.VECTOR_STORE;
@@ -12,6 +13,7 @@ import dev.switchboard.web.GatewayException;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -31,6 +33,8 @@ import java.util.regex.Pattern;
 final class BodyReferences {
     /** Ids are looked up and echoed in refusals: id characters only, and no megabyte ids. */
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9_\\-]{1,200}");
+    /** The top-level lists of items: a response's {@code input}, a conversation's new {@code items}. */
+    private static final List<String> ITEM_LISTS = List.of("input", "items");
     private static final Set<String> NOT_REFERENCES = Set.of("metadata", "attributes", "schema", "parameters",
             "input_schema", "annotations");
 
@@ -89,6 +93,21 @@ final class BodyReferences {
                     }
                 }
                 continue;
+            }
+            // An item referenced by id puts that item's content into the request: {"type": "item_reference", "id"}, or
+            // in a Responses input or a conversation's new items, an object that is nothing but an id (the type's default).
+            if ("item_reference".equals(node.path("type").asText(null)) && node.path("id").isTextual()) {
+                each.accept(reference(new Field(ITEM, false), "id", node.get("id").asText()));
+            }
+            if (top) {
+                for (String list : ITEM_LISTS) {
+                    for (JsonNode element : node.path(list)) {
+                        if (element.isObject() && element.path("id").isTextual() && !element.has("type")
+                                && !element.has("role") && !element.has("content")) {
+                            each.accept(reference(new Field(ITEM, false), list, element.get("id").asText()));
+                        }
+                    }
+                }
             }
             // An evals data source names its file as {"type": "file_id", "id": "file-…"}.
             if ("file_id".equals(node.path("type").asText(null)) && node.path("id").isTextual()) {
