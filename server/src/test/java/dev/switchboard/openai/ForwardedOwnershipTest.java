@@ -10,6 +10,7 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,15 +28,19 @@ class ForwardedOwnershipTest {
     static String alice;
     static String bob;
 
+    static final String FILES = "{\"object\":\"list\",\"data\":[{\"id\":\"file-alice1\",\"object\":\"file\","
+            + "\"created_at\":1},{\"id\":\"file-other9\",\"object\":\"file\",\"created_at\":2}],"
+            + "\"first_id\":\"file-alice1\",\"last_id\":\"file-other9\",\"has_more\":false}";
+
     @BeforeAll
     static void start() {
         openAi = StandInOpenAi.start()
                 .json("POST /v1/files", "{\"id\":\"file-alice1\",\"object\":\"file\",\"bytes\":5,\"created_at\":1,"
                         + "\"filename\":\"notes.jsonl\",\"purpose\":\"batch\"}")
                 .json("GET /v1/files/file-alice1", "{\"id\":\"file-alice1\",\"object\":\"file\",\"purpose\":\"batch\"}")
-                .json("GET /v1/files", "{\"object\":\"list\",\"data\":[{\"id\":\"file-alice1\",\"object\":\"file\","
-                        + "\"created_at\":1},{\"id\":\"file-other9\",\"object\":\"file\",\"created_at\":2}],"
-                        + "\"first_id\":\"file-alice1\",\"last_id\":\"file-other9\",\"has_more\":false}");
+                .json("GET /v1/files", FILES)
+                // As an upstream that routes paths whatever their case would answer.
+                .json("GET /v1/FILES", FILES).json("GET /v1/Files", FILES);
         gw = TestGateway.start(Map.of("OPENAI_BASE_URL", openAi.baseUrl()));
         alice = gw.gateway.keys().create("alice-key", "alice", false).secret();
         bob = gw.gateway.keys().create("bob-key", "bob", false).secret();
@@ -72,6 +77,12 @@ class ForwardedOwnershipTest {
         JsonNode bobsList = Json.MAPPER.readTree(get(bob, "/v1/files").body());
         assertThat(bobsList.path("object").asText()).isEqualTo("list");
         assertThat(bobsList.path("data")).isEmpty();
+        // Whatever the case of the path's words: a list is a list, filtered.
+        for (String path : List.of("/v1/FILES", "/v1/Files", "/v1/files/")) {
+            HttpResponse<String> spelled = get(bob, path);
+            assertThat(spelled.body()).as(path).doesNotContain("file-alice1");
+        }
+        assertThat(Json.MAPPER.readTree(get(alice, "/v1/FILES").body()).path("data").findValuesAsText("id")).containsExactly("file-alice1");
 
         // Naming it in a JSON body is refused the same way, before anything is sent.
         before = openAi.received.size();
