@@ -83,12 +83,14 @@ public final class ApiForwarding {
         String query = ApiPaths.query(ctx.queryString());
         Admitted admitted = Admitted.of(ctx);
         String contentType = ctx.header("Content-Type");
+        // A list is the owner's part of it, whatever the request carries: a GET with a body is still a list, and
+        // forwarding it as sent would hand back every owner's objects. (Its body, meaningless to OpenAI, is dropped.)
+        Optional<OwnedListing> listing = ownership.listing(method, clientPath);
+        if (listing.isPresent()) {
+            relay.listOwned(ctx, clientPath, upstreamPath, listing.get());
+            return;
+        }
         if (!hasBody(ctx)) {
-            Optional<OwnedListing> listing = ownership.listing(method, clientPath);
-            if (listing.isPresent()) {
-                relay.listOwned(ctx, clientPath, upstreamPath, listing.get());
-                return;
-            }
             relay.forward(ctx, Forward.api(method, upstreamPath, query, null, null,
                     new ApiCall(clientPath, null, asksForStream(null, ctx))));
         } else if (isJson(contentType)) {

@@ -83,6 +83,15 @@ class ForwardedOwnershipTest {
             assertThat(spelled.body()).as(path).doesNotContain("file-alice1");
         }
         assertThat(Json.MAPPER.readTree(get(alice, "/v1/FILES").body()).path("data").findValuesAsText("id")).containsExactly("file-alice1");
+        // A GET with a body (JSON, a form, anything) is still the list, filtered; the body is not OpenAI's to read.
+        for (String[] body : new String[][] {{"application/json", "{}"}, {"application/json", "{\"purpose\":\"batch\"}"},
+                {"multipart/form-data; boundary=b", "--b\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\ny\r\n--b--\r\n"},
+                {"text/plain", "x"}}) {
+            HttpResponse<String> withBody = gw.send(HttpRequest.newBuilder(URI.create(gw.url("/v1/files")))
+                    .header("Authorization", "Bearer " + bob).header("Content-Type", body[0])
+                    .method("GET", HttpRequest.BodyPublishers.ofString(body[1])));
+            assertThat(withBody.body()).as("GET with " + body[0]).doesNotContain("file-alice1");
+        }
 
         // Naming it in a JSON body is refused the same way, before anything is sent.
         before = openAi.received.size();
