@@ -224,6 +224,25 @@ class ObjectOwnershipTest {
         }
     }
 
+    @Test
+    void aFieldGivenTwiceIsRefusedSoTheIdJudgedIsTheIdForwarded() {
+        String theirs = id(send(a, "POST", "/v1/responses", "{\"model\":\"gpt-4o-mini\",\"input\":\"a's\"}"));
+        String mine = id(send(b, "POST", "/v1/responses", "{\"model\":\"gpt-4o-mini\",\"input\":\"b's\"}"));
+        for (String[] request : List.of(
+                new String[] {"/v1/responses", "{\"model\":\"gpt-4o-mini\",\"input\":\"x\",\"previous_response_id\":\"%s\","
+                        + "\"previous_response_id\":\"%s\"}"},
+                new String[] {"/v1/responses", "{\"model\":\"gpt-4o-mini\",\"input\":\"x\",\"stream\":true,"
+                        + "\"previous_response_id\":\"%s\",\"previous_response_id\":\"%s\"}"},
+                new String[] {"/v1/future_things", "{\"nested\":{\"previous_response_id\":\"%s\",\"previous_response_id\":\"%s\"}}"})) {
+            int before = gw.emulator.requests().size();
+            HttpResponse<String> refused = send(b, "POST", request[0], request[1].formatted(theirs, mine));
+            assertThat(refused.statusCode()).as(refused.body()).isEqualTo(400);
+            assertThat(json(refused).path("error").path("code").asText()).isEqualTo("invalid_json");
+            assertThat(json(refused).path("error").path("message").asText()).contains("previous_response_id").doesNotContain(theirs);
+            assertThat(gw.emulator.requests()).hasSize(before);
+        }
+    }
+
     /** B's request naming A's object is answered byte for byte as the same request naming an unknown id. */
     private static void assertSameAsUnknown(String method, String pathTemplate, String bodyTemplate, String owned,
                                             String unknownId, int status) {
