@@ -10,7 +10,8 @@ import java.util.List;
 
 /**
  * What one gateway key may do; a null field is no limit. {@code models} and {@code endpoints} are allowlists
- * (endpoints are path prefixes, such as {@code /v1/chat/completions} or {@code /api/agent}).
+ * (endpoints are paths such as {@code /v1/chat/completions} or {@code /api/agent}, each allowing itself and the paths
+ * below it, whole segments only).
  */
 public record KeyLimits(Integer requestsPerMinute, Integer concurrentStreams, Integer concurrentRealtime, Long tokensPerDay,
                         Long tokensPerMonth, List<String> models, List<String> endpoints) {
@@ -18,6 +19,20 @@ public record KeyLimits(Integer requestsPerMinute, Integer concurrentStreams, In
 
     public boolean none() {
         return equals(NONE);
+    }
+
+    /**
+     * Whether {@code path} (as the client sent it) is one of the allowed endpoints or below one. Matched by whole
+     * segments: {@code /v1/files} allows {@code /v1/files/file-abc} but not {@code /v1/files_x}, which a prefix of
+     * characters would, and the catch-all would then forward any path that merely begins like an allowed one.
+     */
+    public boolean allowsEndpoint(String path) {
+        if (endpoints == null) return true;
+        for (String endpoint : endpoints) {
+            String base = endpoint.endsWith("/") ? endpoint.substring(0, endpoint.length() - 1) : endpoint;
+            if (path.equals(base) || path.startsWith(base + "/")) return true;
+        }
+        return false;
     }
 
     public ObjectNode toJson() {

@@ -92,7 +92,7 @@ public final class Limits implements AutoCloseable {
     }
 
     private static void requireEndpoint(KeyLimits limits, String path) {
-        if (limits.endpoints() != null && limits.endpoints().stream().noneMatch(path::startsWith)) {
+        if (!limits.allowsEndpoint(path)) {
             throw new GatewayException(403, "permission_error", "endpoint_not_allowed", null, "This key may not use "
                     + path + "; it may use " + String.join(", ", limits.endpoints()) + ". Ask the administrator to change its limits.");
         }

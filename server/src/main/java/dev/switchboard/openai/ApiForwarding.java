@@ -24,8 +24,9 @@ import java.util.Optional;
  * gateway's own families ({@link ApiPaths#isOwn}).
  *
  * <p>A JSON body is read and parsed once (bounded by {@code SWITCHBOARD_MAX_BODY_BYTES}) for its {@code model} and the
- * ids it names; any other body (a multipart upload, audio) is streamed upstream as it arrives, bounded by
- * {@code SWITCHBOARD_MAX_UPLOAD_BYTES}, with a form's text fields checked as they pass ({@link MultipartFields}).
+ * ids it names; a form ({@code multipart/form-data}: an upload, audio) is streamed upstream as it arrives, bounded by
+ * {@code SWITCHBOARD_MAX_UPLOAD_BYTES}, with its text fields checked as they pass ({@link MultipartFields}). Any
+ * other body is refused (415): none of OpenAI's endpoints takes one, and its ids could not be judged.
  *
  * <p>Its route is a catch-all, and Javalin answers a request with the first route registered that matches: it must
  * be registered after every other route ({@link #register}). It is admitted like every route: its declaration names
@@ -82,23 +83,31 @@ public final class ApiForwarding {
         String query = ApiPaths.query(ctx.queryString());
         Admitted admitted = Admitted.of(ctx);
         String contentType = ctx.header("Content-Type");
+        // A list is the owner's part of it, whatever the request carries: a GET with a body is still a list, and
+        // forwarding it as sent would hand back every owner's objects. (Its body, meaningless to OpenAI, is dropped.)
+        Optional<OwnedListing> listing = ownership.listing(method, clientPath);
+        if (listing.isPresent()) {
+            relay.listOwned(ctx, clientPath, upstreamPath, listing.get());
+            return;
+        }
         if (!hasBody(ctx)) {
-            Optional<OwnedListing> listing = ownership.listing(method, clientPath);
-            if (listing.isPresent()) {
-                relay.listOwned(ctx, clientPath, upstreamPath, listing.get());
-                return;
-            }
             relay.forward(ctx, Forward.api(method, upstreamPath, query, null, null,
                     new ApiCall(clientPath, null, asksForStream(null, ctx))));
         } else if (isJson(contentType)) {
             JsonRequest request = bodies.relayed(ctx);
             relay.forward(ctx, Forward.api(method, upstreamPath, query, request.raw(), admitted.model(),
                     new ApiCall(clientPath, null, asksForStream(request.json(), ctx))));
-        } else {
+        } else if (MultipartFields.isForm(contentType)) {
             StreamedBody body = new StreamedBody(formChecked(ctx, admitted, method, clientPath, contentType),
                     ctx.req().getContentLengthLong(), contentType, maxUploadBytes);
             relay.forward(ctx, Forward.api(method, upstreamPath, query, null, null,
                     new ApiCall(clientPath, body, false)));
+        } else {
+            // Every body OpenAI's API takes is JSON or a form, the two the gateway reads for ids and models. Any other
+            // would pass unread: were upstream to parse it after all, it could name another owner's objects.
+            throw new GatewayException(415, "invalid_request_error", "unsupported_media_type", null, "Content-Type '"
+                    + contentType + "' is not one OpenAI's API takes: send JSON (application/json) or a form "
+                    + "(multipart/form-data).");
         }
     }
 

@@ -50,9 +50,14 @@ final class MultipartFields extends FilterInputStream {
         this.check = check;
     }
 
+    /** Whether {@code contentType} is a multipart form, the one kind of body besides JSON the gateway forwards. */
+    static boolean isForm(String contentType) {
+        return contentType != null && contentType.split(";", 2)[0].strip().toLowerCase(Locale.ROOT).equals("multipart/form-data");
+    }
+
     /** {@code body} read through the checks, when {@code contentType} is a multipart form; else {@code body} itself. */
     static InputStream wrap(InputStream body, String contentType, FieldCheck check) {
-        if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith("multipart/form-data")) return body;
+        if (!isForm(contentType)) return body;
         String boundary = boundary(contentType);
         if (boundary == null) throw malformed("its Content-Type has no boundary");
         return new MultipartFields(body, boundary, check);
@@ -132,6 +137,8 @@ final class MultipartFields extends FilterInputStream {
         if (valueOverflow) {
             if (name.equals("model")) throw new GatewayException(400, "invalid_request_error", "invalid_value", "model",
                     "The form field 'model' is longer than any model name.");
+            // Its start is still checked: a field that names objects is then refused as no id is this long.
+            check.field(name, new String(value.toByteArray(), 0, MAX_FIELD_BYTES, StandardCharsets.UTF_8));
             return;
         }
         byte[] bytes = value.toByteArray();
@@ -186,23 +193,33 @@ final class MultipartFields extends FilterInputStream {
         state = State.BODY;
     }
 
-    /** The part's field name when it is a text field (no filename); null for a file or a part without a name. */
+    /**
+     * The part's field name when it is a text field (no filename); null for a file or a part without a name. A part
+     * whose name could be read two ways is refused: two {@code Content-Disposition} headers, a parameter given twice,
+     * or {@code name*} (RFC 2231), since a parser upstream that read the other name would take a field this one never
+     * checked.
+     */
     static String textFieldName(String headerBlock) {
+        String name = null;
+        boolean file = false;
+        boolean disposition = false;
         for (String line : headerBlock.split("\r\n")) {
             int colon = line.indexOf(':');
             if (colon < 0 || !line.substring(0, colon).strip().equalsIgnoreCase("Content-Disposition")) continue;
-            String name = null;
-            boolean file = false;
+            if (disposition) throw malformed("a part has two Content-Disposition headers");
+            disposition = true;
+            java.util.Set<String> seen = new java.util.HashSet<>();
             for (String param : params(line.substring(colon + 1))) {
                 int eq = param.indexOf('=');
                 String key = (eq < 0 ? param : param.substring(0, eq)).strip().toLowerCase(Locale.ROOT);
                 String val = eq < 0 ? "" : unquote(param.substring(eq + 1).strip());
+                if (!key.isEmpty() && !seen.add(key)) throw malformed("a part gives its '" + key + "' twice");
+                if (key.equals("name*")) throw malformed("a part's name is given as name*, which the gateway does not read");
                 if (key.equals("name")) name = val;
                 if (key.equals("filename") || key.equals("filename*")) file = true;
             }
-            return file ? null : name;
         }
-        return null;
+        return file ? null : name;
     }
 
     /** Splits on semicolons outside quotes. */

@@ -73,7 +73,10 @@ final class RecordingDialect implements StreamDialect {
         seenData = true;
         String data = frame.data();
         boolean created = frame.event() != null ? frame.event().endsWith(".created") : data.contains(".created\"");
-        return first || created || data.contains("\"container_id\"");
+        // Each output item's id, which a later request may reference ({"type": "item_reference"}).
+        boolean item = frame.event() != null ? frame.event().startsWith("response.output_item.")
+                : data.contains("\"response.output_item.");
+        return first || created || item || data.contains("\"container_id\"");
     }
 
     @Override

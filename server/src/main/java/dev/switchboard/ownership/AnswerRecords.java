@@ -1,6 +1,7 @@
 package dev.switchboard.ownership;
 
 import static dev.switchboard.ownership.ApiKinds.CONTAINER;
+import static dev.switchboard.ownership.ApiKinds.ITEM;
 import static dev.switchboard.ownership.ApiKinds.FILE;
 import static dev.switchboard.ownership.ApiKinds.MODEL;
 
@@ -42,8 +43,13 @@ final class AnswerRecords {
         }
     }
 
-    /** An output item: a code interpreter call names the container it ran in. */
+    /**
+     * An item (a response's output or input, a conversation's): its own id, which a later request may reference, and
+     * for a code interpreter call the container it ran in. Items are told by their {@code type} and lack of
+     * {@code object}.
+     */
     static void item(JsonNode item, BiConsumer<ApiKind, String> each) {
+        if (item.path("type").isTextual() && !item.has("object")) text(item, "id", ITEM, each);
         if ("code_interpreter_call".equals(item.path("type").asText())) text(item, "container_id", CONTAINER, each);
     }
 

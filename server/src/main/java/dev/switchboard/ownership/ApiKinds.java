@@ -55,13 +55,20 @@ final class ApiKinds {
     static final ApiKind MODEL = new ApiKind(new OwnedKind("model", "Model"), null, "model",
             (id, param) -> new GatewayException(404, "invalid_request_error", "model_not_found", "model",
                     "The model '" + id + "' does not exist"));
+    /**
+     * An item of a response or a conversation ({@code msg_…}, {@code fc_…}, {@code rs_…}): recorded from the answers
+     * that hand it out, checked where a request references one by id ({@code {"type": "item_reference", "id"}}),
+     * since OpenAI then puts its content into the new response. Its prefixes are shared by many kinds: none is claimed.
+     */
+    static final ApiKind ITEM = new ApiKind(new OwnedKind("item", "Item"), null, "item_id",
+            ApiKind.withIdNotFound("Item"));
     /** An object of an endpoint the gateway does not know, recognised by the shape of its id. */
     static final ApiKind OBJECT = new ApiKind(new OwnedKind("object", "Object"), null, "id",
             ApiKind.withIdNotFound("Object"));
 
     static final List<ApiKind> ALL = List.of(RESPONSE, CONVERSATION, FILE, UPLOAD, BATCH, VECTOR_STORE, FINE_TUNING_JOB,
             CONTAINER, EVAL, VIDEO, CHAT_COMPLETION, SKILL, VIDEO_CHARACTER, VOICE_CONSENT, REALTIME_CALL, CHATKIT_SESSION,
-            CHATKIT_THREAD, MODEL, OBJECT);
+            CHATKIT_THREAD, MODEL, ITEM, OBJECT);
 
     /**
      * What an OpenAI object id looks like: a lower-case prefix, {@code _} or {@code -}, then 8 or more letters and

@@ -3,6 +3,7 @@ package dev.switchboard.ownership;
 import static dev.switchboard.ownership.ApiKinds.CONTAINER;
 import static dev.switchboard.ownership.ApiKinds.CONVERSATION;
 import static dev.switchboard.ownership.ApiKinds.FILE;
+import static dev.switchboard.ownership.ApiKinds.ITEM;
 import static dev.switchboard.ownership.ApiKinds.RESPONSE;
 import static dev.switchboard.ownership.ApiKinds.SKILL;
 import static dev.switchboard.ownership.ApiKinds.VECTOR_STORE;
@@ -12,6 +13,7 @@ import dev.switchboard.web.GatewayException;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -31,6 +33,8 @@ import java.util.regex.Pattern;
 final class BodyReferences {
     /** Ids are looked up and echoed in refusals: id characters only, and no megabyte ids. */
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9_\\-]{1,200}");
+    /** The top-level lists of items: a response's {@code input}, a conversation's new {@code items}. */
+    private static final List<String> ITEM_LISTS = List.of("input", "items");
     private static final Set<String> NOT_REFERENCES = Set.of("metadata", "attributes", "schema", "parameters",
             "input_schema", "annotations");
 
@@ -90,6 +94,21 @@ final class BodyReferences {
                 }
                 continue;
             }
+            // An item referenced by id puts that item's content into the request: {"type": "item_reference", "id"}, or
+            // in a Responses input or a conversation's new items, an object that is nothing but an id (the type's default).
+            if ("item_reference".equals(node.path("type").asText(null)) && node.path("id").isTextual()) {
+                each.accept(reference(new Field(ITEM, false), "id", node.get("id").asText()));
+            }
+            if (top) {
+                for (String list : ITEM_LISTS) {
+                    for (JsonNode element : node.path(list)) {
+                        if (element.isObject() && element.path("id").isTextual() && !element.has("type")
+                                && !element.has("role") && !element.has("content")) {
+                            each.accept(reference(new Field(ITEM, false), list, element.get("id").asText()));
+                        }
+                    }
+                }
+            }
             // An evals data source names its file as {"type": "file_id", "id": "file-…"}.
             if ("file_id".equals(node.path("type").asText(null)) && node.path("id").isTextual()) {
                 each.accept(reference(new Field(FILE, false), "id", node.get("id").asText()));
@@ -111,11 +130,24 @@ final class BodyReferences {
         }
     }
 
-    /** A multipart form's text field, read as the JSON field of its name ({@code file_ids[]} as {@code file_ids}). */
+    /**
+     * A multipart form's text field, read as the JSON field its name stands for, in the brackets the SDKs write for
+     * nested values: {@code file_ids[]} and {@code file_ids[0]} as {@code file_ids}, {@code tools[0][vector_store_ids][]}
+     * as a {@code vector_store_ids} below the top, as a JSON body's would be read wherever it sits.
+     */
     static void visitFormField(String name, String value, Consumer<Reference> each) {
-        String bare = name.replaceAll("\\[\\d*]$", "");
+        if (value == null || value.isEmpty()) return;
+        String bare = null;
+        int names = 0;
+        for (String part : name.split("\\[", -1)) {
+            String key = part.endsWith("]") ? part.substring(0, part.length() - 1) : part;
+            if (key.isEmpty() || key.chars().allMatch(Character::isDigit)) continue;
+            bare = key;
+            names++;
+        }
+        if (bare == null) return;
         Field field = FIELDS.get(bare);
-        if (field != null && value != null && !value.isEmpty()) each.accept(reference(field, bare, value));
+        if (field != null && (names == 1 || !field.topLevelOnly())) each.accept(reference(field, bare, value));
     }
 
     private static void named(Field field, String name, JsonNode value, Consumer<Reference> each) {

@@ -25,6 +25,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -189,6 +190,9 @@ final class PathRules {
             if (known) {
                 if (node.excluded != null) return new Walk(List.of(), true, node.excluded, null, true);
                 Node literal = node.literals.get(segment);
+                // A path word in capitals is the same word: judged as upstream might route it (GET /v1/FILES is
+                // still a list of files, to be filtered). No OpenAI id is a lower-case word, so none is taken for one.
+                if (literal == null) literal = node.literals.get(segment.toLowerCase(Locale.ROOT));
                 if (literal != null) {
                     node = literal;
                     continue;

@@ -119,12 +119,14 @@ public final class Admission {
             admitted = new Admitted(route, requestId, endpoint, null, limits, null, null, this::exchange);
         } else {
             boolean limited = route.access() != ApiRoute.Access.ADMIN;
-            if (limited) limits.admit(caller, incoming.path());
+            if (limited) limits.requireEndpoint(caller, incoming.path());
             // A partly admitted request (no model yet) is visible to the model's function, which may need the caller.
             Admitted provisional = new Admitted(route, requestId, endpoint, caller, limits, null, null, (a, s) -> null);
             if (ctx != null) ctx.attribute(Admitted.ATTRIBUTE, provisional);
             String model = route.model() == null || ctx == null ? null : route.model().apply(ctx);
             if (limited) limits.requireModel(caller, model);
+            // Counted against the rate only once the key may use what it asks for: a 403 spends none of its minute.
+            if (limited) limits.admit(caller, incoming.path());
             if (ctx != null) for (ApiRoute.OwnershipCheck check : route.checks()) check.check(ctx, caller.owner());
             Limits.Slot slot = null;
             if (limited && route.realtime()) slot = limits.openRealtime(caller);

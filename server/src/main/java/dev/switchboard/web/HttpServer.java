@@ -131,6 +131,7 @@ public final class HttpServer implements AutoCloseable {
             cfg.routes.before(ctx -> {
                 RequestIds.assign(ctx);
                 AccessLog.observe(ctx, observer);
+                MethodOverride.refuse(ctx);
             });
             // Upgrades pass no before-handler: their request id and start time are given here.
             cfg.routes.wsBeforeUpgrade(ctx -> {

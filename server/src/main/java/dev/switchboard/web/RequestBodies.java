@@ -74,10 +74,18 @@ public final class RequestBodies {
         return raw.length == 0 ? java.util.Optional.empty() : java.util.Optional.of(parse(raw, true));
     }
 
+    /**
+     * Request bodies refuse a key given twice in one object: the gateway judges the body it parsed (the last value,
+     * as Jackson keeps it) but forwards the bytes, and a parser upstream that kept the first value would act on an
+     * id the gateway never judged ({@code "previous_response_id"} twice: another owner's, then one's own).
+     */
+    private static final com.fasterxml.jackson.databind.ObjectReader REQUEST_READER =
+            Json.MAPPER.reader().with(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION);
+
     private static JsonRequest parse(byte[] raw, boolean kept) {
         JsonNode node;
         try {
-            node = Json.parse(raw);
+            node = REQUEST_READER.readTree(raw);
         } catch (IOException e) {
             throw GatewayException.invalidJson(firstLine(e.getMessage()));
         }

@@ -59,6 +59,27 @@ class HostileClientsTest {
     }
 
     @Test
+    void aMethodOverrideHeaderIsRefusedSoTheMethodActedOnIsTheRequestLines() throws Exception {
+        var victim = gw.gateway.keys().create("override-victim", null, false);
+        String[][] attempts = {{"GET", "/v1/models", "DELETE"}, {"GET", "/v1/files", "POST"}, {"POST", "/v1/chat/completions", "GET"},
+                {"GET", "/v1/future_things/x", "DELETE"}, {"GET", "/api/admin/keys/" + victim.key().id(), "DELETE"}};
+        int upstreamBefore = gw.emulator.requests().size();
+        for (String[] attempt : attempts) {
+            String key = attempt[1].startsWith("/api/admin") ? gw.adminKey : gw.clientKey;
+            HttpResponse<String> refused = gw.send(HttpRequest.newBuilder(URI.create(gw.url(attempt[1])))
+                    .header("Authorization", "Bearer " + key).header("X-HTTP-Method-Override", attempt[2])
+                    .header("Content-Type", "application/json")
+                    .method(attempt[0], attempt[0].equals("GET") ? HttpRequest.BodyPublishers.noBody()
+                            : HttpRequest.BodyPublishers.ofString("{\"model\":\"gpt-4o-mini\",\"messages\":[]}")));
+            assertThat(refused.statusCode()).as(String.join(" ", attempt)).isEqualTo(400);
+            assertThat(Json.MAPPER.readTree(refused.body()).path("error").path("code").asText())
+                    .isEqualTo("method_override_not_supported");
+        }
+        assertThat(gw.emulator.requests()).as("nothing reached OpenAI").hasSize(upstreamBefore);
+        assertThat(gw.gateway.keys().authenticate(victim.secret())).as("the key was not deleted").isPresent();
+    }
+
+    @Test
     void slowLorisConnectionsDoNotStarveOtherClients() throws Exception {
         List<Socket> slow = new ArrayList<>();
         try {

@@ -73,6 +73,31 @@ class LimitsTest {
     }
 
     @Test
+    void anAllowedEndpointAllowsItselfAndWhatIsBelowItByWholeSegmentsOnly() throws Exception {
+        String key = newKey(gw, "{\"endpoints\":[\"/v1/chat/completions\",\"/v1/files/\",\"/v1/realtime\"]}");
+        List<String> lookAlikes = List.of("/v1/chat/completionsX", "/v1/chat/completions-x", "/v1/chat/completions.json",
+                "/v1/chat/completions_admin/x", "/v1/filesX", "/v1/files_x/file-abc", "/v1/files.json", "/v1/realtimeX",
+                "/v1/realtimeX/models", "/v1/realtime_other/x");
+        for (String path : lookAlikes) {
+            for (String method : List.of("GET", "POST", "DELETE")) {
+                HttpRequest.Builder request = withKey(HttpRequest.newBuilder(URI.create(gw.url(path))), key)
+                        .header("Content-Type", "application/json")
+                        .method(method, method.equals("POST") ? HttpRequest.BodyPublishers.ofString("{\"model\":\"gpt-4o-mini\"}")
+                                : HttpRequest.BodyPublishers.noBody());
+                HttpResponse<String> refused = gw.send(request);
+                assertThat(refused.statusCode()).as(method + " " + path).isEqualTo(403);
+                assertThat(error(refused).path("code").asText()).isEqualTo("endpoint_not_allowed");
+            }
+        }
+        assertThat(gw.emulator.requests()).noneMatch(r -> lookAlikes.contains(r.path()));
+        // The endpoints themselves and the paths below them stay allowed, a trailing slash in the allowlist or not.
+        assertThat(chat(gw, key, "gpt-4o-mini", false).statusCode()).isEqualTo(200);
+        assertThat(get(gw, key, "/v1/files").statusCode()).isEqualTo(200);
+        assertThat(get(gw, key, "/v1/files/file-unknown").statusCode()).isEqualTo(404);
+        assertThat(error(get(gw, key, "/v1/files/file-unknown")).path("code").asText()).isNotEqualTo("endpoint_not_allowed");
+    }
+
+    @Test
     void concurrentStreamsAreLimitedAndFreedWhenAStreamEnds() throws Exception {
         String key = newKey(gw, "{\"concurrent_streams\":1}");
         HttpResponse<InputStream> first = gw.open(withKey(gw.post("/v1/chat/completions", slowStream()), key));

@@ -60,6 +60,46 @@ class ForwardedAnswersTest {
     }
 
     @Test
+    void aForwardedStreamsSlotIsFreedWhicheverWayItEnds() throws Exception {
+        var created = gw.gateway.keys().create("one-stream", null, false);
+        HttpResponse<String> set = gw.send(HttpRequest.newBuilder(URI.create(gw.url("/api/admin/keys/" + created.key().id() + "/limits")))
+                .header("Authorization", "Bearer " + gw.adminKey).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"concurrent_streams\":1}")));
+        assertThat(set.statusCode()).isEqualTo(200);
+        String key = created.secret();
+        // Announced and whole, announced and cut by upstream, unannounced (answered as a stream anyway), refused after
+        // admission (a refused path, a bad query, a body it cannot read), and the client leaving after the headers.
+        String[][] ways = {{"/v1/stand_in/sse?events=future", "application/json", "{\"stream\":true}"},
+                {"/v1/stand_in/sse?events=cut", "application/json", "{\"stream\":true}"},
+                {"/v1/stand_in/sse?events=future", "application/json", "{\"model\":\"future-1\"}"},
+                {"/v1/realtime/client_secrets?stream=true", "application/json", "{\"stream\":true}"},
+                {"/v1/stand_in/sse?stream=true&q=%22\"", "application/json", "{\"stream\":true}"},
+                {"/v1/stand_in/sse?events=future&stream=true", "text/plain", "{}"},
+                {"/v1/stand_in/sse?events=future", "application/json", "{\"stream\":true}"}};
+        for (String[] way : ways) {
+            for (int twice = 0; twice < 2; twice++) {
+                HttpResponse<InputStream> answer = gw.open(HttpRequest.newBuilder(URI.create(gw.url(way[0]).replace("\"", "%22")))
+                        .header("Authorization", "Bearer " + key).header("Content-Type", way[1])
+                        .POST(HttpRequest.BodyPublishers.ofString(way[2])));
+                assertThat(answer.statusCode()).as(way[0] + " " + way[1]).isNotEqualTo(429);
+                if (way == ways[ways.length - 1]) answer.body().close();
+                else answer.body().readAllBytes();
+                if (way == ways[ways.length - 1]) {
+                    dev.switchboard.stream.CancellationTest.awaitTrue(() -> streamOpens(key));
+                }
+            }
+        }
+        assertThat(streamOpens(key)).isTrue();
+    }
+
+    private static boolean streamOpens(String key) {
+        HttpResponse<String> answer = gw.send(HttpRequest.newBuilder(URI.create(gw.url("/v1/stand_in/sse?events=future")))
+                .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"stream\":true}")));
+        return answer.statusCode() == 200;
+    }
+
+    @Test
     void anEventStreamOfAnUnknownPathIsRelayedEventByEventWithItsUsageRecorded() throws Exception {
         HttpResponse<InputStream> answer = gw.open(gw.post("/v1/stand_in/sse?events=future", "{\"model\":\"future-1\",\"stream\":true}"));
         assertThat(answer.statusCode()).isEqualTo(200);

@@ -193,6 +193,56 @@ class ObjectOwnershipTest {
         }
     }
 
+    @Test
+    void anotherOwnersResponseItemsCannotBeReferencedById() {
+        JsonNode answered = json(send(a, "POST", "/v1/responses", "{\"model\":\"gpt-4o-mini\",\"input\":\"secret words\"}"));
+        String answeredItem = answered.path("output").get(0).path("id").asText();
+        String streamed = send(a, "POST", "/v1/responses", "{\"model\":\"gpt-4o-mini\",\"input\":\"x\",\"stream\":true}").body();
+        String streamedItem = streamed.replaceAll("(?s).*\"type\":\"response.output_item.done\".*?\"item\":\\{[^}]*?\"id\":\"([^\"]+)\".*", "$1");
+        assertThat(streamedItem).startsWith("msg_");
+        String conversation = id(send(b, "POST", "/v1/conversations", "{}"));
+        for (String item : List.of(answeredItem, streamedItem)) {
+            for (String[] request : List.of(
+                    new String[] {"/v1/responses", "{\"model\":\"gpt-4o-mini\",\"input\":[{\"type\":\"item_reference\",\"id\":\"%s\"}]}"},
+                    new String[] {"/v1/responses", "{\"model\":\"gpt-4o-mini\",\"input\":[{\"id\":\"%s\"}]}"},
+                    new String[] {"/v1/responses", "{\"model\":\"gpt-4o-mini\",\"stream\":true,\"input\":[{\"role\":\"user\","
+                            + "\"content\":\"repeat it\"},{\"type\":\"item_reference\",\"id\":\"%s\"}]}"},
+                    new String[] {"/v1/conversations/" + conversation + "/items", "{\"items\":[{\"type\":\"item_reference\",\"id\":\"%s\"}]}"},
+                    new String[] {"/v1/future_things", "{\"deep\":{\"list\":[{\"type\":\"item_reference\",\"id\":\"%s\"}]}}"})) {
+                int before = gw.emulator.requests().size();
+                HttpResponse<String> refused = send(b, "POST", request[0], request[1].formatted(item));
+                assertThat(refused.statusCode()).as(request[0] + " " + refused.body()).isEqualTo(404);
+                assertThat(json(refused).path("error").path("message").asText()).isEqualTo("Item with id '" + item + "' not found.");
+                assertThat(gw.emulator.requests()).as("B's reference never reached OpenAI").hasSize(before);
+            }
+        }
+        // The owner references its own items.
+        for (String item : List.of(answeredItem, streamedItem)) {
+            int before = gw.emulator.requests().size();
+            send(a, "POST", "/v1/responses", "{\"model\":\"gpt-4o-mini\",\"input\":[{\"type\":\"item_reference\",\"id\":\"" + item + "\"}]}");
+            assertThat(gw.emulator.requests()).hasSize(before + 1);
+        }
+    }
+
+    @Test
+    void aFieldGivenTwiceIsRefusedSoTheIdJudgedIsTheIdForwarded() {
+        String theirs = id(send(a, "POST", "/v1/responses", "{\"model\":\"gpt-4o-mini\",\"input\":\"a's\"}"));
+        String mine = id(send(b, "POST", "/v1/responses", "{\"model\":\"gpt-4o-mini\",\"input\":\"b's\"}"));
+        for (String[] request : List.of(
+                new String[] {"/v1/responses", "{\"model\":\"gpt-4o-mini\",\"input\":\"x\",\"previous_response_id\":\"%s\","
+                        + "\"previous_response_id\":\"%s\"}"},
+                new String[] {"/v1/responses", "{\"model\":\"gpt-4o-mini\",\"input\":\"x\",\"stream\":true,"
+                        + "\"previous_response_id\":\"%s\",\"previous_response_id\":\"%s\"}"},
+                new String[] {"/v1/future_things", "{\"nested\":{\"previous_response_id\":\"%s\",\"previous_response_id\":\"%s\"}}"})) {
+            int before = gw.emulator.requests().size();
+            HttpResponse<String> refused = send(b, "POST", request[0], request[1].formatted(theirs, mine));
+            assertThat(refused.statusCode()).as(refused.body()).isEqualTo(400);
+            assertThat(json(refused).path("error").path("code").asText()).isEqualTo("invalid_json");
+            assertThat(json(refused).path("error").path("message").asText()).contains("previous_response_id").doesNotContain(theirs);
+            assertThat(gw.emulator.requests()).hasSize(before);
+        }
+    }
+
     /** B's request naming A's object is answered byte for byte as the same request naming an unknown id. */
     private static void assertSameAsUnknown(String method, String pathTemplate, String bodyTemplate, String owned,
                                             String unknownId, int status) {
