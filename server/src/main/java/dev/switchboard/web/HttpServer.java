@@ -206,8 +206,12 @@ public final class HttpServer implements AutoCloseable {
         app.stop();
     }
 
-    /** Bodies up to this size that a route left unread are read to their end after it answers. */
-    private static final long UNREAD_BODY_LIMIT = 1024 * 1024;
+    /**
+     * Bodies up to this size that a route left unread are read to their end after it answers. A client still sending
+     * (a form refused mid-way, an upload refused for its key's limits) only reads the answer once it has sent all, so
+     * a remainder closed on gets a reset, not the answer; the bound keeps a refused huge upload from being read whole.
+     */
+    private static final long UNREAD_BODY_LIMIT = 16L * 1024 * 1024;
 
     /**
      * Reads what a route left of the request body (one that answered without reading it, or refused it first). Left
