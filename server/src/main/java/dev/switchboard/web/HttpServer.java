@@ -132,6 +132,7 @@ public final class HttpServer implements AutoCloseable {
                 RequestIds.assign(ctx);
                 AccessLog.observe(ctx, observer);
                 MethodOverride.refuse(ctx);
+                HeadRequests.refuse(ctx);
             });
             // Upgrades pass no before-handler: their request id and start time are given here.
             cfg.routes.wsBeforeUpgrade(ctx -> {

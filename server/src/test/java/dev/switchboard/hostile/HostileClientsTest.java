@@ -80,6 +80,23 @@ class HostileClientsTest {
     }
 
     @Test
+    void headIsRefusedRatherThanAnsweredWithoutRunningTheRoute() {
+        int upstreamBefore = gw.emulator.requests().size();
+        for (String path : List.of("/api/admin/keys", "/v1/models", "/v1/files", "/readyz", "/healthz", "/v1/future_things")) {
+            for (String key : new String[] {null, gw.clientKey}) {
+                HttpRequest.Builder head = HttpRequest.newBuilder(URI.create(gw.url(path)))
+                        .method("HEAD", HttpRequest.BodyPublishers.noBody());
+                if (key != null) head.header("Authorization", "Bearer " + key);
+                HttpResponse<String> answer = gw.send(head);
+                // Javalin answered 200 here for every GET route, key or not, without running the route.
+                assertThat(answer.statusCode()).as("HEAD " + path + (key == null ? " without a key" : "")).isEqualTo(405);
+                assertThat(answer.headers().firstValue("Allow")).hasValue("GET");
+            }
+        }
+        assertThat(gw.emulator.requests()).as("nothing reached OpenAI").hasSize(upstreamBefore);
+    }
+
+    @Test
     void slowLorisConnectionsDoNotStarveOtherClients() throws Exception {
         List<Socket> slow = new ArrayList<>();
         try {
