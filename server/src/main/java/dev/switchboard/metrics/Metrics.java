@@ -13,6 +13,8 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 
 /**
@@ -23,6 +25,7 @@ public final class Metrics implements ExchangeListener {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Counter eventsRelayed;
     private final JvmGcMetrics gc = new JvmGcMetrics();
+    private final List<Supplier<Number>> counterSources = new CopyOnWriteArrayList<>();
 
     public Metrics() {
         eventsRelayed = Counter.builder("switchboard.stream.events.relayed")
@@ -38,8 +41,13 @@ public final class Metrics implements ExchangeListener {
         Gauge.builder(name, value).description(description).register(registry);
     }
 
-    /** A counter read from elsewhere (records dead-lettered by the batch writers). */
+    /**
+     * A counter read from elsewhere (records dead-lettered by the batch writers, spans dropped). Its source is kept
+     * here: a function counter holds only a weak reference to it, and a method reference nothing else held was
+     * collected at the next GC, after which the counter read 0 whatever had been dropped.
+     */
     public void functionCounter(String name, String description, Supplier<Number> value) {
+        counterSources.add(value);
         FunctionCounter.builder(name, value, v -> v.get().doubleValue()).description(description).register(registry);
     }
 
