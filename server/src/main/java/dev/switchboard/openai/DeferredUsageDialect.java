@@ -2,9 +2,9 @@ package dev.switchboard.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.observe.Usage;
+import dev.switchboard.stream.ForwardingDialect;
 import dev.switchboard.stream.SseFrame;
 import dev.switchboard.stream.StreamDialect;
-import dev.switchboard.stream.StreamEnding;
 import dev.switchboard.web.Json;
 import java.io.IOException;
 
@@ -14,18 +14,17 @@ import java.io.IOException;
  * background response that has ended, whose usage is counted then ({@link DeferredUsage}). Everything else is the
  * wrapped dialect's.
  */
-final class DeferredUsageDialect implements StreamDialect {
-    private final StreamDialect dialect;
+final class DeferredUsageDialect extends ForwardingDialect {
     private final DeferredUsage deferred;
 
     DeferredUsageDialect(StreamDialect dialect, DeferredUsage deferred) {
-        this.dialect = dialect;
+        super(dialect);
         this.deferred = deferred;
     }
 
     @Override
     public Usage usage(SseFrame frame) {
-        Usage usage = dialect.usage(frame);
+        Usage usage = super.usage(frame);
         if (usage != null && frame.hasData()) {
             try {
                 JsonNode event = Json.MAPPER.readTree(frame.data());
@@ -35,40 +34,5 @@ final class DeferredUsageDialect implements StreamDialect {
             }
         }
         return usage;
-    }
-
-    @Override
-    public boolean isTerminal(SseFrame frame) {
-        return dialect.isTerminal(frame);
-    }
-
-    @Override
-    public boolean completeAtClose() {
-        return dialect.completeAtClose();
-    }
-
-    @Override
-    public JsonNode answer(SseFrame frame) {
-        return dialect.answer(frame);
-    }
-
-    @Override
-    public void beforeRelay(SseFrame frame) {
-        dialect.beforeRelay(frame);
-    }
-
-    @Override
-    public boolean isUsageOnly(SseFrame frame) {
-        return dialect.isUsageOnly(frame);
-    }
-
-    @Override
-    public byte[] errorFrame(String code, String message, SseFrame lastFrame) {
-        return dialect.errorFrame(code, message, lastFrame);
-    }
-
-    @Override
-    public StreamEnding ending() {
-        return dialect.ending();
     }
 }

@@ -1,10 +1,9 @@
 package dev.switchboard.openai;
 
-import dev.switchboard.observe.Usage;
 import dev.switchboard.ownership.ApiOwnership;
+import dev.switchboard.stream.ForwardingDialect;
 import dev.switchboard.stream.SseFrame;
 import dev.switchboard.stream.StreamDialect;
-import dev.switchboard.stream.StreamEnding;
 import dev.switchboard.web.Json;
 import java.nio.charset.StandardCharsets;
 
@@ -16,11 +15,10 @@ import java.nio.charset.StandardCharsets;
  * container (a code interpreter call's); of any other stream, every event whose bytes hold an {@code "id"} key. One
  * per stream.
  */
-final class RecordingDialect implements StreamDialect {
+final class RecordingDialect extends ForwardingDialect {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RecordingDialect.class);
     private static final byte[] ID_KEY = "\"id\"".getBytes(StandardCharsets.US_ASCII);
 
-    private final StreamDialect dialect;
     private final boolean knownEvents;
     private final ApiOwnership ownership;
     private final String owner;
@@ -30,7 +28,7 @@ final class RecordingDialect implements StreamDialect {
 
     private RecordingDialect(StreamDialect dialect, boolean knownEvents, ApiOwnership ownership, String owner,
                              String method, String path) {
-        this.dialect = dialect;
+        super(dialect);
         this.knownEvents = knownEvents;
         this.ownership = ownership;
         this.owner = owner;
@@ -50,7 +48,7 @@ final class RecordingDialect implements StreamDialect {
 
     @Override
     public void beforeRelay(SseFrame frame) {
-        dialect.beforeRelay(frame);
+        super.beforeRelay(frame);
         if (!frame.hasData() || !mayName(frame)) return;
         com.fasterxml.jackson.databind.JsonNode event;
         try {
@@ -77,40 +75,5 @@ final class RecordingDialect implements StreamDialect {
         boolean item = frame.event() != null ? frame.event().startsWith("response.output_item.")
                 : data.contains("\"response.output_item.");
         return first || created || item || data.contains("\"container_id\"");
-    }
-
-    @Override
-    public boolean isTerminal(SseFrame frame) {
-        return dialect.isTerminal(frame);
-    }
-
-    @Override
-    public boolean completeAtClose() {
-        return dialect.completeAtClose();
-    }
-
-    @Override
-    public Usage usage(SseFrame frame) {
-        return dialect.usage(frame);
-    }
-
-    @Override
-    public com.fasterxml.jackson.databind.JsonNode answer(SseFrame frame) {
-        return dialect.answer(frame);
-    }
-
-    @Override
-    public boolean isUsageOnly(SseFrame frame) {
-        return dialect.isUsageOnly(frame);
-    }
-
-    @Override
-    public byte[] errorFrame(String code, String message, SseFrame lastFrame) {
-        return dialect.errorFrame(code, message, lastFrame);
-    }
-
-    @Override
-    public StreamEnding ending() {
-        return dialect.ending();
     }
 }
