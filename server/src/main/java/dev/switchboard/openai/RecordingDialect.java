@@ -18,6 +18,9 @@ import java.nio.charset.StandardCharsets;
 final class RecordingDialect extends ForwardingDialect {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RecordingDialect.class);
     private static final byte[] ID_KEY = "\"id\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] CREATED = ".created\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] OUTPUT_ITEM = "\"response.output_item.".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] CONTAINER_ID = "\"container_id\"".getBytes(StandardCharsets.US_ASCII);
 
     private final boolean knownEvents;
     private final ApiOwnership ownership;
@@ -65,15 +68,18 @@ final class RecordingDialect extends ForwardingDialect {
         }
     }
 
+    /**
+     * Whether the event may name an object, read from its bytes (and its event line, which the dialect reads anyway),
+     * never by decoding its data: this runs for every event of every relayed stream, deltas included.
+     */
     private boolean mayName(SseFrame frame) {
         if (!knownEvents) return frame.rawContains(ID_KEY);
         boolean first = !seenData;
         seenData = true;
-        String data = frame.data();
-        boolean created = frame.event() != null ? frame.event().endsWith(".created") : data.contains(".created\"");
+        if (first) return true;
+        String name = frame.event();
         // Each output item's id, which a later request may reference ({"type": "item_reference"}).
-        boolean item = frame.event() != null ? frame.event().startsWith("response.output_item.")
-                : data.contains("\"response.output_item.");
-        return first || created || item || data.contains("\"container_id\"");
+        if (name != null) return name.endsWith(".created") || name.startsWith("response.output_item.");
+        return frame.rawContains(CREATED) || frame.rawContains(OUTPUT_ITEM) || frame.rawContains(CONTAINER_ID);
     }
 }
