@@ -154,16 +154,7 @@ final class BatchInput {
         } catch (IOException e) {
             body = new byte[0];
         }
-        byte[] clientBody = UpstreamErrors.forClient(response.status(), body, response.header("Content-Type").orElse(null),
-                upstream.apiKey());
-        JsonNode error;
-        try {
-            error = dev.switchboard.web.Json.MAPPER.readTree(clientBody).path("error");
-        } catch (IOException e) {
-            error = dev.switchboard.web.Json.object();
-        }
-        return new GatewayException(response.status(), error.path("type").asText("invalid_request_error"),
-                error.path("code").asText(null), "input_file_id",
-                error.path("message").asText("The batch's input file could not be read (HTTP " + response.status() + ")."));
+        return UpstreamErrors.asException(response.status(), body, response.header("Content-Type").orElse(null),
+                upstream.apiKey(), "input_file_id");
     }
 }

@@ -134,13 +134,8 @@ final class OpenAiRelay {
                         : GatewayException.upstreamUnreachable("the connection broke while reading a list page");
             }
             if (response.status() >= 400) {
-                byte[] clientBody = UpstreamErrors.forClient(response.status(), body,
-                        response.header("Content-Type").orElse(null), upstream.apiKey());
-                JsonNode error = jsonObject(clientBody);
-                JsonNode e = error == null ? Json.object() : error.path("error");
-                throw new GatewayException(response.status(), e.path("type").asText("upstream_error"),
-                        e.path("code").asText(null), e.path("param").asText(null),
-                        e.path("message").asText("The upstream answered HTTP " + response.status() + "."));
+                throw UpstreamErrors.asException(response.status(), body, response.header("Content-Type").orElse(null),
+                        upstream.apiKey(), null);
             }
             JsonNode json = jsonObject(body);
             if (json == null) throw GatewayException.upstreamUnreachable("a list page was not a JSON object");

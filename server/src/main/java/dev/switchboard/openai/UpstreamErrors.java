@@ -1,6 +1,8 @@
 package dev.switchboard.openai;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.config.Secret;
+import dev.switchboard.web.GatewayException;
 import dev.switchboard.web.Json;
 import java.nio.charset.StandardCharsets;
 import java.util.regex.Pattern;
@@ -36,5 +38,21 @@ final class UpstreamErrors {
         String redacted = text.replace(upstreamKey.reveal(), "sk-***");
         redacted = KEY_LIKE.matcher(redacted).replaceAll("sk-***");
         return redacted.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * An upstream error answer as a refusal the gateway throws (a page of a filtered list, a batch's input file): the
+     * client gets OpenAI's error as {@link #forClient} passes it, with {@code param} when given in place of OpenAI's.
+     */
+    static GatewayException asException(int status, byte[] body, String contentType, Secret upstreamKey, String param) {
+        JsonNode error;
+        try {
+            error = Json.MAPPER.readTree(forClient(status, body, contentType, upstreamKey)).path("error");
+        } catch (java.io.IOException unreadable) {
+            error = Json.object();
+        }
+        return new GatewayException(status, error.path("type").asText("upstream_error"), error.path("code").asText(null),
+                param != null ? param : error.path("param").asText(null),
+                error.path("message").asText("The upstream answered HTTP " + status + "."));
     }
 }
