@@ -13,7 +13,6 @@ import dev.switchboard.web.RequestBodies;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -63,7 +62,8 @@ public final class ApiForwarding {
 
     /** The request's JSON body, parsed once; null when it has none (no body, a form, audio). */
     static JsonNode jsonBody(Context ctx, RequestBodies bodies) {
-        return hasBody(ctx) && isJson(ctx.header("Content-Type")) ? bodies.relayed(ctx).json() : null;
+        boolean json = RequestBodies.hasBody(ctx) && RequestBodies.isJson(ctx.header("Content-Type"));
+        return json ? bodies.relayed(ctx).json() : null;
     }
 
     private static String textField(JsonNode body, String field) {
@@ -90,10 +90,10 @@ public final class ApiForwarding {
             relay.listOwned(ctx, clientPath, upstreamPath, listing.get());
             return;
         }
-        if (!hasBody(ctx)) {
+        if (!RequestBodies.hasBody(ctx)) {
             relay.forward(ctx, Forward.api(method, upstreamPath, query, null, null,
                     new ApiCall(clientPath, null, asksForStream(null, ctx))));
-        } else if (isJson(contentType)) {
+        } else if (RequestBodies.isJson(contentType)) {
             JsonRequest request = bodies.relayed(ctx);
             relay.forward(ctx, Forward.api(method, upstreamPath, query, request.raw(), admitted.model(),
                     new ApiCall(clientPath, null, asksForStream(request.json(), ctx))));
@@ -131,19 +131,6 @@ public final class ApiForwarding {
             }
             ownership.checkFormField(admitted.owner(), method, clientPath, name, value);
         });
-    }
-
-    /** A body comes with a length above zero, or chunked. */
-    private static boolean hasBody(Context ctx) {
-        long length = ctx.req().getContentLengthLong();
-        return length > 0 || (length < 0 && ctx.header("Transfer-Encoding") != null);
-    }
-
-    /** JSON, or no type at all (read as JSON, as every JSON route of the gateway does). */
-    private static boolean isJson(String contentType) {
-        if (contentType == null || contentType.isBlank()) return true;
-        String mediaType = contentType.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
-        return mediaType.equals("application/json") || mediaType.endsWith("+json");
     }
 
     /** The request says it wants a stream: {@code stream: true}, {@code stream_format: "sse"}, or {@code ?stream=true}. */

@@ -182,7 +182,7 @@ public final class OpenAiRoutes {
     }
 
     private byte[] optionalJson(Context ctx) {
-        return ctx.req().getContentLengthLong() > 0 ? bodies.json(ctx).raw() : null;
+        return RequestBodies.hasBody(ctx) ? bodies.json(ctx).raw() : null;
     }
 
     private static String response(Context ctx) {

@@ -90,7 +90,7 @@ public record ApiRoute(Access access, Function<Context, String> endpoint, Functi
     /** The model is the JSON body's {@code field} (absent, or no body at all: none named). */
     public ApiRoute modelIn(RequestBodies bodies, String field) {
         return modelFrom(ctx -> {
-            if (ctx.req().getContentLengthLong() <= 0 && ctx.header("Transfer-Encoding") == null) return null;
+            if (!RequestBodies.hasBody(ctx)) return null;
             var value = bodies.relayed(ctx).json().get(field);
             return value != null && value.isTextual() ? value.asText() : null;
         });

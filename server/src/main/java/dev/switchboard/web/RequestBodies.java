@@ -129,11 +129,24 @@ public final class RequestBodies {
 
     private static void requireJsonContentType(Context ctx) {
         String contentType = ctx.header("Content-Type");
-        if (contentType == null || contentType.isBlank()) return;
-        String mediaType = contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
-        if (!mediaType.equals("application/json") && !mediaType.endsWith("+json")) {
-            throw GatewayException.unsupportedMediaType(mediaType);
-        }
+        if (!isJson(contentType)) throw GatewayException.unsupportedMediaType(mediaType(contentType));
+    }
+
+    /** Whether the request carries a body: a length above zero, or chunked. */
+    public static boolean hasBody(Context ctx) {
+        long length = ctx.req().getContentLengthLong();
+        return length > 0 || (length < 0 && ctx.header("Transfer-Encoding") != null);
+    }
+
+    /** JSON ({@code application/json}, {@code …+json}), or no type at all, which every JSON route reads as JSON. */
+    public static boolean isJson(String contentType) {
+        if (contentType == null || contentType.isBlank()) return true;
+        String mediaType = mediaType(contentType);
+        return mediaType.equals("application/json") || mediaType.endsWith("+json");
+    }
+
+    private static String mediaType(String contentType) {
+        return contentType.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
     }
 
     /**
