@@ -492,8 +492,12 @@ final class RedisEventLog implements EventLog {
     @Override
     public Cursor read(String streamId, long after) {
         if (local.find(streamId).isPresent()) return local.read(streamId, after);
-        return new RedisLogCursor(shared(() -> client.connect(CODEC)), eventsKey(streamId), metaKey(streamId), after,
-                LEASE.plus(LEASE_RENEWAL));
+        // A stream that continues another is numbered from its first event: "from the start" is from there. (The
+        // local copy knows this too, but it is dropped once Redis has the end, so a read just after a finish is here.)
+        byte[] first = shared(() -> connection.sync().hget(metaKey(streamId), "first_seq"));
+        long firstSeq = first == null ? 0 : Long.parseLong(new String(first, StandardCharsets.UTF_8));
+        return new RedisLogCursor(shared(() -> client.connect(CODEC)), eventsKey(streamId), metaKey(streamId),
+                Math.max(after, firstSeq - 1), LEASE.plus(LEASE_RENEWAL));
     }
 
     /** A lookup made before a response starts (the resume route's): 503 when Redis cannot answer. */

@@ -126,4 +126,20 @@ class ResumePositionTest {
             }
         }
     }
+
+    /** Read on another instance, whose only copy is Redis's: "from the start" is from the stream's first event. */
+    @Test
+    void anotherInstanceReadsAContinuedStreamFromItsFirstEvent() throws Exception {
+        try (EventLog writer = EventLogs.redis(TestRedis.requireReachable(), Duration.ofMinutes(1));
+             EventLog reader = EventLogs.redis(TestRedis.requireReachable(), Duration.ofMinutes(1))) {
+            String id = StreamMeta.newId();
+            writer.create(new StreamMeta(id, "owner", "key", "/v1/responses", null, false, Instant.now(), null, 10));
+            writer.append(id, "data: a\n\n".getBytes(StandardCharsets.UTF_8));
+            writer.finish(id);
+            try (EventLog.Cursor all = reader.read(id, -1)) {
+                assertThat(all.next(Duration.ofSeconds(5)).seq()).isEqualTo(10);
+                assertThat(all.next(Duration.ofSeconds(5))).isEqualTo(LoggedEvent.END);
+            }
+        }
+    }
 }
