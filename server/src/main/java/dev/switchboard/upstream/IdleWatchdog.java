@@ -1,8 +1,5 @@
 package dev.switchboard.upstream;
 
-import java.io.Closeable;
-import java.io.IOException;
-import java.io.InputStream;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -11,9 +8,10 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Ends upstream bodies that fall silent. The JDK client's request timeout stops at the response headers, so a
- * stream that stalls afterwards would hang for ever; one sweeper thread checks every watched body four times a
- * second and closes those idle past their limit, which makes the blocked reader return.
+ * Ends upstream bodies that fall silent. The HTTP client's own idle timeout also runs while the gateway waits for
+ * response headers, where a model may rightly think for minutes; this one starts with the body and measures the time
+ * since the gateway last read from it. One sweeper thread checks every watched body four times a second and ends
+ * those idle past their limit, which fails their reader's next read.
  */
 final class IdleWatchdog implements AutoCloseable {
     private static final long SWEEP_MILLIS = 250;
@@ -29,9 +27,9 @@ final class IdleWatchdog implements AutoCloseable {
         sweeper.scheduleAtFixedRate(this::sweep, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
     }
 
-    /** Wraps {@code body} so that each read resets its idle clock. */
-    Watch watch(InputStream body, Duration idleLimit) {
-        Watch watch = new Watch(body, idleLimit.toNanos());
+    /** Watches a body from now on; {@code expire} ends it (it must be safe from any thread). */
+    Watch watch(Duration idleLimit, Runnable expire) {
+        Watch watch = new Watch(idleLimit.toNanos(), expire);
         watches.add(watch);
         return watch;
     }
@@ -49,39 +47,20 @@ final class IdleWatchdog implements AutoCloseable {
     }
 
     /** One watched body. */
-    final class Watch implements Closeable {
-        private final InputStream body;
+    final class Watch implements AutoCloseable {
         private final long limitNanos;
+        private final Runnable expire;
         private volatile long lastActivity = System.nanoTime();
         private volatile boolean timedOut;
 
-        private Watch(InputStream body, long limitNanos) {
-            this.body = body;
+        private Watch(long limitNanos, Runnable expire) {
             this.limitNanos = limitNanos;
+            this.expire = expire;
         }
 
-        InputStream stream() {
-            return new InputStream() {
-                @Override
-                public int read() throws IOException {
-                    int b = body.read();
-                    lastActivity = System.nanoTime();
-                    return b;
-                }
-
-                @Override
-                public int read(byte[] buffer, int offset, int length) throws IOException {
-                    int n = body.read(buffer, offset, length);
-                    lastActivity = System.nanoTime();
-                    return n;
-                }
-
-                @Override
-                public void close() throws IOException {
-                    Watch.this.close();
-                    body.close();
-                }
-            };
+        /** The body was read from: its idle clock starts again. */
+        void touch() {
+            lastActivity = System.nanoTime();
         }
 
         boolean timedOut() {
@@ -91,11 +70,7 @@ final class IdleWatchdog implements AutoCloseable {
         private void expire() {
             timedOut = true;
             watches.remove(this);
-            try {
-                body.close();
-            } catch (IOException ignored) {
-                // the reader sees the end of the stream, and timedOut() says why
-            }
+            expire.run();
         }
 
         @Override

@@ -4,18 +4,18 @@ import dev.switchboard.web.GatewayException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.http.HttpRequest;
 import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.jetty.client.InputStreamRequestContent;
+import org.eclipse.jetty.client.Request;
 
 /**
  * A request body sent upstream as it is read from the client, never held whole: an upload of any size costs one
- * buffer. The JDK client reads it on its own thread and sends what it read before reading more, so the client's
- * upload goes at the pace upstream takes it.
+ * buffer. The HTTP client sends what it read before reading more, so the client's upload goes at the pace upstream
+ * takes it.
  *
- * <p>With a known length the body is sent with {@code Content-Length} (the JDK's {@code ofInputStream} alone would
- * send it chunked, which some upstreams refuse for uploads, and would not notice a body shorter than announced); the
- * JDK fails the request when the source gives fewer or more bytes than that. Whatever ends the source early (the
- * client left, a bound was passed, a form field was refused while passing) aborts the upstream request before its
+ * <p>With a known length the body is sent with {@code Content-Length} (sent chunked, some upstreams refuse uploads);
+ * the request fails when the source gives fewer or more bytes than that. Whatever ends the source early (the client
+ * left, a bound was passed, a form field was refused while passing) aborts the upstream request before its
  * body ends, so upstream never acts on it; {@link #refusal()} then says why, in place of the HTTP client's error.
  */
 public final class StreamedBody {
@@ -68,9 +68,17 @@ public final class StreamedBody {
         if (this.refusal == null) this.refusal = refusal;
     }
 
-    HttpRequest.BodyPublisher publisher() {
-        HttpRequest.BodyPublisher chunked = HttpRequest.BodyPublishers.ofInputStream(Counting::new);
-        return length < 0 ? chunked : HttpRequest.BodyPublishers.fromPublisher(chunked, length);
+    /**
+     * The body as the HTTP client sends it: with its length when known, else chunked. The client reads it as the
+     * upstream connection takes it, so the client's upload goes at the upstream's pace.
+     */
+    Request.Content content() {
+        return new InputStreamRequestContent(contentType, new Counting()) {
+            @Override
+            public long getLength() {
+                return length;
+            }
+        };
     }
 
     private static GatewayException tooLarge(long maxBytes) {
@@ -93,7 +101,7 @@ public final class StreamedBody {
         }
     }
 
-    /** The client's body as the JDK reads it: counted, bounded, and failing once a refusal is set. */
+    /** The client's body as the HTTP client reads it: counted, bounded, and failing once a refusal is set. */
     private final class Counting extends FilterInputStream {
         Counting() {
             super(source);
@@ -130,7 +138,7 @@ public final class StreamedBody {
 
         @Override
         public void close() {
-            // The client's stream belongs to the server; the JDK closing its copy must not end the request early.
+            // The client's stream belongs to the server; the HTTP client closing its copy must not end the request early.
         }
     }
 }

@@ -5,37 +5,57 @@ import dev.switchboard.config.UpstreamSettings;
 import dev.switchboard.config.Version;
 import dev.switchboard.web.GatewayException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.ConnectException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
+import java.net.http.HttpHeaders;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.jetty.client.BytesRequestContent;
+import org.eclipse.jetty.client.ContentResponse;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.ProxyAuthenticationProtocolHandler;
+import org.eclipse.jetty.client.Request;
+import org.eclipse.jetty.client.Response;
+import org.eclipse.jetty.client.Result;
+import org.eclipse.jetty.client.WWWAuthenticationProtocolHandler;
+import org.eclipse.jetty.http.HttpCookieStore;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.util.thread.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Talks to the OpenAI API (or any compatible upstream) with the server's key. HTTP/1.1 only: over HTTP/2 the JDK
- * client fails requests past the server's concurrent-stream limit (JDK-8225647), and one connection per stream is
- * what a streaming relay wants anyway.
+ * Talks to the OpenAI API (or any compatible upstream) with the server's key, on Jetty's HTTP client: the same
+ * non-blocking I/O as the gateway's own server, so a relayed event can be read and written on without a thread of
+ * its own. HTTP/1.1 only: one connection per stream is what a streaming relay wants, and over HTTP/2 a server's
+ * concurrent-stream limit would fail requests under load. The client keeps no cookies (a cookie OpenAI sets for one
+ * tenant's request must never ride on another's), decodes no content (bytes are relayed as they came) and follows no
+ * redirect.
  */
 public final class UpstreamClient implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamClient.class);
     private static final String USER_AGENT = "Switchboard/" + Version.VALUE;
     private static final Duration KEY_WARNING_INTERVAL = Duration.ofMinutes(1);
-
-    static {
-        // The JDK client keeps a read buffer per connection (16 KiB by default, off-heap). Events are small and a
-        // gateway holds thousands of connections: 4 KiB each saves ~120 MiB at 10,000 streams. Read once, when the
-        // client classes load, so it is set here, before the first client is built; an explicit -D wins.
-        if (System.getProperty("jdk.httpclient.bufsize") == null) System.setProperty("jdk.httpclient.bufsize", "4096");
-    }
+    /** How long a pooled connection may sit unused; OpenAI's edge closes idle ones after about a minute. */
+    private static final Duration POOLED_IDLE = Duration.ofSeconds(30);
+    /** Concurrent connections to the upstream: each open stream holds one, so the open-file limit is the bound. */
+    private static final int MAX_CONNECTIONS = 1 << 16;
 
     private final HttpClient http;
     private final URI baseUrl;
@@ -62,11 +82,33 @@ public final class UpstreamClient implements AutoCloseable {
         this.settings = settings;
         this.baseUrl = baseUrl;
         this.apiKey = apiKey;
-        this.http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(settings.connectTimeout())
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
+        this.http = startClient(settings);
+    }
+
+    private static HttpClient startClient(UpstreamSettings settings) {
+        HttpClient http = new HttpClient();
+        QueuedThreadPool threads = new QueuedThreadPool(256, 4);
+        threads.setName("upstream");
+        threads.setDaemon(true);
+        http.setExecutor(threads);
+        http.setConnectTimeout(settings.connectTimeout().toMillis());
+        http.setIdleTimeout(POOLED_IDLE.toMillis());
+        http.setFollowRedirects(false);
+        http.setUserAgentField(null);
+        http.setHttpCookieStore(new HttpCookieStore.Empty());
+        http.setMaxConnectionsPerDestination(MAX_CONNECTIONS);
+        http.setMaxRequestsQueuedPerDestination(MAX_CONNECTIONS);
+        try {
+            http.start();
+        } catch (Exception e) {
+            throw new IllegalStateException("the upstream HTTP client did not start", e);
+        }
+        // Filled at start from what is on the class path; the gateway relays bytes as upstream sent them.
+        http.getContentDecoderFactories().clear();
+        // A 401 is the gateway's key refused, answered by the gateway (refusedKey), never a challenge to take up.
+        http.getProtocolHandlers().remove(WWWAuthenticationProtocolHandler.NAME);
+        http.getProtocolHandlers().remove(ProxyAuthenticationProtocolHandler.NAME);
+        return http;
     }
 
     /** Further attempts of a relayed request refused for the moment, before anything reached the client. */
@@ -83,6 +125,11 @@ public final class UpstreamClient implements AutoCloseable {
         return apiKey;
     }
 
+    /** Runs {@code task} after {@code delay} on the client's scheduler (a retry's wait, without a waiting thread). */
+    public void schedule(Runnable task, Duration delay) {
+        http.getScheduler().schedule(task, delay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     /**
      * Sends the request and waits for the response headers. The body is left to the caller, watched for silence.
      *
@@ -90,56 +137,111 @@ public final class UpstreamClient implements AutoCloseable {
      *                          not answer in time
      */
     public UpstreamResponse send(UpstreamRequest request) {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(resolve(request))
-                .timeout(settings.responseTimeout())
-                .header("User-Agent", USER_AGENT)
-                .header("X-Client-Request-Id", request.requestId());
-        authorize(builder);
-        request.headers().forEach(builder::header);
-        if (request.body() != null) {
-            if (!request.headers().containsKey("Content-Type")) builder.header("Content-Type", "application/json");
-            builder.method(request.method(), HttpRequest.BodyPublishers.ofByteArray(request.body()));
-        } else if (request.streamed() != null) {
-            StreamedBody streamed = request.streamed();
-            if (streamed.contentType() != null) builder.header("Content-Type", streamed.contentType());
-            builder.method(request.method(), streamed.publisher());
-        } else {
-            builder.method(request.method(), HttpRequest.BodyPublishers.noBody());
-        }
-        UpstreamCalls.Call call = calls.calling(request.requestId(), request.method(), request.path());
-        HttpResponse<InputStream> response;
         try {
-            response = http.send(builder.build(), info -> new StreamingBody());
-        } catch (IOException | InterruptedException e) {
-            // A streamed body that stopped on the gateway's side (refused, too large, the client gone) aborted the
-            // request: that is the answer, not the connection's failure.
-            GatewayException failure = e instanceof IOException && request.streamed() != null && request.streamed().refusal() != null
-                    ? request.streamed().refusal() : unreachable(e);
-            call.failed(failure.code());
-            call.end();
-            throw failure;
+            return sendAsync(request).get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof GatewayException refusal ? refusal
+                    : GatewayException.upstreamUnreachable(String.valueOf(e.getCause()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw GatewayException.upstreamUnreachable("interrupted");
         }
-        call.answered(response.statusCode(), response.headers().firstValue("x-request-id").orElse(null));
-        if (response.statusCode() == 401) {
-            call.end();
-            refusedKey(request, response);
-        }
-        IdleWatchdog.Watch watch = watchdog.watch(response.body(), settings.idleTimeout());
-        return new UpstreamResponse(response.statusCode(), response.headers(), watch.stream(), watch, call);
     }
 
-    private GatewayException unreachable(Exception e) {
-        return switch (e) {
-            case HttpConnectTimeoutException t -> GatewayException.upstreamUnreachable("connecting to " + baseUrl.getHost() + " timed out");
-            case HttpTimeoutException t -> GatewayException.upstreamTimeout("no response within " + settings.responseTimeout().toSeconds() + " s");
-            case ConnectException c -> GatewayException.upstreamUnreachable("connection to " + baseUrl.getHost() + ":" + port() + " refused");
-            case InterruptedException i -> {
-                Thread.currentThread().interrupt();
-                yield GatewayException.upstreamUnreachable("interrupted");
+    /**
+     * Sends the request without waiting: the answer completes once the response headers have arrived (the body is
+     * left to the caller, watched for silence), or fails with the {@link GatewayException} {@link #send} would throw.
+     * Its stages run on the client's I/O threads: they must not block.
+     */
+    public CompletableFuture<UpstreamResponse> sendAsync(UpstreamRequest request) {
+        Request upstreamRequest = http.newRequest(resolve(request))
+                .method(request.method())
+                // The client's idle timeout would also run while a model thinks before its headers; the watchdog
+                // times the body instead, and this only backs up the response timeout.
+                .idleTimeout(Math.max(settings.responseTimeout().toMillis(), settings.idleTimeout().toMillis()),
+                        TimeUnit.MILLISECONDS)
+                .headers(headers -> {
+                    headers.put("User-Agent", USER_AGENT);
+                    headers.put("X-Client-Request-Id", request.requestId());
+                    if (!apiKey.reveal().isEmpty()) headers.put("Authorization", "Bearer " + apiKey.reveal());
+                    request.headers().forEach(headers::put);
+                });
+        if (request.body() != null) {
+            String type = request.headers().getOrDefault("Content-Type", "application/json");
+            upstreamRequest.body(new BytesRequestContent(type, request.body()));
+        } else if (request.streamed() != null) {
+            upstreamRequest.body(request.streamed().content());
+        }
+        UpstreamCalls.Call call = calls.calling(request.requestId(), request.method(), request.path());
+        CompletableFuture<UpstreamResponse> answer = new CompletableFuture<>();
+        Scheduler.Task headersTimer = http.getScheduler().schedule(
+                () -> upstreamRequest.abort(new HeadersTimeout(settings.responseTimeout())),
+                settings.responseTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        upstreamRequest.send(new Response.Listener() {
+            @Override
+            public void onContentSource(Response response, Content.Source source) {
+                headersTimer.cancel();
+                call.answered(response.getStatus(), response.getHeaders().get("x-request-id"));
+                IdleWatchdog.Watch watch = watchdog.watch(settings.idleTimeout(),
+                        () -> upstreamRequest.abort(new TimeoutException("upstream idle")));
+                UpstreamResponse answered = new UpstreamResponse(response.getStatus(), headersOf(response.getHeaders()),
+                        source, () -> upstreamRequest.abort(new IOException("closed by the gateway")), watch, call);
+                if (response.getStatus() == 401) {
+                    answered.close();
+                    answer.completeExceptionally(refusedKey(request));
+                    return;
+                }
+                answer.complete(answered);
             }
+
+            @Override
+            public void onComplete(Result result) {
+                headersTimer.cancel();
+                if (result.isFailed() && !answer.isDone()) {
+                    GatewayException failure = failure(request, result.getFailure());
+                    call.failed(failure.code());
+                    call.end();
+                    answer.completeExceptionally(failure);
+                }
+            }
+        });
+        return answer;
+    }
+
+    /** Why no response came: a streamed body the gateway stopped, or the upstream's failure. */
+    private GatewayException failure(UpstreamRequest request, Throwable cause) {
+        // A streamed body that stopped on the gateway's side (refused, too large, the client gone) aborted the
+        // request: that is the answer, not the connection's failure.
+        if (request.streamed() != null && request.streamed().refusal() != null) return request.streamed().refusal();
+        return unreachable(cause);
+    }
+
+    private GatewayException unreachable(Throwable e) {
+        if (e instanceof CompletionException && e.getCause() != null) e = e.getCause();
+        return switch (e) {
+            case HeadersTimeout t -> GatewayException.upstreamTimeout("no response within " + t.limit.toSeconds() + " s");
+            case SocketTimeoutException t -> GatewayException.upstreamUnreachable("connecting to " + baseUrl.getHost() + " timed out");
+            case ConnectException c -> GatewayException.upstreamUnreachable("connection to " + baseUrl.getHost() + ":" + port() + " refused");
             default -> GatewayException.upstreamUnreachable(e.getClass().getSimpleName()
                     + (e.getMessage() == null ? "" : ": " + e.getMessage()));
         };
+    }
+
+    /** The response headers did not come within the response timeout. */
+    private static final class HeadersTimeout extends TimeoutException {
+        final Duration limit;
+
+        HeadersTimeout(Duration limit) {
+            super("no response headers within " + limit);
+            this.limit = limit;
+        }
+    }
+
+    /** Jetty's fields as the JDK's header map, which the rest of the gateway reads (case-insensitive names). */
+    static HttpHeaders headersOf(HttpFields fields) {
+        Map<String, List<String>> map = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        for (HttpField field : fields) map.computeIfAbsent(field.getName(), name -> new ArrayList<>()).add(field.getValue());
+        return HttpHeaders.of(map, (name, value) -> true);
     }
 
     /**
@@ -153,15 +255,10 @@ public final class UpstreamClient implements AutoCloseable {
     /**
      * OpenAI answers 401 only about the key the gateway sent, never about the client's: every route answers it as
      * the gateway's own failure ({@link GatewayException#upstreamKeyRejected}), and the operator is told in the log,
-     * at most once a minute, since every request fails the same way until the key is fixed.
+     * at most once a minute, since every request fails the same way until the key is fixed. The body is not read: the
+     * answer is known from its status, and a body that stalled would hold the request.
      */
-    private void refusedKey(UpstreamRequest request, HttpResponse<InputStream> response) {
-        try {
-            // Not read: the answer is known from its status, and a body that stalled would hold the request.
-            response.body().close();
-        } catch (IOException ignored) {
-            // the connection is simply not reused
-        }
+    private GatewayException refusedKey(UpstreamRequest request) {
         long now = System.nanoTime();
         long last = lastKeyWarning.get();
         if ((last == 0 || now - last > KEY_WARNING_INTERVAL.toNanos()) && lastKeyWarning.compareAndSet(last, now)) {
@@ -169,7 +266,7 @@ public final class UpstreamClient implements AutoCloseable {
                     + "fails with 502 upstream_key_rejected until a valid key is set and the gateway restarted",
                     request.requestId(), request.method(), request.path(), baseUrl.getHost());
         }
-        throw GatewayException.upstreamKeyRejected(response.statusCode());
+        return GatewayException.upstreamKeyRejected(401);
     }
 
     /**
@@ -177,14 +274,17 @@ public final class UpstreamClient implements AutoCloseable {
      * For readiness checks and the doctor; never on a request path.
      */
     public Probe probe(Duration timeout) {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(baseUrl + "/models")).timeout(timeout)
-                .header("User-Agent", USER_AGENT).GET();
-        authorize(builder);
+        Request request = http.newRequest(URI.create(baseUrl + "/models")).timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .headers(headers -> {
+                    headers.put("User-Agent", USER_AGENT);
+                    if (!apiKey.reveal().isEmpty()) headers.put("Authorization", "Bearer " + apiKey.reveal());
+                });
         try {
-            HttpResponse<String> response = http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
-            return new Probe(true, response.statusCode(), response.body());
-        } catch (IOException e) {
-            return new Probe(false, 0, e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+            ContentResponse response = request.send();
+            return new Probe(true, response.getStatus(), new String(response.getContent(), StandardCharsets.UTF_8));
+        } catch (ExecutionException | TimeoutException e) {
+            Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+            return new Probe(false, 0, cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Probe(false, 0, "interrupted");
@@ -196,11 +296,6 @@ public final class UpstreamClient implements AutoCloseable {
         public boolean keyAccepted() {
             return reachable && status >= 200 && status < 300;
         }
-    }
-
-    /** No key (a local model server that needs none) sends no Authorization header at all. */
-    private void authorize(HttpRequest.Builder builder) {
-        if (!apiKey.reveal().isEmpty()) builder.header("Authorization", "Bearer " + apiKey.reveal());
     }
 
     private URI resolve(UpstreamRequest request) {
@@ -245,8 +340,11 @@ public final class UpstreamClient implements AutoCloseable {
     @Override
     public void close() {
         watchdog.close();
-        // close() would wait for exchanges in flight, such as a stalled stream whose client is gone; stopping
-        // must not hang on them.
-        http.shutdownNow();
+        // Stopping aborts the exchanges in flight, such as a stalled stream whose client is gone: it must not wait.
+        try {
+            http.stop();
+        } catch (Exception e) {
+            LOG.debug("the upstream HTTP client stopped with {}", e.toString());
+        }
     }
 }

@@ -4,24 +4,33 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.http.HttpHeaders;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.io.Content;
 
 /**
- * The upstream's answer: status and headers, and the body as a stream. Closing it cancels the upstream request if
- * the body has not been read to the end; the idle watchdog closes it when the upstream falls silent.
+ * The upstream's answer: status and headers, and the body, read either without blocking ({@link #source()}, what
+ * the relay does) or as a blocking stream ({@link #body()}, for the gateway's own calls), never both. Closing it
+ * cancels the upstream request unless the body was read to its end; the idle watchdog ends it when the upstream
+ * falls silent.
  */
 public final class UpstreamResponse implements AutoCloseable {
     private final int status;
     private final HttpHeaders headers;
-    private final InputStream body;
+    private final WatchedSource source;
+    private final Runnable abort;
     private final IdleWatchdog.Watch watch;
     private final UpstreamCalls.Call call;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private InputStream body;
 
-    UpstreamResponse(int status, HttpHeaders headers, InputStream body, IdleWatchdog.Watch watch, UpstreamCalls.Call call) {
-        this.call = call;
+    UpstreamResponse(int status, HttpHeaders headers, Content.Source source, Runnable abort, IdleWatchdog.Watch watch,
+                     UpstreamCalls.Call call) {
         this.status = status;
         this.headers = headers;
-        this.body = body;
+        this.source = new WatchedSource(source, watch);
+        this.abort = abort;
         this.watch = watch;
+        this.call = call;
     }
 
     public int status() {
@@ -36,8 +45,17 @@ public final class UpstreamResponse implements AutoCloseable {
         return headers.firstValue(name);
     }
 
-    /** The body; every read counts as activity for the idle watchdog. */
-    public InputStream body() {
+    /**
+     * The body, read without blocking: {@code read()} what has arrived, {@code demand()} to be called back when more
+     * has. Every read counts as activity for the idle watchdog.
+     */
+    public Content.Source source() {
+        return source;
+    }
+
+    /** The body as a blocking stream; every read counts as activity for the idle watchdog. */
+    public synchronized InputStream body() {
+        if (body == null) body = Content.Source.asInputStream(source);
         return body;
     }
 
@@ -62,37 +80,92 @@ public final class UpstreamResponse implements AutoCloseable {
 
     /** Reads the whole body (for errors and non-streamed answers). */
     public byte[] readAll() throws IOException {
-        try (InputStream in = body) {
+        try (InputStream in = body()) {
             return in.readAllBytes();
         }
     }
 
     /**
-     * Reads the rest of the body (normally just the final chunk) and closes it, so that the HTTP client can put
-     * the connection back in its pool. Bounded: a body that goes on sending is cut after 64 KiB, and a silent one
-     * is ended by the idle watchdog.
+     * Reads the rest of the body (normally just the final chunk) without blocking, then closes it, so that the
+     * connection goes back to the pool. Bounded: a body that goes on sending is cut after 64 KiB, and a silent one is
+     * ended by the idle watchdog.
      */
     public void release() {
-        try {
-            byte[] sink = new byte[8192];
-            long left = 64 * 1024;
-            for (int n; left > 0 && (n = body.read(sink)) >= 0; ) left -= n;
-        } catch (IOException ignored) {
-            // the connection is simply not reused
-        } finally {
-            close();
-        }
+        new Drain().run();
+    }
+
+    /** True once the body has been read to its end: nothing is left to cancel. */
+    public boolean ended() {
+        return source.ended;
     }
 
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) return;
         if (watch.timedOut()) call.failed("upstream_idle_timeout");
         call.end();
         watch.close();
-        try {
-            body.close();
-        } catch (IOException ignored) {
-            // closing only cancels the upstream exchange; nothing is lost
+        // Safe from any thread, also while a reader waits: its read fails at once.
+        if (!source.ended) abort.run();
+    }
+
+    /** Reads and drops what is left of the body, one demand at a time, then closes. */
+    private final class Drain implements Runnable {
+        private long left = 64 * 1024;
+
+        @Override
+        public void run() {
+            while (true) {
+                Content.Chunk chunk = source.read();
+                if (chunk == null) {
+                    source.demand(this);
+                    return;
+                }
+                left -= chunk.remaining();
+                boolean done = chunk.isLast() || Content.Chunk.isFailure(chunk) || left <= 0;
+                chunk.release();
+                if (done) {
+                    close();
+                    return;
+                }
+            }
+        }
+    }
+
+    /** The body, counting every read as activity and noting when its end was read. */
+    private static final class WatchedSource implements Content.Source {
+        private final Content.Source source;
+        private final IdleWatchdog.Watch watch;
+        private volatile boolean ended;
+
+        WatchedSource(Content.Source source, IdleWatchdog.Watch watch) {
+            this.source = source;
+            this.watch = watch;
+        }
+
+        @Override
+        public Content.Chunk read() {
+            Content.Chunk chunk = source.read();
+            if (chunk != null) {
+                watch.touch();
+                if (chunk.isLast() && !Content.Chunk.isFailure(chunk)) ended = true;
+            }
+            return chunk;
+        }
+
+        @Override
+        public void demand(Runnable demandCallback) {
+            source.demand(demandCallback);
+        }
+
+        @Override
+        public void fail(Throwable failure) {
+            source.fail(failure);
+        }
+
+        @Override
+        public long getLength() {
+            return source.getLength();
         }
     }
 }

@@ -218,10 +218,11 @@ class ForwardedAnswersTest {
         // And with the model first: refused before the file went on.
         HttpResponse<String> refusedEarly = gw.send(withKey(form("/v1/audio/transcriptions", "gpt-4o-transcribe", audio, true), key));
         assertError(refusedEarly, 403, "model_not_allowed_for_key");
-        dev.switchboard.Await.until(java.time.Duration.ofSeconds(10), () -> openAi.received.size() >= before + 2);
-        List<StandInOpenAi.Received> after = openAi.received.subList(before, openAi.received.size());
+        // The late refusal reached upstream in part; the early one may never have reached it at all.
+        dev.switchboard.Await.until(java.time.Duration.ofSeconds(10), () -> openAi.received.size() >= before + 1);
+        List<StandInOpenAi.Received> after = List.copyOf(openAi.received.subList(before, openAi.received.size()));
         assertThat(after).allSatisfy(received -> assertThat(received.complete()).as("a refused form must not arrive whole").isFalse());
-        assertThat(after.getLast().bytes()).isLessThan(audio.length);
+        assertThat(after).allSatisfy(received -> assertThat(received.bytes()).isLessThan(audio.length));
 
         // A form this gateway cannot read is refused rather than passed unchecked.
         HttpResponse<String> unreadable = gw.send(withKey(HttpRequest.newBuilder(URI.create(gw.url("/v1/audio/transcriptions")))
