@@ -134,7 +134,7 @@ public final class AgentRoutes {
         // The run outlives the request (it goes on when the client leaves): it takes the admitted stream slot.
         AgentRunner.Started started = runner.start(admitted.caller(), dev.switchboard.web.RequestIds.of(ctx), session, content,
                 "true".equalsIgnoreCase(ctx.queryParam("raw")), admitted.handOver(), admitted.budget());
-        SseWriter client = SseWriter.start(ctx.res(), Map.of("X-Switchboard-Stream-Id", started.streamId(),
+        SseWriter client = SseWriter.start(ctx, Map.of("X-Switchboard-Stream-Id", started.streamId(),
                 "X-Switchboard-Agent-Run-Id", started.runId()));
         follower.follow(started.streamId(), -1, client);
     }

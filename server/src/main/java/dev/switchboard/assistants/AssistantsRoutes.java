@@ -123,7 +123,7 @@ public final class AssistantsRoutes implements AutoCloseable {
             json(ctx, started.run());
             return;
         }
-        SseWriter client = SseWriter.start(ctx.res(), java.util.Map.of("X-Switchboard-Stream-Id", started.streamId()));
+        SseWriter client = SseWriter.start(ctx, java.util.Map.of("X-Switchboard-Stream-Id", started.streamId()));
         follower.follow(started.streamId(), -1, client);
     }
 

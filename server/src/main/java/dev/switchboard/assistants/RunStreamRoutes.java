@@ -70,7 +70,7 @@ final class RunStreamRoutes {
         int[] stretch = {0};
         long[] after = {-1};
         position(ctx, stretch, after);
-        SseWriter client = SseWriter.start(ctx.res(), Map.of());
+        SseWriter client = SseWriter.start(ctx, Map.of());
         try (AutoCloseable ignored = heartbeats.watch(client, () -> { })) {
             send(client, runId, stretch[0], after[0]);
         } catch (ClientGoneException gone) {

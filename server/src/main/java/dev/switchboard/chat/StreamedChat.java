@@ -24,7 +24,7 @@ final class StreamedChat implements ChatSink {
 
     @Override
     public void started(ObjectNode info) throws ClientGoneException {
-        writer = SseWriter.start(ctx.res(), Map.of(RequestIds.HEADER, RequestIds.of(ctx)));
+        writer = SseWriter.start(ctx, Map.of(RequestIds.HEADER, RequestIds.of(ctx)));
         writer.write(NamedEvents.frame("chat-started", info));
     }
 

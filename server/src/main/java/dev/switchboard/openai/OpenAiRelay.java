@@ -8,7 +8,6 @@ import dev.switchboard.observe.Exchange;
 import dev.switchboard.observe.Usage;
 import dev.switchboard.ownership.ApiOwnership;
 import dev.switchboard.ownership.OwnedListing;
-import dev.switchboard.stream.ClientGoneException;
 import dev.switchboard.stream.RelayOutcome;
 import dev.switchboard.stream.SseWriter;
 import dev.switchboard.stream.StreamDialect;
@@ -18,6 +17,7 @@ import dev.switchboard.stream.UpstreamStream;
 import dev.switchboard.upstream.UpstreamClient;
 import dev.switchboard.upstream.UpstreamRequest;
 import dev.switchboard.upstream.UpstreamResponse;
+import dev.switchboard.web.AsyncBodies;
 import dev.switchboard.web.GatewayException;
 import dev.switchboard.web.Json;
 import io.javalin.http.Context;
@@ -26,6 +26,10 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Instant;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,7 +65,6 @@ final class OpenAiRelay {
 
     private void relay(Context clientRequest, Forward forward, Admitted admitted, Exchange exchange) {
         String requestId = exchange.requestId();
-        Caller caller = admitted.caller();
         ApiCall api = forward.api();
         boolean askedForStream = exchange.streaming();
         String query = forward.query() != null ? forward.query() : clientRequest.queryString();
@@ -73,25 +76,40 @@ final class OpenAiRelay {
         var upstreamRequest = new UpstreamRequest(forward.method(), forward.upstreamPath(), query,
                 forward.body(), RelayedHeaders.fromClient(clientRequest::header), requestId);
         if (api != null && api.streamed() != null) upstreamRequest = upstreamRequest.streaming(api.streamed());
-        UpstreamResponse upstreamResponse = sendWithRetries(upstreamRequest, exchange);
-        boolean streamed = false;
+        UpstreamRequest sent = upstreamRequest;
+        // The stream's slot outlives the handler, which returns at once: it is freed when the answer has ended.
+        Limits.Slot slot = askedForStream ? admitted.handOver() : Limits.Slot.none();
+        // No thread waits on the upstream: the request goes asynchronous, each step runs on the I/O thread that made it
+        // possible, and the request completes once its answer has been written (or its stream has ended).
+        clientRequest.future(() -> sendWithRetries(sent, exchange, 0)
+                .thenCompose(upstreamResponse -> answer(clientRequest, upstreamResponse, forward, admitted, exchange,
+                        askedForStream))
+                .whenComplete((answered, failed) -> slot.close()));
+    }
+
+    /** Answers the client with what upstream answered; completes once the answer has been written. */
+    private CompletableFuture<?> answer(Context clientRequest, UpstreamResponse upstreamResponse, Forward forward,
+                                        Admitted admitted, Exchange exchange, boolean askedForStream) {
+        CompletableFuture<?> answered;
         try {
             exchange.answered(upstreamResponse.status(), upstreamResponse.header("x-request-id").orElse(null));
             if (upstreamResponse.status() >= 400) {
-                answerError(clientRequest, upstreamResponse, exchange);
-            } else if (upstreamResponse.isEventStream() && (forward.dialect() != null || api != null)) {
-                streamed = true;
-                relayStream(clientRequest, upstreamResponse, forward, admitted, exchange, askedForStream);
+                answered = answerError(clientRequest, upstreamResponse, exchange);
+            } else if (upstreamResponse.isEventStream() && (forward.dialect() != null || forward.api() != null)) {
+                // A relayed stream closes (or releases) its upstream and ends its exchange itself.
+                return relayStream(clientRequest, upstreamResponse, forward, admitted, exchange, askedForStream);
             } else if (isJson(upstreamResponse)) {
-                answerWhole(clientRequest, upstreamResponse, forward, caller, exchange);
+                answered = answerWhole(clientRequest, upstreamResponse, forward, admitted.caller(), exchange);
             } else {
-                answerStreamed(clientRequest, upstreamResponse, null, exchange);
+                answered = answerStreamed(clientRequest, upstreamResponse, null, exchange);
             }
-        } finally {
-            // A relayed stream closes (or releases) its upstream itself; everything else is done with it here.
-            if (!streamed) upstreamResponse.close();
-            exchange.finish("failed", "the gateway failed while relaying");
+        } catch (RuntimeException e) {
+            answered = CompletableFuture.failedFuture(e);
         }
+        return answered.whenComplete((done, failure) -> {
+            upstreamResponse.close();
+            exchange.finish("failed", "the gateway failed while relaying");
+        });
     }
 
     /**
@@ -124,7 +142,7 @@ final class OpenAiRelay {
     private JsonNode upstreamPage(Context clientRequest, String upstreamPath, String query, Exchange exchange) {
         var request = new UpstreamRequest("GET", upstreamPath, query == null || query.isEmpty() ? null : query, null,
                 RelayedHeaders.fromClient(clientRequest::header), exchange.requestId());
-        try (UpstreamResponse response = sendWithRetries(request, exchange)) {
+        try (UpstreamResponse response = await(sendWithRetries(request, exchange, 0))) {
             exchange.answered(response.status(), response.header("x-request-id").orElse(null));
             byte[] body;
             try {
@@ -148,16 +166,15 @@ final class OpenAiRelay {
      * Sends the request, trying again ({@code SWITCHBOARD_UPSTREAM_RETRIES} times) when OpenAI answers 429 or 5xx or
      * cannot be reached: nothing has reached the client yet, so a retry is invisible but for the wait. The wait is
      * OpenAI's {@code Retry-After} when it asks for 10 s or less (a longer one goes back to the client at once), else
-     * half a second, doubling. The last answer, whatever it is, is the client's.
+     * half a second, doubling; no thread waits meanwhile. The last answer, whatever it is, is the client's; a failure
+     * is the {@link GatewayException} to answer with.
      */
-    private UpstreamResponse sendWithRetries(UpstreamRequest request, Exchange exchange) {
-        for (int attempt = 0; ; attempt++) {
-            // A streamed body can be sent again only while none of it has been read.
-            boolean last = attempt >= upstream.retries() || (request.streamed() != null && !request.streamed().untouched());
-            UpstreamResponse response;
-            try {
-                response = upstream.send(request);
-            } catch (GatewayException e) {
+    private CompletableFuture<UpstreamResponse> sendWithRetries(UpstreamRequest request, Exchange exchange, int attempt) {
+        // A streamed body can be sent again only while none of it has been read.
+        boolean last = attempt >= upstream.retries() || (request.streamed() != null && !request.streamed().untouched());
+        return upstream.sendAsync(request).handle((response, failed) -> {
+            if (failed != null) {
+                GatewayException e = asRefusal(failed);
                 if (request.streamed() != null && e == request.streamed().refusal()) {
                     // The body was refused as it passed (a form field, its size): upstream never got all of it.
                     exchange.answered(e.status(), null);
@@ -171,16 +188,37 @@ final class OpenAiRelay {
                     exchange.finish("upstream_unavailable", e.code());
                     throw e;
                 }
-                pause(backoff(attempt));
-                continue;
+                return later(backoff(attempt), () -> sendWithRetries(request, exchange, attempt + 1));
             }
             int status = response.status();
-            if (last || (status != 429 && status < 500) || !replayable(request)) return response;
+            if (last || (status != 429 && status < 500) || !replayable(request)) return CompletableFuture.completedFuture(response);
             long wait = response.header("Retry-After").map(OpenAiRelay::seconds).orElse(-1L);
-            if (wait > 10) return response;
+            if (wait > 10) return CompletableFuture.completedFuture(response);
             response.close();
             LOG.info("{} upstream answered {}; trying again ({} of {})", exchange.requestId(), status, attempt + 1, upstream.retries());
-            pause(wait >= 0 ? wait * 1000 : backoff(attempt));
+            return later(wait >= 0 ? wait * 1000 : backoff(attempt), () -> sendWithRetries(request, exchange, attempt + 1));
+        }).thenCompose(next -> next);
+    }
+
+    /** The attempt {@code next} makes, made after {@code millis}. */
+    private static CompletableFuture<UpstreamResponse> later(long millis, Supplier<CompletableFuture<UpstreamResponse>> next) {
+        return CompletableFuture.supplyAsync(next, CompletableFuture.delayedExecutor(millis, TimeUnit.MILLISECONDS))
+                .thenCompose(attempt -> attempt);
+    }
+
+    /** What an upstream call failed with, as the refusal to answer with. */
+    private static GatewayException asRefusal(Throwable failed) {
+        Throwable cause = failed instanceof CompletionException && failed.getCause() != null ? failed.getCause() : failed;
+        return cause instanceof GatewayException refusal ? refusal
+                : GatewayException.upstreamUnreachable(cause.getClass().getSimpleName());
+    }
+
+    /** Waits for an upstream answer, for the gateway's own calls made on a thread of their own. */
+    private static UpstreamResponse await(CompletableFuture<UpstreamResponse> answer) {
+        try {
+            return answer.join();
+        } catch (CompletionException e) {
+            throw asRefusal(e);
         }
     }
 
@@ -200,21 +238,15 @@ final class OpenAiRelay {
         }
     }
 
-    private static void pause(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw GatewayException.upstreamUnreachable("interrupted while waiting to try again");
-        }
-    }
-
-    private void relayStream(Context clientRequest, UpstreamResponse upstreamResponse, Forward forward, Admitted admitted,
-                             Exchange exchange, boolean askedForStream) {
-        Caller caller = admitted.caller();
-        // A stream the request did not announce (a form's stream field, an endpoint that always streams) takes its
-        // slot now; refused, the upstream request is ended unread.
-        Limits.Slot slot = null;
+    /**
+     * Relays an event stream; the answer completes when the stream has ended. The relay closes (or releases) the
+     * upstream response and ends the exchange.
+     */
+    private CompletableFuture<?> relayStream(Context clientRequest, UpstreamResponse upstreamResponse, Forward forward,
+                                             Admitted admitted, Exchange exchange, boolean askedForStream) {
+        // A stream the request did not announce (a form's stream field, an endpoint that always streams) takes its slot
+        // now; refused, the upstream request is ended unread.
+        Limits.Slot slot = Limits.Slot.none();
         if (!askedForStream) {
             try {
                 slot = admitted.openStream();
@@ -225,28 +257,12 @@ final class OpenAiRelay {
             }
             exchange.streamed();
         }
-        try (var held = slot) {
-            relayEvents(clientRequest, upstreamResponse, forward, caller, exchange);
-        }
-    }
-
-    private void relayEvents(Context clientRequest, UpstreamResponse upstreamResponse, Forward forward, Caller caller,
-                             Exchange exchange) {
+        Caller caller = admitted.caller();
         StreamMeta meta = new StreamMeta(StreamMeta.newId(), caller.owner(), caller.keyId(), exchange.endpoint(),
                 forward.model(), forward.resumable(), Instant.now(), exchange.requestId(), forward.firstSeq());
         exchange.streamId(meta.id());
         Map<String, String> headers = new java.util.LinkedHashMap<>(RelayedHeaders.fromUpstream(upstreamResponse.headers()));
         headers.put(STREAM_ID_HEADER, meta.id());
-        SseWriter clientResponse;
-        try {
-            clientResponse = SseWriter.start(clientRequest.res(), headers);
-        } catch (ClientGoneException e) {
-            upstreamResponse.close();
-            exchange.finish("client_gone", null);
-            return;
-        }
-        var upstreamStream = new UpstreamStream(upstreamResponse.body(), upstreamResponse::timedOut,
-                upstreamResponse::close, upstreamResponse::release);
         // Ownership is judged on the client's path, never on the endpoint's name (its ids replaced). An endpoint of
         // the gateway's own has a dialect that knows its events; any other stream is read by RecordingDialect.
         StreamDialect dialect = forward.api() != null
@@ -254,48 +270,56 @@ final class OpenAiRelay {
                 : RecordingDialect.ofKnown(forward.dialect(), owned, caller.owner(), forward.method(), forward.clientPath());
         // A replayed stream spends nothing, but may be the first read of a background response that has ended.
         if ("GET".equals(forward.method())) dialect = new DeferredUsageDialect(dialect, deferred);
-        RelayOutcome outcome = streams.relay(meta, upstreamStream, clientResponse, dialect, forward.dropUsageOnly(),
-                exchange);
-        if (outcome != RelayOutcome.COMPLETED) {
-            LOG.info("{} stream {} on {} ended: {} (upstream request {})", exchange.requestId(), meta.id(),
-                    exchange.endpoint(), outcome, exchange.upstreamRequestId());
-        }
+        SseWriter clientResponse = SseWriter.start(clientRequest, headers);
+        Limits.Slot held = slot;
+        var upstreamStream = new UpstreamStream(upstreamResponse.source(), upstreamResponse::timedOut,
+                upstreamResponse::close, upstreamResponse::release);
+        return streams.relay(meta, upstreamStream, clientResponse, dialect, forward.dropUsageOnly(), exchange)
+                .whenComplete((outcome, failure) -> {
+                    held.close();
+                    if (outcome != RelayOutcome.COMPLETED) {
+                        LOG.info("{} stream {} on {} ended: {} (upstream request {})", exchange.requestId(), meta.id(),
+                                exchange.endpoint(), failure == null ? outcome : failure.toString(),
+                                exchange.upstreamRequestId());
+                    }
+                });
     }
 
-    private void answerWhole(Context clientRequest, UpstreamResponse upstreamResponse, Forward forward, Caller caller,
-                             Exchange exchange) {
-        byte[] body;
-        try {
-            body = upstreamResponse.body().readNBytes(WHOLE_ANSWER_LIMIT + 1);
-        } catch (IOException e) {
-            exchange.finish("upstream_failed", "the connection broke while reading the response");
-            if (upstreamResponse.timedOut()) throw GatewayException.upstreamTimeout("the response body stalled");
-            throw GatewayException.upstreamUnreachable("the connection broke while reading the response");
-        }
-        if (body.length > WHOLE_ANSWER_LIMIT) {
-            // Too large to be an object the gateway reads: relayed as it comes, like a file's content.
-            answerStreamed(clientRequest, upstreamResponse, body, exchange);
-            return;
-        }
-        exchange.firstByte();
-        JsonNode json = jsonObject(body);
-        exchange.usage(Usage.reportedBy(json));
-        exchange.answeredBy(json);
-        // Before the client has the id: its next call, on any instance, must find the object its own.
-        if (upstreamResponse.status() < 300) {
-            owned.recordAnswer(caller.owner(), forward.method(), forward.clientPath(), json);
-            // The answer that creates an object spends its own usage; any other may be the first read of one ended.
-            if ("POST".equals(forward.method()) && DEFERRING.contains(forward.clientPath())) {
-                deferred.created(caller.keyId(), caller.owner(), json);
-            } else {
-                deferred.seen(json);
+    private CompletableFuture<?> answerWhole(Context clientRequest, UpstreamResponse upstreamResponse, Forward forward,
+                                             Caller caller, Exchange exchange) {
+        return AsyncBodies.readUpTo(upstreamResponse.source(), WHOLE_ANSWER_LIMIT).handle((body, failed) -> {
+            if (failed != null) {
+                exchange.finish("upstream_failed", "the connection broke while reading the response");
+                if (upstreamResponse.timedOut()) throw GatewayException.upstreamTimeout("the response body stalled");
+                throw GatewayException.upstreamUnreachable("the connection broke while reading the response");
             }
-        }
-        copyHeaders(clientRequest, upstreamResponse);
-        clientRequest.status(upstreamResponse.status());
-        upstreamResponse.header("Content-Type").ifPresent(clientRequest::contentType);
-        clientRequest.result(body);
-        exchange.finish("completed", null);
+            if (body.length > WHOLE_ANSWER_LIMIT) {
+                // Too large to be an object the gateway reads: relayed as it comes, like a file's content.
+                return answerStreamed(clientRequest, upstreamResponse, body, exchange);
+            }
+            exchange.firstByte();
+            JsonNode json = jsonObject(body);
+            exchange.usage(Usage.reportedBy(json));
+            exchange.answeredBy(json);
+            // Before the client has the id: its next call, on any instance, must find the object its own.
+            if (upstreamResponse.status() < 300) {
+                owned.recordAnswer(caller.owner(), forward.method(), forward.clientPath(), json);
+                // The answer that creates an object spends its own usage; any other may be the first read of one ended.
+                if ("POST".equals(forward.method()) && DEFERRING.contains(forward.clientPath())) {
+                    deferred.created(caller.keyId(), caller.owner(), json);
+                } else {
+                    deferred.seen(json);
+                }
+            }
+            copyHeaders(clientRequest, upstreamResponse);
+            clientRequest.status(upstreamResponse.status());
+            upstreamResponse.header("Content-Type").ifPresent(clientRequest::contentType);
+            clientRequest.res().setContentLength(body.length);
+            return AsyncBodies.write(clientRequest, body).handle((written, clientGone) -> {
+                exchange.finish(clientGone == null ? "completed" : "client_gone", null);
+                return null;
+            });
+        }).thenCompose(written -> written);
     }
 
     /** The paths whose answers may be objects whose usage comes later (a batch, a background response). */
@@ -310,61 +334,32 @@ final class OpenAiRelay {
     }
 
     /**
-     * Relays an answer that is not read (audio, a file's content, an image) as it arrives: each read from upstream is
-     * written on, and flushed once upstream has nothing more ready, so neither side's size reaches the heap. An
-     * upstream that breaks off after the first bytes aborts the client's connection: ending the answer normally would
-     * hand the client a truncated file as if it were whole.
+     * Relays an answer that is not read (audio, a file's content, an image) as it arrives, each chunk written on as it
+     * is read, so neither side's size reaches the heap. An upstream that breaks off after the first bytes aborts the
+     * client's connection: ending the answer normally would hand the client a truncated file as if it were whole.
      *
      * @param head bytes already read from the body, or null
      */
-    private void answerStreamed(Context clientRequest, UpstreamResponse upstreamResponse, byte[] head, Exchange exchange) {
+    private CompletableFuture<?> answerStreamed(Context clientRequest, UpstreamResponse upstreamResponse, byte[] head,
+                                                Exchange exchange) {
         copyHeaders(clientRequest, upstreamResponse);
         clientRequest.status(upstreamResponse.status());
         upstreamResponse.header("Content-Type").ifPresent(clientRequest::contentType);
         upstreamResponse.header("Content-Disposition").ifPresent(value -> clientRequest.header("Content-Disposition", value));
         upstreamResponse.header("Content-Length").map(OpenAiRelay::length)
                 .filter(n -> n >= 0).ifPresent(n -> clientRequest.res().setContentLengthLong(n));
-        OutputStream out;
-        try {
-            out = clientRequest.res().getOutputStream();
-        } catch (IOException e) {
-            exchange.finish("client_gone", null);
-            return;
-        }
-        InputStream in = upstreamResponse.body();
-        byte[] buffer = new byte[64 * 1024];
-        try {
-            if (head != null && head.length > 0) {
-                exchange.firstByte();
-                write(out, head, head.length, true);
+        exchange.firstByte();
+        return AsyncBodies.copy(clientRequest, head, upstreamResponse.source()).thenAccept(copied -> {
+            switch (copied) {
+                case COMPLETED -> exchange.finish("completed", null);
+                // Closing the upstream response cancels the rest of the download.
+                case CLIENT_GONE -> exchange.finish("client_gone", null);
+                case SOURCE_FAILED -> exchange.finish(upstreamResponse.timedOut() ? "upstream_timeout" : "upstream_failed",
+                        "the connection broke while relaying the response");
             }
-            while (true) {
-                int n;
-                try {
-                    n = in.read(buffer);
-                } catch (IOException upstreamBroke) {
-                    abortClient(clientRequest, upstreamBroke);
-                    exchange.finish(upstreamResponse.timedOut() ? "upstream_timeout" : "upstream_failed",
-                            "the connection broke while relaying the response");
-                    return;
-                }
-                if (n < 0) break;
-                exchange.firstByte();
-                write(out, buffer, n, in.available() == 0);
-            }
-            out.flush();
-        } catch (IOException clientGone) {
-            // Closing the upstream body (in relay's finally) cancels the rest of the download.
-            exchange.finish("client_gone", null);
-            return;
-        }
-        exchange.finish("completed", null);
+        });
     }
 
-    private static void write(OutputStream out, byte[] bytes, int length, boolean flush) throws IOException {
-        out.write(bytes, 0, length);
-        if (flush) out.flush();
-    }
 
     private static long length(String value) {
         try {
@@ -375,28 +370,19 @@ final class OpenAiRelay {
     }
 
     /** Ends the client's connection without completing the answer, so a cut body is never taken for a whole one. */
-    private static void abortClient(Context clientRequest, Throwable cause) {
-        try {
-            org.eclipse.jetty.ee10.servlet.ServletContextRequest.getServletContextRequest(clientRequest.req())
-                    .getServletChannel().abort(cause);
-        } catch (RuntimeException notJetty) {
-            LOG.debug("could not abort the client's connection", notJetty);
-        }
+
+    private CompletableFuture<?> answerError(Context clientRequest, UpstreamResponse upstreamResponse, Exchange exchange) {
+        return AsyncBodies.readUpTo(upstreamResponse.source(), ERROR_LIMIT).exceptionally(broken -> new byte[0]).thenAccept(body -> {
+            copyHeaders(clientRequest, upstreamResponse);
+            byte[] clientBody = UpstreamErrors.forClient(upstreamResponse.status(), body,
+                    upstreamResponse.header("Content-Type").orElse(null), upstream.apiKey());
+            clientRequest.status(upstreamResponse.status()).contentType("application/json").result(clientBody);
+            exchange.finish("upstream_error", UpstreamErrors.code(clientBody));
+        });
     }
 
-    private void answerError(Context clientRequest, UpstreamResponse upstreamResponse, Exchange exchange) {
-        byte[] body;
-        try {
-            body = upstreamResponse.readAll();
-        } catch (IOException e) {
-            body = new byte[0];
-        }
-        copyHeaders(clientRequest, upstreamResponse);
-        byte[] clientBody = UpstreamErrors.forClient(upstreamResponse.status(), body,
-                upstreamResponse.header("Content-Type").orElse(null), upstream.apiKey());
-        clientRequest.status(upstreamResponse.status()).contentType("application/json").result(clientBody);
-        exchange.finish("upstream_error", UpstreamErrors.code(clientBody));
-    }
+    /** An error body larger than this is cut (an error is a sentence; a proxy's HTML page is cut to its start). */
+    private static final int ERROR_LIMIT = 1024 * 1024;
 
     /** A JSON object answer, for its usage and id; null for anything else. */
     private static JsonNode jsonObject(byte[] body) {

@@ -66,7 +66,7 @@ final class ResponsesContinuation implements StreamContinuation {
             exchange.finish("upstream_error", code);
             return null;
         }
-        return new Continued(new UpstreamStream(response.body(), response::timedOut, response::close, response::release),
+        return new Continued(new UpstreamStream(response.source(), response::timedOut, response::close, response::release),
                 ResponsesDialect.INSTANCE, exchange);
     }
 

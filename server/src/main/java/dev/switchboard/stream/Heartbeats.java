@@ -6,14 +6,17 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.util.Callback;
 
 /**
- * Sends {@code : keep-alive} comments on streams that have been quiet for an interval. A blocking server only
- * notices a vanished client when it next writes, so without heartbeats a client that leaves while upstream is
- * thinking would keep a paid upstream request running. One sweeper serves every stream; each heartbeat is
- * written on its own virtual thread so one stuck client cannot delay the others.
+ * Sends {@code : keep-alive} comments on streams that have been quiet for an interval. A server notices a vanished
+ * HTTP/1.1 client only when it next writes, so without heartbeats a client that leaves while upstream is thinking
+ * would keep a paid upstream request running. One sweeper serves every stream; a heartbeat is sent without waiting
+ * (one stuck client cannot delay the others), and only to a writer with nothing else under way.
  */
 public final class Heartbeats implements AutoCloseable {
+    private static final byte[] KEEP_ALIVE = SseWriter.commentLine("keep-alive");
+
     private final Duration interval;
     private final Set<Beat> beats = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -33,8 +36,8 @@ public final class Heartbeats implements AutoCloseable {
     }
 
     /**
-     * Keeps {@code writer} alive until the returned handle is closed; {@code onGone} runs (once, on a heartbeat
-     * thread) if a heartbeat finds the client gone.
+     * Keeps {@code writer} alive until the returned handle is closed; {@code onGone} runs (once) if a heartbeat finds
+     * the client gone.
      */
     public AutoCloseable watch(SseWriter writer, Runnable onGone) {
         Beat beat = new Beat(writer, onGone);
@@ -45,10 +48,7 @@ public final class Heartbeats implements AutoCloseable {
     private void sweep() {
         long now = System.nanoTime();
         for (Beat beat : beats) {
-            if (!beat.busy && now - beat.writer.lastWriteNanos() >= interval.toNanos()) {
-                beat.busy = true;
-                Thread.ofVirtual().name("heartbeat").start(beat::send);
-            }
+            if (beat.writer.idle() && now - beat.writer.lastWriteNanos() >= interval.toNanos()) beat.send();
         }
     }
 
@@ -57,10 +57,9 @@ public final class Heartbeats implements AutoCloseable {
         sweeper.shutdownNow();
     }
 
-    private final class Beat {
+    private final class Beat implements Callback {
         final SseWriter writer;
         final Runnable onGone;
-        volatile boolean busy;
 
         Beat(SseWriter writer, Runnable onGone) {
             this.writer = writer;
@@ -68,14 +67,12 @@ public final class Heartbeats implements AutoCloseable {
         }
 
         void send() {
-            try {
-                writer.comment("keep-alive");
-            } catch (ClientGoneException e) {
-                beats.remove(this);
-                onGone.run();
-            } finally {
-                busy = false;
-            }
+            writer.send(KEEP_ALIVE, this);
+        }
+
+        @Override
+        public void failed(Throwable gone) {
+            if (beats.remove(this)) onGone.run();
         }
     }
 }

@@ -1,52 +1,61 @@
 package dev.switchboard.stream;
 
-import jakarta.servlet.http.HttpServletResponse;
+import dev.switchboard.web.AsyncBodies;
+import io.javalin.http.Context;
 import java.io.IOException;
-import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.FutureCallback;
 
 /**
- * Writes an event stream to one client: raw bytes, flushed per event. A lock rather than {@code synchronized}
- * guards each write, so that heartbeats and the relay never interleave bytes, and a virtual thread blocked on a
- * slow client does not pin its carrier. Once a write fails the writer is gone for good and every later write
- * fails at once.
+ * Writes an event stream to one client: raw bytes, each write sent at once. Writes go straight to Jetty's response
+ * without blocking ({@link #send}): the relay writes an event on the thread that read it and reads on when the write
+ * has gone, so a slow client slows the upstream read rather than filling a buffer. Writes are queued and sent one at
+ * a time, in order, so heartbeats and the relay never interleave bytes; the blocking forms wait for their own write,
+ * for callers on a thread of their own. Once a write fails the writer is gone for good and every later write fails
+ * at once.
  */
 public final class SseWriter {
-    private final OutputStream out;
-    private final ReentrantLock lock = new ReentrantLock();
-    private volatile long lastWriteNanos = System.nanoTime();
-    private volatile boolean gone;
+    private static final byte[] EMPTY = new byte[0];
 
-    private SseWriter(OutputStream out) {
-        this.out = out;
+    private final Response response;
+    private final Queue<Pending> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean writing = new AtomicBoolean();
+    private volatile long lastWriteNanos = System.nanoTime();
+    private volatile Throwable failure;
+
+    private SseWriter(Response response) {
+        this.response = response;
     }
 
     /**
-     * Sends status 200 and the event-stream headers (no caching, no proxy buffering), plus {@code extraHeaders}.
+     * Sends status 200 and the event-stream headers (no caching, no proxy buffering), plus {@code extraHeaders}; the
+     * headers leave at once, before the first event. A client already gone fails the first write.
      */
-    public static SseWriter start(HttpServletResponse response, Map<String, String> extraHeaders) throws ClientGoneException {
-        response.setStatus(200);
-        // Each event is flushed, so the server's aggregation buffer (32 KiB by default, off-heap, held as long as
-        // the stream is open) only costs memory: at 10,000 streams, over 300 MiB.
-        response.setBufferSize(1024);
-        response.setContentType("text/event-stream");
-        response.setHeader("Cache-Control", "no-cache");
-        response.setHeader("X-Accel-Buffering", "no");
-        extraHeaders.forEach(response::setHeader);
-        try {
-            OutputStream out = response.getOutputStream();
-            out.flush();
-            return new SseWriter(out);
-        } catch (IOException e) {
-            throw new ClientGoneException(e);
-        }
+    public static SseWriter start(Context ctx, Map<String, String> extraHeaders) {
+        var servletResponse = ctx.res();
+        servletResponse.setStatus(200);
+        servletResponse.setContentType("text/event-stream");
+        servletResponse.setHeader("Cache-Control", "no-cache");
+        servletResponse.setHeader("X-Accel-Buffering", "no");
+        extraHeaders.forEach(servletResponse::setHeader);
+        // The servlet layer's output stream would aggregate and copy every event; its response underneath writes
+        // each one as it is given. The servlet layer still ends the response when the request completes.
+        SseWriter writer = new SseWriter(AsyncBodies.response(ctx));
+        writer.send(EMPTY, Callback.NOOP);
+        return writer;
     }
 
-    /** Writes one event with an {@code id:} line carrying its sequence number, then flushes. */
+    /** Writes one event with an {@code id:} line carrying its sequence number; blocks until it has gone. */
     public void write(long seq, byte[] event) throws ClientGoneException {
-        writeFrame(idLine(seq), event);
+        await(concat(idLine(seq), event));
     }
 
     /** {@code id: N\n} in ASCII, without going through a String. */
@@ -62,19 +71,41 @@ public final class SseWriter {
         return line;
     }
 
-    /** Writes one event with an {@code id:} line of the caller's making (CR and LF removed), then flushes. */
+    /** Writes one event with an {@code id:} line of the caller's making (CR and LF removed); blocks until it has gone. */
     public void write(String id, byte[] event) throws ClientGoneException {
-        writeFrame(("id: " + id.replace("\r", "").replace("\n", "") + "\n").getBytes(StandardCharsets.UTF_8), event);
+        await(concat(("id: " + id.replace("\r", "").replace("\n", "") + "\n").getBytes(StandardCharsets.UTF_8), event));
     }
 
-    /** Writes bytes that form complete events, then flushes. */
+    /** Writes bytes that form complete events; blocks until they have gone. */
     public void write(byte[] event) throws ClientGoneException {
-        writeFrame(null, event);
+        await(event);
     }
 
     /** A comment line ({@code : text}), which clients ignore; used as a heartbeat. CR and LF are removed. */
     public void comment(String text) throws ClientGoneException {
-        write((": " + text.replace("\r", "").replace("\n", "") + "\n\n").getBytes(StandardCharsets.UTF_8));
+        write(commentLine(text.replace("\r", "").replace("\n", "")));
+    }
+
+    static byte[] commentLine(String text) {
+        return (": " + text + "\n\n").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Sends bytes that form complete events without waiting: {@code done} succeeds once they have gone to the client,
+     * or fails (on some thread) when the client is gone. Sent after every write queued before it.
+     */
+    public void send(byte[] bytes, Callback done) {
+        if (failure != null) {
+            done.failed(failure);
+            return;
+        }
+        queue.add(new Pending(ByteBuffer.wrap(bytes), done));
+        sendNext();
+    }
+
+    /** True when nothing is being written or waits to be: a heartbeat would not delay an event. */
+    boolean idle() {
+        return !writing.get() && queue.isEmpty();
     }
 
     /** Nanoseconds (System.nanoTime) of the last successful write. */
@@ -83,22 +114,67 @@ public final class SseWriter {
     }
 
     public boolean gone() {
-        return gone;
+        return failure != null;
     }
 
-    private void writeFrame(byte[] prefix, byte[] event) throws ClientGoneException {
-        if (gone) throw new ClientGoneException(new IOException("client already gone"));
-        lock.lock();
-        try {
-            if (prefix != null) out.write(prefix);
-            out.write(event);
-            out.flush();
-            lastWriteNanos = System.nanoTime();
-        } catch (IOException e) {
-            gone = true;
-            throw new ClientGoneException(e);
-        } finally {
-            lock.unlock();
+    /** Starts the next queued write unless one is under way; the write's completion starts the one after. */
+    private void sendNext() {
+        while (!queue.isEmpty() && writing.compareAndSet(false, true)) {
+            Pending next = queue.poll();
+            if (next == null) {
+                writing.set(false);
+                continue;
+            }
+            if (failure != null) {
+                writing.set(false);
+                next.done.failed(failure);
+                continue;
+            }
+            response.write(false, next.bytes, new Callback() {
+                @Override
+                public void succeeded() {
+                    lastWriteNanos = System.nanoTime();
+                    writing.set(false);
+                    next.done.succeeded();
+                    sendNext();
+                }
+
+                @Override
+                public void failed(Throwable x) {
+                    failure = x;
+                    writing.set(false);
+                    next.done.failed(x);
+                    sendNext();
+                }
+
+                @Override
+                public InvocationType getInvocationType() {
+                    return InvocationType.NON_BLOCKING;
+                }
+            });
+            return;
         }
     }
+
+    private void await(byte[] bytes) throws ClientGoneException {
+        FutureCallback sent = new FutureCallback();
+        send(bytes, sent);
+        try {
+            sent.get();
+        } catch (ExecutionException e) {
+            throw new ClientGoneException(e.getCause() instanceof IOException io ? io : new IOException(e.getCause()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ClientGoneException(new IOException("interrupted while writing"));
+        }
+    }
+
+    static byte[] concat(byte[] first, byte[] second) {
+        byte[] both = new byte[first.length + second.length];
+        System.arraycopy(first, 0, both, 0, first.length);
+        System.arraycopy(second, 0, both, first.length, second.length);
+        return both;
+    }
+
+    private record Pending(ByteBuffer bytes, Callback done) {}
 }

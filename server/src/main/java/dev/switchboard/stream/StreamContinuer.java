@@ -6,7 +6,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Continues an adopted stream from upstream, when its endpoint registered a {@link StreamContinuation} and the stream
- * keeps running upstream: the relay appends upstream's events to the stream's log on a thread of its own, until the
+ * keeps running upstream: the relay appends upstream's events to the stream's log, as they arrive, until the
  * terminal event, and the stream's readers read them as they would have read its first relay's.
  */
 final class StreamContinuer {
@@ -44,10 +44,8 @@ final class StreamContinuer {
         }
         if (continued == null) return false;
         LOG.info("Stream {} of a gone instance continues here from upstream, after event {}", meta.id(), last.seq());
-        Thread.ofVirtual().name("stream-continuation-" + meta.id()).start(() -> {
-            RelayOutcome outcome = relay.continueAdopted(meta, continued);
-            LOG.info("Stream {}, continued from upstream, ended: {}", meta.id(), outcome);
-        });
+        relay.continueAdopted(meta, continued).whenComplete((outcome, failure) ->
+                LOG.info("Stream {}, continued from upstream, ended: {}", meta.id(), failure == null ? outcome : failure.toString()));
         return true;
     }
 

@@ -3,17 +3,26 @@ package dev.switchboard.stream;
 import dev.switchboard.observe.Exchange;
 import dev.switchboard.observe.Usage;
 import dev.switchboard.web.GatewayException;
-import java.io.IOException;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.IteratingCallback;
 
 /**
  * Relays upstream event streams: each event is appended to the stream's log (so that clients can resume) and
- * written to the client that asked for it, with an {@code id:} line, its bytes exactly as upstream sent them, one
- * flush per event. Whatever happens, the stream ends well-formed: with upstream's terminal event, or with an
- * error event in the API's shape. When the client leaves, a non-resumable stream cancels its upstream request;
- * a resumable one keeps reading into the log for a later reader. At shutdown, a resumable stream whose log is shared
- * is left unfinished there for another instance to continue ({@link RelayOutcome#HANDED_OVER}); that instance
- * {@linkplain #continueAdopted continues} it with the same relay, writing to the log alone.
+ * written to the client that asked for it, with an {@code id:} line, its bytes exactly as upstream sent them.
+ * Event-driven: what upstream sent is read, parsed, logged and written on the thread that found it ready, and the
+ * next read is asked for only once the client has taken the write, so a slow client slows the upstream read and
+ * nothing queues up; no thread waits for a stream. Whatever happens, the stream ends well-formed: with upstream's
+ * terminal event, or with an error event in the API's shape. When the client leaves, a non-resumable stream cancels
+ * its upstream request; a resumable one keeps reading into the log for a later reader. At shutdown, a resumable
+ * stream whose log is shared is left unfinished there for another instance to continue
+ * ({@link RelayOutcome#HANDED_OVER}); that instance {@linkplain #continueAdopted continues} it with the same relay,
+ * writing to the log alone.
  */
 public final class StreamRelay {
     private final EventLog log;
@@ -27,62 +36,134 @@ public final class StreamRelay {
     }
 
     /**
-     * Runs on the calling thread until the stream ends.
+     * Starts relaying; the answer completes (on some thread) once the stream has ended and its client has been
+     * written all it will be.
      *
      * @param dropUsageOnly drop events that carry only usage (the gateway asked for them, the client did not)
      */
-    public RelayOutcome relay(StreamMeta meta, UpstreamStream upstream, SseWriter client, StreamDialect dialect,
-                              boolean dropUsageOnly, Exchange exchange) {
+    public CompletableFuture<RelayOutcome> relay(StreamMeta meta, UpstreamStream upstream, SseWriter client,
+                                                 StreamDialect dialect, boolean dropUsageOnly, Exchange exchange) {
         log.create(meta);
-        return run(meta, upstream, client, dialect, dropUsageOnly, exchange);
+        return new Relay(meta, upstream, client, dialect, dropUsageOnly, exchange).start();
     }
 
     /**
-     * Continues, on the calling thread until it ends, a stream adopted from an instance that is gone: upstream's
-     * events are appended to the same log, for the stream's readers, as if its first relay had gone on.
+     * Continues a stream adopted from an instance that is gone: upstream's events are appended to the same log, for
+     * the stream's readers, as if its first relay had gone on.
      */
-    RelayOutcome continueAdopted(StreamMeta meta, StreamContinuation.Continued continued) {
-        return run(meta, continued.upstream(), null, continued.dialect(), false, continued.exchange());
+    CompletableFuture<RelayOutcome> continueAdopted(StreamMeta meta, StreamContinuation.Continued continued) {
+        return new Relay(meta, continued.upstream(), null, continued.dialect(), false, continued.exchange()).start();
     }
 
-    /** @param client the client that asked for the stream, or null when only the log's readers read it */
-    private RelayOutcome run(StreamMeta meta, UpstreamStream upstream, SseWriter client, StreamDialect dialect,
-                             boolean dropUsageOnly, Exchange exchange) {
-        LiveStream stream = new LiveStream(meta, exchange, upstream.cancel());
-        AtomicBoolean clientGone = new AtomicBoolean();
-        live.add(stream);
-        AutoCloseable heartbeat = client == null ? () -> { } : heartbeats.watch(client, () -> {
-            clientGone.set(true);
-            if (!meta.resumable()) upstream.cancel().run();
-        });
-        RelayOutcome outcome = null;
-        try {
-            outcome = pump(stream, upstream, client, dialect, dropUsageOnly, exchange, clientGone);
-            exchange.finish(outcome.name().toLowerCase(), null);
-            return outcome;
-        } finally {
-            closeQuietly(heartbeat);
-            // A stream handed over stays unfinished: the instance that adopts it appends the rest.
-            if (outcome != RelayOutcome.HANDED_OVER) log.finish(meta.id());
-            live.remove(stream);
-            if (outcome == RelayOutcome.COMPLETED) {
-                // The body's last chunk follows the terminal event; reading it lets the connection be reused.
-                Thread.ofVirtual().name("upstream-release").start(upstream.release());
-            } else {
-                // Closing the connection does not cancel a background response: it goes on upstream.
-                upstream.cancel().run();
+    /**
+     * One stream's relay, as an iteration Jetty drives: each step reads what upstream has sent, relays the events it
+     * completes and either writes them to the client (the write's completion takes the next step), asks upstream to
+     * call back when more arrives, or ends the stream. Steps never overlap, so the fields need no lock.
+     */
+    private final class Relay extends IteratingCallback {
+        private final StreamMeta meta;
+        private final UpstreamStream upstream;
+        private final StreamDialect dialect;
+        private final boolean dropUsageOnly;
+        private final Exchange exchange;
+        private final LiveStream stream;
+        private final SseParser parser = new SseParser();
+        private final List<SseFrame> parsed = new ArrayList<>();
+        private final CompletableFuture<RelayOutcome> done = new CompletableFuture<>();
+        private final Runnable readMore = this::iterate;
+        /** The write's completion: a client that has gone fails it, and the relay goes on without the client. */
+        private final Callback written = new Callback() {
+            @Override
+            public void succeeded() {
+                Relay.this.succeeded();
+            }
+
+            @Override
+            public void failed(Throwable gone) {
+                clientLeft();
+                Relay.this.succeeded();
+            }
+        };
+        /** The client that asked for the stream, while it is there; null when only the log's readers read it. */
+        private SseWriter client;
+        private AutoCloseable heartbeat = () -> { };
+        private volatile boolean clientGone;
+        private SseFrame last;
+        private boolean upstreamEnded;
+        private boolean upstreamBroke;
+        private boolean cutOff;
+        /** Set once the stream's end is decided; the step after the last write then completes the relay. */
+        private RelayOutcome outcome;
+
+        Relay(StreamMeta meta, UpstreamStream upstream, SseWriter client, StreamDialect dialect, boolean dropUsageOnly,
+              Exchange exchange) {
+            this.meta = meta;
+            this.upstream = upstream;
+            this.client = client;
+            this.dialect = dialect;
+            this.dropUsageOnly = dropUsageOnly;
+            this.exchange = exchange;
+            this.stream = new LiveStream(meta, exchange, upstream.cancel());
+        }
+
+        CompletableFuture<RelayOutcome> start() {
+            live.add(stream);
+            if (client != null) heartbeat = heartbeats.watch(client, () -> {
+                clientGone = true;
+                if (!meta.resumable()) upstream.cancel().run();
+            });
+            iterate();
+            return done;
+        }
+
+        @Override
+        protected Action process() {
+            if (outcome != null) return Action.SUCCEEDED;
+            while (true) {
+                if (upstreamEnded) {
+                    byte[] ending = end();
+                    if (ending != null && client != null) {
+                        client.send(ending, written);
+                        return Action.SCHEDULED;
+                    }
+                    return Action.SUCCEEDED;
+                }
+                Content.Chunk chunk = upstream.body().read();
+                if (chunk == null) {
+                    upstream.body().demand(readMore);
+                    return Action.IDLE;
+                }
+                if (Content.Chunk.isFailure(chunk)) {
+                    upstreamEnded = true;
+                    upstreamBroke = true;
+                    continue;
+                }
+                parser.feed(chunk.getByteBuffer(), parsed::add);
+                boolean lastChunk = chunk.isLast();
+                chunk.release();
+                if (lastChunk) {
+                    upstreamEnded = true;
+                    cutOff = parser.truncated();
+                    SseFrame rest = parser.end();
+                    if (rest != null) parsed.add(rest);
+                }
+                byte[] events = relayParsed();
+                if (events != null && client != null) {
+                    client.send(events, written);
+                    return Action.SCHEDULED;
+                }
+                if (outcome != null) return Action.SUCCEEDED;
             }
         }
-    }
 
-    private RelayOutcome pump(LiveStream stream, UpstreamStream upstream, SseWriter client, StreamDialect dialect,
-                              boolean dropUsageOnly, Exchange exchange, AtomicBoolean clientGone) {
-        StreamMeta meta = stream.meta();
-        SseReader reader = new SseReader(upstream.body());
-        SseWriter primary = client;
-        SseFrame last = null;
-        try {
-            for (SseFrame frame; (frame = reader.next()) != null; ) {
+        /**
+         * Logs the events just parsed and returns them as the client is to get them (each with its id line), or null
+         * when there is nothing for the client. Stops at upstream's terminal event: the stream is complete.
+         */
+        private byte[] relayParsed() {
+            byte[] out = null;
+            int length = 0;
+            for (SseFrame frame : parsed) {
                 if (frame.hasData()) {
                     dialect.beforeRelay(frame);
                     Usage usage = dialect.usage(frame);
@@ -93,53 +174,110 @@ public final class StreamRelay {
                 }
                 long seq = log.append(meta.id(), frame.raw());
                 exchange.eventRelayed();
-                if (primary != null) {
-                    try {
-                        primary.write(seq, frame.raw());
-                    } catch (ClientGoneException e) {
-                        primary = null;
-                        clientGone.set(true);
-                        if (!meta.resumable()) return clientLeft(meta, dialect, last);
+                if (client != null) {
+                    byte[] id = SseWriter.idLine(seq);
+                    byte[] raw = frame.raw();
+                    if (out == null) out = new byte[Math.max(512, id.length + raw.length)];
+                    if (length + id.length + raw.length > out.length) {
+                        out = Arrays.copyOf(out, Math.max(out.length * 2, length + id.length + raw.length));
                     }
+                    System.arraycopy(id, 0, out, length, id.length);
+                    System.arraycopy(raw, 0, out, length + id.length, raw.length);
+                    length += id.length + raw.length;
                 }
-                if (frame.hasData() && dialect.isTerminal(frame)) return RelayOutcome.COMPLETED;
+                if (frame.hasData() && dialect.isTerminal(frame)) {
+                    outcome = RelayOutcome.COMPLETED;
+                    break;
+                }
             }
+            parsed.clear();
+            return out == null ? null : Arrays.copyOf(out, length);
+        }
+
+        /** A write found the client gone: a stream that is not resumable ends; a resumable one goes on into the log. */
+        private void clientLeft() {
+            client = null;
+            clientGone = true;
+            if (!meta.resumable() && outcome == null) {
+                outcome = RelayOutcome.CLIENT_GONE;
+                logClientLeft();
+            }
+        }
+
+        /**
+         * Upstream's body has ended: decides how the stream ends, and returns what the client is still to be told
+         * (an error event), or null.
+         */
+        private byte[] end() {
             // Upstream closed the stream: complete for a dialect that ends so, unless an event was cut off.
-            if (dialect.completeAtClose() && !reader.truncated() && !stream.shuttingDown() && !stream.cancelled()) {
-                return RelayOutcome.COMPLETED;
+            if (!upstreamBroke && dialect.completeAtClose() && !cutOff && !stream.shuttingDown() && !stream.cancelled()) {
+                outcome = RelayOutcome.COMPLETED;
+                return null;
             }
-        } catch (IOException upstreamBroke) {
-            // reported below
-        }
-        if (clientGone.get() && !meta.resumable()) return clientLeft(meta, dialect, last);
-        if (stream.shuttingDown() && handsOver(meta)) return handOver(meta, dialect, last, primary);
-        RelayOutcome outcome;
-        byte[] error;
-        if (stream.shuttingDown()) {
-            outcome = RelayOutcome.SHUTDOWN;
-            error = dialect.errorFrame(GatewayException.SHUTTING_DOWN, GatewayException.SHUTTING_DOWN_MESSAGE, last);
-        } else if (stream.cancelled()) {
-            outcome = RelayOutcome.CANCELLED;
-            error = dialect.errorFrame("stream_cancelled", "The stream was cancelled by a gateway administrator.", last);
-        } else if (upstream.timedOut().getAsBoolean()) {
-            outcome = RelayOutcome.UPSTREAM_TIMEOUT;
-            error = dialect.errorFrame("upstream_timeout",
-                    "The upstream stream sent nothing within the idle timeout and was ended by the gateway. "
-                            + "Retry the request; operators can raise SWITCHBOARD_UPSTREAM_IDLE_TIMEOUT.", last);
-        } else {
-            outcome = RelayOutcome.UPSTREAM_FAILED;
-            error = dialect.errorFrame("upstream_disconnected",
-                    "The upstream connection ended before the stream was complete. Retry the request.", last);
-        }
-        long seq = log.append(meta.id(), error);
-        if (primary != null) {
-            try {
-                primary.write(seq, error);
-            } catch (ClientGoneException ignored) {
-                // the client left as well; the log keeps the error for a reader that resumes
+            if (clientGone && !meta.resumable()) {
+                outcome = RelayOutcome.CLIENT_GONE;
+                logClientLeft();
+                return null;
             }
+            if (stream.shuttingDown() && handsOver(meta)) {
+                // The client is told, with an event that is not logged and has no id (the log goes on with upstream's
+                // events, numbered as upstream numbers them), how to resume the stream elsewhere.
+                outcome = RelayOutcome.HANDED_OVER;
+                return dialect.errorFrame(GatewayException.SHUTTING_DOWN, handOverMessage(meta.id()), last);
+            }
+            byte[] error;
+            if (stream.shuttingDown()) {
+                outcome = RelayOutcome.SHUTDOWN;
+                error = dialect.errorFrame(GatewayException.SHUTTING_DOWN, GatewayException.SHUTTING_DOWN_MESSAGE, last);
+            } else if (stream.cancelled()) {
+                outcome = RelayOutcome.CANCELLED;
+                error = dialect.errorFrame("stream_cancelled", "The stream was cancelled by a gateway administrator.", last);
+            } else if (upstream.timedOut().getAsBoolean()) {
+                outcome = RelayOutcome.UPSTREAM_TIMEOUT;
+                error = dialect.errorFrame("upstream_timeout",
+                        "The upstream stream sent nothing within the idle timeout and was ended by the gateway. "
+                                + "Retry the request; operators can raise SWITCHBOARD_UPSTREAM_IDLE_TIMEOUT.", last);
+            } else {
+                outcome = RelayOutcome.UPSTREAM_FAILED;
+                error = dialect.errorFrame("upstream_disconnected",
+                        "The upstream connection ended before the stream was complete. Retry the request.", last);
+            }
+            long seq = log.append(meta.id(), error);
+            return SseWriter.concat(SseWriter.idLine(seq), error);
         }
-        return outcome;
+
+        /** The client left a stream that is not resumable: upstream is cancelled, and the log says why it ended. */
+        private void logClientLeft() {
+            upstream.cancel().run();
+            log.append(meta.id(), dialect.errorFrame("client_disconnected",
+                    "The client disconnected, so the gateway cancelled the upstream request.", last));
+        }
+
+        @Override
+        protected void onCompleteSuccess() {
+            exchange.finish(outcome.name().toLowerCase(Locale.ROOT), null);
+            ended(outcome);
+        }
+
+        /** A step failed (the log refused an event, or a defect): the stream ends, its upstream request cancelled. */
+        @Override
+        protected void onCompleteFailure(Throwable cause) {
+            exchange.finish("failed", cause.getClass().getSimpleName());
+            ended(null);
+            done.completeExceptionally(cause);
+        }
+
+        private void ended(RelayOutcome outcome) {
+            closeQuietly(heartbeat);
+            // A stream handed over stays unfinished: the instance that adopts it appends the rest.
+            if (outcome != RelayOutcome.HANDED_OVER) log.finish(meta.id());
+            live.remove(stream);
+            // The body's last chunk follows the terminal event; reading it lets the connection be reused. Anything
+            // else closes the connection, which does not cancel a background response: it goes on upstream.
+            if (outcome == RelayOutcome.COMPLETED) upstream.release().run();
+            else upstream.cancel().run();
+            if (outcome != null) done.complete(outcome);
+        }
     }
 
     /**
@@ -150,32 +288,10 @@ public final class StreamRelay {
         return meta.resumable() && log.shared();
     }
 
-    /**
-     * Leaves a stream to another instance at shutdown: its client is told, with an event that is not logged and has
-     * no id (the log goes on with upstream's events, numbered as upstream numbers them), how to resume it elsewhere.
-     */
-    private RelayOutcome handOver(StreamMeta meta, StreamDialect dialect, SseFrame last, SseWriter client) {
-        if (client != null) {
-            try {
-                client.write(dialect.errorFrame(GatewayException.SHUTTING_DOWN, handOverMessage(meta.id()), last));
-            } catch (ClientGoneException ignored) {
-                // the client left as well; it resumes, if it does, like any other reader
-            }
-        }
-        return RelayOutcome.HANDED_OVER;
-    }
-
     static String handOverMessage(String streamId) {
         return "The gateway instance relaying this stream is shutting down. The response goes on upstream, and "
                 + "another instance continues this stream: resume it with GET /v1/streams/" + streamId
                 + " and the header Last-Event-ID set to the id of the last event you received.";
-    }
-
-    /** The client left a stream that is not resumable: upstream is cancelled, and the log says why it ended. */
-    private RelayOutcome clientLeft(StreamMeta meta, StreamDialect dialect, SseFrame last) {
-        log.append(meta.id(), dialect.errorFrame("client_disconnected",
-                "The client disconnected, so the gateway cancelled the upstream request.", last));
-        return RelayOutcome.CLIENT_GONE;
     }
 
     private static void closeQuietly(AutoCloseable closeable) {

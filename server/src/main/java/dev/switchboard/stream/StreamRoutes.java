@@ -43,7 +43,7 @@ public final class StreamRoutes {
                     + ", whose last event so far is " + last + ". Send the id of the last event you received, "
                     + "or none to read the stream from its start.");
         }
-        SseWriter client = SseWriter.start(ctx.res(), Map.of("X-Switchboard-Stream-Id", meta.id()));
+        SseWriter client = SseWriter.start(ctx, Map.of("X-Switchboard-Stream-Id", meta.id()));
         follower.follow(id, after, client);
     }
 

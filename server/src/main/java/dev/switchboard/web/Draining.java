@@ -1,5 +1,7 @@
 package dev.switchboard.web;
 
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -40,10 +42,37 @@ final class Draining implements Filter {
             refuse((HttpServletResponse) response);
             return;
         }
+        boolean goesOn = false;
         try {
             chain.doFilter(request, response);
+            goesOn = request.isAsyncStarted();
         } finally {
+            // A request that went asynchronous (a relayed stream) is still being handled until it completes.
+            if (goesOn) request.getAsyncContext().addListener(new Completed());
+            else active.decrementAndGet();
+        }
+    }
+
+    /** Counts an asynchronous request out once it is over, however it ended. */
+    private final class Completed implements AsyncListener {
+        @Override
+        public void onComplete(AsyncEvent event) {
             active.decrementAndGet();
+        }
+
+        @Override
+        public void onTimeout(AsyncEvent event) {
+            // completion follows
+        }
+
+        @Override
+        public void onError(AsyncEvent event) {
+            // completion follows
+        }
+
+        @Override
+        public void onStartAsync(AsyncEvent event) {
+            event.getAsyncContext().addListener(this);
         }
     }
 

@@ -220,7 +220,9 @@ public final class HttpServer implements AutoCloseable {
      * request on it gets no answer at all. A larger remainder is not read: the answer says the connection closes.
      */
     private static void finishReadingBody(Context ctx) {
-        if (ctx.req().getContentLengthLong() == 0 || ctx.req().isAsyncStarted()) return;
+        // An event stream's request has long been read (its model was checked); any other asynchronous answer (a
+        // forwarded one) has been written by now, and a refused upload's rest is still to be read.
+        if (ctx.req().getContentLengthLong() == 0 || String.valueOf(ctx.res().getContentType()).startsWith("text/event-stream")) return;
         boolean toTheEnd;
         try {
             InputStream in = ctx.req().getInputStream();

@@ -6,7 +6,7 @@ import dev.switchboard.TestRedis;
 import dev.switchboard.observe.Exchange;
 import dev.switchboard.observe.ExchangeListener;
 import dev.switchboard.observe.Usage;
-import java.io.ByteArrayInputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
+import org.eclipse.jetty.io.Content;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,7 +35,7 @@ class StreamContinuationTest {
                 askedAfter.set(first.event() + " " + after);
                 byte[] rest = (new String(frame("response.output_text.delta", 2), StandardCharsets.UTF_8)
                         + new String(frame("response.completed", 3), StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
-                return new StreamContinuation.Continued(new UpstreamStream(new ByteArrayInputStream(rest), () -> false,
+                return new StreamContinuation.Continued(new UpstreamStream(Content.Source.from(ByteBuffer.wrap(rest)), () -> false,
                         () -> { }, () -> { }), DIALECT, new Exchange("sbreq_test", "key_1", null, "owner-1",
                         "/v1/responses/resp_1", "m", true, new ExchangeListener() { }));
             });
