@@ -21,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
@@ -143,10 +144,12 @@ class Http2Test {
 
         Await.until(Duration.ofSeconds(20), () -> tls.gateway.liveStreams().find(streamId).isEmpty());
         Await.until(Duration.ofSeconds(20), () -> tls.emulator.observations().clientCancelledResponses().contains(completionId));
-        HttpResponse<String> next = h2.send(HttpRequest.newBuilder(URI.create(url(tls, "https", "/healthz"))).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(next.statusCode()).isEqualTo(200);
-        assertThat(next.version()).isEqualTo(HttpClient.Version.HTTP_2);
+        // The same connection goes on, and the stream's log says why it ended.
+        HttpResponse<String> log = h2.send(HttpRequest.newBuilder(URI.create(url(tls, "https", "/v1/streams/" + streamId)))
+                .header("Authorization", "Bearer " + tls.clientKey).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(log.version()).isEqualTo(HttpClient.Version.HTTP_2);
+        List<SseFrame> logged = SseFrames.parse(log.body());
+        assertThat(SseFrames.json(logged.getLast()).path("error").path("code").asText()).isEqualTo("client_disconnected");
     }
 
     private static HttpRequest chat(TestGateway gw, String scheme) {
