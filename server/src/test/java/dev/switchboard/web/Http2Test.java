@@ -47,7 +47,7 @@ class Http2Test {
     @BeforeAll
     static void start() throws Exception {
         keystore = SelfSignedKeystore.create(certificates);
-        cleartext = TestGateway.start();
+        cleartext = TestGateway.start(Map.of("SWITCHBOARD_MAX_BODY_BYTES", "4096"));
         tls = TestGateway.start(keystore.env());
     }
 
@@ -96,6 +96,19 @@ class Http2Test {
         assertThat(upgraded.version()).isEqualTo(HttpClient.Version.HTTP_2);
         assertThat(streamed.version()).isEqualTo(HttpClient.Version.HTTP_2);
         assertThat(streamed.body()).contains("id: 0\n").endsWith("data: [DONE]\n\n");
+    }
+
+    @Test
+    void aBodyOverTheLimitIsRefusedOverHttp2AsOverHttp11() throws Exception {
+        HttpClient h2c = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+        h2c.send(HttpRequest.newBuilder(URI.create(cleartext.url("/healthz"))).build(), HttpResponse.BodyHandlers.ofString());
+        String big = "{\"model\":\"gpt-4o-mini\",\"input\":\"" + "x".repeat(5000) + "\"}";
+        HttpResponse<String> refused = h2c.send(HttpRequest.newBuilder(URI.create(cleartext.url("/v1/responses")))
+                .header("Authorization", "Bearer " + cleartext.clientKey).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(big)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(refused.version()).isEqualTo(HttpClient.Version.HTTP_2);
+        assertThat(refused.statusCode()).isEqualTo(413);
+        assertThat(Json.MAPPER.readTree(refused.body()).path("error").path("code").asText()).isEqualTo("request_too_large");
     }
 
     @Test
