@@ -43,6 +43,11 @@ public final class HeadlessChromium implements AutoCloseable {
         return start("--deny-permission-prompts", "--use-fake-device-for-media-stream");
     }
 
+    /** A browser that accepts any server certificate: pages of a gateway serving HTTPS with a self-signed one. */
+    public static HeadlessChromium acceptingSelfSignedCertificates() {
+        return start("--ignore-certificate-errors");
+    }
+
     private static HeadlessChromium start(String... mediaFlags) {
         if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
             throw new IllegalStateException("The browser tests need Debian's Chromium and its driver: "

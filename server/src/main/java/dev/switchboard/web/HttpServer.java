@@ -22,10 +22,8 @@ import java.util.Set;
 import java.util.function.Consumer;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.session.NullSessionCache;
 import org.eclipse.jetty.session.NullSessionDataStore;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
@@ -33,9 +31,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The gateway's HTTP listener: Javalin on Jetty with virtual threads, no compression (event streams must never be
- * buffered by a compressor), a deep accept queue for connection bursts, and every refusal mapped to an
- * OpenAI-shaped error. Routes come from the capabilities; this class holds no endpoint logic.
+ * The gateway's HTTP listener: Javalin on Jetty with virtual threads, HTTP/1.1 and HTTP/2 on one port ({@link Http2}),
+ * no compression (event streams must never be buffered by a compressor), a deep accept queue for connection bursts,
+ * and every refusal mapped to an OpenAI-shaped error. Routes come from the capabilities; this class holds no endpoint logic.
  */
 public final class HttpServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
@@ -99,8 +97,8 @@ public final class HttpServer implements AutoCloseable {
             cfg.jetty.modifyWebSocketServletFactory(factory -> factory.setMaxTextMessageSize(settings.maxWebSocketMessageBytes()));
             cfg.jetty.addConnector((server, http) -> {
                 ServerConnector connector = settings.tls()
-                        .map(tls -> new ServerConnector(server, tlsFactory(tls), new HttpConnectionFactory(secure(http))))
-                        .orElseGet(() -> new ServerConnector(server, new HttpConnectionFactory(http)));
+                        .map(tls -> Http2.secureConnector(server, tlsContext(tls), secure(http)))
+                        .orElseGet(() -> Http2.cleartextConnector(server, http));
                 connector.setHost(settings.host());
                 connector.setPort(settings.port());
                 connector.setAcceptQueueSize(ACCEPT_QUEUE);
@@ -173,12 +171,12 @@ public final class HttpServer implements AutoCloseable {
         }
     }
 
-    private static SslConnectionFactory tlsFactory(ServerSettings.Tls tls) {
+    private static SslContextFactory.Server tlsContext(ServerSettings.Tls tls) {
         var context = new SslContextFactory.Server();
         context.setKeyStorePath(tls.keystore().toAbsolutePath().toString());
         context.setKeyStoreType("PKCS12");
         context.setKeyStorePassword(tls.password().reveal());
-        return new SslConnectionFactory(context, "http/1.1");
+        return context;
     }
 
     /** HTTPS requests: secure URLs and no SNI host check, so clients may connect by IP address. */
