@@ -102,7 +102,7 @@ final class RealtimeBridge implements UpstreamLeg.Quiet {
      * A client event, on the client socket's (virtual) thread: queued for the upstream, and the next one read only
      * once the upstream took it. Javalin's listener asks Jetty for the next client frame as soon as this returns
      * (Jetty's auto-demand), so returning is the demand: the thread waits here for the send to complete, holding no
-     * lock, while the upstream direction and the gateway's own events go on.
+     * lock, while the events coming from OpenAI, the pings and the gateway's own events go on.
      */
     void fromClient(String text) {
         tap.observe("client", text);
