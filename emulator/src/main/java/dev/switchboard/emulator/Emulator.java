@@ -184,6 +184,16 @@ public final class Emulator implements AutoCloseable {
         return realtime.openSessions();
     }
 
+    /** Client events the Realtime WebSockets have taken so far. */
+    public long realtimeClientEvents() {
+        return realtime.clientEvents();
+    }
+
+    /** Server events of open Realtime WebSockets not yet written out, because the peer stopped reading. */
+    public long realtimeUnwrittenEvents() {
+        return realtime.unwrittenEvents();
+    }
+
     /** WebRTC calls not yet ended. */
     public int realtimeCalls() {
         return calls.active();

@@ -19,6 +19,7 @@ final class CallSideband extends WholeEvents {
     private final EventTap tap;
     private final Runnable onEnd;
     private volatile WebSocket socket;
+    private volatile UpstreamOutbox outbox;
     private volatile String endOutcome = "completed";
 
     CallSideband(String callId, EventTap tap, Runnable onEnd) {
@@ -30,13 +31,22 @@ final class CallSideband extends WholeEvents {
     /** The socket is open: events may flow. */
     void start(WebSocket socket) {
         this.socket = socket;
+        this.outbox = new UpstreamOutbox(socket);
         socket.request(1);
     }
 
-    /** An event of the gateway's own into the session. */
-    synchronized void send(String event) {
+    /**
+     * An event of the gateway's own into the session, sent after those already queued; returns at once, holding no
+     * lock while it is written. One OpenAI does not take within 30 s gives the sideband up.
+     */
+    void send(String event) {
         tap.observe("client", event);
-        socket.sendText(event, true).orTimeout(30, TimeUnit.SECONDS).join();
+        outbox.send(event).orTimeout(30, TimeUnit.SECONDS).whenComplete((ok, error) -> {
+            if (error != null) {
+                LOG.warn("Realtime sideband of call {} did not take an event: {}", callId, error.toString());
+                abort();
+            }
+        });
     }
 
     /** How the call is recorded when it ends: the gateway hung it up for running too long, say. */

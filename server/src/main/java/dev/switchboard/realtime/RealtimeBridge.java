@@ -16,8 +16,10 @@ import org.slf4j.LoggerFactory;
 /**
  * One client's Realtime session relayed to its upstream leg, event for event, both ways, with backpressure: the
  * next upstream event is asked for only once the client has taken the last one, and a client event is read only
- * once the upstream has taken the one before. When either side closes, the other is closed with a code that says
- * why. What the gateway reads of the events (usage, transcript, debug log) is read by its {@link EventTap}.
+ * once the upstream has taken the one before. No lock is held while either side writes: each direction has one send
+ * in flight, and the next starts from the last one's completion. When either side closes, the other is closed with a
+ * code that says why. What the gateway reads of the events (usage, transcript, debug log) is read by its
+ * {@link EventTap}.
  */
 final class RealtimeBridge implements UpstreamLeg.Quiet {
     private static final Logger LOG = LoggerFactory.getLogger(RealtimeBridge.class);
@@ -33,9 +35,9 @@ final class RealtimeBridge implements UpstreamLeg.Quiet {
     private final Exchange exchange;
     private final EventTap tap;
     private final AtomicBoolean closed = new AtomicBoolean();
-    /** The JDK client takes one send at a time; the client's events and the gateway's own (tool outputs) share it. */
-    private final Object sending = new Object();
     private volatile WebSocket upstream;
+    /** The client's events and the gateway's own (set-up, tool outputs), in order, one send at a time. */
+    private volatile UpstreamOutbox toUpstream;
     private volatile Session client;
     private volatile java.util.concurrent.ScheduledFuture<?> deadline;
     private volatile java.util.concurrent.ScheduledFuture<?> pings;
@@ -50,6 +52,7 @@ final class RealtimeBridge implements UpstreamLeg.Quiet {
 
     void upstream(WebSocket upstream) {
         this.upstream = upstream;
+        this.toUpstream = new UpstreamOutbox(upstream);
     }
 
     /**
@@ -65,12 +68,13 @@ final class RealtimeBridge implements UpstreamLeg.Quiet {
         tap.observer(observer);
     }
 
-    /** Sends an event of the gateway's own upstream: a session's set-up, a tool's output. */
-    void sendUpstream(String event) {
+    /**
+     * Sends an event of the gateway's own upstream (a session's set-up, a tool's output), after those already queued.
+     * Returns at once; the future completes when the upstream took it. The session is given up if it never does.
+     */
+    CompletableFuture<Void> sendUpstream(String event) {
         tap.observe("client", event);
-        synchronized (sending) {
-            upstream.sendText(event, true).orTimeout(SEND_LIMIT.toMillis(), TimeUnit.MILLISECONDS).join();
-        }
+        return forward(event);
     }
 
     /**
@@ -94,19 +98,29 @@ final class RealtimeBridge implements UpstreamLeg.Quiet {
         upstream.request(1);
     }
 
-    /** A client event: forwarded, and the next one read only once the upstream took it. */
+    /**
+     * A client event, on the client socket's (virtual) thread: queued for the upstream, and the next one read only
+     * once the upstream took it. Javalin's listener asks Jetty for the next client frame as soon as this returns
+     * (Jetty's auto-demand), so returning is the demand: the thread waits here for the send to complete, holding no
+     * lock, while the events coming from OpenAI, the pings and the gateway's own events go on.
+     */
     void fromClient(String text) {
         tap.observe("client", text);
         try {
-            synchronized (sending) {
-                upstream.sendText(text, true).get(SEND_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
-            }
+            forward(text).get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             fail(1011, "interrupted while forwarding to OpenAI");
-        } catch (Exception e) {
-            fail(1011, "OpenAI did not take the event; the session is closed");
+        } catch (java.util.concurrent.ExecutionException e) {
+            // The session was already given up by forward's own handler.
         }
+    }
+
+    /** Queues {@code text} for the upstream; a send it does not take within {@link #SEND_LIMIT} ends the session. */
+    private CompletableFuture<Void> forward(String text) {
+        return toUpstream.send(text).orTimeout(SEND_LIMIT.toMillis(), TimeUnit.MILLISECONDS).whenComplete((ok, error) -> {
+            if (error != null) fail(1011, "OpenAI did not take the event; the session is closed");
+        });
     }
 
     /** The client closed (or its connection broke): close the upstream leg with the client's reason. */

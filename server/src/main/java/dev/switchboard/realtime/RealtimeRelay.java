@@ -17,6 +17,7 @@ import io.javalin.websocket.WsConfig;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.jetty.websocket.api.exceptions.MessageTooLargeException;
 
@@ -125,7 +126,10 @@ public final class RealtimeRelay {
             bridge.observer(SessionObserver.all(allowance, new VoiceSessionRecorder(pending.id(), voiceSessions),
                     new VoiceTools(tools, caller, pending.id(), pending.tools(), bridge::sendUpstream)));
             try {
-                VoiceSetup.events(pending, models.transcriptionModel(), tools.definitions(pending.tools())).forEach(bridge::sendUpstream);
+                // Taken before the client's upgrade is answered: a set-up OpenAI refuses is an HTTP error, not a
+                // socket that opens and dies. Waited for here, with no lock held.
+                CompletableFuture.allOf(VoiceSetup.events(pending, models.transcriptionModel(), tools.definitions(pending.tools()))
+                        .stream().map(bridge::sendUpstream).toArray(CompletableFuture[]::new)).join();
             } catch (RuntimeException e) {
                 bridge.fail(1011, "the voice session could not be set up");
                 throw new GatewayException(502, "upstream_error", "realtime_upstream_refused", null,

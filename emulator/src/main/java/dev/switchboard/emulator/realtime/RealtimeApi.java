@@ -34,6 +34,7 @@ public final class RealtimeApi {
     private final Map<String, RealtimeSession> open = new ConcurrentHashMap<>();
     private final Map<String, RealtimeCall> sidebands = new ConcurrentHashMap<>();
     private final RealtimeCallsApi calls;
+    private final java.util.concurrent.atomic.AtomicLong clientEvents = new java.util.concurrent.atomic.AtomicLong();
 
     public RealtimeApi(ScriptBook scripts, ClientSecrets secrets, RealtimeCallsApi calls, String apiKey) {
         this.calls = calls;
@@ -115,7 +116,10 @@ public final class RealtimeApi {
                 return;
             }
             RealtimeSession session = open.get(ctx.sessionId());
-            if (session != null) session.onClientEvent(ctx.message());
+            if (session != null) {
+                clientEvents.incrementAndGet();
+                session.onClientEvent(ctx.message());
+            }
         });
         ws.onClose(ctx -> {
             RealtimeCall call = sidebands.remove(ctx.sessionId());
@@ -127,6 +131,16 @@ public final class RealtimeApi {
 
     public int openSessions() {
         return open.size();
+    }
+
+    /** Client events taken so far on Realtime WebSockets (sidebands not counted). */
+    public long clientEvents() {
+        return clientEvents.get();
+    }
+
+    /** Server events of the open WebSocket sessions still waiting to be written: a peer that stopped reading. */
+    public long unwrittenEvents() {
+        return open.values().stream().mapToLong(RealtimeSession::unwrittenEvents).sum();
     }
 
     private static String protocolKey(String protocols) {

@@ -24,6 +24,8 @@ final class RealtimeSession {
     private static final Runnable NOTHING = () -> { };
     private final RealtimeTransport transport;
     private int sent;
+    /** Events handed to the transport and not yet written out: they pile up while the peer does not read. */
+    private final java.util.concurrent.atomic.AtomicLong unwritten = new java.util.concurrent.atomic.AtomicLong();
     private final ObjectNode config;
     private final Script script;
     private final List<String> itemIds = new ArrayList<>();
@@ -46,6 +48,11 @@ final class RealtimeSession {
         this.transport = transport;
         this.script = script;
         this.config = config;
+    }
+
+    /** Server events not yet written to the peer: how far a peer that stopped reading has fallen behind. */
+    long unwrittenEvents() {
+        return unwritten.get();
     }
 
     /** The first event of every session. */
@@ -274,7 +281,12 @@ final class RealtimeSession {
         synchronized (transport) {
             if (script.dropAfter() != null && sent >= script.dropAfter()) return; // breaking: nothing more goes out
             boolean last = script.dropAfter() != null && ++sent == script.dropAfter();
-            transport.send(text, last ? this::dropSoon : NOTHING);
+            Runnable afterWritten = last ? this::dropSoon : NOTHING;
+            unwritten.incrementAndGet();
+            transport.send(text, () -> {
+                unwritten.decrementAndGet();
+                afterWritten.run();
+            });
         }
     }
 
