@@ -1,12 +1,11 @@
 package dev.switchboard.bench;
 
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -66,32 +65,27 @@ final class RequestSweep {
     private RequestSweep() {}
 
     static Figures run(Target target) throws InterruptedException {
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .executor(Executors.newVirtualThreadPerTaskExecutor()).build();
         // Not counted: the first requests of this kind warm the target's code paths and connection pools.
-        step(http, target, RATES[0], Bench.scaled(STEP_SECONDS, 1));
+        step(target, RATES[0], Bench.scaled(STEP_SECONDS, 1));
         List<Step> steps = new ArrayList<>();
         for (int rate : RATES) {
-            Step step = step(http, target, rate, Bench.scaled(STEP_SECONDS, 1));
+            Step step = step(target, rate, Bench.scaled(STEP_SECONDS, 1));
             Bench.log(target, String.format("requests: %d/s, %d sent, %d failed, p50=%.2fms p99=%.2fms, %.0f µs CPU per request",
                     rate, step.requests(), step.failed(), step.latency().p50() / 1000.0, step.latency().p99() / 1000.0,
                     step.cpuMicrosPerRequest()));
             steps.add(step);
             if (!step.held()) break;
         }
-        http.shutdownNow();
         return new Figures(steps);
     }
 
-    private static Step step(HttpClient http, Target target, int rate, int seconds) throws InterruptedException {
-        String body = "{\"model\":\"" + MODEL + "\",\"messages\":[{\"role\":\"user\",\"content\":\"benchmark\"}]}";
-        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(target.baseUrl() + "/chat/completions"))
-                .timeout(Duration.ofSeconds(10))
-                .header("Authorization", "Bearer " + target.apiKey())
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body));
-        target.headers().forEach(builder::header);
-        HttpRequest request = builder.build();
+    static Step step(Target target, int rate, int seconds) throws InterruptedException {
+        URI base = URI.create(target.baseUrl());
+        String path = base.getPath() + "/chat/completions";
+        byte[] body = ("{\"model\":\"" + MODEL + "\",\"messages\":[{\"role\":\"user\",\"content\":\"benchmark\"}]}")
+                .getBytes(StandardCharsets.UTF_8);
+        Map<String, String> headers = new LinkedHashMap<>(target.headers());
+        headers.put("Authorization", "Bearer " + target.apiKey());
         int total = rate * seconds;
         Samples latency = new Samples(total);
         AtomicInteger failed = new AtomicInteger();
@@ -99,7 +93,7 @@ final class RequestSweep {
         long interval = 1_000_000_000L / rate;
         double cpuBefore = ProcessStats.cpuSeconds(target.pid());
         long start = System.nanoTime();
-        try (var executor = Executors.newVirtualThreadPerTaskExecutor()) {
+        try (PlainHttp http = new PlainHttp(base); var executor = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int i = 0; i < total; i++) {
                 long due = start + i * interval;
                 for (long wait; (wait = due - System.nanoTime()) > 0; ) LockSupport.parkNanos(wait);
@@ -109,8 +103,11 @@ final class RequestSweep {
                 }
                 executor.submit(() -> {
                     try {
-                        HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-                        if (response.statusCode() == 200) latency.add((System.nanoTime() - due) / 1000);
+                        int status;
+                        try (PlainHttp.Response response = http.post(path, headers, body, 10_000)) {
+                            status = response.status;
+                        } // closing reads the whole body: the request is answered once it is read
+                        if (status == 200) latency.add((System.nanoTime() - due) / 1000);
                         else failed.incrementAndGet();
                     } catch (Exception e) {
                         failed.incrementAndGet();

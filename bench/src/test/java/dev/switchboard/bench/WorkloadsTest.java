@@ -29,6 +29,19 @@ class WorkloadsTest {
     }
 
     @Test
+    void aRateStepSendsEveryRequestAndTimesEachAnswer() throws Exception {
+        try (Emulator emulator = Emulator.start(EmulatorOptions.defaults().withApiKey("sk-bench"))) {
+            Target direct = new Target("direct", emulator.baseUrl(), "sk-bench", Map.of(), ProcessHandle.current().pid(), null);
+            RequestSweep.Step step = RequestSweep.step(direct, 100, 1);
+            assertThat(step.requests()).isEqualTo(100);
+            assertThat(step.failed()).isZero();
+            assertThat(step.latency().count()).isEqualTo(100);
+            Target refused = new Target("direct", emulator.baseUrl(), "sk-wrong", Map.of(), ProcessHandle.current().pid(), null);
+            assertThat(RequestSweep.step(refused, 50, 1).failed()).isEqualTo(50);
+        }
+    }
+
+    @Test
     void theHighestRateHeldIsJudgedAgainstTheReferencesP99AtTheSameRate() {
         RequestSweep.Figures direct = new RequestSweep.Figures(List.of(step(250, 1_000), step(500, 2_000), step(1_000, 9_000)));
         RequestSweep.Figures proxy = new RequestSweep.Figures(List.of(step(250, 3_000), step(500, 6_000), step(1_000, 13_000)));
