@@ -1,15 +1,11 @@
 package dev.switchboard.bench;
 
-import java.io.BufferedReader;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -19,8 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Opens many concurrent Chat Completions streams against an OpenAI-compatible base URL and measures them: time to
  * first byte, per-event latency (when the emulator stamps each token with its send time), events, failures and
- * the peak number of streams open at once. One virtual thread per stream; every stream is bounded by a timeout,
- * so a run always ends.
+ * the peak number of streams open at once. One virtual thread per stream on plain sockets ({@link PlainHttp}, to
+ * keep the generator's own CPU small); every stream is bounded by a timeout, so a run always ends.
  */
 public final class StreamLoad {
     /**
@@ -45,6 +41,9 @@ public final class StreamLoad {
     /** What a run measured. Latencies in microseconds. */
     public record Result(int streams, int failed, long events, double seconds, Percentiles ttfb, Percentiles eventLatency,
                          int peakOpen, String firstFailure) {
+        /** A workload that was not run. */
+        public static final Result NONE = new Result(0, 0, 0, 0, new Percentiles(0, 0, 0), new Percentiles(0, 0, 0), 0, null);
+
         public double eventsPerSecond() {
             return seconds == 0 ? 0 : events / seconds;
         }
@@ -61,11 +60,12 @@ public final class StreamLoad {
     private StreamLoad() {}
 
     public static Result run(Options options) throws InterruptedException {
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(30))
-                .executor(Executors.newVirtualThreadPerTaskExecutor()).build();
-        String body = "{\"model\":\"" + options.model() + "\",\"stream\":true,"
-                + "\"messages\":[{\"role\":\"user\",\"content\":\"benchmark\"}]}";
+        URI base = URI.create(options.baseUrl());
+        String path = base.getPath() + "/chat/completions";
+        byte[] body = ("{\"model\":\"" + options.model() + "\",\"stream\":true,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"benchmark\"}]}").getBytes(StandardCharsets.UTF_8);
+        Map<String, String> headers = new LinkedHashMap<>(options.headers());
+        headers.put("Authorization", "Bearer " + options.apiKey());
         Samples ttfb = new Samples(options.streams());
         Samples latency = new Samples(options.streams() * 16);
         AtomicLong events = new AtomicLong();
@@ -76,7 +76,7 @@ public final class StreamLoad {
         Semaphore slots = new Semaphore(options.concurrency());
         long start = System.nanoTime();
         long rampNanos = options.rampPerSecond() <= 0 ? 0 : 1_000_000_000L / options.rampPerSecond();
-        try (var executor = Executors.newVirtualThreadPerTaskExecutor()) {
+        try (PlainHttp http = new PlainHttp(base); var executor = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int i = 0; i < options.streams(); i++) {
                 slots.acquire();
                 if (rampNanos > 0) {
@@ -86,8 +86,8 @@ public final class StreamLoad {
                 }
                 executor.submit(() -> {
                     try {
-                        String failure = oneStream(http, options, body, ttfb, latency, events, open, peakOpen,
-                                start + options.latencyAfter().toNanos());
+                        String failure = oneStream(http, path, headers, body, (int) options.timeout().toMillis(), ttfb,
+                                latency, events, open, peakOpen, start + options.latencyAfter().toNanos());
                         if (failure != null) {
                             if (failed.incrementAndGet() == 1) firstFailure[0] = failure;
                         }
@@ -98,50 +98,51 @@ public final class StreamLoad {
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        http.shutdownNow();
         return new Result(options.streams(), failed.get(), events.get(), seconds, ttfb.percentiles(),
                 latency.percentiles(), peakOpen.get(), firstFailure[0]);
     }
 
     /** Runs one stream; returns null on success, else what went wrong. */
-    private static String oneStream(HttpClient http, Options options, String body, Samples ttfb, Samples latency,
-                                    AtomicLong events, AtomicInteger open, AtomicInteger peakOpen, long latencyFrom) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(options.baseUrl() + "/chat/completions"))
-                .timeout(options.timeout())
-                .header("Authorization", "Bearer " + options.apiKey())
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body));
-        options.headers().forEach(request::header);
+    private static String oneStream(PlainHttp http, String path, Map<String, String> headers, byte[] body, int timeoutMillis,
+                                    Samples ttfb, Samples latency, AtomicLong events, AtomicInteger open,
+                                    AtomicInteger peakOpen, long latencyFrom) {
         long sent = System.nanoTime();
         boolean counted = false;
-        try {
-            HttpResponse<InputStream> response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-            if (response.statusCode() != 200) {
-                try (InputStream in = response.body()) {
-                    return "HTTP " + response.statusCode() + ": " + new String(in.readNBytes(300), StandardCharsets.UTF_8);
-                }
+        try (PlainHttp.Response response = http.post(path, headers, body, timeoutMillis)) {
+            if (response.status != 200) {
+                byte[] start = new byte[300];
+                int n = Math.max(0, response.read(start));
+                return "HTTP " + response.status + ": " + new String(start, 0, n, StandardCharsets.UTF_8);
             }
             peakOpen.accumulateAndGet(open.incrementAndGet(), Math::max);
             counted = true;
-            try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
-                boolean first = true;
-                for (String line; (line = reader.readLine()) != null; ) {
-                    if (!line.startsWith("data: ")) continue;
+            byte[] chunk = new byte[8192];
+            byte[] line = new byte[8192];
+            int lineLength = 0;
+            boolean first = true;
+            for (int n; (n = response.read(chunk)) >= 0; ) {
+                for (int i = 0; i < n; i++) {
+                    byte b = chunk[i];
+                    if (b != '\n') {
+                        if (lineLength == line.length) line = Arrays.copyOf(line, line.length * 2);
+                        line[lineLength++] = b;
+                        continue;
+                    }
+                    int length = lineLength > 0 && line[lineLength - 1] == '\r' ? lineLength - 1 : lineLength;
+                    lineLength = 0;
+                    if (!startsWith(line, length, DATA)) continue;
                     if (first) {
                         ttfb.add((System.nanoTime() - sent) / 1000);
                         first = false;
                     }
-                    if (line.equals("data: [DONE]")) {
-                        // Read to the end, as SDKs do, so that the connection is reused for the next stream.
-                        while (reader.readLine() != null) { }
-                        return null;
-                    }
-                    long stamp = stampOf(line);
+                    // Read to the end, as SDKs do, so that the connection is reused for the next stream (close does).
+                    if (length == DONE.length && startsWith(line, length, DONE)) return null;
+                    long stamp = stampOf(line, length);
                     if (stamp > 0 && System.nanoTime() >= latencyFrom) latency.add(nowMicros() - stamp);
                     events.incrementAndGet();
                 }
-                return "the stream ended without [DONE]";
             }
+            return "the stream ended without [DONE]";
         } catch (Exception e) {
             return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
         } finally {
@@ -149,15 +150,29 @@ public final class StreamLoad {
         }
     }
 
+    private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] DONE = "data: [DONE]".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] CONTENT = "\"content\":\"".getBytes(StandardCharsets.US_ASCII);
+
+    private static boolean startsWith(byte[] line, int length, byte[] prefix) {
+        if (length < prefix.length) return false;
+        for (int i = 0; i < prefix.length; i++) if (line[i] != prefix[i]) return false;
+        return true;
+    }
+
     /** The microsecond stamp the emulator put in a token ({@code "content":"1763700000123456 "}), or -1. */
-    static long stampOf(String line) {
-        int at = line.indexOf("\"content\":\"");
-        if (at < 0) return -1;
-        int i = at + 11;
-        long n = 0;
-        int digits = 0;
-        for (; i < line.length() && Character.isDigit(line.charAt(i)); i++, digits++) n = n * 10 + (line.charAt(i) - '0');
-        return digits >= 15 ? n : -1;
+    static long stampOf(byte[] line, int length) {
+        outer:
+        for (int at = 0; at + CONTENT.length <= length; at++) {
+            for (int j = 0; j < CONTENT.length; j++) if (line[at + j] != CONTENT[j]) continue outer;
+            long n = 0;
+            int digits = 0;
+            for (int i = at + CONTENT.length; i < length && line[i] >= '0' && line[i] <= '9'; i++, digits++) {
+                n = n * 10 + (line[i] - '0');
+            }
+            return digits >= 15 ? n : -1;
+        }
+        return -1;
     }
 
     static long nowMicros() {

@@ -1,14 +1,15 @@
 package dev.switchboard.bench;
 
 /**
- * Everything measured for one target in one run.
+ * Everything measured for one target in one run, a workload at a time (a workload not run holds its NONE value).
  *
- * @param latency       the fixed-rate run: TTFB and per-event latency at 1,000 concurrent streams
- * @param saturation    the as-fast-as-possible run
- * @param cpuPer100k    CPU seconds the target's processes spent per 100,000 events in the saturation run
- * @param capacity      the 10,000-concurrent-streams run
- * @param peakRssMib    peak resident memory of the target's processes over the whole benchmark
- * @param peakHeapMib   peak JVM heap in use during the capacity run, when the target reports it (else -1)
+ * @param openStreams1k  1,000 streams held open: resident memory
+ * @param relay100       the reference relay workload at 100 concurrent streams
+ * @param relay1k        the same at 1,000
+ * @param requests       the non-streamed open-loop rate sweep
+ * @param realtime       Realtime WebSocket round trips
+ * @param openStreamsMax 10,000 streams (or as many as the open-file limit allows) held open: heap
  */
-record TargetFigures(Target target, StreamLoad.Result latency, StreamLoad.Result saturation, double cpuPer100k,
-                     StreamLoad.Result capacity, long peakRssMib, long peakHeapMib) {}
+record TargetFigures(Target target, HoldWorkload.Figures openStreams1k, RelayWorkload.Figures relay100,
+                     RelayWorkload.Figures relay1k, RequestSweep.Figures requests, RealtimeWorkload.Figures realtime,
+                     HoldWorkload.Figures openStreamsMax) {}

@@ -50,7 +50,12 @@ class StreamLoadTest {
 
     @Test
     void readsTheStampOutOfAToken() {
-        assertThat(StreamLoad.stampOf("data: {\"choices\":[{\"delta\":{\"content\":\"1763700000123456 \"}}]}")).isEqualTo(1763700000123456L);
-        assertThat(StreamLoad.stampOf("data: {\"choices\":[{\"delta\":{\"content\":\"hello\"}}]}")).isEqualTo(-1);
+        assertThat(stampOf("data: {\"choices\":[{\"delta\":{\"content\":\"1763700000123456 \"}}]}")).isEqualTo(1763700000123456L);
+        assertThat(stampOf("data: {\"choices\":[{\"delta\":{\"content\":\"hello\"}}]}")).isEqualTo(-1);
+    }
+
+    private static long stampOf(String line) {
+        byte[] bytes = line.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return StreamLoad.stampOf(bytes, bytes.length);
     }
 }
