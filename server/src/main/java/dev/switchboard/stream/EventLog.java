@@ -9,16 +9,33 @@ import java.util.Optional;
  * reconnects reads every event after the one it last saw, then follows the stream live, with no gap and no
  * duplicate. Finished streams stay readable for a retention period, then are forgotten.
  *
- * <p>{@link #append} is on the relay's hot path: implementations must not block on anything slow (a shared log
- * may wait for its store's acknowledgement, bounded, so that no client holds an event the log lacks).
+ * <p>{@link #append} is on the relay's hot path, on an I/O thread: implementations must never block. A shared log
+ * says when its store has acknowledged an event (bounded), so that no client holds an event the log lacks.
  */
 public interface EventLog extends AutoCloseable {
 
     /** Starts a stream's log. */
     void create(StreamMeta meta);
 
-    /** Appends an event; returns its sequence number, counting from the stream's {@link StreamMeta#firstSeq}. */
-    long append(String streamId, byte[] frame);
+    /**
+     * Appends an event; returns its sequence number, counting from the stream's {@link StreamMeta#firstSeq}.
+     * {@code stored} runs once the event is stored as far as the log promises readers on other instances (at once for
+     * a log of this instance alone), or once waiting for that has been given up: on some thread, perhaps this one
+     * before append returns. The relay writes the event to its client only then, and no thread waits meanwhile.
+     */
+    long append(String streamId, byte[] frame, Runnable stored);
+
+    /** Appends an event and waits until it is stored ({@link #append(String, byte[], Runnable)}). */
+    default long append(String streamId, byte[] frame) {
+        java.util.concurrent.CountDownLatch stored = new java.util.concurrent.CountDownLatch(1);
+        long seq = append(streamId, frame, stored::countDown);
+        try {
+            stored.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return seq;
+    }
 
     /** Marks the stream complete: readers get {@link LoggedEvent#END} after its last event. */
     void finish(String streamId);

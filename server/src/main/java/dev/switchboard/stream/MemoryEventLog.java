@@ -72,6 +72,14 @@ final class MemoryEventLog implements EventLog {
         return stream(streamId).append(frame);
     }
 
+    /** Stored as soon as appended: this log is this instance's alone. */
+    @Override
+    public long append(String streamId, byte[] frame, Runnable stored) {
+        long seq = append(streamId, frame);
+        stored.run();
+        return seq;
+    }
+
     @Override
     public void finish(String streamId) {
         MemoryStream stream = streams.get(streamId);

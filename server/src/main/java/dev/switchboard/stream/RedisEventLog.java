@@ -30,12 +30,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -55,9 +54,9 @@ import org.slf4j.LoggerFactory;
  * registration included. Meanwhile readers on other instances wait; they never skip an event. A stream that went
  * on without Redis is said so in the log and counted ({@link #streamsKeptLocally}).
  *
- * <p>Appends share one connection (Redis keeps their order). Each waits for Redis's acknowledgement (at most
- * {@link #ACK_WAIT}) before the relay writes the event to its client, so that a resume elsewhere rarely waits. After
- * one acknowledgement takes longer, appends stop waiting until Redis answers in time again.
+ * <p>Appends share one connection (Redis keeps their order). The relay writes an event to its client once Redis has
+ * acknowledged it (or after {@link #ACK_WAIT}), so that a resume elsewhere rarely waits; no thread waits meanwhile.
+ * After one acknowledgement takes longer, appends stop waiting until Redis answers in time again.
  *
  * <p>Readers of other instances' streams block in {@code XREAD} on a connection of their own. A read that fails, or
  * a stream whose registration stays gone (Redis lost it and no writer puts it back), throws
@@ -81,6 +80,8 @@ final class RedisEventLog implements EventLog {
     static final Duration LEASE = Duration.ofSeconds(6);
     static final Duration LEASE_RENEWAL = Duration.ofSeconds(2);
     private static final Duration ACK_WAIT = Duration.ofMillis(250);
+    private static final java.util.concurrent.Executor ACK_TIMER =
+            java.util.concurrent.CompletableFuture.delayedExecutor(ACK_WAIT.toMillis(), TimeUnit.MILLISECONDS);
     /** Every instance that may have written streams: the live ones, and dead ones until their streams are ended. */
     private static final String INSTANCES = "switchboard:instances";
     /**
@@ -213,9 +214,9 @@ final class RedisEventLog implements EventLog {
     }
 
     @Override
-    public long append(String streamId, byte[] frame) {
+    public long append(String streamId, byte[] frame, Runnable stored) {
         StreamOutbox outbox = outboxes.get(streamId);
-        if (outbox == null) return appendAdopted(streamId, frame);
+        if (outbox == null) return appendAdopted(streamId, frame, stored);
         long seq;
         RedisFuture<Long> sent;
         outbox.lock.lock();
@@ -226,10 +227,12 @@ final class RedisEventLog implements EventLog {
         } finally {
             outbox.lock.unlock();
         }
-        if (sent != null) awaitAck(sent);
-        // This instance's readers get the event only now, as a relay's client does: what they have, Redis has too
-        // (unless it is away or slow), so a reader that resumes elsewhere continues where they were.
-        publish(outbox, seq);
+        // This instance's readers get the event only once Redis has it, as a relay's client does: what they have,
+        // Redis has too (unless it is away or slow), so a reader that resumes elsewhere continues where they were.
+        whenAcknowledged(sent, () -> {
+            publish(outbox, seq);
+            stored.run();
+        });
         return seq;
     }
 
@@ -313,31 +316,37 @@ final class RedisEventLog implements EventLog {
         return added;
     }
 
-    private long appendAdopted(String streamId, byte[] frame) {
+    private long appendAdopted(String streamId, byte[] frame, Runnable stored) {
         long seq = adopted.computeIfAbsent(streamId, id -> new AtomicLong()).getAndIncrement();
         RedisFuture<String> added = async.xadd(eventsKey(streamId), new XAddArgs().id("0-" + (seq + 1)), Map.of("f", frame));
         track(added);
-        awaitAck(added);
+        whenAcknowledged(added, stored);
         return seq;
     }
 
-    private void awaitAck(RedisFuture<?> added) {
-        if (!awaitingAcks) {
-            added.thenRun(() -> awaitingAcks = true);
+    /**
+     * Runs {@code then} once Redis has acknowledged {@code added} (refused counts: it is counted and logged, and the
+     * stream goes on from this instance's memory), or after {@link #ACK_WAIT} without an answer. After such a wait,
+     * appends stop waiting until Redis answers one in time again. No thread waits meanwhile.
+     */
+    private void whenAcknowledged(RedisFuture<?> added, Runnable then) {
+        if (added == null || !awaitingAcks) {
+            if (added != null) added.thenRun(() -> awaitingAcks = true);
+            then.run();
             return;
         }
-        try {
-            added.get(ACK_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException slow) {
+        AtomicBoolean done = new AtomicBoolean();
+        added.whenComplete((ok, refused) -> {
+            if (done.compareAndSet(false, true)) then.run();
+        });
+        ACK_TIMER.execute(() -> {
+            if (!done.compareAndSet(false, true)) return;
             awaitingAcks = false;
             LOG.warn("Redis event log: an append took over {} ms; appends stop waiting for Redis until it answers "
                     + "in time again", ACK_WAIT.toMillis());
             added.thenRun(() -> awaitingAcks = true);
-        } catch (ExecutionException refused) {
-            // counted and logged; the stream goes on from this instance's memory
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+            then.run();
+        });
     }
 
     @Override

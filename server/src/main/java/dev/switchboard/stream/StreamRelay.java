@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.IteratingCallback;
@@ -25,6 +26,9 @@ import org.eclipse.jetty.util.IteratingCallback;
  * writing to the log alone.
  */
 public final class StreamRelay {
+    private static final byte[] EMPTY = new byte[0];
+    private static final Runnable NOTHING = () -> { };
+
     private final EventLog log;
     private final Heartbeats heartbeats;
     private final LiveStreams live;
@@ -84,6 +88,13 @@ public final class StreamRelay {
                 Relay.this.succeeded();
             }
         };
+        /**
+         * Appends not yet stored, plus one while a step is still appending: the last one stored sends what the step
+         * logged ({@link #logged}) on to the client, or takes the next step.
+         */
+        private final AtomicInteger unstored = new AtomicInteger();
+        private final Runnable stored = this::stored;
+        private byte[] logged;
         /** The client that asked for the stream, while it is there; null when only the log's readers read it. */
         private SseWriter client;
         private AutoCloseable heartbeat = () -> { };
@@ -121,12 +132,11 @@ public final class StreamRelay {
             if (outcome != null) return Action.SUCCEEDED;
             while (true) {
                 if (upstreamEnded) {
+                    unstored.set(1);
                     byte[] ending = end();
-                    if (ending != null && client != null) {
-                        client.send(ending, written);
-                        return Action.SCHEDULED;
-                    }
-                    return Action.SUCCEEDED;
+                    if (ending == null) return Action.SUCCEEDED;
+                    sendWhenStored(ending);
+                    return Action.SCHEDULED;
                 }
                 Content.Chunk chunk = upstream.body().read();
                 if (chunk == null) {
@@ -147,9 +157,10 @@ public final class StreamRelay {
                     SseFrame rest = parser.end();
                     if (rest != null) parsed.add(rest);
                 }
+                unstored.set(1);
                 byte[] events = relayParsed();
-                if (events != null && client != null) {
-                    client.send(events, written);
+                if (events != null) {
+                    sendWhenStored(events);
                     return Action.SCHEDULED;
                 }
                 if (outcome != null) return Action.SUCCEEDED;
@@ -157,12 +168,13 @@ public final class StreamRelay {
         }
 
         /**
-         * Logs the events just parsed and returns them as the client is to get them (each with its id line), or null
-         * when there is nothing for the client. Stops at upstream's terminal event: the stream is complete.
+         * Logs the events just parsed and returns them as the client is to get them (each with its id line; empty
+         * when there is no client), or null when none was logged. Stops at upstream's terminal event: the stream is complete.
          */
         private byte[] relayParsed() {
             byte[] out = null;
             int length = 0;
+            int appended = 0;
             for (SseFrame frame : parsed) {
                 if (frame.hasData()) {
                     dialect.beforeRelay(frame);
@@ -172,7 +184,9 @@ public final class StreamRelay {
                     if (dropUsageOnly && dialect.isUsageOnly(frame)) continue;
                     last = frame;
                 }
-                long seq = log.append(meta.id(), frame.raw());
+                unstored.incrementAndGet();
+                appended++;
+                long seq = log.append(meta.id(), frame.raw(), stored);
                 exchange.eventRelayed();
                 if (client != null) {
                     byte[] id = SseWriter.idLine(seq);
@@ -191,7 +205,27 @@ public final class StreamRelay {
                 }
             }
             parsed.clear();
-            return out == null ? null : Arrays.copyOf(out, length);
+            if (appended == 0) return null;
+            return out == null ? EMPTY : Arrays.copyOf(out, length);
+        }
+
+        /**
+         * Ends the step: once what it logged is stored, {@code events} go to the client (when it is there and there
+         * are any), and that write's completion, or the storing itself, takes the next step. Upstream is not read
+         * meanwhile, so neither a slow client nor a slow log lets events pile up.
+         */
+        private void sendWhenStored(byte[] events) {
+            logged = events;
+            stored();
+        }
+
+        /** One append is stored (or the step's own count is released). */
+        private void stored() {
+            if (unstored.decrementAndGet() != 0) return;
+            byte[] events = logged;
+            logged = null;
+            if (client != null && events.length > 0) client.send(events, written);
+            else succeeded();
         }
 
         /** A write found the client gone: a stream that is not resumable ends; a resumable one goes on into the log. */
@@ -242,7 +276,8 @@ public final class StreamRelay {
                 error = dialect.errorFrame("upstream_disconnected",
                         "The upstream connection ended before the stream was complete. Retry the request.", last);
             }
-            long seq = log.append(meta.id(), error);
+            unstored.incrementAndGet();
+            long seq = log.append(meta.id(), error, stored);
             return SseWriter.concat(SseWriter.idLine(seq), error);
         }
 
@@ -250,7 +285,7 @@ public final class StreamRelay {
         private void logClientLeft() {
             upstream.cancel().run();
             log.append(meta.id(), dialect.errorFrame("client_disconnected",
-                    "The client disconnected, so the gateway cancelled the upstream request.", last));
+                    "The client disconnected, so the gateway cancelled the upstream request.", last), NOTHING);
         }
 
         @Override
