@@ -10,6 +10,7 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.FutureCallback;
@@ -28,6 +29,7 @@ public final class SseWriter {
     private final Response response;
     private final Queue<Pending> queue = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean writing = new AtomicBoolean();
+    private final Queue<Runnable> goneListeners = new ConcurrentLinkedQueue<>();
     private volatile long lastWriteNanos = System.nanoTime();
     private volatile Throwable failure;
 
@@ -49,6 +51,9 @@ public final class SseWriter {
         // The servlet layer's output stream would aggregate and copy every event; its response underneath writes
         // each one as it is given. The servlet layer still ends the response when the request completes.
         SseWriter writer = new SseWriter(AsyncBodies.response(ctx));
+        // Told at once when the client's connection fails or, over HTTP/2, it resets the stream, whether or not a
+        // write is under way: a stream waiting on a thinking model learns then, not at its next event.
+        ServletContextRequest.getServletContextRequest(ctx.req()).addFailureListener(writer::clientFailed);
         writer.send(EMPTY, Callback.NOOP);
         return writer;
     }
@@ -100,6 +105,23 @@ public final class SseWriter {
             return;
         }
         queue.add(new Pending(ByteBuffer.wrap(bytes), done));
+        sendNext();
+    }
+
+    /**
+     * Runs {@code gone} (once, on some thread) when the client's connection fails or its stream is reset, as soon as
+     * the server learns of it; writes fail from then on.
+     */
+    public void onGone(Runnable gone) {
+        goneListeners.add(gone);
+        if (failure != null && goneListeners.remove(gone)) gone.run();
+    }
+
+    private void clientFailed(Throwable cause) {
+        if (failure == null) failure = cause;
+        for (Runnable gone : goneListeners) {
+            if (goneListeners.remove(gone)) gone.run();
+        }
         sendNext();
     }
 

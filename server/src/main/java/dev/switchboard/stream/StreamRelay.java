@@ -119,10 +119,16 @@ public final class StreamRelay {
 
         CompletableFuture<RelayOutcome> start() {
             live.add(stream);
-            if (client != null) heartbeat = heartbeats.watch(client, () -> {
-                clientGone = true;
-                if (!meta.resumable()) upstream.cancel().run();
-            });
+            if (client != null) {
+                // Learnt from a failed heartbeat or, at once, from the server (a reset HTTP/2 stream, a closed
+                // connection): a stream that is not resumable cancels its upstream request, and ends as it fails.
+                Runnable gone = () -> {
+                    clientGone = true;
+                    if (!meta.resumable()) upstream.cancel().run();
+                };
+                heartbeat = heartbeats.watch(client, gone);
+                client.onGone(gone);
+            }
             iterate();
             return done;
         }
