@@ -6,7 +6,7 @@
 #   bench/run.sh                  the benchmark
 #   BENCH_SCALE=0.2 bench/run.sh  a short check that it works end to end (writes bench/target/benchmarks-check.md)
 #   bench/run.sh profile          where Switchboard's CPU goes per relayed event, by layer (bench/profile.sh)
-#   SWITCHBOARD_JAR=/other/switchboard.jar bench/run.sh profile
+#   BENCH_GATEWAY_JAR=/other/switchboard.jar bench/run.sh profile
 #                                 the same for another build of the gateway (an earlier commit's, for a before/after)
 #
 # Ports: BENCH_PORT (default 18080) and the three after it.
@@ -66,7 +66,8 @@ wait_for() { # URL [header]
     curl -s -o /dev/null "$1" && return 0
     sleep 1
   done
-  echo "Timed out waiting for $1" >&2
+  echo "Timed out waiting for $1. The last lines each process printed:" >&2
+  for log in "$WORK"/*.log; do echo "== $log" >&2; tail -n 15 "$log" >&2; done
   exit 1
 }
 
@@ -83,7 +84,7 @@ start_switchboard() {
   env OPENAI_API_KEY=$UPSTREAM_KEY OPENAI_BASE_URL=http://127.0.0.1:$EMULATOR_PORT/v1 SWITCHBOARD_PORT=$SWITCHBOARD_PORT \
     OPENAI_REALTIME_ENABLED=true \
     DATABASE_URL="postgres://postgres@127.0.0.1:5432/switchboard_bench" \
-    "$JAVA" -Xmx$SWITCHBOARD_HEAP -jar "${SWITCHBOARD_JAR:-server/target/switchboard.jar}" >>"$WORK/switchboard.log" 2>&1 &
+    "$JAVA" -Xmx$SWITCHBOARD_HEAP -jar "${BENCH_GATEWAY_JAR:-server/target/switchboard.jar}" >>"$WORK/switchboard.log" 2>&1 &
   SWITCHBOARD_PID=$!; PIDS+=($SWITCHBOARD_PID)
 }
 
