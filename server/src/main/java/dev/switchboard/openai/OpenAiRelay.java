@@ -18,6 +18,7 @@ import dev.switchboard.upstream.UpstreamClient;
 import dev.switchboard.upstream.UpstreamRequest;
 import dev.switchboard.upstream.UpstreamResponse;
 import dev.switchboard.web.AsyncBodies;
+import dev.switchboard.web.AsyncRequests;
 import dev.switchboard.web.GatewayException;
 import dev.switchboard.web.Json;
 import io.javalin.http.Context;
@@ -84,7 +85,7 @@ final class OpenAiRelay {
         // The chain starts from a completed stage, so that what fails while the first call is being made (a query the
         // upstream's URI cannot hold) fails the chain too: thrown from the supplier, it would skip the stages that
         // free the slot and end the exchange, and the key would keep a stream slot for good.
-        clientRequest.future(() -> CompletableFuture.completedFuture(sent)
+        AsyncRequests.answer(clientRequest, () -> CompletableFuture.completedFuture(sent)
                 .thenCompose(request -> sendWithRetries(request, exchange, 0))
                 .thenCompose(upstreamResponse -> answer(clientRequest, upstreamResponse, forward, admitted, exchange,
                         askedForStream))
