@@ -22,12 +22,23 @@ class SlowUploadsTest {
 
     @Test
     void manySlowUploadsDoNotStopOtherRequestsReachingUpstream() throws Exception {
+        slowUploadsThenAChat("whisper-1");
+    }
+
+    /** Refused at their first field (a model the key may not use), with the rest of their bodies still to come. */
+    @Test
+    void manySlowUploadsRefusedEarlyDoNotStopOtherRequestsReachingUpstream() throws Exception {
+        slowUploadsThenAChat("not-allowed-model");
+    }
+
+    private static void slowUploadsThenAChat(String model) throws Exception {
         try (StandInOpenAi openAi = StandInOpenAi.start()
                 .json("/v1/chat/completions", "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"choices\":[]}");
              TestGateway gw = TestGateway.start(Map.of("OPENAI_BASE_URL", openAi.baseUrl()))) {
+            String key = limitedKey(gw, "{\"models\":[\"whisper-1\",\"gpt-4o-mini\"]}");
             List<Socket> uploads = new ArrayList<>();
             try {
-                String head = "--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"model\"\r\n\r\nwhisper-1\r\n--"
+                String head = "--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"model\"\r\n\r\n" + model + "\r\n--"
                         + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.wav\"\r\n"
                         + "Content-Type: audio/wav\r\n\r\n";
                 for (int i = 0; i < SLOW_UPLOADS; i++) {
@@ -35,7 +46,7 @@ class SlowUploadsTest {
                     uploads.add(socket);
                     OutputStream out = socket.getOutputStream();
                     out.write(("POST /v1/audio/transcriptions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
-                            + gw.clientKey + "\r\nContent-Type: multipart/form-data; boundary=" + BOUNDARY
+                            + key + "\r\nContent-Type: multipart/form-data; boundary=" + BOUNDARY
                             + "\r\nContent-Length: 10000000\r\n\r\n" + head + "RIFF").getBytes(StandardCharsets.US_ASCII));
                     out.flush();
                 }
@@ -48,5 +59,19 @@ class SlowUploadsTest {
                 for (Socket socket : uploads) socket.close();
             }
         }
+    }
+
+    private static String limitedKey(TestGateway gw, String limits) throws Exception {
+        var created = dev.switchboard.web.Json.MAPPER.readTree(gw.send(admin(gw, "/api/admin/keys")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"name\":\"uploads\"}"))).body());
+        var set = gw.send(admin(gw, "/api/admin/keys/" + created.path("id").asText() + "/limits")
+                .PUT(java.net.http.HttpRequest.BodyPublishers.ofString(limits)));
+        assertThat(set.statusCode()).as(set.body()).isEqualTo(200);
+        return created.path("key").asText();
+    }
+
+    private static java.net.http.HttpRequest.Builder admin(TestGateway gw, String path) {
+        return java.net.http.HttpRequest.newBuilder(java.net.URI.create(gw.url(path)))
+                .header("Authorization", "Bearer " + gw.adminKey).header("Content-Type", "application/json");
     }
 }
