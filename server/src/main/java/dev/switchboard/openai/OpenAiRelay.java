@@ -18,6 +18,7 @@ import dev.switchboard.upstream.UpstreamClient;
 import dev.switchboard.upstream.UpstreamRequest;
 import dev.switchboard.upstream.UpstreamResponse;
 import dev.switchboard.web.AsyncBodies;
+import dev.switchboard.web.AsyncRequests;
 import dev.switchboard.web.GatewayException;
 import dev.switchboard.web.Json;
 import io.javalin.http.Context;
@@ -81,10 +82,18 @@ final class OpenAiRelay {
         Limits.Slot slot = askedForStream ? admitted.handOver() : Limits.Slot.none();
         // No thread waits on the upstream: the request goes asynchronous, each step runs on the I/O thread that made it
         // possible, and the request completes once its answer has been written (or its stream has ended).
-        clientRequest.future(() -> sendWithRetries(sent, exchange, 0)
+        // The chain starts from a completed stage, so that what fails while the first call is being made (a query the
+        // upstream's URI cannot hold) fails the chain too: thrown from the supplier, it would skip the stages that
+        // free the slot and end the exchange, and the key would keep a stream slot for good.
+        AsyncRequests.answer(clientRequest, () -> CompletableFuture.completedFuture(sent)
+                .thenCompose(request -> sendWithRetries(request, exchange, 0))
                 .thenCompose(upstreamResponse -> answer(clientRequest, upstreamResponse, forward, admitted, exchange,
                         askedForStream))
-                .whenComplete((answered, failed) -> slot.close()));
+                .whenComplete((answered, failed) -> {
+                    slot.close();
+                    // Only the first finish counts: this ends an exchange no stage ended, as a failure.
+                    if (failed != null) exchange.finish("failed", "the gateway failed while forwarding");
+                }));
     }
 
     /** Answers the client with what upstream answered; completes once the answer has been written. */

@@ -4,9 +4,12 @@ import dev.switchboard.web.GatewayException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.eclipse.jetty.client.InputStreamRequestContent;
+import org.eclipse.jetty.client.AsyncRequestContent;
 import org.eclipse.jetty.client.Request;
+import org.eclipse.jetty.util.FutureCallback;
 
 /**
  * A request body sent upstream as it is read from the client, never held whole: an upload of any size costs one
@@ -69,16 +72,64 @@ public final class StreamedBody {
     }
 
     /**
-     * The body as the HTTP client sends it: with its length when known, else chunked. The client reads it as the
-     * upstream connection takes it, so the client's upload goes at the upstream's pace.
+     * The body as the HTTP client sends it: with its length when known, else chunked. The client's body is read on a
+     * virtual thread of its own and handed over a chunk at a time; the next chunk is read only once the upstream
+     * connection took the last, so the client's upload goes at the upstream's pace. Read on the HTTP client's own
+     * threads instead (an {@code InputStreamRequestContent}), each upload would hold one of its bounded pool while
+     * its client sends, and a few hundred slow uploads would stop every other request reaching upstream.
      */
     Request.Content content() {
-        return new InputStreamRequestContent(contentType, new Counting()) {
+        Counting in = new Counting();
+        return new AsyncRequestContent(contentType) {
+            private final AtomicBoolean reading = new AtomicBoolean();
+
             @Override
             public long getLength() {
                 return length;
             }
+
+            @Override
+            public void demand(Runnable demandCallback) {
+                // Started when the request's body is first wanted: a request never sent reads none of it.
+                if (reading.compareAndSet(false, true)) Thread.ofVirtual().name("upload-body").start(() -> pump(in, this));
+                super.demand(demandCallback);
+            }
         };
+    }
+
+    /**
+     * Reads the client's body into {@code content} until it ends, or fails it with why it could not be read. Each
+     * chunk is handed over only once the read after it has returned: a refusal that comes with the body's end (a form
+     * without its closing boundary) then fails the request before its last bytes leave, so upstream never gets a
+     * whole body to act on.
+     */
+    private static void pump(InputStream in, AsyncRequestContent content) {
+        byte[] held = new byte[64 * 1024];
+        byte[] next = new byte[64 * 1024];
+        int heldLength = 0;
+        try {
+            while (true) {
+                int n = in.read(next);
+                if (n == 0) continue;
+                if (heldLength > 0) {
+                    FutureCallback sent = new FutureCallback();
+                    content.write(ByteBuffer.wrap(held, 0, heldLength), sent);
+                    // Succeeds once the chunk has gone upstream (its buffer is free again); fails once the request ended.
+                    sent.get();
+                }
+                if (n < 0) break;
+                byte[] read = next;
+                next = held;
+                held = read;
+                heldLength = n;
+            }
+            content.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            content.fail(e);
+        } catch (Throwable failure) {
+            content.fail(failure);
+        }
     }
 
     private static GatewayException tooLarge(long maxBytes) {
