@@ -22,6 +22,12 @@ final class DeferredUsageDialect extends ForwardingDialect {
         this.deferred = deferred;
     }
 
+    /** The event that carries usage is counted in the database: not on the I/O thread. */
+    @Override
+    public boolean mayBlock(SseFrame frame) {
+        return super.mayBlock(frame) || (frame.hasData() && super.usage(frame) != null);
+    }
+
     @Override
     public Usage usage(SseFrame frame) {
         Usage usage = super.usage(frame);

@@ -87,8 +87,10 @@ final class OpenAiRelay {
         // free the slot and end the exchange, and the key would keep a stream slot for good.
         AsyncRequests.answer(clientRequest, () -> CompletableFuture.completedFuture(sent)
                 .thenCompose(request -> sendWithRetries(request, exchange, 0))
-                .thenCompose(upstreamResponse -> answer(clientRequest, upstreamResponse, forward, admitted, exchange,
-                        askedForStream))
+                // The answer starts on a thread of its own (it may record what it created in the database); from then
+                // on each step runs on the I/O thread that made it possible.
+                .thenComposeAsync(upstreamResponse -> answer(clientRequest, upstreamResponse, forward, admitted,
+                        exchange, askedForStream), Thread::startVirtualThread)
                 .whenComplete((answered, failed) -> {
                     slot.close();
                     // Only the first finish counts: this ends an exchange no stage ended, as a failure.

@@ -28,6 +28,8 @@ final class RecordingDialect extends ForwardingDialect {
     private final String method;
     private final String path;
     private boolean seenData;
+    private SseFrame judged;
+    private boolean judgedMayName;
 
     private RecordingDialect(StreamDialect dialect, boolean knownEvents, ApiOwnership ownership, String owner,
                              String method, String path) {
@@ -49,10 +51,16 @@ final class RecordingDialect extends ForwardingDialect {
         return new RecordingDialect(dialect, false, ownership, owner, method, path);
     }
 
+    /** An event that may name an object is recorded, in the database: not on the I/O thread. */
+    @Override
+    public boolean mayBlock(SseFrame frame) {
+        return super.mayBlock(frame) || (frame.hasData() && judge(frame));
+    }
+
     @Override
     public void beforeRelay(SseFrame frame) {
         super.beforeRelay(frame);
-        if (!frame.hasData() || !mayName(frame)) return;
+        if (!frame.hasData() || !judge(frame)) return;
         com.fasterxml.jackson.databind.JsonNode event;
         try {
             event = Json.MAPPER.readTree(frame.data());
@@ -66,6 +74,15 @@ final class RecordingDialect extends ForwardingDialect {
             // The relay must go on; the owner of what this event created is unknown, so its id will be refused.
             LOG.warn("could not record the objects a {} {} event created", method, path, failed);
         }
+    }
+
+    /** {@link #mayName}, judged once per event: the relay asks before it relays the event, then relays it. */
+    private boolean judge(SseFrame frame) {
+        if (frame != judged) {
+            judged = frame;
+            judgedMayName = mayName(frame);
+        }
+        return judgedMayName;
     }
 
     /**

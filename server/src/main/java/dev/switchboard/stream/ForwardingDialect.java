@@ -41,6 +41,11 @@ public abstract class ForwardingDialect implements StreamDialect {
     }
 
     @Override
+    public boolean mayBlock(SseFrame frame) {
+        return delegate.mayBlock(frame);
+    }
+
+    @Override
     public boolean isUsageOnly(SseFrame frame) {
         return delegate.isUsageOnly(frame);
     }

@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -32,6 +33,8 @@ public final class SseWriter {
     private final Queue<Runnable> goneListeners = new ConcurrentLinkedQueue<>();
     private volatile long lastWriteNanos = System.nanoTime();
     private volatile Throwable failure;
+    private volatile boolean finished;
+    private volatile CompletableFuture<Void> whenIdle;
 
     private SseWriter(Response response) {
         this.response = response;
@@ -139,9 +142,38 @@ public final class SseWriter {
         return failure != null;
     }
 
+    /**
+     * No write starts after this one (a heartbeat queued behind the stream's last event is dropped): the answer
+     * completes once none is under way, and the response may then be ended.
+     */
+    public CompletableFuture<Void> finish() {
+        finished = true;
+        dropQueued();
+        if (!writing.get()) return CompletableFuture.completedFuture(null);
+        CompletableFuture<Void> idle = new CompletableFuture<>();
+        whenIdle = idle;
+        if (!writing.get()) idle.complete(null);
+        return idle;
+    }
+
+    private void dropQueued() {
+        for (Pending dropped; (dropped = queue.poll()) != null; ) dropped.done.succeeded();
+    }
+
+    /** A write has ended: the next one starts, unless the writer is finished. */
+    private void writeEnded() {
+        if (!finished) {
+            sendNext();
+            return;
+        }
+        dropQueued();
+        CompletableFuture<Void> idle = whenIdle;
+        if (idle != null) idle.complete(null);
+    }
+
     /** Starts the next queued write unless one is under way; the write's completion starts the one after. */
     private void sendNext() {
-        while (!queue.isEmpty() && writing.compareAndSet(false, true)) {
+        while (!finished && !queue.isEmpty() && writing.compareAndSet(false, true)) {
             Pending next = queue.poll();
             if (next == null) {
                 writing.set(false);
@@ -158,7 +190,7 @@ public final class SseWriter {
                     lastWriteNanos = System.nanoTime();
                     writing.set(false);
                     next.done.succeeded();
-                    sendNext();
+                    writeEnded();
                 }
 
                 @Override
@@ -166,7 +198,7 @@ public final class SseWriter {
                     failure = x;
                     writing.set(false);
                     next.done.failed(x);
-                    sendNext();
+                    writeEnded();
                 }
 
                 @Override

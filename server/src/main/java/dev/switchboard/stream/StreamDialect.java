@@ -38,6 +38,15 @@ public interface StreamDialect {
      */
     default void beforeRelay(SseFrame frame) {}
 
+    /**
+     * True when {@link #beforeRelay} or {@link #usage} may wait on I/O for this event (a database write): the relay
+     * then handles it on a thread of its own rather than on the I/O thread that read it. Called for every event with
+     * data: look before parsing.
+     */
+    default boolean mayBlock(SseFrame frame) {
+        return false;
+    }
+
     /** True for an event that carries nothing but usage (dropped when the gateway asked for usage itself). */
     default boolean isUsageOnly(SseFrame frame) {
         return false;

@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.IteratingCallback;
+import org.eclipse.jetty.util.thread.Invocable;
 
 /**
  * Relays upstream event streams: each event is appended to the stream's log (so that clients can resume) and
@@ -74,7 +75,8 @@ public final class StreamRelay {
         private final SseParser parser = new SseParser();
         private final List<SseFrame> parsed = new ArrayList<>();
         private final CompletableFuture<RelayOutcome> done = new CompletableFuture<>();
-        private final Runnable readMore = this::iterate;
+        /** Run by the I/O thread that read more of upstream's body: a step never blocks (see {@link #mayBlock}). */
+        private final Runnable readMore = Invocable.from(Invocable.InvocationType.NON_BLOCKING, this::iterate);
         /** The write's completion: a client that has gone fails it, and the relay goes on without the client. */
         private final Callback written = new Callback() {
             @Override
@@ -164,12 +166,35 @@ public final class StreamRelay {
                     if (rest != null) parsed.add(rest);
                 }
                 unstored.set(1);
+                if (mayBlock()) {
+                    Thread.startVirtualThread(this::relayParsedOffThread);
+                    return Action.SCHEDULED;
+                }
                 byte[] events = relayParsed();
                 if (events != null) {
                     sendWhenStored(events);
                     return Action.SCHEDULED;
                 }
                 if (outcome != null) return Action.SUCCEEDED;
+            }
+        }
+
+        /** True when relaying an event just parsed may wait on I/O (the dialect records what it creates). */
+        private boolean mayBlock() {
+            for (SseFrame frame : parsed) {
+                if (frame.hasData() && dialect.mayBlock(frame)) return true;
+            }
+            return false;
+        }
+
+        /** A step that may block, on a thread of its own: the I/O thread that read the bytes has gone on. */
+        private void relayParsedOffThread() {
+            try {
+                byte[] events = relayParsed();
+                if (events != null) sendWhenStored(events);
+                else succeeded();
+            } catch (Throwable failure) {
+                failed(failure);
             }
         }
 
@@ -305,7 +330,7 @@ public final class StreamRelay {
         protected void onCompleteFailure(Throwable cause) {
             exchange.finish("failed", cause.getClass().getSimpleName());
             ended(null);
-            done.completeExceptionally(cause);
+            Thread.startVirtualThread(() -> done.completeExceptionally(cause));
         }
 
         private void ended(RelayOutcome outcome) {
@@ -317,7 +342,10 @@ public final class StreamRelay {
             // else closes the connection, which does not cancel a background response: it goes on upstream.
             if (outcome == RelayOutcome.COMPLETED) upstream.release().run();
             else upstream.cancel().run();
-            if (outcome != null) done.complete(outcome);
+            // The response may end once no heartbeat is being written to it; whoever waits for the stream's end (the
+            // request's completion, its slot, the access log) may block: not on the I/O thread.
+            CompletableFuture<Void> idle = client == null ? CompletableFuture.completedFuture(null) : client.finish();
+            if (outcome != null) idle.thenRun(() -> Thread.startVirtualThread(() -> done.complete(outcome)));
         }
     }
 

@@ -35,6 +35,7 @@ import org.eclipse.jetty.http.HttpCookieStore;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.util.thread.Invocable;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.util.thread.Scheduler;
 import org.slf4j.Logger;
@@ -98,6 +99,10 @@ public final class UpstreamClient implements AutoCloseable {
         http.setHttpCookieStore(new HttpCookieStore.Empty());
         http.setMaxConnectionsPerDestination(MAX_CONNECTIONS);
         http.setMaxRequestsQueuedPerDestination(MAX_CONNECTIONS);
+        // Response listeners and the relay's reads run on the I/O thread that read the bytes, with no hand-over to
+        // another thread per event: none of them blocks (the relay sends what may block, a database write, to a
+        // thread of its own; blocking readers of body() wait on their own threads).
+        http.getHttpClientTransport().setInvocationType(Invocable.InvocationType.NON_BLOCKING);
         try {
             http.start();
         } catch (Exception e) {
