@@ -11,10 +11,10 @@ import java.util.Map;
  * NIO and the like belong to no layer, so they count for whichever layer called them.
  */
 final class ProfileLayers {
-    static final String UPSTREAM = "upstream HTTP client (JDK HttpClient)";
-    static final String SSE = "SSE parsing (SseReader)";
+    static final String UPSTREAM = "upstream HTTP client (JDK or Jetty HttpClient)";
+    static final String SSE = "SSE parsing (SseReader, SseParser, SseFrame)";
     static final String LOG = "stream log";
-    static final String CLIENT_WRITE = "client write (SseWriter, Jetty server and I/O)";
+    static final String CLIENT_WRITE = "client write and shared I/O (SseWriter, Jetty server, io, util)";
     static final String SERVLET = "servlet / Javalin";
     static final String JSON = "JSON (Jackson)";
     static final String DATABASE = "database and request log";
@@ -27,6 +27,7 @@ final class ProfileLayers {
 
     static {
         RULES.put("dev.switchboard.stream.SseReader", SSE);
+        RULES.put("dev.switchboard.stream.SseParser", SSE);
         RULES.put("dev.switchboard.stream.SseFrame", SSE);
         RULES.put("dev.switchboard.stream.SseWriter", CLIENT_WRITE);
         for (String log : List.of("MemoryEventLog", "RedisEventLog", "RedisLogCursor", "EventLog", "LiveStream", "LoggedEvent",
@@ -36,6 +37,7 @@ final class ProfileLayers {
         RULES.put("dev.switchboard.upstream.", UPSTREAM);
         RULES.put("jdk.internal.net.http.", UPSTREAM);
         RULES.put("java.net.http.", UPSTREAM);
+        RULES.put("org.eclipse.jetty.client.", UPSTREAM);
         RULES.put("dev.switchboard.store.", DATABASE);
         RULES.put("org.postgresql.", DATABASE);
         RULES.put("com.zaxxer.hikari.", DATABASE);
