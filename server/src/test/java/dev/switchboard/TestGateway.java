@@ -5,6 +5,7 @@ import com.openai.client.okhttp.OpenAIOkHttpClient;
 import dev.switchboard.config.SettingsLoader;
 import dev.switchboard.emulator.Emulator;
 import dev.switchboard.emulator.EmulatorOptions;
+import dev.switchboard.web.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -101,6 +102,26 @@ public final class TestGateway implements AutoCloseable {
     }
 
     /** A POST of a JSON body to a gateway path with the client key. */
+    /** A new client key with {@code limits} (the admin API's limits document) set on it. */
+    public String keyWithLimits(String limits) {
+        try {
+            var created = Json.MAPPER.readTree(send(admin("/api/admin/keys")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"limited\"}"))).body());
+            HttpResponse<String> set = send(admin("/api/admin/keys/" + created.path("id").asText() + "/limits")
+                    .PUT(HttpRequest.BodyPublishers.ofString(limits)));
+            if (set.statusCode() != 200) throw new IllegalStateException("limits refused: " + set.body());
+            return created.path("key").asText();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A request to the admin API, with the administrator's key. */
+    public HttpRequest.Builder admin(String path) {
+        return HttpRequest.newBuilder(URI.create(url(path))).header("Authorization", "Bearer " + adminKey)
+                .header("Content-Type", "application/json");
+    }
+
     public HttpRequest.Builder post(String path, String json) {
         return HttpRequest.newBuilder(URI.create(url(path)))
                 .header("Authorization", "Bearer " + clientKey)

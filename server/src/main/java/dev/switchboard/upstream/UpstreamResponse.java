@@ -1,5 +1,6 @@
 package dev.switchboard.upstream;
 
+import dev.switchboard.web.AsyncBodies;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.http.HttpHeaders;
@@ -91,7 +92,7 @@ public final class UpstreamResponse implements AutoCloseable {
      * ended by the idle watchdog.
      */
     public void release() {
-        new Drain().run();
+        AsyncBodies.readUpTo(source, 64 * 1024).whenComplete((rest, failed) -> close());
     }
 
     /** True once the body has been read to its end: nothing is left to cancel. */
@@ -107,29 +108,6 @@ public final class UpstreamResponse implements AutoCloseable {
         watch.close();
         // Safe from any thread, also while a reader waits: its read fails at once.
         if (!source.ended) abort.run();
-    }
-
-    /** Reads and drops what is left of the body, one demand at a time, then closes. */
-    private final class Drain implements Runnable {
-        private long left = 64 * 1024;
-
-        @Override
-        public void run() {
-            while (true) {
-                Content.Chunk chunk = source.read();
-                if (chunk == null) {
-                    source.demand(this);
-                    return;
-                }
-                left -= chunk.remaining();
-                boolean done = chunk.isLast() || Content.Chunk.isFailure(chunk) || left <= 0;
-                chunk.release();
-                if (done) {
-                    close();
-                    return;
-                }
-            }
-        }
     }
 
     /** The body, counting every read as activity and noting when its end was read. */

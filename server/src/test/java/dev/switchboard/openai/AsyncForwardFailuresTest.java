@@ -11,7 +11,6 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -41,7 +40,7 @@ class AsyncForwardFailuresTest {
      */
     @Test
     void aRequestTheUpstreamCallCannotBeMadeForFreesItsStreamSlotAndIsAnsweredInTheApiShape() throws Exception {
-        String key = newKey("{\"concurrent_streams\":1}");
+        String key = gw.keyWithLimits("{\"concurrent_streams\":1}");
         String body = "{\"model\":\"gpt-4o-mini\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
         for (int i = 0; i < 3; i++) {
             String answer = rawPost("/v1/chat/completions?tag=a|b", key, body);
@@ -72,17 +71,4 @@ class AsyncForwardFailuresTest {
         }
     }
 
-    static String newKey(String limits) throws Exception {
-        JsonNode created = Json.MAPPER.readTree(gw.send(admin("/api/admin/keys")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"limited\"}"))).body());
-        HttpResponse<String> set = gw.send(admin("/api/admin/keys/" + created.path("id").asText() + "/limits")
-                .PUT(HttpRequest.BodyPublishers.ofString(limits)));
-        assertThat(set.statusCode()).as(set.body()).isEqualTo(200);
-        return created.path("key").asText();
-    }
-
-    static HttpRequest.Builder admin(String path) {
-        return HttpRequest.newBuilder(URI.create(gw.url(path))).header("Authorization", "Bearer " + gw.adminKey)
-                .header("Content-Type", "application/json");
-    }
 }

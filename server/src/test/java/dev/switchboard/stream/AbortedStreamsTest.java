@@ -3,9 +3,7 @@ package dev.switchboard.stream;
 import static dev.switchboard.stream.CancellationTest.awaitTrue;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.TestGateway;
-import dev.switchboard.web.Json;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -38,7 +36,7 @@ class AbortedStreamsTest {
 
     @Test
     void manyStreamsLeftAtEveryPointFreeTheirSlotsAndEnd() throws Exception {
-        String key = newKey("{\"concurrent_streams\":1}");
+        String key = gw.keyWithLimits("{\"concurrent_streams\":1}");
         for (int i = 0; i < 12; i++) {
             boolean reset = i % 2 == 0;
             int leaveAfterBytes = switch (i % 3) {
@@ -87,17 +85,4 @@ class AbortedStreamsTest {
         awaitTrue(() -> gw.emulator.observations().clientCancelledResponses().contains(completionId));
     }
 
-    static String newKey(String limits) throws Exception {
-        JsonNode created = Json.MAPPER.readTree(gw.send(admin("/api/admin/keys")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"aborted\"}"))).body());
-        HttpResponse<String> set = gw.send(admin("/api/admin/keys/" + created.path("id").asText() + "/limits")
-                .PUT(HttpRequest.BodyPublishers.ofString(limits)));
-        assertThat(set.statusCode()).as(set.body()).isEqualTo(200);
-        return created.path("key").asText();
-    }
-
-    static HttpRequest.Builder admin(String path) {
-        return HttpRequest.newBuilder(URI.create(gw.url(path))).header("Authorization", "Bearer " + gw.adminKey)
-                .header("Content-Type", "application/json");
-    }
 }
