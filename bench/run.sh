@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The benchmark, in one command: the same workloads against the emulator directly, through Switchboard, through
 # nginx as a plain reverse proxy (proxy_buffering off) and through the Portkey gateway, all on this machine and on
-# loopback only. Writes docs/benchmarks.md. Takes about fifteen minutes.
+# loopback only. Writes docs/benchmarks.md. Takes about ten minutes.
 #
 #   bench/run.sh                  the benchmark
 #   BENCH_SCALE=0.2 bench/run.sh  a short check that it works end to end (writes bench/target/benchmarks-check.md)
@@ -115,7 +115,7 @@ if [ "$MODE" = profile ]; then
   cat > "$WORK/targets" <<TARGETS
 switchboard|http://127.0.0.1:$SWITCHBOARD_PORT/v1|$CLIENT|$SWITCHBOARD_PID||http://127.0.0.1:$SWITCHBOARD_PORT/metrics
 TARGETS
-  echo "Profiling Switchboard ($(git rev-parse --short HEAD)) under the relay workload at 1,000 streams..." >&2
+  echo "Profiling Switchboard (${BENCH_GATEWAY_JAR:-the build of $(git rev-parse --short HEAD)}) under the relay workload at 1,000 streams..." >&2
   "$JAVA" -Xmx2g -Dbench.scale="$SCALE" -cp bench/target/classes dev.switchboard.bench.Profile \
     "$WORK/targets" switchboard bench/target/relay-profile.jfr
   echo "Recording: bench/target/relay-profile.jfr (jfr view hot-methods bench/target/relay-profile.jfr)" >&2
