@@ -219,8 +219,10 @@ class PagesTest {
             browser.await("the new key, once", Duration.ofSeconds(5), () -> browser.text("new-key").contains("sb-"));
             browser.click("new-key-done");
             assertThat(browser.text("new-key")).isEmpty();
-            WebElement row = keyRow(browser, "made-on-the-page");
-            row.findElements(By.tagName("button")).stream().filter(b -> b.getText().equals("Revoke")).findFirst().orElseThrow().click();
+            onKeyRow(browser, "made-on-the-page", row -> {
+                row.findElements(By.tagName("button")).stream().filter(b -> b.getText().equals("Revoke")).findFirst().orElseThrow().click();
+                return null;
+            });
             browser.await("the confirmation", Duration.ofSeconds(5), () -> {
                 try {
                     browser.driver.switchTo().alert().accept();
@@ -230,10 +232,13 @@ class PagesTest {
                 }
             });
             browser.await("the key revoked", Duration.ofSeconds(5),
-                    () -> keyRow(browser, "made-on-the-page").findElement(By.className("key-state")).getText().equals("revoked"));
+                    () -> onKeyRow(browser, "made-on-the-page", row -> row.findElement(By.className("key-state")).getText()).equals("revoked"));
 
             // Limits are set from the same table.
-            keyRow(browser, "test-client").findElement(By.tagName("button")).click();
+            onKeyRow(browser, "test-client", row -> {
+                row.findElement(By.tagName("button")).click();
+                return null;
+            });
             browser.await("the limits form", Duration.ofSeconds(5), () -> browser.text("limits-usage").startsWith("Used:"));
             browser.type("limit-rpm", "ten");
             browser.click("limits-save");
@@ -242,7 +247,7 @@ class PagesTest {
             browser.type("limit-models", "gpt-4o-mini, gpt-4o");
             browser.click("limits-save");
             browser.await("the limits saved", Duration.ofSeconds(5), () -> browser.text("limits-status").startsWith("Saved"));
-            String clientId = keyRow(browser, "test-client").getDomAttribute("data-id");
+            String clientId = onKeyRow(browser, "test-client", row -> row.getDomAttribute("data-id"));
             var saved = dev.switchboard.web.Json.MAPPER.readTree(gw.send(java.net.http.HttpRequest.newBuilder(
                     java.net.URI.create(gw.url("/api/admin/keys/" + clientId + "/limits"))).header("Authorization", "Bearer " + gw.adminKey)).body());
             assertThat(saved.path("requests_per_minute").asInt()).isEqualTo(600);
@@ -320,8 +325,19 @@ class PagesTest {
         return Double.parseDouble(String.valueOf(browser.driver.findElement(By.id("level")).getDomProperty("value")));
     }
 
-    private static WebElement keyRow(HeadlessChromium browser, String name) {
-        return browser.driver.findElements(By.cssSelector("#keys tr")).stream()
-                .filter(row -> row.getText().startsWith(name)).findFirst().orElseThrow();
+    /**
+     * Acts on the keys table's row for {@code name}. The page redraws the table when it refreshes, so a row found a
+     * moment ago may be gone: it is found again, a few times, rather than read from a stale element.
+     */
+    private static <T> T onKeyRow(HeadlessChromium browser, String name, java.util.function.Function<WebElement, T> action) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                WebElement row = browser.driver.findElements(By.cssSelector("#keys tr")).stream()
+                        .filter(candidate -> candidate.getText().startsWith(name)).findFirst().orElseThrow();
+                return action.apply(row);
+            } catch (org.openqa.selenium.StaleElementReferenceException redrawn) {
+                if (attempt == 5) throw redrawn;
+            }
+        }
     }
 }
