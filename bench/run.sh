@@ -80,17 +80,11 @@ EMULATOR_PID=$!; PIDS+=($EMULATOR_PID)
 # counted as the gateway's CPU and memory.
 psql -h 127.0.0.1 -U postgres -qc 'drop database if exists switchboard_bench' >/dev/null
 psql -h 127.0.0.1 -U postgres -qc 'create database switchboard_bench' >/dev/null
-# As ./switchboard starts it on a JDK 25 or newer: the first start records the start-up cache as it stops, later
-# starts load it (BENCH_AOT: record, then use; empty on an older JDK).
-JAVA_MAJOR=$("$JAVA" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2; exit}')
-BENCH_AOT=""
-if [ "${JAVA_MAJOR%%.*}" -ge 25 ]; then BENCH_AOT="-XX:AOTCacheOutput=$WORK/switchboard.aot"; fi
 start_switchboard() {
-  # shellcheck disable=SC2086 # BENCH_AOT is one option or none
   env OPENAI_API_KEY=$UPSTREAM_KEY OPENAI_BASE_URL=http://127.0.0.1:$EMULATOR_PORT/v1 SWITCHBOARD_PORT=$SWITCHBOARD_PORT \
     OPENAI_REALTIME_ENABLED=true \
     DATABASE_URL="postgres://postgres@127.0.0.1:5432/switchboard_bench" \
-    "$JAVA" -Xmx$SWITCHBOARD_HEAP $BENCH_AOT -jar "${BENCH_GATEWAY_JAR:-server/target/switchboard.jar}" >>"$WORK/switchboard.log" 2>&1 &
+    "$JAVA" -Xmx$SWITCHBOARD_HEAP -jar "${BENCH_GATEWAY_JAR:-server/target/switchboard.jar}" >>"$WORK/switchboard.log" 2>&1 &
   SWITCHBOARD_PID=$!; PIDS+=($SWITCHBOARD_PID)
 }
 
@@ -103,7 +97,6 @@ CLIENT=$(curl -sf http://127.0.0.1:$SWITCHBOARD_PORT/api/admin/keys -H "Authoriz
   -H 'Content-Type: application/json' -d '{"name":"bench"}' | sed -E 's/.*"key":"([^"]+)".*/\1/')
 kill "$SWITCHBOARD_PID"; wait "$SWITCHBOARD_PID" 2>/dev/null || true
 PIDS=("$EMULATOR_PID")
-if [ -f "$WORK/switchboard.aot" ]; then BENCH_AOT="-XX:AOTCache=$WORK/switchboard.aot"; else BENCH_AOT=""; fi
 
 # Startup with a warm database: from launching the jar to the first answered request (polled every 5 ms).
 STARTED=$(date +%s%N)
