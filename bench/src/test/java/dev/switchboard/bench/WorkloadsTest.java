@@ -60,7 +60,7 @@ class WorkloadsTest {
                 "dev.switchboard.stream.StreamRelay"))).isEqualTo(ProfileLayers.LOG);
         assertThat(ProfileLayers.layerOf(List.of("java.lang.String", "dev.switchboard.stream.SseReader"))).isEqualTo(ProfileLayers.SSE);
         assertThat(ProfileLayers.layerOf(List.of("jdk.internal.net.http.Http1AsyncReceiver"))).isEqualTo(ProfileLayers.UPSTREAM);
-        assertThat(ProfileLayers.layerOf(List.of("org.eclipse.jetty.io.ChunkAccumulator",
+        assertThat(ProfileLayers.layerOf(List.of("java.util.ArrayDeque",
                 "org.eclipse.jetty.client.transport.HttpReceiver"))).isEqualTo(ProfileLayers.UPSTREAM);
         assertThat(ProfileLayers.layerOf(List.of("java.util.Arrays", "dev.switchboard.stream.SseParser"))).isEqualTo(ProfileLayers.SSE);
         assertThat(ProfileLayers.layerOf(List.of("java.util.ArrayList", "io.javalin.router.JavalinServlet"))).isEqualTo(ProfileLayers.SERVLET);
