@@ -167,6 +167,14 @@ class UsageCountedOnceTest {
             // Every request of the key, plus the one row that carries the batch's usage.
             JsonNode usage = usageOnceAllRowsAreIn(gw, key, requests.get() + 1);
             assertThat(usage.path("usage").path("total_tokens").asLong()).isEqualTo(tokens);
+            // The key's counters are added to off the relay's thread, just after the row is queued.
+            Await.until(Duration.ofSeconds(10), () -> {
+                try {
+                    return tokensToday(gw, key) == tokens && tokensToday(other, key) == tokens;
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
             assertThat(tokensToday(gw, key)).isEqualTo(tokens);
             assertThat(tokensToday(other, key)).isEqualTo(tokens);
             java.util.List<JsonNode> counted = Await.result(Duration.ofSeconds(10), () -> rowsOf(gw, key, "/v1/batches/{id}"),
