@@ -71,7 +71,7 @@ final class RunStreamRoutes {
         long[] after = {-1};
         position(ctx, stretch, after);
         SseWriter client = SseWriter.start(ctx, Map.of());
-        try (AutoCloseable ignored = heartbeats.watch(client, () -> { })) {
+        try (AutoCloseable ignored = heartbeats.watch(client)) {
             send(client, runId, stretch[0], after[0]);
         } catch (ClientGoneException gone) {
             // the reader left; the run is unaffected

@@ -93,8 +93,9 @@ final class OpenAiRelay {
                         exchange, askedForStream), Thread::startVirtualThread)
                 .whenComplete((answered, failed) -> {
                     slot.close();
-                    // Only the first finish counts: this ends an exchange no stage ended, as a failure.
-                    if (failed != null) exchange.finish("failed", "the gateway failed while forwarding");
+                    // Every way of answering ends the exchange; only the first finish counts, so this ends one that
+                    // a failure left open.
+                    exchange.finish("failed", "the gateway failed while forwarding");
                 }));
     }
 
@@ -117,10 +118,7 @@ final class OpenAiRelay {
         } catch (RuntimeException e) {
             answered = CompletableFuture.failedFuture(e);
         }
-        return answered.whenComplete((done, failure) -> {
-            upstreamResponse.close();
-            exchange.finish("failed", "the gateway failed while relaying");
-        });
+        return answered.whenComplete((done, failure) -> upstreamResponse.close());
     }
 
     /**

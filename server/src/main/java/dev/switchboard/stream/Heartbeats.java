@@ -18,7 +18,7 @@ public final class Heartbeats implements AutoCloseable {
     private static final byte[] KEEP_ALIVE = SseWriter.commentLine("keep-alive");
 
     private final Duration interval;
-    private final Set<Beat> beats = ConcurrentHashMap.newKeySet();
+    private final Set<SseWriter> writers = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "sse-heartbeats");
         t.setDaemon(true);
@@ -36,43 +36,24 @@ public final class Heartbeats implements AutoCloseable {
     }
 
     /**
-     * Keeps {@code writer} alive until the returned handle is closed; {@code onGone} runs (once) if a heartbeat finds
-     * the client gone.
+     * Keeps {@code writer} alive until the returned handle is closed. A heartbeat that finds the client gone tells the
+     * writer's {@linkplain SseWriter#onGone listeners}, as any failed write does.
      */
-    public AutoCloseable watch(SseWriter writer, Runnable onGone) {
-        Beat beat = new Beat(writer, onGone);
-        beats.add(beat);
-        return () -> beats.remove(beat);
+    public AutoCloseable watch(SseWriter writer) {
+        writers.add(writer);
+        return () -> writers.remove(writer);
     }
 
     private void sweep() {
         long now = System.nanoTime();
-        for (Beat beat : beats) {
-            if (beat.writer.idle() && now - beat.writer.lastWriteNanos() >= interval.toNanos()) beat.send();
+        for (SseWriter writer : writers) {
+            if (writer.gone()) writers.remove(writer);
+            else if (writer.idle() && now - writer.lastWriteNanos() >= interval.toNanos()) writer.send(KEEP_ALIVE, Callback.NOOP);
         }
     }
 
     @Override
     public void close() {
         sweeper.shutdownNow();
-    }
-
-    private final class Beat implements Callback {
-        final SseWriter writer;
-        final Runnable onGone;
-
-        Beat(SseWriter writer, Runnable onGone) {
-            this.writer = writer;
-            this.onGone = onGone;
-        }
-
-        void send() {
-            writer.send(KEEP_ALIVE, this);
-        }
-
-        @Override
-        public void failed(Throwable gone) {
-            if (beats.remove(this)) onGone.run();
-        }
     }
 }

@@ -79,7 +79,7 @@ public final class LogFollower {
      */
     public void follow(String streamId, long after, SseWriter client) throws InterruptedException {
         byte[] lastWritten = null;
-        try (EventLog.Cursor cursor = log.read(streamId, after); AutoCloseable ignored = heartbeats.watch(client, () -> { })) {
+        try (EventLog.Cursor cursor = log.read(streamId, after); AutoCloseable ignored = heartbeats.watch(client)) {
             while (!client.gone()) {
                 LoggedEvent event = cursor.next(POLL);
                 if (event == LoggedEvent.END) return;

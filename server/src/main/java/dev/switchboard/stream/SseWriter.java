@@ -56,7 +56,10 @@ public final class SseWriter {
         SseWriter writer = new SseWriter(AsyncBodies.response(ctx));
         // Told at once when the client's connection fails or, over HTTP/2, it resets the stream, whether or not a
         // write is under way: a stream waiting on a thinking model learns then, not at its next event.
-        ServletContextRequest.getServletContextRequest(ctx.req()).addFailureListener(writer::clientFailed);
+        ServletContextRequest.getServletContextRequest(ctx.req()).addFailureListener(failure -> {
+            writer.clientFailed(failure);
+            writer.sendNext();
+        });
         writer.send(EMPTY, Callback.NOOP);
         return writer;
     }
@@ -68,15 +71,31 @@ public final class SseWriter {
 
     /** {@code id: N\n} in ASCII, without going through a String. */
     static byte[] idLine(long seq) {
-        int digits = seq < 10 ? 1 : (int) Math.floor(Math.log10(seq)) + 1;
-        byte[] line = new byte[4 + digits + 1];
-        line[0] = 'i';
-        line[1] = 'd';
-        line[2] = ':';
-        line[3] = ' ';
-        for (int i = 3 + digits; i >= 4; i--, seq /= 10) line[i] = (byte) ('0' + seq % 10);
-        line[line.length - 1] = '\n';
+        byte[] line = new byte[idLineLength(seq)];
+        putIdLine(seq, line, 0);
         return line;
+    }
+
+    /** The length of {@link #idLine}. */
+    static int idLineLength(long seq) {
+        return 4 + digits(seq) + 1;
+    }
+
+    /** Writes {@link #idLine} into {@code target} at {@code offset}, where there is room for it. */
+    static void putIdLine(long seq, byte[] target, int offset) {
+        int digits = digits(seq);
+        target[offset] = 'i';
+        target[offset + 1] = 'd';
+        target[offset + 2] = ':';
+        target[offset + 3] = ' ';
+        for (int i = offset + 3 + digits; i >= offset + 4; i--, seq /= 10) target[i] = (byte) ('0' + seq % 10);
+        target[offset + 4 + digits] = '\n';
+    }
+
+    private static int digits(long seq) {
+        int digits = 1;
+        for (long rest = seq / 10; rest > 0; rest /= 10) digits++;
+        return digits;
     }
 
     /** Writes one event with an {@code id:} line of the caller's making (CR and LF removed); blocks until it has gone. */
@@ -103,17 +122,22 @@ public final class SseWriter {
      * or fails (on some thread) when the client is gone. Sent after every write queued before it.
      */
     public void send(byte[] bytes, Callback done) {
+        send(ByteBuffer.wrap(bytes), done);
+    }
+
+    /** {@link #send(byte[], Callback)}, for bytes the caller will not touch until {@code done} completes. */
+    public void send(ByteBuffer bytes, Callback done) {
         if (failure != null) {
             done.failed(failure);
             return;
         }
-        queue.add(new Pending(ByteBuffer.wrap(bytes), done));
+        queue.add(new Pending(bytes, done));
         sendNext();
     }
 
     /**
-     * Runs {@code gone} (once, on some thread) when the client's connection fails or its stream is reset, as soon as
-     * the server learns of it; writes fail from then on.
+     * Runs {@code gone} (once, on some thread) when the client is found gone: a write failed (an event's or a
+     * heartbeat's), or the server learnt that its connection failed or its stream was reset. Writes fail from then on.
      */
     public void onGone(Runnable gone) {
         goneListeners.add(gone);
@@ -125,7 +149,6 @@ public final class SseWriter {
         for (Runnable gone : goneListeners) {
             if (goneListeners.remove(gone)) gone.run();
         }
-        sendNext();
     }
 
     /** True when nothing is being written or waits to be: a heartbeat would not delay an event. */
@@ -195,7 +218,7 @@ public final class SseWriter {
 
                 @Override
                 public void failed(Throwable x) {
-                    failure = x;
+                    clientFailed(x);
                     writing.set(false);
                     next.done.failed(x);
                     writeEnded();

@@ -3,12 +3,14 @@ package dev.switchboard.stream;
 import dev.switchboard.observe.Exchange;
 import dev.switchboard.observe.Usage;
 import dev.switchboard.web.GatewayException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.IteratingCallback;
@@ -27,7 +29,7 @@ import org.eclipse.jetty.util.thread.Invocable;
  * writing to the log alone.
  */
 public final class StreamRelay {
-    private static final byte[] EMPTY = new byte[0];
+    private static final ByteBuffer NOTHING_TO_WRITE = ByteBuffer.allocate(0).asReadOnlyBuffer();
     private static final Runnable NOTHING = () -> { };
 
     private final EventLog log;
@@ -74,6 +76,7 @@ public final class StreamRelay {
         private final LiveStream stream;
         private final SseParser parser = new SseParser();
         private final List<SseFrame> parsed = new ArrayList<>();
+        private final Consumer<SseFrame> collect = parsed::add;
         private final CompletableFuture<RelayOutcome> done = new CompletableFuture<>();
         /** Run by the I/O thread that read more of upstream's body: a step never blocks (see {@link #mayBlock}). */
         private final Runnable readMore = Invocable.from(Invocable.InvocationType.NON_BLOCKING, this::iterate);
@@ -96,7 +99,7 @@ public final class StreamRelay {
          */
         private final AtomicInteger unstored = new AtomicInteger();
         private final Runnable stored = this::stored;
-        private byte[] logged;
+        private ByteBuffer logged;
         /** The client that asked for the stream, while it is there; null when only the log's readers read it. */
         private SseWriter client;
         private AutoCloseable heartbeat = () -> { };
@@ -122,14 +125,14 @@ public final class StreamRelay {
         CompletableFuture<RelayOutcome> start() {
             live.add(stream);
             if (client != null) {
-                // Learnt from a failed heartbeat or, at once, from the server (a reset HTTP/2 stream, a closed
-                // connection): a stream that is not resumable cancels its upstream request, and ends as it fails.
-                Runnable gone = () -> {
+                // Learnt from a failed write (a heartbeat's too) or, at once, from the server (a reset HTTP/2 stream,
+                // a closed connection): a stream that is not resumable cancels its upstream request, and ends as it
+                // fails.
+                heartbeat = heartbeats.watch(client);
+                client.onGone(() -> {
                     clientGone = true;
                     if (!meta.resumable()) upstream.cancel().run();
-                };
-                heartbeat = heartbeats.watch(client, gone);
-                client.onGone(gone);
+                });
             }
             iterate();
             return done;
@@ -143,7 +146,7 @@ public final class StreamRelay {
                     unstored.set(1);
                     byte[] ending = end();
                     if (ending == null) return Action.SUCCEEDED;
-                    sendWhenStored(ending);
+                    sendWhenStored(ByteBuffer.wrap(ending));
                     return Action.SCHEDULED;
                 }
                 Content.Chunk chunk = upstream.body().read();
@@ -156,7 +159,7 @@ public final class StreamRelay {
                     upstreamBroke = true;
                     continue;
                 }
-                parser.feed(chunk.getByteBuffer(), parsed::add);
+                parser.feed(chunk.getByteBuffer(), collect);
                 boolean lastChunk = chunk.isLast();
                 chunk.release();
                 if (lastChunk) {
@@ -170,7 +173,7 @@ public final class StreamRelay {
                     Thread.startVirtualThread(this::relayParsedOffThread);
                     return Action.SCHEDULED;
                 }
-                byte[] events = relayParsed();
+                ByteBuffer events = relayParsed();
                 if (events != null) {
                     sendWhenStored(events);
                     return Action.SCHEDULED;
@@ -190,7 +193,7 @@ public final class StreamRelay {
         /** A step that may block, on a thread of its own: the I/O thread that read the bytes has gone on. */
         private void relayParsedOffThread() {
             try {
-                byte[] events = relayParsed();
+                ByteBuffer events = relayParsed();
                 if (events != null) sendWhenStored(events);
                 else succeeded();
             } catch (Throwable failure) {
@@ -202,7 +205,7 @@ public final class StreamRelay {
          * Logs the events just parsed and returns them as the client is to get them (each with its id line; empty
          * when there is no client), or null when none was logged. Stops at upstream's terminal event: the stream is complete.
          */
-        private byte[] relayParsed() {
+        private ByteBuffer relayParsed() {
             byte[] out = null;
             int length = 0;
             int appended = 0;
@@ -220,15 +223,14 @@ public final class StreamRelay {
                 long seq = log.append(meta.id(), frame.raw(), stored);
                 exchange.eventRelayed();
                 if (client != null) {
-                    byte[] id = SseWriter.idLine(seq);
                     byte[] raw = frame.raw();
-                    if (out == null) out = new byte[Math.max(512, id.length + raw.length)];
-                    if (length + id.length + raw.length > out.length) {
-                        out = Arrays.copyOf(out, Math.max(out.length * 2, length + id.length + raw.length));
-                    }
-                    System.arraycopy(id, 0, out, length, id.length);
-                    System.arraycopy(raw, 0, out, length + id.length, raw.length);
-                    length += id.length + raw.length;
+                    int idLength = SseWriter.idLineLength(seq);
+                    int needed = length + idLength + raw.length;
+                    if (out == null) out = new byte[Math.max(512, needed)];
+                    else if (needed > out.length) out = Arrays.copyOf(out, Math.max(out.length * 2, needed));
+                    SseWriter.putIdLine(seq, out, length);
+                    System.arraycopy(raw, 0, out, length + idLength, raw.length);
+                    length = needed;
                 }
                 if (frame.hasData() && dialect.isTerminal(frame)) {
                     outcome = RelayOutcome.COMPLETED;
@@ -237,7 +239,7 @@ public final class StreamRelay {
             }
             parsed.clear();
             if (appended == 0) return null;
-            return out == null ? EMPTY : Arrays.copyOf(out, length);
+            return out == null ? NOTHING_TO_WRITE : ByteBuffer.wrap(out, 0, length);
         }
 
         /**
@@ -245,7 +247,7 @@ public final class StreamRelay {
          * are any), and that write's completion, or the storing itself, takes the next step. Upstream is not read
          * meanwhile, so neither a slow client nor a slow log lets events pile up.
          */
-        private void sendWhenStored(byte[] events) {
+        private void sendWhenStored(ByteBuffer events) {
             logged = events;
             stored();
         }
@@ -253,9 +255,9 @@ public final class StreamRelay {
         /** One append is stored (or the step's own count is released). */
         private void stored() {
             if (unstored.decrementAndGet() != 0) return;
-            byte[] events = logged;
+            ByteBuffer events = logged;
             logged = null;
-            if (client != null && events.length > 0) client.send(events, written);
+            if (client != null && events.hasRemaining()) client.send(events, written);
             else succeeded();
         }
 

@@ -130,11 +130,6 @@ public final class UpstreamClient implements AutoCloseable {
         return apiKey;
     }
 
-    /** Runs {@code task} after {@code delay} on the client's scheduler (a retry's wait, without a waiting thread). */
-    public void schedule(Runnable task, Duration delay) {
-        http.getScheduler().schedule(task, delay.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
     /**
      * Sends the request and waits for the response headers. The body is left to the caller, watched for silence.
      *

@@ -95,11 +95,6 @@ public final class UpstreamResponse implements AutoCloseable {
         AsyncBodies.readUpTo(source, 64 * 1024).whenComplete((rest, failed) -> close());
     }
 
-    /** True once the body has been read to its end: nothing is left to cancel. */
-    public boolean ended() {
-        return source.ended;
-    }
-
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) return;
