@@ -102,18 +102,27 @@ public final class TestGateway implements AutoCloseable {
     }
 
     /** A POST of a JSON body to a gateway path with the client key. */
-    /** A new client key with {@code limits} (the admin API's limits document) set on it. */
-    public String keyWithLimits(String limits) {
+    /** A client key: its id (for the admin API) and its secret (for requests). */
+    public record ClientKey(String id, String secret) {}
+
+    /** A new client key, of an owner of its own, with {@code limits} (the admin API's limits document) set on it. */
+    public ClientKey newKey(String limits) {
         try {
-            var created = Json.MAPPER.readTree(send(admin("/api/admin/keys")
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"limited\"}"))).body());
-            HttpResponse<String> set = send(admin("/api/admin/keys/" + created.path("id").asText() + "/limits")
+            var created = Json.MAPPER.readTree(send(admin("/api/admin/keys").POST(HttpRequest.BodyPublishers
+                    .ofString("{\"name\":\"limited-" + java.util.UUID.randomUUID().toString().substring(0, 8) + "\"}"))).body());
+            String id = created.path("id").asText();
+            HttpResponse<String> set = send(admin("/api/admin/keys/" + id + "/limits")
                     .PUT(HttpRequest.BodyPublishers.ofString(limits)));
             if (set.statusCode() != 200) throw new IllegalStateException("limits refused: " + set.body());
-            return created.path("key").asText();
+            return new ClientKey(id, created.path("key").asText());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The secret of a {@linkplain #newKey new key} with {@code limits}. */
+    public String keyWithLimits(String limits) {
+        return newKey(limits).secret();
     }
 
     /** A request to the admin API, with the administrator's key. */

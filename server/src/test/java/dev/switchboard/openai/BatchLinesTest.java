@@ -10,7 +10,6 @@ import com.openai.models.batches.BatchCreateParams;
 import com.openai.models.files.FileCreateParams;
 import com.openai.models.files.FilePurpose;
 import dev.switchboard.TestGateway;
-import dev.switchboard.openai.UsageCountedOnceTest.Key;
 import dev.switchboard.web.Json;
 import java.io.ByteArrayOutputStream;
 import java.net.http.HttpResponse;
@@ -33,8 +32,8 @@ class BatchLinesTest {
     /** Lines above this many bytes are refused: the largest request body this gateway takes. */
     static final int MAX_BODY = 64 * 1024;
     static TestGateway gw;
-    static Key limited;
-    static Key other;
+    static TestGateway.ClientKey limited;
+    static TestGateway.ClientKey other;
 
     @TempDir
     Path dir;
@@ -42,9 +41,9 @@ class BatchLinesTest {
     @BeforeAll
     static void start() throws Exception {
         gw = TestGateway.start(Map.of("SWITCHBOARD_MAX_BODY_BYTES", String.valueOf(MAX_BODY)));
-        limited = UsageCountedOnceTest.newKey(gw, "{\"models\":[\"gpt-4o-mini\"],"
+        limited = gw.newKey("{\"models\":[\"gpt-4o-mini\"],"
                 + "\"endpoints\":[\"/v1/chat/completions\",\"/v1/files\",\"/v1/batches\",\"/v1/responses\"]}");
-        other = UsageCountedOnceTest.newKey(gw, "{}");
+        other = gw.newKey("{}");
     }
 
     @AfterAll
@@ -154,7 +153,7 @@ class BatchLinesTest {
         return "{\"custom_id\":\"" + id + "\",\"method\":\"POST\",\"url\":\"" + url + "\",\"body\":" + body + "}";
     }
 
-    private String upload(Key key, String content) {
+    private String upload(TestGateway.ClientKey key, String content) {
         try {
             Path file = Files.createTempFile(dir, "input", ".jsonl");
             Files.write(file, content.getBytes(StandardCharsets.UTF_8));
@@ -171,7 +170,7 @@ class BatchLinesTest {
     }
 
     /** The batch's refusal, checked to be a 400 invalid_batch_line that left upstream without a batch. */
-    private static JsonNode refused(Key key, String input, String endpoint) {
+    private static JsonNode refused(TestGateway.ClientKey key, String input, String endpoint) {
         long batchesBefore = batchesCreatedUpstream();
         HttpResponse<String> answer = gw.send(UsageCountedOnceTest.withKey(gw.post("/v1/batches", Json.write(Map.of(
                 "input_file_id", input, "endpoint", endpoint, "completion_window", "24h"))), key));

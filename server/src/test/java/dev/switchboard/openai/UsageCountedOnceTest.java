@@ -12,7 +12,6 @@ import dev.switchboard.Await;
 import dev.switchboard.TestGateway;
 import dev.switchboard.web.Json;
 import java.io.InputStream;
-import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -20,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -50,7 +48,7 @@ class UsageCountedOnceTest {
 
     @Test
     void aResponseRetrievedAgainAndAgainCountsItsTokensOnce() throws Exception {
-        Key key = newKey(gw, "{\"tokens_per_day\":100000000}");
+        TestGateway.ClientKey key = gw.newKey("{\"tokens_per_day\":100000000}");
         HttpResponse<String> created = gw.send(withKey(gw.post("/v1/responses",
                 "{\"model\":\"gpt-4o-mini;tokens=40\",\"input\":\"count me once\"}"), key));
         assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
@@ -76,12 +74,12 @@ class UsageCountedOnceTest {
 
         JsonNode usage = usageOnceAllRowsAreIn(gw, key, 6);
         assertThat(usage.path("usage").path("total_tokens").asLong()).isEqualTo(tokens);
-        assertThat(tokensToday(gw, key)).isEqualTo(tokens);
+        assertTokensToday(gw, key, tokens);
     }
 
     @Test
     void aBackgroundResponseCountsItsTokensOnceWhenFirstReadEnded() throws Exception {
-        Key key = newKey(gw, "{\"tokens_per_day\":100000000}");
+        TestGateway.ClientKey key = gw.newKey("{\"tokens_per_day\":100000000}");
         HttpResponse<String> created = gw.send(withKey(gw.post("/v1/responses",
                 "{\"model\":\"gpt-4o-mini;tokens=30;delay_ms=5\",\"input\":\"later\",\"background\":true}"), key));
         assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
@@ -104,12 +102,12 @@ class UsageCountedOnceTest {
 
         JsonNode usage = usageOnceAllRowsAreIn(gw, key, requests.get() + 1);
         assertThat(usage.path("usage").path("total_tokens").asLong()).isEqualTo(tokens);
-        assertThat(tokensToday(gw, key)).isEqualTo(tokens);
+        assertTokensToday(gw, key, tokens);
     }
 
     @Test
     void aBackgroundResponseFirstReadAsAStreamCountsOnce() throws Exception {
-        Key key = newKey(gw, "{\"tokens_per_day\":100000000}");
+        TestGateway.ClientKey key = gw.newKey("{\"tokens_per_day\":100000000}");
         HttpResponse<String> created = gw.send(withKey(gw.post("/v1/responses",
                 "{\"model\":\"gpt-4o-mini;tokens=20\",\"input\":\"later\",\"background\":true}"), key));
         String id = Json.MAPPER.readTree(created.body()).path("id").asText();
@@ -127,13 +125,13 @@ class UsageCountedOnceTest {
 
         JsonNode usage = usageOnceAllRowsAreIn(gw, key, 4);
         assertThat(usage.path("usage").path("total_tokens").asLong()).isEqualTo(tokens);
-        assertThat(tokensToday(gw, key)).isEqualTo(tokens);
+        assertTokensToday(gw, key, tokens);
     }
 
     @Test
     void aBatchsUsageCountsOnceForItsCreatorAcrossInstancesAndReads() throws Exception {
         try (TestGateway other = TestGateway.start(Map.of("OPENAI_BASE_URL", gw.emulator.baseUrl()))) {
-            Key key = newKey(gw, "{\"tokens_per_day\":100000000}");
+            TestGateway.ClientKey key = gw.newKey("{\"tokens_per_day\":100000000}");
             AtomicInteger requests = new AtomicInteger();
             String lines = """
                     {"custom_id":"one","method":"POST","url":"/v1/chat/completions","body":{"model":"gpt-4o-mini;tokens=30","messages":[{"role":"user","content":"one"}]}}
@@ -167,16 +165,8 @@ class UsageCountedOnceTest {
             // Every request of the key, plus the one row that carries the batch's usage.
             JsonNode usage = usageOnceAllRowsAreIn(gw, key, requests.get() + 1);
             assertThat(usage.path("usage").path("total_tokens").asLong()).isEqualTo(tokens);
-            // The key's counters are added to off the relay's thread, just after the row is queued.
-            Await.until(Duration.ofSeconds(10), () -> {
-                try {
-                    return tokensToday(gw, key) == tokens && tokensToday(other, key) == tokens;
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-            assertThat(tokensToday(gw, key)).isEqualTo(tokens);
-            assertThat(tokensToday(other, key)).isEqualTo(tokens);
+            assertTokensToday(gw, key, tokens);
+            assertTokensToday(other, key, tokens);
             java.util.List<JsonNode> counted = Await.result(Duration.ofSeconds(10), () -> rowsOf(gw, key, "/v1/batches/{id}"),
                     rows -> rows.size() > 0);
             long withUsage = 0;
@@ -185,34 +175,37 @@ class UsageCountedOnceTest {
         }
     }
 
-    record Key(String id, String secret) {}
-
-    static Key newKey(TestGateway gateway, String limits) throws Exception {
-        JsonNode created = Json.MAPPER.readTree(gateway.send(admin(gateway, "/api/admin/keys").POST(HttpRequest.BodyPublishers
-                .ofString("{\"name\":\"once-" + UUID.randomUUID().toString().substring(0, 8) + "\"}"))).body());
-        String id = created.path("id").asText();
-        HttpResponse<String> set = gateway.send(admin(gateway, "/api/admin/keys/" + id + "/limits")
-                .PUT(HttpRequest.BodyPublishers.ofString(limits)));
-        assertThat(set.statusCode()).as(set.body()).isEqualTo(200);
-        return new Key(id, created.path("key").asText());
-    }
-
     /** The key's row of {@code /api/admin/usage} once the request log has all its {@code requests} rows. */
-    static JsonNode usageOnceAllRowsAreIn(TestGateway gateway, Key key, int requests) {
+    static JsonNode usageOnceAllRowsAreIn(TestGateway gateway, TestGateway.ClientKey key, int requests) {
         return Await.result(Duration.ofSeconds(15), () -> {
-            JsonNode page = json(gateway.send(admin(gateway, "/api/admin/usage").GET()).body());
+            JsonNode page = json(gateway.send(gateway.admin("/api/admin/usage").GET()).body());
             for (JsonNode row : page.path("data")) if (row.path("key_id").asText().equals(key.id())) return row;
             return Json.object();
         }, row -> row.path("requests").asInt() >= requests);
     }
 
-    static long tokensToday(TestGateway gateway, Key key) throws Exception {
-        return Json.MAPPER.readTree(gateway.send(admin(gateway, "/api/admin/keys/" + key.id() + "/limits").GET()).body())
+    /**
+     * The key's tokens today, as {@code gateway} reports them, are {@code expected}: waited for, since the key's
+     * counters are added to off the relay's thread, just after the usage row is queued.
+     */
+    static void assertTokensToday(TestGateway gateway, TestGateway.ClientKey key, long expected) throws Exception {
+        Await.until(Duration.ofSeconds(10), () -> {
+            try {
+                return tokensToday(gateway, key) == expected;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertThat(tokensToday(gateway, key)).isEqualTo(expected);
+    }
+
+    static long tokensToday(TestGateway gateway, TestGateway.ClientKey key) throws Exception {
+        return Json.MAPPER.readTree(gateway.send(gateway.admin("/api/admin/keys/" + key.id() + "/limits").GET()).body())
                 .path("usage").path("tokens_today").asLong();
     }
 
-    static java.util.List<JsonNode> rowsOf(TestGateway gateway, Key key, String endpoint) {
-        JsonNode page = json(gateway.send(admin(gateway, "/api/admin/requests?limit=200").GET()).body());
+    static java.util.List<JsonNode> rowsOf(TestGateway gateway, TestGateway.ClientKey key, String endpoint) {
+        JsonNode page = json(gateway.send(gateway.admin("/api/admin/requests?limit=200").GET()).body());
         java.util.List<JsonNode> rows = new java.util.ArrayList<>();
         for (JsonNode row : page.path("data")) {
             if (row.path("key_id").asText().equals(key.id()) && row.path("endpoint").asText().equals(endpoint)) rows.add(row);
@@ -228,12 +221,8 @@ class UsageCountedOnceTest {
         }
     }
 
-    static HttpRequest.Builder admin(TestGateway gateway, String path) {
-        return HttpRequest.newBuilder(URI.create(gateway.url(path))).header("Authorization", "Bearer " + gateway.adminKey)
-                .header("Content-Type", "application/json");
-    }
 
-    static HttpRequest.Builder withKey(HttpRequest.Builder request, Key key) {
+    static HttpRequest.Builder withKey(HttpRequest.Builder request, TestGateway.ClientKey key) {
         return request.setHeader("Authorization", "Bearer " + key.secret());
     }
 }

@@ -6,18 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.TestGateway;
 import dev.switchboard.realtime.RealtimeRelayTest.Client;
-import dev.switchboard.web.Json;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -49,10 +41,10 @@ class RealtimeFlowControlTest {
     void aClientThatStopsReadingHoldsBackOnlyItsOwnUpstreamAndGetsEveryEventInOrderWhenItResumes() throws Exception {
         String words = numbered("w", BURST_WORDS);
         String late = "late" + System.nanoTime() + "-";
-        try (SlowClient slow = SlowClient.connect(gw)) {
-            slow.next("session.created");
+        try (Client slow = Client.connect(gw, "gpt-realtime", List.of("Authorization", "Bearer " + gw.clientKey), List.of())) {
+            slow.next("session.created", 30);
             slow.send("{\"type\":\"session.update\",\"session\":{\"type\":\"realtime\",\"output_modalities\":[\"audio\"]}}");
-            slow.next("session.updated");
+            slow.next("session.updated", 30);
 
             slow.pause();
             slow.send(userText(words));
@@ -86,7 +78,7 @@ class RealtimeFlowControlTest {
             List<String> lateItems = new ArrayList<>();
             JsonNode event;
             do {
-                event = slow.next(null);
+                event = slow.next(null, 30);
                 String type = event.path("type").asText();
                 switch (type) {
                     case "response.output_audio.delta" -> {
@@ -110,7 +102,7 @@ class RealtimeFlowControlTest {
             assertThat(audio).isEqualTo(BURST_WORDS + 1);
             // The late items were taken during the response; their answers come after all of it, in the order sent.
             while (lateItems.size() < 20) {
-                JsonNode added = slow.next("conversation.item.added");
+                JsonNode added = slow.next("conversation.item.added", 30);
                 lateItems.add(added.path("item").path("content").path(0).path("text").asText());
             }
             assertThat(lateItems).isEqualTo(IntStream.range(0, 20).mapToObj(i -> late + i).toList());
@@ -176,84 +168,5 @@ class RealtimeFlowControlTest {
     static String userText(String text) {
         return "{\"type\":\"conversation.item.create\",\"item\":{\"type\":\"message\",\"role\":\"user\","
                 + "\"content\":[{\"type\":\"input_text\",\"text\":\"" + text + "\"}]}}";
-    }
-
-    /**
-     * A client that reads only when it is told to: paused, it asks its socket for nothing more, so the events sent to
-     * it fill its receive buffer and then the gateway's send buffer, as a stalled browser tab's would.
-     */
-    static final class SlowClient implements WebSocket.Listener, AutoCloseable {
-        private final BlockingQueue<String> messages = new LinkedBlockingQueue<>();
-        private final StringBuilder partial = new StringBuilder();
-        private final CompletableFuture<Integer> closed = new CompletableFuture<>();
-        private volatile boolean paused;
-        private WebSocket socket;
-
-        static SlowClient connect(TestGateway gateway) {
-            SlowClient client = new SlowClient();
-            client.socket = HttpClient.newHttpClient().newWebSocketBuilder()
-                    .header("Authorization", "Bearer " + gateway.clientKey)
-                    .buildAsync(URI.create(RealtimeRelayTest.wsUrl(gateway, "gpt-realtime")), client).join();
-            return client;
-        }
-
-        void pause() {
-            paused = true;
-        }
-
-        void resume() {
-            paused = false;
-            socket.request(1);
-        }
-
-        @Override
-        public void onOpen(WebSocket webSocket) {
-            webSocket.request(1);
-        }
-
-        @Override
-        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-            partial.append(data);
-            if (last) {
-                messages.add(partial.toString());
-                partial.setLength(0);
-            }
-            if (!paused) webSocket.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
-            webSocket.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-            closed.complete(statusCode);
-            return null;
-        }
-
-        void send(String text) {
-            socket.sendText(text, true).join();
-        }
-
-        JsonNode next(String type) throws Exception {
-            while (true) {
-                String text = messages.poll(30, TimeUnit.SECONDS);
-                if (text == null) throw new AssertionError("no " + (type == null ? "event" : type) + " within 30 s");
-                JsonNode event = Json.MAPPER.readTree(text);
-                if (type == null || event.path("type").asText().equals(type)) return event;
-            }
-        }
-
-        @Override
-        public void close() {
-            paused = false;
-            socket.request(Long.MAX_VALUE);
-            if (!socket.isOutputClosed()) socket.sendClose(WebSocket.NORMAL_CLOSURE, "done").exceptionally(e -> null);
-            closed.completeOnTimeout(0, 5, TimeUnit.SECONDS).join();
-            socket.abort();
-        }
     }
 }

@@ -231,13 +231,26 @@ class RealtimeRelayTest {
         }
     }
 
-    /** A client socket and what it received, in order. */
+    /**
+     * A client socket and what it received, in order. {@link #pause Paused}, it asks its socket for nothing more, so the
+     * events sent to it fill its receive buffer and then the gateway's send buffer, as a stalled browser tab's would.
+     */
     static final class Client implements WebSocket.Listener, AutoCloseable {
         final BlockingQueue<String> messages = new LinkedBlockingQueue<>();
         final CompletableFuture<Integer> closed = new CompletableFuture<>();
         final CompletableFuture<String> closeReason = new CompletableFuture<>();
         final StringBuilder partial = new StringBuilder();
+        private volatile boolean paused;
         WebSocket socket;
+
+        void pause() {
+            paused = true;
+        }
+
+        void resume() {
+            paused = false;
+            socket.request(1);
+        }
 
         static Client connect(TestGateway gateway, String model, List<String> headers, List<String> protocols) {
             Client client = new Client();
@@ -262,7 +275,7 @@ class RealtimeRelayTest {
                 messages.add(partial.toString());
                 partial.setLength(0);
             }
-            webSocket.request(1);
+            if (!paused) webSocket.request(1);
             return null;
         }
 
@@ -300,6 +313,10 @@ class RealtimeRelayTest {
 
         @Override
         public void close() {
+            if (paused) {
+                paused = false;
+                socket.request(Long.MAX_VALUE);
+            }
             if (!socket.isOutputClosed()) socket.sendClose(WebSocket.NORMAL_CLOSURE, "done").exceptionally(e -> null);
             closed.completeOnTimeout(0, 2, TimeUnit.SECONDS).join();
             socket.abort();
