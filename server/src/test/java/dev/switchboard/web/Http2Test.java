@@ -2,6 +2,7 @@ package dev.switchboard.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.Await;
 import dev.switchboard.SseFrames;
 import dev.switchboard.TestGateway;
@@ -163,6 +164,55 @@ class Http2Test {
         assertThat(log.version()).isEqualTo(HttpClient.Version.HTTP_2);
         List<SseFrame> logged = SseFrames.parse(log.body());
         assertThat(SseFrames.json(logged.getLast()).path("error").path("code").asText()).isEqualTo("client_disconnected");
+    }
+
+    /**
+     * Over h2 as over HTTP/1.1: another owner's stream is an unknown one, a revoked key is refused, and a body with a
+     * NUL byte in place of JSON is a 400 in OpenAI's shape, never a reset stream or a stack trace.
+     */
+    @Test
+    void overH2AnotherOwnersStreamARevokedKeyAndAHostileBodyAreRefusedAsOverHttp11() throws Exception {
+        HttpClient h2 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).sslContext(keystore.trustingIt()).build();
+        HttpResponse<String> mine = h2.send(chat(tls, "https"), HttpResponse.BodyHandlers.ofString());
+        String streamId = mine.headers().firstValue("X-Switchboard-Stream-Id").orElseThrow();
+
+        String otherOwner = newKeyOverH2(h2).path("key").asText();
+        HttpResponse<String> theirs = h2.send(HttpRequest.newBuilder(URI.create(url(tls, "https", "/v1/streams/" + streamId)))
+                .header("Authorization", "Bearer " + otherOwner).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(theirs.version()).isEqualTo(HttpClient.Version.HTTP_2);
+        assertThat(theirs.statusCode()).as(theirs.body()).isEqualTo(404);
+
+        JsonNode revoked = newKeyOverH2(h2);
+        HttpResponse<String> revocation = h2.send(admin(tls, "/api/admin/keys/" + revoked.path("id").asText()).DELETE().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(revocation.statusCode()).as(revocation.body()).isLessThan(300);
+        HttpResponse<String> refused = h2.send(HttpRequest.newBuilder(URI.create(url(tls, "https", "/v1/models")))
+                .header("Authorization", "Bearer " + revoked.path("key").asText()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(401);
+        assertThat(dev.switchboard.web.Json.MAPPER.readTree(refused.body()).path("error").path("message").asText()).isNotBlank();
+
+        HttpResponse<String> hostile = h2.send(HttpRequest.newBuilder(URI.create(url(tls, "https", "/v1/chat/completions")))
+                .header("Authorization", "Bearer " + tls.clientKey).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"gpt-4o-mini\u0000\",\r\n\"messages\":")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(hostile.version()).isEqualTo(HttpClient.Version.HTTP_2);
+        assertThat(hostile.statusCode()).as(hostile.body()).isEqualTo(400);
+        assertThat(dev.switchboard.web.Json.MAPPER.readTree(hostile.body()).path("error").path("type").asText())
+                .isEqualTo("invalid_request_error");
+    }
+
+    /** A new client key (of an owner of its own) made through the TLS gateway's admin API over h2: its id and key. */
+    private static JsonNode newKeyOverH2(HttpClient h2) throws Exception {
+        HttpResponse<String> created = h2.send(admin(tls, "/api/admin/keys")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"h2-" + System.nanoTime() + "\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(created.statusCode()).as(created.body()).isLessThan(300);
+        return dev.switchboard.web.Json.MAPPER.readTree(created.body());
+    }
+
+    private static HttpRequest.Builder admin(TestGateway gw, String path) {
+        return HttpRequest.newBuilder(URI.create(url(gw, "https", path))).header("Authorization", "Bearer " + gw.adminKey)
+                .header("Content-Type", "application/json");
     }
 
     private static HttpRequest chat(TestGateway gw, String scheme) {
